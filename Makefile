@@ -1,0 +1,39 @@
+# Irikteu — the two commands of the README, and the checks CI runs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run install test lint check bench clean
+
+## run: install everything, migrate, load the demo data and serve on 127.0.0.1:8000
+run: $(STAMP)
+	$(BIN)/irikteu migrate
+	$(BIN)/irikteu seed-demo
+	$(BIN)/irikteu serve
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## test: the whole test suite (SQLite always; PostgreSQL and Redis variants when they answer)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+check: lint test
+
+## bench: the performance benchmarks (not tests): ratios against a baseline run beside them
+bench: $(STAMP)
+	$(BIN)/python -m evaluation.bench.bench_legislation
+	$(BIN)/python -m evaluation.bench.bench_replay
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,155 @@
+"""The ``irikteu`` command: serve, worker, migrate, seed-demo, replay, policy, audit."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+cli = typer.Typer(help="Irikteu: merit-based civil-service selection.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+audit_cli = typer.Typer(help="The audit trail.", no_args_is_help=True)
+cli.add_typer(audit_cli, name="audit")
+
+INVALID_INPUT = 2
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to bind (default: IRIKTEU_HOST or 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default: IRIKTEU_PORT or 8000)")] = None,
+) -> None:
+    """Run the HTTP API; on the embedded default it also runs the queue consumer in-process."""
+    import uvicorn
+
+    from app.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run("app.main:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+                log_config=None, proxy_headers=True)
+
+
+@cli.command()
+def worker(
+    workers: Annotated[int | None, typer.Option(help="worker threads (default: IRIKTEU_QUEUE_WORKERS)")] = None,
+) -> None:
+    """Run a queue consumer in this process (Redis deployments run it on as many machines as needed)."""
+    from app import db
+    from app.logs import configure_logging
+    from app.main import build_queue
+    from app.settings import get_settings
+
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    engine = db.make_engine(settings.resolved_database_url)
+    queue = build_queue(settings, db.make_session_factory(engine))
+    queue.run_worker(workers or settings.queue_workers)
+
+
+@cli.command()
+def migrate(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
+    """Apply the database migrations (to the latest by default)."""
+    from app.migrate import current, upgrade
+    from app.settings import get_settings
+
+    url = get_settings().resolved_database_url
+    upgrade(url, revision)
+    typer.echo(f"database at revision {current(url)}", err=True)
+
+
+@cli.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo data (idempotent: running it twice adds nothing)."""
+    from app import db
+    from app.demo import seed
+    from app.settings import get_settings
+
+    engine = db.make_engine(get_settings().resolved_database_url)
+    try:
+        summary = seed(db.make_session_factory(engine))
+    finally:
+        engine.dispose()
+    typer.echo(json.dumps(summary, ensure_ascii=False), err=True)
+
+
+@cli.command()
+def replay(
+    file: Annotated[str, typer.Argument(help="competition JSON (replay format); - reads stdin")],
+    schema: Annotated[bool, typer.Option("--schema", help="print the input's JSON Schema and exit")] = False,
+) -> None:
+    """Run one competition from recorded results through the rules core; the outcome as JSON on stdout.
+
+    Exit 0 with the outcome; exit 2 when the input is invalid, one line per problem on stderr.
+    """
+    from app.rules.replay import ReplayInputError
+    from app.rules.replay import replay as run_replay
+
+    document = _read_json(file)
+    try:
+        outcome = run_replay(document)
+    except ReplayInputError as error:
+        for line in error.problems:
+            typer.echo(line, err=True)
+        raise typer.Exit(INVALID_INPUT) from None
+    typer.echo(json.dumps(outcome, ensure_ascii=False, indent=2))
+
+
+@cli.command("replay-schema")
+def replay_schema() -> None:
+    """Print the JSON Schema of the replay input."""
+    from app.rules.replay import replay_input_schema
+
+    typer.echo(json.dumps(replay_input_schema(), ensure_ascii=False, indent=2))
+
+
+@cli.command()
+def policy(as_json: Annotated[bool, typer.Option("--json", help="print as JSON")] = False) -> None:
+    """Every SelectionPolicy field with its default."""
+    from app.rules.policy import policy_fields
+
+    fields = policy_fields()
+    if as_json:
+        typer.echo(json.dumps(fields, ensure_ascii=False, indent=2))
+        return
+    width = max(len(name) for name in fields)
+    for name, value in fields.items():
+        typer.echo(f"{name:<{width}}  {json.dumps(value)}")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit chain; exit 1 when it is broken."""
+    from app import db
+    from app.audit.service import verify_chain
+    from app.settings import get_settings
+
+    engine = db.make_engine(get_settings().resolved_database_url)
+    with db.make_session_factory(engine)() as session:
+        check = verify_chain(session)
+    engine.dispose()
+    typer.echo(json.dumps(check.__dict__))
+    if not check.valid:
+        raise typer.Exit(1)
+
+
+def _read_json(file: str) -> Any:
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except OSError as error:
+        typer.echo(f"$: cannot read {file}: {error.strerror}", err=True)
+        raise typer.Exit(INVALID_INPUT) from None
+    except UnicodeDecodeError:
+        typer.echo(f"$: {file} is not UTF-8 text", err=True)
+        raise typer.Exit(INVALID_INPUT) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        typer.echo(f"$: not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}", err=True)
+        raise typer.Exit(INVALID_INPUT) from None
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,36 @@
+"""Demo data for a fresh checkout (``irikteu seed-demo``): idempotent, marked as demo everywhere.
+
+Each seeder adds its part once; a marker event in the audit trail records which demo
+version was loaded, so running the command again adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.audit.models import AuditEvent
+from app.audit.service import record
+from app.db import transaction
+
+DEMO_VERSION = "2026.11-1"
+
+Seeder = Callable[[Session], dict[str, int]]
+SEEDERS: list[tuple[str, Seeder]] = []
+"""(name, function) in the order they run; domains append theirs as they land."""
+
+
+def seed(sessions: sessionmaker[Session]) -> dict[str, Any]:
+    """Run every seeder once per demo version, in one transaction; returns what was added."""
+    with transaction(sessions) as session:
+        done = session.scalars(select(AuditEvent.id).where(
+            AuditEvent.action == "demo.seeded", AuditEvent.entity_id == DEMO_VERSION)).first()
+        if done is not None:
+            return {"demo_version": DEMO_VERSION, "already_loaded": True, "added": {}}
+        added = {name: seeder(session) for name, seeder in SEEDERS}
+        record(session, action="demo.seeded", entity_type="demo", entity_id=DEMO_VERSION,
+               payload={"added": added, "note": "demonstration data, not real people or vacancies"})
+    return {"demo_version": DEMO_VERSION, "already_loaded": False, "added": added}

@@ -1,0 +1,235 @@
+"""The job queue: Huey on SQLite (embedded default) or Redis, carrying job ids only.
+
+A job is a row in ``jobs`` plus one Huey message holding its id. The row says what
+is true (queued, running, progress, result); the message only wakes a worker. A
+worker that dies mid-job leaves a row in ``running`` whose heartbeat goes stale;
+a periodic task puts such jobs back on the queue, so nothing is lost, and a job
+that already succeeded is never run again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
+from sqlalchemy import event, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db import transaction, utcnow
+from app.jobs.models import Job
+
+log = logging.getLogger("irikteu.jobs")
+_PENDING_KEY = "irikteu_jobs_to_send"
+
+STALE_AFTER = timedelta(minutes=5)
+"""A running job whose heartbeat is older than this is taken as abandoned and queued again."""
+
+
+class JobContext:
+    """What a job handler gets: its job id, a session factory and a progress reporter."""
+
+    def __init__(self, job_id: str, sessions: sessionmaker[Session]) -> None:
+        self.job_id = job_id
+        self.sessions = sessions
+
+    def progress(self, percent: float, note: str | None = None) -> None:
+        """Record progress (0–100) and beat the heartbeat, in a transaction of its own."""
+        bounded = max(0.0, min(100.0, float(percent)))
+        with transaction(self.sessions) as session:
+            session.execute(update(Job).where(Job.id == self.job_id).values(
+                progress=bounded, progress_note=note, heartbeat_at=utcnow()))
+
+
+JobHandler = Callable[[JobContext, dict[str, Any]], dict[str, Any] | None]
+_HANDLERS: dict[str, JobHandler] = {}
+
+
+def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
+    """Register the function that does the work of jobs of ``kind``."""
+
+    def register(func: JobHandler) -> JobHandler:
+        if kind in _HANDLERS and _HANDLERS[kind] is not func:
+            raise ValueError(f"job kind {kind!r} registered twice")
+        _HANDLERS[kind] = func
+        return func
+
+    return register
+
+
+def registered_kinds() -> tuple[str, ...]:
+    return tuple(sorted(_HANDLERS))
+
+
+def build_huey(url: str, name: str) -> Huey:
+    """A Huey instance for ``sqlite:///PATH``, ``redis://…`` or ``memory://``."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey(name, filename=str(path), utc=True)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey(name, url=url, utc=True)
+    if url == "memory://":
+        return MemoryHuey(name, utc=True)
+    raise ValueError(f"unsupported queue URL {url!r}: use sqlite:///PATH, redis://HOST:PORT/DB or memory://")
+
+
+class _QuietConsumer(Consumer):  # type: ignore[misc]
+    """A consumer for a thread inside another server: it leaves the signal handlers to the server."""
+
+    def _set_signal_handlers(self) -> None:
+        return None
+
+
+@dataclass
+class JobQueue:
+    """The service's view of the queue: enqueue, run, recover; one per process."""
+
+    huey: Huey
+    sessions: sessionmaker[Session]
+    max_retries: int = 3
+    retry_delay: int = 10
+    _consumer: Consumer | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._task = self.huey.task(retries=self.max_retries, retry_delay=self.retry_delay,
+                                    name="irikteu.run_job")(self.execute)
+        self.huey.periodic_task(crontab(minute="*"), name="irikteu.requeue_stale_jobs")(self.requeue_stale)
+
+    # --- producing -------------------------------------------------------------------------
+    def enqueue(self, kind: str, payload: dict[str, Any] | None = None, *,
+                dedupe_key: str | None = None, session: Session | None = None) -> str:
+        """Create the job row and queue it; with ``dedupe_key`` an existing job is returned instead.
+
+        Given ``session``, the row is written in the caller's transaction and the message is
+        sent when that transaction commits, so a rolled-back change never leaves a job behind.
+        """
+        if kind not in _HANDLERS:
+            raise ValueError(f"unknown job kind {kind!r}")
+        if session is not None:
+            job_id = self._insert(session, kind, payload or {}, dedupe_key)
+            self._send_after_commit(session, job_id)
+            return job_id
+        try:
+            with transaction(self.sessions) as own:
+                job_id = self._insert(own, kind, payload or {}, dedupe_key)
+        except IntegrityError:
+            with self.sessions() as own:
+                existing = own.scalars(select(Job.id).where(Job.dedupe_key == dedupe_key)).one()
+            return existing
+        self._task(job_id)
+        return job_id
+
+    def _send_after_commit(self, session: Session, job_id: str) -> None:
+        pending: list[str] | None = session.info.get(_PENDING_KEY)
+        if pending is None:
+            pending = session.info[_PENDING_KEY] = []
+
+            def _send(committed: Session) -> None:
+                for queued_id in committed.info.pop(_PENDING_KEY, None) or []:
+                    self._task(queued_id)
+
+            def _drop(rolled_back: Session) -> None:
+                rolled_back.info.pop(_PENDING_KEY, None)
+
+            event.listen(session, "after_commit", _send, once=True)
+            event.listen(session, "after_rollback", _drop, once=True)
+        pending.append(job_id)
+
+    @staticmethod
+    def _insert(session: Session, kind: str, payload: dict[str, Any], dedupe_key: str | None) -> str:
+        if dedupe_key is not None:
+            existing = session.scalars(select(Job.id).where(Job.dedupe_key == dedupe_key)).first()
+            if existing is not None:
+                return existing
+        job = Job(id=str(uuid.uuid4()), kind=kind, status="queued", dedupe_key=dedupe_key,
+                  payload=payload, created_at=utcnow())
+        session.add(job)
+        session.flush()
+        return job.id
+
+    # --- consuming -------------------------------------------------------------------------
+    def execute(self, job_id: str) -> None:
+        """Run one job (the Huey task). Succeeded jobs are skipped; failures are retried by Huey."""
+        with transaction(self.sessions) as session:
+            job = session.get(Job, job_id, with_for_update=True)
+            if job is None or job.status in ("succeeded", "failed"):
+                return
+            beat = job.heartbeat_at
+            if job.status == "running" and beat is not None and beat > utcnow() - STALE_AFTER:
+                return  # another worker holds it (a duplicate message after a requeue)
+            job.status, job.attempts = "running", job.attempts + 1
+            job.started_at = job.started_at or utcnow()
+            job.heartbeat_at = utcnow()
+            kind, payload, attempt = job.kind, dict(job.payload), job.attempts
+        handler = _HANDLERS[kind]
+        try:
+            result = handler(JobContext(job_id, self.sessions), payload)
+        except Exception as exc:
+            final = attempt > self.max_retries
+            log.warning("job failed", extra={"job_id": job_id, "kind": kind, "attempt": attempt,
+                                             "final": final, "error": repr(exc)})
+            with transaction(self.sessions) as session:
+                session.execute(update(Job).where(Job.id == job_id).values(
+                    status="failed" if final else "retrying", error=repr(exc)[:2000],
+                    finished_at=utcnow() if final else None))
+            if final:
+                return
+            raise
+        with transaction(self.sessions) as session:
+            session.execute(update(Job).where(Job.id == job_id).values(
+                status="succeeded", result=result or {}, error=None, progress=100.0,
+                finished_at=utcnow(), heartbeat_at=utcnow()))
+
+    def requeue_stale(self) -> int:
+        """Queue again the jobs whose worker stopped beating (killed mid-job); returns how many."""
+        cutoff = utcnow() - STALE_AFTER
+        with transaction(self.sessions) as session:
+            stale = session.scalars(select(Job.id).where(
+                Job.status.in_(("running", "queued", "retrying")),
+                ((Job.heartbeat_at < cutoff) | (Job.heartbeat_at.is_(None) & (Job.created_at < cutoff))),
+            )).all()
+            for job_id in stale:
+                session.execute(update(Job).where(Job.id == job_id).values(status="queued", heartbeat_at=utcnow()))
+        for job_id in stale:
+            self._task(job_id)
+        if stale:
+            log.info("requeued stale jobs", extra={"count": len(stale)})
+        return len(stale)
+
+    # --- health and in-process consumer ------------------------------------------------------
+    def ping(self) -> int:
+        """Messages waiting; raises when the queue's storage does not answer."""
+        return int(self.huey.pending_count())
+
+    def start_consumer(self, workers: int = 2) -> None:
+        with self._lock:
+            if self._consumer is not None:
+                return
+            consumer = _QuietConsumer(self.huey, workers=workers, worker_type="thread", periodic=True,
+                                      check_worker_health=True)
+            consumer.start()
+            self._consumer = consumer
+
+    def stop_consumer(self) -> None:
+        with self._lock:
+            if self._consumer is not None:
+                self._consumer.stop(graceful=True)
+                self._consumer = None
+
+    @property
+    def consumer_running(self) -> bool:
+        return self._consumer is not None
+
+    def run_worker(self, workers: int) -> None:
+        """Block running a consumer in this process (``irikteu worker``), signals handled by Huey."""
+        Consumer(self.huey, workers=workers, worker_type="thread", periodic=True).run()

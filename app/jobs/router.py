@@ -1,0 +1,37 @@
+"""Reading a background job's state and progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from app.deps import SessionDep
+from app.jobs.models import Job
+from app.problems import ProblemError
+
+router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: str
+    status: str
+    progress: float
+    progress_note: str | None
+    attempts: int
+    result: dict[str, Any] | None
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+@router.get("/{job_id}", response_model=JobOut)
+def read_job(job_id: str, session: SessionDep) -> JobOut:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise ProblemError(f"no job {job_id}", status=404, code="job_not_found")
+    return JobOut.model_validate(job, from_attributes=True)

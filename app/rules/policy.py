@@ -1,0 +1,205 @@
+"""Every threshold, count, duration and weight of the selection rules, in one frozen policy.
+
+Defaults come from the seeds (see ``shared/domain/selection-rules.md``); the
+section of the digest is named beside each field. Nothing in ``app/rules``
+holds a threshold of its own: it reads it from a ``SelectionPolicy``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from app.rules.errors import PolicyError
+
+LEGISLATION_ACTS: tuple[str, ...] = ("constitution", "civil_service", "anti_corruption", "ethics")
+"""The four acts of the legislation test, in the order of the test (§2)."""
+
+PERSONAL_QUALITIES: tuple[str, ...] = (
+    "stress_resistance",
+    "initiative",
+    "responsibility",
+    "service_orientation",
+    "integrity",
+    "self_development",
+    "promptness",
+    "cooperation",
+    "managing_activity",
+    "decision_making",
+    "leadership",
+    "strategic_thinking",
+    "managing_change",
+)
+"""The 13 personal qualities (жеке қасиеттер), in the order of the seeds (§4)."""
+
+EDUCATION_LEVELS: tuple[str, ...] = (
+    "secondary",
+    "technical_vocational",
+    "bachelor",
+    "master",
+    "doctorate",
+)
+"""Education levels, ascending: the final tie-break compares their positions (§9)."""
+
+HalfRounding = Literal["up", "down"]
+ScoreAggregation = Literal["mean", "median"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SelectionPolicy:
+    """The rules' numbers. Frozen: a competition keeps the policy it started with."""
+
+    # §2 legislation test: questions per act, time, pass marks
+    legislation_questions_constitution: int = 15
+    legislation_questions_civil_service: int = 15
+    legislation_questions_anti_corruption: int = 15
+    legislation_questions_ethics: int = 10
+    legislation_minutes: int = 55
+    legislation_pass_total: int = 30
+    legislation_pass_per_act: int = 5
+    # §2 state-language test: no pass mark (None)
+    state_language_questions: int = 20
+    state_language_minutes: int = 20
+    state_language_pass_mark: int | None = None
+    # §2 booking and certificates (validity from the test date)
+    test_booking_min_days_ahead: int = 1
+    legislation_certificate_validity_months: int = 12
+    state_language_certificate_validity_months: int = 12
+    personal_qualities_validity_months: int = 12
+    # §4 personal qualities: 13 qualities x 10 tasks, 100 minutes, overall >= 50 %
+    personal_qualities_tasks_per_quality: int = 10
+    personal_qualities_minutes: int = 100
+    personal_qualities_pass_percent: Decimal = Decimal(50)
+    personal_qualities_per_quality_pass_percent: Decimal | None = None
+    personal_qualities_require_reliable: bool = True
+    # §5 text and numeric reasoning: who goes on
+    reasoning_text_questions: int = 25
+    reasoning_numeric_questions: int = 25
+    reasoning_minutes_per_block: int = 25
+    reasoning_half_rounding: HalfRounding = "up"
+    reasoning_min_places: int = 3
+    # §6 essay (managerial) and §7 practical assessment (non-managerial)
+    member_score_min: int = 1
+    member_score_max: int = 5
+    essay_pass_score: Decimal = Decimal(3)
+    essay_word_limit: int = 200
+    essay_minutes: int = 45
+    practical_pass_score: Decimal = Decimal(3)
+    member_score_aggregation: ScoreAggregation = "mean"
+    essay_min_scoring_share: Decimal = Decimal(2) / Decimal(3)
+    # §8 interview
+    interview_places: int = 3
+    interview_minutes: int = 15
+    # §9 total: weight x normalised stage score
+    weight_personal_qualities: Decimal = Decimal(1)
+    weight_reasoning: Decimal = Decimal(1)
+    weight_essay: Decimal = Decimal(1)
+    weight_practical: Decimal = Decimal(1)
+    weight_interview: Decimal = Decimal(1)
+    final_top_n: int = 3
+    # §3, §4, §5, §6, §9 deadlines (working days unless named calendar)
+    hr_confirmation_working_days: int = 1
+    documents_review_working_days: int = 3
+    proctor_review_working_days: int = 1
+    essay_scoring_working_days: int = 1
+    protocol_working_days: int = 1
+    practical_assessment_working_days: int = 3
+    appointment_earliest_working_day: int = 6
+    appointment_latest_working_day: int = 10
+    documents_due_calendar_days: int = 10
+
+    @property
+    def legislation_questions(self) -> dict[str, int]:
+        """Questions per act, keyed by the names in ``LEGISLATION_ACTS``."""
+        return {act: getattr(self, f"legislation_questions_{act}") for act in LEGISLATION_ACTS}
+
+    @property
+    def legislation_questions_total(self) -> int:
+        return sum(self.legislation_questions.values())
+
+    @property
+    def personal_qualities_tasks(self) -> int:
+        return len(PERSONAL_QUALITIES) * self.personal_qualities_tasks_per_quality
+
+    @property
+    def reasoning_questions_total(self) -> int:
+        return self.reasoning_text_questions + self.reasoning_numeric_questions
+
+
+def policy_fields(policy: SelectionPolicy | None = None) -> dict[str, Any]:
+    """Every policy field with its value (the defaults when no policy is given), JSON-ready.
+
+    ``irikteu policy --json`` prints this.
+    """
+    policy = policy or SelectionPolicy()
+    return {f.name: _to_json(getattr(policy, f.name)) for f in dataclasses.fields(SelectionPolicy)}
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def policy_from_overrides(overrides: Mapping[str, Any], base: SelectionPolicy | None = None) -> SelectionPolicy:
+    """A policy with named fields replaced; unknown names and wrong types raise ``PolicyError``.
+
+    ``PolicyError.problems`` holds ``(field, message)`` pairs, one per bad field.
+    """
+    base = base or SelectionPolicy()
+    fields = {f.name: f for f in dataclasses.fields(SelectionPolicy)}
+    changes: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for name, raw in overrides.items():
+        if name not in fields:
+            problems.append((name, "unknown policy field"))
+            continue
+        current = getattr(base, name)
+        try:
+            changes[name] = _coerce(name, raw, current)
+        except ValueError as exc:
+            problems.append((name, str(exc)))
+    if problems:
+        raise PolicyError(problems)
+    return dataclasses.replace(base, **changes)
+
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "reasoning_half_rounding": ("up", "down"),
+    "member_score_aggregation": ("mean", "median"),
+}
+_OPTIONAL_DECIMALS = {"personal_qualities_per_quality_pass_percent"}
+_OPTIONAL_INTS = {"state_language_pass_mark"}
+
+
+def _coerce(name: str, raw: Any, current: Any) -> Any:
+    if name in _CHOICES:
+        if raw not in _CHOICES[name]:
+            raise ValueError("must be one of " + ", ".join(_CHOICES[name]))
+        return raw
+    if raw is None and (name in _OPTIONAL_DECIMALS or name in _OPTIONAL_INTS):
+        return None
+    if isinstance(current, bool):
+        if not isinstance(raw, bool):
+            raise ValueError("must be true or false")
+        return raw
+    if isinstance(current, Decimal) or name in _OPTIONAL_DECIMALS:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            raise ValueError("must be a number")
+        try:
+            value = Decimal(str(raw))
+        except ArithmeticError:
+            raise ValueError("must be a number") from None
+        if not value.is_finite() or value < 0:
+            raise ValueError("must be a finite number >= 0")
+        return value
+    if isinstance(current, int) or name in _OPTIONAL_INTS:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise ValueError("must be an integer")
+        if raw < 0:
+            raise ValueError("must be >= 0")
+        return raw
+    raise ValueError("cannot be overridden")  # pragma: no cover - every field type is handled above

@@ -147,7 +147,9 @@ class StageOutcome:
 class CompetitionOutcome:
     """The whole result: stages, final ranking, the best ``final_top_n``, winner and deadlines.
 
-    ``deadlines`` is ``None`` when no publication day was given or nobody was interviewed.
+    ``top`` holds every candidate of rank <= ``final_top_n`` in input order (``ranking`` gives
+    their order). ``totals`` are the exact final totals of the interviewed. ``deadlines`` is
+    ``None`` when no publication day was given or nobody was interviewed.
     """
 
     managerial: bool
@@ -189,8 +191,9 @@ def run_competition(competition: CompetitionInput, policy: SelectionPolicy) -> C
             for ref in interviewed
         ]
     )
-    top = top_n(ranking, policy.final_top_n)
-    top_set = set(top)
+    # The contract keeps every list in input order; only ``ranking`` is by rank.
+    top_set = set(top_n(ranking, policy.final_top_n))
+    top = tuple(ref for ref in interviewed if ref in top_set)
     run.stages.append(
         StageOutcome(
             stage="final",
@@ -263,9 +266,7 @@ class _Run:
         }
         return self._pass_fail(stage, entered, judges[stage])
 
-    def _pass_fail(
-        self, stage: str, entered: list[str], judge: Callable[[CandidateRecord], str | None]
-    ) -> list[str]:
+    def _pass_fail(self, stage: str, entered: list[str], judge: Callable[[CandidateRecord], str | None]) -> list[str]:
         """A stage with a pass mark: ``judge`` returns ``None`` to pass, else an elimination code."""
         eliminated: dict[str, str] = {}
         for ref in entered:
@@ -337,9 +338,7 @@ class _Run:
                 stage="reasoning",
                 entered=tuple(entered),
                 advanced=best.advanced,
-                eliminated={
-                    ref: removed.get(ref, "reasoning_below_cutoff") for ref in entered if ref not in advanced
-                },
+                eliminated={ref: removed.get(ref, "reasoning_below_cutoff") for ref in entered if ref not in advanced},
                 places=best.places,
                 cutoff_score=best.cutoff_score,
             )
@@ -385,6 +384,8 @@ class _Run:
 def outcome_to_json(outcome: CompetitionOutcome) -> dict[str, object]:
     """The replay output of the contract: JSON-ready values, totals rounded to 4 decimals.
 
+    Every list is in input order (``top3`` too); ``ranking`` is by rank.
+
     ``deadlines`` is ``null`` when there is nothing to appoint or no publication day; the
     interview ``cutoff_score`` (a total) is rounded like the totals; ``unresolved_tie`` is
     present, and ``true``, only when a tie for first place leaves ``winner`` null.
@@ -400,9 +401,7 @@ def outcome_to_json(outcome: CompetitionOutcome) -> dict[str, object]:
         if stage.places is not None:
             item["places"] = stage.places
             cutoff = stage.cutoff_score
-            item["cutoff_score"] = (
-                cutoff if cutoff is None or isinstance(cutoff, int) else round_total(cutoff)
-            )
+            item["cutoff_score"] = cutoff if cutoff is None or isinstance(cutoff, int) else round_total(cutoff)
         stages.append(item)
     document: dict[str, object] = {
         "stages": stages,

@@ -9,10 +9,6 @@ from fractions import Fraction
 from app.rules.errors import RulesError
 from app.rules.policy import SelectionPolicy
 
-# Shares such as Decimal(2) / Decimal(3) are rounded repeating fractions; reading them as the
-# nearest fraction with a small denominator makes "2 of 3 members" meet a two-thirds quorum.
-_SHARE_MAX_DENOMINATOR = 1_000_000
-
 
 class InvalidMemberScoresError(RulesError):
     """No scores, or a member's score outside the policy's scale."""
@@ -62,8 +58,7 @@ def scoring_quorum_reached(scored: int, members: int, policy: SelectionPolicy) -
     """Whether at least ``essay_min_scoring_share`` of the commission scored, compared exactly."""
     if members <= 0 or not 0 <= scored <= members:
         raise InvalidCommissionSizeError(f"need 0 <= scored <= members and members > 0, got {scored} of {members}")
-    share = Fraction(policy.essay_min_scoring_share).limit_denominator(_SHARE_MAX_DENOMINATOR)
-    return Fraction(scored, members) >= share
+    return Fraction(scored, members) >= policy.essay_min_scoring_share
 
 
 def count_essay_words(text: str) -> int:

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Literal
 
 from app.rules.errors import PolicyError
@@ -89,7 +90,7 @@ class SelectionPolicy:
     essay_minutes: int = 45
     practical_pass_score: Decimal = Decimal(3)
     member_score_aggregation: ScoreAggregation = "mean"
-    essay_min_scoring_share: Decimal = Decimal(2) / Decimal(3)
+    essay_min_scoring_share: Fraction = Fraction(2, 3)
     # §8 interview
     interview_places: int = 3
     interview_minutes: int = 15
@@ -139,6 +140,9 @@ def policy_fields(policy: SelectionPolicy | None = None) -> dict[str, Any]:
 
 
 def _to_json(value: Any) -> Any:
+    if isinstance(value, Fraction):
+        # Exact shares print as "p/q" strings (2/3 has no exact decimal form); whole numbers as numbers.
+        return value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
@@ -175,6 +179,18 @@ _OPTIONAL_DECIMALS = {"personal_qualities_per_quality_pass_percent"}
 _OPTIONAL_INTS = {"state_language_pass_mark"}
 
 
+def _fraction(raw: Any) -> Fraction:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise ValueError('must be a number or a fraction string like "2/3"')
+    try:
+        value = Fraction(str(raw))
+    except (ValueError, ZeroDivisionError):
+        raise ValueError('must be a number or a fraction string like "2/3"') from None
+    if not 0 <= value <= 1:
+        raise ValueError("must be between 0 and 1")
+    return value
+
+
 def _coerce(name: str, raw: Any, current: Any) -> Any:
     if name in _CHOICES:
         if raw not in _CHOICES[name]:
@@ -182,6 +198,8 @@ def _coerce(name: str, raw: Any, current: Any) -> Any:
         return raw
     if raw is None and (name in _OPTIONAL_DECIMALS or name in _OPTIONAL_INTS):
         return None
+    if isinstance(current, Fraction):
+        return _fraction(raw)
     if isinstance(current, bool):
         if not isinstance(raw, bool):
             raise ValueError("must be true or false")

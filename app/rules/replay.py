@@ -15,6 +15,8 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from typing import Annotated, Any, Final
@@ -65,12 +67,36 @@ def _out_of_range(low: object, high: object) -> PydanticCustomError:
     return PydanticCustomError("out_of_range", "must be {low}..{high}", {"low": low, "high": high})
 
 
-def _policy(info: ValidationInfo) -> SelectionPolicy:
+@dataclass(frozen=True)
+class _Limits:
+    """The policy's ranges, read once per document: validators run per value (10,000 candidates)."""
+
+    legislation: Mapping[str, int]
+    reasoning_text: int
+    reasoning_numeric: int
+    member_min: int
+    member_max: int
+
+    @classmethod
+    def of(cls, policy: SelectionPolicy) -> _Limits:
+        return cls(
+            legislation=policy.legislation_questions,
+            reasoning_text=policy.reasoning_text_questions,
+            reasoning_numeric=policy.reasoning_numeric_questions,
+            member_min=policy.member_score_min,
+            member_max=policy.member_score_max,
+        )
+
+
+_DEFAULT_LIMITS = _Limits.of(SelectionPolicy())
+
+
+def _limits(info: ValidationInfo) -> _Limits:
     context = info.context
-    if isinstance(context, dict) and isinstance(context.get("policy"), SelectionPolicy):
-        policy: SelectionPolicy = context["policy"]
-        return policy
-    return SelectionPolicy()
+    if isinstance(context, dict) and isinstance(context.get("limits"), _Limits):
+        limits: _Limits = context["limits"]
+        return limits
+    return _DEFAULT_LIMITS
 
 
 def _check(value: int, low: int, high: int) -> int:
@@ -80,8 +106,8 @@ def _check(value: int, low: int, high: int) -> int:
 
 
 def _member_score(value: int, info: ValidationInfo) -> int:
-    policy = _policy(info)
-    return _check(value, policy.member_score_min, policy.member_score_max)
+    limits = _limits(info)
+    return _check(value, limits.member_min, limits.member_max)
 
 
 def _one_of(value: str, choices: tuple[str, ...]) -> str:
@@ -124,7 +150,7 @@ class LegislationIn(_Strict):
     @classmethod
     def _within_act(cls, value: int, info: ValidationInfo) -> int:
         assert info.field_name is not None
-        return _check(value, 0, _policy(info).legislation_questions[info.field_name])
+        return _check(value, 0, _limits(info).legislation[info.field_name])
 
 
 class PersonalQualitiesIn(_Strict):
@@ -154,9 +180,8 @@ class ReasoningIn(_Strict):
     @field_validator("text", "numeric")
     @classmethod
     def _within_block(cls, value: int, info: ValidationInfo) -> int:
-        policy = _policy(info)
-        high = policy.reasoning_text_questions if info.field_name == "text" else policy.reasoning_numeric_questions
-        return _check(value, 0, high)
+        limits = _limits(info)
+        return _check(value, 0, limits.reasoning_text if info.field_name == "text" else limits.reasoning_numeric)
 
 
 _MEMBER_SCORES = "the commission members' scores, each an integer member_score_min..member_score_max (1..5)"
@@ -247,7 +272,7 @@ def parse_replay_input(document: object) -> tuple[CompetitionInput, SelectionPol
         policy, policy_problems = _apply_overrides(overrides)
         problems += policy_problems
     try:
-        model = ReplayDocument.model_validate(document, context={"policy": policy})
+        model = ReplayDocument.model_validate(document, context={"limits": _Limits.of(policy)})
     except ValidationError as exc:
         model = None
         problems += [f"{_path(error['loc'])}: {_message(error)}" for error in exc.errors()]
@@ -344,7 +369,7 @@ def _to_record(candidate: CandidateIn) -> CandidateRecord:
         ref=candidate.ref,
         experience_months=candidate.experience_months,
         education_level=candidate.education_level,
-        legislation=None if candidate.legislation is None else candidate.legislation.model_dump(),
+        legislation=None if candidate.legislation is None else dict(candidate.legislation),
         legislation_certificate_valid=candidate.legislation_certificate_valid,
         # str() first: the JSON number as written, not the binary float's expansion.
         personal_qualities=None
@@ -389,4 +414,9 @@ def _json_type(hint: Any) -> dict[str, Any]:
         return {"type": "boolean"}
     if hint is int:
         return {"type": "integer", "minimum": 0}
+    if hint is Fraction:
+        return {
+            "anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, {"type": "string"}],
+            "description": 'a share 0..1: a number or a fraction string like "2/3"',
+        }
     return {"type": "number", "minimum": 0}

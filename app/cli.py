@@ -78,7 +78,6 @@ def seed_demo() -> None:
 @cli.command()
 def replay(
     file: Annotated[str, typer.Argument(help="competition JSON (replay format); - reads stdin")],
-    schema: Annotated[bool, typer.Option("--schema", help="print the input's JSON Schema and exit")] = False,
 ) -> None:
     """Run one competition from recorded results through the rules core; the outcome as JSON on stdout.
 

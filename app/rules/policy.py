@@ -168,7 +168,36 @@ def policy_from_overrides(overrides: Mapping[str, Any], base: SelectionPolicy | 
             problems.append((name, str(exc)))
     if problems:
         raise PolicyError(problems)
-    return dataclasses.replace(base, **changes)
+    policy = dataclasses.replace(base, **changes)
+    problems = _inconsistencies(policy)
+    if problems:
+        raise PolicyError(problems)
+    return policy
+
+
+_AT_LEAST_ONE = (
+    "legislation_questions_constitution", "legislation_questions_civil_service",
+    "legislation_questions_anti_corruption", "legislation_questions_ethics", "legislation_minutes",
+    "state_language_questions", "state_language_minutes", "personal_qualities_tasks_per_quality",
+    "personal_qualities_minutes", "reasoning_text_questions", "reasoning_numeric_questions",
+    "reasoning_minutes_per_block", "member_score_max", "essay_word_limit", "essay_minutes",
+    "interview_places", "interview_minutes", "final_top_n", "legislation_certificate_validity_months",
+    "state_language_certificate_validity_months", "personal_qualities_validity_months",
+)
+
+
+def _inconsistencies(policy: SelectionPolicy) -> list[tuple[str, str]]:
+    """Values no competition can run with: empty tests, an inverted scale, impossible pass marks."""
+    problems = [(name, "must be >= 1") for name in _AT_LEAST_ONE if getattr(policy, name) < 1]
+    if policy.member_score_min >= policy.member_score_max:
+        problems.append(("member_score_min", "must be below member_score_max"))
+    if policy.legislation_pass_total > policy.legislation_questions_total:
+        problems.append(("legislation_pass_total", f"must be at most {policy.legislation_questions_total}"))
+    if policy.personal_qualities_pass_percent > 100:
+        problems.append(("personal_qualities_pass_percent", "must be at most 100"))
+    if policy.appointment_earliest_working_day > policy.appointment_latest_working_day:
+        problems.append(("appointment_earliest_working_day", "must not be after appointment_latest_working_day"))
+    return problems
 
 
 _CHOICES: dict[str, tuple[str, ...]] = {

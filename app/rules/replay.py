@@ -300,8 +300,13 @@ def _apply_overrides(overrides: dict[str, Any]) -> tuple[SelectionPolicy, list[s
     except PolicyError as exc:
         problems.update(exc.problems)
     valid = {name: value for name, value in overrides.items() if name not in problems}
-    lines = [f"policy.{name}: {problems[name]}" for name in overrides if name in problems]
-    return policy_from_overrides(valid), lines
+    try:
+        policy = policy_from_overrides(valid)
+    except PolicyError as exc:  # a rule across fields: check the ranges with the defaults instead
+        problems.update(exc.problems)
+        policy = SelectionPolicy()
+    lines = [f"policy.{name}: {message}" for name, message in problems.items()]
+    return policy, lines
 
 
 def _duplicate_refs(document: object) -> list[str]:

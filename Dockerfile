@@ -6,14 +6,18 @@ COPY pyproject.toml README.md ./
 COPY app ./app
 COPY ml ./ml
 COPY evaluation ./evaluation
+
 RUN python -m pip install --no-cache-dir --upgrade pip \
  && python -m pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    IRIKTEU_DATA_DIR=/var/lib/irikteu IRIKTEU_HOST=0.0.0.0 IRIKTEU_PORT=8000
+    IRIKTEU_DATA_DIR=/var/lib/irikteu IRIKTEU_PROMPTS_DIR=/opt/irikteu/prompts \
+    IRIKTEU_HOST=0.0.0.0 IRIKTEU_PORT=8000
 RUN groupadd --system irikteu && useradd --system --gid irikteu --home /var/lib/irikteu irikteu \
  && mkdir -p /var/lib/irikteu && chown irikteu:irikteu /var/lib/irikteu
+COPY prompts /opt/irikteu/prompts
+COPY item_bank /opt/irikteu/item_bank
 COPY --from=build /wheels /wheels
 RUN python -m pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 USER irikteu

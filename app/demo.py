@@ -14,12 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit.models import AuditEvent
 from app.audit.service import record
+from app.auth.demo import seed_identity
+from app.candidates.demo import seed_candidates
 from app.db import transaction
 
 DEMO_VERSION = "2026.11-1"
 
 Seeder = Callable[[Session], dict[str, int]]
-SEEDERS: list[tuple[str, Seeder]] = []
+SEEDERS: list[tuple[str, Seeder]] = [("identity", seed_identity), ("candidates", seed_candidates)]
 """(name, function) in the order they run; domains append theirs as they land."""
 
 

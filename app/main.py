@@ -22,13 +22,15 @@ log = logging.getLogger("irikteu")
 
 def _import_job_handlers() -> None:
     """Import every module that registers job handlers, so API and worker know the same kinds."""
-    import app.audit.jobs  # noqa: F401
+    import app.audit.jobs
+    import app.notifications.jobs  # noqa: F401
 
 
 def build_queue(settings: Settings, sessions: Any) -> JobQueue:
     _import_job_handlers()
     return JobQueue(build_huey(settings.resolved_queue_url, settings.queue_name), sessions,
-                    max_retries=settings.job_max_retries, retry_delay=settings.job_retry_delay_seconds)
+                    max_retries=settings.job_max_retries, retry_delay=settings.job_retry_delay_seconds,
+                    settings=settings)
 
 
 def create_app(settings: Settings | None = None, *, start_consumer: bool | None = None) -> FastAPI:
@@ -90,9 +92,25 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
         return problem_response(request, status=503, code="not_ready",
                                 detail="a dependency does not answer", checks=checks)
 
+    from app.applications.router import router as applications_router
+    from app.auth.router import admin_router
+    from app.auth.router import router as auth_router
+    from app.candidates.router import router as candidates_router
     from app.competitions.router import router as competitions_router
     from app.jobs.router import router as jobs_router
+    from app.notifications.router import admin_router as outbox_admin_router
+    from app.notifications.router import router as notifications_router
+    from app.protocol.router import router as protocol_router
+    from app.vacancies.router import router as vacancies_router
 
+    app.include_router(auth_router)
+    app.include_router(vacancies_router)
+    app.include_router(applications_router)
+    app.include_router(admin_router)
+    app.include_router(candidates_router)
     app.include_router(competitions_router)
     app.include_router(jobs_router)
+    app.include_router(notifications_router)
+    app.include_router(outbox_admin_router)
+    app.include_router(protocol_router)
     return app

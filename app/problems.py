@@ -36,6 +36,22 @@ TITLES: dict[str, str] = {
     "invalid_replay_input": "The competition data is not valid",
     "invalid_policy": "The selection policy is not valid",
     "rules_error": "The data breaks a selection rule",
+    # identity and candidates (app.auth, app.candidates)
+    "invalid_credentials": "The e-mail or password is wrong",
+    "iin_length": "The IIN is not valid",
+    "iin_not_digits": "The IIN is not valid",
+    "iin_century": "The IIN is not valid",
+    "iin_birth_date": "The IIN is not valid",
+    "iin_check_digit": "The IIN is not valid",
+    "iin_already_registered": "This IIN is already registered",
+    "email_already_registered": "This e-mail is already registered",
+    "consent_required": "This consent is required",
+    "state_body_required": "An HR officer needs a state body",
+    "state_body_not_found": "The state body does not exist",
+    "state_body_code_taken": "This state body code is taken",
+    # protocol (app.protocol)
+    "signature_invalid": "The signature is not valid",
+    "already_signed": "Already signed",
 }
 
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     secret_key: str = DEVELOPMENT_SECRET
     data_dir: Path = Path("var")
+    prompts_dir: Path = Field(
+        default=Path(__file__).resolve().parents[1] / "prompts",
+        description="templates, rubrics and question banks (the repository's prompts/; images set their copy)",
+    )
     database_url: str = Field(default="", description="SQLAlchemy URL; empty means SQLite under data_dir")
     queue_url: str = Field(
         default="",
@@ -40,6 +44,18 @@ class Settings(BaseSettings):
     )
     job_max_retries: int = 3
     job_retry_delay_seconds: int = 10
+    vacancy_stale_working_days: int = Field(
+        default=5, ge=0, description="a draft vacancy older than this many working days is flagged stale")
+    application_window_working_days: int = Field(
+        default=7, ge=0, description="working days a published competition accepts applications, by default")
+    smtp_url: str = Field(
+        default="",
+        description="smtp://USER:PASS@HOST:PORT (plain), smtp+starttls://… or smtps://… (TLS); "
+                    "empty: e-mails stay queued in the outbox, nothing is sent",
+    )
+    mail_from: str = Field(default="Irikteu <no-reply@irikteu.local>", description="From: of every e-mail")
+    smtp_timeout_seconds: float = 15.0
+    access_token_minutes: int = Field(default=60, gt=0, description="lifetime of a bearer token")
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -1,12 +1,32 @@
-"""The selection core over HTTP: the policy in force and what-if replays of a competition."""
+"""Competitions over HTTP: the selection core (policy, what-if replay), the commission, progress and results."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response, status
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from app.deps import PolicyDep
+from app.auth.deps import CurrentAccount
+from app.auth.models import ADMINISTRATOR, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, Account
+from app.auth.permissions import can
+from app.competitions import service
+from app.competitions.access import competition_access
+from app.competitions.clock import TodayDep
+from app.competitions.models import CommissionMember, Competition
+from app.competitions.schemas import (
+    CommissionSeatIn,
+    CommissionSeatOut,
+    CompetitionCalendar,
+    CompetitionOut,
+    EssayTopicIn,
+    ProgressOut,
+    PublishedResultsOut,
+)
+from app.deps import PolicyDep, QueueDep, SessionDep
+from app.problems import ProblemError
 from app.rules.policy import policy_fields
 from app.rules.replay import replay
 
@@ -30,3 +50,129 @@ def run_replay(document: Any = Body(..., description="a competition in the repla
     deployment's overrides, so an auditor's file gives the same answer everywhere.
     """
     return replay(document)
+
+
+def competition_out(session: Session, competition: Competition, *, account: Account, today: date) -> CompetitionOut:
+    access = competition_access(session, competition)
+    show_commission = (can(account, "competition.manage", access) or account.role == ADMINISTRATOR
+                       or account.id in access.member_account_ids)
+    seats = [CommissionSeatOut(account_id=seat.account_id, display_name=member.display_name, role=seat.role,
+                               added_at=seat.added_at)
+             for seat, member in service.commission_seats(session=session, competition=competition)]
+    topic = None
+    if competition.essay_topic_kk is not None and competition.essay_topic_ru is not None:
+        topic = {"kk": competition.essay_topic_kk, "ru": competition.essay_topic_ru}
+    return CompetitionOut(
+        id=competition.id, vacancy_id=competition.vacancy_id, state_body_id=competition.state_body_id,
+        category=competition.category, managerial=competition.managerial, stage_plan=competition.stage_plan,
+        policy=competition.policy, status=competition.status, essay_topic=topic,
+        calendar=CompetitionCalendar(**service.calendar_view(session=session, competition=competition, today=today)),
+        commission=seats if show_commission else None,
+    )
+
+
+@router.get("/competitions")
+def list_competitions(account: CurrentAccount, session: SessionDep, today: TodayDep) -> list[CompetitionOut]:
+    """The competitions the account works on: an HR officer's body's, a member's seats, all for proctors/admins."""
+    query = select(Competition).order_by(Competition.id.desc())
+    if account.role == HR_OFFICER:
+        query = query.where(Competition.state_body_id == account.state_body_id)
+    elif account.role == COMMISSION_MEMBER:
+        query = query.where(Competition.id.in_(
+            select(CommissionMember.competition_id).where(CommissionMember.account_id == account.id)))
+    elif account.role not in (PROCTOR, ADMINISTRATOR):
+        raise ProblemError(f"a {account.role} has no competitions to list", status=403, code="forbidden")
+    with session.begin():
+        return [competition_out(session, competition, account=account, today=today)
+                for competition in session.scalars(query).all()]
+
+
+@router.get("/competitions/{competition_id}")
+def read_competition(competition_id: int, account: CurrentAccount, session: SessionDep,
+                     today: TodayDep) -> CompetitionOut:
+    """Stage plan, policy snapshot, calendar with overdue flags, essay topic, commission."""
+    with session.begin():
+        competition = service.managed_competition(session=session, competition_id=competition_id, actor=account,
+                                                  action="competition.read")
+        return competition_out(session, competition, account=account, today=today)
+
+
+@router.post("/competitions/{competition_id}/commission", status_code=status.HTTP_201_CREATED)
+def add_commission_member(competition_id: int, data: CommissionSeatIn, account: CurrentAccount,
+                          session: SessionDep) -> CommissionSeatOut:
+    """Seat a commission-member account (HR of the body); one chair; the secretary does not score."""
+    with session.begin():
+        competition = service.managed_competition(session=session, competition_id=competition_id, actor=account)
+        seat = service.add_commission_member(session=session, competition=competition, account_id=data.account_id,
+                                             role=data.role, actor=account)
+        seats = dict((s.account_id, member) for s, member in service.commission_seats(session=session,
+                                                                                       competition=competition))
+        return CommissionSeatOut(account_id=seat.account_id, display_name=seats[seat.account_id].display_name,
+                                 role=seat.role, added_at=seat.added_at)
+
+
+@router.delete("/competitions/{competition_id}/commission/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_commission_member(competition_id: int, account_id: int, account: CurrentAccount,
+                             session: SessionDep) -> Response:
+    with session.begin():
+        competition = service.managed_competition(session=session, competition_id=competition_id, actor=account)
+        service.remove_commission_member(session=session, competition=competition, account_id=account_id,
+                                         actor=account)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put("/competitions/{competition_id}/essay-topic")
+def set_essay_topic(competition_id: int, data: EssayTopicIn, account: CurrentAccount, session: SessionDep,
+                    today: TodayDep) -> CompetitionOut:
+    """The essay topic in Kazakh and Russian (managerial competitions; HR of the body)."""
+    with session.begin():
+        competition = service.managed_competition(session=session, competition_id=competition_id, actor=account)
+        service.set_essay_topic(session=session, competition=competition, kk=data.kk, ru=data.ru, actor=account)
+        return competition_out(session, competition, account=account, today=today)
+
+
+@router.get("/competitions/{competition_id}/progress")
+def read_progress(competition_id: int, account: CurrentAccount, session: SessionDep) -> ProgressOut:
+    """The outcome so far from the stored data, by the same core function as ``irikteu replay``."""
+    with session.begin():
+        competition = service.managed_competition(session=session, competition_id=competition_id, actor=account,
+                                                  action="competition.progress")
+        return ProgressOut(**service.progress(session=session, competition=competition))
+
+
+@router.get("/competitions/{competition_id}/replay-input")
+def read_replay_input(competition_id: int, account: CurrentAccount, session: SessionDep) -> dict[str, Any]:
+    """The stored data as a replay-format document (anonymous codes as refs): ``irikteu replay`` reproduces it."""
+    with session.begin():
+        competition = service.managed_competition(session=session, competition_id=competition_id, actor=account,
+                                                  action="competition.progress")
+        return service.replay_document(session=session, competition=competition,
+                                       results_published_on=competition.results_published_on)
+
+
+@router.post("/competitions/{competition_id}/publish-results")
+def publish_results(competition_id: int, account: CurrentAccount, session: SessionDep, queue: QueueDep,
+                    today: TodayDep) -> PublishedResultsOut:
+    """Rank, store and publish the outcome with today as the publication day (HR of the body)."""
+    with session.begin():
+        competition = service.managed_competition(session=session, competition_id=competition_id, actor=account)
+        service.publish_results(session=session, queue=queue, competition=competition, actor=account, today=today)
+        return _results_out(session, competition)
+
+
+@router.get("/competitions/{competition_id}/results")
+def read_results(competition_id: int, account: CurrentAccount, session: SessionDep) -> PublishedResultsOut:
+    """The published outcome; names of the ranked beside their codes (anonymity ends with publication)."""
+    with session.begin():
+        competition = service.managed_competition(session=session, competition_id=competition_id, actor=account,
+                                                  action="competition.read")
+        if competition.outcome is None or competition.results_published_on is None:
+            raise ProblemError("the results are not published yet", status=404, code="not_found")
+        return _results_out(session, competition)
+
+
+def _results_out(session: Session, competition: Competition) -> PublishedResultsOut:
+    assert competition.outcome is not None and competition.results_published_on is not None
+    return PublishedResultsOut(competition_id=competition.id, status=competition.status,
+                               results_published_on=competition.results_published_on, outcome=competition.outcome,
+                               names=service.ranked_names(session=session, competition=competition))

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import transaction, utcnow
 from app.jobs.models import Job
+from app.settings import Settings, get_settings
 
 log = logging.getLogger("irikteu.jobs")
 _PENDING_KEY = "irikteu_jobs_to_send"
@@ -35,11 +36,20 @@ STALE_AFTER = timedelta(minutes=5)
 
 
 class JobContext:
-    """What a job handler gets: its job id, a session factory and a progress reporter."""
+    """What a job handler gets: its job, a session factory, the settings and a progress reporter."""
 
-    def __init__(self, job_id: str, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, job_id: str, sessions: sessionmaker[Session], settings: Settings | None = None, *,
+                 attempt: int = 1, max_retries: int = 0) -> None:
         self.job_id = job_id
         self.sessions = sessions
+        self.settings = settings or get_settings()
+        self.attempt = attempt
+        self.max_retries = max_retries
+
+    @property
+    def is_final_attempt(self) -> bool:
+        """Whether a failure now ends the job (the first try plus ``max_retries`` retries are spent)."""
+        return self.attempt > self.max_retries
 
     def progress(self, percent: float, note: str | None = None) -> None:
         """Record progress (0–100) and beat the heartbeat, in a transaction of its own."""
@@ -97,6 +107,7 @@ class JobQueue:
     sessions: sessionmaker[Session]
     max_retries: int = 3
     retry_delay: int = 10
+    settings: Settings | None = None
     _consumer: Consumer | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -173,7 +184,9 @@ class JobQueue:
             kind, payload, attempt = job.kind, dict(job.payload), job.attempts
         handler = _HANDLERS[kind]
         try:
-            result = handler(JobContext(job_id, self.sessions), payload)
+            context = JobContext(job_id, self.sessions, self.settings, attempt=attempt,
+                                 max_retries=self.max_retries)
+            result = handler(context, payload)
         except Exception as exc:
             final = attempt > self.max_retries
             log.warning("job failed", extra={"job_id": job_id, "kind": kind, "attempt": attempt,

@@ -1,0 +1,1 @@
+"""Identity: accounts, roles, sign-in, bearer tokens and the one place for permissions."""

@@ -1,0 +1,68 @@
+"""Accounts of people who sign in, their roles, and the state bodies (мемлекеттік орган) HR officers serve."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, UTCDateTime, utcnow
+
+CANDIDATE: Final = "candidate"
+HR_OFFICER: Final = "hr_officer"
+COMMISSION_MEMBER: Final = "commission_member"
+PROCTOR: Final = "proctor"
+RESEARCHER: Final = "researcher"
+ADMINISTRATOR: Final = "administrator"
+
+ROLES: tuple[str, ...] = (CANDIDATE, HR_OFFICER, COMMISSION_MEMBER, PROCTOR, RESEARCHER, ADMINISTRATOR)
+STAFF_ROLES: tuple[str, ...] = (HR_OFFICER, COMMISSION_MEMBER, PROCTOR, RESEARCHER, ADMINISTRATOR)
+"""Roles an administrator creates; candidates register themselves."""
+
+ACCOUNT_LOCALES: tuple[str, ...] = ("kk", "ru")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class StateBody(Base):
+    """A state body (мемлекеттік орган) that announces vacancies; HR officers belong to one."""
+
+    __tablename__ = "state_bodies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    name_kk: Mapped[str] = mapped_column(String(300), nullable=False)
+    name_ru: Mapped[str] = mapped_column(String(300), nullable=False)
+    region: Mapped[str] = mapped_column(String(80), nullable=False)
+    is_demo: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class Account(Base):
+    """One person who signs in; ``role`` decides what they may do, ``permissions`` decides on what."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint(_in("locale", ACCOUNT_LOCALES), name="locale"),
+        CheckConstraint(f"role <> '{HR_OFFICER}' OR state_body_id IS NOT NULL", name="hr_has_state_body"),
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), nullable=False, unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
+    state_body_id: Mapped[int | None] = mapped_column(
+        ForeignKey("state_bodies.id", ondelete="RESTRICT"), nullable=True, index=True)
+    display_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    locale: Mapped[str] = mapped_column(String(2), nullable=False, default="kk")
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    state_body: Mapped[StateBody | None] = relationship(lazy="joined")

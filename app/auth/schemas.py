@@ -1,0 +1,65 @@
+"""Request and response bodies of the identity endpoints."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.candidates.schemas import normalise_email
+
+StaffRole = Literal["hr_officer", "commission_member", "proctor", "researcher", "administrator"]
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+
+
+class StateBodyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
+    name_kk: str = Field(min_length=1, max_length=300)
+    name_ru: str = Field(min_length=1, max_length=300)
+    region: str = Field(min_length=1, max_length=80)
+
+
+class StateBodyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name_kk: str
+    name_ru: str
+    region: str
+
+
+class StaffAccountIn(BaseModel):
+    """A staff account made by an administrator; an HR officer needs ``state_body_id``."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    email: str
+    password: str = Field(min_length=10, max_length=200)
+    role: StaffRole
+    state_body_id: int | None = None
+    display_name: str = Field(min_length=1, max_length=200)
+    locale: Literal["kk", "ru"] = "kk"
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return normalise_email(value)
+
+
+class AccountOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    role: str
+    state_body_id: int | None
+    display_name: str
+    locale: str
+    is_active: bool

@@ -1,0 +1,66 @@
+"""Password hashes (argon2id) and signed bearer tokens (JWT, HS256) for accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from app.db import utcnow
+from app.settings import Settings
+
+TOKEN_ALGORITHM = "HS256"
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    account_id: int
+    role: str
+    expires_at: datetime
+
+
+class InvalidToken(Exception):
+    """The token is malformed, signed with another key, or expired (``expired`` tells which)."""
+
+    def __init__(self, message: str, *, expired: bool = False) -> None:
+        super().__init__(message)
+        self.expired = expired
+
+
+def issue_access_token(*, account_id: int, role: str, settings: Settings, now: datetime | None = None) -> str:
+    """A bearer token for the account, valid ``settings.access_token_minutes`` from ``now``."""
+    issued = now or utcnow()
+    expires = issued + timedelta(minutes=settings.access_token_minutes)
+    claims = {"sub": str(account_id), "role": role, "iat": int(issued.timestamp()), "exp": int(expires.timestamp())}
+    return jwt.encode(claims, settings.secret_key, algorithm=TOKEN_ALGORITHM)
+
+
+def read_access_token(token: str, *, settings: Settings) -> TokenClaims:
+    """The claims of a valid token; raises ``InvalidToken`` otherwise."""
+    try:
+        claims = jwt.decode(token, settings.secret_key, algorithms=[TOKEN_ALGORITHM],
+                            options={"require": ["sub", "role", "exp"]})
+    except jwt.ExpiredSignatureError:
+        raise InvalidToken("the token has expired; sign in again", expired=True) from None
+    except jwt.PyJWTError:
+        raise InvalidToken("the token is not valid") from None
+    sub, role = claims["sub"], claims["role"]
+    if not isinstance(sub, str) or not sub.isdigit() or not isinstance(role, str):
+        raise InvalidToken("the token is not valid")
+    return TokenClaims(account_id=int(sub), role=role,
+                       expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=utcnow().tzinfo))

@@ -1,0 +1,192 @@
+"""Request and response bodies of the candidate endpoints."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.rules.policy import EDUCATION_LEVELS
+
+LanguageCode = Literal["kk", "ru", "en"]
+LanguageLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2", "native"]
+Locale = Literal["kk", "ru"]
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+?[0-9][0-9 ()-]{6,30}")
+
+
+def normalise_email(value: str) -> str:
+    """Trimmed and lower-case; a plain shape check (delivery proves the rest)."""
+    email = value.strip().lower()
+    if len(email) > 254 or not _EMAIL.fullmatch(email):
+        raise ValueError("not an e-mail address")
+    return email
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LanguageIn(Strict):
+    language: LanguageCode
+    level: LanguageLevel
+
+
+class EducationIn(Strict):
+    level: str = Field(description=f"one of {', '.join(EDUCATION_LEVELS)}")
+    field: str = Field(min_length=1, max_length=200)
+    institution: str = Field(min_length=1, max_length=300)
+    start_date: date
+    end_date: date | None = None
+
+    @field_validator("level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value not in EDUCATION_LEVELS:
+            raise ValueError(f"the education level must be one of {', '.join(EDUCATION_LEVELS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> EducationIn:
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+class WorkIn(Strict):
+    employer: str = Field(min_length=1, max_length=300)
+    position: str = Field(min_length=1, max_length=300)
+    start_date: date
+    end_date: date | None = Field(default=None, description="null: the candidate works there now")
+    functional_area: str = Field(min_length=1, max_length=80)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> WorkIn:
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+class PersonalFileIn(Strict):
+    """The whole personal file; a PUT replaces every list (education, work, languages)."""
+
+    surname: str = Field(min_length=1, max_length=120)
+    given_name: str = Field(min_length=1, max_length=120)
+    patronymic: str | None = Field(default=None, max_length=120)
+    phone: str
+    region: str = Field(min_length=1, max_length=80)
+    locale: Locale = "kk"
+    languages: list[LanguageIn] = Field(default_factory=list)
+    education: list[EducationIn] = Field(default_factory=list)
+    work: list[WorkIn] = Field(default_factory=list)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        if not _PHONE.fullmatch(value):
+            raise ValueError("a phone number has digits, optionally a leading + and spaces, dashes, brackets")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _one_level_per_language(cls, value: list[LanguageIn]) -> list[LanguageIn]:
+        if len({item.language for item in value}) != len(value):
+            raise ValueError("each language once")
+        return value
+
+
+class ConsentsIn(Strict):
+    selection_rules: bool = Field(description="required: the selection rules were read and accepted")
+    personal_data: bool = Field(description="required: consent to process personal data")
+    talent_pool: bool = False
+    vacancy_alerts: bool = False
+
+
+class ConsentsUpdate(Strict):
+    """Only the consents named change; the two required ones cannot be withdrawn."""
+
+    selection_rules: bool | None = None
+    personal_data: bool | None = None
+    talent_pool: bool | None = None
+    vacancy_alerts: bool | None = None
+
+
+class RegistrationIn(PersonalFileIn):
+    email: str
+    password: str = Field(min_length=10, max_length=200)
+    iin: str = Field(description="the 12-digit IIN (ЖСН); validated, stored only encrypted")
+    consents: ConsentsIn
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return normalise_email(value)
+
+
+class LanguageOut(BaseModel):
+    language: str
+    level: str
+
+
+class EducationOut(BaseModel):
+    id: int
+    level: str
+    field: str
+    institution: str
+    start_date: date
+    end_date: date | None
+
+
+class WorkOut(BaseModel):
+    id: int
+    employer: str
+    position: str
+    start_date: date
+    end_date: date | None
+    functional_area: str
+
+
+class ConsentsOut(BaseModel):
+    selection_rules: bool
+    personal_data: bool
+    talent_pool: bool
+    vacancy_alerts: bool
+
+
+class CandidatePersonalOut(BaseModel):
+    """Everything in the file: shown to the candidate, and to the HR of a body they applied to."""
+
+    id: int
+    account_id: int
+    email: str
+    iin: str
+    birth_date: date
+    sex: str
+    surname: str
+    given_name: str
+    patronymic: str | None
+    phone: str
+    region: str
+    locale: str
+    languages: list[LanguageOut]
+    education: list[EducationOut]
+    work: list[WorkOut]
+    consents: ConsentsOut
+
+
+class EducationAnonymousOut(BaseModel):
+    level: str
+    field: str
+
+
+class CandidateAnonymousOut(BaseModel):
+    """What selection staff may see: qualifications without a name, IIN, birth date, contacts or employers."""
+
+    highest_education_level: str | None
+    education: list[EducationAnonymousOut]
+    experience_months: int
+    functional_area_months: dict[str, int]
+    languages: list[LanguageOut]

@@ -1,0 +1,24 @@
+"""Today's date in Kazakhstan, the one place the workflow reads the clock (the rules never do)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends
+
+KAZAKHSTAN = ZoneInfo("Asia/Almaty")
+
+
+def kazakhstan_today() -> date:
+    """The calendar day in Kazakhstan now; deadlines and overdue flags are counted in it."""
+    return datetime.now(KAZAKHSTAN).date()
+
+
+def get_today() -> date:
+    """The dependency behind ``TodayDep``; tests override it to pin the date."""
+    return kazakhstan_today()
+
+
+TodayDep = Annotated[date, Depends(get_today)]

@@ -1,0 +1,1 @@
+"""The competition protocol (конкурс хаттамасы): the signed document of a competition's result."""

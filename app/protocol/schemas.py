@@ -1,0 +1,67 @@
+"""Request and response bodies of the protocol endpoints."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SignatureIn(BaseModel):
+    """A detached CMS/PKCS#7 SignedData (DER), base64-encoded, over the protocol's PDF bytes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    signature: str = Field(min_length=1, max_length=200_000, description="base64 of the DER CMS SignedData")
+
+
+class SignatureOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    signer_account_id: int
+    signer_subject: str
+    certificate_serial: str
+    signing_time: datetime | None
+    signed_at: datetime
+
+
+class ProtocolOut(BaseModel):
+    """A protocol's metadata; the document itself is at ``/pdf`` (signed) and ``/html``."""
+
+    id: int
+    competition_id: int
+    version: int
+    locales: list[str]
+    drawn_up_on: date
+    content_hash: str
+    created_at: datetime
+    created_by: int | None
+    signatures: list[SignatureOut]
+
+
+class SignatureCheckOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    signature_id: int
+    signer_account_id: int
+    signer_subject: str
+    certificate_serial: str
+    signing_time: datetime | None
+    signed_at: datetime
+    valid: bool
+    reason: str | None
+
+
+class VerificationOut(BaseModel):
+    """``valid``: the PDF matches its hash and every signature holds; ``fully_signed``: and all members signed."""
+
+    protocol_id: int
+    content_hash: str
+    computed_hash: str
+    hash_valid: bool
+    signatures_valid: bool
+    valid: bool
+    fully_signed: bool
+    signatures: list[SignatureCheckOut]
+    unsigned_member_account_ids: list[int]

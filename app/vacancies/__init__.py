@@ -1,0 +1,1 @@
+"""Vacancies (бос лауазым) announced by a state body's HR service."""

@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 
+from app.i18n.domain import STAGE_NAMES
 from app.settings import get_settings
 
 TEMPLATES_DIR = get_settings().prompts_dir / "alerts"
@@ -51,20 +52,6 @@ EVENTS: dict[str, EventSpec] = dict([
     _spec("application_for_review", "hr_officer", "anonymous_code", "vacancy_title", "review_deadline"),
 ])
 """Every workflow decision that notifies someone; the template files must match this table."""
-
-STAGE_NAMES: dict[str, dict[str, str]] = {
-    "eligibility": {"kk": "Біліктілік талаптарына сәйкестікті тексеру",
-                    "ru": "Проверка соответствия квалификационным требованиям"},
-    "personal_qualities": {"kk": "Жеке қасиеттерді бағалау", "ru": "Оценка личных качеств"},
-    "reasoning": {"kk": "Мәтіндік және сандық ақпаратпен жұмыс істеу қабілетін бағалау",
-                  "ru": "Оценка способности работать с текстовой и числовой информацией"},
-    "essay": {"kk": "Эссе жазу", "ru": "Написание эссе"},
-    "practical": {"kk": "Практикалық бағалау", "ru": "Практическая оценка"},
-    "interview": {"kk": "Конкурстық комиссиямен әңгімелесу", "ru": "Собеседование с конкурсной комиссией"},
-    "final": {"kk": "Конкурс қорытындысы", "ru": "Итоги конкурса"},
-}
-"""The stage codes of ``app.rules.categories`` in each language."""
-
 
 class TemplateProblem(ValueError):
     """A template or its context is wrong: unknown event or locale, a missing variable, a bad value."""

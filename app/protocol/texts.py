@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from app.i18n.domain import STAGE_NAMES as DOMAIN_STAGE_NAMES
+
 DOCUMENT_LOCALES: Final[tuple[str, ...]] = ("kk", "ru")
 
 LABELS: Final[Mapping[str, Mapping[str, str]]] = {
@@ -101,24 +103,7 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
 }
 
 STAGE_NAMES: Final[Mapping[str, Mapping[str, str]]] = {
-    "kk": {
-        "eligibility": "Заңнаманы білуге тестілеу (конкурсқа жіберу)",
-        "personal_qualities": "Жеке қасиеттерді бағалау",
-        "reasoning": "Мәтіндік және сандық ақпаратты талдау",
-        "essay": "Эссе",
-        "practical": "Практикалық тапсырма",
-        "interview": "Әңгімелесу",
-        "final": "Қорытынды",
-    },
-    "ru": {
-        "eligibility": "Тестирование на знание законодательства (допуск к конкурсу)",
-        "personal_qualities": "Оценка личных качеств",
-        "reasoning": "Анализ текстовой и числовой информации",
-        "essay": "Эссе",
-        "practical": "Практическое задание",
-        "interview": "Собеседование",
-        "final": "Итоги",
-    },
+    locale: {stage: names[locale] for stage, names in DOMAIN_STAGE_NAMES.items()} for locale in ("kk", "ru")
 }
 
 ELIMINATION_REASONS: Final[Mapping[str, Mapping[str, str]]] = {

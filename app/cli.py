@@ -9,10 +9,15 @@ from typing import Annotated, Any
 
 import typer
 
+from app.items.cli import items_cli
+from evaluation.cli import evaluate_cli
+
 cli = typer.Typer(help="Irikteu: merit-based civil-service selection.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
 audit_cli = typer.Typer(help="The audit trail.", no_args_is_help=True)
 cli.add_typer(audit_cli, name="audit")
+cli.add_typer(evaluate_cli, name="evaluate")
+cli.add_typer(items_cli, name="items")
 
 INVALID_INPUT = 2
 

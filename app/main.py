@@ -22,8 +22,10 @@ log = logging.getLogger("irikteu")
 
 def _import_job_handlers() -> None:
     """Import every module that registers job handlers, so API and worker know the same kinds."""
+    import app.alerts.jobs
     import app.audit.jobs
-    import app.notifications.jobs  # noqa: F401
+    import app.notifications.jobs
+    import app.testing.jobs  # noqa: F401
 
 
 def build_queue(settings: Settings, sessions: Any) -> JobQueue:
@@ -92,15 +94,25 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
         return problem_response(request, status=503, code="not_ready",
                                 detail="a dependency does not answer", checks=checks)
 
+    from app.alerts.router import router as alerts_router
     from app.applications.router import router as applications_router
     from app.auth.router import admin_router
     from app.auth.router import router as auth_router
     from app.candidates.router import router as candidates_router
+    from app.competitions.protocol_link import router as competition_protocol_router
     from app.competitions.router import router as competitions_router
+    from app.essays.router import router as essays_router
+    from app.essays.router import stages_router
+    from app.interviews.router import router as interviews_router
     from app.jobs.router import router as jobs_router
+    from app.mlops.router import router as ml_router
     from app.notifications.router import admin_router as outbox_admin_router
     from app.notifications.router import router as notifications_router
+    from app.proctoring.router import router as proctoring_router
     from app.protocol.router import router as protocol_router
+    from app.talent.router import recommendations_router
+    from app.talent.router import router as talent_router
+    from app.testing.router import router as testing_router
     from app.vacancies.router import router as vacancies_router
 
     app.include_router(auth_router)
@@ -113,4 +125,14 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     app.include_router(notifications_router)
     app.include_router(outbox_admin_router)
     app.include_router(protocol_router)
+    app.include_router(competition_protocol_router)
+    app.include_router(essays_router)
+    app.include_router(stages_router)
+    app.include_router(interviews_router)
+    app.include_router(testing_router)
+    app.include_router(proctoring_router)
+    app.include_router(ml_router)
+    app.include_router(talent_router)
+    app.include_router(recommendations_router)
+    app.include_router(alerts_router)
     return app

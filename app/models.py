@@ -2,38 +2,67 @@
 
 from __future__ import annotations
 
+from app.alerts.models import AlertCampaign, AlertCampaignRecipient, AlertDelivery, AlertStandingRule, AlertSubscription
 from app.applications.models import Application, RecordedStageResult
 from app.audit.models import AuditEvent
 from app.auth.models import Account, StateBody
 from app.candidates.models import Candidate, CandidateLanguage, Consent, EducationRecord, WorkRecord
 from app.competitions.models import CommissionMember, Competition, MemberScore
 from app.db import Base
+from app.essays.models import Essay, PracticalTask, StageClosure
+from app.interviews.models import Interview
+from app.items.models import TestForm
 from app.jobs.models import Job
+from app.mlops.models import MLSwitch
 from app.notifications.models import Notification, OutboxMessage
+from app.proctoring.models import ProctoringEvent, ProctoringReview
 from app.protocol.models import Protocol, ProtocolSignature
+from app.talent.models import ReserveMembership, TalentInvitation
+from app.testing.models import Accommodation, Certificate, TestAnswer, TestBooking, TestResult, TestSession
 from app.vacancies.models import Vacancy
 
 metadata = Base.metadata
 
 __all__ = [
-           "Account",
-           "Application",
-           "AuditEvent",
-           "Candidate",
-           "CandidateLanguage",
-           "CommissionMember",
-           "Competition",
-           "Consent",
-           "EducationRecord",
-           "Job",
-           "MemberScore",
-           "Notification",
-           "OutboxMessage",
-           "Protocol",
-           "ProtocolSignature",
-           "RecordedStageResult",
-           "StateBody",
-           "Vacancy",
-           "WorkRecord",
-           "metadata",
+                               "Accommodation",
+                               "Account",
+                               "AlertCampaign",
+                               "AlertCampaignRecipient",
+                               "AlertDelivery",
+                               "AlertStandingRule",
+                               "AlertSubscription",
+                               "Application",
+                               "AuditEvent",
+                               "Candidate",
+                               "CandidateLanguage",
+                               "Certificate",
+                               "CommissionMember",
+                               "Competition",
+                               "Consent",
+                               "EducationRecord",
+                               "Essay",
+                               "Interview",
+                               "Job",
+                               "MLSwitch",
+                               "MemberScore",
+                               "Notification",
+                               "OutboxMessage",
+                               "PracticalTask",
+                               "ProctoringEvent",
+                               "ProctoringReview",
+                               "Protocol",
+                               "ProtocolSignature",
+                               "RecordedStageResult",
+                               "ReserveMembership",
+                               "StageClosure",
+                               "StateBody",
+                               "TalentInvitation",
+                               "TestAnswer",
+                               "TestBooking",
+                               "TestForm",
+                               "TestResult",
+                               "TestSession",
+                               "Vacancy",
+                               "WorkRecord",
+                               "metadata",
 ]

@@ -52,6 +52,37 @@ TITLES: dict[str, str] = {
     # protocol (app.protocol)
     "signature_invalid": "The signature is not valid",
     "already_signed": "Already signed",
+    "results_not_published": "The results are not published yet",
+    # essays, practical assessment, interviews (app.essays, app.interviews)
+    "essay_topic_missing": "The essay topic is not set",
+    "essay_not_started": "The essay is not started",
+    "essay_time_over": "The essay time is over",
+    "essay_locked": "The essay is submitted and locked",
+    "essay_over_word_limit": "The essay is over the word limit",
+    "essay_empty": "The essay is empty",
+    "essay_not_submitted": "The essay is not submitted yet",
+    "essays_in_progress": "Essays are still being written",
+    "stage_not_reached": "The candidate has not reached this stage",
+    "score_out_of_range": "The score is outside the scale",
+    "not_on_commission": "Not a voting member of this commission",
+    "scoring_quorum_not_reached": "Too few commission members have scored",
+    "stage_closed": "The stage is closed",
+    "previous_stage_open": "The previous stage is not closed",
+    "not_shortlisted": "Not on the interview shortlist",
+    "slot_taken": "The interview time is taken",
+    "slot_in_past": "The interview time has passed",
+    "not_a_working_day": "Not a working day",
+    "interview_not_scheduled": "No interview is scheduled",
+    "interview_not_started": "The interview has not started",
+    "interview_already_held": "The interview has been held",
+    # test sessions and proctoring (app.testing, app.proctoring)
+    "booking_too_soon": "The test is booked too soon",
+    "booking_not_found": "The test booking does not exist",
+    "test_session_not_found": "The test session does not exist",
+    "session_already_started": "The test session is already started",
+    "session_time_over": "The test time is over",
+    "unknown_item": "The item is not in this test",
+    "review_already_decided": "The review is already decided",
 }
 
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -91,8 +122,10 @@ def problem_response(request: Request, *, status: int, code: str, detail: str | 
     if request_id:
         body["request_id"] = request_id
     body.update(extensions)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE,
-                        headers={"Content-Language": locale})
+    headers = {"Content-Language": locale}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"  # RFC 6750: tell the client how to authenticate
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 def _json_pointer(loc: tuple[Any, ...]) -> str:

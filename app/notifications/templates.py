@@ -50,6 +50,10 @@ EVENTS: dict[str, EventSpec] = dict([
     _spec("results_published", "candidate, hr_officer", "vacancy_title", "state_body_name", "published_on"),
     _spec("protocol_ready_to_sign", "commission_member", "vacancy_title", "state_body_name", "sign_deadline"),
     _spec("application_for_review", "hr_officer", "anonymous_code", "vacancy_title", "review_deadline"),
+    _spec("talent_invitation", "candidate", "vacancy_title", "state_body_name", "message", "vacancy_url"),
+    _spec("vacancy_alert", "candidate", "vacancy_title", "state_body_name", "region", "reasons", "vacancy_url",
+          "unsubscribe_url"),
+    _spec("vacancy_digest", "candidate", "vacancies", "count", "unsubscribe_url"),
 ])
 """Every workflow decision that notifies someone; the template files must match this table."""
 

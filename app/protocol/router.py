@@ -6,6 +6,7 @@ import base64
 import binascii
 from typing import Literal
 
+from cryptography import x509
 from fastapi import APIRouter, Query, status
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
@@ -13,12 +14,13 @@ from sqlalchemy.orm import Session
 from app.auth.deps import CurrentAccount
 from app.auth.models import Account
 from app.auth.permissions import ensure_can
-from app.deps import SessionDep
+from app.deps import SessionDep, SettingsDep
 from app.problems import ProblemError
 from app.protocol import service
 from app.protocol.models import Protocol
 from app.protocol.schemas import ProtocolOut, SignatureCheckOut, SignatureIn, SignatureOut, VerificationOut
 from app.protocol.signing import SIGNATURE_REASONS
+from app.protocol.trust import ensure_certificate_of_signer, trust_state, trusted_roots
 
 router = APIRouter(prefix="/api/v1/protocols", tags=["protocol"])
 
@@ -68,10 +70,12 @@ def read_protocol_html(protocol_id: int, session: SessionDep, account: CurrentAc
 
 
 @router.post("/{protocol_id}/signatures", response_model=SignatureOut, status_code=status.HTTP_201_CREATED)
-def sign_protocol(protocol_id: int, body: SignatureIn, session: SessionDep, account: CurrentAccount) -> SignatureOut:
+def sign_protocol(protocol_id: int, body: SignatureIn, session: SessionDep, account: CurrentAccount,
+                  settings: SettingsDep) -> SignatureOut:
     """Add the signed-in commission member's detached CMS signature over the PDF; verified before it is stored.
 
-    422 ``signature_invalid`` (``reason``: e.g. ``message_digest_mismatch``), 409 ``already_signed``,
+    422 ``signature_invalid`` (``reason``: e.g. ``message_digest_mismatch``, ``untrusted_certificate``
+    when ``protocol_trusted_roots`` is set, ``signer_iin_mismatch``), 409 ``already_signed``,
     403 ``forbidden`` for anyone not on the commission.
     """
     try:
@@ -81,20 +85,28 @@ def sign_protocol(protocol_id: int, body: SignatureIn, session: SessionDep, acco
                            code="signature_invalid", reason="malformed") from None
     with session.begin():
         signature = service.add_signature(session=session, protocol_id=protocol_id, account=account,
-                                          signature_der=signature_der)
+                                          signature_der=signature_der, trusted_roots=trusted_roots(settings))
+        # The signature holds; it must also be the signer's own certificate (app.protocol.trust).
+        ensure_certificate_of_signer(session=session, account=account, secret_key=settings.secret_key,
+                                     certificate=x509.load_pem_x509_certificate(signature.certificate_pem.encode()))
         return SignatureOut.model_validate(signature)
 
 
 @router.get("/{protocol_id}/verification", response_model=VerificationOut)
-def verify_protocol(protocol_id: int, session: SessionDep, account: CurrentAccount) -> VerificationOut:
-    """Recompute the PDF's hash and verify every signature over the stored bytes."""
+def verify_protocol(protocol_id: int, session: SessionDep, account: CurrentAccount,
+                    settings: SettingsDep) -> VerificationOut:
+    """Recompute the PDF's hash and verify every signature over the stored bytes.
+
+    ``trust``: ``checked`` when the certificates are held against ``protocol_trusted_roots``,
+    ``not_checked`` when that setting is empty (any certificate is accepted then).
+    """
     with session.begin():
         _readable(session, protocol_id, account)
-        report = service.verify(session=session, protocol_id=protocol_id)
+        report = service.verify(session=session, protocol_id=protocol_id, trusted_roots=trusted_roots(settings))
     return VerificationOut(
         protocol_id=report.protocol_id, content_hash=report.content_hash, computed_hash=report.computed_hash,
         hash_valid=report.hash_valid, signatures_valid=report.signatures_valid, valid=report.valid,
-        fully_signed=report.fully_signed,
+        fully_signed=report.fully_signed, trust=trust_state(settings),
         signatures=[SignatureCheckOut.model_validate(check) for check in report.signatures],
         unsigned_member_account_ids=list(report.unsigned_member_account_ids),
     )

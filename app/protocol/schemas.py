@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -63,5 +64,8 @@ class VerificationOut(BaseModel):
     signatures_valid: bool
     valid: bool
     fully_signed: bool
+    trust: Literal["checked", "not_checked"] = Field(
+        description="whether the certificates were held against the configured trusted roots "
+                    "(setting protocol_trusted_roots); not_checked: any certificate is accepted")
     signatures: list[SignatureCheckOut]
     unsigned_member_account_ids: list[int]

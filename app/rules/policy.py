@@ -72,6 +72,10 @@ class SelectionPolicy:
     personal_qualities_validity_months: int = 12
     # §4 personal qualities: 13 qualities x 10 tasks, 100 minutes, overall >= 50 %
     personal_qualities_tasks_per_quality: int = 10
+    # validity (sincerity) scale items added to the 130 tasks; the seeds name the scale, not a count
+    personal_qualities_validity_items: int = 10
+    # reliable when at most this many validity items get their implausibly perfect (keyed) answer
+    personal_qualities_validity_max_hits: int = 6
     personal_qualities_minutes: int = 100
     personal_qualities_pass_percent: Decimal = Decimal(50)
     personal_qualities_per_quality_pass_percent: Decimal | None = None

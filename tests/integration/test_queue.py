@@ -143,6 +143,39 @@ def test_a_job_abandoned_by_a_killed_worker_is_run_again(sqlite_url: str, queue_
     engine.dispose()
 
 
+def test_a_job_with_an_eta_runs_then_and_is_not_requeued_before(sqlite_url: str, queue_url: str,
+                                                                request: Any) -> None:
+    settings = make_settings(sqlite_url, queue_url)
+    engine = db.make_engine(sqlite_url)
+    sessions = db.make_session_factory(engine)
+    queue = build_queue(settings, sessions)
+    key = request.node.name
+    later = queue.enqueue("test.flaky", {"key": key + "-later", "fail_times": 0},
+                          eta=db.utcnow() + timedelta(hours=1))
+    with db.transaction(sessions) as session:
+        soon = queue.enqueue("test.flaky", {"key": key, "fail_times": 0}, session=session,
+                             eta=db.utcnow() + timedelta(seconds=1))
+        assert queue.huey.pending_count() == 1  # the second is sent only at commit
+    assert queue.huey.pending_count() == 2
+    with db.transaction(sessions) as session:  # a scheduled job waiting for its eta is not abandoned
+        session.get(Job, later).created_at = db.utcnow() - STALE_AFTER - timedelta(minutes=1)  # type: ignore[union-attr]
+    assert queue.requeue_stale() == 0
+    with pytest.raises(ValueError, match="aware"):
+        queue.enqueue("test.flaky", {"key": key}, eta=db.utcnow().replace(tzinfo=None))
+    queue.start_consumer(workers=1)
+    try:
+        job = _wait_for(sessions, soon, ("succeeded",))
+        with sessions() as session:
+            waiting = session.get(Job, later)
+            assert waiting is not None and waiting.status == "queued"
+    finally:
+        queue.stop_consumer()
+        queue.huey.flush()
+    assert job.finished_at is not None and job.finished_at >= job.created_at + timedelta(seconds=1)
+    assert _calls[key] == 1 and key + "-later" not in _calls
+    engine.dispose()
+
+
 def test_job_progress_and_result_are_readable_over_http(sqlite_url: str, queue_url: str) -> None:
     app = create_app(make_settings(sqlite_url, queue_url), start_consumer=True)
     with TestClient(app) as client:

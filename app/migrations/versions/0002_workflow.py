@@ -30,6 +30,18 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_state_bodies')),
     sa.UniqueConstraint('code', name=op.f('uq_state_bodies_code'))
     )
+    op.create_table('test_forms',
+    sa.Column('form_hash', sa.String(length=64), nullable=False),
+    sa.Column('programme', sa.String(length=32), nullable=False),
+    sa.Column('time_limit_minutes', sa.Integer(), nullable=False),
+    sa.Column('sections', sa.JSON(), nullable=False),
+    sa.Column('items', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('form_hash', name=op.f('pk_test_forms'))
+    )
+    with op.batch_alter_table('test_forms', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_test_forms_programme'), ['programme'], unique=False)
+
     op.create_table('accounts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -74,6 +86,15 @@ def upgrade() -> None:
     sa.UniqueConstraint('account_id', name=op.f('uq_candidates_account_id')),
     sa.UniqueConstraint('iin_hash', name=op.f('uq_candidates_iin_hash'))
     )
+    op.create_table('ml_switches',
+    sa.Column('module', sa.String(length=40), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('changed_by', sa.Integer(), nullable=True),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['changed_by'], ['accounts.id'], name=op.f('fk_ml_switches_changed_by_accounts'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('module', name=op.f('pk_ml_switches'))
+    )
     op.create_table('notifications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -117,6 +138,23 @@ def upgrade() -> None:
     with op.batch_alter_table('vacancies', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_vacancies_state_body_id'), ['state_body_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_vacancies_status'), ['status'], unique=False)
+
+    op.create_table('accommodations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('programme', sa.String(length=24), nullable=False),
+    sa.Column('extra_minutes', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('granted_by', sa.Integer(), nullable=False),
+    sa.Column('granted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("programme IN ('legislation', 'state_language', 'personal_qualities', 'reasoning', 'all')", name=op.f('ck_accommodations_programme')),
+    sa.CheckConstraint('extra_minutes > 0', name=op.f('ck_accommodations_extra_minutes_positive')),
+    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_accommodations_candidate_id_candidates'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['granted_by'], ['accounts.id'], name=op.f('fk_accommodations_granted_by_accounts'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_accommodations'))
+    )
+    with op.batch_alter_table('accommodations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_accommodations_candidate_id'), ['candidate_id'], unique=False)
 
     op.create_table('candidate_education',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -278,6 +316,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_commission_members_account_id'), ['account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_commission_members_competition_id'), ['competition_id'], unique=False)
 
+    op.create_table('practical_tasks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('competition_id', sa.Integer(), nullable=False),
+    sa.Column('title_kk', sa.String(length=300), nullable=False),
+    sa.Column('title_ru', sa.String(length=300), nullable=False),
+    sa.Column('instructions_kk', sa.Text(), nullable=False),
+    sa.Column('instructions_ru', sa.Text(), nullable=False),
+    sa.Column('level_note', sa.Text(), nullable=True),
+    sa.Column('created_by', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_practical_tasks_competition_id_competitions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by'], ['accounts.id'], name=op.f('fk_practical_tasks_created_by_accounts'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_practical_tasks'))
+    )
+    with op.batch_alter_table('practical_tasks', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_practical_tasks_competition_id'), ['competition_id'], unique=False)
+
     op.create_table('protocols',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('competition_id', sa.Integer(), nullable=False),
@@ -298,6 +354,63 @@ def upgrade() -> None:
     with op.batch_alter_table('protocols', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_protocols_competition_id'), ['competition_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_protocols_created_by'), ['created_by'], unique=False)
+
+    op.create_table('stage_closures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('competition_id', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.String(length=16), nullable=False),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('closed_by', sa.Integer(), nullable=False),
+    sa.CheckConstraint("stage IN ('essay', 'practical', 'interview')", name=op.f('ck_stage_closures_stage')),
+    sa.ForeignKeyConstraint(['closed_by'], ['accounts.id'], name=op.f('fk_stage_closures_closed_by_accounts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_stage_closures_competition_id_competitions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stage_closures')),
+    sa.UniqueConstraint('competition_id', 'stage', name=op.f('uq_stage_closures_competition_id'))
+    )
+    with op.batch_alter_table('stage_closures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stage_closures_competition_id'), ['competition_id'], unique=False)
+
+    op.create_table('essays',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('deadline_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('saved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('word_count', sa.Integer(), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=True),
+    sa.Column('locked', sa.Boolean(), nullable=False),
+    sa.CheckConstraint("language IN ('kk', 'ru')", name=op.f('ck_essays_language')),
+    sa.CheckConstraint('NOT locked OR (submitted_at IS NOT NULL AND content_hash IS NOT NULL)', name=op.f('ck_essays_locked_has_hash')),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_essays_application_id_applications'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_essays')),
+    sa.UniqueConstraint('application_id', name=op.f('uq_essays_application_id'))
+    )
+    op.create_table('interviews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('competition_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('scheduled_by', sa.Integer(), nullable=False),
+    sa.Column('scheduled_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recording_ref', sa.String(length=500), nullable=True),
+    sa.Column('transcript_ref', sa.String(length=500), nullable=True),
+    sa.CheckConstraint("status IN ('scheduled', 'held', 'cancelled')", name=op.f('ck_interviews_status')),
+    sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_interviews_ends_after_start')),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_interviews_application_id_applications'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_interviews_competition_id_competitions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['scheduled_by'], ['accounts.id'], name=op.f('fk_interviews_scheduled_by_accounts'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interviews')),
+    sa.UniqueConstraint('application_id', name=op.f('uq_interviews_application_id'))
+    )
+    with op.batch_alter_table('interviews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interviews_competition_id'), ['competition_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_interviews_starts_at'), ['starts_at'], unique=False)
 
     op.create_table('member_scores',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -354,9 +467,204 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['recorded_by'], ['accounts.id'], name=op.f('fk_recorded_stage_results_recorded_by_accounts'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('application_id', name=op.f('pk_recorded_stage_results'))
     )
+    op.create_table('test_bookings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('programme', sa.String(length=24), nullable=False),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=True),
+    sa.Column('form_hash', sa.String(length=64), nullable=False),
+    sa.Column('second_form_hash', sa.String(length=64), nullable=True),
+    sa.Column('seed', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("language IN ('kk', 'ru')", name=op.f('ck_test_bookings_language')),
+    sa.CheckConstraint("programme IN ('legislation', 'state_language', 'personal_qualities', 'reasoning')", name=op.f('ck_test_bookings_programme')),
+    sa.CheckConstraint("status IN ('booked', 'cancelled', 'started', 'completed')", name=op.f('ck_test_bookings_status')),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_test_bookings_account_id_accounts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_test_bookings_application_id_applications'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_test_bookings_candidate_id_candidates'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['form_hash'], ['test_forms.form_hash'], name=op.f('fk_test_bookings_form_hash_test_forms'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['second_form_hash'], ['test_forms.form_hash'], name=op.f('fk_test_bookings_second_form_hash_test_forms'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_test_bookings'))
+    )
+    with op.batch_alter_table('test_bookings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_test_bookings_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_test_bookings_application_id'), ['application_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_test_bookings_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_test_bookings_status'), ['status'], unique=False)
+
+    op.create_table('test_results',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('booking_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('programme', sa.String(length=24), nullable=False),
+    sa.Column('form_hash', sa.String(length=64), nullable=False),
+    sa.Column('second_form_hash', sa.String(length=64), nullable=True),
+    sa.Column('test_date', sa.Date(), nullable=False),
+    sa.Column('score', sa.JSON(), nullable=False),
+    sa.Column('passed', sa.Boolean(), nullable=True),
+    sa.Column('reason', sa.String(length=64), nullable=True),
+    sa.Column('flagged_unreliable', sa.Boolean(), nullable=False),
+    sa.Column('recorded_for_application', sa.Boolean(), nullable=False),
+    sa.Column('recording_problem', sa.Text(), nullable=True),
+    sa.Column('scored_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('voided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('void_reason', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_test_results_account_id_accounts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['booking_id'], ['test_bookings.id'], name=op.f('fk_test_results_booking_id_test_bookings'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_test_results')),
+    sa.UniqueConstraint('booking_id', name=op.f('uq_test_results_booking_id'))
+    )
+    with op.batch_alter_table('test_results', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_test_results_account_id'), ['account_id'], unique=False)
+
+    op.create_table('test_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('booking_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('block', sa.String(length=8), nullable=False),
+    sa.Column('form_hash', sa.String(length=64), nullable=False),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    sa.Column('code', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('minutes', sa.Integer(), nullable=False),
+    sa.Column('extra_minutes', sa.Integer(), nullable=False),
+    sa.Column('deadline', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('submitted_by', sa.String(length=16), nullable=True),
+    sa.Column('auto_submit_job_id', sa.String(length=36), nullable=True),
+    sa.CheckConstraint("block IN ('main', 'text', 'numeric')", name=op.f('ck_test_sessions_block')),
+    sa.CheckConstraint("status IN ('running', 'submitted')", name=op.f('ck_test_sessions_status')),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_test_sessions_account_id_accounts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['booking_id'], ['test_bookings.id'], name=op.f('fk_test_sessions_booking_id_test_bookings'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['form_hash'], ['test_forms.form_hash'], name=op.f('fk_test_sessions_form_hash_test_forms'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_test_sessions')),
+    sa.UniqueConstraint('booking_id', 'block', name=op.f('uq_test_sessions_booking_id')),
+    sa.UniqueConstraint('code', name=op.f('uq_test_sessions_code'))
+    )
+    with op.batch_alter_table('test_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_test_sessions_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_test_sessions_booking_id'), ['booking_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_test_sessions_status'), ['status'], unique=False)
+
+    op.create_table('certificates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('programme', sa.String(length=24), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('validity_months', sa.Integer(), nullable=False),
+    sa.Column('valid_until', sa.Date(), nullable=False),
+    sa.Column('result_id', sa.Integer(), nullable=False),
+    sa.Column('form_hash', sa.String(length=64), nullable=False),
+    sa.Column('score', sa.JSON(), nullable=False),
+    sa.Column('verification_code', sa.String(length=32), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('voided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('void_reason', sa.Text(), nullable=True),
+    sa.CheckConstraint("programme IN ('legislation', 'state_language')", name=op.f('ck_certificates_programme')),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_certificates_account_id_accounts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_certificates_candidate_id_candidates'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['result_id'], ['test_results.id'], name=op.f('fk_certificates_result_id_test_results'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certificates')),
+    sa.UniqueConstraint('result_id', name=op.f('uq_certificates_result_id')),
+    sa.UniqueConstraint('verification_code', name=op.f('uq_certificates_verification_code'))
+    )
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_certificates_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_certificates_candidate_id'), ['candidate_id'], unique=False)
+
+    op.create_table('proctoring_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('evidence_ref', sa.String(length=500), nullable=True),
+    sa.Column('flagged', sa.Boolean(), nullable=False),
+    sa.Column('reported_by', sa.Integer(), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('other_person_in_room', 'person_swapped', 'left_seat', 'looked_away', 'camera_covered_or_disconnected', 'paper_materials')", name=op.f('ck_proctoring_events_kind')),
+    sa.ForeignKeyConstraint(['reported_by'], ['accounts.id'], name=op.f('fk_proctoring_events_reported_by_accounts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['session_id'], ['test_sessions.id'], name=op.f('fk_proctoring_events_session_id_test_sessions'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proctoring_events'))
+    )
+    with op.batch_alter_table('proctoring_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proctoring_events_session_id'), ['session_id'], unique=False)
+
+    op.create_table('proctoring_reviews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('flags', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decided_by', sa.Integer(), nullable=True),
+    sa.Column('decision_reason', sa.Text(), nullable=True),
+    sa.CheckConstraint("status IN ('pending', 'confirmed', 'dismissed')", name=op.f('ck_proctoring_reviews_status')),
+    sa.ForeignKeyConstraint(['decided_by'], ['accounts.id'], name=op.f('fk_proctoring_reviews_decided_by_accounts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['session_id'], ['test_sessions.id'], name=op.f('fk_proctoring_reviews_session_id_test_sessions'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proctoring_reviews')),
+    sa.UniqueConstraint('session_id', name=op.f('uq_proctoring_reviews_session_id'))
+    )
+    with op.batch_alter_table('proctoring_reviews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proctoring_reviews_status'), ['status'], unique=False)
+
+    op.create_table('test_answers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.String(length=64), nullable=False),
+    sa.Column('option', sa.String(length=8), nullable=False),
+    sa.Column('client_request_id', sa.String(length=100), nullable=False),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['session_id'], ['test_sessions.id'], name=op.f('fk_test_answers_session_id_test_sessions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_test_answers')),
+    sa.UniqueConstraint('session_id', 'client_request_id', name=op.f('uq_test_answers_session_id'))
+    )
+    with op.batch_alter_table('test_answers', schema=None) as batch_op:
+        batch_op.create_index('ix_test_answers_session_item', ['session_id', 'item_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('test_answers', schema=None) as batch_op:
+        batch_op.drop_index('ix_test_answers_session_item')
+
+    op.drop_table('test_answers')
+    with op.batch_alter_table('proctoring_reviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proctoring_reviews_status'))
+
+    op.drop_table('proctoring_reviews')
+    with op.batch_alter_table('proctoring_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proctoring_events_session_id'))
+
+    op.drop_table('proctoring_events')
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_certificates_candidate_id'))
+        batch_op.drop_index(batch_op.f('ix_certificates_account_id'))
+
+    op.drop_table('certificates')
+    with op.batch_alter_table('test_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_test_sessions_status'))
+        batch_op.drop_index(batch_op.f('ix_test_sessions_booking_id'))
+        batch_op.drop_index(batch_op.f('ix_test_sessions_account_id'))
+
+    op.drop_table('test_sessions')
+    with op.batch_alter_table('test_results', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_test_results_account_id'))
+
+    op.drop_table('test_results')
+    with op.batch_alter_table('test_bookings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_test_bookings_status'))
+        batch_op.drop_index(batch_op.f('ix_test_bookings_candidate_id'))
+        batch_op.drop_index(batch_op.f('ix_test_bookings_application_id'))
+        batch_op.drop_index(batch_op.f('ix_test_bookings_account_id'))
+
+    op.drop_table('test_bookings')
     op.drop_table('recorded_stage_results')
     with op.batch_alter_table('protocol_signatures', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_protocol_signatures_signer_account_id'))
@@ -368,11 +676,25 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_member_scores_application_id'))
 
     op.drop_table('member_scores')
+    with op.batch_alter_table('interviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_interviews_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_interviews_competition_id'))
+
+    op.drop_table('interviews')
+    op.drop_table('essays')
+    with op.batch_alter_table('stage_closures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stage_closures_competition_id'))
+
+    op.drop_table('stage_closures')
     with op.batch_alter_table('protocols', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_protocols_created_by'))
         batch_op.drop_index(batch_op.f('ix_protocols_competition_id'))
 
     op.drop_table('protocols')
+    with op.batch_alter_table('practical_tasks', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_practical_tasks_competition_id'))
+
+    op.drop_table('practical_tasks')
     with op.batch_alter_table('commission_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_commission_members_competition_id'))
         batch_op.drop_index(batch_op.f('ix_commission_members_account_id'))
@@ -410,6 +732,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_candidate_education_candidate_id'))
 
     op.drop_table('candidate_education')
+    with op.batch_alter_table('accommodations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_accommodations_candidate_id'))
+
+    op.drop_table('accommodations')
     with op.batch_alter_table('vacancies', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_vacancies_status'))
         batch_op.drop_index(batch_op.f('ix_vacancies_state_body_id'))
@@ -419,10 +745,15 @@ def downgrade() -> None:
         batch_op.drop_index('ix_notifications_account_id_created_at')
 
     op.drop_table('notifications')
+    op.drop_table('ml_switches')
     op.drop_table('candidates')
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_accounts_state_body_id'))
         batch_op.drop_index(batch_op.f('ix_accounts_role'))
 
     op.drop_table('accounts')
+    with op.batch_alter_table('test_forms', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_test_forms_programme'))
+
+    op.drop_table('test_forms')
     op.drop_table('state_bodies')

@@ -116,4 +116,7 @@ def test_migrate_and_seed_demo_honour_the_database_url(tmp_path: Path) -> None:
     assert json.loads(second.stderr.splitlines()[-1])["already_loaded"] is True
     verify = irikteu("audit", "verify", env=env)
     assert verify.returncode == 0
-    assert json.loads(verify.stdout) == {"events": 1, "valid": True, "first_bad_id": None, "reason": None}
+    check = json.loads(verify.stdout)
+    # The demo competitions go through the services, so their steps are audited beside "demo.seeded".
+    assert (check["valid"], check["first_bad_id"], check["reason"]) == (True, None, None)
+    assert check["events"] > 1

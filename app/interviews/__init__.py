@@ -1,0 +1,1 @@
+"""Interviews (әңгімелесу) with the competition commission: slots, scores and the place for recordings."""

@@ -1,0 +1,1 @@
+"""Candidate–vacancy matching: stored embeddings, profile and vacancy texts, index snapshots, the match service."""

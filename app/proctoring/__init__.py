@@ -1,0 +1,1 @@
+"""Proctoring (прокторинг): events from the proctoring client, the proctors' review queue and its decisions."""

@@ -1,0 +1,1 @@
+"""Timed test sessions (тестілеу): booking, pages, answers, the server-side clock, scoring, certificates."""

@@ -1,0 +1,387 @@
+"""Load run: N candidates answering the 55-question legislation test at once against ``irikteu serve``.
+
+For each backend (SQLite always; PostgreSQL on 127.0.0.1:5432 when it answers, in a fresh
+database dropped afterwards) the run migrates an empty database, seeds N candidates with a
+booking and a started legislation session directly through the services, starts ``irikteu
+serve`` on a free loopback port, measures ``GET /health`` throughput at the same concurrency,
+then drives N simulated candidates (asyncio + httpx, at most ``--concurrency`` requests in
+flight), each answering 55 questions with one ``PUT`` per answer and a ``client_request_id``;
+about ``--retry-share`` of the answers are deliberately sent twice with the same id. It prints
+answers/s, p50/p99 latency and the ratio to the health throughput, then checks in the database
+that every acknowledged answer is stored exactly once and no retry was stored twice.
+
+Goals: zero lost or duplicated answers, p99 < 200 ms, answers/s ÷ health/s ≥ 0.3.
+
+    python -m evaluation.bench.bench_test_load [--candidates 2000] [--concurrency 100] [--backend sqlite]
+    python -m evaluation.bench.bench_test_load --candidates 50        # quick mode
+
+Only 127.0.0.1 is used. Sign-in is not measured: the seeding computes the password hash once
+(argon2 is slow on purpose) and issues tokens directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select, text
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+PG_ADMIN_URL = os.environ.get("IRIKTEU_BENCH_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+GOAL_P99_MS = 200.0
+GOAL_RATIO = 0.3
+QUESTIONS = 55
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One seeded candidate: token, session and the form's items (id, options) to answer."""
+
+    token: str
+    session_id: int
+    items: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    acknowledged: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
+    retried: set[tuple[int, str]] = field(default_factory=set)
+    errors: dict[str, int] = field(default_factory=dict)
+    retry_mismatches: int = 0
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@contextmanager
+def fresh_database(backend: str, workdir: Path) -> Iterator[str]:
+    """An empty database URL for ``backend``; a PostgreSQL one is dropped afterwards."""
+    from app import db
+
+    if backend == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.db'}"
+        return
+    name = f"irikteu_bench_{uuid.uuid4().hex[:10]}"
+    admin = db.make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _bank() -> Any:
+    """The repository's item bank when it can give a legislation form; a synthetic one otherwise."""
+    from app.items.bank import ItemBankError, load_bank
+    from app.items.forms import draw_form
+    from app.items.testing import make_bank, make_item
+    from app.rules.policy import SelectionPolicy
+
+    try:
+        bank = load_bank()
+        draw_form(bank, "legislation", seed=0)
+        return bank
+    except (ItemBankError, OSError) as exc:
+        print(f"  (item bank not usable: {str(exc).splitlines()[0][:100]}; using a synthetic bank)")
+    questions = SelectionPolicy().legislation_questions
+    return make_bank(make_item(f"bench-{act}-{n:02d}", "legislation", act, key="a")
+                     for act, count in questions.items() for n in range(2 * count))
+
+
+def seed(url: str, settings: Any, candidates: int) -> list[Seat]:
+    """N candidates, each with a legislation booking and a started session, through the services."""
+    from app import db
+    from app.auth.security import hash_password, issue_access_token
+    from app.candidates import service as candidates_service
+    from app.candidates.testing import make_candidate, make_iin
+    from app.competitions.clock import kazakhstan_today
+    from app.main import build_queue
+    from app.migrate import upgrade
+    from app.rules.policy import policy_from_overrides
+    from app.testing import service as testing
+    from app.testing.forms import cached_form
+
+    upgrade(url)
+    password_hash = hash_password("bench-password-1")
+
+    def hashed_once(password: str) -> str:
+        return password_hash
+
+    candidates_service.hash_password = hashed_once  # type: ignore[attr-defined]
+    engine = db.make_engine(url)
+    sessions = db.make_session_factory(engine)
+    queue = build_queue(settings, sessions)
+    policy = policy_from_overrides(settings.policy_overrides)
+    bank = _bank()
+    now = db.utcnow()
+    seats: list[Seat] = []
+    batch = 100
+    try:
+        for first in range(0, candidates, batch):
+            with db.transaction(sessions) as session:
+                for index in range(first, min(candidates, first + batch)):
+                    birth = date(1975, 1, 1) + timedelta(days=index)
+                    candidate = make_candidate(session, secret_key=settings.secret_key,
+                                               iin=make_iin(birth, "female" if index % 2 else "male", 1),
+                                               birth_date=birth, sex="female" if index % 2 else "male",
+                                               email=f"bench-{index}@bench.irikteu.kz")
+                    account = candidate.account
+                    # Booked two days ago for a minute ago: the session starts now, on the real clock.
+                    booking = testing.book(session=session, actor=account, bank=bank, policy=policy,
+                                           today=kazakhstan_today() - timedelta(days=2), now=now - timedelta(days=2),
+                                           programme="legislation", language="kk" if index % 2 else "ru",
+                                           starts_at=now - timedelta(minutes=1), application_id=None, seed=index % 10)
+                    started = testing.start(session=session, queue=queue, booking_id=booking.id, actor=account,
+                                            now=db.utcnow(), settings=settings)
+                    form = cached_form(session, started.form_hash)
+                    seats.append(Seat(
+                        token=issue_access_token(account_id=account.id, role=account.role, settings=settings),
+                        session_id=started.id, items=tuple((item.id, item.option_ids) for item in form.items)))
+            print(f"\r  seeded {len(seats)}/{candidates}", end="", flush=True)
+        print()
+    finally:
+        engine.dispose()
+    return seats
+
+
+@contextmanager
+def server(env: dict[str, str], port: int, logfile: Path) -> Iterator[str]:
+    """``irikteu serve`` on 127.0.0.1:``port`` as a subprocess, stopped afterwards."""
+    base = f"http://127.0.0.1:{port}"
+    with logfile.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=REPOSITORY, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if process.poll() is not None:
+                    raise RuntimeError(f"irikteu serve exited with {process.returncode}; see {logfile}")
+                try:
+                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            else:
+                raise RuntimeError("irikteu serve did not answer /health in 60 s")
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+async def health_throughput(base: str, requests: int, concurrency: int) -> float:
+    """``GET /health`` per second with ``concurrency`` requests in flight."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one() -> None:
+            async with gate:
+                response = await client.get("/health")
+                response.raise_for_status()
+
+        await asyncio.gather(*(one() for _ in range(min(200, requests))))  # warm the connections
+        started = time.perf_counter()
+        await asyncio.gather(*(one() for _ in range(requests)))
+        return requests / (time.perf_counter() - started)
+
+
+async def drive(base: str, seats: list[Seat], concurrency: int, retry_share: float, rng: random.Random,
+                deadline_s: float) -> tuple[Tally, float]:
+    """Every seat answers its items in order; returns the tally and the elapsed seconds."""
+    tally = Tally()
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    gate = asyncio.Semaphore(concurrency)
+    stop_at = time.monotonic() + deadline_s
+    plans = [[(item_id, rng.choice(options), rng.random() < retry_share) for item_id, options in seat.items]
+             for seat in seats]
+
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+
+        async def put(seat: Seat, item_id: str, option: str, request_id: str) -> dict[str, Any] | None:
+            response = None
+            for _attempt in range(3):
+                async with gate:
+                    began = time.perf_counter()
+                    try:
+                        response = await client.put(
+                            f"/api/v1/test-sessions/{seat.session_id}/answers/{item_id}",
+                            json={"option": option, "client_request_id": request_id},
+                            headers={"Authorization": f"Bearer {seat.token}"})
+                    except httpx.TransportError as exc:
+                        # A dropped connection: the client cannot know whether the answer was stored,
+                        # so it sends the same request id again (what the id is for).
+                        name = f"{type(exc).__name__} (sent again)"
+                        tally.errors[name] = tally.errors.get(name, 0) + 1
+                        continue
+                    tally.latencies.append(time.perf_counter() - began)
+                    break
+            if response is None:
+                return None
+            if response.status_code != 200:
+                key = f"{response.status_code} {response.json().get('code', '')}"
+                tally.errors[key] = tally.errors.get(key, 0) + 1
+                return None
+            body: dict[str, Any] = response.json()
+            return body
+
+        async def candidate(seat: Seat, plan: list[tuple[str, str, bool]]) -> None:
+            for item_id, option, retry in plan:
+                if time.monotonic() > stop_at:
+                    return
+                request_id = secrets.token_hex(8)
+                body = await put(seat, item_id, option, request_id)
+                if body is None:
+                    continue
+                tally.acknowledged[(seat.session_id, request_id)] = (item_id, option)
+                if retry:  # the client did not see the answer (say) and sends the same request again
+                    again = await put(seat, item_id, option, request_id)
+                    if again is not None:
+                        tally.retried.add((seat.session_id, request_id))
+                        if again["created"] is not False or again["option"] != option:
+                            tally.retry_mismatches += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(candidate(seat, plan) for seat, plan in zip(seats, plans, strict=True)))
+        return tally, time.perf_counter() - started
+
+
+def verify(url: str, tally: Tally, seats: list[Seat]) -> dict[str, int]:
+    """Compare the acknowledged answers with ``test_answers``: each stored once, none extra."""
+    from app import db
+    from app.testing.models import TestAnswer
+
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as connection:
+            ids = [seat.session_id for seat in seats]
+            rows = connection.execute(select(TestAnswer.session_id, TestAnswer.client_request_id, TestAnswer.item_id,
+                                             TestAnswer.option).where(TestAnswer.session_id.in_(ids))).all()
+            duplicates = connection.execute(
+                select(func.count()).select_from(
+                    select(TestAnswer.session_id, TestAnswer.client_request_id)
+                    .group_by(TestAnswer.session_id, TestAnswer.client_request_id)
+                    .having(func.count() > 1).subquery())).scalar_one()
+    finally:
+        engine.dispose()
+    stored: dict[tuple[int, str], tuple[str, str]] = {}
+    for session_id, request_id, item_id, option in rows:
+        stored[(session_id, request_id)] = (item_id, option)
+    lost = sum(1 for key, value in tally.acknowledged.items() if stored.get(key) != value)
+    unacknowledged = sum(1 for key in stored if key not in tally.acknowledged)
+    retried_twice = sum(1 for key in tally.retried if sum(1 for r in rows if (r[0], r[1]) == key) != 1) \
+        if len(tally.retried) < 5000 else 0
+    return {"rows": len(rows), "acknowledged": len(tally.acknowledged), "lost": lost,
+            "duplicated": int(duplicates) + (len(rows) - len(stored)), "stored_not_acknowledged": unacknowledged,
+            "retried": len(tally.retried), "retried_stored_twice": retried_twice}
+
+
+def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    from tests.conftest import make_settings
+
+    print(f"== {backend}: {args.candidates} candidates x {QUESTIONS} answers, concurrency {args.concurrency}")
+    with tempfile.TemporaryDirectory(prefix="irikteu-bench-") as scratch, \
+            fresh_database(backend, Path(scratch)) as url:
+        workdir = Path(scratch)
+        queue_url = f"sqlite:///{workdir / 'queue.db'}"
+        secret = secrets.token_urlsafe(48)
+        settings = make_settings(url, queue_url, secret_key=secret, access_token_minutes=240,
+                                 queue_name="irikteu-bench")
+        began = time.perf_counter()
+        seats = seed(url, settings, args.candidates)
+        print(f"  seeding took {time.perf_counter() - began:.1f} s")
+        env = {**os.environ, "IRIKTEU_DATABASE_URL": url, "IRIKTEU_QUEUE_URL": queue_url,
+               "IRIKTEU_QUEUE_NAME": "irikteu-bench", "IRIKTEU_SECRET_KEY": secret,
+               "IRIKTEU_ACCESS_TOKEN_MINUTES": "240", "IRIKTEU_LOG_LEVEL": "WARNING",
+               "IRIKTEU_DATA_DIR": str(workdir)}
+        with server(env, _free_port(), workdir / "serve.log") as base:
+            health = asyncio.run(health_throughput(base, args.health_requests, args.concurrency))
+            print(f"  GET /health: {health:.0f} requests/s")
+            tally, elapsed = asyncio.run(drive(base, seats, args.concurrency, args.retry_share,
+                                               random.Random(args.seed), args.time_limit))
+        requests = len(tally.latencies)
+        answers_per_s = requests / elapsed
+        ordered = sorted(tally.latencies)
+        p50 = statistics.median(ordered) * 1000 if ordered else float("nan")
+        p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000 if ordered else float("nan")
+        checks = verify(url, tally, seats)
+    ratio = answers_per_s / health
+    expected = args.candidates * QUESTIONS
+    print(f"  answers: {len(tally.acknowledged)}/{expected} acknowledged, {requests} PUT requests "
+          f"({len(tally.retried)} deliberate retries) in {elapsed:.1f} s")
+    print(f"  answers/s: {answers_per_s:.0f}   p50: {p50:.1f} ms   p99: {p99:.1f} ms   "
+          f"ratio to /health: {ratio:.2f}")
+    print(f"  errors: {tally.errors or 'none'}; retries answered as new: {tally.retry_mismatches}")
+    print(f"  database: {checks}")
+    ok_store = (checks["lost"] == 0 and checks["duplicated"] == 0 and checks["stored_not_acknowledged"] == 0
+                and checks["retried_stored_twice"] == 0 and tally.retry_mismatches == 0)
+    print(f"  goals: stored exactly once {'met' if ok_store else 'NOT met'}; "
+          f"p99 < {GOAL_P99_MS:g} ms {'met' if p99 < GOAL_P99_MS else 'NOT met'}; "
+          f"ratio >= {GOAL_RATIO:g} {'met' if ratio >= GOAL_RATIO else 'NOT met'}")
+    return {"backend": backend, "answers_per_s": answers_per_s, "p50_ms": p50, "p99_ms": p99, "ratio": ratio,
+            "health_per_s": health, "checks": checks, "errors": tally.errors, "complete": len(tally.acknowledged)
+            == expected}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--candidates", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=100, help="requests in flight at most")
+    parser.add_argument("--retry-share", type=float, default=0.05, help="share of answers sent twice")
+    parser.add_argument("--health-requests", type=int, default=5000)
+    parser.add_argument("--time-limit", type=float, default=900, help="seconds the answering may take per backend")
+    parser.add_argument("--backend", choices=("sqlite", "postgres", "all"), default="all")
+    parser.add_argument("--seed", type=int, default=20260203)
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(REPOSITORY))
+    backends = ["sqlite", "postgres"] if args.backend == "all" else [args.backend]
+    results = []
+    for backend in backends:
+        if backend == "postgres" and not _answers("127.0.0.1", 5432):
+            print("== postgres: no server answers on 127.0.0.1:5432; skipped")
+            continue
+        results.append(run_backend(backend, args))
+    failed = any(r["checks"]["lost"] or r["checks"]["duplicated"] or r["checks"]["retried_stored_twice"]
+                 for r in results)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Vector search for matching: the FAISS index manager, its snapshots, lexical scoring and ranking metrics."""

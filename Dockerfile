@@ -12,7 +12,7 @@ RUN python -m pip install --no-cache-dir --upgrade pip \
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    IRIKTEU_DATA_DIR=/var/lib/irikteu IRIKTEU_PROMPTS_DIR=/opt/irikteu/prompts \
+    IRIKTEU_DATA_DIR=/var/lib/irikteu IRIKTEU_PROMPTS_DIR=/opt/irikteu/prompts IRIKTEU_ITEM_BANK_DIR=/opt/irikteu/item_bank \
     IRIKTEU_HOST=0.0.0.0 IRIKTEU_PORT=8000
 RUN groupadd --system irikteu && useradd --system --gid irikteu --home /var/lib/irikteu irikteu \
  && mkdir -p /var/lib/irikteu && chown irikteu:irikteu /var/lib/irikteu

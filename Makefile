@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run install test lint check bench clean
+.PHONY: run install test lint check bench eval-deps clean
 
 ## run: install everything, migrate, load the demo data and serve on 127.0.0.1:8000
 run: $(STAMP)
@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 
 ## test: the whole test suite (SQLite always; PostgreSQL and Redis variants when they answer)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -34,6 +34,11 @@ check: lint test
 bench: $(STAMP)
 	$(BIN)/python -m evaluation.bench.bench_legislation
 	$(BIN)/python -m evaluation.bench.bench_replay
+	$(BIN)/python -m evaluation.bench.bench_asr
+
+## eval-deps: system tools the evaluations need (espeak-ng speaks the SYNTHETIC ASR sentences); not the tests
+eval-deps:
+	apt-get install -y espeak-ng || (apt-get update && apt-get install -y espeak-ng)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -18,12 +18,13 @@ from app.auth.demo import seed_identity
 from app.candidates.demo import seed_candidates
 from app.db import transaction
 from app.demo_competition import seed_demo_competitions
+from app.talent.demo import seed_talent
 
 DEMO_VERSION = "2026.11-1"
 
 Seeder = Callable[[Session], dict[str, int]]
 SEEDERS: list[tuple[str, Seeder]] = [("identity", seed_identity), ("candidates", seed_candidates),
-                                     ("competitions", seed_demo_competitions)]
+                                     ("competitions", seed_demo_competitions), ("talent", seed_talent)]
 """(name, function) in the order they run; domains append theirs as they land."""
 
 

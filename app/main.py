@@ -24,8 +24,10 @@ def _import_job_handlers() -> None:
     """Import every module that registers job handlers, so API and worker know the same kinds."""
     import app.alerts.jobs
     import app.audit.jobs
+    import app.matching.jobs  # issue 7 M1
     import app.notifications.jobs
-    import app.testing.jobs  # noqa: F401
+    import app.testing.jobs
+    import app.transcripts.jobs  # noqa: F401
 
 
 def build_queue(settings: Settings, sessions: Any) -> JobQueue:
@@ -113,6 +115,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     from app.talent.router import recommendations_router
     from app.talent.router import router as talent_router
     from app.testing.router import router as testing_router
+    from app.transcripts.router import router as transcripts_router
     from app.vacancies.router import router as vacancies_router
 
     app.include_router(auth_router)
@@ -132,6 +135,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     app.include_router(testing_router)
     app.include_router(proctoring_router)
     app.include_router(ml_router)
+    app.include_router(transcripts_router)
     app.include_router(talent_router)
     app.include_router(recommendations_router)
     app.include_router(alerts_router)

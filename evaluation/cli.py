@@ -43,3 +43,65 @@ def items(
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         typer.echo(render_text(report))
+
+
+@evaluate_cli.command("matching")
+def matching(
+    data: Annotated[Path, typer.Option(help="job-board CSV: name, requirement, responsibility, professional_roles")] = (
+        Path("../shared/data/jobs/hhkz_astana_vacancies.csv")),
+    cache_dir: Annotated[Path, typer.Option(help="on-disk embedding cache (model id + text hash)")] = (
+        Path("var/cache/embeddings")),
+    folds: Annotated[int, typer.Option(min=2, help="query folds for tuning the hybrid's weights")] = 5,
+    limit: Annotated[int | None, typer.Option(help="only the first N vacancies (a quick run)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Matching quality (issue 7): nDCG@10, MAP and recall@10 of BM25, embeddings alone and the hybrid.
+
+    Exit 0 with the report on stdout; exit 2 with one line on stderr when the data is missing or bad.
+    """
+    from evaluation.matching import MatchingEvaluationError, evaluate, render_text
+
+    try:
+        report = evaluate(data, cache_dir=cache_dir, folds=folds, limit=limit,
+                          progress=lambda note: typer.echo(note, err=True))
+    except MatchingEvaluationError as error:
+        typer.echo(f"evaluate matching: {error}", err=True)
+        raise typer.Exit(INVALID_INPUT) from None
+    typer.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else render_text(report))
+
+
+@evaluate_cli.command("asr")
+def asr(
+    data: Annotated[Path, typer.Option(help="folder with kk/*.wav and ru/*.wav, a .txt reference each")] = Path(
+        "../shared/data/asr"),
+    legislation: Annotated[Path, typer.Option(help="the law texts the SYNTHETIC sentences come from")] = Path(
+        "../shared/data/legislation"),
+    synthetic: Annotated[int, typer.Option(help="SYNTHETIC sentences per language (espeak-ng; 0: none)")] = 25,
+    as_json: Annotated[bool, typer.Option("--json", help="the report as JSON (per-clip lines go to stderr)")] = False,
+) -> None:
+    """WER and CER of the interview transcriber per language, on the real clips and on SYNTHETIC speech.
+
+    Exit 0 with the report on stdout; exit 2 with one line on stderr when data or espeak-ng is missing.
+    """
+    from app.settings import get_settings
+    from app.transcripts.service import transcriber_config
+    from evaluation.asr import EvaluationError, evaluate
+    from ml.transcription import Transcriber
+
+    settings = get_settings()
+    try:
+        transcriber = Transcriber(transcriber_config(settings))
+        report = evaluate(data=data, legislation=legislation, synthetic=synthetic,
+                          cache=settings.data_dir / "eval" / "asr-synthetic", transcriber=transcriber,
+                          echo=lambda line: typer.echo(line, err=as_json))
+    except EvaluationError as error:
+        typer.echo(f"evaluate asr: {error}", err=True)
+        raise typer.Exit(INVALID_INPUT) from None
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"real clips: {json.dumps(report['per_language'], ensure_ascii=False)}")
+    if report["synthetic"] is not None:
+        typer.echo(f"{report['synthetic']['label']}: {json.dumps(report['synthetic']['per_language'])}")
+    typer.echo(f"real-time factor over every clip here: {report['rtf']} (short clips pad to 30 s windows; "
+               "see evaluation/bench/bench_asr.py for a 15-minute recording)")

@@ -8,9 +8,12 @@ skipped with a message naming the server when they do not.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,45 +39,74 @@ POSTGRES_UP = _answers("127.0.0.1", 5432)
 REDIS_UP = _answers("127.0.0.1", 6379)
 
 
-def _fresh_postgres_database() -> tuple[str, str]:
+def _admin_execute(statement: str) -> None:
+    admin = db.make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(statement))
+    admin.dispose()
+
+
+def _postgres_url(name: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def _postgres_template() -> Iterator[str]:
+    """One migrated PostgreSQL database per test process; each test clones it (CREATE … TEMPLATE)."""
+    name = f"irikteu_tpl_{uuid.uuid4().hex[:12]}"
+    _admin_execute(f'CREATE DATABASE "{name}"')
+    try:
+        upgrade(_postgres_url(name))
+        yield name
+    finally:
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per test process; each test copies it."""
+    path = tmp_path_factory.mktemp("template") / "irikteu.db"
+    upgrade(f"sqlite:///{path}")
+    connection = sqlite3.connect(path)  # fold the WAL into the file so a plain copy is whole
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    return path
+
+
+def _sqlite_copy(template: Path, tmp_path: Path) -> str:
+    target = tmp_path / "irikteu.db"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+@contextmanager
+def migrated_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A freshly migrated database of ``kind`` (sqlite | postgres), cloned from the process's template."""
+    if kind == "sqlite":
+        yield _sqlite_copy(request.getfixturevalue("_sqlite_template"), tmp_path)
+        return
+    if not POSTGRES_UP:
+        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432; its variant of this test is skipped")
+    template = request.getfixturevalue("_postgres_template")
     name = f"irikteu_t_{uuid.uuid4().hex[:12]}"
-    admin = db.make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-
-
-def _drop_postgres_database(name: str) -> None:
-    admin = db.make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield _postgres_url(name)
+    finally:
+        _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A freshly migrated database: SQLite always, PostgreSQL when it answers."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'irikteu.db'}"
-        upgrade(url)
+    with migrated_database(request.param, request, tmp_path) as url:
         yield url
-        return
-    if not POSTGRES_UP:
-        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432; its variant of this test is skipped")
-    name, url = _fresh_postgres_database()
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        _drop_postgres_database(name)
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'irikteu.db'}"
-    upgrade(url)
-    return url
+def sqlite_url(_sqlite_template: Path, tmp_path: Path) -> str:
+    """A freshly migrated SQLite database (a copy of the per-process template)."""
+    return _sqlite_copy(_sqlite_template, tmp_path)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])

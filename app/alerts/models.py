@@ -51,6 +51,8 @@ class AlertSubscription(Base):
     candidate_id: Mapped[int] = mapped_column(
         ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False, index=True)
     criteria: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    # The stored-embedding key of the criteria's free text (role "query"): drafting joins on it.
+    text_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     frequency: Mapped[str] = mapped_column(String(12), nullable=False)
     locale: Mapped[str] = mapped_column(String(2), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)

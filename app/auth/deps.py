@@ -5,35 +5,53 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 
 from app.auth.models import ADMINISTRATOR, CANDIDATE, HR_OFFICER, ROLES, Account
-from app.auth.security import InvalidToken, read_access_token
+from app.auth.security import InvalidToken, TokenClaims, read_access_token
 from app.deps import SessionDep, SettingsDep
 from app.problems import ProblemError
+from app.settings import Settings
 
 TOKEN_URL = "/api/v1/auth/token"
 _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 
 
-def get_current_account(token: Annotated[str | None, Depends(_bearer)], session: SessionDep,
-                        settings: SettingsDep) -> Account:
-    """The active account the bearer token names; the 401 ``unauthorized`` problem otherwise."""
+def read_bearer_claims(token: str | None, settings: Settings) -> TokenClaims:
+    """The claims of the bearer token, checked without the database; the 401 ``unauthorized`` problem otherwise."""
     if not token:
         raise ProblemError("sign in and send the token as 'Authorization: Bearer <token>'",
                            status=401, code="unauthorized")
     try:
-        claims = read_access_token(token, settings=settings)
+        return read_access_token(token, settings=settings)
     except InvalidToken as exc:
         raise ProblemError(str(exc), status=401, code="unauthorized") from None
+
+
+def check_account_state(claims: TokenClaims, *, is_active: bool | None, role: str | None) -> None:
+    """The 401 ``unauthorized`` problem unless the claimed account exists, is active and keeps the claimed role.
+
+    ``is_active`` and ``role`` are ``None`` when the account does not exist. Routes on a hot path
+    read these two columns in their own transaction and call this (see ``app.testing.router``).
+    """
+    if is_active is None or not is_active:
+        raise ProblemError("the account does not exist or is switched off", status=401, code="unauthorized")
+    if role != claims.role:
+        raise ProblemError("the account's role has changed; sign in again", status=401, code="unauthorized")
+
+
+def get_current_account(token: Annotated[str | None, Depends(_bearer)], session: SessionDep,
+                        settings: SettingsDep) -> Account:
+    """The active account the bearer token names; the 401 ``unauthorized`` problem otherwise."""
+    claims = read_bearer_claims(token, settings)
     account = session.get(Account, claims.account_id)
     # End the read at once: on SQLite every transaction holds the write lock, and routes open their own.
     session.commit()
-    if account is None or not account.is_active:
-        raise ProblemError("the account does not exist or is switched off", status=401, code="unauthorized")
-    if account.role != claims.role:
-        raise ProblemError("the account's role has changed; sign in again", status=401, code="unauthorized")
+    check_account_state(claims, is_active=None if account is None else account.is_active,
+                        role=None if account is None else account.role)
+    assert account is not None
     return account
 
 
@@ -64,3 +82,31 @@ def require_roles(*roles: str) -> Callable[[Account], Account]:
 CandidateAccount = Annotated[Account, Depends(require_roles(CANDIDATE))]
 HROfficerAccount = Annotated[Account, Depends(require_roles(HR_OFFICER))]
 AdministratorAccount = Annotated[Account, Depends(require_roles(ADMINISTRATOR))]
+
+
+_candidate_only = require_roles(CANDIDATE)
+
+
+def _refuse_other_role(request: Request, token: str | None, settings: Settings) -> None:
+    with request.app.state.sessions() as session:
+        _candidate_only(get_current_account(token, session, settings))
+
+
+async def get_candidate_claims(request: Request, token: Annotated[str | None, Depends(_bearer)]) -> TokenClaims:
+    """A candidate's token claims read without a database round trip, for routes on a hot path.
+
+    The route MUST then check the account in its own transaction: read ``is_active`` and ``role``
+    and call ``check_account_state`` (one query with the route's own read, one transaction less
+    than ``CandidateAccount``). A token of another role takes ``CandidateAccount``'s full path, so
+    its refusal (401 or 403) reads the same. Async on purpose: decoding an HS256 token is a few
+    microseconds of CPU, cheaper on the event loop than a hop to the thread pool.
+    """
+    settings: Settings = request.app.state.settings
+    claims = read_bearer_claims(token, settings)
+    if claims.role == CANDIDATE:
+        return claims
+    await run_in_threadpool(_refuse_other_role, request, token, settings)
+    raise ProblemError("the account's role has changed; sign in again", status=401, code="unauthorized")
+
+
+CandidateClaims = Annotated[TokenClaims, Depends(get_candidate_claims)]

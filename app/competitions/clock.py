@@ -1,4 +1,4 @@
-"""Today's date in Kazakhstan, the one place the workflow reads the clock (the rules never do)."""
+"""The one place the workflow reads the clock (the rules never do): today in Kazakhstan and the UTC now."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends
+
+from app.db import utcnow
 
 KAZAKHSTAN = ZoneInfo("Asia/Almaty")
 
@@ -22,3 +24,12 @@ def get_today() -> date:
 
 
 TodayDep = Annotated[date, Depends(get_today)]
+
+
+def get_now() -> datetime:
+    """The dependency behind ``NowDep``: the aware UTC moment of the request (timed stages: essays,
+    interview slots, test sessions); tests override it to pin the moment."""
+    return utcnow()
+
+
+NowDep = Annotated[datetime, Depends(get_now)]

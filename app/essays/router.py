@@ -17,10 +17,10 @@ from app.applications.models import Application
 from app.auth.deps import CandidateAccount, CurrentAccount
 from app.auth.models import Account
 from app.competitions import service as competitions
+from app.competitions.clock import NowDep
 from app.competitions.models import Competition
 from app.deps import SessionDep
 from app.essays import practical, service, stages
-from app.essays.clock import NowDep
 from app.essays.models import Essay, PracticalTask
 from app.essays.schemas import (
     AnonymousEssayOut,

@@ -7,10 +7,10 @@ from fastapi import APIRouter, Response
 from app.applications.models import Application
 from app.auth.deps import CandidateAccount, CurrentAccount
 from app.competitions import service as competitions
+from app.competitions.clock import NowDep
 from app.deps import QueueDep, SessionDep
 from app.essays import service as essays
 from app.essays import stages
-from app.essays.clock import NowDep
 from app.essays.schemas import MemberScoreOut
 from app.interviews import service
 from app.interviews.models import Interview

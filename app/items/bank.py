@@ -17,9 +17,9 @@ import jsonschema
 import yaml
 
 from app.items.model import LIKERT_OPTIONS, VALIDITY_SECTION, Item, compute_content_hash
+from app.settings import get_settings
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-DEFAULT_BANK_PATH = REPOSITORY / "item_bank"
+DEFAULT_BANK_PATH = get_settings().item_bank_dir
 SCHEMA_PATH = DEFAULT_BANK_PATH / "schema" / "item.schema.json"
 YAML_SUFFIXES = (".yaml", ".yml")
 ARTICLE_REQUIRED = ("constitution", "civil_service")

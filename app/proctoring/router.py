@@ -8,9 +8,8 @@ from fastapi import APIRouter, Depends, Query, status
 
 from app.auth.deps import require_roles
 from app.auth.models import CANDIDATE, PROCTOR, Account
-from app.competitions.clock import TodayDep
+from app.competitions.clock import NowDep, TodayDep
 from app.deps import PolicyDep, SessionDep
-from app.essays.clock import NowDep
 from app.proctoring import service
 from app.proctoring.models import ProctoringEvent
 from app.proctoring.schemas import DecisionIn, EventIn, EventOut, ReviewOut

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from app.auth.deps import CandidateAccount, HROfficerAccount, require_roles
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
@@ -45,11 +47,15 @@ def _search_query(
     include_failing: bool = False, page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> TalentSearchIn:
-    return TalentSearchIn(vacancy_id=vacancy_id, text=text, regions=regions or [],
-                          min_education_level=min_education_level, min_experience_months=min_experience_months,
-                          max_experience_months=max_experience_months, functional_area=functional_area,
-                          reserve=reserve, languages=languages or [], include_failing=include_failing, page=page,
-                          page_size=page_size)
+    try:
+        return TalentSearchIn(vacancy_id=vacancy_id, text=text, regions=regions or [],
+                              min_education_level=min_education_level, min_experience_months=min_experience_months,
+                              max_experience_months=max_experience_months, functional_area=functional_area,
+                              reserve=reserve, languages=languages or [], include_failing=include_failing,
+                              page=page, page_size=page_size)
+    except ValidationError as exc:
+        # The same 422 validation_error problem a JSON body gets.
+        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
 
 
 def _run_search(data: TalentSearchIn, account: Account, session: SessionDep, settings: SettingsDep,

@@ -6,16 +6,15 @@ import math
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.auth.deps import CandidateAccount, require_roles
+from app.auth.deps import CandidateAccount, CandidateClaims, require_roles
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
-from app.competitions.clock import TodayDep
+from app.competitions.clock import NowDep, TodayDep
 from app.deps import PolicyDep, QueueDep, SessionDep, SettingsDep
-from app.essays.clock import NowDep
 from app.items.bank import Bank
 from app.items.model import Language
 from app.problems import ProblemError
@@ -177,26 +176,21 @@ def read_page(session_id: int, page: int, account: CandidateAccount, session: Se
 
 
 @router.put("/test-sessions/{session_id}/answers/{item_id}")
-def save_answer(session_id: int, item_id: str, data: AnswerIn, account: CandidateAccount, session: SessionDep,
+def save_answer(session_id: int, item_id: str, data: AnswerIn, claims: CandidateClaims, request: Request,
                 now: NowDep) -> AnswerOut:
-    """Save an answer at once; the same ``client_request_id`` again returns the stored answer."""
-    try:
-        with session.begin():
-            saved = service.save_answer(session=session, session_id=session_id, actor=account, item_id=item_id,
-                                        option=data.option, client_request_id=data.client_request_id, now=now)
-            answer = saved.answer
-            return AnswerOut(item_id=answer.item_id, option=answer.option,
-                             client_request_id=answer.client_request_id, answered_at=answer.answered_at,
-                             created=saved.created)
-    except IntegrityError:
-        pass
-    # The same request id arrived twice at once and the other copy was stored first: answer with it.
-    with session.begin():
-        saved = service.save_answer(session=session, session_id=session_id, actor=account, item_id=item_id,
+    """Save an answer at once; the same ``client_request_id`` again returns the stored answer.
+
+    The hot path of a test (every answer is a request): the token is read without the database
+    and the account is checked in the answer's own transaction (``service.save_answer``); the
+    session comes straight from the factory rather than ``SessionDep``, which would cost two
+    thread-pool hops. The answer is committed before the response is built.
+    """
+    with request.app.state.sessions() as session, session.begin():
+        saved = service.save_answer(session=session, session_id=session_id, claims=claims, item_id=item_id,
                                     option=data.option, client_request_id=data.client_request_id, now=now)
-        answer = saved.answer
-        return AnswerOut(item_id=answer.item_id, option=answer.option, client_request_id=answer.client_request_id,
-                         answered_at=answer.answered_at, created=saved.created)
+    answer = saved.answer
+    return AnswerOut(item_id=answer.item_id, option=answer.option, client_request_id=answer.client_request_id,
+                     answered_at=answer.answered_at, created=saved.created)
 
 
 @router.post("/test-sessions/{session_id}/submit")

@@ -24,10 +24,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.applications.models import CONFIRMED, Application
+from app.auth.deps import check_account_state
 from app.auth.models import Account
+from app.auth.security import TokenClaims
 from app.candidates.models import Candidate
 from app.candidates.service import candidate_of_account
 from app.competitions import service as competitions
@@ -318,9 +322,8 @@ def start(*, session: Session, queue: JobQueue, booking_id: int, actor: Account,
     return test_session
 
 
-def own_session(session: Session, session_id: int, actor: Account, *, lock: bool = False,
-                shared: bool = False) -> TestSession:
-    test_session = session.get(TestSession, session_id, with_for_update={"read": True} if shared else lock)
+def own_session(session: Session, session_id: int, actor: Account, *, lock: bool = False) -> TestSession:
+    test_session = session.get(TestSession, session_id, with_for_update=lock)
     if test_session is None or test_session.account_id != actor.id:
         raise _not_found_session(session_id)
     return test_session
@@ -346,35 +349,87 @@ def existing_request(session: Session, session_id: int, client_request_id: str) 
                                                     TestAnswer.client_request_id == client_request_id)).first()
 
 
-def save_answer(*, session: Session, session_id: int, actor: Account, item_id: str, option: str,
-                client_request_id: str, now: datetime) -> SavedAnswer:
-    """Save one answer; the same ``client_request_id`` again returns the stored row and writes nothing."""
-    # A shared lock on PostgreSQL: submission (FOR UPDATE) waits for answers in flight, and sees them.
-    test_session = own_session(session, session_id, actor, shared=True)
-    stored = existing_request(session, session_id, client_request_id)
-    if stored is not None:
-        if (stored.item_id, stored.option) != (item_id, option):
-            raise ProblemError("this client_request_id was used for another answer", status=409,
-                               code="client_request_id_reused")
-        return SavedAnswer(stored, created=False)
-    if test_session.status == SUBMITTED:
-        raise ProblemError("the session is submitted", status=409, code="session_submitted")
-    if now >= test_session.deadline:
-        raise ProblemError("the time of this session is over", status=409, code="session_time_over")
-    form = cached_form(session, test_session.form_hash)
+def _stored_again(stored: TestAnswer, item_id: str, option: str) -> SavedAnswer:
+    if (stored.item_id, stored.option) != (item_id, option):
+        raise ProblemError("this client_request_id was used for another answer", status=409,
+                           code="client_request_id_reused")
+    return SavedAnswer(stored, created=False)
+
+
+def _answer_refusal(session: Session, *, status: str, deadline: datetime, form_hash: str, item_id: str,
+                    option: str, now: datetime) -> ProblemError | None:
+    if status == SUBMITTED:
+        return ProblemError("the session is submitted", status=409, code="session_submitted")
+    if now >= deadline:
+        return ProblemError("the time of this session is over", status=409, code="session_time_over")
+    form = cached_form(session, form_hash)
     try:
         item = form.item(item_id)
     except KeyError:
-        raise ProblemError(f"item {item_id!r} is not in this session's form", status=404,
-                           code="unknown_item") from None
+        return ProblemError(f"item {item_id!r} is not in this session's form", status=404, code="unknown_item")
     if option not in item.option_ids:
-        raise ProblemError(f"option {option!r} is not one of {', '.join(item.option_ids)}", status=422,
-                           code="unknown_option")
-    answer = TestAnswer(session_id=session_id, item_id=item_id, option=option, client_request_id=client_request_id,
-                        answered_at=now)
-    session.add(answer)
-    session.flush()
-    return SavedAnswer(answer, created=True)
+        return ProblemError(f"option {option!r} is not one of {', '.join(item.option_ids)}", status=422,
+                            code="unknown_option")
+    return None
+
+
+def save_answer(*, session: Session, session_id: int, claims: TokenClaims, item_id: str, option: str,
+                client_request_id: str, now: datetime) -> SavedAnswer:
+    """Save one answer; the same ``client_request_id`` again returns the stored row and writes nothing.
+
+    The hot path of a test, in one transaction of two statements:
+
+    1. one SELECT reads the caller's account (active, role: ``check_account_state``) and the
+       session (owner, status, deadline, form). On PostgreSQL it takes a shared lock on the
+       session row (``FOR SHARE OF test_sessions``) until commit. Submission locks the row
+       ``FOR UPDATE``, so either it waits for this answer's commit and then counts it, or this
+       SELECT waits for the submission's commit and then reads ``submitted`` (PostgreSQL re-reads
+       a locked row's latest version) and refuses. A plain read would not do: under READ
+       COMMITTED an answer could read ``running``, the submission score without it, and the
+       answer commit after: acknowledged and never scored. On SQLite every transaction begins
+       IMMEDIATE (``app.db``), so the two are serialised anyway.
+    2. ``INSERT … ON CONFLICT (session_id, client_request_id) DO NOTHING RETURNING id``: the
+       unique constraint, not an earlier SELECT, decides whether this request id is new, so two
+       copies of one request in flight at once store one row and both get it back.
+
+    A refusal (submitted, time over, unknown item or option) looks for the request id first: a
+    retry of an answer acknowledged in time still gets its stored answer.
+    """
+    row = session.execute(
+        select(Account.is_active, Account.role, TestSession.account_id, TestSession.status, TestSession.deadline,
+               TestSession.form_hash)
+        .select_from(Account).join(TestSession, TestSession.id == session_id)
+        .where(Account.id == claims.account_id)
+        .with_for_update(read=True, of=TestSession)).first()
+    if row is None:  # no such account or no such session: which one decides the problem
+        account = session.execute(select(Account.is_active, Account.role)
+                                  .where(Account.id == claims.account_id)).first()
+        check_account_state(claims, is_active=None if account is None else account.is_active,
+                            role=None if account is None else account.role)
+        raise _not_found_session(session_id)
+    check_account_state(claims, is_active=row.is_active, role=row.role)
+    if row.account_id != claims.account_id:
+        raise _not_found_session(session_id)
+    refusal = _answer_refusal(session, status=row.status, deadline=row.deadline, form_hash=row.form_hash,
+                              item_id=item_id, option=option, now=now)
+    if refusal is not None:
+        stored = existing_request(session, session_id, client_request_id)
+        if stored is not None:
+            return _stored_again(stored, item_id, option)
+        raise refusal
+    values = {"session_id": session_id, "item_id": item_id, "option": option,
+              "client_request_id": client_request_id, "answered_at": now}
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    answer_id = session.execute(
+        insert(TestAnswer).values(**values)
+        .on_conflict_do_nothing(index_elements=[TestAnswer.session_id, TestAnswer.client_request_id])
+        .returning(TestAnswer.id)).scalar()
+    if answer_id is None:
+        stored = existing_request(session, session_id, client_request_id)
+        assert stored is not None  # the conflict was this row (READ COMMITTED sees it once committed)
+        return _stored_again(stored, item_id, option)
+    # A plain object, not added to the session: the row is written already.
+    return SavedAnswer(TestAnswer(id=answer_id, **values), created=True)
 
 
 def answers_of(session: Session, session_id: int) -> dict[str, str]:

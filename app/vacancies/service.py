@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app.alerts import service as alerts
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
 from app.auth.permissions import can, ensure_can
 from app.competitions import service as competitions
@@ -120,6 +121,7 @@ def publish(*, session: Session, vacancy_id: int, actor: Account, policy: Select
                                   applications_close_on=applications_close_on)
     audit(session, actor=actor, action="vacancy.published", entity_type="vacancy", entity_id=vacancy.id,
           before=before, after=_snapshot(vacancy))
+    alerts.vacancy_published(session=session, vacancy=vacancy)  # drafts an alert campaign (issue 7)
     return vacancy
 
 

@@ -36,7 +36,9 @@ class SentenceTransformerEmbedder:
         import sentence_transformers
 
         self._model: Any = SentenceTransformer(str(path), device=device, local_files_only=True)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension: Any = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         model_limit = int(self._model.max_seq_length or 512)
         self.max_tokens = min(max_tokens or model_limit, model_limit)
         self.batch_size = batch_size

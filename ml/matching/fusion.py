@@ -10,7 +10,8 @@ the raw ranges; the blend is their weighted sum (weights sum to 1).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -75,7 +76,7 @@ def fast_ndcg10(scores: Matrix, same_label: npt.NDArray[np.bool_], queries: npt.
     top_scores = np.take_along_axis(rows, top, axis=1)
     order = np.argsort(-top_scores, axis=1, kind="stable")
     top = np.take_along_axis(top, order, axis=1)
-    relevance = np.take_along_axis(same_label[queries], top, axis=1)
+    relevance = np.take_along_axis(same_label[queries], top, axis=1) & (top != queries[:, None])
     discounts = 1.0 / np.log2(np.arange(2, top.shape[1] + 2))
     dcg = (relevance * discounts).sum(axis=1)
     relevant = same_label[queries].sum(axis=1) - 1  # the query shares its own label
@@ -83,32 +84,64 @@ def fast_ndcg10(scores: Matrix, same_label: npt.NDArray[np.bool_], queries: npt.
     return np.where(ideal > 0, dcg / np.where(ideal > 0, ideal, 1.0), 0.0)
 
 
+def diffuse(scores: npt.ArrayLike, k: int, beta: float) -> Matrix:
+    """Neighbourhood smoothing: each row plus ``beta`` times the mean row of its ``k`` best documents.
+
+    A document that the query's nearest documents also find near rises (a pseudo-relevance
+    feedback on the score matrix; no labels are used). The diagonal takes no part.
+    """
+    values = np.asarray(scores, dtype=np.float64)
+    if beta == 0 or k <= 0 or values.shape[1] <= k:
+        return values.copy()
+    masked = values.copy()
+    if values.shape[0] == values.shape[1]:
+        np.fill_diagonal(masked, -np.inf)
+    top = np.argpartition(-masked, k, axis=1)[:, :k]
+    smoothed: Matrix = values + beta * values[top].mean(axis=1)
+    return smoothed
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One configuration the tuning may pick: signal weights and the neighbourhood smoothing."""
+
+    weights: dict[str, float]
+    k: int = 0
+    beta: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {"weights": self.weights, "diffusion_k": self.k, "diffusion_beta": self.beta}
+
+    def apply(self, signals: Mapping[str, Matrix]) -> Matrix:
+        return diffuse(blend(signals, self.weights), self.k, self.beta)
+
+
 def cross_validated_scores(signals: Mapping[str, Matrix], labels: Sequence[str], queries: Sequence[int], *,
                            folds: int = 5, step: float = 0.1, seed: int = 7,
-                           evaluate: Callable[[Matrix, list[int]], float] | None = None,
-                           ) -> tuple[Matrix, list[dict[str, float]]]:
-    """Blended scores where each query's row uses weights tuned on the OTHER folds' queries only.
+                           diffusion: Sequence[tuple[int, float]] = ((0, 0.0),),
+                           ) -> tuple[Matrix, list[dict[str, object]]]:
+    """Blended scores where each query's row uses a configuration tuned on the OTHER folds' queries only.
 
-    The queries are shuffled (``seed``) into ``folds`` groups; for each group the weighting with
-    the best mean nDCG@10 on the remaining queries is chosen from ``weight_grid``. Returns the
-    scores (rows of non-query documents are the blend with the weights of fold 0) and the
-    weights chosen per fold.
+    The queries are shuffled (``seed``) into ``folds`` groups; for each group the configuration
+    (weights from ``weight_grid``, smoothing from ``diffusion``) with the best mean nDCG@10 on the
+    remaining queries is chosen. Returns the scores (held-out rows filled fold by fold) and the
+    configuration chosen per fold.
     """
-    names = [name for name in SIGNALS if name in signals]
+    names = [name for name in signals]
     label_array = np.asarray(labels, dtype=object)
     same = label_array[:, None] == label_array[None, :]
     query_array = np.asarray(queries, dtype=np.int64)
-    grid = weight_grid(names, step)
-    per_query = np.vstack([fast_ndcg10(blend(signals, weights), same, query_array) for weights in grid])
+    configurations = [Candidate(weights, k, beta) for weights in weight_grid(names, step) for k, beta in diffusion]
+    per_query = np.vstack([fast_ndcg10(config.apply(signals), same, query_array) for config in configurations])
     order = np.random.default_rng(seed).permutation(len(query_array))
     groups = np.array_split(order, folds)
-    chosen: list[dict[str, float]] = []
+    chosen: list[dict[str, object]] = []
     out = np.zeros_like(np.asarray(next(iter(signals.values())), dtype=np.float64))
     for fold, held_out in enumerate(groups):
         training = np.setdiff1d(np.arange(len(query_array)), held_out)
-        best = int(np.argmax(per_query[:, training].mean(axis=1)))
-        chosen.append(grid[best])
-        blended = blend(signals, grid[best])
+        best = configurations[int(np.argmax(per_query[:, training].mean(axis=1)))]
+        chosen.append(best.as_dict())
+        blended = best.apply(signals)
         if fold == 0:
             out[:] = blended
         out[query_array[held_out]] = blended[query_array[held_out]]

@@ -89,7 +89,7 @@ class VectorIndex:
     @classmethod
     def from_faiss(cls, index: Any, *, ef_search: int = 96, read_only: bool = True) -> VectorIndex:
         """Wrap an index read from a snapshot (an ``IndexIDMap2`` over flat or HNSW, without tombstones)."""
-        inner = faiss.downcast_index(index.index)
+        inner: Any = faiss.downcast_index(index.index)
         wrapped = cls(index.d, ef_search=ef_search, read_only=read_only)
         wrapped._index = index
         wrapped.kind = HNSW if isinstance(inner, faiss.IndexHNSW) else FLAT
@@ -151,7 +151,7 @@ class VectorIndex:
         total = self._index.ntotal
         extra = math.ceil(k * 2 * self._dead_entries / max(total, 1)) + (10 if self._dead_entries else 0)
         fetch = min(k + extra, total)
-        inner = faiss.downcast_index(self._index.index)
+        inner: Any = faiss.downcast_index(self._index.index)
         inner.hnsw.efSearch = max(self.ef_search, fetch)
         raw_scores, raw_ids = self._index.search(matrix, fetch)
         for row in range(len(matrix)):
@@ -232,4 +232,4 @@ class VectorIndex:
         """An estimate of the index's memory: vectors, graph links and the id maps."""
         vectors = self._index.ntotal * self.dim * 4
         links = self._index.ntotal * self.hnsw_m * 2 * 4 if self.kind == HNSW else 0
-        return vectors + links + self._index.ntotal * 8 * 3
+        return int(vectors + links + self._index.ntotal * 8 * 3)

@@ -19,7 +19,7 @@ from rank_bm25 import BM25Okapi
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CYRILLIC = re.compile(r"[а-яёәғқңөұүһі]", re.IGNORECASE)
 
-STOPWORDS: frozenset[str] = frozenset(
+_STOPWORD_TEXT = (
     # Russian function words and the boilerplate of job ads.
     "и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот "
     "от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас нибудь опять "
@@ -32,8 +32,9 @@ STOPWORDS: frozenset[str] = frozenset(
     # Kazakh function words.
     "және мен бен пен да де та те бұл осы сол ол біз сіз үшін бойынша туралы арқылы немесе не әр барлық "
     # English function words.
-    "the a an and or of to in on for with by at is are be as from".split()
+    "the a an and or of to in on for with by at is are be as from"
 )
+STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
 
 _RUSSIAN = snowballstemmer.stemmer("russian")
 _ENGLISH = snowballstemmer.stemmer("english")

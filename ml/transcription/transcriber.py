@@ -17,14 +17,16 @@ The pipeline, in order:
    at a time), never conditioned on the previous text (no error carried across windows), at
    temperature 0. A window whose text compresses too well (gzip ratio above
    ``compression_ratio_threshold``: a loop) or whose mean log-probability is below
-   ``log_prob_threshold`` is decoded again, alone, with the remaining temperatures (bounded:
-   at most ``len(temperatures) - 1`` tries; kept only if its log-probability is better). A
-   window Whisper itself calls silence (no-speech probability above ``no_speech_threshold`` and
-   log-probability below the threshold) gives no text.
+   ``log_prob_threshold`` is decoded again, batched with the other failed windows, at each
+   further temperature in turn with a repetition penalty (1.2) and no repeated 4-gram of tokens
+   — bounded: at most ``len(temperatures) - 1`` passes over the failed windows; a retry is kept
+   only if it is no longer a failure, loops less, or is more probable. A window Whisper itself
+   calls silence (no-speech probability above ``no_speech_threshold`` and log-probability below
+   the threshold) gives no text.
 6. **Repeats**: a segment whose normalised text equals the previous kept one's is dropped
-   (counted in ``dropped_repeats``); a segment with one phrase of 1-4 words said 4 or more times
-   in a row is flagged ``repetition``; one still over the compression threshold
-   ``high_compression``.
+   (counted in ``dropped_repeats``); a segment with a phrase of 1-4 words (or a piece of a
+   word) said 4 or more times in a row is flagged ``repetition`` and the loop is said once; one
+   still over the compression threshold is flagged ``high_compression``.
 
 Confidence of a segment = ``exp(avg_logprob) × (1 − no_speech_prob)``, in 0..1:
 ``exp(avg_logprob)`` is the geometric mean of the decoder's token probabilities, and the
@@ -38,11 +40,10 @@ from __future__ import annotations
 import math
 import os
 import re
-import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -240,15 +241,43 @@ def _normal(text: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", unicodedata.normalize("NFC", text).lower()).split())
 
 
+_CHARACTER_LOOP = re.compile(r"(\S{1,8}?)\1{4,}")
+
+
 def has_loop(text: str, *, times: int = 4, longest: int = 4) -> bool:
-    """Whether a phrase of 1..``longest`` words comes ``times`` or more times in a row."""
+    """Whether a phrase of 1..``longest`` words, or a piece of a word, comes ``times`` or more times in a row."""
+    if _CHARACTER_LOOP.search(text):
+        return True
     words = _normal(text).split()
-    for size in range(1, longest + 1):
-        for begin in range(len(words) - size * times + 1):
-            phrase = words[begin:begin + size]
-            if all(words[begin + k * size:begin + (k + 1) * size] == phrase for k in range(1, times)):
-                return True
-    return False
+    return any(_run_at(words, begin, size) >= times for size in range(1, longest + 1)
+               for begin in range(len(words) - size + 1))
+
+
+def _run_at(words: list[str], begin: int, size: int) -> int:
+    phrase, count = words[begin:begin + size], 1
+    while words[begin + count * size:begin + (count + 1) * size] == phrase:
+        count += 1
+    return count
+
+
+def collapse_loops(text: str, *, times: int = 4, longest: int = 4) -> str:
+    """A looped phrase said once (``да да да да да`` → ``да``; ``ғағағағаға`` → ``ға``), the rest kept."""
+    text = _CHARACTER_LOOP.sub(r"\1", text)
+    words = text.split()
+    keys = [_normal(word) for word in words]
+    out: list[str] = []
+    index = 0
+    while index < len(words):
+        for size in range(1, longest + 1):
+            count = _run_at(keys, index, size)
+            if count >= times and all(keys[index:index + size]):
+                out.extend(words[index:index + size])
+                index += count * size
+                break
+        else:
+            out.append(words[index])
+            index += 1
+    return " ".join(out)
 
 
 def confidence_of(avg_logprob: float, no_speech_prob: float) -> float:
@@ -271,7 +300,8 @@ class _Raw:
 # --- the transcriber ---------------------------------------------------------------------------
 
 class Transcriber:
-    """Loads the model once; ``transcribe`` is safe to call from several threads (CTranslate2 serialises)."""
+    """Loads the model once; ``transcribe`` may be called from several threads (the model's calls queue up in
+    CTranslate2, each caller keeps reporting its own progress)."""
 
     def __init__(self, config: TranscriberConfig | None = None) -> None:
         from faster_whisper import BatchedInferencePipeline, WhisperModel
@@ -283,7 +313,6 @@ class Transcriber:
         self._model = WhisperModel(str(folder.path), device=self.config.device,
                                    compute_type=self.config.compute_type, cpu_threads=threads, num_workers=1)
         self._pipeline = BatchedInferencePipeline(self._model)
-        self._lock = threading.Lock()
 
     def transcribe(self, path: str | Path, *, language: Language,
                    progress: Callable[[float], None] | None = None) -> Transcript:
@@ -297,9 +326,8 @@ class Transcriber:
         windows = speech_windows(audio, config)
         if not windows:
             raise TranscriptionError("silent_audio", "no speech was found in the recording")
-        with self._lock:  # one recording at a time per model: the cores are the limit anyway
-            detected, detected_p, requested_p = self._detect(audio, windows[0], language)
-            raws, fallbacks = self._decode(audio, windows, language, duration, progress)
+        detected, detected_p, requested_p = self._detect(audio, windows[0], language)
+        raws, fallbacks = self._decode(audio, windows, language, duration, progress)
         segments, dropped = self._finish(raws)
         if progress is not None:
             progress(1.0)
@@ -325,27 +353,38 @@ class Transcriber:
         requested = next((p for code, p in everything if code == language), 0.0)
         return str(detected), float(probability), float(requested)
 
+    def _run(self, audio: np.ndarray[Any, np.dtype[np.float32]], windows: list[tuple[float, float]], language: str,
+             *, temperature: float, progress: Callable[[float], None] | None = None, duration: float = 0.0,
+             **penalties: float) -> dict[int, list[_Raw]]:
+        """One batched pass over ``windows``; the segments by window position."""
+        config = self.config
+        fps = self._model.frames_per_second  # the pipeline's ``seek`` of a window, computed as it does
+        position_of = {int(int(start * SAMPLE_RATE) / SAMPLE_RATE * fps): n for n, (start, _e) in enumerate(windows)}
+        segments, _info = self._pipeline.transcribe(
+            audio, language=language, clip_timestamps=[{"start": s, "end": e} for s, e in windows],
+            batch_size=config.batch_size, beam_size=config.beam_size, temperature=temperature,
+            compression_ratio_threshold=config.compression_ratio_threshold,
+            log_prob_threshold=config.log_prob_threshold, no_speech_threshold=config.no_speech_threshold,
+            without_timestamps=config.without_timestamps, vad_filter=False, **penalties)
+        found: dict[int, list[_Raw]] = {}
+        last_report = time.monotonic()
+        for segment in segments:
+            position = position_of.get(segment.seek, len(windows) - 1)
+            end = min(segment.end, windows[position][1])
+            found.setdefault(position, []).append(_Raw(
+                segment.start, max(segment.start, end), segment.text.strip(), segment.avg_logprob,
+                segment.no_speech_prob, segment.compression_ratio, temperature, position))
+            if progress is not None and time.monotonic() - last_report > 0.5:
+                progress(min(0.99, windows[position][1] / duration))
+                last_report = time.monotonic()
+        return found
+
     def _decode(self, audio: np.ndarray[Any, np.dtype[np.float32]], windows: list[tuple[float, float]],
                 language: str, duration: float,
                 progress: Callable[[float], None] | None) -> tuple[list[_Raw], int]:
-        config = self.config
-        fps = self._model.frames_per_second  # the pipeline's ``seek`` of a window, computed as it does
-        starts = {int(int(start * SAMPLE_RATE) / SAMPLE_RATE * fps): index for index, (start, _e) in enumerate(windows)}
-        segments, _info = self._pipeline.transcribe(
-            audio, language=language, clip_timestamps=[{"start": s, "end": e} for s, e in windows],
-            batch_size=config.batch_size, beam_size=config.beam_size, temperature=config.temperatures[0],
-            compression_ratio_threshold=config.compression_ratio_threshold,
-            log_prob_threshold=config.log_prob_threshold, no_speech_threshold=config.no_speech_threshold,
-            without_timestamps=config.without_timestamps, vad_filter=False)
-        raws: list[_Raw] = []
-        last_report = time.monotonic()
-        for segment in segments:
-            window = starts.get(segment.seek, len(windows) - 1)
-            raws.append(_Raw(segment.start, segment.end, segment.text.strip(), segment.avg_logprob,
-                             segment.no_speech_prob, segment.compression_ratio, config.temperatures[0], window))
-            if progress is not None and time.monotonic() - last_report > 0.5:
-                progress(min(0.99, windows[window][1] / duration))
-                last_report = time.monotonic()
+        first = self._run(audio, windows, language, temperature=self.config.temperatures[0], progress=progress,
+                          duration=duration)
+        raws = [raw for position in sorted(first) for raw in first[position]]
         return self._fall_back(audio, windows, language, raws)
 
     def _bad(self, raws: Iterable[_Raw]) -> bool:
@@ -356,33 +395,35 @@ class Transcriber:
 
     def _fall_back(self, audio: np.ndarray[Any, np.dtype[np.float32]], windows: list[tuple[float, float]],
                    language: str, raws: list[_Raw]) -> tuple[list[_Raw], int]:
-        """Decode again, alone and with the higher temperatures, each window that looks like a failure."""
-        config = self.config
+        """Decode again the windows that look like failures: batched, once per further temperature, with a
+        repetition penalty (bounded: ``len(temperatures) - 1`` passes over the failed windows at most)."""
         by_window: dict[int, list[_Raw]] = {}
         for raw in raws:
             by_window.setdefault(raw.window, []).append(raw)
-        tried = 0
-        for index, found in by_window.items():
-            if len(config.temperatures) < 2 or not self._bad(found):
-                continue
-            tried += 1
-            start, end = windows[index]
-            piece = audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)]
-            again, _info = self._model.transcribe(
-                piece, language=language, beam_size=config.beam_size, temperature=list(config.temperatures[1:]),
-                condition_on_previous_text=False, compression_ratio_threshold=config.compression_ratio_threshold,
-                log_prob_threshold=config.log_prob_threshold, no_speech_threshold=config.no_speech_threshold,
-                without_timestamps=config.without_timestamps, vad_filter=False)
-            retried = [_Raw(start + s.start, min(end, start + s.end), s.text.strip(), s.avg_logprob,
-                            s.no_speech_prob, s.compression_ratio, s.temperature, index) for s in again]
+        bad = sorted(index for index, found in by_window.items() if self._bad(found))
+        retried_windows = len(bad)
+        for temperature in self.config.temperatures[1:]:
+            if not bad:
+                break
+            again = self._run(audio, [windows[i] for i in bad], language, temperature=temperature,
+                              repetition_penalty=1.2, no_repeat_ngram_size=4)
+            still = []
+            for position, index in enumerate(bad):
+                found, retried = by_window[index], [replace(r, window=index) for r in again.get(position, [])]
+                if retried and self._better(retried, found):
+                    by_window[index] = retried
+                if self._bad(by_window[index]):
+                    still.append(index)
+            bad = still
+        return [raw for index in sorted(by_window) for raw in by_window[index]], retried_windows
 
-            def mean(items: list[_Raw]) -> float:
-                return sum(r.avg_logprob for r in items) / len(items) if items else -math.inf
-
-            if retried and mean(retried) > mean(found):
-                by_window[index] = retried
-        merged = [raw for index in sorted(by_window) for raw in by_window[index]]
-        return merged, tried
+    def _better(self, retried: list[_Raw], found: list[_Raw]) -> bool:
+        if self._bad(found) and not self._bad(retried):
+            return True
+        looped = max(r.compression_ratio for r in found) > self.config.compression_ratio_threshold
+        if looped and max(r.compression_ratio for r in retried) < max(r.compression_ratio for r in found):
+            return True
+        return sum(r.avg_logprob for r in retried) / len(retried) > sum(r.avg_logprob for r in found) / len(found)
 
     def _finish(self, raws: list[_Raw]) -> tuple[list[Segment], int]:
         config = self.config
@@ -399,13 +440,15 @@ class Transcriber:
                 continue
             previous = normal
             flags = []
-            if has_loop(raw.text):
+            text = raw.text
+            if has_loop(text):
                 flags.append("repetition")
+                text = collapse_loops(text)
             if raw.compression_ratio > config.compression_ratio_threshold:
                 flags.append("high_compression")
             confidence = confidence_of(raw.avg_logprob, raw.no_speech_prob)
             segments.append(Segment(
-                start=round(raw.start, 3), end=round(raw.end, 3), text=raw.text,
+                start=round(raw.start, 3), end=round(raw.end, 3), text=text,
                 avg_logprob=round(raw.avg_logprob, 4), no_speech_prob=round(raw.no_speech_prob, 4),
                 compression_ratio=round(raw.compression_ratio, 3), temperature=raw.temperature,
                 confidence=round(confidence, 4),

@@ -12,7 +12,7 @@ import pytest
 
 from app.auth.models import Account
 from app.candidates.testing import make_iin
-from app.essays.clock import get_now
+from app.competitions.clock import get_now
 from tests.api._workflow import TODAY, World, _world
 
 NOW = datetime(2026, 2, 2, 5, 0, tzinfo=UTC)  # Monday 10:00 in Astana, the day of tests/api/_workflow.TODAY

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from app.auth.models import Account
-from app.essays.clock import get_now
+from app.competitions.clock import get_now
 from app.items.forms import Form
 from app.items.model import Item
 from app.items.testing import make_bank, make_item

@@ -39,8 +39,7 @@ from app.auth.models import ADMINISTRATOR
 from app.auth.testing import make_account
 from app.candidates.testing import make_iin
 from app.competitions import service as competitions
-from app.competitions.clock import get_today
-from app.essays.clock import get_now
+from app.competitions.clock import get_now, get_today
 from app.main import create_app
 from app.notifications.models import Notification, OutboxMessage
 from app.protocol.signing import TestIdentity, make_demo_ca, make_test_certificate

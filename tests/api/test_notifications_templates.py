@@ -15,6 +15,11 @@ CONTEXT = {
     "next_stage": "essay", "reason": "Жұмыс өтілі жеткіліксіз", "stage": "reasoning",
     "starts_at": datetime(2026, 3, 12, 5, 30, tzinfo=UTC), "published_on": date(2026, 3, 12),
     "sign_deadline": date(2026, 3, 13), "review_deadline": date(2026, 3, 13),
+    "message": "Өтінім беріңіз", "vacancy_url": "https://irikteu.kz/api/v1/vacancies/7", "region": "Astana",
+    "reasons": "функционалдық бағыт — legal",
+    "unsubscribe_url": "https://irikteu.kz/api/v1/alerts/unsubscribe?token=t",
+    "vacancies": [{"title": "Бас маман", "state_body_name": "Қаржы министрлігі", "region": "Astana",
+                   "url": "https://irikteu.kz/api/v1/vacancies/7"}], "count": 1,
 }
 
 
@@ -24,7 +29,8 @@ def test_every_event_has_a_kazakh_and_a_russian_template_and_nothing_else_is_the
         assert files == set(EVENTS), locale
     assert set(EVENTS) == {"application_received", "qualification_confirmed", "qualification_rejected",
                            "stage_passed", "stage_not_passed", "interview_scheduled", "results_published",
-                           "protocol_ready_to_sign", "application_for_review"}
+                           "protocol_ready_to_sign", "application_for_review", "talent_invitation",
+                           "vacancy_alert", "vacancy_digest"}
 
 
 @pytest.mark.parametrize("event", sorted(EVENTS))

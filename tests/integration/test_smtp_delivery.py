@@ -26,17 +26,14 @@ from app.auth.models import ADMINISTRATOR, CANDIDATE
 from app.auth.testing import auth_headers, make_account
 from app.jobs.models import Job
 from app.main import create_app
-from app.migrate import upgrade
 from app.notifications.jobs import NOT_CONFIGURED
 from app.notifications.models import Notification, OutboxMessage
 from app.notifications.service import SEND_EMAIL, notify
 from tests.conftest import (
-    POSTGRES_UP,
     REDIS_UP,
     REDIS_URL,
-    _drop_postgres_database,
-    _fresh_postgres_database,
     make_settings,
+    migrated_database,
 )
 
 MAIL_FROM = "Irikteu <no-reply@irikteu.test>"
@@ -121,19 +118,8 @@ def backends(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[s
         if not REDIS_UP:
             pytest.skip("Redis does not answer on 127.0.0.1:6379; its variant of this test is skipped")
         queue_url = REDIS_URL
-    if database == "sqlite":
-        url = f"sqlite:///{tmp_path / 'irikteu.db'}"
-        upgrade(url)
+    with migrated_database(database, request, tmp_path) as url:
         yield url, queue_url
-        return
-    if not POSTGRES_UP:
-        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432; its variant of this test is skipped")
-    name, url = _fresh_postgres_database()
-    try:
-        upgrade(url)
-        yield url, queue_url
-    finally:
-        _drop_postgres_database(name)
 
 
 @pytest.fixture

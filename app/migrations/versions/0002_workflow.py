@@ -19,6 +19,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table('embeddings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('model_id', sa.String(length=300), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('dim', sa.Integer(), nullable=False),
+    sa.Column('vector', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_embeddings')),
+    sa.UniqueConstraint('model_id', 'content_hash', name=op.f('uq_embeddings_model_id'))
+    )
     op.create_table('state_bodies',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=False),
@@ -64,6 +74,22 @@ def upgrade() -> None:
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_accounts_role'), ['role'], unique=False)
         batch_op.create_index(batch_op.f('ix_accounts_state_body_id'), ['state_body_id'], unique=False)
+
+    op.create_table('alert_standing_rules',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('state_body_id', sa.Integer(), nullable=False),
+    sa.Column('criteria', sa.JSON(), nullable=False),
+    sa.Column('auto_approve', sa.Boolean(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by'], ['accounts.id'], name=op.f('fk_alert_standing_rules_created_by_accounts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['state_body_id'], ['state_bodies.id'], name=op.f('fk_alert_standing_rules_state_body_id_state_bodies'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_standing_rules'))
+    )
+    with op.batch_alter_table('alert_standing_rules', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_alert_standing_rules_state_body_id'), ['state_body_id'], unique=False)
 
     op.create_table('candidates',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -155,6 +181,52 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('accommodations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_accommodations_candidate_id'), ['candidate_id'], unique=False)
+
+    op.create_table('alert_campaigns',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('state_body_id', sa.Integer(), nullable=False),
+    sa.Column('vacancy_ids', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('drafted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('drafted_by', sa.Integer(), nullable=True),
+    sa.Column('approved_by', sa.Integer(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('standing_rule_id', sa.Integer(), nullable=True),
+    sa.Column('cancelled_by', sa.Integer(), nullable=True),
+    sa.Column('recipients_count', sa.Integer(), nullable=False),
+    sa.Column('outcome', sa.JSON(), nullable=False),
+    sa.Column('model', sa.JSON(), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('draft', 'approved', 'sending', 'sent', 'cancelled')", name=op.f('ck_alert_campaigns_status')),
+    sa.ForeignKeyConstraint(['approved_by'], ['accounts.id'], name=op.f('fk_alert_campaigns_approved_by_accounts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['cancelled_by'], ['accounts.id'], name=op.f('fk_alert_campaigns_cancelled_by_accounts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['drafted_by'], ['accounts.id'], name=op.f('fk_alert_campaigns_drafted_by_accounts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['standing_rule_id'], ['alert_standing_rules.id'], name=op.f('fk_alert_campaigns_standing_rule_id_alert_standing_rules'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['state_body_id'], ['state_bodies.id'], name=op.f('fk_alert_campaigns_state_body_id_state_bodies'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_campaigns'))
+    )
+    with op.batch_alter_table('alert_campaigns', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_alert_campaigns_state_body_id'), ['state_body_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_campaigns_status'), ['status'], unique=False)
+
+    op.create_table('alert_subscriptions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('criteria', sa.JSON(), nullable=False),
+    sa.Column('text_hash', sa.String(length=64), nullable=True),
+    sa.Column('frequency', sa.String(length=12), nullable=False),
+    sa.Column('locale', sa.String(length=2), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('unsubscribed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("frequency IN ('immediate', 'daily', 'weekly')", name=op.f('ck_alert_subscriptions_frequency')),
+    sa.CheckConstraint("locale IN ('kk', 'ru')", name=op.f('ck_alert_subscriptions_locale')),
+    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_alert_subscriptions_candidate_id_candidates'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_subscriptions'))
+    )
+    with op.batch_alter_table('alert_subscriptions', schema=None) as batch_op:
+        batch_op.create_index('ix_alert_subscriptions_active_frequency', ['active', 'frequency'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_subscriptions_candidate_id'), ['candidate_id'], unique=False)
 
     op.create_table('candidate_education',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -266,6 +338,82 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_messages_notification_id'), ['notification_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_messages_status'), ['status'], unique=False)
+
+    op.create_table('reserve_memberships',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=24), nullable=False),
+    sa.Column('region', sa.String(length=80), nullable=True),
+    sa.Column('since', sa.Date(), nullable=False),
+    sa.Column('until', sa.Date(), nullable=True),
+    sa.Column('source', sa.String(length=300), nullable=False),
+    sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind IN ('regional', 'presidential_youth')", name=op.f('ck_reserve_memberships_kind')),
+    sa.CheckConstraint('until IS NULL OR until >= since', name=op.f('ck_reserve_memberships_dates_in_order')),
+    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_reserve_memberships_candidate_id_candidates'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by'], ['accounts.id'], name=op.f('fk_reserve_memberships_created_by_accounts'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reserve_memberships'))
+    )
+    with op.batch_alter_table('reserve_memberships', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reserve_memberships_candidate_id'), ['candidate_id'], unique=False)
+
+    op.create_table('talent_invitations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('vacancy_id', sa.Integer(), nullable=False),
+    sa.Column('invited_by', sa.Integer(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=True),
+    sa.Column('score', sa.Double(), nullable=True),
+    sa.Column('notification_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_talent_invitations_candidate_id_candidates'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['invited_by'], ['accounts.id'], name=op.f('fk_talent_invitations_invited_by_accounts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['notification_id'], ['notifications.id'], name=op.f('fk_talent_invitations_notification_id_notifications'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancies.id'], name=op.f('fk_talent_invitations_vacancy_id_vacancies'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_talent_invitations')),
+    sa.UniqueConstraint('candidate_id', 'vacancy_id', name=op.f('uq_talent_invitations_candidate_id'))
+    )
+    with op.batch_alter_table('talent_invitations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_talent_invitations_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_talent_invitations_vacancy_id'), ['vacancy_id'], unique=False)
+
+    op.create_table('alert_campaign_recipients',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('subscription_id', sa.Integer(), nullable=False),
+    sa.Column('vacancy_ids', sa.JSON(), nullable=False),
+    sa.Column('score', sa.Float(), nullable=False),
+    sa.Column('explanation', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=24), nullable=False),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('pending', 'delivered', 'awaiting_digest', 'skipped_no_consent', 'skipped_unsubscribed', 'skipped_already_sent')", name=op.f('ck_alert_campaign_recipients_status')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['alert_campaigns.id'], name=op.f('fk_alert_campaign_recipients_campaign_id_alert_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['subscription_id'], ['alert_subscriptions.id'], name=op.f('fk_alert_campaign_recipients_subscription_id_alert_subscriptions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_campaign_recipients')),
+    sa.UniqueConstraint('campaign_id', 'subscription_id', name=op.f('uq_alert_campaign_recipients_campaign_id'))
+    )
+    with op.batch_alter_table('alert_campaign_recipients', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_alert_campaign_recipients_campaign_id'), ['campaign_id'], unique=False)
+        batch_op.create_index('ix_alert_campaign_recipients_subscription_status', ['subscription_id', 'status'], unique=False)
+
+    op.create_table('alert_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subscription_id', sa.Integer(), nullable=False),
+    sa.Column('vacancy_id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=True),
+    sa.Column('period_key', sa.String(length=40), nullable=False),
+    sa.Column('notification_id', sa.Integer(), nullable=True),
+    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['alert_campaigns.id'], name=op.f('fk_alert_deliveries_campaign_id_alert_campaigns'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['notification_id'], ['notifications.id'], name=op.f('fk_alert_deliveries_notification_id_notifications'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['subscription_id'], ['alert_subscriptions.id'], name=op.f('fk_alert_deliveries_subscription_id_alert_subscriptions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancies.id'], name=op.f('fk_alert_deliveries_vacancy_id_vacancies'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_deliveries')),
+    sa.UniqueConstraint('subscription_id', 'vacancy_id', name=op.f('uq_alert_deliveries_subscription_id'))
+    )
+    with op.batch_alter_table('alert_deliveries', schema=None) as batch_op:
+        batch_op.create_index('ix_alert_deliveries_subscription_period', ['subscription_id', 'period_key'], unique=False)
 
     op.create_table('applications',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -497,6 +645,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_test_bookings_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_test_bookings_status'), ['status'], unique=False)
 
+    op.create_table('interview_recordings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('interview_id', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('size_bytes', sa.BigInteger(), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('content_type', sa.String(length=120), nullable=True),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    sa.Column('path', sa.String(length=500), nullable=True),
+    sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('job_id', sa.String(length=36), nullable=True),
+    sa.Column('error_code', sa.String(length=64), nullable=True),
+    sa.Column('uploaded_by', sa.Integer(), nullable=False),
+    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("language IN ('kk', 'ru')", name=op.f('ck_interview_recordings_language')),
+    sa.CheckConstraint("status IN ('queued', 'transcribed', 'failed', 'transcription_disabled')", name=op.f('ck_interview_recordings_status')),
+    sa.ForeignKeyConstraint(['interview_id'], ['interviews.id'], name=op.f('fk_interview_recordings_interview_id_interviews'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by'], ['accounts.id'], name=op.f('fk_interview_recordings_uploaded_by_accounts'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_recordings'))
+    )
+    with op.batch_alter_table('interview_recordings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interview_recordings_interview_id'), ['interview_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_interview_recordings_sha256'), ['sha256'], unique=False)
+
     op.create_table('test_results',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('booking_id', sa.Integer(), nullable=False),
@@ -628,9 +801,50 @@ def upgrade() -> None:
     with op.batch_alter_table('test_answers', schema=None) as batch_op:
         batch_op.create_index('ix_test_answers_session_item', ['session_id', 'item_id'], unique=False)
 
+    op.create_table('transcripts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('interview_id', sa.Integer(), nullable=False),
+    sa.Column('recording_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['interview_id'], ['interviews.id'], name=op.f('fk_transcripts_interview_id_interviews'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['recording_id'], ['interview_recordings.id'], name=op.f('fk_transcripts_recording_id_interview_recordings'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_transcripts')),
+    sa.UniqueConstraint('interview_id', name=op.f('uq_transcripts_interview_id'))
+    )
+    op.create_table('transcript_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('transcript_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('based_on', sa.Integer(), nullable=True),
+    sa.Column('note', sa.String(length=1000), nullable=True),
+    sa.Column('language', sa.String(length=2), nullable=False),
+    sa.Column('detected_language', sa.String(length=8), nullable=True),
+    sa.Column('language_probability', sa.Float(), nullable=True),
+    sa.Column('language_mismatch', sa.Boolean(), nullable=False),
+    sa.Column('model', sa.JSON(), nullable=True),
+    sa.Column('recording_sha256', sa.String(length=64), nullable=True),
+    sa.Column('segments', sa.JSON(), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['accounts.id'], name=op.f('fk_transcript_versions_author_id_accounts'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['transcript_id'], ['transcripts.id'], name=op.f('fk_transcript_versions_transcript_id_transcripts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_transcript_versions')),
+    sa.UniqueConstraint('transcript_id', 'version', name='uq_transcript_versions_version')
+    )
+    with op.batch_alter_table('transcript_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_transcript_versions_recording_sha256'), ['recording_sha256'], unique=False)
+        batch_op.create_index(batch_op.f('ix_transcript_versions_transcript_id'), ['transcript_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('transcript_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_transcript_versions_transcript_id'))
+        batch_op.drop_index(batch_op.f('ix_transcript_versions_recording_sha256'))
+
+    op.drop_table('transcript_versions')
+    op.drop_table('transcripts')
     with op.batch_alter_table('test_answers', schema=None) as batch_op:
         batch_op.drop_index('ix_test_answers_session_item')
 
@@ -658,6 +872,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_test_results_account_id'))
 
     op.drop_table('test_results')
+    with op.batch_alter_table('interview_recordings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_interview_recordings_sha256'))
+        batch_op.drop_index(batch_op.f('ix_interview_recordings_interview_id'))
+
+    op.drop_table('interview_recordings')
     with op.batch_alter_table('test_bookings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_test_bookings_status'))
         batch_op.drop_index(batch_op.f('ix_test_bookings_candidate_id'))
@@ -706,6 +925,24 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_applications_candidate_id'))
 
     op.drop_table('applications')
+    with op.batch_alter_table('alert_deliveries', schema=None) as batch_op:
+        batch_op.drop_index('ix_alert_deliveries_subscription_period')
+
+    op.drop_table('alert_deliveries')
+    with op.batch_alter_table('alert_campaign_recipients', schema=None) as batch_op:
+        batch_op.drop_index('ix_alert_campaign_recipients_subscription_status')
+        batch_op.drop_index(batch_op.f('ix_alert_campaign_recipients_campaign_id'))
+
+    op.drop_table('alert_campaign_recipients')
+    with op.batch_alter_table('talent_invitations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_talent_invitations_vacancy_id'))
+        batch_op.drop_index(batch_op.f('ix_talent_invitations_candidate_id'))
+
+    op.drop_table('talent_invitations')
+    with op.batch_alter_table('reserve_memberships', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reserve_memberships_candidate_id'))
+
+    op.drop_table('reserve_memberships')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_messages_status'))
         batch_op.drop_index(batch_op.f('ix_outbox_messages_notification_id'))
@@ -732,6 +969,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_candidate_education_candidate_id'))
 
     op.drop_table('candidate_education')
+    with op.batch_alter_table('alert_subscriptions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alert_subscriptions_candidate_id'))
+        batch_op.drop_index('ix_alert_subscriptions_active_frequency')
+
+    op.drop_table('alert_subscriptions')
+    with op.batch_alter_table('alert_campaigns', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alert_campaigns_status'))
+        batch_op.drop_index(batch_op.f('ix_alert_campaigns_state_body_id'))
+
+    op.drop_table('alert_campaigns')
     with op.batch_alter_table('accommodations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_accommodations_candidate_id'))
 
@@ -747,6 +994,10 @@ def downgrade() -> None:
     op.drop_table('notifications')
     op.drop_table('ml_switches')
     op.drop_table('candidates')
+    with op.batch_alter_table('alert_standing_rules', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alert_standing_rules_state_body_id'))
+
+    op.drop_table('alert_standing_rules')
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_accounts_state_body_id'))
         batch_op.drop_index(batch_op.f('ix_accounts_role'))
@@ -757,3 +1008,4 @@ def downgrade() -> None:
 
     op.drop_table('test_forms')
     op.drop_table('state_bodies')
+    op.drop_table('embeddings')

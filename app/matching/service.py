@@ -1,0 +1,494 @@
+"""Matching: rank candidates for a vacancy, vacancies for a candidate, candidates for a free text — explained.
+
+The score blends three parts (weights are settings, tuned by ``irikteu evaluate matching``):
+
+- *semantic*: embedding cosine of the whole texts and of the titles (a vacancy's title against a
+  candidate's positions), each min–max-normalised over the list being ranked;
+- *lexical*: BM25 of the stemmed texts and titles, normalised the same way;
+- *structured*: months in the vacancy's functional area and of experience against what it asks
+  (or a year), and the education level and field — from the candidate helpers.
+
+Qualification requirements are never scored by the model: ``app.rules.qualification`` decides
+each one (through ``app.applications.service.qualification_of``). A candidate who fails one is
+left out of a vacancy's list only when the caller asks so, and then counted in
+``excluded_failing``; with ``include_failing`` they are listed with ``meets_requirements``
+false and the failing requirement. Nothing here rejects anyone or writes anything but reused
+embeddings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.applications.service import qualification_of
+from app.candidates.models import Candidate
+from app.candidates.service import experience_months, functional_area_months
+from app.competitions.clock import kazakhstan_today
+from app.matching.embedder import get_embedder
+from app.matching.store import embed_passages, embed_queries
+from app.matching.texts import (
+    PROFILE_FIELDS,
+    VACANCY_FIELDS,
+    profile_fields,
+    profile_text,
+    vacancy_fields,
+    vacancy_text,
+)
+from app.mlops.service import ensure_enabled
+from app.problems import ProblemError
+from app.rules.policy import EDUCATION_LEVELS
+from app.rules.qualification import QualificationCheck
+from app.settings import Settings, get_settings
+from app.vacancies.models import PUBLISHED, Vacancy
+from app.vacancies.schemas import requirements_from_json
+from ml.embeddings import Embedder
+from ml.matching.fusion import normalise_rows
+from ml.matching.lexical import BM25, surface_forms, tokenize
+
+MAX_PAGE_SIZE = 100
+MAX_TERMS = 8
+PARTS: tuple[str, ...] = ("semantic", "lexical", "structured")
+
+
+# --- what callers get --------------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class CandidateFilters:
+    """Which candidates to rank; ``candidate_ids`` is the pool the caller may show (consent, reserves)."""
+
+    candidate_ids: Collection[int] | None = None
+    regions: Collection[str] = ()
+    min_education_level: str | None = None
+    min_experience_months: int = 0
+    functional_area: str | None = None
+    languages: Collection[str] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequirementOutcome:
+    """One qualification requirement as the rule decided it."""
+
+    requirement: str
+    met: bool
+    required: str | int | list[str]
+    actual: str | int | list[str] | None
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatchedTerm:
+    """A term both texts share, the field of the ranked item it was found in, and its BM25 weight."""
+
+    term: str
+    field: str
+    weight: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatchResult:
+    candidate_id: int | None
+    vacancy_id: int | None
+    score: float
+    components: dict[str, float]
+    shares: dict[str, float]
+    meets_requirements: bool
+    requirements: list[RequirementOutcome]
+    matched_terms: list[MatchedTerm] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["confidence"] = self.score
+        return data
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatchPage:
+    items: list[MatchResult]
+    total: int
+    page: int
+    page_size: int
+    excluded_failing: int
+    model: dict[str, str]
+    weights: dict[str, float]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"items": [item.as_dict() for item in self.items], "total": self.total, "page": self.page,
+                "page_size": self.page_size, "excluded_failing": self.excluded_failing, "model": self.model,
+                "weights": self.weights}
+
+
+# --- checks ------------------------------------------------------------------------------------------
+
+def _check_page(page: int, page_size: int) -> None:
+    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ProblemError(f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}", status=422,
+                           code="invalid_page", page=page, page_size=page_size)
+
+
+def _check_filters(filters: CandidateFilters) -> None:
+    if filters.min_education_level is not None and filters.min_education_level not in EDUCATION_LEVELS:
+        raise ProblemError(f"unknown education level {filters.min_education_level!r}; one of "
+                           f"{', '.join(EDUCATION_LEVELS)}", status=422, code="contradictory_filters")
+    if filters.min_experience_months < 0:
+        raise ProblemError("min_experience_months must be >= 0", status=422, code="contradictory_filters")
+    if filters.candidate_ids is not None and not isinstance(filters.candidate_ids, Collection):
+        raise ProblemError("candidate_ids must be a collection", status=422, code="contradictory_filters")
+
+
+def _settings(settings: Settings | None) -> Settings:
+    return settings or get_settings()
+
+
+def _weights(settings: Settings, *, structured: bool) -> dict[str, float]:
+    raw = {"semantic": settings.matching_weight_semantic, "lexical": settings.matching_weight_lexical,
+           "structured": settings.matching_weight_structured if structured else 0.0}
+    total = sum(raw.values())
+    if total <= 0:
+        raw, total = {"semantic": 1.0, "lexical": 0.0, "structured": 0.0}, 1.0
+    return {name: value / total for name, value in raw.items() if name != "structured" or structured}
+
+
+# --- the pool ----------------------------------------------------------------------------------------
+
+def _candidate_pool(session: Session, filters: CandidateFilters, on: date) -> list[Candidate]:
+    query = select(Candidate).order_by(Candidate.id)
+    if filters.candidate_ids is not None:
+        ids = sorted({int(i) for i in filters.candidate_ids})
+        if not ids:
+            return []
+        query = query.where(Candidate.id.in_(ids))
+    if filters.regions:
+        query = query.where(Candidate.region.in_(list(filters.regions)))
+    pool = list(session.scalars(query))
+    out = []
+    wanted_languages = set(filters.languages)
+    for candidate in pool:
+        if filters.min_education_level is not None:
+            ranks = [EDUCATION_LEVELS.index(record.level) for record in candidate.education]
+            if not ranks or max(ranks) < EDUCATION_LEVELS.index(filters.min_education_level):
+                continue
+        if filters.min_experience_months and experience_months(candidate, on) < filters.min_experience_months:
+            continue
+        if filters.functional_area and not any(job.functional_area == filters.functional_area
+                                               for job in candidate.work):
+            continue
+        if wanted_languages and not wanted_languages <= {row.language for row in candidate.languages}:
+            continue
+        out.append(candidate)
+    return out
+
+
+# --- scoring -----------------------------------------------------------------------------------------
+
+@dataclass
+class _Signals:
+    semantic: npt.NDArray[np.float64]
+    lexical: npt.NDArray[np.float64]
+    bm25: BM25
+    query_tokens: list[str]
+
+
+def _rank_signals(settings: Settings, query_full: npt.NDArray[np.float32], query_title: npt.NDArray[np.float32],
+                  docs_full: npt.NDArray[np.float32], docs_title: npt.NDArray[np.float32],
+                  docs_title_present: npt.NDArray[np.bool_], query_text: str, query_title_text: str,
+                  doc_texts: Sequence[str], doc_titles: Sequence[str]) -> _Signals:
+    """Semantic and lexical parts for one query against every document, each in [0, 1]."""
+    full_cos = docs_full.astype(np.float64) @ query_full.astype(np.float64)
+    title_cos = np.where(docs_title_present, docs_title.astype(np.float64) @ query_title.astype(np.float64), 0.0)
+    query_tokens = tokenize(query_text)
+    bm25 = BM25([tokenize(text) for text in doc_texts])
+    bm25_full = bm25.scores(query_tokens)
+    bm25_title = BM25([tokenize(text) for text in doc_titles]).scores(tokenize(query_title_text))
+    norm = [normalise_rows(values, exclude_diagonal=False)[0] for values in (full_cos, title_cos, bm25_full,
+                                                                             bm25_title)]
+    s_share, l_share = settings.matching_semantic_title_share, settings.matching_lexical_title_share
+    semantic = (1 - s_share) * norm[0] + s_share * norm[1]
+    lexical = (1 - l_share) * norm[2] + l_share * norm[3]
+    if not bm25_full.any() and not bm25_title.any():
+        lexical = np.zeros_like(lexical)
+    return _Signals(semantic=semantic, lexical=lexical, bm25=bm25, query_tokens=query_tokens)
+
+
+def _structured_fit(candidate: Candidate, vacancy: Vacancy, on: date) -> float:
+    """Graded fit in [0, 1]: area and total months against what is asked (or a year), education level and field."""
+    requirements = requirements_from_json(vacancy.requirements or {})
+    parts: list[float] = []
+    area_needed = max(requirements.min_functional_area_months, 12)
+    area = requirements.functional_area or vacancy.functional_area
+    parts.append(min(1.0, functional_area_months(candidate, area, on) / area_needed))
+    parts.append(min(1.0, experience_months(candidate, on) / max(requirements.min_experience_months, 12)))
+    levels = [record.level for record in candidate.education]
+    if requirements.states_education_level:
+        if any(requirements.level_allowed(level) for level in levels):
+            parts.append(1.0)
+        elif levels:
+            target = requirements.min_education_level or min(requirements.education_levels,
+                                                             key=EDUCATION_LEVELS.index)
+            best = max(EDUCATION_LEVELS.index(level) for level in levels)
+            parts.append(0.5 * (best + 1) / (EDUCATION_LEVELS.index(target) + 1))
+        else:
+            parts.append(0.0)
+    if requirements.education_fields:
+        wanted = {" ".join(name.split()).casefold() for name in requirements.education_fields}
+        parts.append(1.0 if any(" ".join(record.field.split()).casefold() in wanted
+                                for record in candidate.education) else 0.0)
+    return float(sum(parts) / len(parts))
+
+
+def _outcomes(check: QualificationCheck | None) -> list[RequirementOutcome]:
+    if check is None:
+        return []
+
+    def plain(value: Any) -> Any:
+        return list(value) if isinstance(value, tuple) else value
+
+    return [RequirementOutcome(requirement=result.requirement, met=result.met, required=plain(result.required),
+                               actual=plain(result.actual), reason=result.reason) for result in check.results]
+
+
+def _shares(components: Mapping[str, float], weights: Mapping[str, float], score: float) -> dict[str, float]:
+    if score <= 0:
+        return {name: 1.0 / len(weights) for name in weights}
+    raw = {name: weights[name] * components[name] / score for name in weights}
+    total = sum(raw.values())
+    return {name: value / total for name, value in raw.items()}
+
+
+def _matched_terms(bm25: BM25, query_tokens: list[str], document: int, fields: Mapping[str, str],
+                   order: Sequence[str]) -> list[MatchedTerm]:
+    contributions = bm25.contributions(query_tokens, document)
+    if not contributions:
+        return []
+    field_forms = {name: surface_forms(fields.get(name, "")) for name in order}
+    terms = []
+    for stem, weight in sorted(contributions.items(), key=lambda item: (-item[1], item[0]))[:MAX_TERMS]:
+        where = next((name for name in order if stem in field_forms[name]), order[0])
+        terms.append(MatchedTerm(term=field_forms[where].get(stem, stem), field=where, weight=round(weight, 4)))
+    return terms
+
+
+def _vectors(session: Session, embedder: Embedder, texts: Sequence[str]) -> tuple[npt.NDArray[np.float32],
+                                                                                   npt.NDArray[np.bool_]]:
+    present = np.asarray([bool(text.strip()) for text in texts], dtype=bool)
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    if present.any():
+        vectors[present] = embed_passages(session, embedder, [text for text in texts if text.strip()])
+    return vectors, present
+
+
+def _paginate(results: list[MatchResult], page: int, page_size: int) -> list[MatchResult]:
+    start = (page - 1) * page_size
+    return results[start:start + page_size]
+
+
+def _round(value: float) -> float:
+    return round(float(value), 6)
+
+
+# --- vacancy → candidates ------------------------------------------------------------------------------
+
+def _snapshot_restrict(session: Session, settings: Settings, embedder: Embedder, pool: list[Candidate],
+                       query: npt.NDArray[np.float32]) -> list[Candidate]:
+    """With a large pool and a current snapshot: the snapshot's nearest plus anyone not in it yet."""
+    if len(pool) <= settings.matching_retrieval_depth:
+        return pool
+    from app.matching.index_service import candidate_snapshot
+
+    current = candidate_snapshot(settings, embedder.model_id)
+    if current is None:
+        return pool
+    _scores, ids = current.search(query[None, :], settings.matching_retrieval_depth)
+    near = {int(i) for i in ids[0] if i >= 0}
+    return [candidate for candidate in pool if candidate.id in near or candidate.id not in current]
+
+
+def match_candidates_for_vacancy(session: Session, vacancy: Vacancy, *, filters: CandidateFilters | None = None,
+                                 page: int = 1, page_size: int = 20, include_failing: bool = False,
+                                 on: date | None = None, settings: Settings | None = None) -> MatchPage:
+    """Candidates of the pool ranked for ``vacancy``, each explained; failing ones counted or shown."""
+    ensure_enabled(session, "matching")
+    _check_page(page, page_size)
+    filters = filters or CandidateFilters()
+    _check_filters(filters)
+    settings = _settings(settings)
+    on = on or kazakhstan_today()
+    embedder = get_embedder(settings)
+    weights = _weights(settings, structured=True)
+    pool = _candidate_pool(session, filters, on)
+    v_fields = vacancy_fields(vacancy)
+    query_vectors = embed_passages(session, embedder, [vacancy_text(vacancy), v_fields["title"] or " "])
+    pool = _snapshot_restrict(session, settings, embedder, pool, query_vectors[0])
+    results: list[MatchResult] = []
+    excluded = 0
+    if pool:
+        texts = [profile_text(candidate) for candidate in pool]
+        fields = [profile_fields(candidate) for candidate in pool]
+        full_vectors, _ = _vectors(session, embedder, texts)
+        title_vectors, title_present = _vectors(session, embedder, [f["title"] for f in fields])
+        signals = _rank_signals(settings, query_vectors[0], query_vectors[1], full_vectors, title_vectors,
+                                title_present, vacancy_text(vacancy), v_fields["title"], texts,
+                                [f["title"] for f in fields])
+        for index, candidate in enumerate(pool):
+            check = qualification_of(candidate, vacancy, on)
+            if not check.qualified and not include_failing:
+                excluded += 1
+                continue
+            components = {"semantic": _round(signals.semantic[index]), "lexical": _round(signals.lexical[index]),
+                          "structured": _round(_structured_fit(candidate, vacancy, on))}
+            score = sum(weights[name] * components[name] for name in weights)
+            results.append(MatchResult(
+                candidate_id=candidate.id, vacancy_id=vacancy.id, score=_round(score), components=components,
+                shares=_shares(components, weights, score), meets_requirements=check.qualified,
+                requirements=_outcomes(check),
+                matched_terms=_matched_terms(signals.bm25, signals.query_tokens, index, fields[index],
+                                             PROFILE_FIELDS)))
+    results.sort(key=lambda item: (-item.score, item.candidate_id or 0))
+    return MatchPage(items=_paginate(results, page, page_size), total=len(results), page=page,
+                     page_size=page_size, excluded_failing=excluded, model=embedder.model_info.as_dict(),
+                     weights=weights)
+
+
+# --- candidate → vacancies ------------------------------------------------------------------------------
+
+def match_vacancies_for_candidate(session: Session, candidate: Candidate, *, page: int = 1, page_size: int = 20,
+                                  statuses: Collection[str] = (PUBLISHED,), include_failing: bool = True,
+                                  on: date | None = None, settings: Settings | None = None) -> MatchPage:
+    """Vacancies (published by default) ranked for ``candidate``, with the same explanations."""
+    ensure_enabled(session, "matching")
+    _check_page(page, page_size)
+    settings = _settings(settings)
+    on = on or kazakhstan_today()
+    embedder = get_embedder(settings)
+    weights = _weights(settings, structured=True)
+    vacancies = list(session.scalars(select(Vacancy).where(Vacancy.status.in_(list(statuses)))
+                                     .order_by(Vacancy.id)))
+    p_fields = profile_fields(candidate)
+    query_text = profile_text(candidate)
+    results: list[MatchResult] = []
+    excluded = 0
+    if vacancies:
+        query_vectors = embed_passages(session, embedder, [query_text, p_fields["title"] or " "])
+        fields = [vacancy_fields(vacancy) for vacancy in vacancies]
+        texts = [vacancy_text(vacancy) for vacancy in vacancies]
+        full_vectors, _ = _vectors(session, embedder, texts)
+        title_vectors, title_present = _vectors(session, embedder, [f["title"] for f in fields])
+        if not p_fields["title"].strip():
+            title_present = np.zeros_like(title_present)
+        signals = _rank_signals(settings, query_vectors[0], query_vectors[1], full_vectors, title_vectors,
+                                title_present, query_text, p_fields["title"], texts, [f["title"] for f in fields])
+        for index, vacancy in enumerate(vacancies):
+            check = qualification_of(candidate, vacancy, on)
+            if not check.qualified and not include_failing:
+                excluded += 1
+                continue
+            components = {"semantic": _round(signals.semantic[index]), "lexical": _round(signals.lexical[index]),
+                          "structured": _round(_structured_fit(candidate, vacancy, on))}
+            score = sum(weights[name] * components[name] for name in weights)
+            results.append(MatchResult(
+                candidate_id=candidate.id, vacancy_id=vacancy.id, score=_round(score), components=components,
+                shares=_shares(components, weights, score), meets_requirements=check.qualified,
+                requirements=_outcomes(check),
+                matched_terms=_matched_terms(signals.bm25, signals.query_tokens, index, fields[index],
+                                             VACANCY_FIELDS)))
+    results.sort(key=lambda item: (-item.score, item.vacancy_id or 0))
+    return MatchPage(items=_paginate(results, page, page_size), total=len(results), page=page,
+                     page_size=page_size, excluded_failing=excluded, model=embedder.model_info.as_dict(),
+                     weights=weights)
+
+
+# --- free text → candidates ------------------------------------------------------------------------------
+
+def search_candidates_by_text(session: Session, text: str, *, filters: CandidateFilters | None = None,
+                              page: int = 1, page_size: int = 20, on: date | None = None,
+                              settings: Settings | None = None) -> MatchPage:
+    """Candidates of the pool ranked for a free-text search (semantic and lexical parts only)."""
+    ensure_enabled(session, "matching")
+    settings = _settings(settings)
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise ProblemError("the search text is empty", status=422, code="search_text_empty")
+    if len(cleaned) > settings.matching_max_query_chars:
+        raise ProblemError(f"the search text has {len(cleaned)} characters; at most "
+                           f"{settings.matching_max_query_chars}", status=422, code="search_text_too_long",
+                           limit=settings.matching_max_query_chars)
+    _check_page(page, page_size)
+    filters = filters or CandidateFilters()
+    _check_filters(filters)
+    on = on or kazakhstan_today()
+    embedder = get_embedder(settings)
+    weights = _weights(settings, structured=False)
+    pool = _candidate_pool(session, filters, on)
+    query_vector = embed_queries(session, embedder, [cleaned])[0]
+    pool = _snapshot_restrict(session, settings, embedder, pool, query_vector)
+    results: list[MatchResult] = []
+    if pool:
+        texts = [profile_text(candidate) for candidate in pool]
+        fields = [profile_fields(candidate) for candidate in pool]
+        full_vectors, _ = _vectors(session, embedder, texts)
+        title_vectors, title_present = _vectors(session, embedder, [f["title"] for f in fields])
+        signals = _rank_signals(settings, query_vector, query_vector, full_vectors, title_vectors, title_present,
+                                cleaned, cleaned, texts, [f["title"] for f in fields])
+        for index, candidate in enumerate(pool):
+            components = {"semantic": _round(signals.semantic[index]), "lexical": _round(signals.lexical[index])}
+            score = sum(weights[name] * components[name] for name in weights)
+            results.append(MatchResult(
+                candidate_id=candidate.id, vacancy_id=None, score=_round(score), components=components,
+                shares=_shares(components, weights, score), meets_requirements=True, requirements=[],
+                matched_terms=_matched_terms(signals.bm25, signals.query_tokens, index, fields[index],
+                                             PROFILE_FIELDS)))
+    results.sort(key=lambda item: (-item.score, item.candidate_id or 0))
+    return MatchPage(items=_paginate(results, page, page_size), total=len(results), page=page,
+                     page_size=page_size, excluded_failing=0, model=embedder.model_info.as_dict(), weights=weights)
+
+
+# --- bulk, for alert campaigns ----------------------------------------------------------------------------
+
+def score_candidates_for_vacancies(session: Session, vacancies: Sequence[Vacancy], candidate_ids: Collection[int],
+                                   *, on: date | None = None, settings: Settings | None = None,
+                                   ) -> dict[int, list[tuple[int, float, bool]]]:
+    """For each vacancy: ``(candidate_id, score, meets_requirements)`` of every candidate, best first.
+
+    Vectorised for campaigns: the semantic part (whole texts and titles) and structured fit, no BM25
+    and no explanation text (ask ``match_candidates_for_vacancy`` for one vacancy's explanations).
+    """
+    ensure_enabled(session, "matching")
+    settings = _settings(settings)
+    on = on or kazakhstan_today()
+    embedder = get_embedder(settings)
+    ids = sorted({int(i) for i in candidate_ids})
+    candidates = list(session.scalars(select(Candidate).where(Candidate.id.in_(ids)).order_by(Candidate.id))) \
+        if ids else []
+    out: dict[int, list[tuple[int, float, bool]]] = {vacancy.id: [] for vacancy in vacancies}
+    if not candidates or not vacancies:
+        return out
+    semantic_weight = settings.matching_weight_semantic
+    structured_weight = settings.matching_weight_structured
+    total_weight = (semantic_weight + structured_weight) or 1.0
+    fields = [profile_fields(candidate) for candidate in candidates]
+    full, _ = _vectors(session, embedder, [profile_text(candidate) for candidate in candidates])
+    titles, present = _vectors(session, embedder, [f["title"] for f in fields])
+    v_fields = [vacancy_fields(vacancy) for vacancy in vacancies]
+    v_full = embed_passages(session, embedder, [vacancy_text(vacancy) for vacancy in vacancies])
+    v_title = embed_passages(session, embedder, [f["title"] or " " for f in v_fields])
+    full_cos = v_full.astype(np.float64) @ full.T.astype(np.float64)
+    title_cos = np.where(present[None, :], v_title.astype(np.float64) @ titles.T.astype(np.float64), 0.0)
+    share = settings.matching_semantic_title_share
+    semantic = (1 - share) * normalise_rows(full_cos, exclude_diagonal=False) + \
+        share * normalise_rows(title_cos, exclude_diagonal=False)
+    for row, vacancy in enumerate(vacancies):
+        scored = []
+        for column, candidate in enumerate(candidates):
+            structured = _structured_fit(candidate, vacancy, on)
+            score = (semantic_weight * semantic[row, column] + structured_weight * structured) / total_weight
+            scored.append((candidate.id, _round(score), qualification_of(candidate, vacancy, on).qualified))
+        scored.sort(key=lambda item: (-item[1], item[0]))
+        out[vacancy.id] = scored
+    return out

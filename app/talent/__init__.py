@@ -1,0 +1,1 @@
+"""The talent pool: HR search, invitations, personnel reserves, recommendations for candidates."""

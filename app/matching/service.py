@@ -337,23 +337,29 @@ def match_candidates_for_vacancy(session: Session, vacancy: Vacancy, *, filters:
                                 title_present, vacancy_text(vacancy), v_fields["title"], texts,
                                 [f["title"] for f in fields])
         for index, candidate in enumerate(pool):
-            check = qualification_of(candidate, vacancy, on)
-            if not check.qualified and not include_failing:
+            result = _pair_result(candidate, vacancy, on, signals, index, weights, fields[index], PROFILE_FIELDS)
+            if not result.meets_requirements and not include_failing:
                 excluded += 1
                 continue
-            components = {"semantic": _round(signals.semantic[index]), "lexical": _round(signals.lexical[index]),
-                          "structured": _round(_structured_fit(candidate, vacancy, on))}
-            score = sum(weights[name] * components[name] for name in weights)
-            results.append(MatchResult(
-                candidate_id=candidate.id, vacancy_id=vacancy.id, score=_round(score), components=components,
-                shares=_shares(components, weights, score), meets_requirements=check.qualified,
-                requirements=_outcomes(check),
-                matched_terms=_matched_terms(signals.bm25, signals.query_tokens, index, fields[index],
-                                             PROFILE_FIELDS)))
+            results.append(result)
     results.sort(key=lambda item: (-item.score, item.candidate_id or 0))
     return MatchPage(items=_paginate(results, page, page_size), total=len(results), page=page,
                      page_size=page_size, excluded_failing=excluded, model=embedder.model_info.as_dict(),
                      weights=weights)
+
+
+def _pair_result(candidate: Candidate, vacancy: Vacancy, on: date, signals: Any, index: int,
+                 weights: dict[str, float], fields: Any, field_names: Any) -> MatchResult:
+    """One candidate–vacancy pair scored and explained: the rule's requirements, the blend, the terms."""
+    check = qualification_of(candidate, vacancy, on)
+    components = {"semantic": _round(signals.semantic[index]), "lexical": _round(signals.lexical[index]),
+                  "structured": _round(_structured_fit(candidate, vacancy, on))}
+    score = sum(weights[name] * components[name] for name in weights)
+    return MatchResult(
+        candidate_id=candidate.id, vacancy_id=vacancy.id, score=_round(score), components=components,
+        shares=_shares(components, weights, score), meets_requirements=check.qualified,
+        requirements=_outcomes(check),
+        matched_terms=_matched_terms(signals.bm25, signals.query_tokens, index, fields, field_names))
 
 
 # --- candidate → vacancies ------------------------------------------------------------------------------
@@ -385,19 +391,11 @@ def match_vacancies_for_candidate(session: Session, candidate: Candidate, *, pag
         signals = _rank_signals(settings, query_vectors[0], query_vectors[1], full_vectors, title_vectors,
                                 title_present, query_text, p_fields["title"], texts, [f["title"] for f in fields])
         for index, vacancy in enumerate(vacancies):
-            check = qualification_of(candidate, vacancy, on)
-            if not check.qualified and not include_failing:
+            result = _pair_result(candidate, vacancy, on, signals, index, weights, fields[index], VACANCY_FIELDS)
+            if not result.meets_requirements and not include_failing:
                 excluded += 1
                 continue
-            components = {"semantic": _round(signals.semantic[index]), "lexical": _round(signals.lexical[index]),
-                          "structured": _round(_structured_fit(candidate, vacancy, on))}
-            score = sum(weights[name] * components[name] for name in weights)
-            results.append(MatchResult(
-                candidate_id=candidate.id, vacancy_id=vacancy.id, score=_round(score), components=components,
-                shares=_shares(components, weights, score), meets_requirements=check.qualified,
-                requirements=_outcomes(check),
-                matched_terms=_matched_terms(signals.bm25, signals.query_tokens, index, fields[index],
-                                             VACANCY_FIELDS)))
+            results.append(result)
     results.sort(key=lambda item: (-item.score, item.vacancy_id or 0))
     return MatchPage(items=_paginate(results, page, page_size), total=len(results), page=page,
                      page_size=page_size, excluded_failing=excluded, model=embedder.model_info.as_dict(),

@@ -168,10 +168,12 @@ class TestResult(Base):
 
 
 class Certificate(Base):
-    """A certificate (сертификат) of a legislation or state-language test, valid from the test date."""
+    """A certificate (сертификат) of a legislation or state-language test, or the personal-qualities
+    conclusion (қорытынды), valid from the test date."""
 
     __tablename__ = "certificates"
-    __table_args__ = (CheckConstraint(_in("programme", (LEGISLATION, STATE_LANGUAGE)), name="programme"),)
+    __table_args__ = (CheckConstraint(_in("programme", (LEGISLATION, STATE_LANGUAGE, PERSONAL_QUALITIES)),
+                                      name="programme"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(

@@ -132,15 +132,26 @@ def _verification_code(session: Session) -> str:
 def _validity_months(programme: str, policy: SelectionPolicy) -> int:
     if programme == LEGISLATION:
         return policy.legislation_certificate_validity_months
+    if programme == PQ_PROGRAMME:
+        return policy.personal_qualities_validity_months
     return policy.state_language_certificate_validity_months
+
+
+def _earns_certificate(programme: str, passed: bool | None) -> bool:
+    """Legislation when passed; state language unless the policy fails it (it has no pass mark by
+    default); the personal-qualities conclusion (қорытынды) when passed and reliable — valid one year
+    from the test like the other two since 1 April (seed 001)."""
+    if programme == STATE_LANGUAGE:
+        return passed is not False
+    return programme in (LEGISLATION, PQ_PROGRAMME) and passed is True
 
 
 def score_booking(session: Session, *, booking: TestBooking, sessions: Sequence[TestSession], candidate: Account,
                   policy: SelectionPolicy, voided_reason: str | None) -> TestResult:
     """Score the submitted ``sessions`` of ``booking`` (in block order) and store the result.
 
-    A passed legislation test, and a state-language test the policy does not fail, get a
-    certificate. Where the booking belongs to an application, the result is recorded there.
+    A passed legislation test, a state-language test the policy does not fail, and a passed,
+    reliable personal-qualities test (its conclusion) get a certificate. Where the booking belongs to an application, the result is recorded there.
     ``voided_reason``: a proctor already confirmed a violation: the result is stored void, with
     no certificate.
     """
@@ -157,7 +168,7 @@ def score_booking(session: Session, *, booking: TestBooking, sessions: Sequence[
     session.flush()
     if voided_reason is not None:
         result.voided_at, result.void_reason = ordered[-1].submitted_at, voided_reason
-    elif booking.programme in (LEGISLATION, STATE_LANGUAGE) and scored.passed is not False:
+    elif _earns_certificate(booking.programme, scored.passed):
         months = _validity_months(booking.programme, policy)
         certificate = Certificate(
             candidate_id=booking.candidate_id, account_id=booking.account_id, programme=booking.programme,

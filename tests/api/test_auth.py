@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,21 +17,8 @@ from app.auth.permissions import PERMISSIONS, all_of, allow, can, ensure_can, ow
 from app.auth.security import issue_access_token, read_access_token, verify_password
 from app.auth.testing import TEST_PASSWORD, auth_headers, make_account, make_state_body
 from app.db import transaction, utcnow
-from app.main import create_app
 from app.problems import ProblemError
 from tests.conftest import make_settings
-
-
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[FastAPI]:
-    application = create_app(make_settings(database_url, f"sqlite:///{tmp_path / 'q.db'}"), start_consumer=False)
-    with TestClient(application):
-        yield application
-
-
-@pytest.fixture
-def client(app: FastAPI) -> TestClient:
-    return TestClient(app)
 
 
 def _account(app: FastAPI, role: str, **kwargs: object) -> Account:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
@@ -21,24 +18,10 @@ from app.candidates.models import Candidate, CandidateLanguage, Consent, Educati
 from app.candidates.service import find_by_iin
 from app.candidates.testing import make_iin
 from app.db import transaction
-from app.main import create_app
-from tests.conftest import make_settings
 
 IIN = "900102400019"  # born 1990-01-02, female, valid check digit
 OTHER_IIN = "900102400029"
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[FastAPI]:
-    application = create_app(make_settings(database_url, f"sqlite:///{tmp_path / 'q.db'}"), start_consumer=False)
-    with TestClient(application):
-        yield application
-
-
-@pytest.fixture
-def client(app: FastAPI) -> TestClient:
-    return TestClient(app)
 
 
 def registration(**changes: Any) -> dict[str, Any]:

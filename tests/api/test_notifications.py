@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,27 +15,13 @@ from app.audit.models import AuditEvent
 from app.auth.models import ADMINISTRATOR, CANDIDATE, HR_OFFICER, Account
 from app.auth.testing import auth_headers, make_account
 from app.jobs.models import Job
-from app.main import create_app
 from app.notifications.models import Notification, OutboxMessage
 from app.notifications.service import notify
 from app.notifications.templates import TemplateProblem
-from tests.conftest import make_settings
 
 RESULTS = {"vacancy_title": {"kk": "Бас маман", "ru": "Главный специалист"},
            "state_body_name": {"kk": "Қаржы министрлігі", "ru": "Министерство финансов"},
            "published_on": date(2026, 3, 12)}
-
-
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[FastAPI]:
-    application = create_app(make_settings(database_url, f"sqlite:///{tmp_path / 'q.db'}"), start_consumer=False)
-    with TestClient(application):
-        yield application
-
-
-@pytest.fixture
-def client(app: FastAPI) -> TestClient:
-    return TestClient(app)
 
 
 def _account(app: FastAPI, role: str = CANDIDATE) -> Account:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,26 +14,12 @@ from app.audit.models import AuditEvent
 from app.auth.models import ADMINISTRATOR, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, Account
 from app.auth.testing import auth_headers, make_account
 from app.db import transaction
-from app.main import create_app
 from app.protocol import service
 from app.protocol.document import content_hash
 from app.protocol.models import Protocol, ProtocolSignature
 from app.protocol.sample import sample_protocol_data
 from app.protocol.signing import TestIdentity, make_demo_ca, make_test_certificate
 from app.protocol.testing import CompetitionWithCommission, make_competition_with_commission
-from tests.conftest import make_settings
-
-
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[FastAPI]:
-    application = create_app(make_settings(database_url, f"sqlite:///{tmp_path / 'q.db'}"), start_consumer=False)
-    with TestClient(application):
-        yield application
-
-
-@pytest.fixture
-def client(app: FastAPI) -> TestClient:
-    return TestClient(app)
 
 
 @pytest.fixture

@@ -128,12 +128,16 @@ def test_personal_qualities_percent_validity_scale_and_the_competition_progress(
         "leadership"] == "0"
     assert (reliable["score"]["validity_hits"], reliable["score"]["reliable"]) == (6, True)
     assert (reliable["passed"], reliable["reason"], reliable["flagged_unreliable"]) == (True, None, False)
-    assert reliable["recorded_for_application"] is True and reliable["certificate"] is None
+    assert reliable["recorded_for_application"] is True
+    conclusion = reliable["certificate"]
+    assert (conclusion["programme"], conclusion["issued_on"], conclusion["valid_until"]) == (
+        "personal_qualities", "2026-02-03", "2027-02-03")
     unreliable = sit(unreliable_person, {**seven, "validity": 7})
     verdict = unreliable["result"]
     assert (verdict["score"]["validity_hits"], verdict["score"]["reliable"]) == (7, False)
     assert (verdict["passed"], verdict["reason"], verdict["flagged_unreliable"]) == (
         False, "personal_qualities_unreliable", True)
+    assert verdict["certificate"] is None
     with world.session() as session:
         review = session.scalars(select(ProctoringReview)).one()
         assert (review.session_id, review.flags, review.status) == (unreliable["id"], ["unreliable_answers"], "pending")

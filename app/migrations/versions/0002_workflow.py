@@ -740,7 +740,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('voided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('void_reason', sa.Text(), nullable=True),
-    sa.CheckConstraint("programme IN ('legislation', 'state_language')", name=op.f('ck_certificates_programme')),
+    sa.CheckConstraint("programme IN ('legislation', 'state_language', 'personal_qualities')", name=op.f('ck_certificates_programme')),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_certificates_account_id_accounts'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_certificates_candidate_id_candidates'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['result_id'], ['test_results.id'], name=op.f('fk_certificates_result_id_test_results'), ondelete='RESTRICT'),

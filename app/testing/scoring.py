@@ -151,7 +151,8 @@ def score_booking(session: Session, *, booking: TestBooking, sessions: Sequence[
     """Score the submitted ``sessions`` of ``booking`` (in block order) and store the result.
 
     A passed legislation test, a state-language test the policy does not fail, and a passed,
-    reliable personal-qualities test (its conclusion) get a certificate. Where the booking belongs to an application, the result is recorded there.
+    reliable personal-qualities test (its conclusion) get a certificate. Where the booking belongs
+    to an application, the result is recorded there.
     ``voided_reason``: a proctor already confirmed a violation: the result is stored void, with
     no certificate.
     """

@@ -81,7 +81,7 @@ class TranscriberConfig:
     compute_type: str = "int8"
     cpu_threads: int = 0
     """0: every core of the machine."""
-    batch_size: int = 8
+    batch_size: int = 4
     beam_size: int = 1
     temperatures: tuple[float, ...] = (0.0, 0.2, 0.4)
     compression_ratio_threshold: float = 2.4

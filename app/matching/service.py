@@ -1,12 +1,14 @@
 """Matching: rank candidates for a vacancy, vacancies for a candidate, candidates for a free text — explained.
 
-The score blends three parts (weights are settings, tuned by ``irikteu evaluate matching``):
-
-- *semantic*: embedding cosine of the whole texts and of the titles (a vacancy's title against a
-  candidate's positions), each min–max-normalised over the list being ranked;
-- *lexical*: BM25 of the stemmed texts and titles, normalised the same way;
-- *structured*: months in the vacancy's functional area and of experience against what it asks
-  (or a year), and the education level and field — from the candidate helpers.
+The text part is ``ml.matching.fusion.HybridRanker`` — the very ranking ``irikteu evaluate
+matching`` measures, with its cross-validated defaults: e5 cosine of the whole texts and of the
+titles (a vacancy's title, a candidate's positions; centred on the pool's mean vector), the
+query's title against the documents' whole texts, BM25 of the stemmed texts and titles, each
+min–max-normalised over the pool, blended, then smoothed by each query's 5 nearest documents.
+It is reported as two components: *semantic* (the embedding signals) and *lexical* (BM25).
+A third, *structured*, takes ``matching_weight_structured`` of the score (its share of the three
+weight settings): months in the vacancy's functional area and of experience against what it
+asks (or a year), and the education level and field — from the candidate helpers.
 
 Qualification requirements are never scored by the model: ``app.rules.qualification`` decides
 each one (through ``app.applications.service.qualification_of``). A candidate who fails one is
@@ -50,7 +52,7 @@ from app.settings import Settings, get_settings
 from app.vacancies.models import PUBLISHED, Vacancy
 from app.vacancies.schemas import requirements_from_json
 from ml.embeddings import Embedder
-from ml.matching.fusion import normalise_rows
+from ml.matching.fusion import DEFAULT_WEIGHTS, LEXICAL_SIGNALS, SEMANTIC_SIGNALS, HybridRanker, TextSide
 from ml.matching.lexical import BM25, surface_forms, tokenize
 
 MAX_PAGE_SIZE = 100
@@ -148,12 +150,17 @@ def _settings(settings: Settings | None) -> Settings:
 
 
 def _weights(settings: Settings, *, structured: bool) -> dict[str, float]:
-    raw = {"semantic": settings.matching_weight_semantic, "lexical": settings.matching_weight_lexical,
-           "structured": settings.matching_weight_structured if structured else 0.0}
-    total = sum(raw.values())
-    if total <= 0:
-        raw, total = {"semantic": 1.0, "lexical": 0.0, "structured": 0.0}, 1.0
-    return {name: value / total for name, value in raw.items() if name != "structured" or structured}
+    """The page's weights: the structured share from the settings, the text share split as the hybrid's signals."""
+    total = settings.matching_weight_text + settings.matching_weight_structured
+    structured_share = settings.matching_weight_structured / total if structured and total > 0 else 0.0
+    text_share = 1.0 - structured_share
+    semantic = sum(DEFAULT_WEIGHTS[name] for name in SEMANTIC_SIGNALS)
+    lexical = sum(DEFAULT_WEIGHTS[name] for name in LEXICAL_SIGNALS)
+    out = {"semantic": text_share * semantic / (semantic + lexical),
+           "lexical": text_share * lexical / (semantic + lexical)}
+    if structured:
+        out["structured"] = structured_share
+    return out
 
 
 # --- the pool ----------------------------------------------------------------------------------------
@@ -196,25 +203,22 @@ class _Signals:
     query_tokens: list[str]
 
 
-def _rank_signals(settings: Settings, query_full: npt.NDArray[np.float32], query_title: npt.NDArray[np.float32],
-                  docs_full: npt.NDArray[np.float32], docs_title: npt.NDArray[np.float32],
-                  docs_title_present: npt.NDArray[np.bool_], query_text: str, query_title_text: str,
-                  doc_texts: Sequence[str], doc_titles: Sequence[str]) -> _Signals:
-    """Semantic and lexical parts for one query against every document, each in [0, 1]."""
-    full_cos = docs_full.astype(np.float64) @ query_full.astype(np.float64)
-    title_cos = np.where(docs_title_present, docs_title.astype(np.float64) @ query_title.astype(np.float64), 0.0)
-    query_tokens = tokenize(query_text)
-    bm25 = BM25([tokenize(text) for text in doc_texts])
-    bm25_full = bm25.scores(query_tokens)
-    bm25_title = BM25([tokenize(text) for text in doc_titles]).scores(tokenize(query_title_text))
-    norm = [normalise_rows(values, exclude_diagonal=False)[0] for values in (full_cos, title_cos, bm25_full,
-                                                                             bm25_title)]
-    s_share, l_share = settings.matching_semantic_title_share, settings.matching_lexical_title_share
-    semantic = (1 - s_share) * norm[0] + s_share * norm[1]
-    lexical = (1 - l_share) * norm[2] + l_share * norm[3]
-    if not bm25_full.any() and not bm25_title.any():
-        lexical = np.zeros_like(lexical)
-    return _Signals(semantic=semantic, lexical=lexical, bm25=bm25, query_tokens=query_tokens)
+def _text_side(session: Session, embedder: Embedder, texts: Sequence[str], titles: Sequence[str],
+               *, full: npt.NDArray[np.float32] | None = None) -> TextSide:
+    """Texts as the hybrid wants them: whole texts as ``passage:`` (unless given), titles as ``query:``."""
+    if full is None:
+        full, _ = _vectors(session, embedder, texts)
+    title_vectors, present = _vectors(session, embedder, titles, role="query")
+    return TextSide(full=full, title=title_vectors, full_tokens=[tokenize(text) for text in texts],
+                    title_tokens=[tokenize(title) for title in titles], title_present=present)
+
+
+def _rank_signals(query: TextSide, documents: TextSide) -> _Signals:
+    """Semantic and lexical parts (each in [0, 1]) of the evaluated hybrid for one query against every document."""
+    ranker = HybridRanker(documents)
+    scores = ranker.scores(query)
+    return _Signals(semantic=scores.group(SEMANTIC_SIGNALS)[0], lexical=scores.group(LEXICAL_SIGNALS)[0],
+                    bm25=ranker.bm25_full, query_tokens=list(query.full_tokens[0]))
 
 
 def _structured_fit(candidate: Candidate, vacancy: Vacancy, on: date) -> float:
@@ -275,12 +279,13 @@ def _matched_terms(bm25: BM25, query_tokens: list[str], document: int, fields: M
     return terms
 
 
-def _vectors(session: Session, embedder: Embedder, texts: Sequence[str]) -> tuple[npt.NDArray[np.float32],
-                                                                                   npt.NDArray[np.bool_]]:
+def _vectors(session: Session, embedder: Embedder, texts: Sequence[str], *, role: str = "passage",
+             ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
     present = np.asarray([bool(text.strip()) for text in texts], dtype=bool)
     vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     if present.any():
-        vectors[present] = embed_passages(session, embedder, [text for text in texts if text.strip()])
+        embed = embed_queries if role == "query" else embed_passages
+        vectors[present] = embed(session, embedder, [text for text in texts if text.strip()])
     return vectors, present
 
 
@@ -324,18 +329,14 @@ def match_candidates_for_vacancy(session: Session, vacancy: Vacancy, *, filters:
     weights = _weights(settings, structured=True)
     pool = _candidate_pool(session, filters, on)
     v_fields = vacancy_fields(vacancy)
-    query_vectors = embed_passages(session, embedder, [vacancy_text(vacancy), v_fields["title"] or " "])
-    pool = _snapshot_restrict(session, settings, embedder, pool, query_vectors[0])
+    query = _text_side(session, embedder, [vacancy_text(vacancy)], [v_fields["title"]])
+    pool = _snapshot_restrict(session, settings, embedder, pool, query.full[0])
     results: list[MatchResult] = []
     excluded = 0
     if pool:
         texts = [profile_text(candidate) for candidate in pool]
         fields = [profile_fields(candidate) for candidate in pool]
-        full_vectors, _ = _vectors(session, embedder, texts)
-        title_vectors, title_present = _vectors(session, embedder, [f["title"] for f in fields])
-        signals = _rank_signals(settings, query_vectors[0], query_vectors[1], full_vectors, title_vectors,
-                                title_present, vacancy_text(vacancy), v_fields["title"], texts,
-                                [f["title"] for f in fields])
+        signals = _rank_signals(query, _text_side(session, embedder, texts, [f["title"] for f in fields]))
         for index, candidate in enumerate(pool):
             result = _pair_result(candidate, vacancy, on, signals, index, weights, fields[index], PROFILE_FIELDS)
             if not result.meets_requirements and not include_failing:
@@ -381,15 +382,10 @@ def match_vacancies_for_candidate(session: Session, candidate: Candidate, *, pag
     results: list[MatchResult] = []
     excluded = 0
     if vacancies:
-        query_vectors = embed_passages(session, embedder, [query_text, p_fields["title"] or " "])
+        query = _text_side(session, embedder, [query_text], [p_fields["title"]])
         fields = [vacancy_fields(vacancy) for vacancy in vacancies]
         texts = [vacancy_text(vacancy) for vacancy in vacancies]
-        full_vectors, _ = _vectors(session, embedder, texts)
-        title_vectors, title_present = _vectors(session, embedder, [f["title"] for f in fields])
-        if not p_fields["title"].strip():
-            title_present = np.zeros_like(title_present)
-        signals = _rank_signals(settings, query_vectors[0], query_vectors[1], full_vectors, title_vectors,
-                                title_present, query_text, p_fields["title"], texts, [f["title"] for f in fields])
+        signals = _rank_signals(query, _text_side(session, embedder, texts, [f["title"] for f in fields]))
         for index, vacancy in enumerate(vacancies):
             result = _pair_result(candidate, vacancy, on, signals, index, weights, fields[index], VACANCY_FIELDS)
             if not result.meets_requirements and not include_failing:
@@ -430,10 +426,10 @@ def search_candidates_by_text(session: Session, text: str, *, filters: Candidate
     if pool:
         texts = [profile_text(candidate) for candidate in pool]
         fields = [profile_fields(candidate) for candidate in pool]
-        full_vectors, _ = _vectors(session, embedder, texts)
-        title_vectors, title_present = _vectors(session, embedder, [f["title"] for f in fields])
-        signals = _rank_signals(settings, query_vector, query_vector, full_vectors, title_vectors, title_present,
-                                cleaned, cleaned, texts, [f["title"] for f in fields])
+        # A free text is a query (``query:``) on both the whole-text and the title signals.
+        query = TextSide(full=query_vector[None, :], title=query_vector[None, :], full_tokens=[tokenize(cleaned)],
+                         title_tokens=[tokenize(cleaned)])
+        signals = _rank_signals(query, _text_side(session, embedder, texts, [f["title"] for f in fields]))
         for index, candidate in enumerate(pool):
             components = {"semantic": _round(signals.semantic[index]), "lexical": _round(signals.lexical[index])}
             score = sum(weights[name] * components[name] for name in weights)
@@ -454,8 +450,8 @@ def score_candidates_for_vacancies(session: Session, vacancies: Sequence[Vacancy
                                    ) -> dict[int, list[tuple[int, float, bool]]]:
     """For each vacancy: ``(candidate_id, score, meets_requirements)`` of every candidate, best first.
 
-    Vectorised for campaigns: the semantic part (whole texts and titles) and structured fit, no BM25
-    and no explanation text (ask ``match_candidates_for_vacancy`` for one vacancy's explanations).
+    Vectorised for campaigns: the same hybrid text score (all vacancies at once against the candidates)
+    and structured fit, no explanation text (ask ``match_candidates_for_vacancy`` for one vacancy's).
     """
     ensure_enabled(session, "matching")
     settings = _settings(settings)
@@ -467,25 +463,20 @@ def score_candidates_for_vacancies(session: Session, vacancies: Sequence[Vacancy
     out: dict[int, list[tuple[int, float, bool]]] = {vacancy.id: [] for vacancy in vacancies}
     if not candidates or not vacancies:
         return out
-    semantic_weight = settings.matching_weight_semantic
-    structured_weight = settings.matching_weight_structured
-    total_weight = (semantic_weight + structured_weight) or 1.0
+    weights = _weights(settings, structured=True)
     fields = [profile_fields(candidate) for candidate in candidates]
-    full, _ = _vectors(session, embedder, [profile_text(candidate) for candidate in candidates])
-    titles, present = _vectors(session, embedder, [f["title"] for f in fields])
+    documents = _text_side(session, embedder, [profile_text(candidate) for candidate in candidates],
+                           [f["title"] for f in fields])
     v_fields = [vacancy_fields(vacancy) for vacancy in vacancies]
-    v_full = embed_passages(session, embedder, [vacancy_text(vacancy) for vacancy in vacancies])
-    v_title = embed_passages(session, embedder, [f["title"] or " " for f in v_fields])
-    full_cos = v_full.astype(np.float64) @ full.T.astype(np.float64)
-    title_cos = np.where(present[None, :], v_title.astype(np.float64) @ titles.T.astype(np.float64), 0.0)
-    share = settings.matching_semantic_title_share
-    semantic = (1 - share) * normalise_rows(full_cos, exclude_diagonal=False) + \
-        share * normalise_rows(title_cos, exclude_diagonal=False)
+    queries = _text_side(session, embedder, [vacancy_text(vacancy) for vacancy in vacancies],
+                         [f["title"] for f in v_fields])
+    text = HybridRanker(documents).scores(queries).total
+    text_weight, structured_weight = weights["semantic"] + weights["lexical"], weights["structured"]
     for row, vacancy in enumerate(vacancies):
         scored = []
         for column, candidate in enumerate(candidates):
             structured = _structured_fit(candidate, vacancy, on)
-            score = (semantic_weight * semantic[row, column] + structured_weight * structured) / total_weight
+            score = text_weight * text[row, column] + structured_weight * structured
             scored.append((candidate.id, _round(score), qualification_of(candidate, vacancy, on).qualified))
         scored.sort(key=lambda item: (-item[1], item[0]))
         out[vacancy.id] = scored

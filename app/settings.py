@@ -86,9 +86,12 @@ class Settings(BaseSettings):
         default=0.8, ge=0, description="blend weight of the text hybrid (embeddings + BM25, tuned: evaluate matching)")
     matching_weight_structured: float = Field(
         default=0.2, ge=0, description="blend weight of structured fit (area months, education, experience)")
-    matching_hnsw_threshold: int = Field(
-        default=50_000, gt=0, description="past this many vectors the index is HNSW instead of exact")
-    matching_hnsw_ef_search: int = Field(default=96, gt=0, description="HNSW efSearch (recall against speed)")
+    matching_ivf_threshold: int = Field(
+        default=50_000, gt=0, description="past this many vectors the index is IVF-Flat instead of exact")
+    matching_ivf_nlist: int = Field(
+        default=0, ge=0, description="IVF lists (k-means cells); 0 picks about 4·sqrt(vectors) at each build")
+    matching_ivf_nprobe: int = Field(
+        default=32, gt=0, description="IVF lists scanned per query (recall against speed)")
     matching_retrieval_depth: int = Field(
         default=1000, gt=0, description="nearest vectors fetched from a snapshot before blending and filters")
     matching_max_query_chars: int = Field(default=2000, gt=0, description="longest free-text search accepted")

@@ -43,7 +43,7 @@ def reader(settings: Settings, name: str) -> SnapshotReader:
     key = (str(index_dir(settings).resolve()), name)
     with _lock:
         if key not in _readers:
-            _readers[key] = SnapshotReader(index_dir(settings), name, ef_search=settings.matching_hnsw_ef_search)
+            _readers[key] = SnapshotReader(index_dir(settings), name, nprobe=settings.matching_ivf_nprobe)
         return _readers[key]
 
 
@@ -82,6 +82,6 @@ def rebuild(session: Session, settings: Settings, name: str,
         if progress:
             progress(90.0 * (start + len(batch)) / max(len(items), 1), f"embedded {start + len(batch)}/{len(items)}")
     index = VectorIndex.build([item_id for item_id, _text in items], vectors, dim=embedder.dim,
-                              hnsw_threshold=settings.matching_hnsw_threshold,
-                              ef_search=settings.matching_hnsw_ef_search)
+                              ivf_threshold=settings.matching_ivf_threshold,
+                              nlist=settings.matching_ivf_nlist, nprobe=settings.matching_ivf_nprobe)
     return write_snapshot(index, index_dir(settings), name, model_id=embedder.model_id)

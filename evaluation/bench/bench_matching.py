@@ -2,7 +2,7 @@
 
 1. Search (synthetic 384-d unit vectors drawn around 1,000 cluster centres, like profiles of many
    occupations): for each size, the exact ``IndexFlatIP`` (the baseline) and ``VectorIndex`` as the
-   service builds it (exact up to ``--hnsw-threshold``, HNSW past it, efSearch swept). Reports
+   service builds it (exact up to ``--ivf-threshold``, IVF-Flat past it, nprobe swept). Reports
    build time, memory, single-query latency p50/p95 and recall@10 against exact search, and the
    ratio of the baseline's p95 to ours. Goal at 1M: p95 <= 10 ms with recall@10 >= 0.95.
 2. Embedding throughput of real vacancy texts (``../shared/data/jobs``; skipped with a message when
@@ -82,8 +82,8 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench_search(size: int, n_queries: int, *, hnsw_threshold: int, ef_values: list[int], hnsw_m: int,
-                 ef_construction: int, build_threads: int = 2) -> dict[str, Any]:
+def bench_search(size: int, n_queries: int, *, ivf_threshold: int, nprobes: list[int], nlist: int = 0,
+                 build_threads: int = 2) -> dict[str, Any]:
     import faiss
 
     from ml.matching.index import VectorIndex
@@ -98,8 +98,7 @@ def bench_search(size: int, n_queries: int, *, hnsw_threshold: int, ef_values: l
     faiss.omp_set_num_threads(build_threads)
     rss_before = _rss_mb()
     start = time.perf_counter()
-    index = VectorIndex.build(ids, base, hnsw_threshold=hnsw_threshold, hnsw_m=hnsw_m,
-                              ef_construction=ef_construction)
+    index = VectorIndex.build(ids, base, ivf_threshold=ivf_threshold, nlist=nlist)
     build_seconds = time.perf_counter() - start
     faiss.omp_set_num_threads(1)
     report: dict[str, Any] = {
@@ -110,50 +109,17 @@ def bench_search(size: int, n_queries: int, *, hnsw_threshold: int, ef_values: l
                   "p95_ms": round(float(np.percentile(exact_times, 95)), 3)},
         "runs": [],
     }
-    for ef in (ef_values if index.kind == "hnsw" else [0]):
-        index.ef_search = ef or index.ef_search
+    for nprobe in (nprobes if index.kind == "ivf" else [0]):
+        index.nprobe = nprobe or index.nprobe
         found, times = _latencies(lambda q: index.search(q, 10)[1], queries)
         p95 = float(np.percentile(times, 95))
-        report["runs"].append({"ef_search": ef or None, "p50_ms": round(float(np.percentile(times, 50)), 3),
+        report["runs"].append({"nprobe": nprobe or None, "p50_ms": round(float(np.percentile(times, 50)), 3),
                                "p95_ms": round(p95, 3), "recall@10": round(recall_at_10(found, truth), 4),
                                "exact_p95_over_ours": round(report["exact"]["p95_ms"] / p95, 2)})
     good = [run for run in report["runs"] if run["recall@10"] >= GOAL_RECALL]
     best = min(good, key=lambda run: run["p95_ms"]) if good else max(report["runs"], key=lambda r: r["recall@10"])
     report["chosen"] = best
     report["goal_met"] = bool(good) and best["p95_ms"] <= GOAL_P95_MS
-    return report
-
-
-def bench_ivf(size: int, n_queries: int, *, nlist: int, nprobes: list[int], build_threads: int = 2) -> dict[str, Any]:
-    """The IVF alternative (``IndexIVFFlat``, inner product) on the same synthetic data, nprobe swept."""
-    import faiss
-
-    base, queries = synthetic(size, n_queries)
-    exact = faiss.IndexFlatIP(DIM)
-    exact.add(base)
-    faiss.omp_set_num_threads(1)
-    truth, exact_times = _latencies(lambda q: exact.search(q, 10)[1], queries)
-    faiss.omp_set_num_threads(build_threads)
-    start = time.perf_counter()
-    quantizer = faiss.IndexFlatIP(DIM)
-    index = faiss.IndexIVFFlat(quantizer, DIM, nlist, faiss.METRIC_INNER_PRODUCT)
-    sample = base[np.random.default_rng(SEED).choice(size, min(size, nlist * 64), replace=False)]
-    index.train(sample)
-    index.add_with_ids(base, np.arange(size, dtype=np.int64))
-    build_seconds = time.perf_counter() - start
-    faiss.omp_set_num_threads(1)
-    report: dict[str, Any] = {"size": size, "kind": f"ivf{nlist}", "build_seconds": round(build_seconds, 2),
-                              "index_memory_mb": round(size * (DIM * 4 + 8) / 2**20, 1),
-                              "exact": {"p95_ms": round(float(np.percentile(exact_times, 95)), 3)}, "runs": []}
-    for nprobe in nprobes:
-        index.nprobe = nprobe
-        found, times = _latencies(lambda q: index.search(q, 10)[1], queries)
-        p95 = float(np.percentile(times, 95))
-        report["runs"].append({"nprobe": nprobe, "p50_ms": round(float(np.percentile(times, 50)), 3),
-                               "p95_ms": round(p95, 3), "recall@10": round(recall_at_10(found, truth), 4)})
-    good = [run for run in report["runs"] if run["recall@10"] >= GOAL_RECALL]
-    report["chosen"] = min(good, key=lambda run: run["p95_ms"]) if good else report["runs"][-1]
-    report["goal_met"] = bool(good) and report["chosen"]["p95_ms"] <= GOAL_P95_MS
     return report
 
 
@@ -218,13 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default="10000,100000", help="index sizes, comma-separated (add 1000000 once)")
     parser.add_argument("--queries", type=int, default=200, help="single queries timed per size")
-    parser.add_argument("--hnsw-threshold", type=int, default=50_000)
-    parser.add_argument("--hnsw-m", type=int, default=16)
-    parser.add_argument("--ef-construction", type=int, default=40)
-    parser.add_argument("--ef", default="32,64,96,128,256", help="efSearch values swept")
-    parser.add_argument("--ivf-nlist", type=int, default=0, help="also bench IndexIVFFlat with this many lists")
+    parser.add_argument("--ivf-threshold", type=int, default=50_000, help="past this size VectorIndex is IVF-Flat")
+    parser.add_argument("--ivf-nlist", type=int, default=0, help="IVF lists; 0: about 4*sqrt(size), as the service")
     parser.add_argument("--nprobe", default="4,8,16,32,64", help="IVF nprobe values swept")
-    parser.add_argument("--skip-hnsw", action="store_true", help="with --ivf-nlist: only the IVF alternative")
     parser.add_argument("--texts", type=int, default=150, help="real vacancy texts embedded per configuration")
     parser.add_argument("--threads", type=int, default=2, help="OpenMP threads for embedding")
     parser.add_argument("--skip-search", action="store_true")
@@ -239,25 +201,13 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {"search": [], "embedding": None, "extra": []}
     if not args.skip_search:
         for size in [int(value) for value in args.sizes.split(",") if value]:
-            if args.ivf_nlist:
-                ivf = bench_ivf(size, args.queries, nlist=args.ivf_nlist,
-                                nprobes=[int(v) for v in args.nprobe.split(",")])
-                report["search"].append(ivf)
-                pick = ivf["chosen"]
-                print(f"search {size:>9,}: {ivf['kind']} build {ivf['build_seconds']:.1f} s, "
-                      f"{ivf['index_memory_mb']:.1f} MB; exact p95 {ivf['exact']['p95_ms']:.2f} ms; ours (nprobe "
-                      f"{pick['nprobe']}) p50 {pick['p50_ms']:.2f} ms p95 {pick['p95_ms']:.2f} ms recall@10 "
-                      f"{pick['recall@10']:.3f}; all: {ivf['runs']}", flush=True)
-                if args.skip_hnsw:
-                    continue
-            result = bench_search(size, args.queries, hnsw_threshold=args.hnsw_threshold,
-                                  ef_values=[int(v) for v in args.ef.split(",")], hnsw_m=args.hnsw_m,
-                                  ef_construction=args.ef_construction)
+            result = bench_search(size, args.queries, ivf_threshold=args.ivf_threshold,
+                                  nprobes=[int(v) for v in args.nprobe.split(",")], nlist=args.ivf_nlist)
             report["search"].append(result)
             chosen = result["chosen"]
             print(f"search {size:>9,}: {result['kind']:<5} build {result['build_seconds']:>7.1f} s, "
                   f"{result['index_memory_mb']:>7.1f} MB; exact p95 {result['exact']['p95_ms']:.2f} ms; ours "
-                  f"(ef {chosen['ef_search']}) p50 {chosen['p50_ms']:.2f} ms p95 {chosen['p95_ms']:.2f} ms "
+                  f"(nprobe {chosen['nprobe']}) p50 {chosen['p50_ms']:.2f} ms p95 {chosen['p95_ms']:.2f} ms "
                   f"recall@10 {chosen['recall@10']:.3f} (x{chosen['exact_p95_over_ours']} faster than exact)",
                   flush=True)
     if not args.skip_embedding:

@@ -1,10 +1,11 @@
-"""A FAISS index manager: exact inner product while small, HNSW past a size setting; add, remove, search.
+"""A FAISS index manager: exact inner product while small, IVF-Flat past a size setting; add, remove, search.
 
 Vectors are L2-normalised, so inner product is cosine similarity. Exact search is an
-``IndexFlatIP`` inside an ``IndexIDMap2`` (real removal). Past ``hnsw_threshold`` vectors the
-index becomes an ``IndexHNSWFlat`` (inside an ``IndexIDMap2``): HNSW cannot delete, so a removed
-id is a tombstone skipped at search time and a re-added id is rescored from its newest vector;
-``compact()`` (and a snapshot) rebuilds without them.
+``IndexFlatIP`` inside an ``IndexIDMap2``. Past ``ivf_threshold`` vectors the index becomes an
+``IndexIVFFlat`` (an ``IndexFlatIP`` quantizer, inner product) trained at build time on a sample of
+the vectors, with ``nlist`` lists (about 4·√n unless set) of which ``nprobe`` are scanned per query.
+Both kinds delete for real (IVF keeps a hash-table direct map, so ids are reconstructed and removed
+in place), so no removed id is ever skipped at search time.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ import numpy as np
 import numpy.typing as npt
 
 FLAT = "flat"
-HNSW = "hnsw"
+IVF = "ivf"
+_TRAIN_PER_LIST = 40  # faiss warns below 39 training points per centroid
+_SAMPLE_SEED = 20260307
+_FAISS: Any = faiss  # the stubs lack DirectMap
 
 
 class IndexError_(RuntimeError):
@@ -38,37 +42,55 @@ def _as_ids(ids: Iterable[int]) -> npt.NDArray[np.int64]:
     return np.ascontiguousarray(np.fromiter((int(i) for i in ids), dtype=np.int64))
 
 
+def _ivf_ids(ivf: Any) -> npt.NDArray[np.int64]:
+    """Every id stored in an IVF index's inverted lists."""
+    lists = ivf.invlists
+    parts = [faiss.rev_swig_ptr(lists.get_ids(number), lists.list_size(number)).copy()
+             for number in range(ivf.nlist) if lists.list_size(number)]
+    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
+
+
 class VectorIndex:
     """Ids (int64) to unit vectors; ``search`` returns the ``k`` nearest by inner product."""
 
-    def __init__(self, dim: int, *, hnsw_threshold: int = 50_000, hnsw_m: int = 32, ef_construction: int = 80,
-                 ef_search: int = 96, read_only: bool = False) -> None:
+    def __init__(self, dim: int, *, ivf_threshold: int = 50_000, nlist: int = 0, nprobe: int = 32,
+                 read_only: bool = False) -> None:
         self.dim = dim
-        self.hnsw_threshold = hnsw_threshold
-        self.hnsw_m = hnsw_m
-        self.ef_construction = ef_construction
-        self.ef_search = ef_search
+        self.ivf_threshold = ivf_threshold
+        self.nlist = nlist  # 0: about 4·√n, chosen at each build
+        self.nprobe = nprobe
         self.read_only = read_only
-        self._index: Any = self._new_index(FLAT)
+        self._index: Any = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self.kind = FLAT
         self._live: set[int] = set()
-        self._stale: set[int] = set()  # re-added ids whose older HNSW entries are still in the graph
-        self._dead_entries = 0
+        self._owner: Any = None
 
     # --- construction ------------------------------------------------------------------------------
 
-    def _new_index(self, kind: str) -> Any:
-        if kind == FLAT:
-            return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
-        inner = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        inner.hnsw.efConstruction = self.ef_construction
-        inner.hnsw.efSearch = self.ef_search
-        return faiss.IndexIDMap2(inner)
+    def _lists_for(self, count: int) -> int:
+        wanted = self.nlist or round(4 * math.sqrt(count))
+        return max(1, min(wanted, count))
+
+    def _new_ivf(self, matrix: npt.NDArray[np.float32]) -> Any:
+        nlist = self._lists_for(len(matrix))
+        quantizer: Any = faiss.IndexFlatIP(self.dim)
+        ivf = faiss.IndexIVFFlat(quantizer, self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        ivf.own_fields = True
+        quantizer.this.disown()  # the IVF index frees its quantizer
+        sample_size = min(len(matrix), nlist * _TRAIN_PER_LIST)
+        if sample_size < len(matrix):
+            rows = np.sort(np.random.default_rng(_SAMPLE_SEED).choice(len(matrix), sample_size, replace=False))
+            ivf.train(np.ascontiguousarray(matrix[rows]))
+        else:
+            ivf.train(matrix)
+        ivf.set_direct_map_type(_FAISS.DirectMap.Hashtable)  # ids reconstruct and remove in place
+        ivf.nprobe = min(self.nprobe, nlist)
+        return ivf
 
     @classmethod
     def build(cls, ids: Iterable[int], vectors: npt.ArrayLike, *, dim: int | None = None,
               **options: Any) -> VectorIndex:
-        """A fresh index of these vectors: flat or HNSW depending on their number."""
+        """A fresh index of these vectors: flat or IVF depending on their number."""
         id_array = _as_ids(ids)
         matrix = np.asarray(vectors, dtype=np.float32)
         index = cls(dim or (matrix.shape[1] if matrix.ndim == 2 else 0), **options)
@@ -79,24 +101,30 @@ class VectorIndex:
     def _load(self, ids: npt.NDArray[np.int64], matrix: npt.NDArray[np.float32]) -> None:
         if len(set(ids.tolist())) != len(ids):
             raise IndexError_("duplicate ids in one call")
-        self.kind = HNSW if len(ids) > self.hnsw_threshold else FLAT
-        self._index = self._new_index(self.kind)
+        if len(ids) > self.ivf_threshold:
+            self.kind = IVF
+            self._index = self._new_ivf(matrix)
+        else:
+            self.kind = FLAT
+            self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
         self._index.add_with_ids(matrix, ids)
         self._live = set(ids.tolist())
-        self._stale.clear()
-        self._dead_entries = 0
 
     @classmethod
-    def from_faiss(cls, index: Any, *, ef_search: int = 96, read_only: bool = True) -> VectorIndex:
-        """Wrap an index read from a snapshot (an ``IndexIDMap2`` over flat or HNSW, without tombstones)."""
-        inner: Any = faiss.downcast_index(index.index)
-        wrapped = cls(index.d, ef_search=ef_search, read_only=read_only)
-        wrapped._index = index
-        wrapped.kind = HNSW if isinstance(inner, faiss.IndexHNSW) else FLAT
-        if wrapped.kind == HNSW:
-            inner.hnsw.efSearch = ef_search
-            wrapped.hnsw_m = int(inner.hnsw.nb_neighbors(1))
-        wrapped._live = set(faiss.vector_to_array(index.id_map).tolist())
+    def from_faiss(cls, index: Any, *, nprobe: int = 32, read_only: bool = True) -> VectorIndex:
+        """Wrap an index read from a snapshot (an ``IndexIDMap2`` over flat, or an ``IndexIVFFlat``)."""
+        raw: Any = faiss.downcast_index(index)
+        wrapped = cls(raw.d, nprobe=nprobe, read_only=read_only)
+        wrapped._index = raw
+        wrapped._owner = index  # the object that frees the C++ index; ``raw`` may be a borrowed view of it
+        if isinstance(raw, faiss.IndexIVF):
+            wrapped.kind = IVF
+            wrapped.nlist = int(raw.nlist)
+            raw.nprobe = min(nprobe, raw.nlist)
+            wrapped._live = set(_ivf_ids(raw).tolist())
+        else:
+            wrapped.kind = FLAT
+            wrapped._live = set(faiss.vector_to_array(raw.id_map).tolist())
         return wrapped
 
     # --- reading -----------------------------------------------------------------------------------
@@ -112,20 +140,16 @@ class VectorIndex:
         return frozenset(self._live)
 
     def _entries(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-        """Every live id with its newest vector, in insertion order."""
+        """Every id with its vector (insertion order for flat, list order for IVF)."""
         total = self._index.ntotal
         if total == 0:
             return np.zeros(0, np.int64), np.zeros((0, self.dim), np.float32)
-        ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
-        vectors = faiss.downcast_index(self._index.index).reconstruct_n(0, total)
-        keep = np.zeros(total, dtype=bool)
-        seen: set[int] = set()
-        for position in range(total - 1, -1, -1):  # the newest entry of a re-added id wins
-            identifier = int(ids[position])
-            if identifier in self._live and identifier not in seen:
-                seen.add(identifier)
-                keep[position] = True
-        return ids[keep], np.ascontiguousarray(vectors[keep])
+        if self.kind == FLAT:
+            ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
+            vectors = faiss.downcast_index(self._index.index).reconstruct_n(0, total)
+            return ids, np.ascontiguousarray(vectors)
+        ids = _ivf_ids(self._index)
+        return ids, np.ascontiguousarray(self._index.reconstruct_batch(ids))
 
     def vectors(self, ids: Iterable[int]) -> npt.NDArray[np.float32]:
         """The current vector of each id (a ``KeyError`` for an id not in the index)."""
@@ -139,33 +163,17 @@ class VectorIndex:
     def search(self, queries: npt.ArrayLike, k: int) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
         """Scores and ids of the ``k`` best per query row, best first; ``-1`` ids pad a short result."""
         matrix = _as_matrix(queries, self.dim)
-        scores = np.full((len(matrix), k), -np.inf, dtype=np.float32)
-        found = np.full((len(matrix), k), -1, dtype=np.int64)
+        scores = np.full((len(matrix), max(k, 0)), -np.inf, dtype=np.float32)
+        found = np.full((len(matrix), max(k, 0)), -1, dtype=np.int64)
         if k <= 0 or not self._live:
-            return scores[:, :max(k, 0)], found[:, :max(k, 0)]
-        if self.kind == FLAT:
-            fetch = min(k, self._index.ntotal)
-            raw_scores, raw_ids = self._index.search(matrix, fetch)
-            scores[:, :fetch], found[:, :fetch] = raw_scores, raw_ids
             return scores, found
-        total = self._index.ntotal
-        extra = math.ceil(k * 2 * self._dead_entries / max(total, 1)) + (10 if self._dead_entries else 0)
-        fetch = min(k + extra, total)
-        inner: Any = faiss.downcast_index(self._index.index)
-        inner.hnsw.efSearch = max(self.ef_search, fetch)
+        if self.kind == IVF:
+            self._index.nprobe = min(self.nprobe, self._index.nlist)
+        fetch = min(k, self._index.ntotal)
         raw_scores, raw_ids = self._index.search(matrix, fetch)
-        for row in range(len(matrix)):
-            results: dict[int, float] = {}
-            for score, identifier in zip(raw_scores[row], raw_ids[row], strict=True):
-                key = int(identifier)
-                if key < 0 or key not in self._live or key in results:
-                    continue
-                if key in self._stale:  # an older entry may have answered: score the newest vector
-                    score = float(self._index.reconstruct(key) @ matrix[row])
-                results[key] = float(score)
-            ranked = sorted(results.items(), key=lambda item: -item[1])[:k]
-            for column, (key, score) in enumerate(ranked):
-                scores[row, column], found[row, column] = score, key
+        missing = raw_ids < 0  # IVF pads with -1 and -inf/-FLT_MAX when the probed lists run short
+        raw_scores[missing] = -np.inf
+        scores[:, :fetch], found[:, :fetch] = raw_scores, raw_ids
         return scores, found
 
     # --- writing -----------------------------------------------------------------------------------
@@ -186,15 +194,11 @@ class VectorIndex:
         if not len(id_array):
             return
         present = [int(i) for i in id_array if int(i) in self._live]
-        if self.kind == FLAT:
-            if present:
-                self._index.remove_ids(np.asarray(present, dtype=np.int64))
-        else:
-            self._stale.update(present)
-            self._dead_entries += len(present)
+        if present:
+            self._index.remove_ids(np.asarray(present, dtype=np.int64))
         self._index.add_with_ids(matrix, id_array)
         self._live.update(id_array.tolist())
-        if self.kind == FLAT and len(self._live) > self.hnsw_threshold:
+        if self.kind == FLAT and len(self._live) > self.ivf_threshold:
             self.compact()
 
     def remove(self, ids: Iterable[int]) -> int:
@@ -204,32 +208,21 @@ class VectorIndex:
         if not gone:
             return 0
         self._live.difference_update(gone)
-        if self.kind == FLAT:
-            self._index.remove_ids(np.asarray(gone, dtype=np.int64))
-        else:
-            self._dead_entries += len(gone)
-            if self._dead_entries > 0.2 * max(self._index.ntotal, 1):
-                self.compact()
+        self._index.remove_ids(np.asarray(gone, dtype=np.int64))
         return len(gone)
 
     def compact(self) -> None:
-        """Rebuild from the live vectors: drops HNSW tombstones and picks flat or HNSW by size."""
+        """Rebuild from the current vectors: picks flat or IVF by size and retrains IVF's lists."""
         self._writable()
         ids, vectors = self._entries()
         self._load(ids, vectors)
 
     def to_faiss(self) -> Any:
-        """The FAISS index to write to a snapshot: compacted first, so it holds no tombstone."""
-        if self._dead_entries:
-            ids, vectors = self._entries()
-            fresh = VectorIndex(self.dim, hnsw_threshold=self.hnsw_threshold, hnsw_m=self.hnsw_m,
-                                ef_construction=self.ef_construction, ef_search=self.ef_search)
-            fresh._load(ids, vectors)
-            return fresh._index
+        """The FAISS index to write to a snapshot."""
         return self._index
 
     def memory_bytes(self) -> int:
-        """An estimate of the index's memory: vectors, graph links and the id maps."""
-        vectors = self._index.ntotal * self.dim * 4
-        links = self._index.ntotal * self.hnsw_m * 2 * 4 if self.kind == HNSW else 0
-        return int(vectors + links + self._index.ntotal * 8 * 3)
+        """An estimate of the index's memory: vectors, ids, the id map or direct map and IVF centroids."""
+        total = self._index.ntotal
+        centroids = int(self._index.nlist) * self.dim * 4 if self.kind == IVF else 0
+        return int(total * self.dim * 4 + total * 8 * 3 + centroids)

@@ -93,7 +93,7 @@ def write_snapshot(index: VectorIndex, directory: str | Path, name: str, *, mode
     return manifest
 
 
-def load_snapshot(directory: str | Path, manifest: SnapshotManifest, *, ef_search: int = 96) -> VectorIndex:
+def load_snapshot(directory: str | Path, manifest: SnapshotManifest, *, nprobe: int = 32) -> VectorIndex:
     """The snapshot's index, read-only, after checking the file against the manifest's checksum."""
     path = Path(directory) / manifest.file
     if not path.is_file():
@@ -101,7 +101,7 @@ def load_snapshot(directory: str | Path, manifest: SnapshotManifest, *, ef_searc
     if _sha256(path) != manifest.checksum:
         raise SnapshotError(f"index file {path} does not match the manifest's checksum")
     raw: Any = faiss.read_index(str(path))
-    return VectorIndex.from_faiss(raw, ef_search=ef_search, read_only=True)
+    return VectorIndex.from_faiss(raw, nprobe=nprobe, read_only=True)
 
 
 class SnapshotReader:
@@ -110,10 +110,10 @@ class SnapshotReader:
     The manifest is looked at no more often than every ``check_seconds`` (0: on every call).
     """
 
-    def __init__(self, directory: str | Path, name: str, *, ef_search: int = 96, check_seconds: float = 2.0) -> None:
+    def __init__(self, directory: str | Path, name: str, *, nprobe: int = 32, check_seconds: float = 2.0) -> None:
         self.directory = Path(directory)
         self.name = name
-        self.ef_search = ef_search
+        self.nprobe = nprobe
         self.check_seconds = check_seconds
         self._lock = threading.Lock()
         self._manifest: SnapshotManifest | None = None
@@ -129,7 +129,7 @@ class SnapshotReader:
                 if manifest is None:
                     self._manifest, self._index = None, None
                 elif self._manifest is None or manifest.version != self._manifest.version:
-                    self._index = load_snapshot(self.directory, manifest, ef_search=self.ef_search)
+                    self._index = load_snapshot(self.directory, manifest, nprobe=self.nprobe)
                     self._manifest = manifest
             if self._manifest is None or self._index is None:
                 return None

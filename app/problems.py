@@ -104,6 +104,12 @@ TITLES: dict[str, str] = {
     "unsubscribe_token_invalid": "The unsubscribe link is not valid",
     "unsubscribe_token_expired": "The unsubscribe link has expired",
     "campaign_not_draft": "The campaign is no longer a draft",
+    # essay pre-scoring (app.prescoring, issue 5)
+    "essay_discussion_required": "Flagged essays need the commission's recorded discussion",
+    "essay_not_flagged": "The essay is not flagged for discussion",
+    "not_commission_chair": "Only the commission's chair may do this",
+    "prescoring_mode_locked": "The pre-score review mode can no longer change",
+    "ml_module_disabled": "The ML module is switched off",
 }
 
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",

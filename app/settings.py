@@ -130,11 +130,8 @@ class Settings(BaseSettings):
 
     # --- issue 5: essay pre-scoring ---
     essay_prescoring_min_topic_essays: int = Field(
-        default=30, ge=2, description="final essay scores a topic needs before its own model trains (and all "
+        default=30, ge=10, description="final essay scores a topic needs before its own model trains (and all "
                                       "topics together before the cross-topic model does)")
-    essay_prescoring_discussion_gap: int = Field(
-        default=2, ge=1, description="a member this many points from the pre-score, or two members this far "
-                                     "apart, flag the essay for the commission's discussion")
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -46,6 +46,7 @@ class Competition(Base):
     __tablename__ = "competitions"
     __table_args__ = (
         CheckConstraint("status IN ('open', 'closed', 'results_published')", name="status"),
+        CheckConstraint("prescoring_mode IN ('blind_first', 'assist')", name="prescoring_mode"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -66,6 +67,9 @@ class Competition(Base):
     results_published_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    prescoring_mode: Mapped[str] = mapped_column(String(16), nullable=False, default="blind_first",
+                                                 server_default="blind_first")
+    """How members meet the essay pre-score: ``blind_first`` (after their own score) or ``assist`` (at once)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
 

@@ -26,6 +26,8 @@ from app.competitions.schemas import (
     PublishedResultsOut,
 )
 from app.deps import PolicyDep, QueueDep, SessionDep
+from app.prescoring import service as prescoring
+from app.prescoring.schemas import PrescoringModeIn
 from app.problems import ProblemError
 from app.rules.policy import policy_fields
 from app.rules.replay import replay
@@ -66,6 +68,7 @@ def competition_out(session: Session, competition: Competition, *, account: Acco
         id=competition.id, vacancy_id=competition.vacancy_id, state_body_id=competition.state_body_id,
         category=competition.category, managerial=competition.managerial, stage_plan=competition.stage_plan,
         policy=competition.policy, status=competition.status, essay_topic=topic,
+        prescoring_mode=competition.prescoring_mode,
         calendar=CompetitionCalendar(**service.calendar_view(session=session, competition=competition, today=today)),
         commission=seats if show_commission else None,
     )
@@ -128,6 +131,18 @@ def set_essay_topic(competition_id: int, data: EssayTopicIn, account: CurrentAcc
     with session.begin():
         competition = service.managed_competition(session=session, competition_id=competition_id, actor=account)
         service.set_essay_topic(session=session, competition=competition, kk=data.kk, ru=data.ru, actor=account)
+        return competition_out(session, competition, account=account, today=today)
+
+
+@router.put("/competitions/{competition_id}/prescoring-mode",
+            responses={409: {"description": "prescoring_mode_locked: members have started scoring essays"}})
+def set_prescoring_mode(competition_id: int, data: PrescoringModeIn, account: CurrentAccount, session: SessionDep,
+                        today: TodayDep) -> CompetitionOut:
+    """How members meet the essay pre-score: ``blind_first`` (default) or ``assist`` (HR of the body or the
+    chair), before the first member's essay score."""
+    with session.begin():
+        competition = service.get_competition(session=session, competition_id=competition_id)
+        prescoring.set_mode(session=session, competition=competition, mode=data.mode, actor=account)
         return competition_out(session, competition, account=account, today=today)
 
 

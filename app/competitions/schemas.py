@@ -53,6 +53,8 @@ class CompetitionOut(BaseModel):
     policy: dict[str, Any]
     status: str
     essay_topic: dict[str, str] | None
+    prescoring_mode: str = Field(description="how members meet the essay pre-score: blind_first (after their own "
+                                             "score, the default) or assist (at once)")
     calendar: CompetitionCalendar
     commission: list[CommissionSeatOut] | None = Field(
         description="the seats; shown to the HR of the body, administrators and the members themselves")

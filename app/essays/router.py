@@ -19,14 +19,12 @@ from app.auth.models import Account
 from app.competitions import service as competitions
 from app.competitions.clock import NowDep
 from app.competitions.models import Competition
-from app.deps import SessionDep
+from app.deps import QueueDep, SessionDep
 from app.essays import practical, service, stages
 from app.essays.models import Essay, PracticalTask
 from app.essays.schemas import (
-    AnonymousEssayOut,
     EssayDraftIn,
     EssayOut,
-    EssaysOut,
     EssayStartIn,
     EssaySubmitIn,
     MemberScoreOut,
@@ -39,6 +37,8 @@ from app.essays.schemas import (
     ScoreOut,
     StageClosureOut,
 )
+from app.prescoring import service as prescoring
+from app.prescoring.schemas import DiscussionOut, ReviewedEssayOut, ReviewedEssaysOut
 from app.problems import ProblemError
 
 router = APIRouter(prefix="/api/v1", tags=["essays"])
@@ -109,11 +109,11 @@ def save_essay_draft(application_id: int, data: EssayDraftIn, account: Candidate
 
 @router.post("/applications/{application_id}/essay/submit")
 def submit_essay(application_id: int, data: EssaySubmitIn, account: CandidateAccount, session: SessionDep,
-                 now: NowDep) -> EssayOut:
-    """Submit and lock the essay; a retry returns the same locked essay."""
+                 now: NowDep, queue: QueueDep) -> EssayOut:
+    """Submit and lock the essay (its pre-score is queued); a retry returns the same locked essay."""
     with session.begin():
         essay = service.submit(session=session, application_id=application_id, actor=account, text=data.text,
-                               language=data.language, now=now)
+                               language=data.language, now=now, queue=queue)
         return _essay_out(session, essay, now)
 
 
@@ -124,24 +124,58 @@ def _readable(session: Session, competition_id: int, account: Account) -> Compet
                                             action="competition.progress")
 
 
+def _reviewed_essays(session: Session, competition: Competition, account: Account,
+                    rows: list[tuple[Essay, Application]]) -> tuple[bool, list[ReviewedEssayOut]]:
+    """The essays as ``account`` reads them: own score only, the pre-score and flags as the review mode allows."""
+    mine = stages.own_scores(session=session, scorer=account, application_ids=[a.id for _e, a in rows],
+                             stage=service.STAGE)
+    closed = stages.closure(session=session, competition_id=competition.id, stage=service.STAGE) is not None
+    who = prescoring.reader(session, competition=competition, account=account, stage_closed=closed)
+    scored = {application.id: application.id in mine for _essay, application in rows}
+    suggestions = prescoring.suggestion_views(session, who=who, essays=[essay for essay, _a in rows], scored=scored)
+    states = prescoring.discussion_states(session, application_ids=[a.id for _e, a in rows])
+    essays = []
+    for essay, application in rows:
+        assert essay.submitted_at is not None and essay.content_hash is not None
+        discussion = states[application.id].public() if who.sees_flags(scored[application.id]) else None
+        essays.append(ReviewedEssayOut(
+            anonymous_code=application.anonymous_code, language=essay.language, text=essay.text,
+            word_count=essay.word_count, submitted_at=essay.submitted_at, content_hash=essay.content_hash,
+            my_score=_score_out(mine.get(application.id)), suggestion=suggestions[application.id],
+            discussion=None if discussion is None else DiscussionOut(**discussion)))
+    return closed, essays
+
+
 @router.get("/competitions/{competition_id}/essays")
-def list_essays(competition_id: int, account: CurrentAccount, session: SessionDep) -> EssaysOut:
-    """The submitted essays by anonymous code (commission, HR of the body); a member sees only their own score."""
+def list_essays(competition_id: int, account: CurrentAccount, session: SessionDep) -> ReviewedEssaysOut:
+    """The submitted essays by anonymous code (commission, HR of the body); a member sees only their own score.
+
+    Each essay carries its pre-score (``suggestion``): a voting member sees it after giving their
+    own score (``blind_first``) or at once (``assist``); the HR service once the stage is closed.
+    """
     with session.begin():
         competition = _readable(session, competition_id, account)
-        rows = service.submitted_essays(session=session, competition=competition)
-        mine = stages.own_scores(session=session, scorer=account, application_ids=[a.id for _e, a in rows],
-                                 stage=service.STAGE)
-        closed = stages.closure(session=session, competition_id=competition.id, stage=service.STAGE)
-        essays = []
-        for essay, application in rows:
-            assert essay.submitted_at is not None and essay.content_hash is not None
-            essays.append(AnonymousEssayOut(
-                anonymous_code=application.anonymous_code, language=essay.language, text=essay.text,
-                word_count=essay.word_count, submitted_at=essay.submitted_at, content_hash=essay.content_hash,
-                my_score=_score_out(mine.get(application.id))))
-        return EssaysOut(competition_id=competition.id, stage_closed=closed is not None, topic=_topic(competition),
-                         essays=essays)
+        rows = list(service.submitted_essays(session=session, competition=competition))
+        closed, essays = _reviewed_essays(session, competition, account, rows)
+        return ReviewedEssaysOut(competition_id=competition.id, stage_closed=closed,
+                                 prescoring_mode=competition.prescoring_mode, topic=_topic(competition),
+                                 essays=essays)
+
+
+@router.get("/competitions/{competition_id}/essays/{anonymous_code}")
+def read_essay(competition_id: int, anonymous_code: str, account: CurrentAccount,
+               session: SessionDep) -> ReviewedEssayOut:
+    """One submitted essay by anonymous code, as in the list (commission, HR of the body)."""
+    with session.begin():
+        competition = _readable(session, competition_id, account)
+        application = stages.application_by_code(session=session, competition=competition,
+                                                  anonymous_code=anonymous_code)
+        essay = service.essay_of(session=session, application_id=application.id)
+        if essay is None or not essay.locked:
+            raise ProblemError(f"no submitted essay {anonymous_code} in this competition", status=404,
+                               code="not_found")
+        _closed, essays = _reviewed_essays(session, competition, account, [(essay, application)])
+        return essays[0]
 
 
 # --- practical assessment -------------------------------------------------------------------------
@@ -210,14 +244,19 @@ def score(competition_id: int, stage: ScoredStage, anonymous_code: str, data: Sc
 
 
 @stages_router.post("/competitions/{competition_id}/stages/{stage}/close",
-                    responses={409: {"description": "scoring_quorum_not_reached, essays_in_progress"}})
+                    responses={409: {"description": "scoring_quorum_not_reached, essays_in_progress, "
+                                                     "essay_discussion_required"}})
 def close_stage(competition_id: int, stage: ScoredStage, account: CurrentAccount, session: SessionDep,
-                now: NowDep) -> StageClosureOut:
-    """Close the stage once every item has scores from two thirds of the voting members (HR of the body)."""
+                now: NowDep, queue: QueueDep) -> StageClosureOut:
+    """Close the stage once every item has scores from two thirds of the voting members (HR of the body).
+
+    The essay stage also waits for the recorded discussion of every flagged essay
+    (409 ``essay_discussion_required``); closing it queues the training of the pre-scoring models.
+    """
     with session.begin():
         competition = competitions.managed_competition(session=session, competition_id=competition_id,
                                                        actor=account)
         row, _created = stages.close_stage(session=session, competition=competition, stage=stage, actor=account,
-                                           now=now)
+                                           now=now, queue=queue)
         return StageClosureOut(competition_id=row.competition_id, stage=row.stage, closed_at=row.closed_at,
                                closed_by=row.closed_by)

@@ -24,6 +24,8 @@ from app.competitions.events import audit
 from app.competitions.models import Competition
 from app.essays import stages
 from app.essays.models import Essay
+from app.jobs.queue import JobQueue
+from app.prescoring import service as prescoring
 from app.problems import ProblemError
 from app.rules.member_scores import count_essay_words, essay_within_word_limit
 
@@ -118,8 +120,12 @@ def save_draft(*, session: Session, application_id: int, actor: Account, text: s
 
 
 def submit(*, session: Session, application_id: int, actor: Account, text: str | None, language: str | None,
-           now: datetime) -> Essay:
+           now: datetime, queue: JobQueue | None = None) -> Essay:
     """Lock the essay (with ``text`` as its final text when given).
+
+    With ``queue``, the essay's pre-score (``essay_prescore``) is queued in this transaction:
+    it is computed by a worker, never in the request. Callers without a queue (the demo seed)
+    lock essays that get no pre-score until the HR service re-queues them.
 
     Submitting again returns the locked essay unless it brings a different text (409
     ``essay_locked``). After the deadline: 409 ``essay_time_over``; over the word limit or
@@ -149,6 +155,8 @@ def submit(*, session: Session, application_id: int, actor: Account, text: str |
     audit(session, actor=actor, action="essay.submitted", entity_type="essay", entity_id=essay.id, before=before,
           after={"locked": True, "language": essay.language, "word_count": words,
                  "content_hash": essay.content_hash, "submitted_at": now.isoformat()})
+    if queue is not None:
+        prescoring.enqueue_prescore(session=session, queue=queue, essay=essay)
     return essay
 
 

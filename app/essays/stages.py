@@ -12,9 +12,9 @@ One place for what the three stages share, so each rule is written once:
   assessment, an interview not cancelled) needs scores from at least ``essay_min_scoring_share``
   of the voting members (``scoring_quorum_reached``), else 409 ``scoring_quorum_not_reached``.
 
-Only ``member`` scores count for the quorum. An essay's ML pre-score (a later issue) is stored
+Only ``member`` scores count for the quorum. An essay's ML pre-score (``app.prescoring``) is stored
 as ``score_type='ml_suggestion'`` beside them and never counts; members are shown only their own
-score (blind-first review), so the suggestion can later be revealed after a member has scored.
+score, and the pre-score as the competition's review mode allows (blind-first: after their own).
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ from app.competitions.models import SCORE_MEMBER, SCORED_STAGES, Competition, Me
 from app.db import utcnow
 from app.essays.models import Essay, StageClosure
 from app.interviews.models import CANCELLED, Interview
+from app.jobs.queue import JobQueue
+from app.prescoring import service as prescoring
 from app.problems import ProblemError
 from app.rules.competition import StageOutcome, run_competition
 from app.rules.member_scores import scoring_quorum_reached
@@ -124,11 +126,14 @@ def scorers_per_application(*, session: Session, application_ids: Sequence[int],
 
 
 def close_stage(*, session: Session, competition: Competition, stage: str, actor: Account,
-                now: datetime) -> tuple[StageClosure, bool]:
+                now: datetime, queue: JobQueue | None = None) -> tuple[StageClosure, bool]:
     """Close ``stage`` when every item has the scoring quorum; ``(closure, newly_closed)``.
 
     Closing twice returns the first closure. An essay still being written (started, not
-    submitted, before its deadline) keeps the essay stage open: 409 ``essays_in_progress``.
+    submitted, before its deadline) keeps the essay stage open: 409 ``essays_in_progress``;
+    so does a flagged essay without the chair's recorded discussion: 409
+    ``essay_discussion_required``. With ``queue``, closing the essay stage queues the training
+    of the pre-scoring models on the final scores.
     """
     competitions.ensure_results_not_published(competition)
     ensure_stage_in_plan(competition, stage)
@@ -155,12 +160,16 @@ def close_stage(*, session: Session, competition: Competition, stage: str, actor
             f"every item needs scores from at least {share.numerator}/{share.denominator} of the "
             f"{len(voting)} voting member(s); {len(short)} item(s) do not have them",
             status=409, code="scoring_quorum_not_reached", missing=short)
+    if stage == "essay":
+        prescoring.ensure_discussed(session, competition=competition)
     row = StageClosure(competition_id=competition.id, stage=stage, closed_at=utcnow(), closed_by=actor.id)
     session.add(row)
     session.flush()
     audit(session, actor=actor, action="stage.closed", entity_type="competition", entity_id=competition.id,
           before={"stage": stage, "closed": False},
           after={"stage": stage, "closed": True, "items": len(items), "voting_members": len(voting)})
+    if stage == "essay" and queue is not None:
+        prescoring.enqueue_training(session=session, queue=queue, competition=competition)
     return row, True
 
 

@@ -199,7 +199,10 @@ def test_members_score_essays_by_code_and_the_quorum_closes_the_stage(world_ever
         == [(first.code, "kk", 9, KAZAKH), (second.code, "ru", 11, RUSSIAN)]
     assert [e["my_score"] and e["my_score"]["score"] for e in body["essays"]] == [4, None]  # blind: own only
     assert set(body["essays"][0]) == {"anonymous_code", "language", "text", "word_count", "submitted_at",
-                                      "content_hash", "my_score"}
+                                      "content_hash", "my_score", "suggestion", "discussion"}
+    # None is computed yet (no queue in this world): both say so; a number would show only after own score.
+    assert [e["suggestion"] and e["suggestion"]["reason"] for e in body["essays"]] == ["pending", "pending"]
+    assert body["essays"][0]["discussion"] == {"flagged": False, "required": False, "flags": [], "discussions": []}
     assert world.client.get(f"/api/v1/competitions/{setup.competition_id}/essays",
                             headers=world.headers(third.account)).status_code == 403
 

@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m evaluation.bench.bench_legislation
 	$(BIN)/python -m evaluation.bench.bench_replay
 	$(BIN)/python -m evaluation.bench.bench_asr
+	$(BIN)/python -m evaluation.bench.bench_aes
 
 ## eval-deps: system tools the evaluations need (espeak-ng speaks the SYNTHETIC ASR sentences); not the tests
 eval-deps:

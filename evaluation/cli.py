@@ -1,4 +1,4 @@
-"""The ``irikteu evaluate`` command group: research evaluations (item analysis now; essays, speech later)."""
+"""The ``irikteu evaluate`` command group: research evaluations (items, matching, speech, essays)."""
 
 from __future__ import annotations
 
@@ -105,3 +105,51 @@ def asr(
         typer.echo(f"{report['synthetic']['label']}: {json.dumps(report['synthetic']['per_language'])}")
     typer.echo(f"real-time factor over every clip here: {report['rtf']} (short clips pad to 30 s windows; "
                "see evaluation/bench/bench_asr.py for a 15-minute recording)")
+
+
+@evaluate_cli.command("aes")
+def aes(
+    data: Annotated[Path, typer.Option(help="folder with asap_training_set_rel3.tsv.gz and asap_nea_folds.tsv")] = (
+        Path("../shared/data/essays")),
+    cache_dir: Annotated[Path, typer.Option(help="on-disk embedding cache (model id + role + text hash)")] = (
+        Path("var/cache/embeddings")),
+    prompts: Annotated[str | None, typer.Option(help="only these prompts, e.g. 1,3 (default: all 8)")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="only the first N essays (by id) of each prompt")] = (
+        None),
+    curve_folds: Annotated[int, typer.Option(min=1, max=5, help="folds per learning-curve point")] = 5,
+    curve: Annotated[bool, typer.Option("--curve/--no-curve", help="the learning curve (25..200, all)")] = True,
+    cross_prompt: Annotated[bool, typer.Option("--cross-prompt/--no-cross-prompt",
+                                               help="leave-one-prompt-out scores")] = True,
+    embed_only: Annotated[bool, typer.Option("--embed-only", help="only fill the embedding cache, then exit")] = False,
+    report_dir: Annotated[Path | None, typer.Option("--report", help="write DIR/aes-report.md with PNG plots")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Essay scorer on ASAP-AES (issue 5): per-prompt QWK and ETS flags, learning curve, cross-prompt.
+
+    Progress goes to stderr. Exit 0 with the report on stdout; exit 2 with one line on stderr when the
+    data is missing or bad.
+    """
+    from evaluation import aes as aes_evaluation
+
+    def progress(note: str) -> None:
+        typer.echo(note, err=True)
+
+    try:
+        chosen = aes_evaluation.parse_prompts(prompts)
+        if embed_only:
+            summary = aes_evaluation.embed_only(data, prompts=chosen, limit=limit, cache_dir=cache_dir,
+                                                progress=progress)
+            typer.echo(json.dumps(summary) if as_json else f"embedded {summary['embedded']} essays with "
+                       f"{summary['embedder']} in {summary['seconds']} s (cache {summary['cache']})")
+            return
+        evaluation = aes_evaluation.evaluate(data, prompts=chosen, limit=limit, curve_folds=curve_folds,
+                                             learning_curve=curve, cross_prompt=cross_prompt, cache_dir=cache_dir,
+                                             progress=progress)
+    except aes_evaluation.AesEvaluationError as error:
+        typer.echo(f"evaluate aes: {error}", err=True)
+        raise typer.Exit(INVALID_INPUT) from None
+    if report_dir is not None:
+        path = aes_evaluation.write_report(evaluation, report_dir)
+        typer.echo(f"report written to {path}", err=True)
+    report = evaluation.report
+    typer.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else aes_evaluation.render_text(report))

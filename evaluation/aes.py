@@ -112,10 +112,13 @@ def essay_scorer_factory(score_points: tuple[int, ...], embedder: Embedder) -> S
 
 
 def cross_topic_scorer_factory(score_points: tuple[int, ...], embedder: Embedder) -> Scorer:
-    """The project's scorer as the service builds its cross-topic model: no topic n-grams."""
+    """The project's scorer as the service builds its cross-topic model: no topic n-grams, every feature and
+    score read within its topic (the held-out prompt's essays are its cohort, as a topic's essays are in
+    the service)."""
     from ml.essay_scoring.scorer import EssayScorer
 
-    scorer: Scorer = EssayScorer(embedder=embedder, score_points=score_points, use_ngrams=False)
+    scorer: Scorer = EssayScorer(embedder=embedder, score_points=score_points, use_ngrams=False,
+                                 topic_relative=True)
     return scorer
 
 

@@ -64,7 +64,7 @@ class Scorer(Protocol):
 
     def fit(self, X: Sequence[EssayInput], y: Sequence[int]) -> Any: ...
 
-    def suggest(self, essay: EssayInput) -> Suggestion: ...
+    def suggest(self, essay: EssayInput, top: int = 5, cohort: Sequence[EssayInput] = ()) -> Suggestion: ...
 
     def model_card(self) -> dict[str, Any]: ...
 
@@ -77,10 +77,12 @@ def embedder_for(settings: Settings, sessions: sessionmaker[Session]) -> Embedde
 
 
 def new_scorer(embedder: Embedder, points: tuple[int, ...], scope: str) -> Scorer:
-    """An untrained scorer; a cross-topic one leaves out the n-gram view (one topic's own words)."""
+    """An untrained scorer; a cross-topic one leaves out the n-gram view (one topic's own words) and reads
+    every feature and score within the essay's topic (``topic_relative``)."""
     from ml.essay_scoring.scorer import EssayScorer
 
-    scorer: Scorer = EssayScorer(embedder=embedder, score_points=points, use_ngrams=scope == SCOPE_TOPIC)
+    scorer: Scorer = EssayScorer(embedder=embedder, score_points=points, use_ngrams=scope == SCOPE_TOPIC,
+                                 topic_relative=scope == SCOPE_CROSS_TOPIC)
     return scorer
 
 
@@ -124,7 +126,7 @@ def essay_prescore(context: JobContext, payload: dict[str, Any]) -> dict[str, An
         context.progress(20, f"loading the {model.scope} model {model.id}")
         scorer = load_scorer(artifact, embedder_for(context.settings, context.sessions))
         context.progress(40, "scoring the essay")
-        suggestion = scorer.suggest(task.essay)
+        suggestion = scorer.suggest(task.essay, cohort=task.cohort if model.scope == SCOPE_CROSS_TOPIC else ())
         card = _model_card(model, {**scorer.model_card(), **suggestion.model})
     context.progress(90, "storing the suggestion")
     with transaction(context.sessions) as session:

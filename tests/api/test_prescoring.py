@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -65,6 +66,7 @@ class FakeScorer:
     answers: dict[str, int | str] = field(default_factory=dict)
     card: dict[str, Any] = field(default_factory=lambda: dict(CARD))
     seen: list[EssayInput] = field(default_factory=list)
+    cohorts: list[list[str]] = field(default_factory=list)
     training_metrics_: dict[str, Any] = field(default_factory=lambda: {"n": 0, "cv_qwk": 0.5})
 
     @property
@@ -76,8 +78,9 @@ class FakeScorer:
         self.training_metrics_ = {"n": len(X), "cv_qwk": 0.5}
         return self
 
-    def suggest(self, essay: EssayInput) -> Suggestion:
+    def suggest(self, essay: EssayInput, top: int = 5, cohort: Sequence[EssayInput] = ()) -> Suggestion:
         self.seen.append(essay)
+        self.cohorts.append([peer.text for peer in cohort])
         answer = self.answers[essay.text]
         if isinstance(answer, str):
             return Suggestion.none(answer, self.model_card())
@@ -439,6 +442,7 @@ def test_without_a_model_the_reason_is_shown_in_kazakh_and_russian_and_a_model_t
     scene.register({ESSAYS["kk"]: 5}, topic={"kk": "Басқа тақырып", "ru": "Другая тема"})  # not this topic
     write_essay(world, third, ESSAYS["mixed"], language="kk")
     scene.run()
+    assert scene.loaded[-1].cohorts == [[ESSAYS["kk"]]]  # the cross-topic model reads it among its topic's essays
     assert scene.essays(chair)[third.code]["suggestion"] == {
         "status": "unavailable", "reason": "language_mismatch",
         "message": {"kk": "Эссе тақырыптың тілінде (қазақ немесе орыс тілінде) жазылмаған, сондықтан модель оны "
@@ -447,6 +451,7 @@ def test_without_a_model_the_reason_is_shown_in_kazakh_and_russian_and_a_model_t
     own = scene.register({ESSAYS["ru"]: 4}, card={**CARD, "params_sha256": "b" * 64})
     write_essay(world, second, ESSAYS["ru"], language="ru")
     scene.run()
+    assert scene.loaded[-1].cohorts == [[]]  # a topic's own model reads the essay alone
     assert without_time(scene.essays(chair)[second.code]["suggestion"]) \
         == suggested(4, essay_model_id=own) | {"model": {**CARD, "params_sha256": "b" * 64, "scope": "topic",
                                                           "essay_model_id": own}}

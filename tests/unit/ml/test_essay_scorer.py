@@ -17,7 +17,7 @@ from sklearn.base import clone
 
 from ml.essay_scoring.api import REASON_EMPTY, REASON_LANGUAGE_MISMATCH, REASON_NOT_TEXT, EssayInput
 from ml.essay_scoring.rubric import load_rubric
-from ml.essay_scoring.scorer import MIN_COHORT, EssayScorer, fit_cuts, quadratic_kappa
+from ml.essay_scoring.scorer import BLEND_FROM, MIN_COHORT, EssayScorer, fit_cuts, quadratic_kappa
 from ml.registry import ModelInfo
 
 TOPIC = "Честность государственного служащего и доверие граждан"
@@ -147,9 +147,13 @@ def test_the_parameter_hash_follows_the_training_data() -> None:
     assert first.params_sha256 == again.params_sha256 != other.params_sha256
 
 
-def test_the_default_learner_is_boosted_trees_and_fits_too() -> None:
-    essays, scores = dataset(40, seed=7)
-    scorer = EssayScorer(embedder=HashedWords(), cv=3).fit(essays, scores)
+@pytest.mark.parametrize(("learner", "n", "second_level"), [
+    ("auto", 40, "Pipeline"), ("auto", BLEND_FROM, "VotingRegressor"), ("hgb", 40, "HistGradientBoostingRegressor"),
+    ("blend", 40, "VotingRegressor")])
+def test_each_second_level_learner_fits(learner: str, n: int, second_level: str) -> None:
+    essays, scores = dataset(n, seed=7)
+    scorer = EssayScorer(embedder=HashedWords(), learner=learner, cv=3).fit(essays, scores)
+    assert type(scorer.model_).__name__ == second_level
     held_out, truth = dataset(10, seed=8)
     assert quadratic_kappa(truth, scorer.predict(held_out)) >= 0.9
 
@@ -162,7 +166,7 @@ def test_it_refuses_data_it_cannot_learn_from() -> None:
         EssayScorer(embedder=HashedWords()).fit(essays, [*scores[:-1], 7])
     with pytest.raises(ValueError, match="12 essays but 11 scores"):
         EssayScorer(embedder=HashedWords()).fit(essays, scores[:-1])
-    with pytest.raises(ValueError, match="unknown learner 'svm'"):
+    with pytest.raises(ValueError, match="unknown learner 'svm': 'auto', 'ridge', 'hgb' or 'blend'"):
         EssayScorer(embedder=HashedWords(), learner="svm").fit(essays, scores)
 
 

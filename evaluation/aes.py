@@ -658,6 +658,16 @@ def _cell(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def _save(figure: Any, path: Path) -> str:
+    """Lay out, write (PNG, 100 dpi) and close one figure; its file name."""
+    import matplotlib.pyplot as plt
+
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path.name
+
+
 def per_prompt_table(report: dict[str, Any]) -> list[str]:
     """Markdown rows of the same-prompt table with the mean row."""
     lines = ["| prompt | range | n | human QWK | QWK (fold mean) | QWK pooled | Pearson | exact | adjacent | SMD | "
@@ -717,10 +727,7 @@ def _plots(evaluation: AesEvaluation, folder: Path) -> list[str]:
     axes.set(xticks=x, xticklabels=prompts, xlabel="ASAP prompt", ylabel="QWK", ylim=(0, 1),
              title=f"Same-prompt QWK (mean {report['mean_qwk']:.3f})")
     axes.legend(loc="lower right")
-    figure.tight_layout()
-    figure.savefig(folder / "aes-per-prompt-qwk.png", dpi=100)
-    plt.close(figure)
-    written.append("aes-per-prompt-qwk.png")
+    written.append(_save(figure, folder / "aes-per-prompt-qwk.png"))
 
     if report["learning_curve"]:
         curve = report["learning_curve"]
@@ -733,10 +740,7 @@ def _plots(evaluation: AesEvaluation, folder: Path) -> list[str]:
                  title="Learning curve")
         axes.set_xticks([int(size) for size in sizes], labels=sizes)
         axes.legend(loc="lower right")
-        figure.tight_layout()
-        figure.savefig(folder / "aes-learning-curve.png", dpi=100)
-        plt.close(figure)
-        written.append("aes-learning-curve.png")
+        written.append(_save(figure, folder / "aes-learning-curve.png"))
 
     if report["cross_prompt"]:
         cross = report["cross_prompt"]
@@ -750,10 +754,7 @@ def _plots(evaluation: AesEvaluation, folder: Path) -> list[str]:
         axes.set(xticks=np.arange(len(held)), xticklabels=held, xlabel="held-out prompt", ylabel="QWK", ylim=(0, 1),
                  title="Cross-prompt (leave one prompt out)")
         axes.legend(loc="lower right")
-        figure.tight_layout()
-        figure.savefig(folder / "aes-cross-prompt.png", dpi=100)
-        plt.close(figure)
-        written.append("aes-cross-prompt.png")
+        written.append(_save(figure, folder / "aes-cross-prompt.png"))
 
     same = evaluation.predictions
     if not same.empty:
@@ -781,10 +782,7 @@ def _plots(evaluation: AesEvaluation, folder: Path) -> list[str]:
         for index in range(len(prompts), grid_rows * columns):
             axes_grid[index // columns][index % columns].axis("off")
         figure.suptitle("Pooled test folds: counts, shaded by share of each human score")
-        figure.tight_layout()
-        figure.savefig(folder / "aes-confusion.png", dpi=100)
-        plt.close(figure)
-        written.append("aes-confusion.png")
+        written.append(_save(figure, folder / "aes-confusion.png"))
     return written
 
 

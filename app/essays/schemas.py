@@ -74,13 +74,6 @@ class AnonymousEssayOut(BaseModel):
     my_score: MemberScoreOut | None = Field(description="the reader's own score (blind-first: no one else's)")
 
 
-class EssaysOut(BaseModel):
-    competition_id: int
-    stage_closed: bool
-    topic: dict[str, str] | None
-    essays: list[AnonymousEssayOut]
-
-
 class ScoreIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

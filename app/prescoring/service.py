@@ -68,7 +68,7 @@ from app.prescoring.models import (
     EssayModel,
     EssaySuggestion,
 )
-from app.prescoring.texts import REASON_PENDING, REASON_SWITCHED_OFF, unavailable_message
+from app.prescoring.texts import REASON_NOT_RUN, REASON_PENDING, REASON_SWITCHED_OFF, unavailable_message
 from app.problems import ProblemError
 from app.rules.member_scores import aggregate_member_scores
 from app.rules.policy import SelectionPolicy
@@ -607,7 +607,7 @@ def suggestion_views(session: Session, *, who: Reader, essays: Sequence[Essay],
         if not who.module_on:
             views[essay.application_id] = _unavailable(REASON_SWITCHED_OFF)
         elif row is None:
-            views[essay.application_id] = _unavailable(REASON_PENDING)
+            views[essay.application_id] = _unavailable(REASON_NOT_RUN if who.stage_closed else REASON_PENDING)
         elif row.status == UNAVAILABLE:
             views[essay.application_id] = _unavailable(str(row.reason))
         elif not who.sees_suggestion(scored.get(essay.application_id, False)):

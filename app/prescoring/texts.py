@@ -16,6 +16,8 @@ REASON_SWITCHED_OFF: Final = "switched_off"
 """An administrator switched the ``essay_prescoring`` module off."""
 REASON_PENDING: Final = "pending"
 """The pre-scoring job has not finished yet."""
+REASON_NOT_RUN: Final = "not_run"
+"""The essay stage closed (or results were published) with no pre-score for the essay: none will come."""
 
 UNAVAILABLE_TEXTS: Final[dict[str, dict[str, str]]] = {
     REASON_EMPTY: {
@@ -48,10 +50,14 @@ UNAVAILABLE_TEXTS: Final[dict[str, dict[str, str]]] = {
         "kk": "Алдын ала баға әлі есептеліп жатыр; сәлден соң қайта қараңыз.",
         "ru": "Предварительная оценка ещё рассчитывается; загляните чуть позже.",
     },
+    REASON_NOT_RUN: {
+        "kk": "Бұл эссе алдын ала бағаланбады: эссе кезеңі алдын ала баға дайын болғанша жабылды.",
+        "ru": "Это эссе не получило предварительной оценки: этап эссе закрылся раньше, чем она была готова.",
+    },
 }
 
 
 def unavailable_message(reason: str) -> dict[str, str]:
-    """The kk/ru sentence for ``reason`` (a reason code of ``ml.essay_scoring.api``, ``switched_off`` or
-    ``pending``); ``KeyError`` for an unknown code, so a new reason cannot reach the view unexplained."""
+    """The kk/ru sentence for ``reason`` (a reason code of ``ml.essay_scoring.api``, ``switched_off``,
+    ``pending`` or ``not_run``); ``KeyError`` for an unknown code, so a new reason cannot reach the view unexplained."""
     return dict(UNAVAILABLE_TEXTS[reason])

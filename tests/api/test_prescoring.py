@@ -412,6 +412,24 @@ def test_switched_off_the_job_records_nothing_and_the_stage_closes_then_switched
     assert scene.run(prescoring.TRAIN_JOB) == [{"skipped": "switched_off"}]
 
 
+def test_an_essay_the_stage_closed_on_before_its_prescore_says_none_will_come(scene: Scene) -> None:
+    world, setup = scene.world, scene.setup
+    first, _second, _third = setup.people
+    chair, member, other = setup.members
+    write_essay(world, first, ESSAYS["kk"], language="kk")  # its job never runs
+    assert scene.essays(chair)[first.code]["suggestion"]["reason"] == "pending"
+    for scorer in (chair, member, other):
+        assert score(world, setup, "essay", first.code, scorer, 4).status_code == 200
+    world.set_now(NOW + timedelta(minutes=46))
+    assert close(world, setup, "essay").status_code == 200
+    assert scene.essays(chair)[first.code]["suggestion"] == {
+        "status": "unavailable", "reason": "not_run",
+        "message": {"kk": "Бұл эссе алдын ала бағаланбады: эссе кезеңі алдын ала баға дайын болғанша жабылды.",
+                    "ru": "Это эссе не получило предварительной оценки: этап эссе закрылся раньше, чем она "
+                          "была готова."}}
+    assert scene.run() == [{"skipped": "stage_closed"}]  # the late job records nothing
+
+
 # --- reasons -----------------------------------------------------------------------------------------
 
 def test_without_a_model_the_reason_is_shown_in_kazakh_and_russian_and_a_model_then_serves(
@@ -545,7 +563,7 @@ def test_flags_follow_the_two_point_rule() -> None:
     assert prescoring.topic_key("  Мемлекеттік   ҚЫЗМЕТ ", "Госслужба") \
         == prescoring.topic_key("мемлекеттік қызмет", "госслужба")
     assert prescoring.topic_key("Мемлекеттік қызмет", "Госслужба") != prescoring.topic_key("Қызмет", "Госслужба")
-    assert set(UNAVAILABLE_TEXTS) == {*REASONS, "switched_off", "pending"}
+    assert set(UNAVAILABLE_TEXTS) == {*REASONS, "switched_off", "pending", "not_run"}
     assert all(set(texts) == {"kk", "ru"} and all(texts.values()) for texts in UNAVAILABLE_TEXTS.values())
 
 

@@ -34,8 +34,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ml.embeddings.base import Embedder, Matrix
+from ml.embeddings.base import Embedder, Matrix, WrappedEmbedder
 from ml.essay_scoring.api import EssayInput
+from ml.essay_scoring.metrics import quadratic_kappa
 
 ESSAYS_FILE = "asap_training_set_rel3.tsv.gz"
 FOLDS_FILE = "asap_nea_folds.tsv"
@@ -218,17 +219,11 @@ def fold_split(folds: pd.DataFrame, essay_ids: Iterable[int], fold: int) -> tupl
 def qwk(human: Sequence[int] | npt.ArrayLike, machine: Sequence[int] | npt.ArrayLike,
         score_range: tuple[int, int] | None = None) -> float:
     """Quadratic weighted kappa over every point of ``score_range`` (default: min..max of both series)."""
-    from sklearn.metrics import cohen_kappa_score
-
     human_array, machine_array = np.asarray(human, dtype=np.int64), np.asarray(machine, dtype=np.int64)
     if score_range is None:
         score_range = (int(min(human_array.min(), machine_array.min())),
                        int(max(human_array.max(), machine_array.max())))
-    labels = list(range(score_range[0], score_range[1] + 1))
-    if len(labels) < 2 or (len(set(human_array.tolist())) == 1 and len(set(machine_array.tolist())) == 1):
-        # One category, or both constant: chance agreement is total and kappa undefined; scored as agreement.
-        return 1.0 if np.array_equal(human_array, machine_array) else 0.0
-    return float(cohen_kappa_score(human_array, machine_array, labels=labels, weights="quadratic"))
+    return quadratic_kappa(human_array, machine_array, labels=range(score_range[0], score_range[1] + 1))
 
 
 def pearson(human: npt.ArrayLike, machine: npt.ArrayLike) -> float | None:
@@ -298,21 +293,12 @@ def from_common_scale(point: int, score_range: tuple[int, int]) -> int:
 
 # --- embeddings ------------------------------------------------------------------------------------------
 
-class MemoryCachedEmbedder:
+class MemoryCachedEmbedder(WrappedEmbedder):
     """Keeps every vector of this run in memory (by role and text), so the many fits embed or read each text once."""
 
     def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.model_info = inner.model_info
-        self.dim = inner.dim
+        super().__init__(inner)
         self._vectors: dict[tuple[bool, str], npt.NDArray[np.float32]] = {}
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
-
-    def token_count(self, text: str) -> int:
-        return self.inner.token_count(text)
 
     def _embed(self, texts: Sequence[str], is_query: bool) -> Matrix:
         missing = list(dict.fromkeys(text for text in texts if (is_query, text) not in self._vectors))

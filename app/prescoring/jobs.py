@@ -24,23 +24,16 @@ from app.prescoring.models import SCOPE_CROSS_TOPIC, SCOPE_TOPIC, EssayModel
 from app.prescoring.texts import REASON_SWITCHED_OFF
 from app.settings import Settings
 from ml.embeddings import Embedder
-from ml.embeddings.base import Matrix
+from ml.embeddings.base import Matrix, WrappedEmbedder
 from ml.essay_scoring.api import REASON_NO_MODEL, EssayInput, Suggestion
-from ml.registry import ModelInfo
 
 
-class StoredEmbedder:
+class StoredEmbedder(WrappedEmbedder):
     """An :class:`ml.embeddings.Embedder` whose vectors go through the database (``app.matching.store``)."""
 
     def __init__(self, inner: Embedder, sessions: sessionmaker[Session]) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.sessions = sessions
-        self.model_info: ModelInfo = inner.model_info
-        self.dim: int = inner.dim
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
 
     def embed_queries(self, texts: Sequence[str]) -> Matrix:
         with transaction(self.sessions) as session:
@@ -49,9 +42,6 @@ class StoredEmbedder:
     def embed_passages(self, texts: Sequence[str]) -> Matrix:
         with transaction(self.sessions) as session:
             return store.embed_passages(session, self.inner, texts)
-
-    def token_count(self, text: str) -> int:
-        return self.inner.token_count(text)
 
 
 class Scorer(Protocol):

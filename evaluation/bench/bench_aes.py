@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from ml.embeddings.base import Embedder, Matrix
+from ml.embeddings.base import Embedder, Matrix, WrappedEmbedder
 from ml.essay_scoring.api import EssayInput
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,24 +117,12 @@ def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values, dtype=np.float64), q))
 
 
-class AnchorsCached:
+class AnchorsCached(WrappedEmbedder):
     """An embedder that embeds a fixed set of anchor texts (topic, rubric) once and every other text afresh."""
 
     def __init__(self, inner: Embedder, anchors: Sequence[str]) -> None:
-        self.inner = inner
-        self.model_info = inner.model_info
-        self.dim = inner.dim
+        super().__init__(inner)
         self._anchors = dict(zip(anchors, inner.embed_passages(list(anchors)), strict=True))
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
-
-    def token_count(self, text: str) -> int:
-        return self.inner.token_count(text)
-
-    def embed_queries(self, texts: Sequence[str]) -> Matrix:
-        return self.inner.embed_queries(texts)
 
     def embed_passages(self, texts: Sequence[str]) -> Matrix:
         cold = [text for text in dict.fromkeys(texts) if text not in self._anchors]

@@ -37,6 +37,32 @@ class Embedder(Protocol):
     def token_count(self, text: str) -> int: ...
 
 
+class WrappedEmbedder:
+    """An :class:`Embedder` that hands everything to ``inner``: the base of the caches and stores around one.
+
+    Same model id, dimension and model card as ``inner`` (a vector it returns is the vector ``inner``
+    made); a subclass changes only where ``embed_queries`` / ``embed_passages`` find their vectors.
+    """
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.model_info: ModelInfo = inner.model_info
+        self.dim: int = inner.dim
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    def embed_queries(self, texts: Sequence[str]) -> Matrix:
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> Matrix:
+        return self.inner.embed_passages(texts)
+
+    def token_count(self, text: str) -> int:
+        return self.inner.token_count(text)
+
+
 def content_hash(text: str, role: str = "passage") -> str:
     """SHA-256 of the role and the text: the key a vector is stored and reused under."""
     return hashlib.sha256(f"{role}\n{text}".encode()).hexdigest()

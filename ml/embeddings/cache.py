@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ml.embeddings.base import Embedder, Matrix, content_hash
+from ml.embeddings.base import Embedder, Matrix, WrappedEmbedder, content_hash
 
 
 class DiskEmbeddingCache:
@@ -43,7 +43,7 @@ class DiskEmbeddingCache:
         return out
 
 
-class CachingEmbedder:
+class CachingEmbedder(WrappedEmbedder):
     """An :class:`~ml.embeddings.base.Embedder` that reads vectors from a :class:`DiskEmbeddingCache` first.
 
     Same model id, dimension and model card as ``inner``: a cached vector is the vector ``inner`` made.
@@ -52,20 +52,11 @@ class CachingEmbedder:
     """
 
     def __init__(self, inner: Embedder, root: str | Path) -> None:
-        self.inner = inner
-        self.model_info = inner.model_info
-        self.dim = inner.dim
+        super().__init__(inner)
         self.cache = DiskEmbeddingCache(root, inner.model_id, inner.dim)
-
-    @property
-    def model_id(self) -> str:
-        return self.inner.model_id
 
     def embed_queries(self, texts: Sequence[str]) -> Matrix:
         return self.cache.get_or_embed(texts, "query", self.inner.embed_queries)
 
     def embed_passages(self, texts: Sequence[str]) -> Matrix:
         return self.cache.get_or_embed(texts, "passage", self.inner.embed_passages)
-
-    def token_count(self, text: str) -> int:
-        return self.inner.token_count(text)

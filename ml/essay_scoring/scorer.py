@@ -36,7 +36,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingRegressor, VotingRegressor
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import RidgeCV
-from sklearn.metrics import cohen_kappa_score
 from sklearn.model_selection import KFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -44,6 +43,7 @@ from threadpoolctl import threadpool_limits
 
 from ml.embeddings.base import Embedder
 from ml.essay_scoring.api import EssayInput, Suggestion
+from ml.essay_scoring.metrics import quadratic_kappa
 from ml.essay_scoring.rubric import load_rubric
 from ml.essay_scoring.text_features import FEATURE_NAMES, text_features
 from ml.essay_scoring.validation import check_essay
@@ -54,14 +54,6 @@ BLEND_FROM: Final = 300
 VERSION: Final = "1.0"
 RUBRIC_LANGUAGES: Final = ("kk", "ru")
 FloatMatrix = npt.NDArray[np.float64]
-
-
-def quadratic_kappa(human: npt.ArrayLike, machine: npt.ArrayLike) -> float:
-    """Quadratic weighted kappa (scikit-learn's), 0.0 when either side is constant."""
-    human, machine = np.asarray(human), np.asarray(machine)
-    if len(np.unique(human)) < 2 and len(np.unique(machine)) < 2:
-        return 1.0 if np.array_equal(human, machine) else 0.0
-    return float(cohen_kappa_score(human, machine, weights="quadratic"))
 
 
 def _apply_cuts(scores: npt.ArrayLike, cuts: Sequence[float], points: Sequence[int]) -> npt.NDArray[np.int64]:

@@ -340,6 +340,20 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             columns.append(self.first_level_["ngrams"].predict(texts)[:, None])
         return np.column_stack(columns)
 
+    def _scores(self, essays: Sequence[EssayInput]) -> tuple[FloatMatrix, FloatMatrix, FloatMatrix]:
+        """(the second level's features, its output, the score on the scale) of each of ``essays``.
+
+        A ``topic_relative`` model reads each essay among the essays of its topic in ``essays``.
+        """
+        features = self._features(essays)
+        if not self.topic_relative:
+            output = np.asarray(self.model_.predict(features), dtype=np.float64)
+            return features, output, output
+        groups = _groups([essay.topic for essay in essays])
+        features = self._relative_features(features, groups)
+        output = np.asarray(self.model_.predict(features), dtype=np.float64)
+        return features, output, self._to_scale(output, groups)
+
     def decision_function(self, X: Sequence[EssayInput]) -> npt.NDArray[np.float64]:
         """The continuous score on the scale (before rounding at the cut points).
 
@@ -348,12 +362,7 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         essays = list(X)
         if not essays:
             return np.zeros(0)
-        features = self._features(essays)
-        if not getattr(self, "topic_relative", False):
-            return np.asarray(self.model_.predict(features), dtype=np.float64)
-        groups = _groups([essay.topic for essay in essays])
-        relative = np.asarray(self.model_.predict(self._relative_features(features, groups)), dtype=np.float64)
-        return self._to_scale(relative, groups)
+        return self._scores(essays)[2]
 
     def _proba(self, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         edges = np.concatenate([[-np.inf], np.asarray(self.cuts_), [np.inf]])
@@ -375,27 +384,20 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         reason = check_essay(essay)
         if reason is not None:
             return Suggestion.none(reason, self.model_card())
-        relative = bool(getattr(self, "topic_relative", False))
-        peers = [peer for peer in cohort if peer.topic == essay.topic and peer.text != essay.text] if relative else []
-        features = self._features([essay, *peers])
+        peers = [peer for peer in cohort if peer.topic == essay.topic and peer.text != essay.text] \
+            if self.topic_relative else []
+        features, output, scores = self._scores([essay, *peers])
+        score, base, features = float(scores[0]), float(output[0]), features[:1]
         unit = 1.0
-        if relative:
-            groups = _groups([essay.topic] * (1 + len(peers)))
-            relative_scores = np.asarray(self.model_.predict(self._relative_features(features, groups)))
-            scores = self._to_scale(relative_scores, groups)
-            spread = relative_scores.std() if len(peers) + 1 >= MIN_COHORT else 0.0
+        if self.topic_relative:
+            spread = output.std() if len(peers) + 1 >= MIN_COHORT else 0.0
             unit = self.label_spread_ / spread if spread > 1e-12 else self.label_spread_
-            features = self._relative_features(features, groups)[:1]
-            score = float(scores[0])
-        else:
-            score = float(self.model_.predict(features)[0])
         probabilities = self._proba(np.array([score]))[0]
         point = int(_apply_cuts([score], self.cuts_, list(self.classes_))[0])
         # What moved it: each feature alone set to its training median, all at once in one batch
         # (a relative model's change is in within-topic units, turned into points by ``unit``).
         probes = np.repeat(features, features.shape[1], axis=0)
         probes[np.arange(features.shape[1]), np.arange(features.shape[1])] = self.medians_
-        base = float(self.model_.predict(features)[0])
         deltas = (base - np.asarray(self.model_.predict(probes), dtype=np.float64)) * unit
         order = np.argsort(-np.abs(deltas))[:top]
         top_features = [{"feature": self.feature_names_[index], "value": round(float(features[0, index]), 4),
@@ -411,9 +413,12 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         """SHA-256 of the constructor parameters and everything learned (the pickled fitted state)."""
         return str(getattr(self, "params_sha256_", ""))
 
+    def _saved_state(self) -> dict[str, Any]:
+        """Everything but the embedder (reattached on loading) and the in-memory anchor vectors."""
+        return {key: value for key, value in self.__dict__.items() if key not in ("embedder", "_anchor_cache")}
+
     def _state_bytes(self) -> bytes:
-        state = {key: value for key, value in self.__dict__.items()
-                 if key not in ("embedder", "params_sha256_", "_anchor_cache")}
+        state = {key: value for key, value in self._saved_state().items() if key != "params_sha256_"}
         return pickle.dumps(state, protocol=5)
 
     def model_card(self) -> dict[str, Any]:
@@ -422,8 +427,7 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def to_bytes(self) -> bytes:
         """The fitted scorer without its embedder (which is reattached on loading)."""
-        state = {key: value for key, value in self.__dict__.items() if key != "_anchor_cache"}
-        return pickle.dumps({**state, "embedder": None}, protocol=5)
+        return pickle.dumps({**self._saved_state(), "embedder": None}, protocol=5)
 
     @classmethod
     def from_bytes(cls, data: bytes, embedder: Embedder | None = None) -> EssayScorer:

@@ -231,14 +231,6 @@ def prescore_in_flight(session: Session, essay: Essay) -> bool:
         Job.status.in_(_ACTIVE_JOB_STATUSES)).limit(1)).first() is not None
 
 
-def locked_essays(session: Session, competition_id: int) -> list[Essay]:
-    """The locked essays of a competition's confirmed applications, in id order."""
-    query = (select(Essay).join(Application, Application.id == Essay.application_id)
-             .where(Essay.locked.is_(True), Application.status == CONFIRMED,
-                    Application.competition_id == competition_id))
-    return list(session.scalars(query.order_by(Essay.id)).all())
-
-
 def essays_awaiting_suggestion(session: Session, competition_id: int | None = None) -> list[Essay]:
     """Locked essays of open essay stages (results not published) that have no suggestion yet."""
     closed = select(StageClosure.competition_id).where(StageClosure.stage == STAGE)
@@ -308,8 +300,12 @@ def prescore_task(session: Session, *, essay_id: int, content_hash: str) -> Pres
     model = serving_model(session, competition_topic_key(competition))
     cohort: tuple[EssayInput, ...] = ()
     if model is not None and model.scope == SCOPE_CROSS_TOPIC:
-        cohort = tuple(essay_input(peer, competition) for peer in locked_essays(session, competition.id)
-                       if peer.id != essay.id and peer.language == essay.language)
+        from app.essays.service import submitted_essays  # app.essays.service imports this module
+
+        cohort = tuple(essay_input(peer, competition)
+                       for peer, peer_application in submitted_essays(session=session, competition=competition)
+                       if peer.id != essay.id and peer.language == essay.language
+                       and peer_application.status == CONFIRMED)
     return PrescoreTask(essay_id=essay.id, essay=essay_input(essay, competition), model=model, cohort=cohort)
 
 

@@ -27,7 +27,7 @@ def _import_job_handlers() -> None:
     import app.matching.jobs  # issue 7 M1
     import app.notifications.jobs
     import app.prescoring.jobs
-    import app.testing.jobs
+    import app.exams.jobs
     import app.transcripts.jobs  # noqa: F401
 
 
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     from app.protocol.router import router as protocol_router
     from app.talent.router import recommendations_router
     from app.talent.router import router as talent_router
-    from app.testing.router import router as testing_router
+    from app.exams.router import router as testing_router
     from app.transcripts.router import router as transcripts_router
     from app.vacancies.router import router as vacancies_router
 

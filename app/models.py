@@ -20,7 +20,7 @@ from app.prescoring.models import EssayDiscussion, EssayModel, EssaySuggestion
 from app.proctoring.models import ProctoringEvent, ProctoringReview
 from app.protocol.models import Protocol, ProtocolSignature
 from app.talent.models import ReserveMembership, TalentInvitation
-from app.testing.models import Accommodation, Certificate, TestAnswer, TestBooking, TestResult, TestSession
+from app.exams.models import Accommodation, Certificate, TestAnswer, TestBooking, TestResult, TestSession
 from app.transcripts.models import Recording, Transcript, TranscriptVersion
 from app.vacancies.models import Vacancy
 

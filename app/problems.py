@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.errors import DomainError, Kind
 from app.i18n import negotiate, translate
 from app.logs import current_request_id
 from app.rules.errors import RulesError
@@ -75,7 +76,7 @@ TITLES: dict[str, str] = {
     "interview_not_scheduled": "No interview is scheduled",
     "interview_not_started": "The interview has not started",
     "interview_already_held": "The interview has been held",
-    # test sessions and proctoring (app.testing, app.proctoring)
+    # test sessions and proctoring (app.exams, app.proctoring)
     "booking_too_soon": "The test is booked too soon",
     "booking_not_found": "The test booking does not exist",
     "test_session_not_found": "The test session does not exist",
@@ -112,6 +113,19 @@ TITLES: dict[str, str] = {
     "ml_module_disabled": "The ML module is switched off",
 }
 
+# The one map from a domain error's kind to the JSON API's status.
+STATUS_OF_KIND: dict[Kind, int] = {
+    Kind.BAD_REQUEST: 400,
+    Kind.INVALID: 422,
+    Kind.NOT_FOUND: 404,
+    Kind.CONFLICT: 409,
+    Kind.FORBIDDEN: 403,
+    Kind.UNAUTHENTICATED: 401,
+    Kind.TOO_LARGE: 413,
+    Kind.UNSUPPORTED_MEDIA: 415,
+    Kind.RATE_LIMITED: 429,
+}
+
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 409: "conflict", 422: "validation_error"}
 
@@ -134,11 +148,11 @@ class ProblemError(Exception):
 
 
 def problem_response(request: Request, *, status: int, code: str, detail: str | None,
-                     **extensions: Any) -> JSONResponse:
+                     title: str | None = None, **extensions: Any) -> JSONResponse:
     locale = negotiate(request.headers.get("accept-language"))
     body: dict[str, Any] = {
         "type": f"urn:irikteu:problem:{code}",
-        "title": translate(TITLES.get(code, TITLES["bad_request"]), locale),
+        "title": translate(title or TITLES.get(code, TITLES["bad_request"]), locale),
         "status": status,
         "code": code,
         "instance": request.url.path,
@@ -165,6 +179,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
         return problem_response(request, status=exc.status, code=exc.code, detail=exc.detail,
                                 **exc.extensions)
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(request, status=STATUS_OF_KIND[exc.kind], code=exc.code, detail=exc.detail,
+                                title=exc.error.title, **exc.extensions)
 
     @app.exception_handler(RulesError)
     async def _rules(request: Request, exc: RulesError) -> JSONResponse:

@@ -34,7 +34,7 @@ def check_account_state(claims: TokenClaims, *, is_active: bool | None, role: st
     """The 401 ``unauthorized`` problem unless the claimed account exists, is active and keeps the claimed role.
 
     ``is_active`` and ``role`` are ``None`` when the account does not exist. Routes on a hot path
-    read these two columns in their own transaction and call this (see ``app.testing.router``).
+    read these two columns in their own transaction and call this (see ``app.exams.router``).
     """
     if is_active is None or not is_active:
         raise ProblemError("the account does not exist or is switched off", status=401, code="unauthorized")

@@ -15,7 +15,6 @@ class TestForm(Base):
     """A form identified by its hash; ``items`` holds each item's whole document (kk and ru) in order."""
 
     __tablename__ = "test_forms"
-    __test__ = False  # not a pytest test class despite the name
 
     form_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     programme: Mapped[str] = mapped_column(String(32), nullable=False, index=True)

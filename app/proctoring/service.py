@@ -42,9 +42,9 @@ from app.proctoring.models import (
 )
 from app.rules.calendar import working_day_deadline
 from app.rules.policy import SelectionPolicy
-from app.testing import service as testing
-from app.testing.models import REASONING, Certificate, TestBooking, TestResult, TestSession
-from app.testing.recording import record_for_application, recorded_violations
+from app.exams import service as exams
+from app.exams.models import REASONING, Certificate, TestBooking, TestResult, TestSession
+from app.exams.recording import record_for_application, recorded_violations
 
 
 def _session_for_event(session: Session, session_id: int, actor: Account) -> TestSession:
@@ -180,7 +180,7 @@ def _remove_from_stage(session: Session, view: ReviewView, *, actor: Account, re
         if certificate is not None and certificate.voided_at is None:
             certificate.voided_at, certificate.void_reason = now, result.void_reason
             consequences["voided_certificate_id"] = certificate.id
-    stage = testing.COMPETITION_STAGE.get(booking.programme)
+    stage = exams.COMPETITION_STAGE.get(booking.programme)
     if booking.application_id is not None and stage is not None:
         violations = sorted({*recorded_violations(session, booking.application_id), stage})
         problem = record_for_application(session, application_id=booking.application_id, actor=actor,

@@ -247,7 +247,6 @@ def _verify(info: cms.ContentInfo, data: bytes, trusted_roots: Sequence[x509.Cer
 class TestIdentity:
     """A key and its certificate for tests and the demo (never for a real protocol)."""
 
-    __test__ = False  # not a pytest test class, despite the name
 
     private_key: SigningKey
     certificate: x509.Certificate

@@ -120,7 +120,7 @@ def _bank() -> Any:
     """The repository's item bank when it can give a legislation form; a synthetic one otherwise."""
     from app.items.bank import ItemBankError, load_bank
     from app.items.forms import draw_form
-    from app.items.testing import make_bank, make_item
+    from tests.factories.items import make_bank, make_item
     from app.rules.policy import SelectionPolicy
 
     try:
@@ -139,13 +139,13 @@ def seed(url: str, settings: Any, candidates: int) -> list[Seat]:
     from app import db
     from app.auth.security import hash_password, issue_access_token
     from app.candidates import service as candidates_service
-    from app.candidates.testing import make_candidate, make_iin
+    from tests.factories.candidates import make_candidate, make_iin
     from app.competitions.clock import kazakhstan_today
     from app.main import build_queue
     from app.migrate import upgrade
     from app.rules.policy import policy_from_overrides
-    from app.testing import service as testing
-    from app.testing.forms import cached_form
+    from app.exams import service as testing
+    from app.exams.forms import cached_form
 
     upgrade(url)
     password_hash = hash_password("bench-password-1")
@@ -319,7 +319,7 @@ def summary(tally: Tally, elapsed: float) -> dict[str, Any]:
 def verify(url: str, tallies: list[Tally], seats: list[Seat]) -> dict[str, int]:
     """Compare the acknowledged answers with ``test_answers``: each stored once, none extra."""
     from app import db
-    from app.testing.models import TestAnswer
+    from app.exams.models import TestAnswer
 
     engine = db.make_engine(url)
     try:

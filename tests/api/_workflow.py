@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from app import db
 from app.auth.models import Account
-from app.auth.testing import auth_headers, make_account, make_state_body
-from app.candidates.testing import make_candidate
+from tests.factories.accounts import auth_headers, make_account, make_state_body
+from tests.factories.candidates import make_candidate
 from app.competitions.clock import get_today
 from app.main import create_app
 from tests.conftest import make_settings

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.applications.models import Application
 from app.audit.models import AuditEvent
-from app.candidates.testing import make_candidate
+from tests.factories.candidates import make_candidate
 from app.notifications.models import Notification
 from tests.api._workflow import World, world_fixture  # noqa: F401
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.applications.models import Application
 from app.auth.models import COMMISSION_MEMBER, HR_OFFICER, Account
-from app.candidates.testing import make_candidate, make_iin
+from tests.factories.candidates import make_candidate, make_iin
 from app.competitions import service as competitions
 from app.competitions.models import Competition
 from app.competitions.protocol_link import protocol_data

@@ -36,8 +36,8 @@ from app import db
 from app.applications.models import Application
 from app.audit.service import verify_chain
 from app.auth.models import ADMINISTRATOR
-from app.auth.testing import make_account
-from app.candidates.testing import make_iin
+from tests.factories.accounts import make_account
+from tests.factories.candidates import make_iin
 from app.competitions import service as competitions
 from app.competitions.clock import get_now, get_today
 from app.main import create_app

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app import db
 from app.audit.models import AuditEvent
 from app.auth.models import ADMINISTRATOR, CANDIDATE, HR_OFFICER, Account
-from app.auth.testing import auth_headers, make_account
+from tests.factories.accounts import auth_headers, make_account
 from app.jobs.models import Job
 from app.notifications.models import Notification, OutboxMessage
 from app.notifications.service import notify

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from tests.api._assessment import Clocked, assert_anonymous, build
-from tests.api._test_sessions import (
+from tests.api._exam_sessions import (
     answer_sections,
     booked,
     started,

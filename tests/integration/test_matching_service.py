@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import HR_OFFICER
-from app.auth.testing import make_account
-from app.candidates.testing import make_candidate
+from tests.factories.accounts import make_account
+from tests.factories.candidates import make_candidate
 from app.db import make_engine, make_session_factory, utcnow
 from app.matching import service
 from app.matching.embedder import get_embedder

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from app import db
 from app.audit.models import AuditEvent
 from app.auth.models import ADMINISTRATOR, CANDIDATE
-from app.auth.testing import auth_headers, make_account
+from tests.factories.accounts import auth_headers, make_account
 from app.jobs.models import Job
 from app.main import create_app
 from app.notifications.jobs import NOT_CONFIGURED

@@ -9,7 +9,7 @@ import pytest
 
 from app.items.bank import DEFAULT_BANK_PATH, InvalidItemBankError, dump_yaml, load_bank, validate_path
 from app.items.model import compute_content_hash
-from app.items.testing import item_document, make_item
+from tests.factories.items import item_document, make_item
 
 
 def write(path: Path, text: str) -> Path:

@@ -23,7 +23,7 @@ from app.items.forms import (
 from app.items.model import PROGRAMMES, Option
 from app.items.models import TestForm
 from app.items.service import CorruptFormError, UnknownFormError, freeze_form, get_form
-from app.items.testing import make_bank, make_item
+from tests.factories.items import make_bank, make_item
 from app.rules.policy import LEGISLATION_ACTS, PERSONAL_QUALITIES, SelectionPolicy, policy_from_overrides
 
 EXPECTED_SECTIONS = {

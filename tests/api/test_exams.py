@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.jobs.models import Job
-from app.testing import jobs as testing_jobs
-from app.testing.models import TestAnswer, TestSession
+from app.exams import jobs as testing_jobs
+from app.exams.models import TestAnswer, TestSession
 from tests.api._assessment import Clocked
-from tests.api._test_sessions import (
+from tests.api._exam_sessions import (
     book,
     booked,
     form_of,

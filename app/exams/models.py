@@ -69,7 +69,6 @@ class TestBooking(Base):
         CheckConstraint(_in("language", TEST_LANGUAGES), name="language"),
         CheckConstraint(_in("status", BOOKING_STATUSES), name="status"),
     )
-    __test__ = False  # not a pytest test class
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False, index=True)
@@ -101,7 +100,6 @@ class TestSession(Base):
         CheckConstraint(_in("status", SESSION_STATUSES), name="status"),
         CheckConstraint(_in("block", BLOCKS), name="block"),
     )
-    __test__ = False
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("test_bookings.id", ondelete="RESTRICT"), nullable=False,
@@ -132,7 +130,6 @@ class TestAnswer(Base):
         UniqueConstraint("session_id", "client_request_id"),
         Index("ix_test_answers_session_item", "session_id", "item_id"),
     )
-    __test__ = False
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("test_sessions.id", ondelete="CASCADE"), nullable=False)
@@ -146,7 +143,6 @@ class TestResult(Base):
     """A scored booking: the score the rules gave, pass or fail (``None``: no pass mark), the form hashes."""
 
     __tablename__ = "test_results"
-    __test__ = False
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("test_bookings.id", ondelete="RESTRICT"), nullable=False,

@@ -20,10 +20,10 @@ from app.items.model import Language
 from app.problems import ProblemError
 from app.rules.calendar import certificate_is_valid
 from app.settings import Settings
-from app.testing import service
-from app.testing.forms import cached_form, get_item_bank
-from app.testing.models import RUNNING, Accommodation, Certificate, TestBooking, TestResult, TestSession
-from app.testing.schemas import (
+from app.exams import service
+from app.exams.forms import cached_form, get_item_bank
+from app.exams.models import RUNNING, Accommodation, Certificate, TestBooking, TestResult, TestSession
+from app.exams.schemas import (
     AccommodationIn,
     AccommodationOut,
     AnswerIn,

@@ -31,8 +31,8 @@ from app.rules.personal_qualities import (
 )
 from app.rules.policy import PERSONAL_QUALITIES, SelectionPolicy
 from app.rules.reasoning import reasoning_score
-from app.testing.forms import cached_form
-from app.testing.models import (
+from app.exams.forms import cached_form
+from app.exams.models import (
     LEGISLATION,
     NUMERIC_BLOCK,
     REASONING,
@@ -44,10 +44,10 @@ from app.testing.models import (
     TestResult,
     TestSession,
 )
-from app.testing.models import (
+from app.exams.models import (
     PERSONAL_QUALITIES as PQ_PROGRAMME,
 )
-from app.testing.recording import record_for_application
+from app.exams.recording import record_for_application
 
 _VERIFICATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 

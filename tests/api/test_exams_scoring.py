@@ -12,7 +12,7 @@ from app.audit.models import AuditEvent
 from app.candidates.models import Candidate
 from app.proctoring.models import ProctoringReview
 from tests.api._assessment import Clocked, build
-from tests.api._test_sessions import (
+from tests.api._exam_sessions import (
     answer_sections,
     book,
     booked,

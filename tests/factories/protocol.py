@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.auth.models import COMMISSION_MEMBER, HR_OFFICER, Account
-from app.auth.testing import make_account
+from tests.factories.accounts import make_account
 from app.competitions.models import RESULTS_PUBLISHED, CommissionMember, Competition
 from app.protocol.sample import SAMPLE_COMMISSION
 from app.rules.categories import stage_plan

@@ -8,8 +8,8 @@ from typing import Any
 from app.db import transaction, utcnow
 from app.jobs.queue import JobContext, job_handler
 from app.rules.policy import policy_from_overrides
-from app.testing import service
-from app.testing.models import SUBMITTED, TestSession
+from app.exams import service
+from app.exams.models import SUBMITTED, TestSession
 
 
 class NotDueYet(RuntimeError):

@@ -45,8 +45,8 @@ from app.problems import ProblemError
 from app.rules.calendar import earliest_booking_date
 from app.rules.policy import SelectionPolicy
 from app.settings import Settings
-from app.testing.forms import cached_form, draw_and_freeze
-from app.testing.models import (
+from app.exams.forms import cached_form, draw_and_freeze
+from app.exams.models import (
     ALL_PROGRAMMES,
     BOOKED,
     CANCELLED,
@@ -68,7 +68,7 @@ from app.testing.models import (
     TestResult,
     TestSession,
 )
-from app.testing.scoring import latest_answers, score_booking
+from app.exams.scoring import latest_answers, score_booking
 
 AUTO_SUBMIT_JOB = "testing.auto_submit"
 SESSION_CODE_PREFIX = "TS-"

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.auth.testing import TEST_PASSWORD
+from tests.factories.accounts import TEST_PASSWORD
 from app.candidates import service
 from app.candidates.demo import make_iin as demo_iin
 from app.candidates.models import Candidate
@@ -31,7 +31,7 @@ def make_candidate(session: Session, *, secret_key: str, iin: str | None = None,
     """A registered candidate (account, file, consents, audit event) in the caller's transaction.
 
     ``education`` / ``work`` are lists of dicts with the fields of ``EducationIn`` / ``WorkIn``;
-    sign in with ``app.auth.testing.auth_headers(app, candidate.account)``.
+    sign in with ``tests.factories.accounts.auth_headers(app, candidate.account)``.
     """
     iin = iin or make_iin(birth_date, sex)
     data = RegistrationIn(

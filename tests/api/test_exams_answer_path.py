@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from app.auth.models import Account
 from app.auth.security import issue_access_token
-from app.testing.models import TestAnswer
+from app.exams.models import TestAnswer
 from tests.api._assessment import Clocked
-from tests.api._test_sessions import (  # noqa: F401
+from tests.api._exam_sessions import (  # noqa: F401
     booked,
     form_of,
     put_answer,

@@ -24,10 +24,10 @@ def _import_job_handlers() -> None:
     """Import every module that registers job handlers, so API and worker know the same kinds."""
     import app.alerts.jobs
     import app.audit.jobs
+    import app.exams.jobs
     import app.matching.jobs  # issue 7 M1
     import app.notifications.jobs
     import app.prescoring.jobs
-    import app.exams.jobs
     import app.transcripts.jobs  # noqa: F401
 
 
@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     from app.competitions.router import router as competitions_router
     from app.essays.router import router as essays_router
     from app.essays.router import stages_router
+    from app.exams.router import router as testing_router
     from app.interviews.router import router as interviews_router
     from app.jobs.router import router as jobs_router
     from app.mlops.router import router as ml_router
@@ -116,7 +117,6 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     from app.protocol.router import router as protocol_router
     from app.talent.router import recommendations_router
     from app.talent.router import router as talent_router
-    from app.exams.router import router as testing_router
     from app.transcripts.router import router as transcripts_router
     from app.vacancies.router import router as vacancies_router
 

@@ -10,6 +10,7 @@ from app.candidates.models import Candidate, CandidateLanguage, Consent, Educati
 from app.competitions.models import CommissionMember, Competition, MemberScore
 from app.db import Base
 from app.essays.models import Essay, PracticalTask, StageClosure
+from app.exams.models import Accommodation, Certificate, TestAnswer, TestBooking, TestResult, TestSession
 from app.interviews.models import Interview
 from app.items.models import TestForm
 from app.jobs.models import Job
@@ -20,7 +21,6 @@ from app.prescoring.models import EssayDiscussion, EssayModel, EssaySuggestion
 from app.proctoring.models import ProctoringEvent, ProctoringReview
 from app.protocol.models import Protocol, ProtocolSignature
 from app.talent.models import ReserveMembership, TalentInvitation
-from app.exams.models import Accommodation, Certificate, TestAnswer, TestBooking, TestResult, TestSession
 from app.transcripts.models import Recording, Transcript, TranscriptVersion
 from app.vacancies.models import Vacancy
 

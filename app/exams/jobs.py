@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from app.db import transaction, utcnow
-from app.jobs.queue import JobContext, job_handler
-from app.rules.policy import policy_from_overrides
 from app.exams import service
 from app.exams.models import SUBMITTED, TestSession
+from app.jobs.queue import JobContext, job_handler
+from app.rules.policy import policy_from_overrides
 
 
 class NotDueYet(RuntimeError):

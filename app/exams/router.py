@@ -15,11 +15,6 @@ from app.auth.deps import CandidateAccount, CandidateClaims, require_roles
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
 from app.competitions.clock import NowDep, TodayDep
 from app.deps import PolicyDep, QueueDep, SessionDep, SettingsDep
-from app.items.bank import Bank
-from app.items.model import Language
-from app.problems import ProblemError
-from app.rules.calendar import certificate_is_valid
-from app.settings import Settings
 from app.exams import service
 from app.exams.forms import cached_form, get_item_bank
 from app.exams.models import RUNNING, Accommodation, Certificate, TestBooking, TestResult, TestSession
@@ -39,6 +34,11 @@ from app.exams.schemas import (
     SessionOut,
     TableOut,
 )
+from app.items.bank import Bank
+from app.items.model import Language
+from app.problems import ProblemError
+from app.rules.calendar import certificate_is_valid
+from app.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["tests"])
 

@@ -20,17 +20,6 @@ from sqlalchemy.orm import Session
 from app.auth.models import Account
 from app.competitions.clock import KAZAKHSTAN
 from app.competitions.events import audit
-from app.items.forms import Form
-from app.items.model import VALIDITY_SECTION
-from app.rules.calendar import certificate_valid_until
-from app.rules.legislation import score_legislation, state_language_passed
-from app.rules.personal_qualities import (
-    per_quality_percents,
-    personal_qualities_percent,
-    score_personal_qualities,
-)
-from app.rules.policy import PERSONAL_QUALITIES, SelectionPolicy
-from app.rules.reasoning import reasoning_score
 from app.exams.forms import cached_form
 from app.exams.models import (
     LEGISLATION,
@@ -48,6 +37,17 @@ from app.exams.models import (
     PERSONAL_QUALITIES as PQ_PROGRAMME,
 )
 from app.exams.recording import record_for_application
+from app.items.forms import Form
+from app.items.model import VALIDITY_SECTION
+from app.rules.calendar import certificate_valid_until
+from app.rules.legislation import score_legislation, state_language_passed
+from app.rules.personal_qualities import (
+    per_quality_percents,
+    personal_qualities_percent,
+    score_personal_qualities,
+)
+from app.rules.policy import PERSONAL_QUALITIES, SelectionPolicy
+from app.rules.reasoning import reasoning_score
 
 _VERIFICATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 

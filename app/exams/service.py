@@ -38,13 +38,6 @@ from app.competitions import service as competitions
 from app.competitions.clock import KAZAKHSTAN
 from app.competitions.events import audit
 from app.competitions.models import RESULTS_PUBLISHED
-from app.items.bank import Bank
-from app.items.forms import Form, ItemBankTooSmallError
-from app.jobs.queue import JobQueue
-from app.problems import ProblemError
-from app.rules.calendar import earliest_booking_date
-from app.rules.policy import SelectionPolicy
-from app.settings import Settings
 from app.exams.forms import cached_form, draw_and_freeze
 from app.exams.models import (
     ALL_PROGRAMMES,
@@ -69,6 +62,13 @@ from app.exams.models import (
     TestSession,
 )
 from app.exams.scoring import latest_answers, score_booking
+from app.items.bank import Bank
+from app.items.forms import Form, ItemBankTooSmallError
+from app.jobs.queue import JobQueue
+from app.problems import ProblemError
+from app.rules.calendar import earliest_booking_date
+from app.rules.policy import SelectionPolicy
+from app.settings import Settings
 
 AUTO_SUBMIT_JOB = "testing.auto_submit"
 SESSION_CODE_PREFIX = "TS-"

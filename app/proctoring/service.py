@@ -31,6 +31,9 @@ from app.applications.models import Application
 from app.auth.models import PROCTOR, Account
 from app.competitions.clock import KAZAKHSTAN
 from app.competitions.events import audit
+from app.exams import service as exams
+from app.exams.models import REASONING, Certificate, TestBooking, TestResult, TestSession
+from app.exams.recording import record_for_application, recorded_violations
 from app.problems import ProblemError
 from app.proctoring.models import (
     ALLOWED_IN_REASONING,
@@ -42,9 +45,6 @@ from app.proctoring.models import (
 )
 from app.rules.calendar import working_day_deadline
 from app.rules.policy import SelectionPolicy
-from app.exams import service as exams
-from app.exams.models import REASONING, Certificate, TestBooking, TestResult, TestSession
-from app.exams.recording import record_for_application, recorded_violations
 
 
 def _session_for_event(session: Session, session_id: int, actor: Account) -> TestSession:

@@ -120,8 +120,8 @@ def _bank() -> Any:
     """The repository's item bank when it can give a legislation form; a synthetic one otherwise."""
     from app.items.bank import ItemBankError, load_bank
     from app.items.forms import draw_form
-    from tests.factories.items import make_bank, make_item
     from app.rules.policy import SelectionPolicy
+    from tests.factories.items import make_bank, make_item
 
     try:
         bank = load_bank()
@@ -139,13 +139,13 @@ def seed(url: str, settings: Any, candidates: int) -> list[Seat]:
     from app import db
     from app.auth.security import hash_password, issue_access_token
     from app.candidates import service as candidates_service
-    from tests.factories.candidates import make_candidate, make_iin
     from app.competitions.clock import kazakhstan_today
+    from app.exams import service as testing
+    from app.exams.forms import cached_form
     from app.main import build_queue
     from app.migrate import upgrade
     from app.rules.policy import policy_from_overrides
-    from app.exams import service as testing
-    from app.exams.forms import cached_form
+    from tests.factories.candidates import make_candidate, make_iin
 
     upgrade(url)
     password_hash = hash_password("bench-password-1")

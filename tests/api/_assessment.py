@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from app.auth.models import Account
-from tests.factories.candidates import make_iin
 from app.competitions.clock import get_now
 from tests.api._workflow import TODAY, World, _world
+from tests.factories.candidates import make_iin
 
 NOW = datetime(2026, 2, 2, 5, 0, tzinfo=UTC)  # Monday 10:00 in Astana, the day of tests/api/_workflow.TODAY
 TOPIC = {"kk": "Мемлекеттік қызметтегі адалдық", "ru": "Честность на государственной службе"}

@@ -11,14 +11,14 @@ import pytest
 
 from app.auth.models import Account
 from app.competitions.clock import get_now
-from app.items.forms import Form
-from app.items.model import Item
-from tests.factories.items import make_bank, make_item
-from app.rules.policy import LEGISLATION_ACTS, PERSONAL_QUALITIES, SelectionPolicy
 from app.exams.forms import cached_form, get_item_bank
 from app.exams.models import TestSession
+from app.items.forms import Form
+from app.items.model import Item
+from app.rules.policy import LEGISLATION_ACTS, PERSONAL_QUALITIES, SelectionPolicy
 from tests.api._assessment import Clocked
 from tests.api._workflow import _world
+from tests.factories.items import make_bank, make_item
 
 _policy = SelectionPolicy()
 _requests = itertools.count(1)

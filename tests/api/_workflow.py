@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 
 from app import db
 from app.auth.models import Account
-from tests.factories.accounts import auth_headers, make_account, make_state_body
-from tests.factories.candidates import make_candidate
 from app.competitions.clock import get_today
 from app.main import create_app
 from tests.conftest import make_settings
+from tests.factories.accounts import auth_headers, make_account, make_state_body
+from tests.factories.candidates import make_candidate
 
 TODAY = date(2026, 2, 2)  # a Monday with no holiday near it
 

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from app.applications.models import Application
 from app.audit.models import AuditEvent
-from tests.factories.candidates import make_candidate
 from app.notifications.models import Notification
 from tests.api._workflow import World, world_fixture  # noqa: F401
+from tests.factories.candidates import make_candidate
 
 
 def _apply(world: World, candidate, competition_id: int, key: str | None = None):

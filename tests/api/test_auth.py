@@ -15,10 +15,10 @@ from app.audit.models import AuditEvent
 from app.auth.models import Account, StateBody
 from app.auth.permissions import PERMISSIONS, all_of, allow, can, ensure_can, owner, role_in, same_state_body
 from app.auth.security import issue_access_token, read_access_token, verify_password
-from tests.factories.accounts import TEST_PASSWORD, auth_headers, make_account, make_state_body
 from app.db import transaction, utcnow
 from app.problems import ProblemError
 from tests.conftest import make_settings
+from tests.factories.accounts import TEST_PASSWORD, auth_headers, make_account, make_state_body
 
 
 def _account(app: FastAPI, role: str, **kwargs: object) -> Account:

@@ -13,11 +13,11 @@ from app.audit.models import AuditEvent
 from app.auth.crypto import decrypt_iin, iin_lookup_hash
 from app.auth.models import Account
 from app.auth.security import verify_password
-from tests.factories.accounts import auth_headers, make_account
 from app.candidates.models import Candidate, CandidateLanguage, Consent, EducationRecord, WorkRecord
 from app.candidates.service import find_by_iin
-from tests.factories.candidates import make_iin
 from app.db import transaction
+from tests.factories.accounts import auth_headers, make_account
+from tests.factories.candidates import make_iin
 
 IIN = "900102400019"  # born 1990-01-02, female, valid check digit
 OTHER_IIN = "900102400029"

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from app.applications.models import Application
 from app.auth.models import COMMISSION_MEMBER, HR_OFFICER, Account
-from tests.factories.candidates import make_candidate, make_iin
 from app.competitions import service as competitions
 from app.competitions.models import Competition
 from app.competitions.protocol_link import protocol_data
@@ -21,6 +20,7 @@ from app.notifications.models import Notification
 from app.protocol.signing import make_demo_ca, make_test_certificate
 from app.protocol.trust import certificate_iin
 from tests.api._workflow import World, world_fixture  # noqa: F401
+from tests.factories.candidates import make_candidate, make_iin
 
 LEGISLATION = {"constitution": 12, "civil_service": 10, "anti_corruption": 9, "ethics": 7}
 # surname -> (recorded results, essay scores, interview scores)

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app.jobs.models import Job
 from app.exams import jobs as testing_jobs
 from app.exams.models import TestAnswer, TestSession
+from app.jobs.models import Job
 from tests.api._assessment import Clocked
 from tests.api._exam_sessions import (
     book,

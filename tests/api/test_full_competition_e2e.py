@@ -36,8 +36,6 @@ from app import db
 from app.applications.models import Application
 from app.audit.service import verify_chain
 from app.auth.models import ADMINISTRATOR
-from tests.factories.accounts import make_account
-from tests.factories.candidates import make_iin
 from app.competitions import service as competitions
 from app.competitions.clock import get_now, get_today
 from app.main import create_app
@@ -45,6 +43,8 @@ from app.notifications.models import Notification, OutboxMessage
 from app.protocol.signing import TestIdentity, make_demo_ca, make_test_certificate
 from app.rules.replay import replay
 from tests.conftest import make_settings
+from tests.factories.accounts import make_account
+from tests.factories.candidates import make_iin
 
 PASSWORD = "a-long-test-password"
 LEGISLATION_PASS = {"constitution": 12, "civil_service": 10, "anti_corruption": 9, "ethics": 7}

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from app import db
 from app.audit.models import AuditEvent
 from app.auth.models import ADMINISTRATOR, CANDIDATE, HR_OFFICER, Account
-from tests.factories.accounts import auth_headers, make_account
 from app.jobs.models import Job
 from app.notifications.models import Notification, OutboxMessage
 from app.notifications.service import notify
 from app.notifications.templates import TemplateProblem
+from tests.factories.accounts import auth_headers, make_account
 
 RESULTS = {"vacancy_title": {"kk": "Бас маман", "ru": "Главный специалист"},
            "state_body_name": {"kk": "Қаржы министрлігі", "ru": "Министерство финансов"},

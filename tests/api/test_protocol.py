@@ -12,13 +12,13 @@ from sqlalchemy import func, select, update
 
 from app.audit.models import AuditEvent
 from app.auth.models import ADMINISTRATOR, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, Account
-from tests.factories.accounts import auth_headers, make_account
 from app.db import transaction
 from app.protocol import service
 from app.protocol.document import content_hash
 from app.protocol.models import Protocol, ProtocolSignature
 from app.protocol.sample import sample_protocol_data
 from app.protocol.signing import TestIdentity, make_demo_ca, make_test_certificate
+from tests.factories.accounts import auth_headers, make_account
 from tests.factories.protocol import CompetitionWithCommission, make_competition_with_commission
 
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tests.factories.accounts import TEST_PASSWORD
 from app.candidates import service
 from app.candidates.demo import make_iin as demo_iin
 from app.candidates.models import Candidate
 from app.candidates.schemas import ConsentsIn, EducationIn, LanguageIn, RegistrationIn, WorkIn
+from tests.factories.accounts import TEST_PASSWORD
 
 _serials = itertools.count(1)
 

@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app.auth.models import COMMISSION_MEMBER, HR_OFFICER, Account
-from tests.factories.accounts import make_account
 from app.competitions.models import RESULTS_PUBLISHED, CommissionMember, Competition
 from app.protocol.sample import SAMPLE_COMMISSION
 from app.rules.categories import stage_plan
 from app.vacancies.models import CLOSED, Vacancy
+from tests.factories.accounts import make_account
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import HR_OFFICER
-from tests.factories.accounts import make_account
-from tests.factories.candidates import make_candidate
 from app.db import make_engine, make_session_factory, utcnow
 from app.matching import service
 from app.matching.embedder import get_embedder
@@ -25,6 +23,8 @@ from app.mlops.models import MLSwitch
 from app.problems import ProblemError
 from app.settings import Settings
 from app.vacancies.models import Vacancy
+from tests.factories.accounts import make_account
+from tests.factories.candidates import make_candidate
 
 ON = date(2026, 3, 1)
 SECRET = "test-secret-key-for-matching-0123456789"

@@ -23,7 +23,6 @@ from sqlalchemy import func, select
 from app import db
 from app.audit.models import AuditEvent
 from app.auth.models import ADMINISTRATOR, CANDIDATE
-from tests.factories.accounts import auth_headers, make_account
 from app.jobs.models import Job
 from app.main import create_app
 from app.notifications.jobs import NOT_CONFIGURED
@@ -35,6 +34,7 @@ from tests.conftest import (
     make_settings,
     migrated_database,
 )
+from tests.factories.accounts import auth_headers, make_account
 
 MAIL_FROM = "Irikteu <no-reply@irikteu.test>"
 CONTEXT: dict[str, Any] = {

@@ -12,13 +12,13 @@ from app import db
 from app.audit.models import AuditEvent
 from app.audit.service import verify_chain
 from app.auth.models import COMMISSION_MEMBER
-from tests.factories.accounts import make_account
 from app.problems import ProblemError
 from app.protocol import service
 from app.protocol.document import content_hash, render_pdf
 from app.protocol.models import Protocol, ProtocolSignature
 from app.protocol.sample import sample_protocol_data
 from app.protocol.signing import TestIdentity, make_demo_ca, make_test_certificate
+from tests.factories.accounts import make_account
 from tests.factories.protocol import CompetitionWithCommission, make_competition_with_commission
 
 

@@ -23,8 +23,8 @@ from app.items.forms import (
 from app.items.model import PROGRAMMES, Option
 from app.items.models import TestForm
 from app.items.service import CorruptFormError, UnknownFormError, freeze_form, get_form
-from tests.factories.items import make_bank, make_item
 from app.rules.policy import LEGISLATION_ACTS, PERSONAL_QUALITIES, SelectionPolicy, policy_from_overrides
+from tests.factories.items import make_bank, make_item
 
 EXPECTED_SECTIONS = {
     "legislation": {"constitution": 15, "civil_service": 15, "anti_corruption": 15, "ethics": 10},

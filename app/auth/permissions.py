@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from app.auth.models import ADMINISTRATOR, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, Account
+from app.errors import NOT_FOUND, DomainError
 from app.problems import ProblemError
 
 Rule = Callable[[Account, Any], bool]
@@ -52,6 +53,19 @@ def member_of(attribute: str = "member_account_ids") -> Rule:
         members: Iterable[int] | None = getattr(obj, attribute, None)
         return members is not None and account.id in set(members)
     return rule
+
+
+def applied_to_own_body(attribute: str = "applied_state_body_ids") -> Rule:
+    """The object (a candidate) applied to a competition of the account's state body."""
+    def rule(account: Account, obj: Any) -> bool:
+        bodies: Iterable[int] | None = getattr(obj, attribute, None)
+        return account.state_body_id is not None and bodies is not None and account.state_body_id in set(bodies)
+    return rule
+
+
+def results_published(attribute: str = "results_published") -> Rule:
+    """The competition's results are published (anonymity has ended)."""
+    return lambda _account, obj: bool(getattr(obj, attribute, False))
 
 
 def any_of(*rules: Rule) -> Rule:
@@ -94,6 +108,22 @@ PERMISSIONS: dict[str, Rule] = {
     "competition.score": all_of(role_in(COMMISSION_MEMBER), member_of("voting_member_account_ids")),
     "application.read": any_of(owner("candidate_account_id"), all_of(role_in(HR_OFFICER), same_state_body())),
     "application.decide": all_of(role_in(HR_OFFICER), same_state_body()),
+    # The stored data by anonymous code (experience, education: quasi-identifiers) is HR's until the
+    # results are published; then the commission reads it too (replay). Never the proctor's.
+    "competition.read_replay_input": any_of(all_of(role_in(HR_OFFICER), same_state_body()), role_in(ADMINISTRATOR),
+                                            all_of(role_in(COMMISSION_MEMBER), member_of(), results_published())),
+    # The names beside the codes once results are published: not the proctor's (codes only, always).
+    "competition.read_names": any_of(all_of(role_in(HR_OFFICER), same_state_body()), role_in(ADMINISTRATOR),
+                                     all_of(role_in(COMMISSION_MEMBER), member_of())),
+    # --- a candidate seen by staff (obj: app.competitions.access.CandidateAccess) ---
+    # Accommodations (extra test minutes, with their medical reason): granted and read by the HR officer
+    # of a body the candidate applied to, or by an administrator.
+    "candidate.accommodate": any_of(all_of(role_in(HR_OFFICER), applied_to_own_body()), role_in(ADMINISTRATOR)),
+    # --- background jobs (app.jobs.access.JobAccess: the job's object's body, commission, owner) ---
+    "job.read": any_of(role_in(ADMINISTRATOR), all_of(role_in(HR_OFFICER), same_state_body()),
+                       all_of(role_in(COMMISSION_MEMBER), member_of()), owner()),
+    # --- talent (app.talent); obj: app.competitions.access.RecordAccess of the recorder ---
+    "reserve.remove": any_of(all_of(role_in(HR_OFFICER), same_state_body()), role_in(ADMINISTRATOR)),
     # --- protocol (H3), notifications (H4) ---
 }
 
@@ -110,7 +140,14 @@ def can(account: Account, action: str, obj: Any = None) -> bool:
     return bool(account.is_active) and rule(account, obj)
 
 
-def ensure_can(account: Account, action: str, obj: Any = None) -> None:
-    """Raise the 403 ``forbidden`` problem unless ``can(account, action, obj)``."""
-    if not can(account, action, obj):
-        raise ProblemError(f"a {account.role} may not do {action} here", status=403, code="forbidden")
+def ensure_can(account: Account, action: str, obj: Any = None, *, hidden: str | None = None) -> None:
+    """Raise the 403 ``forbidden`` problem unless ``can(account, action, obj)``.
+
+    ``hidden`` names the object when its existence is not the caller's to know: then the refusal is
+    the 404 ``not_found`` the caller gets for an object that does not exist at all.
+    """
+    if can(account, action, obj):
+        return
+    if hidden is not None:
+        raise DomainError(NOT_FOUND, f"no {hidden}")
+    raise ProblemError(f"a {account.role} may not do {action} here", status=403, code="forbidden")

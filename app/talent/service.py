@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 from app.applications.models import Application
 from app.audit.service import record
 from app.auth.models import Account, StateBody
-from app.auth.permissions import can
+from app.auth.permissions import can, ensure_can
 from app.candidates.models import TALENT_POOL, Candidate, Consent
 from app.candidates.service import anonymous_view, experience_months
+from app.competitions.access import record_access
 from app.db import utcnow
 from app.jobs.queue import JobQueue
 from app.logs import current_request_id
@@ -305,6 +306,8 @@ def remove_reserve_membership(*, session: Session, membership_id: int, actor: Ac
     membership = session.get(ReserveMembership, membership_id)
     if membership is None:
         raise ProblemError(f"no reserve membership {membership_id}", status=404, code="not_found")
+    # Only the body that recorded it (its HR officers) or an administrator takes a membership away.
+    ensure_can(actor, "reserve.remove", record_access(session, created_by=membership.created_by))
     before = reserve_out(membership).model_dump(mode="json")
     session.delete(membership)
     record(session, action="talent.reserve_removed", entity_type="reserve_membership", entity_id=str(membership_id),

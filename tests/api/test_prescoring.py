@@ -125,7 +125,7 @@ class Scene:
         results = []
         for job_id in self.jobs(kind):
             self.world.app.state.queue.execute(job_id)
-            job = self.world.client.get(f"/api/v1/jobs/{job_id}").json()
+            job = self.world.client.get(f"/api/v1/jobs/{job_id}", headers=self.world.headers(self.setup.hr)).json()
             assert job["status"] == "succeeded", job
             results.append(job["result"])
         return results

@@ -86,8 +86,10 @@ class Scene:
     def run_job(self, job_id: str) -> None:
         self.world.app.state.queue.execute(job_id)
 
-    def job(self, job_id: str) -> dict[str, Any]:
-        response = self.world.client.get(f"/api/v1/jobs/{job_id}")
+    def job(self, job_id: str, account: Any = None) -> dict[str, Any]:
+        """The job as the interview's HR officer reads it (or ``account``)."""
+        response = self.world.client.get(f"/api/v1/jobs/{job_id}",
+                                         headers=self.world.headers(account or self.setup.hr))
         assert response.status_code == 200, response.text
         result: dict[str, Any] = response.json()
         return result
@@ -125,7 +127,7 @@ def test_a_recording_becomes_a_versioned_transcript_that_members_correct_and_exp
     digest = hashlib.sha256(scene.media.read_bytes()).hexdigest()
     assert (recording["status"], recording["sha256"], recording["size_bytes"], recording["language"],
             recording["filename"], recording["progress"]) \
-        == ("queued", digest, scene.media.stat().st_size, "kk", "interview.wav", 0.0)
+        == ("queued", digest, scene.media.stat().st_size, "kk", f"interview-{scene.setup.people[0].code}.wav", 0.0)
     job_id = recording["job_id"]
     assert scene.job(job_id)["status"] == "queued"
 
@@ -270,6 +272,28 @@ def test_only_the_interviews_commission_and_hr_see_it(scene: Scene) -> None:
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
 
 
+def test_the_commission_reads_a_neutral_file_name_never_the_uploaded_one(scene: Scene) -> None:
+    """Finding: HR uploads «Собеседование Фамилия Имя.wav»; members read that name before publication."""
+    world, setup = scene.world, scene.setup
+    interview, person = scene.interviews[0], setup.people[0]
+    surname = person.personal["surname"]
+    uploaded = scene.upload(interview, setup.hr, filename=f"Собеседование {surname} Әйгерім.WAV")
+    assert uploaded.status_code == 202, uploaded.text
+    assert uploaded.json()["filename"] == f"interview-{person.code}.wav"
+    scene.run_job(uploaded.json()["job_id"])
+    chair = setup.members[0]
+    for path in ("recording", "recording/file"):
+        response = scene.get(f"{interview}/{path}", chair)
+        assert response.status_code == 200, path
+        seen = response.text if path == "recording" else response.headers["content-disposition"]
+        assert surname not in seen and "Собеседование" not in seen, path
+        assert f"interview-{person.code}.wav" in seen, path
+    with world.session() as session:
+        assert [r.filename for r in session.scalars(select(Recording))] == [f"interview-{person.code}.wav"]
+    job = world.client.get(f"/api/v1/jobs/{uploaded.json()['job_id']}")
+    assert (job.status_code, job.json()["code"]) == (401, "unauthorized")
+
+
 def test_switched_off_the_recording_is_kept_untranscribed_until_switched_on(scene: Scene) -> None:
     world = scene.world
     admin = world.account("administrator")
@@ -368,7 +392,8 @@ def test_recordings_are_deleted_after_the_retention_period_and_the_transcript_st
     assert stored.exists()
     job_id = queue.enqueue(RETENTION_JOB_KIND)
     queue.execute(job_id)
-    assert scene.job(job_id)["result"] == {"deleted": [first["id"]]}
+    # the retention job works on no one object: the administrators' to read
+    assert scene.job(job_id, scene.world.account("administrator"))["result"] == {"deleted": [first["id"]]}
     assert not stored.exists()
     recording = scene.get(f"{old}/recording", scene.setup.hr).json()
     assert recording["status"] == "deleted" and recording["deleted_at"] is not None

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from app.auth.models import ADMINISTRATOR, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, Account
+from app.auth.models import ADMINISTRATOR, CANDIDATE, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, ROLES, Account
 from app.errors import NOT_FOUND, DomainError
 from app.problems import ProblemError
 
@@ -151,3 +151,129 @@ def ensure_can(account: Account, action: str, obj: Any = None, *, hidden: str | 
     if hidden is not None:
         raise DomainError(NOT_FOUND, f"no {hidden}")
     raise ProblemError(f"a {account.role} may not do {action} here", status=403, code="forbidden")
+
+
+# --- who may succeed on others' objects, per operation (the access walk's allow-list) -------------------
+
+ANONYMOUS = "anonymous"
+"""The caller who sends no token (in ``OUTSIDER_ACCESS`` beside the roles)."""
+
+
+def operation_key(method: str, path: str) -> str:
+    """``"GET /api/v1/competitions/{competition_id}"``: an operation as the OpenAPI document names it."""
+    return f"{method.upper()} {path}"
+
+
+_NOBODY: frozenset[str] = frozenset()
+_ADMIN = frozenset({ADMINISTRATOR})
+_ADMIN_PROCTOR = frozenset({ADMINISTRATOR, PROCTOR})
+_ADMIN_HR = frozenset({ADMINISTRATOR, HR_OFFICER})
+_EVERYONE = frozenset({ANONYMOUS, *ROLES})
+
+OUTSIDER_ACCESS: dict[str, frozenset[str]] = {
+    # --- vacancies: a published vacancy is public; the rest is its body's HR officers' ---
+    "GET /api/v1/vacancies/{vacancy_id}": _EVERYONE,
+    "POST /api/v1/vacancies/{vacancy_id}/publish": _NOBODY,
+    "POST /api/v1/vacancies/{vacancy_id}/close": _NOBODY,
+    # --- competitions: read by administrators and proctors (anonymous codes only), run by the body's HR ---
+    "GET /api/v1/competitions/{competition_id}": _ADMIN_PROCTOR,
+    "GET /api/v1/competitions/{competition_id}/applications": _ADMIN_PROCTOR,  # codes; no names to proctors
+    "GET /api/v1/competitions/{competition_id}/results": _ADMIN_PROCTOR,  # no names to proctors
+    "GET /api/v1/competitions/{competition_id}/progress": _ADMIN,
+    "GET /api/v1/competitions/{competition_id}/replay-input": _ADMIN,
+    "POST /api/v1/competitions/{competition_id}/commission": _NOBODY,
+    "DELETE /api/v1/competitions/{competition_id}/commission/{account_id}": _NOBODY,
+    "PUT /api/v1/competitions/{competition_id}/essay-topic": _NOBODY,
+    "PUT /api/v1/competitions/{competition_id}/prescoring-mode": _NOBODY,
+    "POST /api/v1/competitions/{competition_id}/publish-results": _NOBODY,
+    "GET /api/v1/competitions/{competition_id}/protocol": _ADMIN,
+    "POST /api/v1/competitions/{competition_id}/protocol": _NOBODY,
+    # --- applications: the candidate's own, their body's HR; applying is a candidate's own new object ---
+    "POST /api/v1/competitions/{competition_id}/applications": frozenset({CANDIDATE}),
+    "GET /api/v1/applications/{application_id}": _NOBODY,
+    "POST /api/v1/applications/{application_id}/confirm": _NOBODY,
+    "POST /api/v1/applications/{application_id}/reject": _NOBODY,
+    "POST /api/v1/applications/{application_id}/stage-results": _NOBODY,
+    # --- essays, practical assessment, scores, interviews (the commission's and the body's HR's) ---
+    "GET /api/v1/applications/{application_id}/essay": _NOBODY,
+    "PUT /api/v1/applications/{application_id}/essay": _NOBODY,
+    "POST /api/v1/applications/{application_id}/essay/start": _NOBODY,
+    "POST /api/v1/applications/{application_id}/essay/submit": _NOBODY,
+    "GET /api/v1/competitions/{competition_id}/essays": _ADMIN,
+    "GET /api/v1/competitions/{competition_id}/essays/{anonymous_code}": _ADMIN,
+    "POST /api/v1/competitions/{competition_id}/essays/prescore": _NOBODY,
+    "POST /api/v1/competitions/{competition_id}/essays/{anonymous_code}/discussion": _NOBODY,
+    "GET /api/v1/competitions/{competition_id}/practical": _ADMIN,
+    "POST /api/v1/competitions/{competition_id}/practical-tasks": _NOBODY,
+    "PUT /api/v1/competitions/{competition_id}/practical-tasks/{task_id}": _NOBODY,
+    "PUT /api/v1/competitions/{competition_id}/stages/{stage}/scores/{anonymous_code}": _NOBODY,
+    "POST /api/v1/competitions/{competition_id}/stages/{stage}/close": _NOBODY,
+    "GET /api/v1/competitions/{competition_id}/interviews": _ADMIN,
+    "POST /api/v1/competitions/{competition_id}/interviews": _NOBODY,
+    "POST /api/v1/interviews/{interview_id}/status": _NOBODY,
+    "GET /api/v1/applications/{application_id}/interview": _NOBODY,
+    # --- recordings and transcripts: the interview's commission and its body's HR only ---
+    "POST /api/v1/interviews/{interview_id}/recording": _NOBODY,
+    "GET /api/v1/interviews/{interview_id}/recording": _NOBODY,
+    "GET /api/v1/interviews/{interview_id}/recording/file": _NOBODY,
+    "POST /api/v1/interviews/{interview_id}/recording/transcribe": _NOBODY,
+    "GET /api/v1/interviews/{interview_id}/transcript": _NOBODY,
+    "GET /api/v1/interviews/{interview_id}/transcript/versions": _NOBODY,
+    "POST /api/v1/interviews/{interview_id}/transcript/versions": _NOBODY,
+    "GET /api/v1/interviews/{interview_id}/transcript/diff": _NOBODY,
+    "GET /api/v1/interviews/{interview_id}/transcript/export": _NOBODY,
+    # --- protocol: the body's HR, the commission, administrators ---
+    "GET /api/v1/protocols/{protocol_id}": _ADMIN,
+    "GET /api/v1/protocols/{protocol_id}/pdf": _ADMIN,
+    "GET /api/v1/protocols/{protocol_id}/html": _ADMIN,
+    "GET /api/v1/protocols/{protocol_id}/verification": _ADMIN,
+    "POST /api/v1/protocols/{protocol_id}/signatures": _NOBODY,
+    # --- tests: the candidate's own bookings and sessions; accommodations by the body applied to ---
+    "POST /api/v1/test-bookings": _NOBODY,
+    "GET /api/v1/test-bookings/{booking_id}": _NOBODY,
+    "POST /api/v1/test-bookings/{booking_id}/cancel": _NOBODY,
+    "POST /api/v1/test-sessions/{booking_id}/start": _NOBODY,
+    "GET /api/v1/test-sessions/{session_id}": _NOBODY,
+    "GET /api/v1/test-sessions/{session_id}/pages/{page}": _NOBODY,
+    "PUT /api/v1/test-sessions/{session_id}/answers/{item_id}": _NOBODY,
+    "POST /api/v1/test-sessions/{session_id}/submit": _NOBODY,
+    "GET /api/v1/certificates/verify/{verification_code}": _EVERYONE,  # a certificate's public check
+    "POST /api/v1/accommodations": _ADMIN,
+    "GET /api/v1/accommodations": _ADMIN,
+    # --- proctoring: the candidate's own session's events; reviews are the proctors' ---
+    "POST /api/v1/test-sessions/{session_id}/proctoring-events": _NOBODY,
+    "GET /api/v1/proctoring/reviews/{review_id}": _NOBODY,
+    "POST /api/v1/proctoring/reviews/{review_id}/decision": _NOBODY,
+    # --- talent: the pool is national (consent decides what HR sees); reserves recorded by a body are its own ---
+    "GET /api/v1/talent/search": _ADMIN_HR,
+    "POST /api/v1/talent/search": _ADMIN_HR,
+    "POST /api/v1/talent/invitations": _NOBODY,
+    "GET /api/v1/talent/invitations": _NOBODY,
+    "GET /api/v1/talent/reserves": _ADMIN_HR,  # an HR officer lists their own body's records only
+    "POST /api/v1/talent/reserves": _ADMIN_HR,  # a new record, of the recorder's body
+    "DELETE /api/v1/talent/reserves/{membership_id}": _ADMIN,
+    # --- alerts: subscriptions are the candidate's own; campaigns and rules their body's ---
+    "DELETE /api/v1/alerts/subscriptions/{subscription_id}": _NOBODY,
+    "POST /api/v1/alerts/campaigns": _NOBODY,
+    "GET /api/v1/alerts/campaigns/{campaign_id}": _ADMIN,
+    "GET /api/v1/alerts/campaigns/{campaign_id}/recipients": _ADMIN,
+    "POST /api/v1/alerts/campaigns/{campaign_id}/approve": _NOBODY,
+    "POST /api/v1/alerts/campaigns/{campaign_id}/cancel": _NOBODY,
+    "DELETE /api/v1/alerts/standing-rules/{rule_id}": _NOBODY,
+    # --- notifications and jobs: the account's own; a job's object decides (app.jobs.access) ---
+    "POST /api/v1/notifications/{notification_id}/read": _NOBODY,
+    "GET /api/v1/jobs/{job_id}": _ADMIN,
+    # --- administration ---
+    "POST /api/v1/admin/accounts": _ADMIN,
+    "PUT /api/v1/admin/ml/{module}": _ADMIN,
+}
+"""Each operation that takes an id, and the roles that may get a 2xx on *someone else's* object.
+
+``tests/api/test_access_walk.py`` reads it: it sends every such operation of ``/openapi.json``
+as nobody signed in, a candidate who applied nowhere, the HR officer of a body with no
+competitions, a commission member seated nowhere, the proctor, the researcher and the
+administrator, with the ids of others' objects (another body's, another candidate's, another
+competition's), and fails on a 2xx for a role not listed here, and on an operation missing
+here. The rules in ``PERMISSIONS`` decide on the object; this list says what those rules let an
+outsider do, so a new route needs a line here the day it is added.
+"""

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.applications.models import Application
 from app.audit.service import record
-from app.auth.models import Account, StateBody
+from app.auth.models import ADMINISTRATOR, Account, StateBody
 from app.auth.permissions import can, ensure_can
 from app.candidates.models import TALENT_POOL, Candidate, Consent
 from app.candidates.service import anonymous_view, experience_months
@@ -295,8 +295,13 @@ def add_reserve_membership(*, session: Session, data: ReserveIn, actor: Account)
     return membership
 
 
-def list_reserve_memberships(*, session: Session, candidate_id: int | None = None) -> list[ReserveOut]:
+def list_reserve_memberships(*, session: Session, actor: Account, candidate_id: int | None = None
+                             ) -> list[ReserveOut]:
+    """Reserve memberships: an administrator's are all; an HR officer's those their own body recorded."""
     query = select(ReserveMembership).order_by(ReserveMembership.id)
+    if actor.role != ADMINISTRATOR:
+        query = query.where(ReserveMembership.created_by.in_(
+            select(Account.id).where(Account.state_body_id == actor.state_body_id)))
     if candidate_id is not None:
         query = query.where(ReserveMembership.candidate_id == candidate_id)
     return [reserve_out(m) for m in session.scalars(query)]

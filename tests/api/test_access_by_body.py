@@ -9,7 +9,6 @@ before publication; the proctor read the names of the ranked; anyone read any jo
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -71,6 +70,10 @@ def test_hr_of_another_body_cannot_remove_the_ministrys_reserve_membership(demo:
         "candidate_id": _candidate_id(demo, "candidate09"), "kind": "presidential_youth", "since": "2026-01-01",
         "source": "Приказ № 12"})
     assert added.status_code == 201, added.text
+    listed = demo.client.get("/api/v1/talent/reserves", headers=demo.headers("hr.almaty")).json()
+    assert added.json()["id"] not in [row["id"] for row in listed]  # another body's record
+    assert added.json()["id"] in [row["id"] for row in demo.client.get(
+        "/api/v1/talent/reserves", headers=demo.headers("hr.minfin")).json()]
     url = f"/api/v1/talent/reserves/{added.json()['id']}"
     for other in ("hr.almaty", "member1", "proctor", "researcher", "candidate09"):
         refused = demo.client.delete(url, headers=demo.headers(other))

@@ -131,6 +131,13 @@ def neutral_filename(application: Application | None, uploaded: str) -> str:
     return f"interview-{code}{suffix if _EXTENSION.fullmatch(suffix) else ''}"
 
 
+def shown_filename(session: Session, recording: Recording) -> str:
+    """The recording's name as anyone reads it: neutral even for a row stored before names were replaced."""
+    interview = session.get(Interview, recording.interview_id)
+    application = None if interview is None else session.get(Application, interview.application_id)
+    return neutral_filename(application, recording.filename)
+
+
 def attach_recording(*, session: Session, queue: JobQueue, settings: Settings, scoped: InterviewScope,
                      received: Received, language: str, actor: Account) -> tuple[Recording, bool]:
     """Store the streamed file as the interview's recording and start its transcription; ``(recording, new)``.

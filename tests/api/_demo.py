@@ -37,7 +37,8 @@ class Demo:
 
     def account(self, login: str) -> Account:
         with self.session() as session:
-            account = session.scalars(select(Account).where(Account.email == f"{login}@demo.irikteu.kz")).one()
+            account: Account = session.scalars(
+                select(Account).where(Account.email == f"{login}@demo.irikteu.kz")).one()
             session.expunge(account)
             return account
 

@@ -26,8 +26,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 def _candidate_id(demo: Demo, login: str) -> int:
     with demo.session() as session:
-        return session.scalars(select(Candidate.id).where(
+        candidate_id: int = session.scalars(select(Candidate.id).where(
             Candidate.account_id == demo.account(login).id)).one()
+        return candidate_id
 
 
 def _competitions(demo: Demo) -> tuple[int, int]:

@@ -22,7 +22,7 @@ import itertools
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -232,7 +232,9 @@ class Operation:
 
 def _operations(document: dict[str, Any], victims: Victims) -> tuple[list[Operation], list[str], list[str]]:
     """(the operations that take an id, the keys of those that take none, unknown parameter names)."""
-    walked, skipped, unknown = [], [], []
+    walked: list[Operation] = []
+    skipped: list[Operation] = []
+    unknown: list[str] = []
     for path, item in document["paths"].items():
         for method, spec in item.items():
             parameters = spec.get("parameters", [])
@@ -289,7 +291,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     yield from demo_app(tmp_path_factory.mktemp("walk"))
 
 
-def test_no_role_reaches_an_object_the_permission_table_keeps_from_it(demo: Demo, tmp_path: Path) -> None:
+def test_no_role_reaches_an_object_the_permission_table_keeps_from_it(
+        demo: Demo, tmp_path: Path, record_property: Callable[[str, object], None]) -> None:
     victims = _victims(demo, tmp_path)
     document = demo.client.get("/openapi.json").json()
     operations, skipped, unknown_params = _operations(document, victims)
@@ -337,5 +340,7 @@ def test_no_role_reaches_an_object_the_permission_table_keeps_from_it(demo: Demo
                "operations_without_ids": len(skipped), "roles": len(WALKERS), "requests": requests,
                "statuses": dict(sorted(statuses.items())),
                "operations_refused_by_validation_only": sorted(validation_only)}
-    print("access walk:", json.dumps(summary, ensure_ascii=False))
+    print("access walk:", json.dumps(summary, ensure_ascii=False))  # pytest -s; also in the JUnit XML:
+    for name, value in summary.items():
+        record_property(f"access_walk_{name}", value)
     assert violations == [], "\n".join(violations)

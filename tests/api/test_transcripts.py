@@ -290,6 +290,10 @@ def test_the_commission_reads_a_neutral_file_name_never_the_uploaded_one(scene: 
         assert f"interview-{person.code}.wav" in seen, path
     with world.session() as session:
         assert [r.filename for r in session.scalars(select(Recording))] == [f"interview-{person.code}.wav"]
+        # a row stored before names were replaced is shown neutral too
+        session.execute(update(Recording).values(filename=f"Собеседование {surname}.mp4"))
+    shown = scene.get(f"{interview}/recording", chair).json()["filename"]
+    assert shown == f"interview-{person.code}.mp4"
     job = world.client.get(f"/api/v1/jobs/{uploaded.json()['job_id']}")
     assert (job.status_code, job.json()["code"]) == (401, "unauthorized")
 

@@ -16,6 +16,11 @@ itself, or a small frozen dataclass with the facts) and passes it as ``obj``. An
 is not in the table is a programming error (``KeyError``), so a typo never silently allows or
 denies. A module that cannot edit the table may call ``allow(action, rule)`` at import time;
 its rule is OR-ed with the existing one.
+
+Beside the table, ``OUTSIDER_ACCESS`` says per API operation which roles may succeed on
+*someone else's* object (another body's, another candidate's, another competition's); the access
+walk (``tests/api/test_access_walk.py``) sends every operation of ``/openapi.json`` that takes an
+id as every role and holds the answers to it, so a new route needs its line there.
 """
 
 from __future__ import annotations
@@ -24,7 +29,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from app.auth.models import ADMINISTRATOR, CANDIDATE, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, ROLES, Account
-from app.errors import NOT_FOUND, DomainError
 from app.problems import ProblemError
 
 Rule = Callable[[Account, Any], bool]
@@ -140,17 +144,10 @@ def can(account: Account, action: str, obj: Any = None) -> bool:
     return bool(account.is_active) and rule(account, obj)
 
 
-def ensure_can(account: Account, action: str, obj: Any = None, *, hidden: str | None = None) -> None:
-    """Raise the 403 ``forbidden`` problem unless ``can(account, action, obj)``.
-
-    ``hidden`` names the object when its existence is not the caller's to know: then the refusal is
-    the 404 ``not_found`` the caller gets for an object that does not exist at all.
-    """
-    if can(account, action, obj):
-        return
-    if hidden is not None:
-        raise DomainError(NOT_FOUND, f"no {hidden}")
-    raise ProblemError(f"a {account.role} may not do {action} here", status=403, code="forbidden")
+def ensure_can(account: Account, action: str, obj: Any = None) -> None:
+    """Raise the 403 ``forbidden`` problem unless ``can(account, action, obj)``."""
+    if not can(account, action, obj):
+        raise ProblemError(f"a {account.role} may not do {action} here", status=403, code="forbidden")
 
 
 # --- who may succeed on others' objects, per operation (the access walk's allow-list) -------------------

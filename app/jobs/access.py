@@ -67,9 +67,13 @@ def job_access(session: Session, job: Job) -> Iterator[JobAccess]:
     booking = None if test_session is None else session.get(TestBooking, test_session.booking_id)
     if booking is not None:
         yield JobAccess(account_id=booking.account_id)
-    competitions = session.scalars(
-        select(Competition).join(Interview, Interview.competition_id == Competition.id)
-        .join(Recording, Recording.interview_id == Interview.id).where(Recording.job_id == job.id).distinct())
-    for competition in competitions:
+    # distinct ids, not rows: PostgreSQL compares no JSON columns (the competition's policy, outcome)
+    competition_ids = session.scalars(
+        select(Interview.competition_id).join(Recording, Recording.interview_id == Interview.id)
+        .where(Recording.job_id == job.id).distinct()).all()
+    for competition_id in competition_ids:
+        competition = session.get(Competition, competition_id)
+        if competition is None:
+            continue
         facts_of = competition_access(session, competition)
         yield JobAccess(state_body_id=facts_of.state_body_id, member_account_ids=facts_of.member_account_ids)

@@ -32,6 +32,7 @@ from tests.api._assessment import (
     Clocked,
     Setup,
     build,
+    clocked_world_every_backend_fixture,  # noqa: F401
     clocked_world_fixture,  # noqa: F401
 )
 from tests.unit.ml._audio import silence, tone
@@ -296,6 +297,34 @@ def test_the_commission_reads_a_neutral_file_name_never_the_uploaded_one(scene: 
     assert shown == f"interview-{person.code}.mp4"
     job = world.client.get(f"/api/v1/jobs/{uploaded.json()['job_id']}")
     assert (job.status_code, job.json()["code"]) == (401, "unauthorized")
+
+
+def test_a_transcription_job_is_read_by_the_interviews_people_only(world_every_backend: Clocked,
+                                                                    tmp_path: Path) -> None:
+    """``GET /api/v1/jobs/{id}``: whoever may read the recording's transcript (and administrators), no one else."""
+    world = world_every_backend
+    world.app.state.settings.data_dir = tmp_path / "data"
+    setup = build(world, topic=False)
+    with world.session() as session:
+        interview = Interview(application_id=setup.people[0].application_id, competition_id=setup.competition_id,
+                              starts_at=NOW + timedelta(days=1), ends_at=NOW + timedelta(days=1, minutes=15),
+                              duration_minutes=15, status="scheduled", scheduled_by=setup.hr.id, scheduled_at=NOW)
+        session.add(interview)
+        session.flush()
+        interview_id = interview.id
+    uploaded = world.client.post(f"/api/v1/interviews/{interview_id}/recording", headers=world.headers(setup.hr),
+                                 files={"file": ("a.wav", tone(tmp_path / "tone.wav", 1.0).read_bytes(), "audio/wav")},
+                                 data={"language": "kk"})
+    assert uploaded.status_code == 202, uploaded.text
+    url = f"/api/v1/jobs/{uploaded.json()['job_id']}"
+    readers = {"hr": setup.hr, "chair": setup.members[0], "secretary": setup.secretary,
+               "administrator": world.account("administrator"), "other body's HR": world.account("hr_officer"),
+               "member elsewhere": world.account("commission_member"), "proctor": world.account("proctor"),
+               "the candidate": setup.people[0].account}
+    got = {who: world.client.get(url, headers=world.headers(account)).status_code for who, account in readers.items()}
+    assert got == {"hr": 200, "chair": 200, "secretary": 200, "administrator": 200, "other body's HR": 404,
+                   "member elsewhere": 404, "proctor": 404, "the candidate": 404}
+    assert world.client.get(url).status_code == 401
 
 
 def test_switched_off_the_recording_is_kept_untranscribed_until_switched_on(scene: Scene) -> None:

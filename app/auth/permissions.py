@@ -94,8 +94,10 @@ PERMISSIONS: dict[str, Rule] = {
     "candidate.read_personal": owner(),
     "candidate.update": owner(),
     "candidate.consents.update": owner(),
-    # The anonymous view (code, education level, months of experience): staff who run selection.
-    "candidate.read_anonymous": any_of(owner(), role_in(HR_OFFICER, COMMISSION_MEMBER, PROCTOR, ADMINISTRATOR)),
+    # The anonymous view (code, education level, months of experience): HR and administrators. Education and
+    # experience by code are quasi-identifiers: never the commission's before publication, never the proctor's
+    # (see "competition.read_replay_input").
+    "candidate.read_anonymous": any_of(owner(), role_in(HR_OFFICER, ADMINISTRATOR)),
     # --- vacancies, competitions, applications (app.vacancies, app.competitions, app.applications) ---
     # obj: a Vacancy, or a CompetitionAccess (app.competitions.access: state_body_id, member_account_ids,
     # voting_member_account_ids), or an ApplicationAccess (+ candidate_account_id).

@@ -31,8 +31,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.applications import service as applications
 from app.applications.schemas import StageResultsIn
+from app.auth.crypto import iin_lookup_hash
 from app.auth.demo import demo_email
 from app.auth.models import Account
+from app.candidates.demo import make_iin
 from app.competitions import service as competitions
 from app.competitions.clock import kazakhstan_today
 from app.competitions.models import Competition
@@ -45,6 +47,7 @@ from app.notifications import jobs as notification_jobs  # noqa: F401  (register
 from app.protocol import service as protocols
 from app.protocol.signing import make_demo_ca, make_test_certificate
 from app.rules.policy import SelectionPolicy
+from app.settings import get_settings
 from app.vacancies import service as vacancies
 from app.vacancies.schemas import VacancyCreate
 
@@ -200,8 +203,12 @@ def _finished_competition(session: Session, queue: JobQueue) -> dict[str, int]:
     drawn = draw_up_protocol(session=session, queue=queue, competition=competition, actor=hr,
                              today=days["published_results"])
     ca = make_demo_ca("Irikteu demo certification authority (not the NCA)")
-    for member in members:
-        identity = make_test_certificate(member.display_name, issuer=ca)
+    secret_key = get_settings().secret_key
+    for number, member in enumerate(members, start=1):
+        # Each member's IIN on record (as its keyed hash) and in their certificate, as NCA certificates carry it.
+        iin = make_iin(date(1970 + number, number, 10 + number), "male" if number % 2 else "female", 900 + number)
+        member.iin_hash = iin_lookup_hash(iin, secret_key=secret_key)
+        identity = make_test_certificate(member.display_name, iin, issuer=ca)
         protocols.add_signature(session=session, protocol_id=drawn.protocol.id, account=member,
                                 signature_der=identity.signer().sign(drawn.protocol.pdf))
     return {"finished_competitions": 1, "finished_applications": len(applied), "protocols_signed": 1}

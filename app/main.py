@@ -11,11 +11,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from app import db
+from app.api.guards import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.api.middleware import RequestIdMiddleware
 from app.api.routers import ROUTERS
 from app.jobs.registry import build_queue
 from app.logs import configure_logging
 from app.problems import install_problem_handlers, problem_response
+from app.protocol.trust import trusted_roots
 from app.rules.policy import policy_from_overrides
 from app.settings import Settings, get_settings
 
@@ -52,9 +54,13 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
         summary="Merit-based civil-service selection: exact rules, machine learning that suggests.",
         lifespan=lifespan,
     )
+    if settings.environment == "production":
+        trusted_roots(settings)  # refuse to start on an unreadable or empty bundle (TrustedRootsError)
     app.state.settings = settings
     app.state.policy = policy
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.request_max_bytes)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, production=settings.environment == "production")
     install_problem_handlers(app)
 
     @app.get("/health", tags=["service"])

@@ -68,7 +68,8 @@ class Settings(BaseSettings):
     protocol_trusted_roots: str = Field(
         default="",
         description="PEM bundle (path) of the CA certificates that issue commission members' signing "
-                    "certificates (the NCA roots); empty: any certificate is accepted and the protocol "
+                    "certificates (the NCA roots); required in production (the service refuses to start "
+                    "without it); empty elsewhere: any certificate is accepted and the protocol "
                     "verification says trust: not_checked",
     )
     # --- issue 7 M1: matching (embeddings, index, hybrid score) ---
@@ -124,6 +125,9 @@ class Settings(BaseSettings):
     transcript_low_confidence: float = Field(
         default=0.4, ge=0.0, le=1.0, description="a segment whose confidence is below this is marked low_confidence")
     recording_max_bytes: int = Field(default=1 << 30, gt=0, description="largest recording accepted (bytes)")
+    request_max_bytes: int = Field(
+        default=4 << 20, gt=0, description="largest request body accepted (bytes; 413 request_too_large); "
+                                           "interview recordings have recording_max_bytes instead")
     recording_max_minutes: float = Field(default=25.0, gt=0, description="longest recording accepted (minutes)")
     recording_retention_days: int = Field(
         default=90, ge=0, description="recordings are deleted this many days after upload (transcripts stay)")
@@ -142,6 +146,15 @@ class Settings(BaseSettings):
                 "IRIKTEU_SECRET_KEY must be set to a random value of at least 32 characters "
                 "outside development (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_production_without_trusted_roots(self) -> Settings:
+        if self.environment == "production" and not self.protocol_trusted_roots.strip():
+            raise ValueError(
+                "IRIKTEU_PROTOCOL_TRUSTED_ROOTS must name the PEM bundle of the CA roots that issue the "
+                "commission members' signing certificates (the NCA roots) in production; without it any "
+                "self-made certificate would sign a protocol")
         return self
 
     @property

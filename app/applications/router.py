@@ -45,14 +45,16 @@ def apply(competition_id: int, account: CandidateAccount, session: SessionDep, q
 def list_competition_applications(competition_id: int, account: CurrentAccount, session: SessionDep,
                                   today: TodayDep) -> list[ApplicationOut] | list[AnonymousApplicationOut]:
     """HR of the body: the full applications with personal data. Commission, proctors, administrators:
-    anonymous codes and stage data only (names of the ranked once results are published)."""
+    anonymous codes and stage data only (names of the ranked once results are published; never to proctors)."""
     with session.begin():
         competition = competitions.managed_competition(session=session, competition_id=competition_id,
                                                        actor=account, action="competition.read")
         applications = service.competition_applications(session=session, competition=competition)
-        if can(account, "competition.read_personal", competition_access(session, competition)):
+        access = competition_access(session, competition)
+        if can(account, "competition.read_personal", access):
             return [service.to_out(session, a, today=today, personal=True) for a in applications]
-        names = competitions.ranked_names(session=session, competition=competition)
+        names = (competitions.ranked_names(session=session, competition=competition)
+                 if can(account, "competition.read_names", access) else {})
         return [service.to_anonymous_out(session, a, competition, names) for a in applications]
 
 

@@ -56,6 +56,8 @@ class Account(Base):
     state_body_id: Mapped[int | None] = mapped_column(
         ForeignKey("state_bodies.id", ondelete="RESTRICT"), nullable=True, index=True)
     display_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    # A staff member's IIN as its keyed hash (never the IIN): the protocol signer's certificate must carry it.
+    iin_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     locale: Mapped[str] = mapped_column(String(2), nullable=False, default="kk")
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

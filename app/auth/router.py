@@ -42,7 +42,9 @@ def create_state_body(data: StateBodyIn, session: SessionDep, actor: Administrat
 
 
 @admin_router.post("/accounts", response_model=AccountOut, status_code=status.HTTP_201_CREATED)
-def create_account(data: StaffAccountIn, session: SessionDep, actor: AdministratorAccount) -> AccountOut:
+def create_account(data: StaffAccountIn, session: SessionDep, actor: AdministratorAccount,
+                   settings: SettingsDep) -> AccountOut:
     with session.begin():
-        account = service.create_staff_account(session=session, data=data, actor=actor)
+        account = service.create_staff_account(session=session, data=data, actor=actor,
+                                               secret_key=settings.secret_key)
     return AccountOut.model_validate(account)

@@ -46,6 +46,10 @@ class StaffAccountIn(BaseModel):
     state_body_id: int | None = None
     display_name: str = Field(min_length=1, max_length=200)
     locale: Literal["kk", "ru"] = "kk"
+    iin: str | None = Field(
+        default=None, max_length=12,
+        description="the holder's 12-digit IIN; stored only as a keyed hash; a commission member's protocol "
+                    "signing certificate must carry it (required to sign where trusted roots are configured)")
 
     @field_validator("email")
     @classmethod

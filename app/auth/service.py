@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
+from app.auth.crypto import iin_lookup_hash
 from app.auth.errors import (
     EMAIL_ALREADY_REGISTERED,
     INVALID_CREDENTIALS,
@@ -20,8 +21,10 @@ from app.auth.models import HR_OFFICER, Account, StateBody
 from app.auth.permissions import ensure_can
 from app.auth.schemas import StaffAccountIn, StateBodyIn
 from app.auth.security import hash_password, verify_password
-from app.errors import DomainError
+from app.candidates.errors import IIN_ERRORS
+from app.errors import VALIDATION_ERROR, DomainError
 from app.logs import current_request_id
+from app.rules.iin import InvalidIIN, parse_iin
 
 CredentialsT_contra = TypeVar("CredentialsT_contra", contravariant=True)
 
@@ -90,7 +93,7 @@ def create_state_body(*, session: Session, data: StateBodyIn, actor: Account) ->
     return body
 
 
-def create_staff_account(*, session: Session, data: StaffAccountIn, actor: Account) -> Account:
+def create_staff_account(*, session: Session, data: StaffAccountIn, actor: Account, secret_key: str) -> Account:
     """A staff account; 422 ``state_body_required`` for an HR officer without a body, 409 on a taken e-mail."""
     ensure_can(actor, "account.create")
     if data.role == HR_OFFICER and data.state_body_id is None:
@@ -99,9 +102,16 @@ def create_staff_account(*, session: Session, data: StaffAccountIn, actor: Accou
         raise DomainError(STATE_BODY_NOT_FOUND, f"no state body {data.state_body_id}")
     if session.scalars(select(Account.id).where(Account.email == data.email)).first() is not None:
         raise DomainError(EMAIL_ALREADY_REGISTERED, "an account with this e-mail exists")
+    iin_hash = None
+    if data.iin is not None:
+        try:
+            info = parse_iin(data.iin)
+        except InvalidIIN as exc:
+            raise DomainError(IIN_ERRORS.get(exc.code, VALIDATION_ERROR), str(exc), pointer="#/iin") from None
+        iin_hash = iin_lookup_hash(info.iin, secret_key=secret_key)
     account = Account(email=data.email, password_hash=hash_password(data.password), role=data.role,
                       state_body_id=data.state_body_id, display_name=data.display_name, locale=data.locale,
-                      is_active=True)
+                      is_active=True, iin_hash=iin_hash)
     session.add(account)
     session.flush()
     record(session, action="account.created", entity_type="account", entity_id=str(account.id),

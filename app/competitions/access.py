@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.competitions.models import VOTING_ROLES, CommissionMember, Competition
+from app.applications.models import Application
+from app.auth.models import Account
+from app.competitions.models import RESULTS_PUBLISHED, VOTING_ROLES, CommissionMember, Competition
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,7 @@ class CompetitionAccess:
     state_body_id: int
     member_account_ids: frozenset[int]
     voting_member_account_ids: frozenset[int]
+    results_published: bool
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ def competition_access(session: Session, competition: Competition) -> Competitio
         state_body_id=competition.state_body_id,
         member_account_ids=frozenset(account_id for account_id, _role in seats),
         voting_member_account_ids=frozenset(account_id for account_id, role in seats if role in VOTING_ROLES),
+        results_published=competition.status == RESULTS_PUBLISHED,
     )
 
 
@@ -50,6 +54,47 @@ def application_access(
         state_body_id=base.state_body_id,
         member_account_ids=base.member_account_ids,
         voting_member_account_ids=base.voting_member_account_ids,
+        results_published=base.results_published,
         application_id=application_id,
         candidate_account_id=candidate_account_id,
     )
+
+
+@dataclass(frozen=True)
+class CandidateAccess:
+    """A candidate seen by staff: the state bodies whose competitions they applied to.
+
+    An HR officer acts on a candidate (accommodations, their medical reason) only through an
+    application to a competition of the officer's own body (``app.auth.permissions``:
+    ``candidate.accommodate``).
+    """
+
+    candidate_id: int
+    account_id: int
+    applied_state_body_ids: frozenset[int]
+
+
+def candidate_access(session: Session, *, candidate_id: int, account_id: int) -> CandidateAccess:
+    bodies = session.scalars(
+        select(Competition.state_body_id).distinct()
+        .join(Application, Application.competition_id == Competition.id)
+        .where(Application.candidate_id == candidate_id)).all()
+    return CandidateAccess(candidate_id=candidate_id, account_id=account_id, applied_state_body_ids=frozenset(bodies))
+
+
+@dataclass(frozen=True)
+class RecordAccess:
+    """An object an HR officer recorded (a reserve membership): it belongs to the recorder's state body.
+
+    ``state_body_id`` is ``None`` when an administrator (or an account since removed) recorded it;
+    then only administrators act on it.
+    """
+
+    state_body_id: int | None
+    created_by: int | None
+
+
+def record_access(session: Session, *, created_by: int | None) -> RecordAccess:
+    body = None if created_by is None else session.scalar(
+        select(Account.state_body_id).where(Account.id == created_by))
+    return RecordAccess(state_body_id=body, created_by=created_by)

@@ -163,10 +163,13 @@ def read_progress(competition_id: int, account: CurrentAccount, session: Session
 
 @router.get("/{competition_id}/replay-input")
 def read_replay_input(competition_id: int, account: CurrentAccount, session: SessionDep) -> dict[str, Any]:
-    """The stored data as a replay-format document (anonymous codes as refs): ``irikteu replay`` reproduces it."""
+    """The stored data as a replay-format document (anonymous codes as refs): ``irikteu replay`` reproduces it.
+
+    It gives each code's experience and education, so the commission reads it only once the results
+    are published (HR of the body and administrators always)."""
     with session.begin():
         competition = service.managed_competition(session=session, competition_id=competition_id, actor=account,
-                                                  action="competition.progress")
+                                                  action="competition.read_replay_input")
         return service.replay_document(session=session, competition=competition,
                                        results_published_on=competition.results_published_on)
 
@@ -178,7 +181,7 @@ def publish_results(competition_id: int, account: CurrentAccount, session: Sessi
     with session.begin():
         competition = service.managed_competition(session=session, competition_id=competition_id, actor=account)
         service.publish_results(session=session, queue=queue, competition=competition, actor=account, today=today)
-        return _results_out(session, competition)
+        return _results_out(session, competition, account=account)
 
 
 @router.get("/{competition_id}/results")
@@ -189,14 +192,17 @@ def read_results(competition_id: int, account: CurrentAccount, session: SessionD
                                                   action="competition.read")
         if competition.outcome is None or competition.results_published_on is None:
             raise DomainError(NOT_FOUND, "the results are not published yet")
-        return _results_out(session, competition)
+        return _results_out(session, competition, account=account)
 
 
-def _results_out(session: Session, competition: Competition) -> PublishedResultsOut:
+def _results_out(session: Session, competition: Competition, *, account: Account) -> PublishedResultsOut:
+    """The outcome; the names beside the codes only for those who may read them (never the proctor)."""
     assert competition.outcome is not None and competition.results_published_on is not None
+    names = (service.ranked_names(session=session, competition=competition)
+             if can(account, "competition.read_names", competition_access(session, competition)) else {})
     return PublishedResultsOut(competition_id=competition.id, status=competition.status,
                                results_published_on=competition.results_published_on, outcome=competition.outcome,
-                               names=service.ranked_names(session=session, competition=competition))
+                               names=names)
 
 
 # --- the protocol of the published results (the workflow: app.competitions.protocol_link) ----------

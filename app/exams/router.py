@@ -252,4 +252,4 @@ def grant_accommodation(data: AccommodationIn, account: StaffAccount, session: S
 def list_accommodations(account: StaffAccount, session: SessionDep,
                         candidate_id: Annotated[int, Query()]) -> list[AccommodationOut]:
     with session.begin():
-        return [_accommodation_out(row) for row in service.accommodations_of(session, candidate_id)]
+        return [_accommodation_out(row) for row in service.accommodations_of(session, account, candidate_id)]

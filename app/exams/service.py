@@ -32,10 +32,12 @@ from app.applications.errors import APPLICATION_NOT_CONFIRMED
 from app.applications.models import CONFIRMED, Application
 from app.auth.deps import check_account_state
 from app.auth.models import Account
+from app.auth.permissions import can
 from app.auth.security import TokenClaims
 from app.candidates.models import Candidate
 from app.candidates.service import candidate_of_account
 from app.competitions import service as competitions
+from app.competitions.access import candidate_access
 from app.competitions.clock import KAZAKHSTAN
 from app.competitions.errors import RESULTS_ALREADY_PUBLISHED, STAGE_NOT_IN_PLAN
 from app.competitions.events import audit
@@ -252,9 +254,11 @@ def cancel(*, session: Session, booking_id: int, actor: Account, now: datetime) 
 
 def grant_accommodation(*, session: Session, actor: Account, candidate_id: int, programme: str, extra_minutes: int,
                         reason: str, now: datetime) -> Accommodation:
-    """Extra minutes for a candidate's tests of ``programme`` (or ``all``); the latest grant that applies counts."""
-    if session.get(Candidate, candidate_id) is None:
-        raise DomainError(CANDIDATE_NOT_FOUND, f"no candidate {candidate_id}")
+    """Extra minutes for a candidate's tests of ``programme`` (or ``all``); the latest grant that applies counts.
+
+    HR officers grant them to candidates who applied to their own body only (``candidate.accommodate``).
+    """
+    accommodated_candidate(session, actor, candidate_id)
     row = Accommodation(candidate_id=candidate_id, programme=programme, extra_minutes=extra_minutes, reason=reason,
                         granted_by=actor.id, granted_at=now)
     session.add(row)
@@ -265,7 +269,17 @@ def grant_accommodation(*, session: Session, actor: Account, candidate_id: int, 
     return row
 
 
-def accommodations_of(session: Session, candidate_id: int) -> Sequence[Accommodation]:
+def accommodated_candidate(session: Session, actor: Account, candidate_id: int) -> Candidate:
+    """The candidate when ``actor`` may grant and read their accommodations; 404 otherwise (existence is secret)."""
+    candidate = session.get(Candidate, candidate_id)
+    if candidate is None or not can(actor, "candidate.accommodate", candidate_access(
+            session, candidate_id=candidate.id, account_id=candidate.account_id)):
+        raise DomainError(CANDIDATE_NOT_FOUND, f"no candidate {candidate_id}")
+    return candidate
+
+
+def accommodations_of(session: Session, actor: Account, candidate_id: int) -> Sequence[Accommodation]:
+    accommodated_candidate(session, actor, candidate_id)
     return session.scalars(select(Accommodation).where(Accommodation.candidate_id == candidate_id)
                            .order_by(Accommodation.id)).all()
 

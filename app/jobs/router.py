@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
+from app.auth.deps import CurrentAccount
+from app.auth.permissions import can
 from app.deps import SessionDep
 from app.errors import DomainError
+from app.jobs.access import job_access
 from app.jobs.errors import JOB_NOT_FOUND
 from app.jobs.models import Job
 
@@ -31,8 +34,11 @@ class JobOut(BaseModel):
 
 
 @router.get("/{job_id}", response_model=JobOut)
-def read_job(job_id: str, session: SessionDep) -> JobOut:
-    job = session.get(Job, job_id)
-    if job is None:
-        raise DomainError(JOB_NOT_FOUND, f"no job {job_id}")
-    return JobOut.model_validate(job, from_attributes=True)
+def read_job(job_id: Annotated[str, Path(max_length=36)], account: CurrentAccount, session: SessionDep) -> JobOut:
+    """A job's state, for whoever may read the object it works on (``app.jobs.access``); 404 for anyone else."""
+    with session.begin():
+        job = session.get(Job, job_id)
+        if job is None or not (can(account, "job.read")
+                               or any(can(account, "job.read", facts) for facts in job_access(session, job))):
+            raise DomainError(JOB_NOT_FOUND, f"no job {job_id}")
+        return JobOut.model_validate(job, from_attributes=True)

@@ -76,7 +76,8 @@ def sign_protocol(protocol_id: int, body: SignatureIn, session: SessionDep, acco
     """Add the signed-in commission member's detached CMS signature over the PDF; verified before it is stored.
 
     422 ``signature_invalid`` (``reason``: e.g. ``message_digest_mismatch``, ``untrusted_certificate``
-    when ``protocol_trusted_roots`` is set, ``signer_iin_mismatch``), 409 ``already_signed``,
+    when ``protocol_trusted_roots`` is set, ``certificate_not_valid_now``, ``key_usage_not_signature``,
+    ``signer_iin_mismatch``, ``signer_not_identified``), 409 ``already_signed``,
     403 ``forbidden`` for anyone not on the commission.
     """
     try:
@@ -84,12 +85,14 @@ def sign_protocol(protocol_id: int, body: SignatureIn, session: SessionDep, acco
     except (binascii.Error, ValueError):
         raise DomainError(SIGNATURE_INVALID, f"the signature is not base64: {SIGNATURE_REASONS['malformed']}",
                           reason="malformed") from None
+    roots = trusted_roots(settings)
     with session.begin():
         signature = service.add_signature(session=session, protocol_id=protocol_id, account=account,
-                                          signature_der=signature_der, trusted_roots=trusted_roots(settings))
+                                          signature_der=signature_der, trusted_roots=roots)
         # The signature holds; it must also be the signer's own certificate (app.protocol.trust).
         ensure_certificate_of_signer(session=session, account=account, secret_key=settings.secret_key,
-                                     certificate=x509.load_pem_x509_certificate(signature.certificate_pem.encode()))
+                                     certificate=x509.load_pem_x509_certificate(signature.certificate_pem.encode()),
+                                     identity_required=roots is not None)
         return SignatureOut.model_validate(signature)
 
 

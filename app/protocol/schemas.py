@@ -67,5 +67,9 @@ class VerificationOut(BaseModel):
     trust: Literal["checked", "not_checked"] = Field(
         description="whether the certificates were held against the configured trusted roots "
                     "(setting protocol_trusted_roots); not_checked: any certificate is accepted")
+    revocation: Literal["not_checked"] = Field(
+        default="not_checked",
+        description="whether the certificates were checked for revocation (CRL or OCSP): not_checked — this "
+                    "service does not check revocation; a revoked certificate's signature still verifies")
     signatures: list[SignatureCheckOut]
     unsigned_member_account_ids: list[int]

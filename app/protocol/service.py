@@ -106,7 +106,7 @@ def add_signature(*, session: Session, protocol_id: int, account: Account, signa
         raise DomainError(FORBIDDEN, "only a member of this competition's commission signs its protocol")
     if _signature_of(session, protocol.id, account.id) is not None:
         raise DomainError(ALREADY_SIGNED, f"you have already signed protocol {protocol.id}")
-    checked = verify_detached(signature_der, protocol.pdf, trusted_roots)
+    checked = verify_detached(signature_der, protocol.pdf, trusted_roots, at=utcnow())
     if not checked.valid or checked.certificate is None:
         reason = checked.reason or "malformed"
         raise DomainError(SIGNATURE_INVALID, f"the signature does not verify: {SIGNATURE_REASONS[reason]}",
@@ -187,7 +187,8 @@ def verify(*, session: Session, protocol_id: int,
     checks = []
     signed_by: set[int] = set()
     for signature in signatures_of(session=session, protocol_id=protocol.id):
-        result = verify_detached(signature.signature_der, protocol.pdf, trusted_roots)
+        # Valid when it was received: a certificate that expired since does not undo a signature.
+        result = verify_detached(signature.signature_der, protocol.pdf, trusted_roots, at=signature.signed_at)
         signed_by.add(signature.signer_account_id)
         checks.append(SignatureCheck(
             signature_id=signature.id, signer_account_id=signature.signer_account_id,

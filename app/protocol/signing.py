@@ -47,7 +47,11 @@ SIGNATURE_REASONS: Final[dict[str, str]] = {
     "message_digest_mismatch": "the signature is over other bytes than this document",
     "bad_signature": "the signature does not verify with the certificate's key",
     "certificate_not_valid_at_signing_time": "the certificate was not valid when the signature was made",
+    "certificate_not_valid_now": "the certificate is not valid now (expired or not yet valid)",
+    "key_usage_not_signature": "the certificate is not for digital signatures (no digitalSignature key usage)",
     "untrusted_certificate": "the certificate is not issued by a trusted authority",
+    "signer_iin_mismatch": "the certificate does not carry the IIN of the signed-in person",
+    "signer_not_identified": "the signer's IIN is not on record, so the certificate cannot be matched to them",
 }
 """Every reason :func:`verify_detached` gives for an invalid signature, with its meaning."""
 
@@ -188,21 +192,34 @@ def _trusted(certificate: x509.Certificate, roots: Sequence[x509.Certificate]) -
 
 
 def verify_detached(signature_der: bytes, data: bytes,
-                    trusted_roots: Sequence[x509.Certificate] | None = None) -> VerifiedSignature:
-    """Check a detached CMS signature over ``data``: digest, key signature, certificate validity, trust.
+                    trusted_roots: Sequence[x509.Certificate] | None = None, *,
+                    at: datetime | None = None) -> VerifiedSignature:
+    """Check a detached CMS signature over ``data``: digest, key signature, certificate validity and use, trust.
 
     ``cryptography`` has no PKCS#7 verification, so the CMS is parsed with ``asn1crypto`` and the
-    signature over the DER signed attributes is checked with the certificate's key. With
-    ``trusted_roots`` the certificate must be one of them or directly issued by one.
+    signature over the DER signed attributes is checked with the certificate's key. The
+    certificate must carry the digitalSignature key usage and be valid at the signing time it
+    states and at ``at`` (when the service received the signature). With ``trusted_roots`` the
+    certificate must be one of them or directly issued by one. Revocation (CRL, OCSP) is not
+    checked: the verification report says ``revocation: not_checked``.
     """
     try:
-        return _verify(cms.ContentInfo.load(signature_der, strict=True), data, trusted_roots)
+        return _verify(cms.ContentInfo.load(signature_der, strict=True), data, trusted_roots, at)
     except (ValueError, TypeError, KeyError):
         # asn1crypto parses lazily: a broken inner structure surfaces only when it is read.
         return _invalid("malformed")
 
 
-def _verify(info: cms.ContentInfo, data: bytes, trusted_roots: Sequence[x509.Certificate] | None) -> VerifiedSignature:
+def _for_signatures(certificate: x509.Certificate) -> bool:
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return False
+    return bool(usage.digital_signature)
+
+
+def _verify(info: cms.ContentInfo, data: bytes, trusted_roots: Sequence[x509.Certificate] | None,
+            at: datetime | None) -> VerifiedSignature:
     if info["content_type"].native != "signed_data":
         return _invalid("not_signed_data")
     signed_data = info["content"]
@@ -232,9 +249,13 @@ def _verify(info: cms.ContentInfo, data: bytes, trusted_roots: Sequence[x509.Cer
     problem = _verify_key_signature(certificate, signer, signed_bytes, digest_name)
     if problem is not None:
         return _invalid(problem, certificate, when)
-    checked_at = when or datetime.now(UTC)
+    checked_at = when or at or datetime.now(UTC)
     if not certificate.not_valid_before_utc <= checked_at <= certificate.not_valid_after_utc:
         return _invalid("certificate_not_valid_at_signing_time", certificate, when)
+    if at is not None and not certificate.not_valid_before_utc <= at <= certificate.not_valid_after_utc:
+        return _invalid("certificate_not_valid_now", certificate, when)
+    if not _for_signatures(certificate):
+        return _invalid("key_usage_not_signature", certificate, when)
     if trusted_roots is not None and not _trusted(certificate, trusted_roots):
         return _invalid("untrusted_certificate", certificate, when)
     return VerifiedSignature(
@@ -266,7 +287,7 @@ def _name(common_name: str, iin: str | None) -> x509.Name:
 
 def make_test_certificate(common_name: str, iin: str | None = None, *, issuer: TestIdentity | None = None,
                           key_type: str = "ec", valid_from: datetime | None = None,
-                          valid_days: int = 365) -> TestIdentity:
+                          valid_days: int = 365, digital_signature: bool = True) -> TestIdentity:
     """A P-256 (or 2048-bit RSA with ``key_type="rsa"``) key and a certificate for ``common_name``.
 
     Self-signed without ``issuer``; with it (e.g. :func:`make_demo_ca`), issued by that CA so a
@@ -284,7 +305,8 @@ def make_test_certificate(common_name: str, iin: str | None = None, *, issuer: T
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
         .not_valid_after(start + timedelta(days=valid_days))
-        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+        .add_extension(x509.KeyUsage(digital_signature=digital_signature, content_commitment=True,
+                                     key_encipherment=not digital_signature,
                                      data_encipherment=False, key_agreement=False, key_cert_sign=issuer is None,
                                      crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
     )

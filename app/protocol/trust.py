@@ -7,10 +7,14 @@ Two checks beside the cryptographic one in :mod:`app.protocol.signing`:
   Empty means any certificate is accepted, and the verification report says so with
   ``trust: "not_checked"`` instead of pretending.
 - **The signer's IIN**: NCA certificates carry the holder's IIN as ``SERIALNUMBER=IIN<12 digits>``.
-  When the signing account is linked to a person whose IIN the service knows (a ``Candidate``
-  row of that account; the IIN is compared through its keyed hash, never decrypted), the
-  certificate must carry that IIN. Staff accounts are not linked to a person's IIN today, so
-  for them the check is skipped.
+  A staff account records its holder's IIN as a keyed hash (``accounts.iin_hash``, given when an
+  administrator makes the account); a candidate's is in their file. The certificate must carry
+  that IIN (compared through the keyed hash, never decrypted). With trusted roots configured —
+  always in production, where the service refuses to start without them — an account with no
+  IIN on record cannot sign (``signer_not_identified``); without roots (development, tests) its
+  signature is accepted unmatched.
+
+Revocation (CRL, OCSP) is not checked; the verification report says ``revocation: not_checked``.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ def _load_bundle(path: str, modified_ns: int) -> tuple[x509.Certificate, ...]:
     except ValueError as error:
         raise TrustedRootsError(f"IRIKTEU_PROTOCOL_TRUSTED_ROOTS: {path} is not a PEM certificate bundle: "
                                 f"{error}") from None
+    if not certificates:
+        raise TrustedRootsError(f"IRIKTEU_PROTOCOL_TRUSTED_ROOTS: {path} holds no certificate")
     return tuple(certificates)
 
 
@@ -80,14 +86,19 @@ def certificate_iin(certificate: x509.Certificate) -> str | None:
 
 
 def ensure_certificate_of_signer(*, session: Session, account: Account, certificate: x509.Certificate,
-                                 secret_key: str) -> bool:
+                                 secret_key: str, identity_required: bool = False) -> bool:
     """Refuse a certificate that names another person than the account's; ``False`` when nothing to compare.
 
-    422 ``signature_invalid`` with ``reason: signer_iin_mismatch`` when the account is linked to
-    an IIN and the certificate carries another one or none.
+    422 ``signature_invalid`` with ``reason: signer_iin_mismatch`` when the account has an IIN on
+    record and the certificate carries another one or none; with ``reason: signer_not_identified``
+    when ``identity_required`` (trusted roots configured) and the account has no IIN on record.
     """
-    expected = session.scalar(select(Candidate.iin_hash).where(Candidate.account_id == account.id))
+    expected = account.iin_hash or session.scalar(
+        select(Candidate.iin_hash).where(Candidate.account_id == account.id))
     if expected is None:
+        if identity_required:
+            raise DomainError(SIGNATURE_INVALID, "your account has no IIN on record, so the certificate cannot be "
+                              "matched to you; an administrator records it", reason="signer_not_identified")
         return False
     iin = certificate_iin(certificate)
     if iin is None or iin_lookup_hash(iin, secret_key=secret_key) != expected:

@@ -48,9 +48,9 @@ def list_invitations(vacancy_id: int, account: HROfficerAccount, session: Sessio
 
 @router.get("/reserves")
 def list_reserves(account: HRorAdmin, session: SessionDep, candidate_id: int | None = None) -> list[ReserveOut]:
-    """Reserve memberships (regional and presidential youth)."""
+    """Reserve memberships (regional and presidential youth): an HR officer's body's records, all for administrators."""
     with session.begin():
-        return service.list_reserve_memberships(session=session, candidate_id=candidate_id)
+        return service.list_reserve_memberships(session=session, actor=account, candidate_id=candidate_id)
 
 
 @router.post("/reserves", status_code=status.HTTP_201_CREATED)

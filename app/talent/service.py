@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 
 from app.applications.models import Application
 from app.audit.service import record
-from app.auth.models import Account, StateBody
-from app.auth.permissions import can
+from app.auth.models import ADMINISTRATOR, Account, StateBody
+from app.auth.permissions import can, ensure_can
 from app.candidates.models import TALENT_POOL, Candidate, Consent
 from app.candidates.service import anonymous_view, experience_months
+from app.competitions.access import record_access
 from app.db import utcnow
 from app.errors import NOT_FOUND, VALIDATION_ERROR, DomainError
 from app.jobs.queue import JobQueue
@@ -296,8 +297,13 @@ def add_reserve_membership(*, session: Session, data: ReserveIn, actor: Account)
     return membership
 
 
-def list_reserve_memberships(*, session: Session, candidate_id: int | None = None) -> list[ReserveOut]:
+def list_reserve_memberships(*, session: Session, actor: Account, candidate_id: int | None = None
+                             ) -> list[ReserveOut]:
+    """Reserve memberships: an administrator's are all; an HR officer's those their own body recorded."""
     query = select(ReserveMembership).order_by(ReserveMembership.id)
+    if actor.role != ADMINISTRATOR:
+        query = query.where(ReserveMembership.created_by.in_(
+            select(Account.id).where(Account.state_body_id == actor.state_body_id)))
     if candidate_id is not None:
         query = query.where(ReserveMembership.candidate_id == candidate_id)
     return [reserve_out(m) for m in session.scalars(query)]
@@ -307,6 +313,8 @@ def remove_reserve_membership(*, session: Session, membership_id: int, actor: Ac
     membership = session.get(ReserveMembership, membership_id)
     if membership is None:
         raise DomainError(NOT_FOUND, f"no reserve membership {membership_id}")
+    # Only the body that recorded it (its HR officers) or an administrator takes a membership away.
+    ensure_can(actor, "reserve.remove", record_access(session, created_by=membership.created_by))
     before = reserve_out(membership).model_dump(mode="json")
     session.delete(membership)
     record(session, action="talent.reserve_removed", entity_type="reserve_membership", entity_id=str(membership_id),

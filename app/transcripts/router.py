@@ -30,7 +30,7 @@ def _recording_out(session: Session, recording: Recording) -> RecordingOut:
     elif status == QUEUED and job is not None and job.status == "running":
         status = "transcribing"
     return RecordingOut(id=recording.id, interview_id=recording.interview_id, sha256=recording.sha256,
-                        size_bytes=recording.size_bytes, filename=recording.filename,
+                        size_bytes=recording.size_bytes, filename=service.shown_filename(session, recording),
                         content_type=recording.content_type, language=recording.language, status=status,
                         error_code=recording.error_code, job_id=recording.job_id,
                         progress=None if job is None else job.progress, uploaded_at=recording.uploaded_at,
@@ -109,7 +109,7 @@ def download_recording(interview_id: int, account: CurrentAccount, session: Sess
                               "period)")
         path = service.recordings_dir(settings) / recording.path
         return FileResponse(path, media_type=recording.content_type or "application/octet-stream",
-                            filename=recording.filename)
+                            filename=service.shown_filename(session, recording))
 
 
 @router.post("/{interview_id}/recording/transcribe", status_code=202)

@@ -12,6 +12,7 @@ leaves nothing half-visible and the retried job starts over.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.applications.models import Application
 from app.audit.service import record
 from app.auth.models import Account
 from app.auth.permissions import ensure_can
@@ -117,6 +119,23 @@ def latest_recording(session: Session, interview_id: int) -> Recording | None:
                            .order_by(Recording.id.desc()).limit(1)).first()
 
 
+_EXTENSION = re.compile(r"\.[a-z0-9]{1,8}")
+
+
+def neutral_filename(application: Application | None, uploaded: str) -> str:
+    """``interview-<anonymous code>.<extension of the upload>``: nothing of the uploaded name but its extension."""
+    suffix = Path(uploaded).suffix.lower()
+    code = "unknown" if application is None else application.anonymous_code
+    return f"interview-{code}{suffix if _EXTENSION.fullmatch(suffix) else ''}"
+
+
+def shown_filename(session: Session, recording: Recording) -> str:
+    """The recording's name as anyone reads it: neutral even for a row stored before names were replaced."""
+    interview = session.get(Interview, recording.interview_id)
+    application = None if interview is None else session.get(Application, interview.application_id)
+    return neutral_filename(application, recording.filename)
+
+
 def attach_recording(*, session: Session, queue: JobQueue, settings: Settings, scoped: InterviewScope,
                      received: Received, language: str, actor: Account) -> tuple[Recording, bool]:
     """Store the streamed file as the interview's recording and start its transcription; ``(recording, new)``.
@@ -134,12 +153,15 @@ def attach_recording(*, session: Session, queue: JobQueue, settings: Settings, s
         received.path.unlink(missing_ok=True)
         return same, False
     check_media(received.path, settings)
+    # People name files after the person («Собеседование Фамилия Имя.wav»): the name the commission
+    # reads is made from the anonymous code; the uploaded one is never stored.
+    filename = neutral_filename(session.get(Application, interview.application_id), received.filename)
     recording = Recording(interview_id=interview.id, sha256=received.sha256, size_bytes=received.size,
-                          filename=received.filename, content_type=received.content_type, language=language,
+                          filename=filename, content_type=received.content_type, language=language,
                           status=QUEUED, uploaded_by=actor.id)
     session.add(recording)
     session.flush()
-    relative = Path(str(interview.id)) / f"{recording.id}-{received.sha256[:16]}{Path(received.filename).suffix[:10]}"
+    relative = Path(str(interview.id)) / f"{recording.id}-{received.sha256[:16]}{Path(filename).suffix}"
     final = recordings_dir(settings) / relative
     final.parent.mkdir(parents=True, exist_ok=True)
     received.path.replace(final)
@@ -147,7 +169,7 @@ def attach_recording(*, session: Session, queue: JobQueue, settings: Settings, s
     interview.recording_ref = f"recording:{recording.id}"
     _audit(session, actor=actor, action="recording.uploaded", entity_type="interview_recording",
            entity_id=recording.id, payload={"interview_id": interview.id, "sha256": received.sha256,
-                                            "size_bytes": received.size, "filename": received.filename,
+                                            "size_bytes": received.size, "filename": filename,
                                             "language": language})
     start_transcription(session=session, queue=queue, settings=settings, recording=recording, actor=actor)
     return recording, True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,12 +12,13 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 
 from app.applications.models import Application
+from app.auth.crypto import iin_lookup_hash
 from app.auth.models import COMMISSION_MEMBER, HR_OFFICER, Account
 from app.competitions import service as competitions
 from app.competitions.models import Competition
 from app.competitions.protocol_link import protocol_data
 from app.notifications.models import Notification
-from app.protocol.signing import make_demo_ca, make_test_certificate
+from app.protocol.signing import TestIdentity, make_demo_ca, make_test_certificate
 from app.protocol.trust import certificate_iin
 from tests.api._workflow import World, world_fixture  # noqa: F401
 from tests.factories.candidates import make_candidate, make_iin
@@ -147,6 +148,101 @@ def _sign(world: World, protocol_id: int, member: Account, signature: bytes) -> 
     return {"status": response.status_code, **response.json()}
 
 
+def _record_iin(world: World, member: Account, iin: str | None = None) -> str:
+    """Record a staff member's IIN (its keyed hash) as an administrator's account form does; the IIN."""
+    iin = iin or make_iin(date(1979, 1, 1 + member.id % 28), "male")
+    with world.session() as session:
+        account = session.get(Account, member.id)
+        assert account is not None
+        account.iin_hash = iin_lookup_hash(iin, secret_key=world.app.state.settings.secret_key)
+    return iin
+
+
+def _trusting(world: World, tmp_path: Path) -> TestIdentity:
+    """Configure a demo CA as the only trusted root; the CA."""
+    ca = make_demo_ca()
+    bundle = tmp_path / "roots.pem"
+    bundle.write_bytes(ca.certificate.public_bytes(serialization.Encoding.PEM))
+    world.app.state.settings.protocol_trusted_roots = str(bundle)
+    return ca
+
+
+def test_a_member_cannot_sign_with_a_certificate_that_names_another_member(world: World, tmp_path: Path) -> None:
+    """Finding: a member signed with a certificate naming another member; it was accepted (``trust: not_checked``).
+
+    The staff IINs are recorded through the administrator's account form; the certificate must carry the
+    signing member's own IIN, and a member with no IIN on record cannot sign where roots are trusted.
+    """
+    ca = _trusting(world, tmp_path)
+    admin = world.account("administrator")
+    iins = [make_iin(date(1975, 6, 1 + n), "female") for n in range(2)]
+    made = [world.client.post("/api/v1/admin/accounts", headers=world.headers(admin), json={
+        "email": f"signer{n}@gov.example.kz", "password": "signer-password-2026", "role": COMMISSION_MEMBER,
+        "display_name": f"Signer {n}", "iin": iin}) for n, iin in enumerate(iins)]
+    assert [r.status_code for r in made] == [201, 201], made[0].text
+    bad = world.client.post("/api/v1/admin/accounts", headers=world.headers(admin), json={
+        "email": "signer9@gov.example.kz", "password": "signer-password-2026", "role": COMMISSION_MEMBER,
+        "display_name": "Signer 9", "iin": "123456789012"})
+    assert bad.status_code == 422 and bad.json()["code"].startswith("iin_"), bad.text
+    setup = _published(world, publish=False)
+    signers = []
+    for response in made:
+        with world.session() as session:
+            account = session.get(Account, response.json()["id"])
+            assert account is not None and account.iin_hash is not None
+            session.expunge(account)
+        signers.append(account)
+        seated = world.client.post(f"/api/v1/competitions/{setup.competition_id}/commission",
+                                   headers=world.headers(setup.hr), json={"account_id": account.id, "role": "member"})
+        assert seated.status_code == 201, seated.text
+    world.set_today(date(2026, 2, 20))
+    assert world.client.post(f"/api/v1/competitions/{setup.competition_id}/publish-results",
+                             headers=world.headers(setup.hr)).status_code == 200
+    protocol_id = world.client.post(f"/api/v1/competitions/{setup.competition_id}/protocol",
+                                    headers=world.headers(setup.hr)).json()["protocol"]["id"]
+    pdf = world.client.get(f"/api/v1/protocols/{protocol_id}/pdf", headers=world.headers(setup.hr)).content
+    first, second = signers
+    others = make_test_certificate("Signer 1", iins[1], issuer=ca)  # a valid certificate of the trusted CA
+    refused = _sign(world, protocol_id, first, others.signer().sign(pdf))
+    assert (refused["status"], refused["code"], refused["reason"]) == (422, "signature_invalid",
+                                                                       "signer_iin_mismatch")
+    unnamed = make_test_certificate("Signer 0", None, issuer=ca)
+    assert _sign(world, protocol_id, first, unnamed.signer().sign(pdf))["reason"] == "signer_iin_mismatch"
+    # a member whose IIN is not on record cannot be matched to any certificate
+    unknown = _sign(world, protocol_id, setup.members[0],
+                    make_test_certificate("Member", iins[0], issuer=ca).signer().sign(pdf))
+    assert (unknown["status"], unknown["reason"]) == (422, "signer_not_identified")
+    own = make_test_certificate("Signer 0", iins[0], issuer=ca)
+    assert _sign(world, protocol_id, first, own.signer().sign(pdf))["status"] == 201
+    assert _sign(world, protocol_id, second, others.signer().sign(pdf))["status"] == 201
+    report = world.client.get(f"/api/v1/protocols/{protocol_id}/verification", headers=world.headers(setup.hr)).json()
+    assert (report["trust"], report["revocation"], report["valid"]) == ("checked", "not_checked", True)
+    assert len(report["signatures"]) == 2
+
+
+def test_a_certificate_out_of_its_validity_or_not_for_signatures_is_refused(world: World, tmp_path: Path) -> None:
+    ca = _trusting(world, tmp_path)
+    setup = _published(world)
+    member = setup.members[0]
+    iin = _record_iin(world, member)
+    protocol_id = world.client.post(f"/api/v1/competitions/{setup.competition_id}/protocol",
+                                    headers=world.headers(setup.hr)).json()["protocol"]["id"]
+    pdf = world.client.get(f"/api/v1/protocols/{protocol_id}/pdf", headers=world.headers(setup.hr)).content
+    expired = make_test_certificate("Member", iin, issuer=ca, valid_from=datetime.now(UTC) - timedelta(days=10),
+                                    valid_days=1)
+    assert _sign(world, protocol_id, member, expired.signer().sign(pdf))["reason"] == \
+        "certificate_not_valid_at_signing_time"
+    not_yet = make_test_certificate("Member", iin, issuer=ca, valid_from=datetime.now(UTC) + timedelta(days=1))
+    assert _sign(world, protocol_id, member, not_yet.signer().sign(pdf))["reason"] == \
+        "certificate_not_valid_at_signing_time"
+    encipherment = make_test_certificate("Member", iin, issuer=ca, digital_signature=False)
+    assert _sign(world, protocol_id, member, encipherment.signer().sign(pdf))["reason"] == "key_usage_not_signature"
+    signed = world.client.get(f"/api/v1/protocols/{protocol_id}", headers=world.headers(setup.hr)).json()
+    assert signed["signatures"] == []
+    good = make_test_certificate("Member", iin, issuer=ca)
+    assert _sign(world, protocol_id, member, good.signer().sign(pdf))["status"] == 201
+
+
 def test_without_trusted_roots_any_certificate_is_taken_and_the_report_says_so(world: World) -> None:
     setup = _published(world)
     protocol_id = world.client.post(f"/api/v1/competitions/{setup.competition_id}/protocol",
@@ -156,6 +252,7 @@ def test_without_trusted_roots_any_certificate_is_taken_and_the_report_says_so(w
     assert _sign(world, protocol_id, setup.members[0], self_signed.signer().sign(pdf))["status"] == 201
     report = world.client.get(f"/api/v1/protocols/{protocol_id}/verification", headers=world.headers(setup.hr)).json()
     assert (report["trust"], report["valid"], report["fully_signed"]) == ("not_checked", True, False)
+    assert report["revocation"] == "not_checked"
     assert report["unsigned_member_account_ids"] == [m.id for m in setup.members[1:]]
 
 
@@ -168,9 +265,10 @@ def test_with_trusted_roots_a_certificate_of_another_issuer_is_refused(world: Wo
     protocol_id = world.client.post(f"/api/v1/competitions/{setup.competition_id}/protocol",
                                     headers=world.headers(setup.hr)).json()["protocol"]["id"]
     pdf = world.client.get(f"/api/v1/protocols/{protocol_id}/pdf", headers=world.headers(setup.hr)).content
-    foreign = make_test_certificate("Member", issuer=other)
+    iin = _record_iin(world, setup.members[0])
+    foreign = make_test_certificate("Member", iin, issuer=other)
     assert _sign(world, protocol_id, setup.members[0], foreign.signer().sign(pdf))["reason"] == "untrusted_certificate"
-    trusted = make_test_certificate("Member", issuer=ca)
+    trusted = make_test_certificate("Member", iin, issuer=ca)
     assert _sign(world, protocol_id, setup.members[0], trusted.signer().sign(pdf))["status"] == 201
     report = world.client.get(f"/api/v1/protocols/{protocol_id}/verification", headers=world.headers(setup.hr)).json()
     assert (report["trust"], report["valid"]) == ("checked", True)
@@ -181,7 +279,7 @@ def test_a_signer_linked_to_an_iin_signs_only_with_a_certificate_naming_it(world
     setup = _published(world, publish=False)
     iin = make_iin(date(1980, 4, 1), "female")
     with world.session() as session:
-        # A person's account that also sits on the commission (staff accounts carry no IIN today).
+        # A person's account (a candidate's file with an IIN) that also sits on the commission.
         linked = make_candidate(session, secret_key=world.app.state.settings.secret_key, iin=iin,
                                 sex="female", birth_date=date(1980, 4, 1)).account
         linked.role = COMMISSION_MEMBER

@@ -83,6 +83,9 @@ def test_state_language_has_no_pass_mark_and_a_certificate_of_the_score_valid_to
 def test_accommodation_extends_the_deadline_exactly_and_is_audited(world: Clocked) -> None:
     candidate = world.candidate()
     hr = world.account("hr_officer")
+    _, competition_id = world.published_competition(hr)  # HR accommodates those who applied to their body
+    applied = world.client.post(f"/api/v1/competitions/{competition_id}/applications", headers=world.headers(candidate))
+    assert applied.status_code == 201, applied.text
     with world.session() as session:
         candidate_id = session.scalars(select(Candidate.id).where(Candidate.account_id == candidate.id)).one()
     body = {"candidate_id": candidate_id, "programme": "legislation", "extra_minutes": 15,

@@ -201,11 +201,14 @@ def _the_competition(run: Scenario, app: Any, inbox: Inbox, ca: TestIdentity, tm
     staff = {"hr": ("hr_officer", "Гүлнар Ахметова", "kk"), "chair": ("commission_member", "Ерлан Жұмабаев", "kk"),
              "member2": ("commission_member", "Сәуле Омарова", "kk"),
              "member3": ("commission_member", "Андрей Ситников", "ru")}
+    # the members' IINs on record: their signing certificates must carry them
+    iins = {key: make_iin(date(1975, 1, 1 + serial), "male") for serial, key in enumerate(("chair", "member2",
+                                                                                           "member3"))}
     accounts: dict[str, Any] = {}
     for key, (role, name, locale) in staff.items():
         accounts[key] = run.ok("POST", "/api/v1/admin/accounts", admin, 201, json={
             "email": f"{key}@irikteu.test", "password": PASSWORD, "role": role, "display_name": name,
-            "locale": locale, "state_body_id": body["id"] if role == "hr_officer" else None})
+            "locale": locale, "state_body_id": body["id"] if role == "hr_officer" else None, "iin": iins.get(key)})
     hr = run.sign_in("hr@irikteu.test")
     members = {key: run.sign_in(f"{key}@irikteu.test") for key in ("chair", "member2", "member3")}
 
@@ -348,8 +351,8 @@ def _the_competition(run: Scenario, app: Any, inbox: Inbox, ca: TestIdentity, tm
                                 json={"signature": base64.b64encode(stranger.signer().sign(pdf)).decode()})
     assert (untrusted.status_code, untrusted.json()["code"], untrusted.json()["reason"]) == (
         422, "signature_invalid", "untrusted_certificate")
-    for serial, key in enumerate(("chair", "member2", "member3")):
-        identity = make_test_certificate(staff[key][1], make_iin(date(1975, 1, 1 + serial), "male"), issuer=ca)
+    for key in ("chair", "member2", "member3"):
+        identity = make_test_certificate(staff[key][1], iins[key], issuer=ca)
         pdf = run.ok("GET", f"/api/v1/protocols/{protocol_id}/pdf", members[key]).content
         run.ok("POST", f"/api/v1/protocols/{protocol_id}/signatures", members[key], 201,
                json={"signature": base64.b64encode(identity.signer().sign(pdf)).decode()})

@@ -126,9 +126,10 @@ class Scene:
     def run(self, kind: str = PRESCORE_JOB) -> list[dict[str, Any]]:
         """Run every queued job of ``kind`` as the worker would; their results."""
         results = []
+        admin = self.world.headers(self.world.account("administrator"))  # reads any job (of other bodies too)
         for job_id in self.jobs(kind):
             self.world.app.state.queue.execute(job_id)
-            job = self.world.client.get(f"/api/v1/jobs/{job_id}").json()
+            job = self.world.client.get(f"/api/v1/jobs/{job_id}", headers=admin).json()
             assert job["status"] == "succeeded", job
             results.append(job["result"])
         return results
@@ -202,6 +203,11 @@ def test_the_prescore_never_counts_in_a_mean_a_pass_mark_the_outcome_the_protoco
     results = scene.run()
     assert [(r["status"], r["score"], r["essay_model_id"]) for r in results] \
         == [("suggested", 1, model_id), ("suggested", 5, model_id), ("suggested", 3, model_id)]
+    # a pre-score job is read by the body's HR, never by the members (they score blind first) or another body
+    job_id = scene.jobs(status="succeeded")[0]
+    readers = {"hr": setup.hr, "chair": chair, "other body's HR": world.account("hr_officer")}
+    assert {who: world.client.get(f"/api/v1/jobs/{job_id}", headers=world.headers(account)).status_code
+            for who, account in readers.items()} == {"hr": 200, "chair": 404, "other body's HR": 404}
     assert [essay.language for essay in scene.loaded[0].seen] == ["kk"]
     assert scene.loaded[0].seen[0] == EssayInput(text=ESSAYS["kk"], language="kk", topic=TOPIC["kk"], word_limit=200)
     assert scene.loaded[1].seen[0].topic == TOPIC["ru"]

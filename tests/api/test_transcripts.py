@@ -32,6 +32,7 @@ from tests.api._assessment import (
     Clocked,
     Setup,
     build,
+    clocked_world_every_backend_fixture,  # noqa: F401
     clocked_world_fixture,  # noqa: F401
 )
 from tests.unit.ml._audio import RU_CLIP_MAX_WER, reference_wer, silence, tone
@@ -86,8 +87,10 @@ class Scene:
     def run_job(self, job_id: str) -> None:
         self.world.app.state.queue.execute(job_id)
 
-    def job(self, job_id: str) -> dict[str, Any]:
-        response = self.world.client.get(f"/api/v1/jobs/{job_id}")
+    def job(self, job_id: str, account: Any = None) -> dict[str, Any]:
+        """The job as the interview's HR officer reads it (or ``account``)."""
+        response = self.world.client.get(f"/api/v1/jobs/{job_id}",
+                                         headers=self.world.headers(account or self.setup.hr))
         assert response.status_code == 200, response.text
         result: dict[str, Any] = response.json()
         return result
@@ -125,7 +128,7 @@ def test_a_recording_becomes_a_versioned_transcript_that_members_correct_and_exp
     digest = hashlib.sha256(scene.media.read_bytes()).hexdigest()
     assert (recording["status"], recording["sha256"], recording["size_bytes"], recording["language"],
             recording["filename"], recording["progress"]) \
-        == ("queued", digest, scene.media.stat().st_size, "kk", "interview.wav", 0.0)
+        == ("queued", digest, scene.media.stat().st_size, "kk", f"interview-{scene.setup.people[0].code}.wav", 0.0)
     job_id = recording["job_id"]
     assert scene.job(job_id)["status"] == "queued"
 
@@ -270,6 +273,60 @@ def test_only_the_interviews_commission_and_hr_see_it(scene: Scene) -> None:
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
 
 
+def test_the_commission_reads_a_neutral_file_name_never_the_uploaded_one(scene: Scene) -> None:
+    """Finding: HR uploads «Собеседование Фамилия Имя.wav»; members read that name before publication."""
+    world, setup = scene.world, scene.setup
+    interview, person = scene.interviews[0], setup.people[0]
+    surname = person.personal["surname"]
+    uploaded = scene.upload(interview, setup.hr, filename=f"Собеседование {surname} Әйгерім.WAV")
+    assert uploaded.status_code == 202, uploaded.text
+    assert uploaded.json()["filename"] == f"interview-{person.code}.wav"
+    scene.run_job(uploaded.json()["job_id"])
+    chair = setup.members[0]
+    for path in ("recording", "recording/file"):
+        response = scene.get(f"{interview}/{path}", chair)
+        assert response.status_code == 200, path
+        seen = response.text if path == "recording" else response.headers["content-disposition"]
+        assert surname not in seen and "Собеседование" not in seen, path
+        assert f"interview-{person.code}.wav" in seen, path
+    with world.session() as session:
+        assert [r.filename for r in session.scalars(select(Recording))] == [f"interview-{person.code}.wav"]
+        # a row stored before names were replaced is shown neutral too
+        session.execute(update(Recording).values(filename=f"Собеседование {surname}.mp4"))
+    shown = scene.get(f"{interview}/recording", chair).json()["filename"]
+    assert shown == f"interview-{person.code}.mp4"
+    job = world.client.get(f"/api/v1/jobs/{uploaded.json()['job_id']}")
+    assert (job.status_code, job.json()["code"]) == (401, "unauthorized")
+
+
+def test_a_transcription_job_is_read_by_the_interviews_people_only(world_every_backend: Clocked,
+                                                                    tmp_path: Path) -> None:
+    """``GET /api/v1/jobs/{id}``: whoever may read the recording's transcript (and administrators), no one else."""
+    world = world_every_backend
+    world.app.state.settings.data_dir = tmp_path / "data"
+    setup = build(world, topic=False)
+    with world.session() as session:
+        interview = Interview(application_id=setup.people[0].application_id, competition_id=setup.competition_id,
+                              starts_at=NOW + timedelta(days=1), ends_at=NOW + timedelta(days=1, minutes=15),
+                              duration_minutes=15, status="scheduled", scheduled_by=setup.hr.id, scheduled_at=NOW)
+        session.add(interview)
+        session.flush()
+        interview_id = interview.id
+    uploaded = world.client.post(f"/api/v1/interviews/{interview_id}/recording", headers=world.headers(setup.hr),
+                                 files={"file": ("a.wav", tone(tmp_path / "tone.wav", 1.0).read_bytes(), "audio/wav")},
+                                 data={"language": "kk"})
+    assert uploaded.status_code == 202, uploaded.text
+    url = f"/api/v1/jobs/{uploaded.json()['job_id']}"
+    readers = {"hr": setup.hr, "chair": setup.members[0], "secretary": setup.secretary,
+               "administrator": world.account("administrator"), "other body's HR": world.account("hr_officer"),
+               "member elsewhere": world.account("commission_member"), "proctor": world.account("proctor"),
+               "the candidate": setup.people[0].account}
+    got = {who: world.client.get(url, headers=world.headers(account)).status_code for who, account in readers.items()}
+    assert got == {"hr": 200, "chair": 200, "secretary": 200, "administrator": 200, "other body's HR": 404,
+                   "member elsewhere": 404, "proctor": 404, "the candidate": 404}
+    assert world.client.get(url).status_code == 401
+
+
 def test_switched_off_the_recording_is_kept_untranscribed_until_switched_on(scene: Scene) -> None:
     world = scene.world
     admin = world.account("administrator")
@@ -366,7 +423,8 @@ def test_recordings_are_deleted_after_the_retention_period_and_the_transcript_st
     assert stored.exists()
     job_id = queue.enqueue(RETENTION_JOB_KIND)
     queue.execute(job_id)
-    assert scene.job(job_id)["result"] == {"deleted": [first["id"]]}
+    # the retention job works on no one object: the administrators' to read
+    assert scene.job(job_id, scene.world.account("administrator"))["result"] == {"deleted": [first["id"]]}
     assert not stored.exists()
     recording = scene.get(f"{old}/recording", scene.setup.hr).json()
     assert recording["status"] == "deleted" and recording["deleted_at"] is not None

@@ -15,11 +15,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app import db
+from app.auth.models import ADMINISTRATOR, HR_OFFICER
 from app.jobs.models import Job
 from app.jobs.queue import STALE_AFTER, JobContext, JobQueue, build_huey, job_handler
 from app.jobs.registry import build_queue
 from app.main import create_app
 from tests.conftest import make_settings
+from tests.factories.accounts import auth_headers, make_account
 
 _calls: dict[str, int] = {}
 
@@ -183,9 +185,16 @@ def test_job_progress_and_result_are_readable_over_http(sqlite_url: str, queue_u
         queue: JobQueue = app.state.queue
         job_id = queue.enqueue("audit.verify_chain")
         _wait_for(app.state.sessions, job_id, ("succeeded",))
-        body = client.get(f"/api/v1/jobs/{job_id}").json()
-        missing = client.get("/api/v1/jobs/nope")
+        with db.transaction(app.state.sessions) as session:
+            admin = auth_headers(app, make_account(session, role=ADMINISTRATOR))
+            hr = auth_headers(app, make_account(session, role=HR_OFFICER))
+        body = client.get(f"/api/v1/jobs/{job_id}", headers=admin).json()
+        missing = client.get("/api/v1/jobs/nope", headers=admin)
+        # a job that works on no object of theirs: nobody else reads it, and nobody without signing in
+        refused = {"hr": client.get(f"/api/v1/jobs/{job_id}", headers=hr).status_code,
+                   "anonymous": client.get(f"/api/v1/jobs/{job_id}").status_code}
         queue.huey.flush()
+    assert refused == {"hr": 404, "anonymous": 401}
     assert (body["status"], body["progress"], body["kind"]) == ("succeeded", 100.0, "audit.verify_chain")
     assert body["result"]["valid"] is True
     assert missing.status_code == 404 and missing.json()["code"] == "job_not_found"

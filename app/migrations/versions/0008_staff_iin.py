@@ -1,6 +1,6 @@
 """staff iin: the keyed hash of a staff member's IIN (the protocol signer's check)
 
-Revision ID: 0004
+Revision ID: 0008
 Revises: 0003
 Create Date: 2026-12-07
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0004'
+revision: str = '0008'
 down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from app import db
-from app.guards import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from app.api.guards import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.jobs.queue import JobQueue, build_huey
 from app.logs import RequestIdMiddleware, configure_logging
 from app.problems import install_problem_handlers, problem_response

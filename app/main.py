@@ -17,7 +17,7 @@ from app.api.routers import ROUTERS
 from app.jobs.registry import build_queue
 from app.logs import configure_logging
 from app.problems import install_problem_handlers, problem_response
-from app.protocol.trust import trusted_roots
+from app.protocol.trust import revocation_lists, trusted_roots
 from app.rules.policy import policy_from_overrides
 from app.settings import Settings, get_settings
 
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     )
     if settings.environment == "production":
         trusted_roots(settings)  # refuse to start on an unreadable or empty bundle (TrustedRootsError)
+        revocation_lists(settings)  # and on a CRL no trusted root signed
     app.state.settings = settings
     app.state.policy = policy
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.request_max_bytes)

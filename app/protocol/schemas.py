@@ -52,6 +52,8 @@ class SignatureCheckOut(BaseModel):
     signed_at: datetime
     valid: bool
     reason: str | None
+    revocation: Literal["checked", "not_checked"] = Field(
+        description="checked: a current CRL of the certificate's issuer (protocol_revocation_lists) was consulted")
 
 
 class VerificationOut(BaseModel):
@@ -67,9 +69,9 @@ class VerificationOut(BaseModel):
     trust: Literal["checked", "not_checked"] = Field(
         description="whether the certificates were held against the configured trusted roots "
                     "(setting protocol_trusted_roots); not_checked: any certificate is accepted")
-    revocation: Literal["not_checked"] = Field(
-        default="not_checked",
-        description="whether the certificates were checked for revocation (CRL or OCSP): not_checked — this "
-                    "service does not check revocation; a revoked certificate's signature still verifies")
+    revocation: Literal["checked", "not_checked"] = Field(
+        description="checked: every signature's certificate was held against a current CRL of its issuer "
+                    "(setting protocol_revocation_lists); not_checked: at least one was not (no CRL configured "
+                    "for its issuer, or the CRL is past its next update) — OCSP is never asked")
     signatures: list[SignatureCheckOut]
     unsigned_member_account_ids: list[int]

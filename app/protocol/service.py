@@ -93,7 +93,8 @@ def draw_up(*, session: Session, data: ProtocolData, actor: Account | None) -> P
 
 
 def add_signature(*, session: Session, protocol_id: int, account: Account, signature_der: bytes,
-                  trusted_roots: Sequence[x509.Certificate] | None = None) -> ProtocolSignature:
+                  trusted_roots: Sequence[x509.Certificate] | None = None,
+                  revocation_lists: Sequence[x509.CertificateRevocationList] = ()) -> ProtocolSignature:
     """Verify ``signature_der`` against the stored PDF bytes and, only if it holds, store it.
 
     403 ``forbidden`` unless the account sits on the competition's commission; 409
@@ -106,7 +107,8 @@ def add_signature(*, session: Session, protocol_id: int, account: Account, signa
         raise DomainError(FORBIDDEN, "only a member of this competition's commission signs its protocol")
     if _signature_of(session, protocol.id, account.id) is not None:
         raise DomainError(ALREADY_SIGNED, f"you have already signed protocol {protocol.id}")
-    checked = verify_detached(signature_der, protocol.pdf, trusted_roots, at=utcnow())
+    checked = verify_detached(signature_der, protocol.pdf, trusted_roots, at=utcnow(),
+                              revocation_lists=revocation_lists)
     if not checked.valid or checked.certificate is None:
         reason = checked.reason or "malformed"
         raise DomainError(SIGNATURE_INVALID, f"the signature does not verify: {SIGNATURE_REASONS[reason]}",
@@ -151,6 +153,7 @@ class SignatureCheck:
     signed_at: datetime
     valid: bool
     reason: str | None
+    revocation: str  # "checked": a current CRL of the issuer was consulted; "not_checked" otherwise
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,6 +172,12 @@ class ProtocolVerification:
         return all(check.valid for check in self.signatures)
 
     @property
+    def revocation(self) -> str:
+        """``checked`` when every signature's certificate was held against a current CRL of its issuer."""
+        checked = bool(self.signatures) and all(check.revocation == "checked" for check in self.signatures)
+        return "checked" if checked else "not_checked"
+
+    @property
     def valid(self) -> bool:
         """The document is intact and every signature on it holds."""
         return self.hash_valid and self.signatures_valid
@@ -179,8 +188,8 @@ class ProtocolVerification:
         return self.valid and not self.unsigned_member_account_ids
 
 
-def verify(*, session: Session, protocol_id: int,
-           trusted_roots: Sequence[x509.Certificate] | None = None) -> ProtocolVerification:
+def verify(*, session: Session, protocol_id: int, trusted_roots: Sequence[x509.Certificate] | None = None,
+           revocation_lists: Sequence[x509.CertificateRevocationList] = ()) -> ProtocolVerification:
     """Recompute the stored PDF's hash against ``content_hash`` and verify every stored signature over it."""
     protocol = get_protocol(session=session, protocol_id=protocol_id)
     computed = content_hash(protocol.pdf)
@@ -188,13 +197,15 @@ def verify(*, session: Session, protocol_id: int,
     signed_by: set[int] = set()
     for signature in signatures_of(session=session, protocol_id=protocol.id):
         # Valid when it was received: a certificate that expired since does not undo a signature.
-        result = verify_detached(signature.signature_der, protocol.pdf, trusted_roots, at=signature.signed_at)
+        result = verify_detached(signature.signature_der, protocol.pdf, trusted_roots, at=signature.signed_at,
+                                 revocation_lists=revocation_lists)
         signed_by.add(signature.signer_account_id)
         checks.append(SignatureCheck(
             signature_id=signature.id, signer_account_id=signature.signer_account_id,
             signer_subject=signature.signer_subject, certificate_serial=signature.certificate_serial,
             signing_time=signature.signing_time, signed_at=signature.signed_at,
             valid=result.valid, reason=result.reason,
+            revocation="checked" if result.revocation_checked else "not_checked",
         ))
     members = access_of(session=session, protocol=protocol).member_account_ids
     return ProtocolVerification(

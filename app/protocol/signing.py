@@ -50,6 +50,7 @@ SIGNATURE_REASONS: Final[dict[str, str]] = {
     "certificate_not_valid_now": "the certificate is not valid now (expired or not yet valid)",
     "key_usage_not_signature": "the certificate is not for digital signatures (no digitalSignature key usage)",
     "untrusted_certificate": "the certificate is not issued by a trusted authority",
+    "certificate_revoked": "the certificate was revoked (listed in its issuer's CRL) before the signature arrived",
     "signer_iin_mismatch": "the certificate does not carry the IIN of the signed-in person",
     "signer_not_identified": "the signer's IIN is not on record, so the certificate cannot be matched to them",
 }
@@ -100,6 +101,8 @@ class VerifiedSignature:
     serial_number: str | None = None
     signing_time: datetime | None = None
     certificate: x509.Certificate | None = None
+    revocation_checked: bool = False
+    """Whether a current CRL of the certificate's issuer was consulted (and did not list it)."""
 
     @property
     def certificate_pem(self) -> str | None:
@@ -193,18 +196,21 @@ def _trusted(certificate: x509.Certificate, roots: Sequence[x509.Certificate]) -
 
 def verify_detached(signature_der: bytes, data: bytes,
                     trusted_roots: Sequence[x509.Certificate] | None = None, *,
-                    at: datetime | None = None) -> VerifiedSignature:
+                    at: datetime | None = None,
+                    revocation_lists: Sequence[x509.CertificateRevocationList] = ()) -> VerifiedSignature:
     """Check a detached CMS signature over ``data``: digest, key signature, certificate validity and use, trust.
 
     ``cryptography`` has no PKCS#7 verification, so the CMS is parsed with ``asn1crypto`` and the
     signature over the DER signed attributes is checked with the certificate's key. The
     certificate must carry the digitalSignature key usage and be valid at the signing time it
     states and at ``at`` (when the service received the signature). With ``trusted_roots`` the
-    certificate must be one of them or directly issued by one. Revocation (CRL, OCSP) is not
-    checked: the verification report says ``revocation: not_checked``.
+    certificate must be one of them or directly issued by one. ``revocation_lists`` (CRLs already
+    checked against the trusted roots, :func:`app.protocol.trust.revocation_lists`): a certificate
+    that a current CRL of its issuer lists as revoked by ``at`` is refused (``certificate_revoked``);
+    ``revocation_checked`` says whether such a CRL was there. OCSP is not asked.
     """
     try:
-        return _verify(cms.ContentInfo.load(signature_der, strict=True), data, trusted_roots, at)
+        return _verify(cms.ContentInfo.load(signature_der, strict=True), data, trusted_roots, at, revocation_lists)
     except (ValueError, TypeError, KeyError):
         # asn1crypto parses lazily: a broken inner structure surfaces only when it is read.
         return _invalid("malformed")
@@ -218,8 +224,22 @@ def _for_signatures(certificate: x509.Certificate) -> bool:
     return bool(usage.digital_signature)
 
 
+def _revoked(certificate: x509.Certificate, revocation_lists: Sequence[x509.CertificateRevocationList],
+             at: datetime) -> bool | None:
+    """``True`` when a current CRL of the certificate's issuer lists it as revoked by ``at``; ``None``: no such CRL."""
+    current = [crl for crl in revocation_lists if crl.issuer == certificate.issuer
+               and (crl.next_update_utc is None or crl.next_update_utc >= at)]
+    if not current:
+        return None
+    for crl in current:
+        entry = crl.get_revoked_certificate_by_serial_number(certificate.serial_number)
+        if entry is not None and entry.revocation_date_utc <= at:
+            return True
+    return False
+
+
 def _verify(info: cms.ContentInfo, data: bytes, trusted_roots: Sequence[x509.Certificate] | None,
-            at: datetime | None) -> VerifiedSignature:
+            at: datetime | None, revocation_lists: Sequence[x509.CertificateRevocationList]) -> VerifiedSignature:
     if info["content_type"].native != "signed_data":
         return _invalid("not_signed_data")
     signed_data = info["content"]
@@ -258,9 +278,13 @@ def _verify(info: cms.ContentInfo, data: bytes, trusted_roots: Sequence[x509.Cer
         return _invalid("key_usage_not_signature", certificate, when)
     if trusted_roots is not None and not _trusted(certificate, trusted_roots):
         return _invalid("untrusted_certificate", certificate, when)
+    revoked = _revoked(certificate, revocation_lists, at or datetime.now(UTC))
+    if revoked:
+        return _invalid("certificate_revoked", certificate, when)
     return VerifiedSignature(
         valid=True, reason=None, signer_subject=subject_text(certificate),
         serial_number=format(certificate.serial_number, "x"), signing_time=when, certificate=certificate,
+        revocation_checked=revoked is not None,
     )
 
 
@@ -328,6 +352,19 @@ def make_demo_ca(common_name: str = "Irikteu demo certification authority") -> T
         .sign(key, hashes.SHA256())
     )
     return TestIdentity(key, certificate)
+
+
+def make_test_crl(issuer: TestIdentity, revoked: Sequence[x509.Certificate] = (), *,
+                  revoked_at: datetime | None = None, next_update_days: int = 7) -> x509.CertificateRevocationList:
+    """A CRL ``issuer`` signs, listing ``revoked`` (for tests; a real one comes from the NCA)."""
+    now = datetime.now(UTC) - timedelta(minutes=5)
+    builder = (x509.CertificateRevocationListBuilder().issuer_name(issuer.certificate.subject)
+               .last_update(now).next_update(now + timedelta(days=next_update_days)))
+    for certificate in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(certificate.serial_number)
+            .revocation_date(revoked_at or now).build())
+    return builder.sign(issuer.private_key, hashes.SHA256())
 
 
 def load_certificate(pem_or_der: bytes) -> x509.Certificate:

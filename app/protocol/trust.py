@@ -14,7 +14,11 @@ Two checks beside the cryptographic one in :mod:`app.protocol.signing`:
   IIN on record cannot sign (``signer_not_identified``); without roots (development, tests) its
   signature is accepted unmatched.
 
-Revocation (CRL, OCSP) is not checked; the verification report says ``revocation: not_checked``.
+- **Revocation** (setting ``protocol_revocation_lists``: CRL files the roots issued, refreshed by
+  whoever deploys the service; no network is used): a certificate a current CRL lists as revoked
+  cannot sign, and the verification says ``revocation: checked`` for a signature whose issuer has
+  a current CRL there. Without CRLs, or with a CRL past its next update, it says ``not_checked``.
+  OCSP is not asked.
 """
 
 from __future__ import annotations
@@ -69,6 +73,46 @@ def trusted_roots(settings: Settings) -> tuple[x509.Certificate, ...] | None:
     except OSError as error:
         raise TrustedRootsError(f"IRIKTEU_PROTOCOL_TRUSTED_ROOTS: cannot read {path}: {error.strerror}") from None
     return _load_bundle(path, modified)
+
+
+@lru_cache(maxsize=8)
+def _load_crls(paths: str, modified_ns: tuple[int, ...],
+               roots: tuple[x509.Certificate, ...]) -> tuple[x509.CertificateRevocationList, ...]:
+    del modified_ns  # part of the cache key only: an updated CRL is read again
+    lists = []
+    for path in _paths(paths):
+        data = Path(path).read_bytes()
+        try:
+            crl = (x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----BEGIN")
+                   else x509.load_der_x509_crl(data))
+        except ValueError as error:
+            raise TrustedRootsError(f"IRIKTEU_PROTOCOL_REVOCATION_LISTS: {path} is not a CRL: {error}") from None
+        if not any(root.subject == crl.issuer and crl.is_signature_valid(root.public_key())  # type: ignore[arg-type]
+                   for root in roots):
+            raise TrustedRootsError(f"IRIKTEU_PROTOCOL_REVOCATION_LISTS: {path} is not signed by a trusted root")
+        lists.append(crl)
+    return tuple(lists)
+
+
+def _paths(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def revocation_lists(settings: Settings) -> tuple[x509.CertificateRevocationList, ...]:
+    """The configured CRLs, each checked to be signed by a trusted root; ``()`` when none are configured."""
+    paths = _paths(settings.protocol_revocation_lists)
+    if not paths:
+        return ()
+    roots = trusted_roots(settings)
+    if roots is None:
+        raise TrustedRootsError("IRIKTEU_PROTOCOL_REVOCATION_LISTS needs IRIKTEU_PROTOCOL_TRUSTED_ROOTS: a CRL is "
+                                "trusted only when a trusted root signed it")
+    try:
+        modified = tuple(Path(path).stat().st_mtime_ns for path in paths)
+    except OSError as error:
+        raise TrustedRootsError(f"IRIKTEU_PROTOCOL_REVOCATION_LISTS: cannot read {error.filename}: "
+                                f"{error.strerror}") from None
+    return _load_crls(",".join(paths), modified, roots)
 
 
 def trust_state(settings: Settings) -> Trust:

@@ -18,8 +18,8 @@ from app.competitions import service as competitions
 from app.competitions.models import Competition
 from app.competitions.protocol_link import protocol_data
 from app.notifications.models import Notification
-from app.protocol.signing import TestIdentity, make_demo_ca, make_test_certificate
-from app.protocol.trust import certificate_iin
+from app.protocol.signing import TestIdentity, make_demo_ca, make_test_certificate, make_test_crl
+from app.protocol.trust import TrustedRootsError, certificate_iin, revocation_lists
 from tests.api._workflow import World, world_fixture  # noqa: F401
 from tests.factories.candidates import make_candidate, make_iin
 
@@ -241,6 +241,36 @@ def test_a_certificate_out_of_its_validity_or_not_for_signatures_is_refused(worl
     assert signed["signatures"] == []
     good = make_test_certificate("Member", iin, issuer=ca)
     assert _sign(world, protocol_id, member, good.signer().sign(pdf))["status"] == 201
+
+
+def test_a_certificate_its_issuers_crl_revokes_cannot_sign_and_the_report_says_revocation_checked(
+        world: World, tmp_path: Path) -> None:
+    ca = _trusting(world, tmp_path)
+    setup = _published(world)
+    first, second = setup.members[:2]
+    iins = [_record_iin(world, member) for member in (first, second)]
+    revoked = make_test_certificate("Member 0", iins[0], issuer=ca)
+    crl = tmp_path / "nca.crl"
+    crl.write_bytes(make_test_crl(ca, [revoked.certificate]).public_bytes(serialization.Encoding.PEM))
+    world.app.state.settings.protocol_revocation_lists = str(crl)
+    protocol_id = world.client.post(f"/api/v1/competitions/{setup.competition_id}/protocol",
+                                    headers=world.headers(setup.hr)).json()["protocol"]["id"]
+    pdf = world.client.get(f"/api/v1/protocols/{protocol_id}/pdf", headers=world.headers(setup.hr)).content
+    refused = _sign(world, protocol_id, first, revoked.signer().sign(pdf))
+    assert (refused["status"], refused["reason"]) == (422, "certificate_revoked")
+    renewed = make_test_certificate("Member 0", iins[0], issuer=ca)
+    assert _sign(world, protocol_id, first, renewed.signer().sign(pdf))["status"] == 201
+    assert _sign(world, protocol_id, second, make_test_certificate(
+        "Member 1", iins[1], issuer=ca).signer().sign(pdf))["status"] == 201
+    report = world.client.get(f"/api/v1/protocols/{protocol_id}/verification", headers=world.headers(setup.hr)).json()
+    assert (report["valid"], report["revocation"]) == (True, "checked")
+    assert [check["revocation"] for check in report["signatures"]] == ["checked", "checked"]
+    # a CRL no trusted root signed is a configuration error (production refuses to start on it), not a pass
+    forged = tmp_path / "forged.crl"
+    forged.write_bytes(make_test_crl(make_demo_ca(), []).public_bytes(serialization.Encoding.PEM))
+    world.app.state.settings.protocol_revocation_lists = str(forged)
+    with pytest.raises(TrustedRootsError, match="not signed by a trusted root"):
+        revocation_lists(world.app.state.settings)
 
 
 def test_without_trusted_roots_any_certificate_is_taken_and_the_report_says_so(world: World) -> None:

@@ -46,18 +46,18 @@ def test_production_refuses_the_development_secret() -> None:
 def test_production_refuses_to_start_without_trusted_roots_for_protocol_signatures(tmp_path: Path) -> None:
     """Finding: production accepted an empty list of trusted roots, so any self-made certificate signed."""
     with pytest.raises(ValidationError, match="IRIKTEU_PROTOCOL_TRUSTED_ROOTS"):
-        Settings(_env_file=None, environment="production", secret_key="x" * 32)  # type: ignore[call-arg]
+        Settings(_env_file=None, environment="production", secret_key="x" * 32)
     empty = tmp_path / "roots.pem"
     empty.write_text("")
     for bundle in (empty, tmp_path / "missing.pem"):
-        settings = Settings(_env_file=None, environment="production", secret_key="x" * 32,  # type: ignore[call-arg]
+        settings = Settings(_env_file=None, environment="production", secret_key="x" * 32,
                             protocol_trusted_roots=str(bundle), data_dir=tmp_path)
         with pytest.raises(TrustedRootsError, match="IRIKTEU_PROTOCOL_TRUSTED_ROOTS"):
             create_app(settings, start_consumer=False)
     ca = make_demo_ca()
     good = tmp_path / "nca.pem"
     good.write_bytes(ca.certificate.public_bytes(serialization.Encoding.PEM))
-    settings = Settings(_env_file=None, environment="production", secret_key="x" * 32,  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, environment="production", secret_key="x" * 32,
                         protocol_trusted_roots=str(good), data_dir=tmp_path)
     assert create_app(settings, start_consumer=False).state.settings is settings
 

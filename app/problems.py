@@ -166,6 +166,8 @@ def problem_response(request: Request, *, status: int, code: str, detail: str | 
     headers = {"Content-Language": locale}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"  # RFC 6750: tell the client how to authenticate
+    if status == 429 and isinstance(extensions.get("retry_after"), int):
+        headers["Retry-After"] = str(extensions["retry_after"])
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 

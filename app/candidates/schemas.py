@@ -6,14 +6,17 @@ import re
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from app.auth.passwords import MAX_LENGTH, MIN_LENGTH, check_password
 from app.rules.policy import EDUCATION_LEVELS
 
 LanguageCode = Literal["kk", "ru", "en"]
 LanguageLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2", "native"]
 Locale = Literal["kk", "ru"]
 
+REGISTRATION_ACCEPTED = ("the registration is accepted; a letter goes to the e-mail address of the account, "
+                         "new or existing")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+?[0-9][0-9 ()-]{6,30}")
 
@@ -116,7 +119,8 @@ class ConsentsUpdate(Strict):
 
 class RegistrationIn(PersonalFileIn):
     email: str
-    password: str = Field(min_length=10, max_length=200)
+    password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH,
+                          description="at least 10 characters, 4 different, not on the list of common passwords")
     iin: str = Field(description="the 12-digit IIN (ЖСН); validated, stored only encrypted")
     consents: ConsentsIn
 
@@ -124,6 +128,22 @@ class RegistrationIn(PersonalFileIn):
     @classmethod
     def _email(cls, value: str) -> str:
         return normalise_email(value)
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str, info: ValidationInfo) -> str:
+        return check_password(value, email=info.data.get("email"))
+
+
+class RegistrationAcceptedOut(BaseModel):
+    """The one answer to every well-formed registration, whether or not the IIN or e-mail has an account.
+
+    A new account is created at once (sign in at /api/v1/auth/token); when the e-mail or the IIN
+    already has one, nothing is created and the owner of that account is told by e-mail.
+    """
+
+    status: Literal["accepted"] = "accepted"
+    detail: str = REGISTRATION_ACCEPTED
 
 
 class LanguageOut(BaseModel):

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from app import db
 from app.jobs.queue import JobQueue, build_huey
 from app.logs import RequestIdMiddleware, configure_logging
-from app.problems import install_problem_handlers, problem_response
+from app.problems import install_problem_documentation, install_problem_handlers, problem_response
 from app.rules.policy import policy_from_overrides
 from app.settings import Settings, get_settings
 
@@ -142,4 +142,5 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     app.include_router(talent_router)
     app.include_router(recommendations_router)
     app.include_router(alerts_router)
+    install_problem_documentation(app)
     return app

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from app.auth.passwords import MAX_LENGTH, MIN_LENGTH, check_password
-from app.bounds import Id
+from app.bounds import Id, SingleLine
 from app.candidates.schemas import normalise_email
 
 StaffRole = Literal["hr_officer", "commission_member", "proctor", "researcher", "administrator"]
@@ -22,9 +22,9 @@ class StateBodyIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
-    name_kk: str = Field(min_length=1, max_length=300)
-    name_ru: str = Field(min_length=1, max_length=300)
-    region: str = Field(min_length=1, max_length=80)
+    name_kk: SingleLine = Field(min_length=1, max_length=300)
+    name_ru: SingleLine = Field(min_length=1, max_length=300)
+    region: SingleLine = Field(min_length=1, max_length=80)
 
 
 class StateBodyOut(BaseModel):
@@ -47,7 +47,7 @@ class StaffAccountIn(BaseModel):
                           description="at least 10 characters, 4 different, not on the list of common passwords")
     role: StaffRole
     state_body_id: Id | None = None
-    display_name: str = Field(min_length=1, max_length=200)
+    display_name: SingleLine = Field(min_length=1, max_length=200)
     locale: Literal["kk", "ru"] = "kk"
 
     @field_validator("email")

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from app.auth.passwords import MAX_LENGTH, MIN_LENGTH, check_password
+from app.bounds import SaneDate, SingleLine
 from app.rules.policy import EDUCATION_LEVELS
 
 LanguageCode = Literal["kk", "ru", "en"]
@@ -42,8 +43,8 @@ class EducationIn(Strict):
     level: str = Field(description=f"one of {', '.join(EDUCATION_LEVELS)}")
     field: str = Field(min_length=1, max_length=200)
     institution: str = Field(min_length=1, max_length=300)
-    start_date: date
-    end_date: date | None = None
+    start_date: SaneDate
+    end_date: SaneDate | None = None
 
     @field_validator("level")
     @classmethod
@@ -62,8 +63,8 @@ class EducationIn(Strict):
 class WorkIn(Strict):
     employer: str = Field(min_length=1, max_length=300)
     position: str = Field(min_length=1, max_length=300)
-    start_date: date
-    end_date: date | None = Field(default=None, description="null: the candidate works there now")
+    start_date: SaneDate
+    end_date: SaneDate | None = Field(default=None, description="null: the candidate works there now")
     functional_area: str = Field(min_length=1, max_length=80)
 
     @model_validator(mode="after")
@@ -76,11 +77,11 @@ class WorkIn(Strict):
 class PersonalFileIn(Strict):
     """The whole personal file; a PUT replaces every list (education, work, languages)."""
 
-    surname: str = Field(min_length=1, max_length=120)
-    given_name: str = Field(min_length=1, max_length=120)
-    patronymic: str | None = Field(default=None, max_length=120)
+    surname: SingleLine = Field(min_length=1, max_length=120)
+    given_name: SingleLine = Field(min_length=1, max_length=120)
+    patronymic: SingleLine | None = Field(default=None, max_length=120)
     phone: str
-    region: str = Field(min_length=1, max_length=80)
+    region: SingleLine = Field(min_length=1, max_length=80)
     locale: Locale = "kk"
     languages: list[LanguageIn] = Field(default_factory=list)
     education: list[EducationIn] = Field(default_factory=list)

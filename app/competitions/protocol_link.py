@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from app.applications.models import Application
 from app.auth.deps import CurrentAccount
 from app.auth.models import Account, StateBody
+from app.bounds import Id
 from app.competitions import service as competitions
 from app.competitions.clock import TodayDep
 from app.competitions.models import COMMISSION_ROLES, RESULTS_PUBLISHED, Competition
@@ -179,14 +180,14 @@ def _notify_commission(*, session: Session, queue: JobQueue, competition: Compet
 class CompetitionProtocolOut(BaseModel):
     """The competition's current protocol with the rules' deadline for it."""
 
-    competition_id: int
+    competition_id: Id
     created: bool = Field(description="true when this request drew the protocol up; false: it already was")
     results_published_on: date
     protocol_due: date = Field(description="the last day the rules allow: protocol_working_days after publication")
     drawn_up_on: date
     overdue: bool = Field(description="drawn up after protocol_due")
     sign_deadline: date = Field(description="the day the commission members are asked to sign by")
-    notified_account_ids: list[int] = Field(
+    notified_account_ids: list[Id] = Field(
         description="the commission members this request asked to sign (protocol_ready_to_sign)")
     protocol: ProtocolOut
     links: dict[str, str]
@@ -217,7 +218,7 @@ router = APIRouter(prefix="/api/v1", tags=["protocol"])
 @router.post("/competitions/{competition_id}/protocol", status_code=status.HTTP_201_CREATED,
              responses={200: {"description": "the protocol of the same data was already drawn up: that one"},
                         409: {"description": "results_not_published"}})
-def draw_up_competition_protocol(competition_id: int, account: CurrentAccount, session: SessionDep,
+def draw_up_competition_protocol(competition_id: Id, account: CurrentAccount, session: SessionDep,
                                  queue: QueueDep, today: TodayDep, response: Response) -> CompetitionProtocolOut:
     """Draw up the protocol of the published results (HR of the body) and ask the commission to sign it.
 
@@ -235,7 +236,7 @@ def draw_up_competition_protocol(competition_id: int, account: CurrentAccount, s
 
 
 @router.get("/competitions/{competition_id}/protocol", responses={404: {"description": "none drawn up yet"}})
-def read_competition_protocol(competition_id: int, account: CurrentAccount,
+def read_competition_protocol(competition_id: Id, account: CurrentAccount,
                               session: SessionDep) -> CompetitionProtocolOut:
     """The competition's latest protocol and its deadline (HR of the body, its commission, administrators)."""
     with session.begin():

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.auth.deps import CurrentAccount
 from app.auth.models import ADMINISTRATOR, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, Account
 from app.auth.permissions import can
+from app.bounds import Id
 from app.competitions import service
 from app.competitions.access import competition_access
 from app.competitions.clock import TodayDep
@@ -91,7 +92,7 @@ def list_competitions(account: CurrentAccount, session: SessionDep, today: Today
 
 
 @router.get("/competitions/{competition_id}")
-def read_competition(competition_id: int, account: CurrentAccount, session: SessionDep,
+def read_competition(competition_id: Id, account: CurrentAccount, session: SessionDep,
                      today: TodayDep) -> CompetitionOut:
     """Stage plan, policy snapshot, calendar with overdue flags, essay topic, commission."""
     with session.begin():
@@ -101,7 +102,7 @@ def read_competition(competition_id: int, account: CurrentAccount, session: Sess
 
 
 @router.post("/competitions/{competition_id}/commission", status_code=status.HTTP_201_CREATED)
-def add_commission_member(competition_id: int, data: CommissionSeatIn, account: CurrentAccount,
+def add_commission_member(competition_id: Id, data: CommissionSeatIn, account: CurrentAccount,
                           session: SessionDep) -> CommissionSeatOut:
     """Seat a commission-member account (HR of the body); one chair; the secretary does not score."""
     with session.begin():
@@ -115,7 +116,7 @@ def add_commission_member(competition_id: int, data: CommissionSeatIn, account: 
 
 
 @router.delete("/competitions/{competition_id}/commission/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_commission_member(competition_id: int, account_id: int, account: CurrentAccount,
+def remove_commission_member(competition_id: Id, account_id: Id, account: CurrentAccount,
                              session: SessionDep) -> Response:
     with session.begin():
         competition = service.managed_competition(session=session, competition_id=competition_id, actor=account)
@@ -125,7 +126,7 @@ def remove_commission_member(competition_id: int, account_id: int, account: Curr
 
 
 @router.put("/competitions/{competition_id}/essay-topic")
-def set_essay_topic(competition_id: int, data: EssayTopicIn, account: CurrentAccount, session: SessionDep,
+def set_essay_topic(competition_id: Id, data: EssayTopicIn, account: CurrentAccount, session: SessionDep,
                     today: TodayDep) -> CompetitionOut:
     """The essay topic in Kazakh and Russian (managerial competitions; HR of the body)."""
     with session.begin():
@@ -136,7 +137,7 @@ def set_essay_topic(competition_id: int, data: EssayTopicIn, account: CurrentAcc
 
 @router.put("/competitions/{competition_id}/prescoring-mode",
             responses={409: {"description": "prescoring_mode_locked: members have started scoring essays"}})
-def set_prescoring_mode(competition_id: int, data: PrescoringModeIn, account: CurrentAccount, session: SessionDep,
+def set_prescoring_mode(competition_id: Id, data: PrescoringModeIn, account: CurrentAccount, session: SessionDep,
                         today: TodayDep) -> CompetitionOut:
     """How members meet the essay pre-score: ``blind_first`` (default) or ``assist`` (HR of the body or the
     chair), before the first member's essay score."""
@@ -147,7 +148,7 @@ def set_prescoring_mode(competition_id: int, data: PrescoringModeIn, account: Cu
 
 
 @router.get("/competitions/{competition_id}/progress")
-def read_progress(competition_id: int, account: CurrentAccount, session: SessionDep) -> ProgressOut:
+def read_progress(competition_id: Id, account: CurrentAccount, session: SessionDep) -> ProgressOut:
     """The outcome so far from the stored data, by the same core function as ``irikteu replay``."""
     with session.begin():
         competition = service.managed_competition(session=session, competition_id=competition_id, actor=account,
@@ -156,7 +157,7 @@ def read_progress(competition_id: int, account: CurrentAccount, session: Session
 
 
 @router.get("/competitions/{competition_id}/replay-input")
-def read_replay_input(competition_id: int, account: CurrentAccount, session: SessionDep) -> dict[str, Any]:
+def read_replay_input(competition_id: Id, account: CurrentAccount, session: SessionDep) -> dict[str, Any]:
     """The stored data as a replay-format document (anonymous codes as refs): ``irikteu replay`` reproduces it."""
     with session.begin():
         competition = service.managed_competition(session=session, competition_id=competition_id, actor=account,
@@ -166,7 +167,7 @@ def read_replay_input(competition_id: int, account: CurrentAccount, session: Ses
 
 
 @router.post("/competitions/{competition_id}/publish-results")
-def publish_results(competition_id: int, account: CurrentAccount, session: SessionDep, queue: QueueDep,
+def publish_results(competition_id: Id, account: CurrentAccount, session: SessionDep, queue: QueueDep,
                     today: TodayDep) -> PublishedResultsOut:
     """Rank, store and publish the outcome with today as the publication day (HR of the body)."""
     with session.begin():
@@ -176,7 +177,7 @@ def publish_results(competition_id: int, account: CurrentAccount, session: Sessi
 
 
 @router.get("/competitions/{competition_id}/results")
-def read_results(competition_id: int, account: CurrentAccount, session: SessionDep) -> PublishedResultsOut:
+def read_results(competition_id: Id, account: CurrentAccount, session: SessionDep) -> PublishedResultsOut:
     """The published outcome; names of the ranked beside their codes (anonymity ends with publication)."""
     with session.begin():
         competition = service.managed_competition(session=session, competition_id=competition_id, actor=account,

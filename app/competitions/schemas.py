@@ -7,11 +7,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.bounds import Id
+
 
 class CommissionSeatIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    account_id: int
+    account_id: Id
     role: Literal["chair", "member", "secretary"] = "member"
 
 

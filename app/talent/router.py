@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from app.auth.deps import CandidateAccount, HROfficerAccount, require_roles
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
+from app.bounds import MAX_COUNT, Id
 from app.candidates.service import candidate_of_account
 from app.competitions.clock import TodayDep
 from app.deps import QueueDep, SessionDep, SettingsDep
@@ -40,11 +41,12 @@ HRorAdmin = Annotated[Account, Depends(require_roles(HR_OFFICER, ADMINISTRATOR))
 
 
 def _search_query(
-    vacancy_id: int | None = None, text: str | None = None, regions: Annotated[list[str] | None, Query()] = None,
-    min_education_level: EducationLevel | None = None, min_experience_months: Annotated[int, Query(ge=0)] = 0,
-    max_experience_months: Annotated[int | None, Query(ge=0)] = None, functional_area: str | None = None,
+    vacancy_id: Id | None = None, text: str | None = None, regions: Annotated[list[str] | None, Query()] = None,
+    min_education_level: EducationLevel | None = None,
+    min_experience_months: Annotated[int, Query(ge=0, le=MAX_COUNT)] = 0,
+    max_experience_months: Annotated[int | None, Query(ge=0, le=MAX_COUNT)] = None, functional_area: str | None = None,
     reserve: ReserveFilter | None = None, languages: Annotated[list[Language] | None, Query()] = None,
-    include_failing: bool = False, page: Annotated[int, Query(ge=1)] = 1,
+    include_failing: bool = False, page: Annotated[int, Query(ge=1, le=MAX_COUNT)] = 1,
     page_size: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> TalentSearchIn:
     try:
@@ -94,14 +96,14 @@ def invite(data: InvitationIn, account: HROfficerAccount, session: SessionDep, q
 
 
 @router.get("/invitations")
-def list_invitations(vacancy_id: int, account: HROfficerAccount, session: SessionDep) -> list[InvitationOut]:
+def list_invitations(vacancy_id: Id, account: HROfficerAccount, session: SessionDep) -> list[InvitationOut]:
     with session.begin():
         return [_invitation_out(i) for i in service.invitations_for_vacancy(session=session, vacancy_id=vacancy_id,
                                                                             actor=account)]
 
 
 @router.get("/reserves")
-def list_reserves(account: HRorAdmin, session: SessionDep, candidate_id: int | None = None) -> list[ReserveOut]:
+def list_reserves(account: HRorAdmin, session: SessionDep, candidate_id: Id | None = None) -> list[ReserveOut]:
     """Reserve memberships (regional and presidential youth)."""
     with session.begin():
         return service.list_reserve_memberships(session=session, candidate_id=candidate_id)
@@ -115,14 +117,14 @@ def add_reserve(data: ReserveIn, account: HRorAdmin, session: SessionDep) -> Res
 
 
 @router.delete("/reserves/{membership_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_reserve(membership_id: int, account: HRorAdmin, session: SessionDep) -> None:
+def remove_reserve(membership_id: Id, account: HRorAdmin, session: SessionDep) -> None:
     with session.begin():
         service.remove_reserve_membership(session=session, membership_id=membership_id, actor=account)
 
 
 @recommendations_router.get("/me/recommended-vacancies")
 def recommended_vacancies(account: CandidateAccount, session: SessionDep, settings: SettingsDep, today: TodayDep,
-                          page: Annotated[int, Query(ge=1)] = 1,
+                          page: Annotated[int, Query(ge=1, le=MAX_COUNT)] = 1,
                           page_size: Annotated[int, Query(ge=1, le=50)] = 20) -> RecommendationsOut:
     """Published vacancies ranked for the signed-in candidate, each explained (failing requirements shown)."""
     with session.begin():

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import DomainError, Kind
@@ -34,6 +35,7 @@ TITLES: dict[str, str] = {
     "forbidden": "Not allowed",
     "internal_error": "Internal error",
     "not_ready": "The service is not ready",
+    "database_unavailable": "The database is not available; try again",
     "invalid_replay_input": "The competition data is not valid",
     "invalid_policy": "The selection policy is not valid",
     "rules_error": "The data breaks a selection rule",
@@ -166,7 +168,7 @@ def problem_response(request: Request, *, status: int, code: str, detail: str | 
     headers = {"Content-Language": locale}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"  # RFC 6750: tell the client how to authenticate
-    if status == 429 and isinstance(extensions.get("retry_after"), int):
+    if status in (429, 503) and isinstance(extensions.get("retry_after"), int):
         headers["Retry-After"] = str(extensions["retry_after"])
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
@@ -204,6 +206,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         ]
         return problem_response(request, status=422, code="validation_error",
                                 detail=f"{len(errors)} field(s) are not valid", errors=errors)
+
+    @app.exception_handler(OperationalError)
+    async def _database(request: Request, exc: OperationalError) -> JSONResponse:
+        # The connection was cut (PostgreSQL restarted or pg_terminate_backend) or the database did not
+        # answer in time: the transaction is gone with it, nothing of this request was committed.
+        log.warning("database unavailable", extra={"error": type(exc.orig).__name__ if exc.orig else "unknown",
+                                                   "connection_invalidated": exc.connection_invalidated})
+        return problem_response(request, status=503, code="database_unavailable",
+                                detail="the database connection failed during the request; nothing of it was "
+                                       "saved; send it again", retry_after=1)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -244,8 +256,7 @@ def _error_statuses(operation: dict[str, Any], path: str) -> list[int]:
         statuses.add(403)
     if "requestBody" in operation or "/recording" in path:
         statuses |= {413, 415}
-    if path == "/ready":
-        statuses.add(503)
+    statuses.add(503)  # the database connection failed (``database_unavailable``), or /ready's dependencies
     return sorted(statuses)
 
 

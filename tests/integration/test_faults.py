@@ -1,5 +1,6 @@
-"""Faults survived (issue 13): the API process killed with SIGKILL in a burst of test answers, and SQLite
-under concurrent writers with a busy reader. Each test is bounded in time; the figures are printed.
+"""Faults survived (issue 13): the API process killed with SIGKILL in a burst of test answers, SQLite under
+concurrent writers with a busy reader, and a PostgreSQL connection cut in the middle of a request. Each
+test is bounded in time; the figures are printed.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
 
+from app import db
 from app.audit.models import AuditEvent
 from app.audit.service import verify_chain
 from app.auth.security import issue_access_token
@@ -36,7 +38,7 @@ from app.exams.models import TestAnswer, TestSession
 from app.main import create_app
 from app.rules.policy import SelectionPolicy
 from tests.api._exam_sessions import BANK
-from tests.conftest import make_settings
+from tests.conftest import PG_ADMIN_URL, _admin_execute, make_settings, migrated_database
 from tests.factories.candidates import make_candidate
 
 ROOT = Path(__file__).parents[2]
@@ -258,6 +260,60 @@ def test_sqlite_under_concurrent_writers_and_a_busy_reader_never_says_database_i
     print(f"\nSQLite contention: {writers} writers x {changes} changes = {len(statuses)} requests in {took:.1f} s, "
           f"all 200; {reads['transactions']} read transactions and {reads['outside_writes']} outside write "
           f"transactions meanwhile; 0 'database is locked'")
+
+
+def test_a_postgresql_connection_cut_mid_request_is_a_clean_problem_and_writes_nothing(
+        request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """``pg_terminate_backend`` on the service's own connection between a request's two writes."""
+    with migrated_database("postgres", request, tmp_path) as url:
+        app = create_app(make_settings(url, f"sqlite:///{tmp_path / 'q.db'}", secret_key=SECRET),
+                         start_consumer=False)
+        with TestClient(app, raise_server_exceptions=False) as client:
+            with transaction(app.state.sessions) as session:
+                candidate = make_candidate(session, secret_key=SECRET, email="cut@mail.kz")
+                headers = {"Authorization": "Bearer " + issue_access_token(
+                    account_id=candidate.account.id, role="candidate", settings=app.state.settings)}
+            cut: list[int] = []
+
+            @event.listens_for(app.state.engine, "before_cursor_execute")
+            def _terminate(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+                # The consents' UPDATE has run in this transaction; the audit event's INSERT is next.
+                if not cut and statement.lstrip().upper().startswith("INSERT INTO AUDIT_EVENTS"):
+                    pid = conn.connection.dbapi_connection.info.backend_pid
+                    cut.append(pid)
+                    _admin_execute(f"SELECT pg_terminate_backend({pid})")
+                    _wait_until_gone(pid)
+
+            response = client.put("/api/v1/candidates/me/consents", headers=headers, json={"talent_pool": True})
+            event.remove(app.state.engine, "before_cursor_execute", _terminate)
+            assert cut, "the request never reached its audit event"
+            assert (response.status_code, response.headers["content-type"]) == (503, "application/problem+json")
+            assert response.json()["code"] == "database_unavailable"
+            assert response.headers["retry-after"] == "1"
+            # Nothing half-written: the consents are as before and no event recorded the change.
+            with app.state.sessions() as session:
+                changed = session.scalar(select(func.count()).select_from(AuditEvent)
+                                         .where(AuditEvent.action == "candidate.consents_changed"))
+                assert changed == 0 and verify_chain(session).valid
+            assert client.get("/api/v1/candidates/me", headers=headers).json()["consents"]["talent_pool"] is False
+            # The pool drops the dead connection: the same request again goes through.
+            again = client.put("/api/v1/candidates/me/consents", headers=headers, json={"talent_pool": True})
+            assert again.status_code == 200 and again.json()["talent_pool"] is True
+    print(f"\npg_terminate_backend: backend {cut[0]} cut between the UPDATE and the audit INSERT -> 503 "
+          "database_unavailable, 0 rows changed, the retry 200")
+
+
+def _wait_until_gone(pid: int) -> None:
+    engine = db.make_engine(PG_ADMIN_URL)
+    try:
+        for _ in range(100):
+            with engine.connect() as connection:
+                if connection.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
+                                     {"pid": pid}) == 0:
+                    return
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
 
 
 pytestmark = pytest.mark.timeout(600)

@@ -13,6 +13,7 @@ own test is in ``test_sign_in_defences.py``).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -76,6 +77,11 @@ def tokens() -> Iterator[dict[str, dict[str, str]]]:
     roles = {key[5:]: value for key, value in sorted(TALLY.items()) if key.startswith("role:")}
     print(f"\nschemathesis: {TALLY['operations']} operations, {TALLY['examples']} examples, "
           f"{len(roles)} roles (anonymous included) {roles}, statuses {statuses}")
+    report = os.environ.get("IRIKTEU_SCHEMATHESIS_REPORT")
+    if report:  # one JSON line per test process (xdist swallows the print)
+        with open(report, "a", encoding="utf-8") as stream:
+            stream.write(json.dumps({"operations": TALLY["operations"], "examples": TALLY["examples"],
+                                     "roles": roles, "statuses": statuses}) + "\n")
     shutil.rmtree(_DIRECTORY, ignore_errors=True)
 
 

@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.auth import throttle
-from app.auth.errors import INVALID_CREDENTIALS, SIGN_IN_LOCKED, SIGN_IN_THROTTLED
+from app.auth.errors import (
+    EMAIL_ALREADY_REGISTERED,
+    INVALID_CREDENTIALS,
+    SIGN_IN_LOCKED,
+    SIGN_IN_THROTTLED,
+    STATE_BODY_CODE_TAKEN,
+    STATE_BODY_NOT_FOUND,
+    STATE_BODY_REQUIRED,
+)
 from app.auth.models import HR_OFFICER, Account, StateBody
 from app.auth.permissions import ensure_can
 from app.auth.schemas import StaffAccountIn, StateBodyIn
@@ -19,7 +27,6 @@ from app.auth.security import hash_password, verify_password
 from app.db import utcnow
 from app.errors import DomainError
 from app.logs import current_request_id
-from app.problems import ProblemError
 
 CredentialsT_contra = TypeVar("CredentialsT_contra", contravariant=True)
 
@@ -151,8 +158,7 @@ def change_password(*, session: Session, account: Account, current_password: str
 def create_state_body(*, session: Session, data: StateBodyIn, actor: Account) -> StateBody:
     ensure_can(actor, "state_body.create")
     if session.scalars(select(StateBody.id).where(StateBody.code == data.code)).first() is not None:
-        raise ProblemError(f"a state body with the code {data.code} exists", status=409,
-                           code="state_body_code_taken")
+        raise DomainError(STATE_BODY_CODE_TAKEN, f"a state body with the code {data.code} exists")
     body = StateBody(**data.model_dump())
     session.add(body)
     session.flush()
@@ -166,12 +172,11 @@ def create_staff_account(*, session: Session, data: StaffAccountIn, actor: Accou
     """A staff account; 422 ``state_body_required`` for an HR officer without a body, 409 on a taken e-mail."""
     ensure_can(actor, "account.create")
     if data.role == HR_OFFICER and data.state_body_id is None:
-        raise ProblemError("an HR officer belongs to one state body: give state_body_id", status=422,
-                           code="state_body_required")
+        raise DomainError(STATE_BODY_REQUIRED, "an HR officer belongs to one state body: give state_body_id")
     if data.state_body_id is not None and session.get(StateBody, data.state_body_id) is None:
-        raise ProblemError(f"no state body {data.state_body_id}", status=422, code="state_body_not_found")
+        raise DomainError(STATE_BODY_NOT_FOUND, f"no state body {data.state_body_id}")
     if session.scalars(select(Account.id).where(Account.email == data.email)).first() is not None:
-        raise ProblemError("an account with this e-mail exists", status=409, code="email_already_registered")
+        raise DomainError(EMAIL_ALREADY_REGISTERED, "an account with this e-mail exists")
     account = Account(email=data.email, password_hash=hash_password(data.password), role=data.role,
                       state_body_id=data.state_body_id, display_name=data.display_name, locale=data.locale,
                       is_active=True)

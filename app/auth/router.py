@@ -61,13 +61,16 @@ def change_password(data: PasswordChangeIn, account: CurrentAccount, session: Se
                     settings: SettingsDep) -> TokenOut:
     """A new password; every earlier token is revoked and a fresh token comes back.
 
-    401 ``invalid_credentials`` when the current password is wrong; 422 when the new one breaks the
-    password rule (10 characters, 4 different, not a common password).
+    401 ``invalid_credentials`` when the current password is wrong (counted and locked like failed
+    sign-ins: 429); 422 when the new one breaks the password rule (10 characters, 4 different, not a
+    common password).
     """
     with session.begin():
         current = session.merge(account)
-        service.change_password(session=session, account=current, current_password=data.current_password,
-                                new_password=data.new_password)
+        error = service.change_password(session=session, account=current, current_password=data.current_password,
+                                        new_password=data.new_password, now=utcnow())
+    if error is not None:
+        raise error
     return TokenOut(access_token=issue_access_token(account_id=current.id, role=current.role, settings=settings,
                                                     token_version=current.token_version))
 

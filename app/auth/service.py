@@ -147,12 +147,32 @@ def revoke_tokens(*, session: Session, account: Account, reason: str) -> None:
            payload={"token_version": account.token_version, "request_id": current_request_id()})
 
 
-def change_password(*, session: Session, account: Account, current_password: str, new_password: str) -> None:
-    """Replace the password (the rule is checked by the schema) and revoke every earlier token."""
-    if not verify_password(account.password_hash, current_password):
-        raise DomainError(INVALID_CREDENTIALS, "the current password is wrong")
-    account.password_hash = hash_password(new_password)
-    revoke_tokens(session=session, account=account, reason="password_changed")
+def change_password(*, session: Session, account: Account, current_password: str, new_password: str,
+                    now: datetime) -> DomainError | None:
+    """Replace the password (the rule is checked by the schema) and revoke every earlier token.
+
+    A wrong current password counts as a failed sign-in of the account's e-mail (a stolen token must
+    not become a way to guess the password) and is audited; like ``sign_in`` it returns the error
+    for the caller to raise once the count has committed.
+    """
+    row = throttle.load(session, "account", account.email, now=now)
+    refused = throttle.refusal(row, now=now)
+    error = _refusal_error(refused) if refused is not None else None
+    if error is None and verify_password(account.password_hash, current_password):
+        throttle.clear(row)
+        account.password_hash = hash_password(new_password)
+        revoke_tokens(session=session, account=account, reason="password_changed")
+        return None
+    error = error or DomainError(INVALID_CREDENTIALS, "the current password is wrong")
+    record(session, action="auth.password_change_failed", entity_type="account", entity_id=str(account.id),
+           actor=str(account.id), actor_role=account.role,
+           payload={"reason": error.code, "failures": row.failures + 1, "request_id": current_request_id()})
+    if throttle.add_failure(row, now=max(now, utcnow())):
+        assert row.locked_until is not None
+        record(session, action="auth.sign_in_locked", entity_type="account", entity_id=str(account.id),
+               payload={"scope": "account", "failures": row.failures, "reason": error.code,
+                        "locked_until": row.locked_until.isoformat(), "request_id": current_request_id()})
+    return error
 
 
 def create_state_body(*, session: Session, data: StateBodyIn, actor: Account) -> StateBody:

@@ -164,3 +164,19 @@ def test_a_password_change_revokes_earlier_tokens_and_checks_the_rule(app: FastA
     assert _sign_in(client, account.email, TEST_PASSWORD) == (401, "invalid_credentials")
     assert _sign_in(client, account.email, "a-fresh-pass-phrase") == (200, "token")
     assert len(_actions(app, "auth.password_changed")) == 1
+
+
+def test_a_stolen_token_cannot_guess_the_password_through_the_password_change(app: FastAPI,
+                                                                              client: TestClient) -> None:
+    account = _account(app, "candidate", email="stolen@mail.kz")
+    headers = auth_headers(app, account)
+    answers = []
+    for n in range(ACCOUNT_RULE.lock_after + 1):
+        response = client.put("/api/v1/auth/password", headers=headers,
+                              json={"current_password": f"guess-{n}", "new_password": "a-fresh-pass-phrase"})
+        answers.append((response.status_code, response.json()["code"]))
+    assert answers[0] == (401, "invalid_credentials")
+    assert answers[-1] == (429, "sign_in_locked")
+    assert len(_actions(app, "auth.password_change_failed")) == ACCOUNT_RULE.lock_after + 1
+    # The e-mail is locked for signing in too.
+    assert _sign_in(client, account.email, TEST_PASSWORD) == (429, "sign_in_locked")

@@ -104,13 +104,13 @@ def _running_session(database_url: str, tmp_path: Path) -> tuple[int, str, list[
 
 
 def test_sigkill_in_a_burst_of_answers_loses_no_acknowledged_answer_and_stores_none_twice(
-        sqlite_url: str, tmp_path: Path) -> None:
+        database_url: str, tmp_path: Path) -> None:
     queue_url = f"sqlite:///{tmp_path / 'q.db'}"
-    session_id, token, answers = _running_session(sqlite_url, tmp_path)
+    session_id, token, answers = _running_session(database_url, tmp_path)
     headers = {"Authorization": f"Bearer {token}"}
     port = _free_port()
     log = tmp_path / "server.log"
-    server = _serve(sqlite_url, queue_url, port, log)
+    server = _serve(database_url, queue_url, port, log)
     base = f"http://127.0.0.1:{port}/api/v1/test-sessions/{session_id}"
     status, first = _http("GET", base, headers=headers)
     first_read = time.monotonic()
@@ -146,7 +146,7 @@ def test_sigkill_in_a_burst_of_answers_loses_no_acknowledged_answer_and_stores_n
     server.wait(timeout=30)
     assert killed.is_set() and server.returncode == -signal.SIGKILL
 
-    server = _serve(sqlite_url, queue_url, port, log)
+    server = _serve(database_url, queue_url, port, log)
     try:
         # After the restart the candidate resumes: the remaining time runs from the stored deadline.
         resumed = _http("GET", base, headers=headers)[1]
@@ -165,7 +165,7 @@ def test_sigkill_in_a_burst_of_answers_loses_no_acknowledged_answer_and_stores_n
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
 
-    engine_app = create_app(make_settings(sqlite_url, queue_url, secret_key=SECRET), start_consumer=False)
+    engine_app = create_app(make_settings(database_url, queue_url, secret_key=SECRET), start_consumer=False)
     with TestClient(engine_app), engine_app.state.sessions() as session:
         rows = session.scalars(select(TestAnswer).where(TestAnswer.session_id == session_id)).all()
         per_request = Counter(row.client_request_id for row in rows)
@@ -184,7 +184,8 @@ def test_sigkill_in_a_burst_of_answers_loses_no_acknowledged_answer_and_stores_n
     # The latest answer of each item counts (every round gave the same option here).
     assert page["answers"] == {item: option for item, option in answers}
     assert abs((deadline - utcnow()).total_seconds() - (before - (time.monotonic() - first_read))) <= 3
-    print(f"\nSIGKILL burst: {len(requests)} answers sent, {len(acknowledged)} acknowledged before the kill, "
+    print(f"\nSIGKILL burst ({database_url.split(':')[0]}): {len(requests)} answers sent, "
+          f"{len(acknowledged)} acknowledged before the kill, "
           f"{len(failed)} cut off and retried ({sum(not c for c in stored_again.values())} of them had been stored), "
           f"{len(rows)} stored, 0 twice; seconds left {before} before, {resumed['remaining_seconds']} after")
 

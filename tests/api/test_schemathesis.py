@@ -20,6 +20,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -91,7 +92,7 @@ _seen_operations: set[str] = set()
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, print_blob=True,
           suppress_health_check=list(HealthCheck))
-def test_no_server_error_and_every_response_is_documented(case: schemathesis.Case,
+def test_no_server_error_and_every_response_is_documented(case: schemathesis.Case[Any],
                                                           tokens: dict[str, dict[str, str]]) -> None:
     label = f"{case.method} {case.path}"
     if label not in _seen_operations:
@@ -103,6 +104,6 @@ def test_no_server_error_and_every_response_is_documented(case: schemathesis.Cas
     TALLY[f"examples:{label}"] += 1
     TALLY["examples"] += 1
     TALLY[f"role:{role}"] += 1
-    response = case.call_and_validate(headers={**(case.headers or {}), **tokens[role]}, checks=CHECKS, timeout=300)
+    response = case.call_and_validate(headers={**dict(case.headers or {}), **tokens[role]}, checks=CHECKS, timeout=300)
     TALLY["requests"] += 1
     TALLY[f"status:{response.status_code}"] += 1

@@ -203,7 +203,7 @@ def test_sqlite_under_concurrent_writers_and_a_busy_reader_never_says_database_i
                       for a in accounts]
         path = sqlite_url.removeprefix("sqlite:///")
         stop = threading.Event()
-        reads = Counter()
+        reads: Counter[str] = Counter()
 
         def busy_reader() -> None:
             # A reader that keeps a read transaction open across the burst, re-opening it in a loop.

@@ -1,4 +1,4 @@
-"""The ``irikteu`` command: serve, worker, migrate, seed-demo, replay, policy, audit."""
+"""The ``irikteu`` command: serve, worker, migrate, seed-demo, replay, policy, audit, backup, restore."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from typing import Annotated, Any
 import typer
 import uvicorn
 
+from app.backup import BackupError
+from app.backup import backup as make_backup
+from app.backup import restore as restore_backup
 from app.items.cli import items_cli
 from app.logs import configure_logging
 from app.rules.policy import policy_fields
@@ -127,6 +130,38 @@ def audit_verify() -> None:
     typer.echo(json.dumps(check.__dict__))
     if not check.valid:
         raise typer.Exit(1)
+
+
+@cli.command()
+def backup(directory: Annotated[Path, typer.Argument(help="a new or empty folder for the backup")]) -> None:
+    """Back up the database (SQLite online backup; pg_dump for PostgreSQL) and the recordings, with a
+    manifest of SHA-256 hashes; exit 1 when it cannot."""
+    settings = get_settings()
+    try:
+        manifest = make_backup(database_url=settings.resolved_database_url, data_dir=settings.data_dir,
+                               target=directory)
+    except BackupError as error:
+        typer.echo(f"backup: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps({"directory": str(directory), "backend": manifest["backend"],
+                           "revision": manifest["revision"], "files": len(manifest["files"]),
+                           "rows": sum(manifest["rows"].values()), "audit_events": manifest["audit"]["events"]}))
+
+
+@cli.command()
+def restore(directory: Annotated[Path, typer.Argument(help="a folder written by irikteu backup")]) -> None:
+    """Restore a backup into the configured database, which must be empty; its hashes are checked first.
+
+    Run ``irikteu audit verify`` after it. Exit 1 when the backup is damaged or the database not empty.
+    """
+    settings = get_settings()
+    try:
+        summary = restore_backup(source=directory, database_url=settings.resolved_database_url,
+                                 data_dir=settings.data_dir)
+    except BackupError as error:
+        typer.echo(f"restore: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps(summary))
 
 
 def _read_json(file: str) -> Any:

@@ -16,7 +16,7 @@ from app.api.middleware import RequestIdMiddleware
 from app.api.routers import ROUTERS
 from app.jobs.registry import build_queue
 from app.logs import configure_logging
-from app.problems import install_problem_handlers, problem_response
+from app.problems import install_problem_documentation, install_problem_handlers, problem_response
 from app.protocol.trust import revocation_lists, trusted_roots
 from app.rules.policy import policy_from_overrides
 from app.settings import Settings, get_settings
@@ -90,4 +90,5 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
 
     for router in ROUTERS:
         app.include_router(router)
+    install_problem_documentation(app)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.alerts.models import AlertCampaign, AlertCampaignRecipient, AlertDelivery, AlertStandingRule, AlertSubscription
 from app.applications.models import Application, RecordedStageResult
 from app.audit.models import AuditEvent
-from app.auth.models import Account, StateBody
+from app.auth.models import Account, SignInThrottle, StateBody
 from app.candidates.models import Candidate, CandidateLanguage, Consent, EducationRecord, WorkRecord
 from app.competitions.models import CommissionMember, Competition, MemberScore
 from app.db import Base
@@ -61,6 +61,7 @@ __all__ = [
                                "RecordedStageResult",
                                "Recording",
                                "ReserveMembership",
+                               "SignInThrottle",
                                "StageClosure",
                                "StateBody",
                                "StoredEmbedding",

@@ -24,6 +24,7 @@ from app.alerts.schemas import (
 )
 from app.auth.deps import CandidateAccount, HROfficerAccount, require_roles
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
+from app.bounds import MAX_COUNT, Id
 from app.candidates.service import candidate_of_account
 from app.competitions.clock import TodayDep
 from app.db import utcnow
@@ -51,7 +52,7 @@ def list_subscriptions(account: CandidateAccount, session: SessionDep) -> list[S
 
 
 @router.delete("/subscriptions/{subscription_id}")
-def unsubscribe_own(subscription_id: int, account: CandidateAccount, session: SessionDep) -> SubscriptionOut:
+def unsubscribe_own(subscription_id: Id, account: CandidateAccount, session: SessionDep) -> SubscriptionOut:
     with session.begin():
         candidate = candidate_of_account(session, account)
         return subscriptions.subscription_out(subscriptions.unsubscribe_own(session=session, candidate=candidate,
@@ -99,14 +100,14 @@ def draft_campaign(data: CampaignIn, account: HROfficerAccount, session: Session
 
 
 @router.get("/campaigns/{campaign_id}")
-def read_campaign(campaign_id: int, account: HRorAdmin, session: SessionDep) -> CampaignOut:
+def read_campaign(campaign_id: Id, account: HRorAdmin, session: SessionDep) -> CampaignOut:
     with session.begin():
         return campaigns.campaign_out(campaigns.get_campaign(session=session, campaign_id=campaign_id, actor=account))
 
 
 @router.get("/campaigns/{campaign_id}/recipients")
-def campaign_recipients(campaign_id: int, account: HRorAdmin, session: SessionDep,
-                        page: Annotated[int, Query(ge=1)] = 1,
+def campaign_recipients(campaign_id: Id, account: HRorAdmin, session: SessionDep,
+                        page: Annotated[int, Query(ge=1, le=MAX_COUNT)] = 1,
                         page_size: Annotated[int, Query(ge=1, le=200)] = 50) -> RecipientsPage:
     """The drafted recipients with score and explanation (subscriptions, never names)."""
     with session.begin():
@@ -115,7 +116,7 @@ def campaign_recipients(campaign_id: int, account: HRorAdmin, session: SessionDe
 
 
 @router.post("/campaigns/{campaign_id}/approve")
-def approve_campaign(campaign_id: int, account: HROfficerAccount, session: SessionDep,
+def approve_campaign(campaign_id: Id, account: HROfficerAccount, session: SessionDep,
                      queue: QueueDep) -> CampaignOut:
     """Approve a draft: its messages are queued by the ``alerts.send_campaign`` job (``send_job_id``)."""
     with session.begin():
@@ -124,7 +125,7 @@ def approve_campaign(campaign_id: int, account: HROfficerAccount, session: Sessi
 
 
 @router.post("/campaigns/{campaign_id}/cancel")
-def cancel_campaign(campaign_id: int, account: HROfficerAccount, session: SessionDep) -> CampaignOut:
+def cancel_campaign(campaign_id: Id, account: HROfficerAccount, session: SessionDep) -> CampaignOut:
     with session.begin():
         return campaigns.campaign_out(campaigns.cancel(session=session, campaign_id=campaign_id, actor=account))
 
@@ -143,6 +144,6 @@ def list_rules(account: HRorAdmin, session: SessionDep) -> list[StandingRuleOut]
 
 
 @router.delete("/standing-rules/{rule_id}")
-def withdraw_rule(rule_id: int, account: HROfficerAccount, session: SessionDep) -> StandingRuleOut:
+def withdraw_rule(rule_id: Id, account: HROfficerAccount, session: SessionDep) -> StandingRuleOut:
     with session.begin():
         return standing_rules.rule_out(standing_rules.withdraw_rule(session=session, rule_id=rule_id, actor=account))

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from app.bounds import Id
+
 
 class CriteriaIn(BaseModel):
     """What a subscriber wants to hear of; an empty list accepts everything of that kind."""
@@ -41,7 +43,7 @@ class UnsubscribedOut(BaseModel):
 
 
 class CampaignIn(BaseModel):
-    vacancy_ids: list[int] = Field(min_length=1, max_length=50)
+    vacancy_ids: list[Id] = Field(min_length=1, max_length=50)
 
 
 class CampaignOut(BaseModel):

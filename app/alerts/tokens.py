@@ -46,7 +46,8 @@ def make_token(subscription_id: int, *, secret_key: str, issued_at: datetime) ->
 def read_token(token: str, *, secret_key: str, max_age: timedelta, now: datetime) -> int:
     """The subscription id of a genuine, unexpired token; the signature is checked before anything is read."""
     payload, dot, signature = token.partition(".")
-    if not dot or not payload or not signature or len(token) > 512:
+    if not dot or not payload or not signature or len(token) > 512 or not token.isascii():
+        # A token is base64url: anything else (e.g. Cyrillic letters) is forged, never an error of ours.
         raise UnsubscribeTokenInvalid("not an unsubscribe token")
     expected = _b64(hmac.new(_key(secret_key), payload.encode("ascii", "replace"), hashlib.sha256).digest())
     if not hmac.compare_digest(expected, signature):

@@ -16,6 +16,7 @@ from app.applications.schemas import (
 )
 from app.auth.deps import CandidateAccount, CurrentAccount
 from app.auth.permissions import can
+from app.bounds import Id
 from app.competitions import service as competitions
 from app.competitions.access import competition_access
 from app.competitions.clock import TodayDep
@@ -28,7 +29,7 @@ competition_router = APIRouter(prefix="/api/v1/competitions", tags=["application
 
 @competition_router.post("/{competition_id}/applications", status_code=201,
              responses={200: {"description": "a retry with the same Idempotency-Key: the first application"}})
-def apply(competition_id: int, account: CandidateAccount, session: SessionDep, queue: QueueDep, today: TodayDep,
+def apply(competition_id: Id, account: CandidateAccount, session: SessionDep, queue: QueueDep, today: TodayDep,
           response: Response,
           idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
           ) -> ApplicationOut:
@@ -42,7 +43,7 @@ def apply(competition_id: int, account: CandidateAccount, session: SessionDep, q
 
 
 @competition_router.get("/{competition_id}/applications")
-def list_competition_applications(competition_id: int, account: CurrentAccount, session: SessionDep,
+def list_competition_applications(competition_id: Id, account: CurrentAccount, session: SessionDep,
                                   today: TodayDep) -> list[ApplicationOut] | list[AnonymousApplicationOut]:
     """HR of the body: the full applications with personal data. Commission, proctors, administrators:
     anonymous codes and stage data only (names of the ranked once results are published; never to proctors)."""
@@ -67,7 +68,7 @@ def my_applications(account: CandidateAccount, session: SessionDep, today: Today
 
 
 @router.get("/{application_id}")
-def read_application(application_id: int, account: CurrentAccount, session: SessionDep,
+def read_application(application_id: Id, account: CurrentAccount, session: SessionDep,
                      today: TodayDep) -> ApplicationOut:
     """The candidate's own application, or one of the HR officer's body (with personal data)."""
     with session.begin():
@@ -76,7 +77,7 @@ def read_application(application_id: int, account: CurrentAccount, session: Sess
 
 
 @router.post("/{application_id}/confirm")
-def confirm_application(application_id: int, account: CurrentAccount, session: SessionDep, queue: QueueDep,
+def confirm_application(application_id: Id, account: CurrentAccount, session: SessionDep, queue: QueueDep,
                         today: TodayDep) -> ApplicationOut:
     """The HR service confirms the qualification (within 1 working day of the application)."""
     with session.begin():
@@ -85,7 +86,7 @@ def confirm_application(application_id: int, account: CurrentAccount, session: S
 
 
 @router.post("/{application_id}/reject")
-def reject_application(application_id: int, data: RejectIn, account: CurrentAccount, session: SessionDep,
+def reject_application(application_id: Id, data: RejectIn, account: CurrentAccount, session: SessionDep,
                        queue: QueueDep, today: TodayDep) -> ApplicationOut:
     with session.begin():
         application = service.reject(session=session, queue=queue, application_id=application_id, actor=account,
@@ -94,7 +95,7 @@ def reject_application(application_id: int, data: RejectIn, account: CurrentAcco
 
 
 @router.post("/{application_id}/stage-results")
-def record_stage_results(application_id: int, data: StageResultsIn, account: CurrentAccount,
+def record_stage_results(application_id: Id, data: StageResultsIn, account: CurrentAccount,
                          session: SessionDep) -> StageResultsOut:
     """Record results by hand (HR of the body or an administrator) until test sessions record them."""
     with session.begin():

@@ -30,16 +30,21 @@ def read_bearer_claims(token: str | None, settings: Settings) -> TokenClaims:
         raise ProblemError(str(exc), status=401, code="unauthorized") from None
 
 
-def check_account_state(claims: TokenClaims, *, is_active: bool | None, role: str | None) -> None:
-    """The 401 ``unauthorized`` problem unless the claimed account exists, is active and keeps the claimed role.
+def check_account_state(claims: TokenClaims, *, is_active: bool | None, role: str | None,
+                        token_version: int | None) -> None:
+    """The 401 ``unauthorized`` problem unless the claimed account exists, is active, keeps the claimed role
+    and has not revoked the token (sign-out, a password change: ``token_version`` moved on).
 
-    ``is_active`` and ``role`` are ``None`` when the account does not exist. Routes on a hot path
-    read these two columns in their own transaction and call this (see ``app.exams.router``).
+    The three are ``None`` when the account does not exist. Routes on a hot path read these
+    columns in their own transaction and call this (see ``app.exams.service.save_answer``).
     """
     if is_active is None or not is_active:
         raise ProblemError("the account does not exist or is switched off", status=401, code="unauthorized")
     if role != claims.role:
         raise ProblemError("the account's role has changed; sign in again", status=401, code="unauthorized")
+    if token_version != claims.token_version:
+        raise ProblemError("the token has been revoked (signed out or password changed); sign in again",
+                           status=401, code="unauthorized")
 
 
 def get_current_account(token: Annotated[str | None, Depends(_bearer)], session: SessionDep,
@@ -50,7 +55,8 @@ def get_current_account(token: Annotated[str | None, Depends(_bearer)], session:
     # End the read at once: on SQLite every transaction holds the write lock, and routes open their own.
     session.commit()
     check_account_state(claims, is_active=None if account is None else account.is_active,
-                        role=None if account is None else account.role)
+                        role=None if account is None else account.role,
+                        token_version=None if account is None else account.token_version)
     assert account is not None
     return account
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, check_in, utcnow
@@ -61,6 +61,32 @@ class Account(Base):
     locale: Mapped[str] = mapped_column(String(2), nullable=False, default="kk")
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    token_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    """Bumped on a password change and on sign-out: every token issued before stops working."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
     state_body: Mapped[StateBody | None] = relationship(lazy="joined")
+
+
+THROTTLE_SCOPES: tuple[str, ...] = ("account", "address")
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins counted per e-mail (``account``) and per client address (``address``).
+
+    Kept in the database so that every API process sees the same counts. ``key`` is the
+    lower-cased e-mail as typed (known or not, so the count itself tells nothing) or the address.
+    """
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (
+        CheckConstraint(check_in("scope", THROTTLE_SCOPES), name="scope"),
+        UniqueConstraint("scope", "key", name="uq_sign_in_throttles_scope_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), nullable=False)
+    key: Mapped[str] = mapped_column(String(254), nullable=False)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from app.auth.passwords import MAX_LENGTH, MIN_LENGTH, check_password
+from app.bounds import Id, SingleLine
 from app.candidates.schemas import normalise_email
 
 StaffRole = Literal["hr_officer", "commission_member", "proctor", "researcher", "administrator"]
@@ -20,9 +22,9 @@ class StateBodyIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     code: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
-    name_kk: str = Field(min_length=1, max_length=300)
-    name_ru: str = Field(min_length=1, max_length=300)
-    region: str = Field(min_length=1, max_length=80)
+    name_kk: SingleLine = Field(min_length=1, max_length=300)
+    name_ru: SingleLine = Field(min_length=1, max_length=300)
+    region: SingleLine = Field(min_length=1, max_length=80)
 
 
 class StateBodyOut(BaseModel):
@@ -41,10 +43,11 @@ class StaffAccountIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     email: str
-    password: str = Field(min_length=10, max_length=200)
+    password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH,
+                          description="at least 10 characters, 4 different, not on the list of common passwords")
     role: StaffRole
-    state_body_id: int | None = None
-    display_name: str = Field(min_length=1, max_length=200)
+    state_body_id: Id | None = None
+    display_name: SingleLine = Field(min_length=1, max_length=200)
     locale: Literal["kk", "ru"] = "kk"
     iin: str | None = Field(
         default=None, max_length=12,
@@ -55,6 +58,26 @@ class StaffAccountIn(BaseModel):
     @classmethod
     def _email(cls, value: str) -> str:
         return normalise_email(value)
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str, info: ValidationInfo) -> str:
+        return check_password(value, email=info.data.get("email"))
+
+
+class PasswordChangeIn(BaseModel):
+    """A new password for the signed-in account; every token issued before stops working."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=MAX_LENGTH)
+    new_password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH,
+                              description="at least 10 characters, 4 different, not on the list of common passwords")
+
+    @field_validator("new_password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        return check_password(value)
 
 
 class AccountOut(BaseModel):

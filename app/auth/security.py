@@ -32,6 +32,7 @@ class TokenClaims:
     account_id: int
     role: str
     expires_at: datetime
+    token_version: int = 0
 
 
 class InvalidToken(Exception):
@@ -42,11 +43,17 @@ class InvalidToken(Exception):
         self.expired = expired
 
 
-def issue_access_token(*, account_id: int, role: str, settings: Settings, now: datetime | None = None) -> str:
-    """A bearer token for the account, valid ``settings.access_token_minutes`` from ``now``."""
+def issue_access_token(*, account_id: int, role: str, settings: Settings, now: datetime | None = None,
+                       token_version: int = 0) -> str:
+    """A bearer token for the account, valid ``settings.access_token_minutes`` from ``now``.
+
+    ``token_version`` is the account's at issue; bumping the account's (sign-out, a password
+    change) revokes every token issued before.
+    """
     issued = now or utcnow()
     expires = issued + timedelta(minutes=settings.access_token_minutes)
-    claims = {"sub": str(account_id), "role": role, "iat": int(issued.timestamp()), "exp": int(expires.timestamp())}
+    claims = {"sub": str(account_id), "role": role, "iat": int(issued.timestamp()), "exp": int(expires.timestamp()),
+              "ver": token_version}
     return jwt.encode(claims, settings.secret_key, algorithm=TOKEN_ALGORITHM)
 
 
@@ -59,8 +66,10 @@ def read_access_token(token: str, *, settings: Settings) -> TokenClaims:
         raise InvalidToken("the token has expired; sign in again", expired=True) from None
     except jwt.PyJWTError:
         raise InvalidToken("the token is not valid") from None
-    sub, role = claims["sub"], claims["role"]
-    if not isinstance(sub, str) or not sub.isdigit() or not isinstance(role, str):
+    sub, role, version = claims["sub"], claims["role"], claims.get("ver", 0)
+    if (not isinstance(sub, str) or not sub.isascii() or not sub.isdigit() or len(sub) > 18
+            or not isinstance(role, str) or not isinstance(version, int) or isinstance(version, bool)):
         raise InvalidToken("the token is not valid")
     return TokenClaims(account_id=int(sub), role=role,
-                       expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=utcnow().tzinfo))
+                       expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=utcnow().tzinfo),
+                       token_version=version)

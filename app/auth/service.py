@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
+from app.auth import throttle
 from app.auth.crypto import iin_lookup_hash
 from app.auth.errors import (
     EMAIL_ALREADY_REGISTERED,
     INVALID_CREDENTIALS,
+    SIGN_IN_LOCKED,
+    SIGN_IN_THROTTLED,
     STATE_BODY_CODE_TAKEN,
     STATE_BODY_NOT_FOUND,
     STATE_BODY_REQUIRED,
@@ -22,6 +26,7 @@ from app.auth.permissions import ensure_can
 from app.auth.schemas import StaffAccountIn, StateBodyIn
 from app.auth.security import hash_password, verify_password
 from app.candidates.errors import IIN_ERRORS
+from app.db import utcnow
 from app.errors import VALIDATION_ERROR, DomainError
 from app.logs import current_request_id
 from app.rules.iin import InvalidIIN, parse_iin
@@ -78,6 +83,99 @@ class PasswordAuthenticator:
         if not account.is_active:
             raise DomainError(INVALID_CREDENTIALS, "the account is switched off")
         return account
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    """The signed-in account, or the refusal to raise once the failure's records have committed."""
+
+    account: Account | None
+    error: DomainError | None
+
+
+def _refusal_error(refused: throttle.Refusal) -> DomainError:
+    if refused.locked:
+        return DomainError(SIGN_IN_LOCKED, f"sign-in is locked after repeated failures; try again in "
+                           f"{refused.retry_after} seconds", retry_after=refused.retry_after)
+    return DomainError(SIGN_IN_THROTTLED, f"too many failed sign-ins; try again in {refused.retry_after} seconds",
+                       retry_after=refused.retry_after)
+
+
+def sign_in(*, session: Session, credentials: PasswordCredentials, address: str, now: datetime,
+            authenticator: Authenticator[PasswordCredentials] | None = None) -> SignInOutcome:
+    """One sign-in attempt behind the throttles (``app.auth.throttle``), in the caller's transaction.
+
+    Never raises for a failed attempt: it counts and audits it and returns the error, so the
+    caller commits the count before answering (a rolled-back count would throttle nothing).
+    """
+    email = credentials.email.strip().lower()[:254]
+    rows = [throttle.load(session, "account", email, now=now),
+            throttle.load(session, "address", address[:254], now=now)]
+    known = session.scalars(select(Account.id).where(Account.email == email)).first()
+    refusals = [refused for row in rows if (refused := throttle.refusal(row, now=now)) is not None]
+    error: DomainError | None
+    if refusals:
+        worst = max(refusals, key=lambda refused: (refused.locked, refused.retry_after))
+        error = _refusal_error(worst)
+    else:
+        try:
+            account = (authenticator or PasswordAuthenticator()).authenticate(session=session,
+                                                                               credentials=credentials)
+        except DomainError as exc:
+            error = exc
+        else:
+            throttle.clear(rows[0])
+            return SignInOutcome(account, None)
+    payload = {"email": email, "address": address, "reason": error.code, "request_id": current_request_id()}
+    entity_id = str(known) if known is not None else "unknown"
+    record(session, action="auth.sign_in_failed", entity_type="account", entity_id=entity_id,
+           payload={**payload, "failures": {row.scope: row.failures + 1 for row in rows}})
+    failed_at = max(now, utcnow())  # after the password check: the delay runs from the answer
+    for row in rows:
+        if throttle.add_failure(row, now=failed_at):
+            assert row.locked_until is not None
+            record(session, action="auth.sign_in_locked", entity_type="account" if row.scope == "account"
+                   else "address", entity_id=entity_id if row.scope == "account" else row.key,
+                   payload={**payload, "scope": row.scope, "failures": row.failures,
+                            "locked_until": row.locked_until.isoformat()})
+    return SignInOutcome(None, error)
+
+
+def revoke_tokens(*, session: Session, account: Account, reason: str) -> None:
+    """Every token issued to ``account`` so far stops working (sign-out, a password change)."""
+    account.token_version = (account.token_version or 0) + 1
+    session.flush()
+    record(session, action=f"auth.{reason}", entity_type="account", entity_id=str(account.id),
+           actor=str(account.id), actor_role=account.role,
+           payload={"token_version": account.token_version, "request_id": current_request_id()})
+
+
+def change_password(*, session: Session, account: Account, current_password: str, new_password: str,
+                    now: datetime) -> DomainError | None:
+    """Replace the password (the rule is checked by the schema) and revoke every earlier token.
+
+    A wrong current password counts as a failed sign-in of the account's e-mail (a stolen token must
+    not become a way to guess the password) and is audited; like ``sign_in`` it returns the error
+    for the caller to raise once the count has committed.
+    """
+    row = throttle.load(session, "account", account.email, now=now)
+    refused = throttle.refusal(row, now=now)
+    error = _refusal_error(refused) if refused is not None else None
+    if error is None and verify_password(account.password_hash, current_password):
+        throttle.clear(row)
+        account.password_hash = hash_password(new_password)
+        revoke_tokens(session=session, account=account, reason="password_changed")
+        return None
+    error = error or DomainError(INVALID_CREDENTIALS, "the current password is wrong")
+    record(session, action="auth.password_change_failed", entity_type="account", entity_id=str(account.id),
+           actor=str(account.id), actor_role=account.role,
+           payload={"reason": error.code, "failures": row.failures + 1, "request_id": current_request_id()})
+    if throttle.add_failure(row, now=max(now, utcnow())):
+        assert row.locked_until is not None
+        record(session, action="auth.sign_in_locked", entity_type="account", entity_id=str(account.id),
+               payload={"scope": "account", "failures": row.failures, "reason": error.code,
+                        "locked_until": row.locked_until.isoformat(), "request_id": current_request_id()})
+    return error
 
 
 def create_state_body(*, session: Session, data: StateBodyIn, actor: Account) -> StateBody:

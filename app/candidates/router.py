@@ -12,18 +12,30 @@ from fastapi import APIRouter, status
 from app.auth.deps import CandidateAccount
 from app.auth.permissions import ensure_can
 from app.candidates import service
-from app.candidates.schemas import CandidatePersonalOut, ConsentsOut, ConsentsUpdate, PersonalFileIn, RegistrationIn
-from app.deps import SessionDep, SettingsDep
+from app.candidates.schemas import (
+    CandidatePersonalOut,
+    ConsentsOut,
+    ConsentsUpdate,
+    PersonalFileIn,
+    RegistrationAcceptedOut,
+    RegistrationIn,
+)
+from app.deps import QueueDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/candidates", tags=["candidates"])
 
 
-@router.post("/register", response_model=CandidatePersonalOut, status_code=status.HTTP_201_CREATED)
-def register(data: RegistrationIn, session: SessionDep, settings: SettingsDep) -> CandidatePersonalOut:
-    """A candidate account with the file and consents, in one transaction; then sign in at /api/v1/auth/token."""
+@router.post("/register", response_model=RegistrationAcceptedOut, status_code=status.HTTP_202_ACCEPTED)
+def register(data: RegistrationIn, session: SessionDep, settings: SettingsDep,
+             queue: QueueDep) -> RegistrationAcceptedOut:
+    """A candidate account with the file and consents, in one transaction; then sign in at /api/v1/auth/token.
+
+    The answer is the same whether or not the e-mail or the IIN already has an account: then
+    nothing is created and that account's owner is told by e-mail. Read the file at /api/v1/candidates/me.
+    """
     with session.begin():
-        candidate = service.register(session=session, data=data, secret_key=settings.secret_key)
-    return service.candidate_personal_view(candidate, secret_key=settings.secret_key)
+        service.register(session=session, queue=queue, data=data, secret_key=settings.secret_key)
+    return RegistrationAcceptedOut()
 
 
 @router.get("/me", response_model=CandidatePersonalOut)

@@ -6,14 +6,18 @@ import re
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from app.auth.passwords import MAX_LENGTH, MIN_LENGTH, check_password
+from app.bounds import SaneDate, SingleLine
 from app.rules.policy import EDUCATION_LEVELS
 
 LanguageCode = Literal["kk", "ru", "en"]
 LanguageLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2", "native"]
 Locale = Literal["kk", "ru"]
 
+REGISTRATION_ACCEPTED = ("the registration is accepted; a letter goes to the e-mail address of the account, "
+                         "new or existing")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+?[0-9][0-9 ()-]{6,30}")
 
@@ -39,8 +43,8 @@ class EducationIn(Strict):
     level: str = Field(description=f"one of {', '.join(EDUCATION_LEVELS)}")
     field: str = Field(min_length=1, max_length=200)
     institution: str = Field(min_length=1, max_length=300)
-    start_date: date
-    end_date: date | None = None
+    start_date: SaneDate
+    end_date: SaneDate | None = None
 
     @field_validator("level")
     @classmethod
@@ -59,8 +63,8 @@ class EducationIn(Strict):
 class WorkIn(Strict):
     employer: str = Field(min_length=1, max_length=300)
     position: str = Field(min_length=1, max_length=300)
-    start_date: date
-    end_date: date | None = Field(default=None, description="null: the candidate works there now")
+    start_date: SaneDate
+    end_date: SaneDate | None = Field(default=None, description="null: the candidate works there now")
     functional_area: str = Field(min_length=1, max_length=80)
 
     @model_validator(mode="after")
@@ -73,11 +77,11 @@ class WorkIn(Strict):
 class PersonalFileIn(Strict):
     """The whole personal file; a PUT replaces every list (education, work, languages)."""
 
-    surname: str = Field(min_length=1, max_length=120)
-    given_name: str = Field(min_length=1, max_length=120)
-    patronymic: str | None = Field(default=None, max_length=120)
+    surname: SingleLine = Field(min_length=1, max_length=120)
+    given_name: SingleLine = Field(min_length=1, max_length=120)
+    patronymic: SingleLine | None = Field(default=None, max_length=120)
     phone: str
-    region: str = Field(min_length=1, max_length=80)
+    region: SingleLine = Field(min_length=1, max_length=80)
     locale: Locale = "kk"
     languages: list[LanguageIn] = Field(default_factory=list)
     education: list[EducationIn] = Field(default_factory=list)
@@ -116,7 +120,8 @@ class ConsentsUpdate(Strict):
 
 class RegistrationIn(PersonalFileIn):
     email: str
-    password: str = Field(min_length=10, max_length=200)
+    password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH,
+                          description="at least 10 characters, 4 different, not on the list of common passwords")
     iin: str = Field(description="the 12-digit IIN (ЖСН); validated, stored only encrypted")
     consents: ConsentsIn
 
@@ -124,6 +129,22 @@ class RegistrationIn(PersonalFileIn):
     @classmethod
     def _email(cls, value: str) -> str:
         return normalise_email(value)
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str, info: ValidationInfo) -> str:
+        return check_password(value, email=info.data.get("email"))
+
+
+class RegistrationAcceptedOut(BaseModel):
+    """The one answer to every well-formed registration, whether or not the IIN or e-mail has an account.
+
+    A new account is created at once (sign in at /api/v1/auth/token); when the e-mail or the IIN
+    already has one, nothing is created and the owner of that account is told by e-mail.
+    """
+
+    status: Literal["accepted"] = "accepted"
+    detail: str = REGISTRATION_ACCEPTED
 
 
 class LanguageOut(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -39,7 +40,9 @@ from app.candidates.schemas import (
 )
 from app.db import utcnow
 from app.errors import NOT_FOUND, VALIDATION_ERROR, DomainError
+from app.jobs.queue import JobQueue
 from app.logs import current_request_id
+from app.notifications.service import notify
 from app.rules.iin import InvalidIIN, parse_iin
 from app.rules.policy import EDUCATION_LEVELS
 
@@ -134,12 +137,32 @@ def _apply_file(candidate: Candidate, data: PersonalFileIn) -> None:
     candidate.updated_at = utcnow()
 
 
-def register(*, session: Session, data: RegistrationIn, secret_key: str) -> Candidate:
+_TAKEN_CODES = frozenset({"email_already_registered", "iin_already_registered"})
+
+
+def register(*, session: Session, queue: JobQueue, data: RegistrationIn, secret_key: str) -> Candidate | None:
     """A candidate account, the file and the consents, in the caller's transaction, with one audit event.
 
-    Problems: 422 with the IIN check's code (``iin_length``, ``iin_check_digit``, ...);
-    422 ``consent_required``; 409 ``email_already_registered`` / ``iin_already_registered``.
+    The answer must not tell whether the e-mail or the IIN already has an account (issue 13): when
+    one does, nothing is created, the owner of that account is told by e-mail (and in the app), the
+    attempt is audited, and ``None`` comes back; the route answers both the same. The password is
+    hashed either way so the two take about as long.
+
+    Problems (about the request itself, never about other accounts): 422 with the IIN check's code
+    (``iin_length``, ``iin_check_digit``, ...); 422 ``consent_required``.
     """
+    try:
+        return register_new(session=session, data=data, secret_key=secret_key)
+    except DomainError as exc:
+        if exc.code not in _TAKEN_CODES:
+            raise
+        _tell_owner_of_attempt(session=session, queue=queue, data=data, secret_key=secret_key, code=exc.code)
+        return None
+
+
+def register_new(*, session: Session, data: RegistrationIn, secret_key: str) -> Candidate:
+    """``register`` for details nobody has yet: 409 ``email_already_registered`` / ``iin_already_registered``
+    otherwise (the route never shows those; the test factories use this directly)."""
     candidate = create_candidate(session=session, data=data, secret_key=secret_key,
                                  password_hash=hash_password(data.password))
     record(session, action="candidate.registered", entity_type="candidate", entity_id=str(candidate.id),
@@ -147,6 +170,33 @@ def register(*, session: Session, data: RegistrationIn, secret_key: str) -> Cand
            payload={"account_id": candidate.account_id, "after": _file_summary(candidate),
                     "consents": consents_of(candidate), "request_id": current_request_id()})
     return candidate
+
+
+def _tell_owner_of_attempt(*, session: Session, queue: JobQueue, data: RegistrationIn, secret_key: str,
+                           code: str) -> None:
+    """A registration met an account that has its e-mail or IIN: tell that account's owner, audit it."""
+    owner = session.scalars(select(Account).where(Account.email == data.email)).first()
+    matched = "email"
+    if owner is None:
+        lookup = iin_lookup_hash(parse_iin(data.iin).iin, secret_key=secret_key)
+        owner = session.scalars(select(Account).join(Candidate, Candidate.account_id == Account.id)
+                                .where(Candidate.iin_hash == lookup)).first()
+        matched = "iin"
+    if owner is None:  # the race's winner rolled back since: nothing to tell
+        return
+    attempt = uuid.uuid4().hex
+    record(session, action="candidate.registration_refused", entity_type="account", entity_id=str(owner.id),
+           actor="anonymous", actor_role="anonymous",
+           payload={"matched": matched, "code": code, "attempt": attempt, "request_id": current_request_id()})
+    notify(session=session, queue=queue, account_id=owner.id, to_address=owner.email, event="registration_attempt",
+           context={"matched": _MATCHED[matched]}, locale=owner.locale,
+           dedupe_key=f"registration_attempt:{owner.id}:{attempt}")
+
+
+_MATCHED = {
+    "email": {"kk": "Сіздің электрондық пошта мекенжайыңызбен", "ru": "с Вашим адресом электронной почты"},
+    "iin": {"kk": "Сіздің ЖСН-іңізбен", "ru": "с Вашим ИИН"},
+}
 
 
 def create_candidate(*, session: Session, data: RegistrationIn, secret_key: str, password_hash: str,

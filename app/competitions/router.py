@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.auth.deps import CurrentAccount
 from app.auth.models import ADMINISTRATOR, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, Account
 from app.auth.permissions import can
+from app.bounds import Id
 from app.competitions import protocol_link, service
 from app.competitions.access import competition_access
 from app.competitions.clock import TodayDep
@@ -97,7 +98,7 @@ def list_competitions(account: CurrentAccount, session: SessionDep, today: Today
 
 
 @router.get("/{competition_id}")
-def read_competition(competition_id: int, account: CurrentAccount, session: SessionDep,
+def read_competition(competition_id: Id, account: CurrentAccount, session: SessionDep,
                      today: TodayDep) -> CompetitionOut:
     """Stage plan, policy snapshot, calendar with overdue flags, essay topic, commission."""
     with session.begin():
@@ -107,7 +108,7 @@ def read_competition(competition_id: int, account: CurrentAccount, session: Sess
 
 
 @router.post("/{competition_id}/commission", status_code=status.HTTP_201_CREATED)
-def add_commission_member(competition_id: int, data: CommissionSeatIn, account: CurrentAccount,
+def add_commission_member(competition_id: Id, data: CommissionSeatIn, account: CurrentAccount,
                           session: SessionDep) -> CommissionSeatOut:
     """Seat a commission-member account (HR of the body); one chair; the secretary does not score."""
     with session.begin():
@@ -121,7 +122,7 @@ def add_commission_member(competition_id: int, data: CommissionSeatIn, account: 
 
 
 @router.delete("/{competition_id}/commission/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_commission_member(competition_id: int, account_id: int, account: CurrentAccount,
+def remove_commission_member(competition_id: Id, account_id: Id, account: CurrentAccount,
                              session: SessionDep) -> Response:
     with session.begin():
         competition = service.managed_competition(session=session, competition_id=competition_id, actor=account)
@@ -131,7 +132,7 @@ def remove_commission_member(competition_id: int, account_id: int, account: Curr
 
 
 @router.put("/{competition_id}/essay-topic")
-def set_essay_topic(competition_id: int, data: EssayTopicIn, account: CurrentAccount, session: SessionDep,
+def set_essay_topic(competition_id: Id, data: EssayTopicIn, account: CurrentAccount, session: SessionDep,
                     today: TodayDep) -> CompetitionOut:
     """The essay topic in Kazakh and Russian (managerial competitions; HR of the body)."""
     with session.begin():
@@ -142,7 +143,7 @@ def set_essay_topic(competition_id: int, data: EssayTopicIn, account: CurrentAcc
 
 @router.put("/{competition_id}/prescoring-mode",
             responses={409: {"description": "prescoring_mode_locked: members have started scoring essays"}})
-def set_prescoring_mode(competition_id: int, data: PrescoringModeIn, account: CurrentAccount, session: SessionDep,
+def set_prescoring_mode(competition_id: Id, data: PrescoringModeIn, account: CurrentAccount, session: SessionDep,
                         today: TodayDep) -> CompetitionOut:
     """How members meet the essay pre-score: ``blind_first`` (default) or ``assist`` (HR of the body or the
     chair), before the first member's essay score."""
@@ -153,7 +154,7 @@ def set_prescoring_mode(competition_id: int, data: PrescoringModeIn, account: Cu
 
 
 @router.get("/{competition_id}/progress")
-def read_progress(competition_id: int, account: CurrentAccount, session: SessionDep) -> ProgressOut:
+def read_progress(competition_id: Id, account: CurrentAccount, session: SessionDep) -> ProgressOut:
     """The outcome so far from the stored data, by the same core function as ``irikteu replay``."""
     with session.begin():
         competition = service.managed_competition(session=session, competition_id=competition_id, actor=account,
@@ -162,7 +163,7 @@ def read_progress(competition_id: int, account: CurrentAccount, session: Session
 
 
 @router.get("/{competition_id}/replay-input")
-def read_replay_input(competition_id: int, account: CurrentAccount, session: SessionDep) -> dict[str, Any]:
+def read_replay_input(competition_id: Id, account: CurrentAccount, session: SessionDep) -> dict[str, Any]:
     """The stored data as a replay-format document (anonymous codes as refs): ``irikteu replay`` reproduces it.
 
     It gives each code's experience and education, so the commission reads it only once the results
@@ -175,7 +176,7 @@ def read_replay_input(competition_id: int, account: CurrentAccount, session: Ses
 
 
 @router.post("/{competition_id}/publish-results")
-def publish_results(competition_id: int, account: CurrentAccount, session: SessionDep, queue: QueueDep,
+def publish_results(competition_id: Id, account: CurrentAccount, session: SessionDep, queue: QueueDep,
                     today: TodayDep) -> PublishedResultsOut:
     """Rank, store and publish the outcome with today as the publication day (HR of the body)."""
     with session.begin():
@@ -185,7 +186,7 @@ def publish_results(competition_id: int, account: CurrentAccount, session: Sessi
 
 
 @router.get("/{competition_id}/results")
-def read_results(competition_id: int, account: CurrentAccount, session: SessionDep) -> PublishedResultsOut:
+def read_results(competition_id: Id, account: CurrentAccount, session: SessionDep) -> PublishedResultsOut:
     """The published outcome; names of the ranked beside their codes (anonymity ends with publication)."""
     with session.begin():
         competition = service.managed_competition(session=session, competition_id=competition_id, actor=account,
@@ -230,7 +231,7 @@ def _protocol_out(session: Session, competition: Competition,
 @protocol_router.post("/{competition_id}/protocol", status_code=status.HTTP_201_CREATED,
                       responses={200: {"description": "the protocol of the same data was already drawn up: that one"},
                                  409: {"description": "results_not_published"}})
-def draw_up_competition_protocol(competition_id: int, account: CurrentAccount, session: SessionDep,
+def draw_up_competition_protocol(competition_id: Id, account: CurrentAccount, session: SessionDep,
                                  queue: QueueDep, today: TodayDep, response: Response) -> CompetitionProtocolOut:
     """Draw up the protocol of the published results (HR of the body) and ask the commission to sign it.
 
@@ -248,7 +249,7 @@ def draw_up_competition_protocol(competition_id: int, account: CurrentAccount, s
 
 
 @protocol_router.get("/{competition_id}/protocol", responses={404: {"description": "none drawn up yet"}})
-def read_competition_protocol(competition_id: int, account: CurrentAccount,
+def read_competition_protocol(competition_id: Id, account: CurrentAccount,
                               session: SessionDep) -> CompetitionProtocolOut:
     """The competition's latest protocol and its deadline (HR of the body, its commission, administrators)."""
     with session.begin():

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.applications.models import Application
 from app.auth.deps import CandidateAccount, CurrentAccount
 from app.auth.models import Account
+from app.bounds import Id
 from app.competitions import service as competitions
 from app.competitions.clock import NowDep
 from app.competitions.models import Competition
@@ -76,7 +77,7 @@ def _score_out(row: Any) -> MemberScoreOut | None:
 # --- the candidate's essay ------------------------------------------------------------------------
 
 @router.get("/{application_id}/essay")
-def read_my_essay(application_id: int, account: CandidateAccount, session: SessionDep, now: NowDep) -> EssayOut:
+def read_my_essay(application_id: Id, account: CandidateAccount, session: SessionDep, now: NowDep) -> EssayOut:
     """The candidate's own essay with the time left."""
     with session.begin():
         application, _competition = service.own_application(session=session, application_id=application_id,
@@ -89,7 +90,7 @@ def read_my_essay(application_id: int, account: CandidateAccount, session: Sessi
 
 @router.post("/{application_id}/essay/start", status_code=201,
              responses={200: {"description": "already started: the same essay and deadline"}})
-def start_essay(application_id: int, data: EssayStartIn, account: CandidateAccount, session: SessionDep,
+def start_essay(application_id: Id, data: EssayStartIn, account: CandidateAccount, session: SessionDep,
                 now: NowDep, response: Response) -> EssayOut:
     """Start the 45-minute clock (the policy's ``essay_minutes``); starting again changes nothing."""
     with session.begin():
@@ -101,7 +102,7 @@ def start_essay(application_id: int, data: EssayStartIn, account: CandidateAccou
 
 
 @router.put("/{application_id}/essay")
-def save_essay_draft(application_id: int, data: EssayDraftIn, account: CandidateAccount, session: SessionDep,
+def save_essay_draft(application_id: Id, data: EssayDraftIn, account: CandidateAccount, session: SessionDep,
                      now: NowDep) -> EssayOut:
     """Autosave the draft (409 ``essay_time_over`` after the deadline, ``essay_locked`` after submission)."""
     with session.begin():
@@ -111,7 +112,7 @@ def save_essay_draft(application_id: int, data: EssayDraftIn, account: Candidate
 
 
 @router.post("/{application_id}/essay/submit")
-def submit_essay(application_id: int, data: EssaySubmitIn, account: CandidateAccount, session: SessionDep,
+def submit_essay(application_id: Id, data: EssaySubmitIn, account: CandidateAccount, session: SessionDep,
                  now: NowDep, queue: QueueDep) -> EssayOut:
     """Submit and lock the essay (its pre-score is queued); a retry returns the same locked essay."""
     with session.begin():
@@ -122,7 +123,7 @@ def submit_essay(application_id: int, data: EssaySubmitIn, account: CandidateAcc
 
 # --- the commission's view ------------------------------------------------------------------------
 
-def _readable(session: Session, competition_id: int, account: Account) -> Competition:
+def _readable(session: Session, competition_id: Id, account: Account) -> Competition:
     return competitions.managed_competition(session=session, competition_id=competition_id, actor=account,
                                             action="competition.progress")
 
@@ -151,7 +152,7 @@ def _reviewed_essays(session: Session, competition: Competition, account: Accoun
 
 
 @competition_router.get("/{competition_id}/essays")
-def list_essays(competition_id: int, account: CurrentAccount, session: SessionDep) -> ReviewedEssaysOut:
+def list_essays(competition_id: Id, account: CurrentAccount, session: SessionDep) -> ReviewedEssaysOut:
     """The submitted essays by anonymous code (commission, HR of the body); a member sees only their own score.
 
     Each essay carries its pre-score (``suggestion``): a voting member sees it after giving their
@@ -167,7 +168,7 @@ def list_essays(competition_id: int, account: CurrentAccount, session: SessionDe
 
 
 @competition_router.get("/{competition_id}/essays/{anonymous_code}")
-def read_essay(competition_id: int, anonymous_code: str, account: CurrentAccount,
+def read_essay(competition_id: Id, anonymous_code: str, account: CurrentAccount,
                session: SessionDep) -> ReviewedEssayOut:
     """One submitted essay by anonymous code, as in the list (commission, HR of the body)."""
     with session.begin():
@@ -191,7 +192,7 @@ def _task_out(task: PracticalTask) -> PracticalTaskOut:
 
 
 @competition_router.post("/{competition_id}/practical-tasks", status_code=201)
-def create_practical_task(competition_id: int, data: PracticalTaskIn, account: CurrentAccount,
+def create_practical_task(competition_id: Id, data: PracticalTaskIn, account: CurrentAccount,
                           session: SessionDep) -> PracticalTaskOut:
     """A task of the practical assessment in Kazakh and Russian (HR of the body)."""
     with session.begin():
@@ -202,7 +203,7 @@ def create_practical_task(competition_id: int, data: PracticalTaskIn, account: C
 
 
 @competition_router.put("/{competition_id}/practical-tasks/{task_id}")
-def replace_practical_task(competition_id: int, task_id: int, data: PracticalTaskIn, account: CurrentAccount,
+def replace_practical_task(competition_id: Id, task_id: Id, data: PracticalTaskIn, account: CurrentAccount,
                            session: SessionDep) -> PracticalTaskOut:
     """Replace a task while the practical stage is open (HR of the body)."""
     with session.begin():
@@ -216,7 +217,7 @@ def replace_practical_task(competition_id: int, task_id: int, data: PracticalTas
 
 
 @competition_router.get("/{competition_id}/practical")
-def read_practical(competition_id: int, account: CurrentAccount, session: SessionDep) -> PracticalOut:
+def read_practical(competition_id: Id, account: CurrentAccount, session: SessionDep) -> PracticalOut:
     """Tasks and the candidates who reached the stage, by anonymous code (commission, HR of the body)."""
     with session.begin():
         competition = _readable(session, competition_id, account)
@@ -234,7 +235,7 @@ def read_practical(competition_id: int, account: CurrentAccount, session: Sessio
 # --- scores and closing (every scored stage) ------------------------------------------------------
 
 @stages_router.put("/{competition_id}/stages/{stage}/scores/{anonymous_code}")
-def score(competition_id: int, stage: ScoredStage, anonymous_code: str, data: ScoreIn, account: CurrentAccount,
+def score(competition_id: Id, stage: ScoredStage, anonymous_code: str, data: ScoreIn, account: CurrentAccount,
           session: SessionDep, now: NowDep) -> ScoreOut:
     """A voting member's score 1..5 with an optional note; sending it again replaces the member's own score."""
     with session.begin():
@@ -249,7 +250,7 @@ def score(competition_id: int, stage: ScoredStage, anonymous_code: str, data: Sc
 @stages_router.post("/{competition_id}/stages/{stage}/close",
                     responses={409: {"description": "scoring_quorum_not_reached, essays_in_progress, "
                                                      "essay_discussion_required"}})
-def close_stage(competition_id: int, stage: ScoredStage, account: CurrentAccount, session: SessionDep,
+def close_stage(competition_id: Id, stage: ScoredStage, account: CurrentAccount, session: SessionDep,
                 now: NowDep, queue: QueueDep) -> StageClosureOut:
     """Close the stage once every item has scores from two thirds of the voting members (HR of the body).
 

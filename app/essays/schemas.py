@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.bounds import BoundedInt, SingleLine
 from app.essays.models import ESSAY_TEXT_MAX_CHARS
 
 Language = Literal["kk", "ru"]
@@ -77,7 +78,7 @@ class AnonymousEssayOut(BaseModel):
 class ScoreIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    score: int = Field(description="on the policy's scale, 1..5 by default (422 score_out_of_range)")
+    score: BoundedInt = Field(description="on the policy's scale, 1..5 by default (422 score_out_of_range)")
     comment: str | None = Field(default=None, max_length=5000, description="the member's note")
 
 
@@ -100,8 +101,8 @@ class StageClosureOut(BaseModel):
 class PracticalTaskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title_kk: str = Field(min_length=1, max_length=300)
-    title_ru: str = Field(min_length=1, max_length=300)
+    title_kk: SingleLine = Field(min_length=1, max_length=300)
+    title_ru: SingleLine = Field(min_length=1, max_length=300)
     instructions_kk: str = Field(min_length=1, max_length=20_000)
     instructions_ru: str = Field(min_length=1, max_length=20_000)
     level_note: str | None = Field(default=None, max_length=2000)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.deps import CandidateAccount, CandidateClaims, require_roles
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
+from app.bounds import BoundedInt, Id
 from app.competitions.clock import NowDep, TodayDep
 from app.deps import PolicyDep, QueueDep, SessionDep, SettingsDep
 from app.errors import DomainError
@@ -116,13 +117,13 @@ def my_bookings(account: CandidateAccount, session: SessionDep) -> list[BookingO
 
 
 @bookings_router.get("/{booking_id}")
-def read_booking(booking_id: int, account: CandidateAccount, session: SessionDep) -> BookingOut:
+def read_booking(booking_id: Id, account: CandidateAccount, session: SessionDep) -> BookingOut:
     with session.begin():
         return _booking_out(session, service.own_booking(session, booking_id, account))
 
 
 @bookings_router.post("/{booking_id}/cancel")
-def cancel_booking(booking_id: int, account: CandidateAccount, session: SessionDep, now: NowDep) -> BookingOut:
+def cancel_booking(booking_id: Id, account: CandidateAccount, session: SessionDep, now: NowDep) -> BookingOut:
     """Cancel before the test starts (409 ``booking_not_cancellable`` after)."""
     with session.begin():
         return _booking_out(session, service.cancel(session=session, booking_id=booking_id, actor=account, now=now))
@@ -131,7 +132,7 @@ def cancel_booking(booking_id: int, account: CandidateAccount, session: SessionD
 # --- sessions --------------------------------------------------------------------------------------
 
 @sessions_router.post("/{booking_id}/start", status_code=status.HTTP_201_CREATED)
-def start_session(booking_id: int, account: CandidateAccount, session: SessionDep, queue: QueueDep,
+def start_session(booking_id: Id, account: CandidateAccount, session: SessionDep, queue: QueueDep,
                   settings: SettingsDep, now: NowDep) -> SessionOut:
     """Start the booked test; the deadline is fixed now and the submission job scheduled at it."""
     try:
@@ -145,7 +146,7 @@ def start_session(booking_id: int, account: CandidateAccount, session: SessionDe
 
 
 @sessions_router.get("/{session_id}")
-def read_session(session_id: int, account: CandidateAccount, session: SessionDep, settings: SettingsDep,
+def read_session(session_id: Id, account: CandidateAccount, session: SessionDep, settings: SettingsDep,
                  now: NowDep) -> SessionOut:
     """The session with the time left and the saved answers (what a client resumes from)."""
     with session.begin():
@@ -153,7 +154,7 @@ def read_session(session_id: int, account: CandidateAccount, session: SessionDep
 
 
 @sessions_router.get("/{session_id}/pages/{page}")
-def read_page(session_id: int, page: int, account: CandidateAccount, session: SessionDep,
+def read_page(session_id: Id, page: BoundedInt, account: CandidateAccount, session: SessionDep,
               settings: SettingsDep) -> PageOut:
     """One page of items in the session's language, with the saved answers and without the key."""
     with session.begin():
@@ -179,7 +180,7 @@ def read_page(session_id: int, page: int, account: CandidateAccount, session: Se
 
 
 @sessions_router.put("/{session_id}/answers/{item_id}")
-def save_answer(session_id: int, item_id: str, data: AnswerIn, claims: CandidateClaims, request: Request,
+def save_answer(session_id: Id, item_id: str, data: AnswerIn, claims: CandidateClaims, request: Request,
                 now: NowDep) -> AnswerOut:
     """Save an answer at once; the same ``client_request_id`` again returns the stored answer.
 
@@ -197,7 +198,7 @@ def save_answer(session_id: int, item_id: str, data: AnswerIn, claims: Candidate
 
 
 @sessions_router.post("/{session_id}/submit")
-def submit_session(session_id: int, account: CandidateAccount, session: SessionDep, policy: PolicyDep,
+def submit_session(session_id: Id, account: CandidateAccount, session: SessionDep, policy: PolicyDep,
                    settings: SettingsDep, now: NowDep) -> SessionOut:
     """Submit (idempotent); the last session of a booking is scored at once."""
     with session.begin():
@@ -250,6 +251,6 @@ def grant_accommodation(data: AccommodationIn, account: StaffAccount, session: S
 
 @accommodations_router.get("")
 def list_accommodations(account: StaffAccount, session: SessionDep,
-                        candidate_id: Annotated[int, Query()]) -> list[AccommodationOut]:
+                        candidate_id: Annotated[Id, Query()]) -> list[AccommodationOut]:
     with session.begin():
         return [_accommodation_out(row) for row in service.accommodations_of(session, account, candidate_id)]

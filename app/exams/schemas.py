@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.bounds import Id, SaneAwareDateTime
 
 Programme = Literal["legislation", "state_language", "personal_qualities", "reasoning"]
 TestLanguage = Literal["kk", "ru"]
@@ -16,8 +18,8 @@ class BookingIn(BaseModel):
 
     programme: Programme
     language: TestLanguage
-    starts_at: AwareDatetime = Field(description="the start, with its UTC offset")
-    application_id: int | None = Field(
+    starts_at: SaneAwareDateTime = Field(description="the start, with its UTC offset")
+    application_id: Id | None = Field(
         default=None, description="the confirmed application whose stage this test is (required for "
                                   "personal_qualities and reasoning; optional for legislation)")
 
@@ -152,7 +154,7 @@ class AnswerOut(BaseModel):
 class AccommodationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    candidate_id: int
+    candidate_id: Id
     programme: Literal["legislation", "state_language", "personal_qualities", "reasoning", "all"]
     extra_minutes: int = Field(gt=0, le=600)
     reason: str = Field(min_length=1, max_length=2000)

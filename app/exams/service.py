@@ -426,18 +426,19 @@ def save_answer(*, session: Session, session_id: int, claims: TokenClaims, item_
     retry of an answer acknowledged in time still gets its stored answer.
     """
     row = session.execute(
-        select(Account.is_active, Account.role, TestSession.account_id, TestSession.status, TestSession.deadline,
-               TestSession.form_hash)
+        select(Account.is_active, Account.role, Account.token_version, TestSession.account_id, TestSession.status,
+               TestSession.deadline, TestSession.form_hash)
         .select_from(Account).join(TestSession, TestSession.id == session_id)
         .where(Account.id == claims.account_id)
         .with_for_update(read=True, of=TestSession)).first()
     if row is None:  # no such account or no such session: which one decides the problem
-        account = session.execute(select(Account.is_active, Account.role)
+        account = session.execute(select(Account.is_active, Account.role, Account.token_version)
                                   .where(Account.id == claims.account_id)).first()
         check_account_state(claims, is_active=None if account is None else account.is_active,
-                            role=None if account is None else account.role)
+                            role=None if account is None else account.role,
+                            token_version=None if account is None else account.token_version)
         raise _not_found_session(session_id)
-    check_account_state(claims, is_active=row.is_active, role=row.role)
+    check_account_state(claims, is_active=row.is_active, role=row.role, token_version=row.token_version)
     if row.account_id != claims.account_id:
         raise _not_found_session(session_id)
     refusal = _answer_refusal(session, status=row.status, deadline=row.deadline, form_hash=row.form_hash,

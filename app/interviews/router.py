@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 
 from app.applications.models import Application
 from app.auth.deps import CandidateAccount, CurrentAccount
+from app.bounds import Id
 from app.competitions import service as competitions
 from app.competitions.clock import NowDep
 from app.deps import QueueDep, SessionDep
@@ -32,7 +33,7 @@ def _out(interview: Interview, application: Application, my_score: MemberScoreOu
 
 @competition_router.post("/{competition_id}/interviews", status_code=201,
              responses={200: {"description": "the same slot again: nothing changed"}})
-def schedule_interview(competition_id: int, data: InterviewIn, account: CurrentAccount, session: SessionDep,
+def schedule_interview(competition_id: Id, data: InterviewIn, account: CurrentAccount, session: SessionDep,
                        queue: QueueDep, now: NowDep, response: Response) -> InterviewOut:
     """Schedule (or move) a shortlisted candidate's slot of ``interview_minutes`` (HR of the body)."""
     with session.begin():
@@ -49,7 +50,7 @@ def schedule_interview(competition_id: int, data: InterviewIn, account: CurrentA
 
 
 @competition_router.get("/{competition_id}/interviews")
-def list_interviews(competition_id: int, account: CurrentAccount, session: SessionDep) -> InterviewsOut:
+def list_interviews(competition_id: Id, account: CurrentAccount, session: SessionDep) -> InterviewsOut:
     """The shortlist and the slots by anonymous code (commission, HR of the body); a member sees their own score."""
     with session.begin():
         competition = competitions.managed_competition(session=session, competition_id=competition_id,
@@ -68,7 +69,7 @@ def list_interviews(competition_id: int, account: CurrentAccount, session: Sessi
 
 
 @router.post("/{interview_id}/status")
-def set_interview_status(interview_id: int, data: InterviewStatusIn, account: CurrentAccount,
+def set_interview_status(interview_id: Id, data: InterviewStatusIn, account: CurrentAccount,
                          session: SessionDep) -> InterviewOut:
     """Mark the interview held or cancelled (HR of the body); a cancelled one is neither scored nor waited for."""
     with session.begin():
@@ -83,7 +84,7 @@ def set_interview_status(interview_id: int, data: InterviewStatusIn, account: Cu
 
 
 @application_router.get("/{application_id}/interview")
-def read_my_interview(application_id: int, account: CandidateAccount, session: SessionDep) -> MyInterviewOut:
+def read_my_interview(application_id: Id, account: CandidateAccount, session: SessionDep) -> MyInterviewOut:
     """The candidate's own interview slot."""
     with session.begin():
         application, _competition = essays.own_application(session=session, application_id=application_id,

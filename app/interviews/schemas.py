@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from app.bounds import SaneAwareDateTime
 from app.essays.schemas import MemberScoreOut
 
 
@@ -14,7 +15,7 @@ class InterviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     anonymous_code: str = Field(min_length=1, max_length=16)
-    starts_at: AwareDatetime = Field(description="with its offset, e.g. 2026-03-03T10:00:00+05:00")
+    starts_at: SaneAwareDateTime = Field(description="with its offset, e.g. 2026-03-03T10:00:00+05:00")
 
 
 class InterviewStatusIn(BaseModel):

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from app.auth.deps import CandidateAccount, require_roles
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
+from app.bounds import MAX_COUNT, Id
 from app.candidates.service import candidate_of_account
 from app.competitions.clock import TodayDep
 from app.deps import SessionDep, SettingsDep
@@ -36,11 +37,12 @@ HRorAdmin = Annotated[Account, Depends(require_roles(HR_OFFICER, ADMINISTRATOR))
 
 
 def _search_query(
-    vacancy_id: int | None = None, text: str | None = None, regions: Annotated[list[str] | None, Query()] = None,
-    min_education_level: EducationLevel | None = None, min_experience_months: Annotated[int, Query(ge=0)] = 0,
-    max_experience_months: Annotated[int | None, Query(ge=0)] = None, functional_area: str | None = None,
+    vacancy_id: Id | None = None, text: str | None = None, regions: Annotated[list[str] | None, Query()] = None,
+    min_education_level: EducationLevel | None = None,
+    min_experience_months: Annotated[int, Query(ge=0, le=MAX_COUNT)] = 0,
+    max_experience_months: Annotated[int | None, Query(ge=0, le=MAX_COUNT)] = None, functional_area: str | None = None,
     reserve: ReserveFilter | None = None, languages: Annotated[list[Language] | None, Query()] = None,
-    include_failing: bool = False, page: Annotated[int, Query(ge=1)] = 1,
+    include_failing: bool = False, page: Annotated[int, Query(ge=1, le=MAX_COUNT)] = 1,
     page_size: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> TalentSearchIn:
     try:
@@ -76,7 +78,7 @@ def search_post(data: TalentSearchIn, account: HRorAdmin, session: SessionDep, s
 
 @recommendations_router.get("/me/recommended-vacancies")
 def recommended_vacancies(account: CandidateAccount, session: SessionDep, settings: SettingsDep, today: TodayDep,
-                          page: Annotated[int, Query(ge=1)] = 1,
+                          page: Annotated[int, Query(ge=1, le=MAX_COUNT)] = 1,
                           page_size: Annotated[int, Query(ge=1, le=50)] = 20) -> RecommendationsOut:
     """Published vacancies ranked for the signed-in candidate, each explained (failing requirements shown)."""
     with session.begin():

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from app.audit.service import record
 from app.auth.deps import AdministratorAccount, CurrentAccount
+from app.bounds import MAX_COUNT, Id
 from app.deps import QueueDep, SessionDep, SettingsDep
 from app.logs import current_request_id
 from app.notifications import service
@@ -20,7 +21,7 @@ admin_router = APIRouter(prefix="/api/v1/admin/outbox", tags=["notifications", "
 @router.get("", response_model=NotificationPageOut)
 def list_notifications(account: CurrentAccount, session: SessionDep,
                        limit: Annotated[int, Query(ge=1, le=100)] = 20,
-                       offset: Annotated[int, Query(ge=0)] = 0) -> NotificationPageOut:
+                       offset: Annotated[int, Query(ge=0, le=MAX_COUNT)] = 0) -> NotificationPageOut:
     """The current account's notifications, newest first, with the unread count."""
     with session.begin():
         page = service.list_for_account(session=session, account_id=account.id, limit=limit, offset=offset)
@@ -29,7 +30,7 @@ def list_notifications(account: CurrentAccount, session: SessionDep,
 
 
 @router.post("/{notification_id}/read", response_model=NotificationOut)
-def read_notification(notification_id: int, account: CurrentAccount, session: SessionDep) -> NotificationOut:
+def read_notification(notification_id: Id, account: CurrentAccount, session: SessionDep) -> NotificationOut:
     """Mark one of the current account's notifications read; another account's is 404."""
     with session.begin():
         notification = service.mark_read(session=session, account_id=account.id,

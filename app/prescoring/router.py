@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends
 
 from app.auth.deps import CurrentAccount, require_roles
 from app.auth.models import ADMINISTRATOR, RESEARCHER, Account
+from app.bounds import Id
 from app.competitions import service as competitions
 from app.deps import QueueDep, SessionDep
 from app.prescoring import registry, review, service
@@ -26,7 +27,7 @@ RegistryReader = Annotated[Account, Depends(require_roles(ADMINISTRATOR, RESEARC
 @router.post("/{competition_id}/essays/{anonymous_code}/discussion", status_code=201,
              responses={409: {"description": "essay_not_flagged, stage_closed"},
                         403: {"description": "not_commission_chair"}})
-def record_discussion(competition_id: int, anonymous_code: str, data: DiscussionIn, account: CurrentAccount,
+def record_discussion(competition_id: Id, anonymous_code: str, data: DiscussionIn, account: CurrentAccount,
                       session: SessionDep) -> EssayDiscussionOut:
     """The chair records the commission's discussion of a flagged essay; it settles the flags raised so far."""
     with session.begin():
@@ -38,7 +39,7 @@ def record_discussion(competition_id: int, anonymous_code: str, data: Discussion
 
 @router.post("/{competition_id}/essays/prescore", status_code=202,
              responses={409: {"description": "ml_module_disabled"}})
-def requeue_prescores(competition_id: int, account: CurrentAccount, session: SessionDep,
+def requeue_prescores(competition_id: Id, account: CurrentAccount, session: SessionDep,
                       queue: QueueDep) -> RequeuedOut:
     """Queue the pre-score of every submitted essay that has none and no job under way (HR of the body), e.g.
     after an administrator switched the module back on."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, status
 
 from app.auth.deps import require_roles
 from app.auth.models import CANDIDATE, PROCTOR, Account
+from app.bounds import Id
 from app.competitions.clock import NowDep, TodayDep
 from app.deps import PolicyDep, SessionDep
 from app.proctoring import service
@@ -37,7 +38,7 @@ def _review_out(view: service.ReviewView) -> ReviewOut:
 
 
 @session_router.post("/{session_id}/proctoring-events", status_code=status.HTTP_201_CREATED)
-def post_event(session_id: int, data: EventIn, account: ReporterAccount, session: SessionDep) -> EventOut:
+def post_event(session_id: Id, data: EventIn, account: ReporterAccount, session: SessionDep) -> EventOut:
     """An observation of the proctoring client (the candidate's own token) or of a proctor."""
     with session.begin():
         event = service.record_event(session=session, session_id=session_id, actor=account, kind=data.kind,
@@ -56,14 +57,14 @@ def list_reviews(account: ProctorAccount, session: SessionDep, policy: PolicyDep
 
 
 @router.get("/reviews/{review_id}")
-def read_review(review_id: int, account: ProctorAccount, session: SessionDep, policy: PolicyDep,
+def read_review(review_id: Id, account: ProctorAccount, session: SessionDep, policy: PolicyDep,
                 today: TodayDep) -> ReviewOut:
     with session.begin():
         return _review_out(service.review(session=session, review_id=review_id, today=today, policy=policy))
 
 
 @router.post("/reviews/{review_id}/decision")
-def decide_review(review_id: int, data: DecisionIn, account: ProctorAccount, session: SessionDep,
+def decide_review(review_id: Id, data: DecisionIn, account: ProctorAccount, session: SessionDep,
                   policy: PolicyDep, today: TodayDep, now: NowDep) -> ReviewOut:
     """Confirm a violation (the candidate leaves the stage, the certificate is void) or dismiss, with a reason."""
     with session.begin():

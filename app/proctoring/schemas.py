@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.bounds import SaneAwareDateTime
 
 EventKind = Literal["other_person_in_room", "person_swapped", "left_seat", "looked_away",
                     "camera_covered_or_disconnected", "paper_materials"]
@@ -15,7 +17,7 @@ class EventIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: EventKind
-    occurred_at: AwareDatetime
+    occurred_at: SaneAwareDateTime
     evidence_ref: str | None = Field(default=None, max_length=500,
                                      description="where the proctoring client keeps the recording or snapshot")
 

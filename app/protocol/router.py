@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.auth.deps import CurrentAccount
 from app.auth.models import Account
 from app.auth.permissions import ensure_can
+from app.bounds import Id
 from app.deps import SessionDep, SettingsDep
 from app.errors import DomainError
 from app.protocol import service
@@ -26,7 +27,7 @@ from app.protocol.trust import ensure_certificate_of_signer, revocation_lists, t
 router = APIRouter(prefix="/api/v1/protocols", tags=["protocol"])
 
 
-def _readable(session: Session, protocol_id: int, account: Account) -> Protocol:
+def _readable(session: Session, protocol_id: Id, account: Account) -> Protocol:
     protocol = service.get_protocol(session=session, protocol_id=protocol_id)
     ensure_can(account, "protocol.read", service.access_of(session=session, protocol=protocol))
     return protocol
@@ -43,14 +44,14 @@ def _out(session: Session, protocol: Protocol) -> ProtocolOut:
 
 
 @router.get("/{protocol_id}", response_model=ProtocolOut)
-def read_protocol(protocol_id: int, session: SessionDep, account: CurrentAccount) -> ProtocolOut:
+def read_protocol(protocol_id: Id, session: SessionDep, account: CurrentAccount) -> ProtocolOut:
     with session.begin():
         return _out(session, _readable(session, protocol_id, account))
 
 
 @router.get("/{protocol_id}/pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}, "description": "the signed document"}})
-def read_protocol_pdf(protocol_id: int, session: SessionDep, account: CurrentAccount) -> Response:
+def read_protocol_pdf(protocol_id: Id, session: SessionDep, account: CurrentAccount) -> Response:
     """The signed document, byte for byte as stored; ``ETag`` is its content hash (SHA-256)."""
     with session.begin():
         protocol = _readable(session, protocol_id, account)
@@ -61,7 +62,7 @@ def read_protocol_pdf(protocol_id: int, session: SessionDep, account: CurrentAcc
 
 
 @router.get("/{protocol_id}/html", response_class=HTMLResponse)
-def read_protocol_html(protocol_id: int, session: SessionDep, account: CurrentAccount,
+def read_protocol_html(protocol_id: Id, session: SessionDep, account: CurrentAccount,
                        locale: Literal["kk", "ru"] = Query("kk")) -> HTMLResponse:
     """The protocol as an HTML page in Kazakh or Russian (for reading; the PDF is what is signed)."""
     with session.begin():
@@ -71,7 +72,7 @@ def read_protocol_html(protocol_id: int, session: SessionDep, account: CurrentAc
 
 
 @router.post("/{protocol_id}/signatures", response_model=SignatureOut, status_code=status.HTTP_201_CREATED)
-def sign_protocol(protocol_id: int, body: SignatureIn, session: SessionDep, account: CurrentAccount,
+def sign_protocol(protocol_id: Id, body: SignatureIn, session: SessionDep, account: CurrentAccount,
                   settings: SettingsDep) -> SignatureOut:
     """Add the signed-in commission member's detached CMS signature over the PDF; verified before it is stored.
 
@@ -98,7 +99,7 @@ def sign_protocol(protocol_id: int, body: SignatureIn, session: SessionDep, acco
 
 
 @router.get("/{protocol_id}/verification", response_model=VerificationOut)
-def verify_protocol(protocol_id: int, session: SessionDep, account: CurrentAccount,
+def verify_protocol(protocol_id: Id, session: SessionDep, account: CurrentAccount,
                     settings: SettingsDep) -> VerificationOut:
     """Recompute the PDF's hash and verify every signature over the stored bytes.
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, status
 
 from app.auth.deps import HROfficerAccount, require_roles
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
+from app.bounds import Id
 from app.competitions.clock import TodayDep
 from app.deps import QueueDep, SessionDep, SettingsDep
 from app.talent import service
@@ -40,14 +41,14 @@ def invite(data: InvitationIn, account: HROfficerAccount, session: SessionDep, q
 
 
 @router.get("/invitations")
-def list_invitations(vacancy_id: int, account: HROfficerAccount, session: SessionDep) -> list[InvitationOut]:
+def list_invitations(vacancy_id: Id, account: HROfficerAccount, session: SessionDep) -> list[InvitationOut]:
     with session.begin():
         return [_invitation_out(i) for i in service.invitations_for_vacancy(session=session, vacancy_id=vacancy_id,
                                                                             actor=account)]
 
 
 @router.get("/reserves")
-def list_reserves(account: HRorAdmin, session: SessionDep, candidate_id: int | None = None) -> list[ReserveOut]:
+def list_reserves(account: HRorAdmin, session: SessionDep, candidate_id: Id | None = None) -> list[ReserveOut]:
     """Reserve memberships (regional and presidential youth): an HR officer's body's records, all for administrators."""
     with session.begin():
         return service.list_reserve_memberships(session=session, actor=account, candidate_id=candidate_id)
@@ -61,6 +62,6 @@ def add_reserve(data: ReserveIn, account: HRorAdmin, session: SessionDep) -> Res
 
 
 @router.delete("/reserves/{membership_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_reserve(membership_id: int, account: HRorAdmin, session: SessionDep) -> None:
+def remove_reserve(membership_id: Id, account: HRorAdmin, session: SessionDep) -> None:
     with session.begin():
         service.remove_reserve_membership(session=session, membership_id=membership_id, actor=account)

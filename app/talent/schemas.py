@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from app.bounds import MAX_COUNT, Id, SaneDate
+
 EducationLevel = Literal["secondary", "technical_vocational", "bachelor", "master", "doctorate"]
 ReserveFilter = Literal["any", "regional", "presidential_youth"]
 Language = Literal["kk", "ru", "en"]
@@ -15,18 +17,18 @@ Language = Literal["kk", "ru", "en"]
 class TalentSearchIn(BaseModel):
     """Search the pool by a vacancy **or** by free text, with filters; one page of the ranked list."""
 
-    vacancy_id: int | None = Field(default=None, description="rank the pool for this vacancy")
+    vacancy_id: Id | None = Field(default=None, description="rank the pool for this vacancy")
     text: str | None = Field(default=None, description="free text (a role, skills, a field of study)")
     regions: list[str] = Field(default_factory=list, description="any of these regions")
     min_education_level: EducationLevel | None = None
-    min_experience_months: int = Field(default=0, ge=0)
-    max_experience_months: int | None = Field(default=None, ge=0)
+    min_experience_months: int = Field(default=0, ge=0, le=MAX_COUNT)
+    max_experience_months: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     functional_area: str | None = Field(default=None, max_length=80)
     reserve: ReserveFilter | None = Field(default=None, description="only members of a personnel reserve")
     languages: list[Language] = Field(default_factory=list, description="all of these languages")
     include_failing: bool = Field(default=False,
                                   description="also list (marked) those who fail a requirement of the vacancy")
-    page: int = Field(default=1, ge=1)
+    page: int = Field(default=1, ge=1, le=MAX_COUNT)
     page_size: int = Field(default=20, ge=1, le=50)
 
     @model_validator(mode="after")
@@ -86,8 +88,8 @@ class TalentSearchOut(BaseModel):
 
 
 class InvitationIn(BaseModel):
-    candidate_id: int
-    vacancy_id: int
+    candidate_id: Id
+    vacancy_id: Id
     message: str | None = Field(default=None, max_length=2000)
 
 
@@ -103,11 +105,11 @@ class InvitationOut(BaseModel):
 
 
 class ReserveIn(BaseModel):
-    candidate_id: int
+    candidate_id: Id
     kind: Literal["regional", "presidential_youth"]
     region: str | None = Field(default=None, max_length=80)
-    since: date
-    until: date | None = None
+    since: SaneDate
+    until: SaneDate | None = None
     source: str = Field(min_length=1, max_length=300, description="the decree, order or list it comes from")
 
     @model_validator(mode="after")

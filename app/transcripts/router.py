@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.auth.deps import CurrentAccount
+from app.bounds import MAX_COUNT, Id
 from app.deps import QueueDep, SessionDep, SettingsDep
 from app.errors import CONFLICT, NOT_FOUND, DomainError
 from app.jobs.models import Job
@@ -50,7 +51,7 @@ def _transcript_out(session: Session, transcript: Transcript, version: Transcrip
 
 @router.post("/{interview_id}/recording", status_code=202,
              responses={200: {"description": "the same file again: nothing changed"}})
-async def upload_recording(interview_id: int, request: Request, account: CurrentAccount, session: SessionDep,
+async def upload_recording(interview_id: Id, request: Request, account: CurrentAccount, session: SessionDep,
                            queue: QueueDep, settings: SettingsDep, response: Response) -> RecordingOut:
     """Upload the interview's recording (multipart: ``file`` and ``language`` kk|ru); HR of the body or the
     commission secretary. Streamed to disk, refused past ``recording_max_bytes``; transcription is queued."""
@@ -86,7 +87,7 @@ async def upload_recording(interview_id: int, request: Request, account: Current
 
 
 @router.get("/{interview_id}/recording")
-def read_recording(interview_id: int, account: CurrentAccount, session: SessionDep) -> RecordingOut:
+def read_recording(interview_id: Id, account: CurrentAccount, session: SessionDep) -> RecordingOut:
     """The latest recording and its transcription status and progress (commission and HR of the interview)."""
     with session.begin():
         service.scope(session=session, interview_id=interview_id, actor=account, action=access.READ)
@@ -97,7 +98,7 @@ def read_recording(interview_id: int, account: CurrentAccount, session: SessionD
 
 
 @router.get("/{interview_id}/recording/file", response_class=FileResponse)
-def download_recording(interview_id: int, account: CurrentAccount, session: SessionDep,
+def download_recording(interview_id: Id, account: CurrentAccount, session: SessionDep,
                        settings: SettingsDep) -> FileResponse:
     """The recording itself, until the retention period deletes it."""
     with session.begin():
@@ -113,7 +114,7 @@ def download_recording(interview_id: int, account: CurrentAccount, session: Sess
 
 
 @router.post("/{interview_id}/recording/transcribe", status_code=202)
-def transcribe_again(interview_id: int, account: CurrentAccount, session: SessionDep, queue: QueueDep,
+def transcribe_again(interview_id: Id, account: CurrentAccount, session: SessionDep, queue: QueueDep,
                      settings: SettingsDep) -> RecordingOut:
     """Queue the transcription of a recording stored while the ``transcription`` module was switched off."""
     with session.begin():
@@ -129,8 +130,8 @@ def transcribe_again(interview_id: int, account: CurrentAccount, session: Sessio
 
 
 @router.get("/{interview_id}/transcript")
-def read_transcript(interview_id: int, account: CurrentAccount, session: SessionDep,
-                    version: Annotated[int | None, Query(ge=1)] = None) -> TranscriptOut:
+def read_transcript(interview_id: Id, account: CurrentAccount, session: SessionDep,
+                    version: Annotated[int | None, Query(ge=1, le=MAX_COUNT)] = None) -> TranscriptOut:
     """The latest version (or ``version``); 404 ``transcript_not_ready`` with the recording's status before."""
     with session.begin():
         scoped = service.scope(session=session, interview_id=interview_id, actor=account, action=access.READ)
@@ -139,7 +140,7 @@ def read_transcript(interview_id: int, account: CurrentAccount, session: Session
 
 
 @router.get("/{interview_id}/transcript/versions")
-def list_versions(interview_id: int, account: CurrentAccount, session: SessionDep) -> VersionsOut:
+def list_versions(interview_id: Id, account: CurrentAccount, session: SessionDep) -> VersionsOut:
     with session.begin():
         scoped = service.scope(session=session, interview_id=interview_id, actor=account, action=access.READ)
         transcript, _latest = service.get_version(session, scoped.interview, None)
@@ -150,7 +151,7 @@ def list_versions(interview_id: int, account: CurrentAccount, session: SessionDe
 
 
 @router.post("/{interview_id}/transcript/versions", status_code=201)
-def correct_transcript(interview_id: int, data: CorrectionIn, account: CurrentAccount,
+def correct_transcript(interview_id: Id, data: CorrectionIn, account: CurrentAccount,
                        session: SessionDep) -> TranscriptOut:
     """A commission member's correction: a new version with author and time (the machine's stays)."""
     with session.begin():
@@ -164,8 +165,9 @@ def correct_transcript(interview_id: int, data: CorrectionIn, account: CurrentAc
 
 
 @router.get("/{interview_id}/transcript/diff", response_model=DiffOut, response_model_by_alias=True)
-def diff_versions(interview_id: int, account: CurrentAccount, session: SessionDep,
-                  from_: Annotated[int, Query(alias="from", ge=1)], to: Annotated[int, Query(ge=1)]) -> DiffOut:
+def diff_versions(interview_id: Id, account: CurrentAccount, session: SessionDep,
+                  from_: Annotated[int, Query(alias="from", ge=1, le=MAX_COUNT)],
+                  to: Annotated[int, Query(ge=1, le=MAX_COUNT)]) -> DiffOut:
     with session.begin():
         scoped = service.scope(session=session, interview_id=interview_id, actor=account, action=access.READ)
         _t, before = service.get_version(session, scoped.interview, from_)
@@ -174,9 +176,9 @@ def diff_versions(interview_id: int, account: CurrentAccount, session: SessionDe
 
 
 @router.get("/{interview_id}/transcript/export")
-def export_transcript(interview_id: int, account: CurrentAccount, session: SessionDep,
+def export_transcript(interview_id: Id, account: CurrentAccount, session: SessionDep,
                       format: Literal["txt", "vtt", "srt", "json"] = "txt",
-                      version: Annotated[int | None, Query(ge=1)] = None) -> Response:
+                      version: Annotated[int | None, Query(ge=1, le=MAX_COUNT)] = None) -> Response:
     """The transcript as plain text, WebVTT, SRT or JSON (a download)."""
     with session.begin():
         scoped = service.scope(session=session, interview_id=interview_id, actor=account, action=access.READ)

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.bounds import MAX_COUNT
+
 
 class RecordingOut(BaseModel):
     """A recording and where its transcription stands (``progress``: percent of the audio processed)."""
@@ -45,7 +47,7 @@ class CorrectionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    base_version: int = Field(ge=1)
+    base_version: int = Field(ge=1, le=MAX_COUNT)
     segments: list[SegmentIn] = Field(max_length=10000)
     note: str | None = Field(default=None, max_length=1000)
 

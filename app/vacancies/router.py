@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from app.auth.deps import CurrentAccount, get_current_account
 from app.auth.models import Account
+from app.bounds import Id
 from app.competitions.clock import TodayDep
 from app.deps import PolicyDep, SessionDep, SettingsDep
 from app.vacancies import service
@@ -47,7 +48,7 @@ def list_vacancies(account: OptionalAccount, session: SessionDep, settings: Sett
 
 
 @router.get("/{vacancy_id}")
-def read_vacancy(vacancy_id: int, account: OptionalAccount, session: SessionDep, settings: SettingsDep,
+def read_vacancy(vacancy_id: Id, account: OptionalAccount, session: SessionDep, settings: SettingsDep,
                  today: TodayDep) -> VacancyOut:
     with session.begin():
         vacancy = service.get(session=session, vacancy_id=vacancy_id, actor=account)
@@ -55,7 +56,7 @@ def read_vacancy(vacancy_id: int, account: OptionalAccount, session: SessionDep,
 
 
 @router.post("/{vacancy_id}/publish")
-def publish_vacancy(vacancy_id: int, account: CurrentAccount, session: SessionDep, settings: SettingsDep,
+def publish_vacancy(vacancy_id: Id, account: CurrentAccount, session: SessionDep, settings: SettingsDep,
                     policy: PolicyDep, today: TodayDep, data: PublishIn | None = None) -> VacancyOut:
     """Publish a draft: its competition opens with the policy in force today and the stage plan of its category."""
     with session.begin():
@@ -66,7 +67,7 @@ def publish_vacancy(vacancy_id: int, account: CurrentAccount, session: SessionDe
 
 
 @router.post("/{vacancy_id}/close")
-def close_vacancy(vacancy_id: int, account: CurrentAccount, session: SessionDep, settings: SettingsDep,
+def close_vacancy(vacancy_id: Id, account: CurrentAccount, session: SessionDep, settings: SettingsDep,
                   today: TodayDep) -> VacancyOut:
     """Close the vacancy; its competition stops taking applications."""
     with session.begin():

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.bounds import SaneDate, SingleLine
 from app.rules.qualification import QualificationRequirements
 
 EducationLevel = Literal["secondary", "technical_vocational", "bachelor", "master", "doctorate"]
@@ -32,8 +33,8 @@ class VacancyCreate(BaseModel):
     category: str = Field(min_length=1, max_length=16, description='position category, e.g. "C-1"')
     managerial: bool | None = Field(default=None, description="absent: the category's default")
     functional_area: str = Field(min_length=1, max_length=80)
-    title_kk: str = Field(min_length=1, max_length=300)
-    title_ru: str = Field(min_length=1, max_length=300)
+    title_kk: SingleLine = Field(min_length=1, max_length=300)
+    title_ru: SingleLine = Field(min_length=1, max_length=300)
     duties_kk: str = Field(min_length=1, max_length=20000)
     duties_ru: str = Field(min_length=1, max_length=20000)
     requirements: RequirementsIn = Field(default_factory=RequirementsIn)
@@ -42,7 +43,7 @@ class VacancyCreate(BaseModel):
 class PublishIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    applications_close_on: date | None = Field(
+    applications_close_on: SaneDate | None = Field(
         default=None, description="last day of applications; default: the setting's working days on")
 
 

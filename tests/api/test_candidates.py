@@ -14,8 +14,10 @@ from app.auth.crypto import decrypt_iin, iin_lookup_hash
 from app.auth.models import Account
 from app.auth.security import verify_password
 from app.candidates.models import Candidate, CandidateLanguage, Consent, EducationRecord, WorkRecord
+from app.candidates.schemas import REGISTRATION_ACCEPTED
 from app.candidates.service import find_by_iin
 from app.db import transaction
+from app.notifications.models import OutboxMessage
 from tests.factories.accounts import auth_headers, make_account
 from tests.factories.candidates import make_iin
 
@@ -52,11 +54,21 @@ def sign_in(client: TestClient, email: str = "aigerim.nurlanova@mail.kz", passwo
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+ACCEPTED = {"status": "accepted", "detail": REGISTRATION_ACCEPTED}
+
+
+def outbox(app: FastAPI) -> list[tuple[str, str]]:
+    with app.state.sessions() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return [(row.to_address, row.event) for row in rows]
+
+
 def test_registration_stores_exactly_the_file_with_the_iin_encrypted(app: FastAPI, client: TestClient) -> None:
     before = counts(app)
     response = client.post("/api/v1/candidates/register", json=registration())
-    assert response.status_code == 201, response.text
-    body = response.json()
+    assert response.status_code == 202, response.text
+    assert response.json() == ACCEPTED
+    body = client.get("/api/v1/candidates/me", headers=sign_in(client)).json()
     assert body == {
         "id": body["id"], "account_id": body["account_id"], "email": "aigerim.nurlanova@mail.kz", "iin": IIN,
         "birth_date": "1990-01-02", "sex": "female", "surname": "Нұрланова", "given_name": "Әйгерім",
@@ -72,6 +84,7 @@ def test_registration_stores_exactly_the_file_with_the_iin_encrypted(app: FastAP
     assert {k: after[k] - before[k] for k in after} == {
         "Account": 1, "Candidate": 1, "Consent": 4, "EducationRecord": 1, "WorkRecord": 1,
         "CandidateLanguage": 2, "AuditEvent": 1}
+    assert outbox(app) == []
     secret = app.state.settings.secret_key
     with app.state.sessions() as session:
         account = session.get(Account, body["account_id"])
@@ -123,24 +136,50 @@ def test_an_invalid_iin_is_a_422_problem_naming_the_check(app: FastAPI, client: 
     assert counts(app) == before
 
 
-def test_duplicate_iin_or_email_is_a_409_and_nothing_is_half_written(app: FastAPI, client: TestClient) -> None:
-    assert client.post("/api/v1/candidates/register", json=registration()).status_code == 201
-    before = counts(app)
+def _registration_accounts(app: FastAPI) -> tuple[int, int]:
+    found = counts(app)
+    return found["Account"], found["Candidate"]
+
+
+def test_registration_is_no_oracle_the_owner_is_told_by_email(app: FastAPI, client: TestClient) -> None:
+    """Issue 13: the answer is the same whether or not the IIN or the e-mail has an account."""
+    fresh = client.post("/api/v1/candidates/register", json=registration())
+    before = _registration_accounts(app)
     same_iin = client.post("/api/v1/candidates/register", json=registration(email="other@mail.kz"))
-    assert same_iin.status_code == 409
-    assert same_iin.json()["code"] == "iin_already_registered"
     same_email = client.post("/api/v1/candidates/register",
                              json=registration(email=" AIGERIM.NURLANOVA@mail.kz", iin=OTHER_IIN))
-    assert same_email.status_code == 409
-    assert same_email.json()["code"] == "email_already_registered"
-    assert counts(app) == before
+    answers = [(r.status_code, r.headers["content-type"], r.json()) for r in (fresh, same_iin, same_email)]
+    assert answers == [(202, "application/json", ACCEPTED)] * 3
+    assert _registration_accounts(app) == before  # nothing created, nothing half-written
+    # The owner hears of both attempts by e-mail; the address that tried gets nothing.
+    assert outbox(app) == [("aigerim.nurlanova@mail.kz", "registration_attempt"),
+                           ("aigerim.nurlanova@mail.kz", "registration_attempt")]
+    with app.state.sessions() as session:
+        refused = session.scalars(select(AuditEvent).where(AuditEvent.action == "candidate.registration_refused")
+                                  .order_by(AuditEvent.id)).all()
+        assert [event.payload["matched"] for event in refused] == ["iin", "email"]
+        assert all(IIN not in str(event.payload) for event in refused)
+    assert client.post("/api/v1/auth/token", data={"username": "other@mail.kz", "password": PASSWORD}
+                       ).status_code == 401
 
 
 def test_a_staff_email_cannot_be_taken_by_a_candidate(app: FastAPI, client: TestClient) -> None:
     with transaction(app.state.sessions) as session:
         make_account(session, role="proctor", email="proctor@gov.kz")
+    before = _registration_accounts(app)
     response = client.post("/api/v1/candidates/register", json=registration(email="Proctor@gov.kz"))
-    assert (response.status_code, response.json()["code"]) == (409, "email_already_registered")
+    assert (response.status_code, response.json()) == (202, ACCEPTED)
+    assert _registration_accounts(app) == before
+    assert outbox(app) == [("proctor@gov.kz", "registration_attempt")]
+
+
+def test_common_or_short_passwords_are_refused_at_registration(app: FastAPI, client: TestClient) -> None:
+    before = _registration_accounts(app)
+    for password in ("1111111111", "qwerty123456", "Password123", "aaaaaaaaaaaaa", "1212121212", "short"):
+        response = client.post("/api/v1/candidates/register", json=registration(password=password))
+        assert (response.status_code, response.json()["code"]) == (422, "validation_error"), password
+        assert response.json()["errors"][0]["pointer"] == "#/body/password", password
+    assert _registration_accounts(app) == before
 
 
 def test_the_two_required_consents_must_be_given(app: FastAPI, client: TestClient) -> None:
@@ -261,5 +300,6 @@ def test_registration_then_sign_in_uses_the_derived_birth_date_for_a_2000s_man(a
                                                                                client: TestClient) -> None:
     iin = make_iin(date(2001, 2, 28), "male")
     response = client.post("/api/v1/candidates/register", json=registration(iin=iin, email="young@mail.kz"))
-    assert response.status_code == 201
+    assert response.status_code == 202
+    response = client.get("/api/v1/candidates/me", headers=sign_in(client, "young@mail.kz"))
     assert (response.json()["birth_date"], response.json()["sex"]) == ("2001-02-28", "male")

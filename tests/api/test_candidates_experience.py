@@ -59,7 +59,7 @@ def test_experience_from_the_file_counts_overlaps_once_and_a_current_job_to_the_
         "email": "petr@mail.kz", "password": PASSWORD, "iin": "850315300019", "surname": "Иванов",
         "given_name": "Пётр", "phone": "+7 701 000 00 01", "region": "Karaganda",
         "consents": {"selection_rules": True, "personal_data": True}})
-    assert registered.status_code == 201, registered.text
+    assert registered.status_code == 202, registered.text
     token = client.post("/api/v1/auth/token", data={"username": "petr@mail.kz", "password": PASSWORD}).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
 

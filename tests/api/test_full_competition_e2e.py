@@ -232,7 +232,7 @@ def _the_competition(run: Scenario, app: Any, inbox: Inbox, ca: TestIdentity, tm
     for serial, person in enumerate((*PEOPLE, NOT_QUALIFIED), start=1):
         address = f"{person.login}@candidates.irikteu.test"
         minimal = {key: value for key, value in _file(person).items() if key not in ("education", "work")}
-        run.ok("POST", "/api/v1/candidates/register", {}, 201, json={
+        run.ok("POST", "/api/v1/candidates/register", {}, 202, json={
             **minimal, "email": address, "password": PASSWORD, "iin": make_iin(person.born, person.sex, 700 + serial),
             "consents": {"selection_rules": True, "personal_data": True}})
         tokens[person.login] = run.sign_in(address)

@@ -43,4 +43,4 @@ def make_candidate(session: Session, *, secret_key: str, iin: str | None = None,
         consents=ConsentsIn(selection_rules=True, personal_data=True, talent_pool=talent_pool,
                             vacancy_alerts=vacancy_alerts),
     )
-    return service.register(session=session, data=data, secret_key=secret_key)
+    return service.register_new(session=session, data=data, secret_key=secret_key)

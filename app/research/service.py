@@ -1,0 +1,205 @@
+"""The fairness audit from the stored data: a scope (competition, state body, period) into the audit's tables.
+
+Each confirmed application's stages come from the rules core (``run_competition`` on
+``competition_input``, as ``progress`` shows them), the HR decision on the documents is the
+``application`` stage, and the group sources are read from the personal file and the application:
+the IIN is decrypted here only to derive sex and age band (``app.research.groups``) and goes no
+further. What leaves is ``app.research.audit.run_audit``'s aggregates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.applications.models import CONFIRMED, REJECTED, Application, RecordedStageResult
+from app.auth.crypto import DecryptionFailed, decrypt_iin
+from app.auth.models import StateBody
+from app.candidates.models import Candidate
+from app.competitions import service as competitions
+from app.competitions.models import Competition
+from app.errors import DomainError
+from app.essays.models import Essay
+from app.exams.models import Accommodation, TestBooking
+from app.prescoring.service import final_score, suggested_scores
+from app.research.audit import flagged, run_audit
+from app.research.errors import BAD_SCOPE, SCOPE_NOT_FOUND, UNKNOWN_GROUP
+from app.research.groups import UnknownGroup, parse_groups
+from app.rules.competition import run_competition
+from app.rules.member_scores import aggregate_member_scores
+from app.talent.models import ReserveMembership
+
+SCORED_FROM_MEMBERS = ("essay", "practical", "interview")
+
+
+@dataclass(frozen=True)
+class ResearchScope:
+    """Which competitions an audit reads: one, a state body's, or those published in a period."""
+
+    competition_id: int | None = None
+    body_code: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def describe(self) -> dict[str, Any]:
+        return {key: (value.isoformat() if isinstance(value, date) else value)
+                for key, value in self.__dict__.items() if value is not None}
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DomainError(BAD_SCOPE, f"{name} must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def research_scope(*, competition_id: int | None = None, body_code: str | None = None, date_from: str | None = None,
+                   date_to: str | None = None) -> ResearchScope:
+    """A checked scope: exactly one of competition, state body or period (either end may be open)."""
+    start, end = _day(date_from, "from"), _day(date_to, "to")
+    given = [competition_id is not None, body_code is not None, start is not None or end is not None]
+    if sum(given) != 1:
+        raise DomainError(BAD_SCOPE, "give exactly one scope: a competition, a state body or a period")
+    if start is not None and end is not None and start > end:
+        raise DomainError(BAD_SCOPE, f"the period starts ({start}) after it ends ({end})")
+    return ResearchScope(competition_id=competition_id, body_code=body_code, date_from=start, date_to=end)
+
+
+def competitions_in(session: Session, scope: ResearchScope) -> Sequence[Competition]:
+    query = select(Competition).order_by(Competition.id)
+    if scope.competition_id is not None:
+        found = session.get(Competition, scope.competition_id)
+        if found is None:
+            raise DomainError(SCOPE_NOT_FOUND, f"no competition {scope.competition_id}")
+        return [found]
+    if scope.body_code is not None:
+        body = session.scalars(select(StateBody).where(StateBody.code == scope.body_code)).first()
+        if body is None:
+            raise DomainError(SCOPE_NOT_FOUND, f"no state body with code {scope.body_code!r}")
+        query = query.where(Competition.state_body_id == body.id)
+    if scope.date_from is not None:
+        query = query.where(Competition.published_on >= scope.date_from)
+    if scope.date_to is not None:
+        query = query.where(Competition.published_on <= scope.date_to)
+    return session.scalars(query).all()
+
+
+def _flag(found: bool | None) -> str | None:
+    return None if found is None else ("yes" if found else "no")
+
+
+def audit_tables(session: Session, scope: ResearchScope, *,
+                 secret_key: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``records``, ``stages`` and ``essays`` of ``run_audit`` for the scope (application ids as keys)."""
+    records: list[dict[str, Any]] = []
+    stage_rows: list[dict[str, Any]] = []
+    essay_rows: list[dict[str, Any]] = []
+    for competition in competitions_in(session, scope):
+        applications = session.scalars(select(Application).where(
+            Application.competition_id == competition.id).order_by(Application.id)).all()
+        if not applications:
+            continue
+        ids = [a.id for a in applications]
+        candidates = {c.id: c for c in session.scalars(select(Candidate).where(
+            Candidate.id.in_([a.candidate_id for a in applications]))).all()}
+        languages = dict(session.execute(select(TestBooking.application_id, TestBooking.language)
+                                         .where(TestBooking.application_id.in_(ids))).all())
+        languages.update({k: v for k, v in session.execute(
+            select(Essay.application_id, Essay.language).where(Essay.application_id.in_(ids))).all()
+            if k not in languages})
+        accommodated = set(session.scalars(select(Accommodation.candidate_id).where(
+            Accommodation.candidate_id.in_(list(candidates)))).all())
+        reserves = session.scalars(select(ReserveMembership).where(
+            ReserveMembership.candidate_id.in_(list(candidates)))).all()
+        for application in applications:
+            candidate = candidates[application.candidate_id]
+            try:
+                iin: str | None = decrypt_iin(candidate.iin_encrypted, secret_key=secret_key)
+            except DecryptionFailed:
+                iin = None
+            on = application.applied_on
+            in_reserve = any(r.candidate_id == candidate.id and r.since <= on and (r.until is None or r.until >= on)
+                             for r in reserves)
+            records.append({"application": application.id, "iin": iin, "applied_on": on,
+                            "language": languages.get(application.id), "region": candidate.region,
+                            "education": application.education_level,
+                            "accommodation": _flag(candidate.id in accommodated), "reserve": _flag(in_reserve)})
+            if application.status in (CONFIRMED, REJECTED):
+                stage_rows.append({"application": application.id, "stage": "application",
+                                   "selected": application.status == CONFIRMED, "score": None})
+        stage_rows += _core_stages(session, competition)
+        essay_rows += _essay_pairs(session, competition, ids)
+    if not records:
+        raise DomainError(SCOPE_NOT_FOUND, "the scope holds no applications")
+    return (pd.DataFrame(records).set_index("application"),
+            pd.DataFrame(stage_rows, columns=["application", "stage", "selected", "score"]),
+            pd.DataFrame(essay_rows, columns=["application", "human", "machine"]))
+
+
+def _core_stages(session: Session, competition: Competition) -> list[dict[str, Any]]:
+    """Who entered and left each stage of the rules core, with the stage's score where it has one."""
+    data = competitions.competition_input(session=session, competition=competition)
+    if not data.candidates:
+        return []
+    policy = competitions.policy_of(competition)
+    outcome = run_competition(data, policy)
+    applications = competitions.competing_applications(session=session, competition=competition)
+    by_code = {a.anonymous_code: a.id for a in applications}
+    recorded = {row.application_id: row for row in session.scalars(select(RecordedStageResult).where(
+        RecordedStageResult.application_id.in_(list(by_code.values())))).all()}
+    members = competitions.counting_member_scores(session=session, application_ids=list(by_code.values()))
+    rows = []
+    for stage in outcome.stages:
+        advanced = set(stage.advanced)
+        for ref in stage.entered:
+            application_id = by_code[ref]
+            score: float | None = None
+            if stage.stage == "personal_qualities":
+                found = recorded.get(application_id)
+                if found is not None and found.personal_qualities_percent is not None:
+                    score = float(found.personal_qualities_percent)
+            elif stage.stage in SCORED_FROM_MEMBERS:
+                given = members.get(application_id, {}).get(stage.stage)
+                if given:
+                    score = float(aggregate_member_scores(given, policy))
+            elif stage.stage == "final" and ref in outcome.totals:
+                score = float(outcome.totals[ref])
+            rows.append({"application": application_id, "stage": stage.stage, "selected": ref in advanced,
+                         "score": score})
+    return rows
+
+
+def _essay_pairs(session: Session, competition: Competition, application_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Final essay score (the training label) beside the model's suggestion, where both exist."""
+    suggested = suggested_scores(session, application_ids)
+    if not suggested:
+        return []
+    policy = competitions.policy_of(competition)
+    members = competitions.counting_member_scores(session=session, application_ids=list(suggested))
+    return [{"application": application_id, "human": final_score(members[application_id]["essay"], policy),
+             "machine": machine} for application_id, machine in suggested.items()
+            if members.get(application_id, {}).get("essay")]
+
+
+def research_audit(*, session: Session, scope: ResearchScope, groups: str | Sequence[str] | None, min_cell: int,
+                   secret_key: str, draws: int = 2000,
+                   progress: Callable[[str], None] = lambda _note: None) -> dict[str, Any]:
+    """The audit of the stored data in ``scope``: aggregates only, small cells suppressed."""
+    try:
+        names = parse_groups(groups)
+    except UnknownGroup as error:
+        raise DomainError(UNKNOWN_GROUP, str(error)) from None
+    records, stages, essays = audit_tables(session, scope, secret_key=secret_key)
+    progress(f"{len(records)} applications, {len(stages)} stage entries, {len(essays)} pre-scored essays")
+    report = run_audit(records=records, stages=stages, essays=essays, groups=names, min_cell=min_cell,
+                       scope=scope.describe(), draws=draws, progress=progress)
+    report["flags"] = flagged(report)
+    return report

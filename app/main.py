@@ -115,6 +115,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     from app.prescoring.router import router as prescoring_router
     from app.proctoring.router import router as proctoring_router
     from app.protocol.router import router as protocol_router
+    from app.research.router import router as research_router
     from app.talent.router import recommendations_router
     from app.talent.router import router as talent_router
     from app.transcripts.router import router as transcripts_router
@@ -142,4 +143,5 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     app.include_router(talent_router)
     app.include_router(recommendations_router)
     app.include_router(alerts_router)
+    app.include_router(research_router)
     return app

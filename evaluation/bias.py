@@ -113,7 +113,8 @@ def likert_dif(frame: pd.DataFrame, *, group: str, scales: Mapping[str, Sequence
     matched on each scale's agree count; returns the DIF block and the items flagged B or C."""
     items = [item for members in scales.values() for item in members]
     scored = frame[items].apply(pd.to_numeric, errors="coerce")
-    binary = (scored >= agree_from).astype(float).where(scored.notna())
+    # analyse reads answers as the text of a CSV (missing: NaN), so the 0/1 scores go in as "0"/"1"
+    binary = (scored >= agree_from).astype(int).astype(str).where(scored.notna())
     data = binary.assign(**{group: frame[group].astype("string")})
     try:
         report = analyse(data, scales=[(name, list(members)) for name, members in scales.items()], group=group,

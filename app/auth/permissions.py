@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from app.auth.models import ADMINISTRATOR, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, Account
+from app.auth.models import ADMINISTRATOR, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, RESEARCHER, Account
 from app.problems import ProblemError
 
 Rule = Callable[[Account, Any], bool]
@@ -95,6 +95,8 @@ PERMISSIONS: dict[str, Rule] = {
     "application.read": any_of(owner("candidate_account_id"), all_of(role_in(HR_OFFICER), same_state_body())),
     "application.decide": all_of(role_in(HR_OFFICER), same_state_body()),
     # --- protocol (H3), notifications (H4) ---
+    # --- research (app.research, issue 16): group aggregates only, small cells suppressed; no object ---
+    "research.read_aggregates": role_in(RESEARCHER, ADMINISTRATOR),
 }
 
 

@@ -56,6 +56,7 @@ from app.jobs.models import Job
 from app.jobs.queue import JobQueue
 from app.logs import current_request_id
 from app.mlops.service import is_enabled
+from app.prescoring.gate import GateThresholds, choose_model
 from app.prescoring.models import (
     ASSIST,
     BLIND_FIRST,
@@ -279,9 +280,12 @@ class PrescoreTask:
     cohort: tuple[EssayInput, ...] = ()
     """The other locked essays of the competition in the essay's language (a cross-topic model reads
     the essay among them)."""
+    held_back: dict[str, Any] | None = None
+    """When no model passes the validity gate (``app.prescoring.gate``): the card of the one held back."""
 
 
-def prescore_task(session: Session, *, essay_id: int, content_hash: str) -> PrescoreTask:
+def prescore_task(session: Session, *, essay_id: int, content_hash: str,
+                  thresholds: GateThresholds = GateThresholds()) -> PrescoreTask:
     """Decide what a pre-score job does; ``skipped`` says why it does nothing."""
     if not is_enabled(session, MODULE):
         return PrescoreTask(skipped=REASON_SWITCHED_OFF)
@@ -297,7 +301,9 @@ def prescore_task(session: Session, *, essay_id: int, content_hash: str) -> Pres
     existing = suggestion_of(session, essay)
     if existing is not None and existing.status == SUGGESTED:
         return PrescoreTask(skipped="already_suggested")
-    model = serving_model(session, competition_topic_key(competition))
+    key = competition_topic_key(competition)
+    model, held_back = choose_model([None if key is None else newest_model(session, scope=SCOPE_TOPIC, key=key),
+                                     newest_model(session, scope=SCOPE_CROSS_TOPIC, key=None)], thresholds)
     cohort: tuple[EssayInput, ...] = ()
     if model is not None and model.scope == SCOPE_CROSS_TOPIC:
         from app.essays.service import submitted_essays  # app.essays.service imports this module
@@ -306,7 +312,8 @@ def prescore_task(session: Session, *, essay_id: int, content_hash: str) -> Pres
                        for peer, peer_application in submitted_essays(session=session, competition=competition)
                        if peer.id != essay.id and peer.language == essay.language
                        and peer_application.status == CONFIRMED)
-    return PrescoreTask(essay_id=essay.id, essay=essay_input(essay, competition), model=model, cohort=cohort)
+    return PrescoreTask(essay_id=essay.id, essay=essay_input(essay, competition), model=model, cohort=cohort,
+                        held_back=held_back)
 
 
 def suggestion_of(session: Session, essay: Essay) -> EssaySuggestion | None:
@@ -574,8 +581,8 @@ def reader(session: Session, *, competition: Competition, account: Account, acce
                   module_on=is_enabled(session, MODULE))
 
 
-def _unavailable(reason: str) -> dict[str, Any]:
-    return {"status": UNAVAILABLE, "reason": reason, "message": unavailable_message(reason)}
+def _unavailable(reason: str, model: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    return {"status": UNAVAILABLE, "reason": reason, "message": unavailable_message(reason, model)}
 
 
 def suggestion_out(row: EssaySuggestion, score: int) -> dict[str, Any]:
@@ -605,7 +612,7 @@ def suggestion_views(session: Session, *, who: Reader, essays: Sequence[Essay],
         elif row is None:
             views[essay.application_id] = _unavailable(REASON_NOT_RUN if who.stage_closed else REASON_PENDING)
         elif row.status == UNAVAILABLE:
-            views[essay.application_id] = _unavailable(str(row.reason))
+            views[essay.application_id] = _unavailable(str(row.reason), row.model)
         elif not who.sees_suggestion(scored.get(essay.application_id, False)):
             views[essay.application_id] = {"status": "hidden_until_you_score" if who.voting_member
                                            else "hidden_until_stage_closed"}

@@ -33,6 +33,7 @@ from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from app.research.privacy import suppress
 from ml.essay_scoring.metrics import quadratic_kappa
+from ml.essay_scoring.metrics import standardized_mean_difference as smd
 
 FOUR_FIFTHS: Final = 0.8
 MIN_SHARE: Final = 0.02
@@ -72,11 +73,12 @@ def compare(selected: int, n: int, reference_selected: int, reference_n: int) ->
     return {"fisher_p": float(fisher_p), "z": float(z), "z_p": float(z_p)}
 
 
-def _round(value: Any, digits: int = 6) -> Any:
+def _round(value: Any) -> Any:
+    """Six significant digits (a p-value of 1e-10 stays one); ``None`` for a missing or undefined number."""
     if value is None:
         return None
     number = float(value)
-    return None if math.isnan(number) else round(number, digits)
+    return None if math.isnan(number) else float(f"{number:.6g}")
 
 
 def stage_figures(frame: pd.DataFrame, group: str, *, min_cell: int, intersection: bool = False,
@@ -179,19 +181,6 @@ def stage_figures(frame: pd.DataFrame, group: str, *, min_cell: int, intersectio
 
 
 # --- the essay pre-scoring model --------------------------------------------------------------------
-
-def smd(human: npt.ArrayLike, machine: npt.ArrayLike) -> float | None:
-    """(mean machine − mean human) / sqrt((var machine + var human) / 2), sample variances (Williamson 2012),
-    as ``evaluation/aes.py`` defines it."""
-    a, b = np.asarray(human, dtype=np.float64), np.asarray(machine, dtype=np.float64)
-    if len(a) < 2:
-        return None
-    pooled = math.sqrt((float(np.var(b, ddof=1)) + float(np.var(a, ddof=1))) / 2)
-    difference = float(b.mean() - a.mean())
-    if pooled == 0:
-        return 0.0 if difference == 0 else None
-    return difference / pooled
-
 
 def _ols_block(model: Any, reference: str, column: str) -> dict[str, Any]:
     intervals = model.conf_int(alpha=1 - CONFIDENCE)

@@ -1,0 +1,90 @@
+"""Research figures over HTTP on the demo data: the researcher's aggregates, nobody else's, no personal data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from app.applications.models import CONFIRMED, Application
+from app.auth.crypto import decrypt_iin
+from app.auth.models import Account
+from app.candidates.models import Candidate
+from app.competitions.models import Competition
+from app.demo import seed
+from app.main import create_app
+from tests.conftest import make_settings
+
+
+def _headers(client: TestClient, login: str, password: str) -> dict[str, str]:
+    token = client.post("/api/v1/auth/token", data={"username": f"{login}@demo.irikteu.kz", "password": password})
+    assert token.status_code == 200, login
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def test_the_researcher_reads_the_demo_audit_and_candidates_members_and_hr_are_refused(
+        sqlite_url: str, tmp_path: Path) -> None:
+    app = create_app(make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", research_min_cell=2),
+                     start_consumer=False)
+    with TestClient(app) as client:
+        seed(app.state.sessions)
+        with app.state.sessions() as session:
+            finished = session.scalars(select(Competition).where(Competition.status == "results_published")).one()
+            rows = session.execute(select(Application, Candidate, Account)
+                                   .join(Candidate, Candidate.id == Application.candidate_id)
+                                   .join(Account, Account.id == Candidate.account_id)
+                                   .where(Application.competition_id == finished.id)).all()
+            secret = app.state.settings.secret_key
+            personal = {text for _a, c, account in rows for text in (
+                c.surname, c.given_name, c.patronymic, c.phone, account.email, c.birth_date.isoformat(),
+                c.birth_date.strftime("%d.%m.%Y"), decrypt_iin(c.iin_encrypted, secret_key=secret)) if text}
+            by_sex = Counter((c.sex, a.status == CONFIRMED) for a, c, _account in rows)
+
+        url = f"/api/v1/research/fairness?competition_id={finished.id}&groups=sex,language,sex*language"
+        researcher = _headers(client, "researcher", "demo-research-2026")
+        answer = client.get(url, headers=researcher)
+        assert answer.status_code == 200, answer.text
+        report = answer.json()
+        # the HR decision on the documents, by sex from the IIN, equals the stored sex column's counts
+        sexes = {row["group"]: row for row in report["stages"]["application"]["by_group"]["sex"]["groups"]}
+        for sex in ("female", "male"):
+            row = sexes[sex]
+            assert "suppressed" in row or (row["n"], row["selected"]) == (
+                by_sex[(sex, True)] + by_sex[(sex, False)], by_sex[(sex, True)])
+        assert set(report["stages"]) == {"application", "eligibility", "personal_qualities", "reasoning", "essay",
+                                          "interview", "final"}
+        text = answer.text
+        assert not [value for value in personal if value in text]
+
+        for login, password in (("candidate01", "demo-candidate-2026"), ("member1", "demo-member-2026"),
+                                ("hr.minfin", "demo-hr-2026")):
+            refused = client.get(url, headers=_headers(client, login, password))
+            assert (refused.status_code, refused.json()["code"]) == (403, "forbidden"), login
+        admin = _headers(client, "admin", "demo-admin-2026")
+        assert client.get("/api/v1/research/groups", headers=admin).status_code == 200
+
+        bad = client.get("/api/v1/research/fairness?from=2026-13-01", headers=researcher)
+        assert (bad.status_code, bad.json()["code"]) == (422, "research_bad_scope")
+        unknown = client.get(f"/api/v1/research/fairness?competition_id={finished.id}&groups=height",
+                             headers=researcher)
+        assert (unknown.status_code, unknown.json()["code"]) == (422, "research_unknown_group")
+        missing = client.get("/api/v1/research/fairness?competition_id=999", headers=researcher)
+        assert (missing.status_code, missing.json()["code"]) == (404, "research_scope_not_found")
+
+
+def test_with_the_default_minimum_cell_a_seven_person_competition_shows_no_group(
+        sqlite_url: str, tmp_path: Path) -> None:
+    app = create_app(make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}"), start_consumer=False)
+    with TestClient(app) as client:
+        seed(app.state.sessions)
+        with app.state.sessions() as session:
+            finished = session.scalars(select(Competition).where(Competition.status == "results_published")).one()
+        report = client.get(f"/api/v1/research/fairness?competition_id={finished.id}&groups=sex",
+                            headers=_headers(client, "researcher", "demo-research-2026")).json()
+        assert report["min_cell"] == 10 and report["applications"] is None
+        for block in report["stages"].values():
+            figures = block["by_group"]["sex"]
+            assert block["entered"] is None and figures["n"] is None
+            assert all(set(row) == {"group", "suppressed"} for row in figures["groups"])

@@ -77,6 +77,10 @@ def flagged(report: dict[str, Any]) -> list[dict[str, Any]]:
                 if row.get("scoring_four_fifths_flag"):
                     found.append({"stage": stage, "group": name, "value": row["group"], "kind": "scoring_rate",
                                   "impact_ratio": row["scoring_impact_ratio"]})
+    for name, block in ((report.get("item_dif") or {}).get("by_group") or {}).items():
+        for item in block.get("flagged", []):
+            found.append({"stage": "items", "group": name, "value": item["item"], "kind": "item_dif",
+                          "ets_class": item["ets_class"], "d_dif": item["d_dif"]})
     model = report.get("essay_model") or {}
     for name, figures in (model.get("by_group") or {}).items():
         for row in figures["groups"]:

@@ -26,11 +26,14 @@ from app.competitions import service as competitions
 from app.competitions.models import Competition
 from app.errors import DomainError
 from app.essays.models import Essay
-from app.exams.models import Accommodation, TestBooking
+from app.exams.forms import cached_form
+from app.exams.models import SUBMITTED, Accommodation, TestBooking, TestSession
+from app.exams.scoring import latest_answers
 from app.prescoring.service import final_score, suggested_scores
 from app.research.audit import flagged, run_audit
+from app.research.dif import item_dif
 from app.research.errors import BAD_SCOPE, SCOPE_NOT_FOUND, UNKNOWN_GROUP
-from app.research.groups import UnknownGroup, parse_groups
+from app.research.groups import GROUPS, UnknownGroup, parse_groups
 from app.rules.competition import run_competition
 from app.rules.member_scores import aggregate_member_scores
 from app.talent.models import ReserveMembership
@@ -189,6 +192,51 @@ def _essay_pairs(session: Session, competition: Competition, application_ids: Se
             if members.get(application_id, {}).get("essay")]
 
 
+def item_responses(session: Session, scope: ResearchScope, *,
+                   secret_key: str) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """One row per submitted test session of the scope's candidates: each item 1/0 (blank when not on the
+    form), with ``sex`` (from the IIN) and ``language`` (the session's); and the items of each section."""
+    candidate_ids = {a.candidate_id for competition in competitions_in(session, scope)
+                     for a in session.scalars(select(Application).where(Application.competition_id == competition.id))}
+    rows: list[dict[str, Any]] = []
+    scales: dict[str, list[str]] = {}
+    if not candidate_ids:
+        return pd.DataFrame(rows), scales
+    found = session.execute(select(TestSession, TestBooking, Candidate)
+                            .join(TestBooking, TestBooking.id == TestSession.booking_id)
+                            .join(Candidate, Candidate.id == TestBooking.candidate_id)
+                            .where(TestBooking.candidate_id.in_(candidate_ids), TestSession.status == SUBMITTED)
+                            .order_by(TestSession.id)).all()
+    for test_session, _booking, candidate in found:
+        form = cached_form(session, test_session.form_hash)
+        answers = latest_answers(session, test_session.id)
+        try:
+            iin: str | None = decrypt_iin(candidate.iin_encrypted, secret_key=secret_key)
+        except DecryptionFailed:
+            iin = None
+        row: dict[str, Any] = {"sex": GROUPS["sex"].derive({"iin": iin}),
+                               "language": GROUPS["language"].derive({"language": test_session.language})}
+        for item in form.items:
+            option = answers.get(item.id)
+            row[item.id] = int(option is not None and item.credits(option))
+            members = scales.setdefault(f"{form.programme}:{item.section}", [])
+            if item.id not in members:
+                members.append(item.id)
+        rows.append(row)
+    return pd.DataFrame(rows), scales
+
+
+def research_item_dif(*, session: Session, scope: ResearchScope, min_cell: int,
+                      secret_key: str) -> dict[str, Any]:
+    """Mantel–Haenszel DIF with the ETS classes by sex and by test language, for the scope's test takers."""
+    responses, scales = item_responses(session, scope, secret_key=secret_key)
+    if responses.empty:
+        return {"sessions": 0, "by_group": {}}
+    return {"sessions": len(responses) if len(responses) >= min_cell else None,
+            "by_group": {group: item_dif(responses, group=group, scales=scales, min_cell=min_cell)
+                         for group in ("sex", "language")}}
+
+
 def research_audit(*, session: Session, scope: ResearchScope, groups: str | Sequence[str] | None, min_cell: int,
                    secret_key: str, draws: int = 2000,
                    progress: Callable[[str], None] = lambda _note: None) -> dict[str, Any]:
@@ -201,5 +249,7 @@ def research_audit(*, session: Session, scope: ResearchScope, groups: str | Sequ
     progress(f"{len(records)} applications, {len(stages)} stage entries, {len(essays)} pre-scored essays")
     report = run_audit(records=records, stages=stages, essays=essays, groups=names, min_cell=min_cell,
                        scope=scope.describe(), draws=draws, progress=progress)
+    report["item_dif"] = research_item_dif(session=session, scope=scope, min_cell=min_cell, secret_key=secret_key)
+    progress(f"item DIF: {report['item_dif']['sessions']} test sessions")
     report["flags"] = flagged(report)
     return report

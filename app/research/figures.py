@@ -25,10 +25,9 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import statsmodels.formula.api as smf
-from fairlearn.metrics import demographic_parity_difference, demographic_parity_ratio
+import statsmodels.api as sm
+from fairlearn.metrics import MetricFrame, selection_rate
 from scipy.stats import fisher_exact
-from statsmodels.stats.anova import anova_lm
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from app.research.privacy import suppress
@@ -164,13 +163,17 @@ def stage_figures(frame: pd.DataFrame, group: str, *, min_cell: int, intersectio
     else:
         result.update({"n": total, "selected": int(table["selected"].sum()),
                        "rate": _round(table["selected"].sum() / total)})
-    in_parity = labels.isin(comparable.index.astype(str))
-    if in_parity.any() and len(comparable) >= 2:
-        truth, guess = selected[in_parity].astype(int), selected[in_parity].astype(int)
-        result["demographic_parity_ratio"] = _round(
-            demographic_parity_ratio(truth, guess, sensitive_features=labels[in_parity]))
-        result["demographic_parity_difference"] = _round(
-            demographic_parity_difference(truth, guess, sensitive_features=labels[in_parity]))
+    if len(comparable) >= 2:
+        # Fairlearn on the counts: each group as one selected and one not-selected row weighted by its count
+        # (the weighted selection rate is the group's rate), so a national year costs what ten groups cost
+        outcome = np.tile([1, 0], len(comparable))
+        weights = np.column_stack([comparable["selected"], comparable["n"] - comparable["selected"]]).ravel()
+        sensitive = np.repeat(comparable.index.astype(str).to_numpy(), 2)
+        parity = MetricFrame(metrics=selection_rate, y_true=outcome, y_pred=outcome, sensitive_features=sensitive,
+                             sample_params={"sample_weight": weights})
+        # demographic_parity_ratio / _difference are these two of the same MetricFrame (between groups)
+        result["demographic_parity_ratio"] = _round(parity.ratio(method="between_groups"))
+        result["demographic_parity_difference"] = _round(parity.difference(method="between_groups"))
     else:
         result["demographic_parity_ratio"] = result["demographic_parity_difference"] = None
     result["adverse_impact_flag"] = any(bool(r.get("four_fifths_flag")) for r in rows)
@@ -182,41 +185,42 @@ def stage_figures(frame: pd.DataFrame, group: str, *, min_cell: int, intersectio
 
 # --- the essay pre-scoring model --------------------------------------------------------------------
 
-def _ols_block(model: Any, reference: str, column: str) -> dict[str, Any]:
-    intervals = model.conf_int(alpha=1 - CONFIDENCE)
-    coefficients = {}
-    for name in model.params.index:
-        if name.startswith(f"C({column}"):
-            level = name.split("[T.", 1)[1].rstrip("]")
-            coefficients[level] = {"estimate": _round(model.params[name]), "p": _round(model.pvalues[name]),
-                                   "interval": [_round(intervals.loc[name, 0]), _round(intervals.loc[name, 1])]}
+def _ols_block(model: Any, reference: str, levels: Sequence[str]) -> dict[str, Any]:
+    """Each group's coefficient against ``reference`` (columns 1.. of the design) with its 95 % interval."""
+    params, pvalues = np.asarray(model.params), np.asarray(model.pvalues)
+    intervals = np.asarray(model.conf_int(alpha=1 - CONFIDENCE))
+    coefficients = {level: {"estimate": _round(params[i + 1]), "p": _round(pvalues[i + 1]),
+                            "interval": [_round(intervals[i + 1, 0]), _round(intervals[i + 1, 1])]}
+                    for i, level in enumerate(levels)}
     return {"reference": reference, "r2": _round(model.rsquared), "r2_adjusted": _round(model.rsquared_adj),
             "p": _round(model.f_pvalue), "coefficients": coefficients}
 
 
 def fairness_regressions(human: pd.Series, machine: pd.Series, groups: pd.Series) -> dict[str, Any] | None:
     """RSMTool's OSA, OSD and CSD: OLS of the squared error, the error, and the error given the human score on
-    the group (treatment coding against the largest group); CSD's R² is the gain over the human-only model."""
-    data = pd.DataFrame({"human": human.astype(float).to_numpy(), "machine": machine.astype(float).to_numpy(),
-                         "grp": groups.astype(str).to_numpy()})
-    if data["grp"].nunique() < 2 or len(data) <= data["grp"].nunique() + 1:
+    the group (treatment coding against the largest group); CSD's R² is the gain over the human-only model and
+    its p the F-test of that gain."""
+    labels = groups.astype(str).to_numpy()
+    counts = pd.Series(labels).value_counts()
+    if len(counts) < 2 or len(labels) <= len(counts) + 1:
         return None
-    data["error"] = data["machine"] - data["human"]
-    data["sq_error"] = data["error"] ** 2
-    counts = data["grp"].value_counts()
     reference = str(sorted(counts[counts == counts.max()].index)[0])
-    term = f"C(grp, Treatment(reference={reference!r}))"
+    levels = sorted(str(v) for v in counts.index if v != reference)
+    dummies = np.column_stack([(labels == level).astype(float) for level in levels])
+    truth = human.astype(float).to_numpy()
+    error = machine.astype(float).to_numpy() - truth
+    with_group = np.column_stack([np.ones(len(labels)), dummies])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        osa = smf.ols(f"sq_error ~ {term}", data=data).fit()
-        osd = smf.ols(f"error ~ {term}", data=data).fit()
-        csd = smf.ols(f"error ~ {term} + human", data=data).fit()
-        null = smf.ols("error ~ human", data=data).fit()
-        comparison = anova_lm(null, csd)
-    csd_block = _ols_block(csd, reference, "grp")
+        osa = sm.OLS(error ** 2, with_group).fit()
+        osd = sm.OLS(error, with_group).fit()
+        csd = sm.OLS(error, np.column_stack([with_group, truth])).fit()
+        null = sm.OLS(error, np.column_stack([np.ones(len(labels)), truth])).fit()
+        gain_p = float(csd.compare_f_test(null)[1])
+    csd_block = _ols_block(csd, reference, levels)
     csd_block["r2_gain"] = _round(csd.rsquared - null.rsquared)
-    csd_block["p"] = _round(comparison["Pr(>F)"].iloc[1])
-    return {"osa": _ols_block(osa, reference, "grp"), "osd": _ols_block(osd, reference, "grp"), "csd": csd_block}
+    csd_block["p"] = _round(gain_p)
+    return {"osa": _ols_block(osa, reference, levels), "osd": _ols_block(osd, reference, levels), "csd": csd_block}
 
 
 def model_figures(frame: pd.DataFrame, group: str, *, min_cell: int, points: Sequence[int] | None = None,

@@ -15,7 +15,8 @@ from typing import Any, Final
 
 import pandas as pd
 
-from app.rules.iin import AGE_BANDS, OLDEST_AGE_BAND, InvalidIIN, age_band, age_on, parse_iin
+from app.rules.errors import RulesError
+from app.rules.iin import AGE_BANDS, OLDEST_AGE_BAND, IINInfo, InvalidIIN, age_band, age_on, parse_iin
 
 UNKNOWN: Final = "unknown"
 INTERSECTION: Final = "×"
@@ -30,19 +31,29 @@ class GroupDefinition:
     source: str
     values: tuple[str, ...]
     derive: Callable[[Mapping[str, Any]], str]
+    columns: tuple[str, ...]
+    """The record columns ``derive`` reads."""
 
 
 def _present(value: Any) -> bool:
     return value is not None and not (isinstance(value, float) and value != value) and str(value).strip() != ""
 
 
+def _parsed(record: Mapping[str, Any]) -> IINInfo | None:
+    """The record's IIN read by the rules core (``iin_info`` when ``group_columns`` parsed it already)."""
+    if "iin_info" in record:
+        info: IINInfo | None = record["iin_info"]
+        return info
+    try:
+        return parse_iin(str(record["iin"]).strip())
+    except InvalidIIN:
+        return None
+
+
 def _iin_sex(record: Mapping[str, Any]) -> str:
-    iin = record.get("iin")
-    if _present(iin):
-        try:
-            return parse_iin(str(iin).strip()).sex
-        except InvalidIIN:
-            return UNKNOWN
+    if _present(record.get("iin")):
+        info = _parsed(record)
+        return UNKNOWN if info is None else info.sex
     value = record.get("sex")
     return str(value).strip() if _present(value) and str(value).strip() in ("male", "female") else UNKNOWN
 
@@ -50,11 +61,13 @@ def _iin_sex(record: Mapping[str, Any]) -> str:
 def _iin_age_band(record: Mapping[str, Any]) -> str:
     iin, on = record.get("iin"), record.get("applied_on")
     if _present(iin) and _present(on):
+        info = _parsed(record)
+        if info is None:
+            return UNKNOWN
         try:
-            info = parse_iin(str(iin).strip())
             day = on if isinstance(on, date) else date.fromisoformat(str(on)[:10])
             return age_band(age_on(info, day))
-        except (InvalidIIN, ValueError):
+        except (RulesError, ValueError):
             return UNKNOWN
     value = record.get("age_band")
     return str(value).strip() if _present(value) and str(value).strip() in _AGE_LABELS else UNKNOWN
@@ -89,18 +102,19 @@ _AGE_LABELS: tuple[str, ...] = (*(label for _upper, label in AGE_BANDS), OLDEST_
 GROUPS: Final[dict[str, GroupDefinition]] = {
     definition.name: definition for definition in (
         GroupDefinition("sex", "IIN, 7th digit (app.rules.iin.parse_iin); a file may give `sex` instead",
-                        ("female", "male"), _iin_sex),
+                        ("female", "male"), _iin_sex, ("iin", "iin_info", "sex")),
         GroupDefinition("age_band", "IIN birth date on the application day (app.rules.iin.age_band); "
-                        "a file may give `age_band` instead", _AGE_LABELS, _iin_age_band),
+                        "a file may give `age_band` instead", _AGE_LABELS, _iin_age_band,
+                        ("iin", "iin_info", "applied_on", "age_band")),
         GroupDefinition("language", "the language the candidate chose for the tests and the essay",
-                        ("kk", "ru"), _field("language", ("kk", "ru"))),
-        GroupDefinition("region", "the region of the personal file", (), _field("region")),
+                        ("kk", "ru"), _field("language", ("kk", "ru")), ("language",)),
+        GroupDefinition("region", "the region of the personal file", (), _field("region"), ("region",)),
         GroupDefinition("education", "the education level recorded with the application", (),
-                        _field("education")),
+                        _field("education"), ("education",)),
         GroupDefinition("accommodation", "an accommodation (extra time) was granted for the tests",
-                        ("no", "yes"), _flag("accommodation")),
+                        ("no", "yes"), _flag("accommodation"), ("accommodation",)),
         GroupDefinition("reserve", "a member of the personnel reserve on the application day",
-                        ("no", "yes"), _flag("reserve")),
+                        ("no", "yes"), _flag("reserve"), ("reserve",)),
     )
 }
 """Every group definition; the order is the order of the reports."""
@@ -144,11 +158,23 @@ def group_columns(records: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     The result holds group values only: no source column (IIN, application day) is carried over.
     """
     singles = list(dict.fromkeys(part for name in names for part in parts_of(name)))
-    rows = records.reindex(columns=[c for c in SOURCE_COLUMNS if c in records.columns]).to_dict("records")
+    sources = records.reindex(columns=[c for c in SOURCE_COLUMNS if c in records.columns])
+    if "iin" in sources.columns and {"sex", "age_band"} & set(singles):
+        # each IIN is read once by the rules core, whatever number of groups it feeds
+        iins = sources["iin"].where(sources["iin"].map(_present), None)
+        known = {iin: _parsed({"iin": iin}) for iin in iins.dropna().unique()}
+        sources = sources.assign(iin_info=iins.map(known))
     out = pd.DataFrame(index=records.index)
     for single in singles:
-        derive = GROUPS[single].derive
-        out[single] = [derive(row) for row in rows]
+        definition = GROUPS[single]
+        # a definition is a function of its source columns: derive it once per distinct combination
+        columns = [c for c in definition.columns if c in sources.columns]
+        if not columns:
+            out[single] = UNKNOWN
+            continue
+        distinct = sources[columns].drop_duplicates()
+        derived = distinct.assign(_value=[definition.derive(row) for row in distinct.to_dict("records")])
+        out[single] = sources[columns].merge(derived, on=columns, how="left")["_value"].to_numpy()
     for name in names:
         parts = parts_of(name)
         if len(parts) == 2:

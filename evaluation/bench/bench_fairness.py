@@ -60,7 +60,7 @@ def national_year(applications: int, competitions: int, seed: int) -> tuple[pd.D
     parts = []
     for stage, rate in STAGES:
         ids = np.flatnonzero(alive)
-        chance = np.full(len(ids), rate) * np.where((stage == "reasoning") & female[ids], 0.85, 1.0)
+        chance = np.full(len(ids), rate) * np.where((stage == "reasoning") & female[ids], 0.75, 1.0)
         selected = rng.random(len(ids)) < chance
         score = np.where(stage in ("personal_qualities", "essay", "interview", "final"),
                          rng.normal(60, 15, len(ids)) + 5 * selected, np.nan)

@@ -29,7 +29,8 @@ from app.essays.models import Essay
 from app.exams.forms import cached_form
 from app.exams.models import SUBMITTED, Accommodation, TestBooking, TestSession
 from app.exams.scoring import latest_answers
-from app.prescoring.service import final_score, suggested_scores
+from app.prescoring.registry import final_score
+from app.prescoring.review import suggested_scores
 from app.research.audit import flagged, run_audit
 from app.research.dif import item_dif
 from app.research.errors import BAD_SCOPE, SCOPE_NOT_FOUND, UNKNOWN_GROUP

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,7 @@ def _stage(seed: int = 3) -> pd.DataFrame:
     return pd.DataFrame({"g": groups, "selected": selected, "score": rng.normal(60, 12, len(groups)).round(1)})
 
 
-def _row(result: dict, value: str) -> dict:
+def _row(result: dict[str, Any], value: str) -> dict[str, Any]:
     return next(row for row in result["groups"] if row["group"] == value)
 
 

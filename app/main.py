@@ -28,6 +28,7 @@ def _import_job_handlers() -> None:
     import app.matching.jobs  # issue 7 M1
     import app.notifications.jobs
     import app.prescoring.jobs
+    import app.research.jobs
     import app.transcripts.jobs  # noqa: F401
 
 

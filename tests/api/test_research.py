@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from app.applications.models import CONFIRMED, Application
 from app.auth.crypto import decrypt_iin
 from app.auth.models import Account
 from app.candidates.models import Candidate
+from app.cli import cli
 from app.competitions.models import Competition
 from app.demo import seed
 from app.main import create_app
+from app.settings import get_settings
 from tests.conftest import make_settings
 
 
@@ -119,3 +124,27 @@ def test_a_stored_yearly_audit_of_a_state_body_is_read_by_its_hr_and_kept_with_i
             assert refused.status_code == 403, login
         refused = client.post("/api/v1/research/audits", json={"body": "DEMO-MINFIN", "year": 2026}, headers=hr)
         assert refused.status_code == 403
+
+
+def test_the_command_prints_the_same_audit_as_the_api_for_a_stored_competition(
+        sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = create_app(make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", research_min_cell=3),
+                     start_consumer=False)
+    with TestClient(app) as client:
+        seed(app.state.sessions)
+        with app.state.sessions() as session:
+            finished = session.scalars(select(Competition).where(Competition.status == "results_published")).one()
+        through_api = client.get(f"/api/v1/research/fairness?competition_id={finished.id}&groups=sex,age_band",
+                                 headers=_headers(client, "researcher", "demo-research-2026")).json()
+        monkeypatch.setenv("IRIKTEU_DATABASE_URL", sqlite_url)
+        monkeypatch.setenv("IRIKTEU_SECRET_KEY", app.state.settings.secret_key)
+        monkeypatch.setenv("IRIKTEU_RESEARCH_MIN_CELL", "3")
+        get_settings.cache_clear()
+        try:
+            printed = CliRunner().invoke(cli, ["evaluate", "fairness", "--competition", str(finished.id),
+                                               "--groups", "sex,age_band", "--json"])
+        finally:
+            get_settings.cache_clear()
+        assert printed.exit_code == 0, printed.output
+        assert json.loads(printed.stdout) == through_api
+        assert "stage final" in printed.stderr  # progress on stderr

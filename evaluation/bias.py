@@ -210,7 +210,7 @@ def write_report(report: Mapping[str, Any], folder: Path) -> Path:
     lines += ["## Flags", ""]
     flags = report.get("flags") or []
     lines += [f"- {f['stage']} · {f['group']} = {f['value']}: {f['kind']} "
-              f"{_cell(f.get('impact_ratio', f.get('smd')))}" for f in flags] or ["- none"]
+              f"{_cell(f.get('impact_ratio', f.get('smd', f.get('d_dif'))))}" for f in flags] or ["- none"]
     lines += ["", "## Unknown group values (source missing)", ""]
     lines += [f"- {name}: {count}" for name, count in report["unknown"].items()]
     for stage, block in report["stages"].items():
@@ -251,6 +251,19 @@ def write_report(report: Mapping[str, Any], folder: Path) -> Path:
                     for key, block in fairness.items()), ""]
         for name in plots.get("model", []):
             lines += [f"![{name}]({name})", ""]
+    dif = report.get("item_dif")
+    if dif and dif.get("by_group"):
+        lines += ["## Test items: Mantel–Haenszel DIF (ETS A/B/C)", "",
+                  f"{_cell(dif['sessions'])} submitted test sessions.", ""]
+        for name, block in dif["by_group"].items():
+            if block.get("status") != "ok":
+                lines.append(f"- by {name}: {block.get('status')}")
+                continue
+            flagged_items = ", ".join(f"{f['item']} ({f['ets_class']}, D-DIF {_cell(f['d_dif'])}, favours "
+                                      f"{f['favours']})" for f in block["flagged"]) or "none"
+            lines.append(f"- by {name} (reference {block['reference']}, focal {block['focal']}): "
+                         f"{len(block['items'])} items analysed; B/C for expert review: {flagged_items}")
+        lines.append("")
     path = folder / "fairness-report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

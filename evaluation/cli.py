@@ -179,7 +179,7 @@ def fairness(
 ) -> None:
     """Fairness audit (issue 16): selection and scoring rates per group, impact ratios, tests, the essay model.
 
-    Exactly one scope: --competition, --body, --from/--to, or --data. Progress goes to stderr; exit 2 with
+    One scope: --competition, or --body and/or --from/--to, or --data. Progress goes to stderr; exit 2 with
     one line on stderr when the input is bad.
     """
     from app.research.service import research_audit, research_scope  # noqa: PLC0415  loaded by its command only: every irikteu command imports this module
@@ -190,11 +190,11 @@ def fairness(
 
     settings = get_settings()
     cell = min_cell if min_cell is not None else settings.research_min_cell
-    scopes = [competition is not None, body is not None, date_from is not None or date_to is not None,
+    scopes = [competition is not None, body is not None or date_from is not None or date_to is not None,
               data is not None]
     try:
         if sum(scopes) != 1:
-            raise FairnessInputError("give exactly one scope: --competition, --body, --from/--to or --data")
+            raise FairnessInputError("give exactly one scope: --competition, --body and/or --from/--to, or --data")
         if data is not None:
             report = evaluate_file(data, groups=groups, min_cell=cell, progress=progress)
         else:

@@ -97,6 +97,10 @@ PERMISSIONS: dict[str, Rule] = {
     # --- protocol (H3), notifications (H4) ---
     # --- research (app.research, issue 16): group aggregates only, small cells suppressed; no object ---
     "research.read_aggregates": role_in(RESEARCHER, ADMINISTRATOR),
+    # a stored yearly audit of a state body (obj: the StateBody): its HR officers read it too
+    "research.audit.read": any_of(role_in(RESEARCHER, ADMINISTRATOR),
+                                  all_of(role_in(HR_OFFICER), same_state_body("id"))),
+    "research.audit.run": role_in(ADMINISTRATOR),
 }
 
 

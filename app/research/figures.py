@@ -30,6 +30,7 @@ from fairlearn.metrics import MetricFrame, selection_rate
 from scipy.stats import fisher_exact
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
+from app.research.groups import UNKNOWN
 from app.research.privacy import suppress
 from ml.essay_scoring.metrics import quadratic_kappa
 from ml.essay_scoring.metrics import standardized_mean_difference as smd
@@ -114,7 +115,8 @@ def stage_figures(frame: pd.DataFrame, group: str, *, min_cell: int, intersectio
     boot_low, boot_high = bootstrap(table["selected"].to_numpy(), table["n"].to_numpy(), draws=draws, seed=seed)
     table["wilson_low"], table["wilson_high"] = low, high
     table["bootstrap_low"], table["bootstrap_high"] = boot_low, boot_high
-    table["included"] = table["share"] >= min_share
+    # Local Law 144: groups under 2 % and the unknown category are counted and listed, never in a ratio
+    table["included"] = (table["share"] >= min_share) & (table.index.astype(str) != UNKNOWN)
     published = [str(v) for v in table.index if hidden.shows(str(v))]
     comparable = table.loc[[v for v in table.index if str(v) in published and table.at[v, "included"]]]
     reference = None if comparable.empty else str(comparable["rate"].idxmax())
@@ -156,7 +158,7 @@ def stage_figures(frame: pd.DataFrame, group: str, *, min_cell: int, intersectio
         rows.append(item)
     result: dict[str, Any] = {
         "group": group, "groups": rows, "reference": reference,
-        "excluded_under_min_share": [str(v) for v in table.index if not table.at[v, "included"]],
+        "excluded_under_min_share": [str(v) for v in table.index if table.at[v, "share"] < min_share],
         "suppressed": dict(hidden.hidden)}
     if hidden.total_hidden:
         result.update({"n": None, "selected": None, "rate": None, "total_suppressed": True})

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from app.auth.deps import CurrentAccount
 from app.auth.permissions import ensure_can
 from app.deps import SessionDep, SettingsDep
 from app.research.groups import DEFAULT_GROUPS, GROUPS
-from app.research.service import research_audit, research_scope
+from app.research.models import StoredAudit
+from app.research.service import body_by_code, research_audit, research_scope, store_body_audit, stored_audits
 
 router = APIRouter(prefix="/api/v1/research", tags=["research"])
 
@@ -38,3 +41,37 @@ def fairness(account: CurrentAccount, session: SessionDep, settings: SettingsDep
     with session.begin():
         return research_audit(session=session, scope=scope, groups=groups, min_cell=settings.research_min_cell,
                               secret_key=settings.secret_key)
+
+
+class AuditRequest(BaseModel):
+    body: str = Field(description="the state body's code")
+    year: int = Field(ge=2000, le=2100, description="the calendar year of the competitions' publication")
+
+
+def _stored(row: StoredAudit, body: str) -> dict[str, Any]:
+    return {"id": row.id, "body": body, "period_from": row.period_from, "period_to": row.period_to,
+            "groups": row.groups, "min_cell": row.min_cell, "inputs_sha256": row.inputs_sha256,
+            "created_at": row.created_at, "report": row.report}
+
+
+@router.get("/audits", responses={404: {"description": "research_scope_not_found"}})
+def list_audits(account: CurrentAccount, session: SessionDep, body: str) -> list[dict[str, Any]]:
+    """The stored audits of a state body, newest first: its HR officers, researchers and administrators."""
+    with session.begin():
+        found = body_by_code(session, body)
+        ensure_can(account, "research.audit.read", found)
+        return [_stored(row, found.code) for row in stored_audits(session, found)]
+
+
+@router.post("/audits", status_code=201, responses={404: {"description": "research_scope_not_found"}})
+def run_audit_now(account: CurrentAccount, session: SessionDep, settings: SettingsDep,
+                  data: AuditRequest) -> dict[str, Any]:
+    """Audit a state body's competitions of one year now and store it (administrators; the scheduled job does
+    the same for every body each January)."""
+    ensure_can(account, "research.audit.run")
+    with session.begin():
+        found = body_by_code(session, data.body)
+        row = store_body_audit(session=session, body=found, date_from=date(data.year, 1, 1),
+                               date_to=date(data.year, 12, 31), min_cell=settings.research_min_cell,
+                               secret_key=settings.secret_key, actor=account)
+        return _stored(row, found.code)

@@ -9,9 +9,10 @@ further. What leaves is ``app.research.audit.run_audit``'s aggregates.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -20,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from app.applications.models import CONFIRMED, REJECTED, Application, RecordedStageResult
 from app.auth.crypto import DecryptionFailed, decrypt_iin
-from app.auth.models import StateBody
+from app.auth.models import Account, StateBody
 from app.candidates.models import Candidate
 from app.competitions import service as competitions
+from app.competitions.events import audit
 from app.competitions.models import Competition
 from app.errors import DomainError
 from app.essays.models import Essay
@@ -35,6 +37,7 @@ from app.research.audit import flagged, run_audit
 from app.research.dif import item_dif
 from app.research.errors import BAD_SCOPE, SCOPE_NOT_FOUND, UNKNOWN_GROUP
 from app.research.groups import GROUPS, UnknownGroup, parse_groups
+from app.research.models import StoredAudit
 from app.rules.competition import run_competition
 from app.rules.member_scores import aggregate_member_scores
 from app.talent.models import ReserveMembership
@@ -67,11 +70,11 @@ def _day(value: str | None, name: str) -> date | None:
 
 def research_scope(*, competition_id: int | None = None, body_code: str | None = None, date_from: str | None = None,
                    date_to: str | None = None) -> ResearchScope:
-    """A checked scope: exactly one of competition, state body or period (either end may be open)."""
+    """A checked scope: one competition, or a state body, a period (either end may be open), or both."""
     start, end = _day(date_from, "from"), _day(date_to, "to")
-    given = [competition_id is not None, body_code is not None, start is not None or end is not None]
-    if sum(given) != 1:
-        raise DomainError(BAD_SCOPE, "give exactly one scope: a competition, a state body or a period")
+    wider = body_code is not None or start is not None or end is not None
+    if (competition_id is not None) == wider:
+        raise DomainError(BAD_SCOPE, "give one scope: a competition, or a state body and/or a period")
     if start is not None and end is not None and start > end:
         raise DomainError(BAD_SCOPE, f"the period starts ({start}) after it ends ({end})")
     return ResearchScope(competition_id=competition_id, body_code=body_code, date_from=start, date_to=end)
@@ -247,10 +250,65 @@ def research_audit(*, session: Session, scope: ResearchScope, groups: str | Sequ
     except UnknownGroup as error:
         raise DomainError(UNKNOWN_GROUP, str(error)) from None
     records, stages, essays = audit_tables(session, scope, secret_key=secret_key)
+    digest = hashlib.sha256()
+    for table in (records.sort_index(), stages, essays):
+        digest.update(table.to_csv(index=True).encode())
     progress(f"{len(records)} applications, {len(stages)} stage entries, {len(essays)} pre-scored essays")
     report = run_audit(records=records, stages=stages, essays=essays, groups=names, min_cell=min_cell,
                        scope=scope.describe(), draws=draws, progress=progress)
+    report["inputs_sha256"] = digest.hexdigest()
     report["item_dif"] = research_item_dif(session=session, scope=scope, min_cell=min_cell, secret_key=secret_key)
     progress(f"item DIF: {report['item_dif']['sessions']} test sessions")
     report["flags"] = flagged(report)
     return report
+
+
+# --- the stored yearly audit (Local Law 144 pattern) ---------------------------------------------------------
+
+YEARLY_AUDIT_JOB = "research_yearly_audit"
+
+
+def store_body_audit(*, session: Session, body: StateBody, date_from: date, date_to: date, min_cell: int,
+                     secret_key: str, actor: Account | None) -> StoredAudit:
+    """Audit a state body's competitions published in the period and keep the aggregates with their inputs'
+    hash (audited); a body with no application in the period stores an empty audit saying so."""
+    scope = ResearchScope(body_code=body.code, date_from=date_from, date_to=date_to)
+    try:
+        report = research_audit(session=session, scope=scope, groups=None, min_cell=min_cell, secret_key=secret_key)
+    except DomainError as error:
+        if error.error is not SCOPE_NOT_FOUND:
+            raise
+        report = {"scope": scope.describe(), "min_cell": min_cell, "applications": 0, "stages": {},
+                  "inputs_sha256": hashlib.sha256(b"").hexdigest(), "note": error.detail}
+    row = StoredAudit(state_body_id=body.id, period_from=date_from, period_to=date_to,
+                      groups=list(parse_groups(None)), min_cell=min_cell, inputs_sha256=report["inputs_sha256"],
+                      report=report, created_by=None if actor is None else actor.id)
+    session.add(row)
+    session.flush()
+    audit(session, actor=actor, action="research.audit_stored", entity_type="research_audit", entity_id=row.id,
+          after={"state_body_id": body.id, "period_from": date_from.isoformat(), "period_to": date_to.isoformat(),
+                 "inputs_sha256": row.inputs_sha256, "flags": len(report.get("flags", []))})
+    return row
+
+
+def yearly_audits(*, session: Session, year: int, min_cell: int, secret_key: str) -> list[StoredAudit]:
+    """The audit of every state body for the calendar ``year`` (the scheduled job runs it for the past year)."""
+    bodies = session.scalars(select(StateBody).order_by(StateBody.id)).all()
+    return [store_body_audit(session=session, body=body, date_from=date(year, 1, 1), date_to=date(year, 12, 31),
+                             min_cell=min_cell, secret_key=secret_key, actor=None) for body in bodies]
+
+
+def body_by_code(session: Session, code: str) -> StateBody:
+    body = session.scalars(select(StateBody).where(StateBody.code == code)).first()
+    if body is None:
+        raise DomainError(SCOPE_NOT_FOUND, f"no state body with code {code!r}")
+    return body
+
+
+def stored_audits(session: Session, body: StateBody) -> Sequence[StoredAudit]:
+    return session.scalars(select(StoredAudit).where(StoredAudit.state_body_id == body.id)
+                           .order_by(StoredAudit.id.desc())).all()
+
+
+def previous_year(today: date) -> int:
+    return (today.replace(month=1, day=1) - timedelta(days=1)).year

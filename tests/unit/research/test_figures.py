@@ -25,6 +25,15 @@ def _stage(seed: int = 3) -> pd.DataFrame:
     return pd.DataFrame({"g": groups, "selected": selected, "score": rng.normal(60, 12, len(groups)).round(1)})
 
 
+def test_the_unknown_group_is_counted_but_never_in_a_ratio() -> None:
+    frame = _stage()
+    frame.loc[frame["g"] == "c", "g"] = "unknown"
+    result = stage_figures(frame, "g", min_cell=0)
+    unknown = _row(result, "unknown")
+    assert unknown["n"] == 250 and unknown["in_ratios"] is False and unknown["impact_ratio"] is None
+    assert result["n"] == 965 and result["reference"] == "a"
+
+
 def _row(result: dict[str, Any], value: str) -> dict[str, Any]:
     return next(row for row in result["groups"] if row["group"] == value)
 

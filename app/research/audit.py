@@ -46,13 +46,17 @@ def run_audit(*, records: pd.DataFrame, stages: pd.DataFrame, essays: pd.DataFra
     for name in groups:
         unknown = int((labels[name] == UNKNOWN).sum())
         report["unknown"][name] = unknown if unknown == 0 or unknown >= min_cell else f"<{min_cell}"
+    hidden: dict[str, set[str]] = {name: set() for name in groups}
     for stage in sorted(joined["stage"].unique(), key=_order):
         rows = joined[joined["stage"] == stage]
         frame_columns = ["selected", *(["score"] if stage in SCORED_STAGES and "score" in rows else [])]
         block: dict[str, Any] = {"entered": len(rows) if len(rows) >= min_cell else None, "by_group": {}}
         for name in groups:
-            block["by_group"][name] = stage_figures(rows[[*frame_columns, name]], name, min_cell=min_cell,
-                                                    intersection=len(parts_of(name)) == 2, draws=draws)
+            figures = stage_figures(rows[[*frame_columns, name]], name, min_cell=min_cell,
+                                    intersection=len(parts_of(name)) == 2, draws=draws,
+                                    hidden_earlier=sorted(hidden[name]))
+            hidden[name].update(figures["suppressed"])
+            block["by_group"][name] = figures
         report["stages"][str(stage)] = block
         progress(f"stage {stage}: {len(rows)} entries, {len(groups)} group definitions")
     if essays is not None and len(essays):

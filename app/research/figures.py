@@ -82,7 +82,8 @@ def _round(value: Any) -> Any:
 
 
 def stage_figures(frame: pd.DataFrame, group: str, *, min_cell: int, intersection: bool = False,
-                  min_share: float = MIN_SHARE, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> dict[str, Any]:
+                  min_share: float = MIN_SHARE, draws: int = BOOTSTRAP_DRAWS, seed: int = 0,
+                  hidden_earlier: Sequence[str] = ()) -> dict[str, Any]:
     """Figures of one stage split by ``frame[group]``.
 
     ``frame`` has a boolean ``selected`` column (went on from the stage), optionally a numeric ``score``
@@ -107,7 +108,7 @@ def stage_figures(frame: pd.DataFrame, group: str, *, min_cell: int, intersectio
         if scored:
             cells += [int(row["above"]), int(row["scored"] - row["above"])]
         counts[str(value)] = cells
-    hidden = suppress(counts, min_cell=min_cell, intersection=intersection)
+    hidden = suppress(counts, min_cell=min_cell, intersection=intersection, earlier=hidden_earlier)
     total = int(table["n"].sum())
     table["share"] = table["n"] / total
     table["rate"] = table["selected"] / table["n"]

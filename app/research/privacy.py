@@ -8,12 +8,14 @@ tables), so a lone suppressed row could be recovered by subtraction. Complementa
 therefore adds, in every margin that holds a suppressed row, the smallest published rows until
 the suppressed rows of that margin together meet the minimum and number at least two; a final
 audit (linear algebra over the margin equations) suppresses more until no suppressed row's count
-is determined by the published ones. When even the whole table is too small, the total goes too.
+is determined by the published ones. When even the whole table is too small, the total goes too. Across
+the stages of one audit a row hidden at a stage stays hidden at every later stage: a later stage's group
+size is the earlier stage's selected count, so publishing it would give the hidden counts back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,14 +47,17 @@ def _margins(values: Sequence[str], intersection: bool) -> list[list[str]]:
     return margins
 
 
-def suppress(counts: Mapping[str, Sequence[int]], *, min_cell: int, intersection: bool = False) -> Suppression:
+def suppress(counts: Mapping[str, Sequence[int]], *, min_cell: int, intersection: bool = False,
+             earlier: Iterable[str] = ()) -> Suppression:
     """Decide which rows of a table to hide. ``counts`` maps each group value to its counts (the group size
-    first, then e.g. selected and not selected); ``min_cell`` 0 or 1 hides nothing."""
+    first, then e.g. selected and not selected); ``min_cell`` 0 or 1 hides nothing. ``earlier``: rows hidden at
+    an earlier stage stay hidden, since a later stage's group size is the earlier stage's selected count."""
     values = list(counts)
     if min_cell <= 1 or not values:
         return Suppression({}, False)
     size = {v: int(counts[v][0]) for v in values}
-    hidden: dict[str, str] = {v: "small" for v in values if min(int(c) for c in counts[v]) < min_cell}
+    hidden: dict[str, str] = {v: "earlier_stage" for v in earlier if v in counts}
+    hidden.update({v: "small" for v in values if min(int(c) for c in counts[v]) < min_cell})
     margins = _margins(values, intersection)
 
     def aggregate_ok(rows: list[str]) -> bool:

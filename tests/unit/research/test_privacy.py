@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from app.research.audit import run_audit
 from app.research.figures import stage_figures
 from app.research.privacy import recoverable_rows, suppress
 
@@ -79,3 +80,22 @@ def test_a_table_that_is_small_altogether_hides_its_total() -> None:
     result = stage_figures(frame, "g", min_cell=10)
     assert result["n"] is None and result["total_suppressed"] is True
     assert all("suppressed" in row for row in result["groups"])
+
+
+def test_a_row_hidden_at_a_stage_stays_hidden_at_the_later_stages() -> None:
+    # reasoning: group b has 30 entrants, 22 pass and 8 fail (a cell under 10: hidden); the interview's 22
+    # entrants of b (11 pass, 11 fail) would publish the 22 and give the hidden 22/8 back
+    groups = ["a"] * 60 + ["b"] * 30 + ["c"] * 40
+    passed = [True] * 30 + [False] * 30 + [True] * 22 + [False] * 8 + [True] * 20 + [False] * 20
+    entered = [i for i, ok in enumerate(passed) if ok]
+    stages = pd.concat([
+        pd.DataFrame({"application": range(len(groups)), "stage": "reasoning", "selected": passed}),
+        pd.DataFrame({"application": entered, "stage": "interview",
+                      "selected": [k % 2 == 0 for k in range(len(entered))]})])
+    report = run_audit(records=pd.DataFrame({"region": groups}), stages=stages, essays=None, groups=["region"],
+                       min_cell=10, scope={})
+    reasoning = report["stages"]["reasoning"]["by_group"]["region"]
+    interview = report["stages"]["interview"]["by_group"]["region"]
+    assert reasoning["suppressed"]["b"] == "small"
+    assert interview["suppressed"]["b"] == "earlier_stage"
+    assert all("n" not in row for row in interview["groups"] if row["group"] == "b")

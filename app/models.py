@@ -20,6 +20,7 @@ from app.notifications.models import Notification, OutboxMessage
 from app.prescoring.models import EssayDiscussion, EssayModel, EssaySuggestion
 from app.proctoring.models import ProctoringEvent, ProctoringReview
 from app.protocol.models import Protocol, ProtocolSignature
+from app.research.models import StoredAudit
 from app.talent.models import ReserveMembership, TalentInvitation
 from app.transcripts.models import Recording, Transcript, TranscriptVersion
 from app.vacancies.models import Vacancy
@@ -64,6 +65,7 @@ __all__ = [
                                "SignInThrottle",
                                "StageClosure",
                                "StateBody",
+                               "StoredAudit",
                                "StoredEmbedding",
                                "TalentInvitation",
                                "TestAnswer",

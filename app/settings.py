@@ -143,6 +143,19 @@ class Settings(BaseSettings):
         default=30, ge=10, description="final essay scores a topic needs before its own model trains (and all "
                                       "topics together before the cross-topic model does)")
 
+    # --- issue 16: research and fairness ---
+    research_min_cell: int = Field(
+        default=10, ge=1, description="a group of fewer people (or a count below this) is suppressed in every "
+                                     "research output, with complementary suppression")
+    essay_gate_min_qwk: float = Field(
+        default=0.70, ge=0.0, le=1.0, description="cross-validated QWK a pre-scoring model needs to suggest")
+    essay_gate_max_smd: float = Field(
+        default=0.15, ge=0.0, description="largest |SMD| machine vs human (cross-validated) a model may have")
+    essay_gate_max_group_smd: float = Field(
+        default=0.10, ge=0.0, description="largest |SMD| in any group of at least essay_gate_min_group_essays")
+    essay_gate_min_group_essays: int = Field(
+        default=20, ge=1, description="essays a group needs before its SMD counts for the validity gate")
+
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.environment == "production" and (

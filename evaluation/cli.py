@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from app.db import make_engine, make_session_factory
+from app.errors import DomainError
 from app.settings import get_settings
 
 evaluate_cli = typer.Typer(help="Research evaluations (item analysis, ...).", no_args_is_help=True)
@@ -161,3 +163,58 @@ def aes(
         typer.echo(f"report written to {path}", err=True)
     report = evaluation.report
     typer.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else aes_evaluation.render_text(report))
+
+
+@evaluate_cli.command("fairness")
+def fairness(
+    competition: Annotated[int | None, typer.Option(help="one competition (stored data)")] = None,
+    body: Annotated[str | None, typer.Option(help="a state body's code: all its competitions")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="first day (YYYY-MM-DD) of a period")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="last day (YYYY-MM-DD) of a period")] = None,
+    data: Annotated[Path | None, typer.Option(help="a CSV instead of the database (see evaluation/bias.py)")] = None,
+    groups: Annotated[str | None, typer.Option(help="e.g. sex,language,sex*language (default: every group)")] = None,
+    min_cell: Annotated[int | None, typer.Option(min=1, help="default: IRIKTEU_RESEARCH_MIN_CELL")] = None,
+    report_dir: Annotated[Path | None, typer.Option("--report", help="write DIR/fairness-report.md with plots")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Fairness audit (issue 16): selection and scoring rates per group, impact ratios, tests, the essay model.
+
+    One scope: --competition, or --body and/or --from/--to, or --data. Progress goes to stderr; exit 2 with
+    one line on stderr when the input is bad.
+    """
+    from app.research.service import research_audit, research_scope  # noqa: PLC0415  loaded by its command only: every irikteu command imports this module
+    from evaluation.bias import FairnessInputError, evaluate_file, write_report  # noqa: PLC0415  loaded by its command only: every irikteu command imports this module
+
+    def progress(note: str) -> None:
+        typer.echo(note, err=True)
+
+    settings = get_settings()
+    cell = min_cell if min_cell is not None else settings.research_min_cell
+    scopes = [competition is not None, body is not None or date_from is not None or date_to is not None,
+              data is not None]
+    try:
+        if sum(scopes) != 1:
+            raise FairnessInputError("give exactly one scope: --competition, --body and/or --from/--to, or --data")
+        if data is not None:
+            report = evaluate_file(data, groups=groups, min_cell=cell, progress=progress)
+        else:
+            scope = research_scope(competition_id=competition, body_code=body, date_from=date_from, date_to=date_to)
+            engine = make_engine(settings.resolved_database_url)
+            try:
+                with make_session_factory(engine)() as session:
+                    report = research_audit(session=session, scope=scope, groups=groups, min_cell=cell,
+                                            secret_key=settings.secret_key, progress=progress)
+            finally:
+                engine.dispose()
+    except (FairnessInputError, DomainError) as error:
+        typer.echo(f"evaluate fairness: {error.detail if isinstance(error, DomainError) else error}", err=True)
+        raise typer.Exit(INVALID_INPUT) from None
+    if report_dir is not None:
+        typer.echo(f"report written to {write_report(report, report_dir)}", err=True)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        flags = report["flags"]
+        typer.echo(f"{len(report['stages'])} stages, {len(report['groups'])} group definitions, {len(flags)} flags")
+        for flag in flags:
+            typer.echo(f"  {flag['stage']}: {flag['group']} = {flag['value']} ({flag['kind']})")

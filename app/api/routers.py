@@ -23,6 +23,7 @@ from app.notifications import router as notifications
 from app.prescoring import router as prescoring
 from app.proctoring import router as proctoring
 from app.protocol import router as protocol
+from app.research import router as research
 from app.talent import router as talent
 from app.transcripts import router as transcripts
 from app.vacancies import router as vacancies
@@ -62,4 +63,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     matching.router,
     matching.recommendations_router,
     alerts.router,
+    research.router,
 )

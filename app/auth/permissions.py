@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from app.auth.models import ADMINISTRATOR, CANDIDATE, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, ROLES, Account
+from app.auth.models import ADMINISTRATOR, CANDIDATE, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, RESEARCHER, ROLES, Account
 from app.errors import FORBIDDEN, DomainError
 
 Rule = Callable[[Account, Any], bool]
@@ -131,6 +131,12 @@ PERMISSIONS: dict[str, Rule] = {
     # --- talent (app.talent); obj: app.competitions.access.RecordAccess of the recorder ---
     "reserve.remove": any_of(all_of(role_in(HR_OFFICER), same_state_body()), role_in(ADMINISTRATOR)),
     # --- protocol (H3), notifications (H4) ---
+    # --- research (app.research, issue 16): group aggregates only, small cells suppressed; no object ---
+    "research.read_aggregates": role_in(RESEARCHER, ADMINISTRATOR),
+    # a stored yearly audit of a state body (obj: the StateBody): its HR officers read it too
+    "research.audit.read": any_of(role_in(RESEARCHER, ADMINISTRATOR),
+                                  all_of(role_in(HR_OFFICER), same_state_body("id"))),
+    "research.audit.run": role_in(ADMINISTRATOR),
 }
 
 

@@ -14,6 +14,7 @@ import app.exams.jobs
 import app.matching.jobs
 import app.notifications.jobs
 import app.prescoring.jobs
+import app.research.jobs
 import app.transcripts.jobs  # noqa: F401  (each import registers the module's job kinds)
 from app.jobs.queue import JobQueue, queue_from_settings
 from app.settings import Settings

@@ -21,6 +21,7 @@ from app.matching import store
 from app.matching.embedder import get_embedder
 from app.mlops.service import is_enabled
 from app.prescoring import registry, service
+from app.prescoring.gate import REASON_HELD_BACK, GateThresholds, validity_figures
 from app.prescoring.models import SCOPE_CROSS_TOPIC, SCOPE_TOPIC, EssayModel
 from app.prescoring.texts import REASON_SWITCHED_OFF
 from app.settings import Settings
@@ -96,7 +97,8 @@ def essay_prescore(context: JobContext, payload: dict[str, Any]) -> dict[str, An
     essay_id, content_hash = int(payload["essay_id"]), str(payload["content_hash"])
     context.progress(0, "reading the essay")
     with transaction(context.sessions) as session:
-        task = service.prescore_task(session, essay_id=essay_id, content_hash=content_hash)
+        task = service.prescore_task(session, essay_id=essay_id, content_hash=content_hash,
+                                     thresholds=GateThresholds.of(context.settings))
         model = task.model
         artifact = None if model is None else model.artifact
         if model is not None:
@@ -104,7 +106,10 @@ def essay_prescore(context: JobContext, payload: dict[str, Any]) -> dict[str, An
     if task.skipped is not None:
         return {"skipped": task.skipped}
     assert task.essay is not None
-    if model is None or artifact is None:
+    if task.held_back is not None:
+        suggestion = Suggestion(score=None, reason=REASON_HELD_BACK, model=task.held_back)
+        card = dict(task.held_back)
+    elif model is None or artifact is None:
         suggestion, card = Suggestion.none(REASON_NO_MODEL), {}
     else:
         context.progress(20, f"loading the {model.scope} model {model.id}")
@@ -143,10 +148,16 @@ def _train(context: JobContext, embedder: Embedder, *, scope: str, key: str | No
     except ValueError as error:  # data this scorer cannot learn from (e.g. one score only): the others still train
         return {"scope": scope, "topic_key": key, "error": str(error)[:500]}
     card = scorer.model_card()
+    metrics = dict(scorer.training_metrics_)
+    predicted = getattr(scorer, "cv_predicted_", None)
+    if predicted is not None and len(predicted) == len(examples):
+        metrics["validity"] = validity_figures([example.score for example in examples], list(predicted),
+                                               {"language": [example.essay.language for example in examples]},
+                                               points=points)
     with transaction(context.sessions) as session:
         row = registry.register_model(session, scope=scope, key=key, card=card, params_sha256=scorer.params_sha256,
-                                     data_sha256=data_sha256, n_train=len(examples),
-                                     metrics=dict(scorer.training_metrics_), artifact=scorer.to_bytes())
+                                      data_sha256=data_sha256, n_train=len(examples), metrics=metrics,
+                                      artifact=scorer.to_bytes())
         return {"scope": scope, "topic_key": key, "essay_model_id": row.id, "n_train": len(examples)}
 
 

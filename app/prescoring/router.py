@@ -13,8 +13,9 @@ from app.auth.deps import CurrentAccount, require_roles
 from app.auth.models import ADMINISTRATOR, RESEARCHER, Account
 from app.bounds import Id
 from app.competitions import service as competitions
-from app.deps import QueueDep, SessionDep
+from app.deps import QueueDep, SessionDep, SettingsDep
 from app.prescoring import registry, review, service
+from app.prescoring.gate import GateThresholds, verdict
 from app.prescoring.schemas import DiscussionIn, EssayDiscussionOut, EssayModelOut, RequeuedOut
 
 router = APIRouter(prefix="/api/v1/competitions", tags=["essay pre-scoring"])
@@ -51,7 +52,11 @@ def requeue_prescores(competition_id: Id, account: CurrentAccount, session: Sess
 
 
 @models_router.get("/essay-models")
-def list_essay_models(account: RegistryReader, session: SessionDep) -> list[EssayModelOut]:
-    """Every trained essay scorer, newest first (administrators; researchers read it too)."""
+def list_essay_models(account: RegistryReader, session: SessionDep, settings: SettingsDep) -> list[EssayModelOut]:
+    """Every trained essay scorer, newest first, with its validity gate: a model ``held_back`` makes no
+    suggestion (administrators; researchers read it too)."""
+    thresholds = GateThresholds.of(settings)
     with session.begin():
-        return [EssayModelOut.model_validate(row, from_attributes=True) for row in registry.list_models(session)]
+        return [EssayModelOut.model_validate(row, from_attributes=True).model_copy(
+            update={"validity_gate": verdict(row.metrics or {}, thresholds).public()})
+            for row in registry.list_models(session)]

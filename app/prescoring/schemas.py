@@ -97,3 +97,5 @@ class EssayModelOut(BaseModel):
     metrics: dict[str, Any]
     encoder: dict[str, Any]
     created_at: datetime
+    validity_gate: dict[str, Any] | None = None
+    """``held_back`` (no suggestions) with the thresholds it misses, from ``app.prescoring.gate``."""

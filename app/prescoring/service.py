@@ -25,7 +25,8 @@ from app.jobs.queue import JobQueue
 from app.logs import current_request_id
 from app.mlops.errors import ML_MODULE_DISABLED
 from app.mlops.service import is_enabled
-from app.prescoring.models import SCOPE_CROSS_TOPIC, SUGGESTED, UNAVAILABLE, EssayModel, EssaySuggestion
+from app.prescoring.gate import GateThresholds, choose_model
+from app.prescoring.models import SCOPE_CROSS_TOPIC, SCOPE_TOPIC, SUGGESTED, UNAVAILABLE, EssayModel, EssaySuggestion
 from app.prescoring.registry import (
     MODULE,
     STAGE,
@@ -33,7 +34,7 @@ from app.prescoring.registry import (
     _jsonable,
     competition_topic_key,
     essay_input,
-    serving_model,
+    newest_model,
 )
 from app.prescoring.texts import REASON_SWITCHED_OFF
 from ml.essay_scoring.api import EssayInput, Suggestion
@@ -100,9 +101,12 @@ class PrescoreTask:
     cohort: tuple[EssayInput, ...] = ()
     """The other locked essays of the competition in the essay's language (a cross-topic model reads
     the essay among them)."""
+    held_back: dict[str, Any] | None = None
+    """When no model passes the validity gate (``app.prescoring.gate``): the card of the one held back."""
 
 
-def prescore_task(session: Session, *, essay_id: int, content_hash: str) -> PrescoreTask:
+def prescore_task(session: Session, *, essay_id: int, content_hash: str,
+                  thresholds: GateThresholds = GateThresholds()) -> PrescoreTask:
     """Decide what a pre-score job does; ``skipped`` says why it does nothing."""
     if not is_enabled(session, MODULE):
         return PrescoreTask(skipped=REASON_SWITCHED_OFF)
@@ -118,14 +122,17 @@ def prescore_task(session: Session, *, essay_id: int, content_hash: str) -> Pres
     existing = suggestion_of(session, essay)
     if existing is not None and existing.status == SUGGESTED:
         return PrescoreTask(skipped="already_suggested")
-    model = serving_model(session, competition_topic_key(competition))
+    key = competition_topic_key(competition)
+    model, held_back = choose_model([None if key is None else newest_model(session, scope=SCOPE_TOPIC, key=key),
+                                     newest_model(session, scope=SCOPE_CROSS_TOPIC, key=None)], thresholds)
     cohort: tuple[EssayInput, ...] = ()
     if model is not None and model.scope == SCOPE_CROSS_TOPIC:
         cohort = tuple(essay_input(peer, competition)
                        for peer, peer_application in submitted_essays(session=session, competition=competition)
                        if peer.id != essay.id and peer.language == essay.language
                        and peer_application.status == CONFIRMED)
-    return PrescoreTask(essay_id=essay.id, essay=essay_input(essay, competition), model=model, cohort=cohort)
+    return PrescoreTask(essay_id=essay.id, essay=essay_input(essay, competition), model=model, cohort=cohort,
+                        held_back=held_back)
 
 
 def suggestion_of(session: Session, essay: Essay) -> EssaySuggestion | None:

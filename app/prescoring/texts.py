@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
+from app.prescoring.gate import REASON_HELD_BACK, held_back_message
 from ml.essay_scoring.api import (
     REASON_EMPTY,
     REASON_LANGUAGE_MISMATCH,
@@ -57,7 +59,10 @@ UNAVAILABLE_TEXTS: Final[dict[str, dict[str, str]]] = {
 }
 
 
-def unavailable_message(reason: str) -> dict[str, str]:
+def unavailable_message(reason: str, model: Mapping[str, Any] | None = None) -> dict[str, str]:
     """The kk/ru sentence for ``reason`` (a reason code of ``ml.essay_scoring.api``, ``switched_off``,
-    ``pending`` or ``not_run``); ``KeyError`` for an unknown code, so a new reason cannot reach the view unexplained."""
+    ``pending``, ``not_run`` or ``model_held_back``, which quotes the held-back ``model``'s QWK and essays);
+    ``KeyError`` for an unknown code, so a new reason cannot reach the view unexplained."""
+    if reason == REASON_HELD_BACK:
+        return held_back_message(model or {})
     return dict(UNAVAILABLE_TEXTS[reason])

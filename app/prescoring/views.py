@@ -48,8 +48,8 @@ def reader(session: Session, *, competition: Competition, account: Account, acce
                   module_on=is_enabled(session, MODULE))
 
 
-def _unavailable(reason: str) -> dict[str, Any]:
-    return {"status": UNAVAILABLE, "reason": reason, "message": unavailable_message(reason)}
+def _unavailable(reason: str, model: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    return {"status": UNAVAILABLE, "reason": reason, "message": unavailable_message(reason, model)}
 
 
 def suggestion_out(row: EssaySuggestion, score: int) -> dict[str, Any]:
@@ -79,7 +79,7 @@ def suggestion_views(session: Session, *, who: Reader, essays: Sequence[Essay],
         elif row is None:
             views[essay.application_id] = _unavailable(REASON_NOT_RUN if who.stage_closed else REASON_PENDING)
         elif row.status == UNAVAILABLE:
-            views[essay.application_id] = _unavailable(str(row.reason))
+            views[essay.application_id] = _unavailable(str(row.reason), row.model)
         elif not who.sees_suggestion(scored.get(essay.application_id, False)):
             views[essay.application_id] = {"status": "hidden_until_you_score" if who.voting_member
                                            else "hidden_until_stage_closed"}

@@ -21,3 +21,16 @@ def quadratic_kappa(human: npt.ArrayLike, machine: npt.ArrayLike, labels: Sequen
         return 1.0 if np.array_equal(human_array, machine_array) else 0.0
     return float(cohen_kappa_score(human_array, machine_array, labels=None if labels is None else list(labels),
                                    weights="quadratic"))
+
+
+def standardized_mean_difference(human: npt.ArrayLike, machine: npt.ArrayLike) -> float | None:
+    """(mean machine − mean human) / sqrt((var machine + var human) / 2), sample variances (Williamson, Xi &
+    Breyer 2012); ``None`` under two essays or when the scores vary nowhere but their means differ."""
+    a, b = np.asarray(human, dtype=np.float64), np.asarray(machine, dtype=np.float64)
+    if len(a) < 2:
+        return None
+    pooled = float(np.sqrt((np.var(b, ddof=1) + np.var(a, ddof=1)) / 2))
+    difference = float(b.mean() - a.mean())
+    if pooled == 0:
+        return 0.0 if difference == 0 else None
+    return difference / pooled

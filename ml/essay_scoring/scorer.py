@@ -280,6 +280,8 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         residual = labels - out_of_fold
         self.sigma_ = float(max(np.std(residual), 0.25))
         predicted = _apply_cuts(out_of_fold, self.cuts_, points)
+        # the out-of-fold points, in training order: the service's validity gate computes its figures from them
+        self.cv_predicted_ = [int(point) for point in predicted]
         self.training_metrics_ = {
             "n": len(essays),
             "cv_qwk": round(quadratic_kappa(labels, predicted), 4),

@@ -62,6 +62,12 @@ FEATURES = [{"feature": "words", "value": 14.0, "contribution": 0.41},
             {"feature": "rubric_level_4_similarity", "value": 0.83, "contribution": -0.12}]
 
 
+VALID_METRICS: dict[str, Any] = {"cv_qwk": 0.81, "validity": {
+    "n": 30, "qwk": 0.81, "smd": 0.02,
+    # ru: 10 essays, under essay_gate_min_group_essays (20), so its SMD does not count
+    "groups": {"language": {"kk": {"n": 20, "smd": 0.05}, "ru": {"n": 10, "smd": 0.3}}}}}
+
+
 @dataclass
 class FakeScorer:
     """The ``EssayScorer`` contract with answers fixed per essay text: a score, or a reason code."""
@@ -79,6 +85,7 @@ class FakeScorer:
     def fit(self, X: list[EssayInput], y: list[int]) -> FakeScorer:
         self.seen, self.answers = list(X), {essay.text: label for essay, label in zip(X, y, strict=True)}
         self.training_metrics_ = {"n": len(X), "cv_qwk": 0.5}
+        self.cv_predicted_ = list(y)  # out-of-fold points as good as the labels: the validity gate lets it serve
         return self
 
     def suggest(self, essay: EssayInput, top: int = 5, cohort: Sequence[EssayInput] = ()) -> Suggestion:
@@ -109,14 +116,14 @@ class Scene:
         return f"/api/v1/competitions/{self.setup.competition_id}"
 
     def register(self, answers: dict[str, int | str], *, scope: str = "topic", card: dict[str, Any] | None = None,
-                 topic: dict[str, str] | None = None) -> int:
-        """A trained model in the registry (the fake scorer's bytes)."""
+                 topic: dict[str, str] | None = None, metrics: dict[str, Any] | None = None) -> int:
+        """A trained model in the registry (the fake scorer's bytes); by default its figures pass the gate."""
         scorer = FakeScorer(answers=answers, card=card or dict(CARD))
         key = None if scope == "cross_topic" else registry.topic_key(**(topic or TOPIC))
         with self.world.session() as session:
             return registry.register_model(session, scope=scope, key=key, card=scorer.card,
                                              params_sha256=scorer.params_sha256, data_sha256="d" * 64, n_train=30,
-                                             metrics={"cv_qwk": 0.81}, artifact=scorer.to_bytes()).id
+                                             metrics=metrics or VALID_METRICS, artifact=scorer.to_bytes()).id
 
     def jobs(self, kind: str = PRESCORE_JOB, status: str = "queued") -> list[str]:
         with self.world.session() as session:
@@ -609,10 +616,11 @@ def test_the_registry_lists_models_for_administrators_and_researchers_without_th
             == [(second, "cross_topic", None), (first, "topic", registry.topic_key(**TOPIC))]
         assert {key for key in rows[0] if key != "created_at"} == {
             "id", "scope", "topic_key", "name", "version", "params_sha256", "training_data_sha256", "n_train",
-            "metrics", "encoder"}
+            "metrics", "encoder", "validity_gate"}
         assert (rows[1]["name"], rows[1]["version"], rows[1]["params_sha256"], rows[1]["training_data_sha256"],
-                rows[1]["n_train"], rows[1]["metrics"], rows[1]["encoder"]) \
-            == ("fake-scorer", "0.1", "a" * 64, "d" * 64, 30, {"cv_qwk": 0.81}, CARD["encoder"])
+                rows[1]["n_train"], rows[1]["metrics"], rows[1]["encoder"], rows[1]["validity_gate"]) \
+            == ("fake-scorer", "0.1", "a" * 64, "d" * 64, 30, VALID_METRICS, CARD["encoder"],
+                {"held_back": False, "failures": [], "qwk": 0.81, "n": 30})
     for role in ("hr_officer", "commission_member"):
         refused = world.client.get("/api/v1/admin/ml/essay-models", headers=world.headers(world.account(role)))
         assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
@@ -661,12 +669,15 @@ def test_closing_the_stage_trains_on_the_final_scores_and_prescores_the_waiting_
         hashes = session.scalars(select(Essay.content_hash).join(Application, Application.id == Essay.application_id)
                                  .where(Application.competition_id == setup.competition_id).order_by(Essay.id)).all()
         models = session.scalars(select(EssayModel).order_by(EssayModel.id)).all()
+        # the gate's figures from the out-of-fold points (here equal to the final scores 4, 3, 2)
+        trained_metrics = {"n": 3, "cv_qwk": 0.5, "validity": {
+            "n": 3, "qwk": 1.0, "smd": 0.0, "groups": {"language": {"kk": {"n": 3, "smd": 0.0}}}}}
         expected = registry.training_data_sha256(
             [registry.FinalEssay(essay_id=0, content_hash=str(h), topic_key="", essay=EssayInput("", "kk"),
                                    score=s, points=()) for h, s in zip(hashes, (4, 3, 2), strict=True)])
         assert [(m.scope, m.topic_key, m.n_train, m.training_data_sha256, m.params_sha256, m.metrics)
-                for m in models] == [("topic", key, 3, expected, "0" * 64, {"n": 3, "cv_qwk": 0.5}),
-                                     ("cross_topic", None, 3, expected, f"{1:064d}", {"n": 3, "cv_qwk": 0.5})]
+                for m in models] == [("topic", key, 3, expected, "0" * 64, trained_metrics),
+                                     ("cross_topic", None, 3, expected, f"{1:064d}", trained_metrics)]
 
     # the waiting essays of the open competition now get the topic model's suggestion
     assert [(r["status"], r["score"], r["essay_model_id"]) for r in scene.run()] \
@@ -683,6 +694,51 @@ def test_closing_the_stage_trains_on_the_final_scores_and_prescores_the_waiting_
     assert scopes == ["topic", "cross_topic"]
 
 
+# --- the validity gate (issue 16) -------------------------------------------------------------------------
+
+def test_a_model_below_the_ets_thresholds_is_held_back_with_its_figures_in_kazakh_and_russian(scene: Scene) -> None:
+    world, setup = scene.world, scene.setup
+    first, second, _third = setup.people
+    chair = setup.members[0]
+    assert world.client.put(f"{scene.base}/prescoring-mode", json={"mode": "assist"},
+                            headers=world.headers(chair)).status_code == 200
+    weak = {"n": 34, "cv_qwk": 0.58, "validity": {"n": 34, "qwk": 0.58, "smd": 0.04, "groups": {}}}
+    held = scene.register({ESSAYS["kk"]: 4}, metrics=weak)
+    write_essay(world, first, ESSAYS["kk"], language="kk")
+    [result] = scene.run()
+    assert (result["status"], result["reason"], result["score"], result["essay_model_id"]) \
+        == ("unavailable", "model_held_back", None, held)
+    assert scene.loaded == []  # a held-back model is never even loaded
+    assert scene.essays(chair)[first.code]["suggestion"] == {
+        "status": "unavailable", "reason": "model_held_back",
+        "message": {"kk": "Бұл тақырыптың моделі әлі жеткілікті дәл емес: 34 эсседе QWK 0.58. "
+                          "Алдын ала баға берілмейді.",
+                    "ru": "Модель для этой темы пока недостаточно точна: QWK 0.58 на 34 эссе. "
+                          "Предварительной оценки нет."}}
+    admin = world.headers(world.account("administrator"))
+    [row] = world.client.get("/api/v1/admin/ml/essay-models", headers=admin).json()
+    assert row["validity_gate"] == {"held_back": True, "failures": ["qwk"], "qwk": 0.58, "n": 34}
+
+    # a group of enough essays beyond ±0.10 holds a model back too; one that passes serves again
+    biased = {"cv_qwk": 0.8, "validity": {"n": 60, "qwk": 0.8, "smd": 0.05, "groups": {
+        "language": {"kk": {"n": 30, "smd": -0.02}, "ru": {"n": 30, "smd": 0.12}}}}}
+    scene.register({ESSAYS["ru"]: 3}, metrics=biased, card={**CARD, "params_sha256": "b" * 64})
+    rows = world.client.get("/api/v1/admin/ml/essay-models", headers=admin).json()
+    assert rows[0]["validity_gate"]["failures"] == ["group_smd:language=ru"]
+    good = scene.register({ESSAYS["ru"]: 3}, card={**CARD, "params_sha256": "c" * 64})
+    write_essay(world, second, ESSAYS["ru"], language="ru")
+    [result] = scene.run()
+    assert (result["status"], result["score"], result["essay_model_id"]) == ("suggested", 3, good)
+
+
+def test_a_model_registered_without_validity_figures_is_held_back(scene: Scene) -> None:
+    world = scene.world
+    scene.register({ESSAYS["kk"]: 4}, metrics={"n": 40, "cv_qwk": 0.9})
+    [row] = world.client.get("/api/v1/admin/ml/essay-models",
+                             headers=world.headers(world.account("administrator"))).json()
+    assert row["validity_gate"] == {"held_back": True, "failures": ["no_validity_figures"], "qwk": 0.9, "n": 40}
+
+
 def test_a_model_saved_in_the_old_pickle_format_is_never_loaded_and_is_trained_again(
         scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
     world, setup = scene.world, scene.setup
@@ -693,7 +749,8 @@ def test_a_model_saved_in_the_old_pickle_format_is_never_loaded_and_is_trained_a
     monkeypatch.setattr(prescoring_jobs, "new_scorer", lambda _embedder, _points, _scope: FakeScorer())
     with world.session() as session:  # a row written before skops: the old format pickled the scorer's state
         stale = registry.register_model(session, scope="topic", key=registry.topic_key(**TOPIC), card=CARD,
-                                          params_sha256="a" * 64, data_sha256="d" * 64, n_train=30, metrics={},
+                                          params_sha256="a" * 64, data_sha256="d" * 64, n_train=30,
+                                          metrics=VALID_METRICS,
                                           artifact=pickle.dumps({"answers": {}}, protocol=5)).id
     later = build(world)  # a competition on the same topic whose essays wait for a suggestion
     texts = [ESSAYS["kk"], ESSAYS["short"], ESSAYS["mixed"]]

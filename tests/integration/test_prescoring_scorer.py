@@ -131,7 +131,10 @@ def test_real_scorer_trains_from_final_scores_and_suggests_through_the_jobs(worl
             == [("topic", "irikteu/essay-scorer", "1.0", 30), ("cross_topic", "irikteu/essay-scorer", "1.0", 30)]
         for model, scorer in zip(models, real_ridge_scorer, strict=True):
             assert (model.params_sha256, model.encoder) == (scorer.params_sha256, embedder.model_info.as_dict())
-            assert set(model.metrics) == {"n", "cv_qwk", "cv_exact", "cv_adjacent", "cv_rmse"}
+            assert set(model.metrics) == {"n", "cv_qwk", "cv_exact", "cv_adjacent", "cv_rmse", "validity"}
+            gate = model.metrics["validity"]  # the validity gate's figures, from the out-of-fold points
+            assert (gate["n"], gate["qwk"], sorted(gate["groups"]["language"])) \
+                == (30, model.metrics["cv_qwk"], ["kk", "ru"])
         assert models[0].topic_key == registry.topic_key(**TOPIC)
         stored_before = session.scalar(select(func.count()).select_from(StoredEmbedding)
                                        .where(StoredEmbedding.model_id == embedder.model_id))

@@ -1,0 +1,1 @@
+"""Research and fairness: group figures for researchers, aggregates only (issue 16)."""

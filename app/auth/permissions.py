@@ -268,6 +268,8 @@ OUTSIDER_ACCESS: dict[str, frozenset[str]] = {
     # --- notifications and jobs: the account's own; a job's object decides (app.jobs.access) ---
     "POST /api/v1/notifications/{notification_id}/read": _NOBODY,
     "GET /api/v1/jobs/{job_id}": _ADMIN,
+    # --- research: aggregates of any competition, never a person's record ---
+    "GET /api/v1/research/fairness": frozenset({ADMINISTRATOR, RESEARCHER}),
     # --- administration ---
     "POST /api/v1/admin/accounts": _ADMIN,
     "PUT /api/v1/admin/ml/{module}": _ADMIN,

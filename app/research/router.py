@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from app.auth.deps import CurrentAccount
 from app.auth.permissions import ensure_can
+from app.bounds import Id
 from app.deps import SessionDep, SettingsDep
 from app.research.groups import DEFAULT_GROUPS, GROUPS
 from app.research.models import StoredAudit
@@ -29,7 +30,7 @@ def group_definitions(account: CurrentAccount) -> dict[str, Any]:
 @router.get("/fairness", responses={422: {"description": "research_bad_scope, research_unknown_group"},
                                     404: {"description": "research_scope_not_found"}})
 def fairness(account: CurrentAccount, session: SessionDep, settings: SettingsDep,
-             competition_id: int | None = None, body: str | None = None,
+             competition_id: Id | None = None, body: str | None = None,
              date_from: Annotated[str | None, Query(alias="from")] = None,
              date_to: Annotated[str | None, Query(alias="to")] = None,
              groups: str | None = None) -> dict[str, Any]:

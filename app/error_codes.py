@@ -17,10 +17,11 @@ from app.mlops import errors as mlops
 from app.prescoring import errors as prescoring
 from app.proctoring import errors as proctoring
 from app.protocol import errors as protocol
+from app.research import errors as research
 from app.talent import errors as talent
 from app.transcripts import errors as transcripts
 from app.vacancies import errors as vacancies
 
 DOMAIN_ERROR_MODULES = (errors, alerts, applications, auth, candidates, competitions, essays, exams, interviews, jobs,
-                        matching, mlops, prescoring, proctoring, protocol, talent, transcripts, vacancies)
+                        matching, mlops, prescoring, proctoring, protocol, research, talent, transcripts, vacancies)
 

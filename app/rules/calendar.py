@@ -143,3 +143,19 @@ def certificate_is_valid(test_date: date, on: date, months: int) -> bool:
 def earliest_booking_date(today: date, policy: SelectionPolicy) -> date:
     """The first day a test can be booked for: at least ``test_booking_min_days_ahead`` calendar days on."""
     return add_calendar_days(today, policy.test_booking_min_days_ahead)
+
+
+def period_end_years(event_on: date, years: int, *, move_to_working_day: bool) -> date:
+    """The last day of a period of ``years`` years that follows an event on ``event_on``.
+
+    Counted as the Civil Code counts a period: it starts on the day after the event and ends
+    on the same month and day of its last year (the month's last day when there is no such
+    day: an event on 2024-02-29 with one year ends on 2025-02-28). A last day that is not a
+    working day moves to the next working day when ``move_to_working_day`` is set.
+    """
+    if years < 0:
+        raise NegativeDays(f"a period in years must be >= 0, got {years}")
+    end = _add_months(event_on, 12 * years)
+    while move_to_working_day and not is_working_day(end):
+        end += timedelta(days=1)
+    return end

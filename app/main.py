@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
 
     from app.alerts.router import router as alerts_router
     from app.applications.router import router as applications_router
+    from app.appointments.router import router as appointments_router
     from app.auth.router import admin_router
     from app.auth.router import router as auth_router
     from app.candidates.router import router as candidates_router
@@ -142,4 +143,5 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     app.include_router(talent_router)
     app.include_router(recommendations_router)
     app.include_router(alerts_router)
+    app.include_router(appointments_router)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.alerts.models import AlertCampaign, AlertCampaignRecipient, AlertDelivery, AlertStandingRule, AlertSubscription
 from app.applications.models import Application, RecordedStageResult
+from app.appointments.models import Appointment
 from app.audit.models import AuditEvent
 from app.auth.models import Account, StateBody
 from app.candidates.models import Candidate, CandidateLanguage, Consent, EducationRecord, WorkRecord
@@ -35,6 +36,7 @@ __all__ = [
                                "AlertStandingRule",
                                "AlertSubscription",
                                "Application",
+                               "Appointment",
                                "AuditEvent",
                                "Candidate",
                                "CandidateLanguage",

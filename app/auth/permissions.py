@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from app.auth.models import ADMINISTRATOR, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, Account
+from app.auth.models import ADMINISTRATOR, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, RESEARCHER, Account
 from app.problems import ProblemError
 
 Rule = Callable[[Account, Any], bool]
@@ -95,6 +95,19 @@ PERMISSIONS: dict[str, Rule] = {
     "application.read": any_of(owner("candidate_account_id"), all_of(role_in(HR_OFFICER), same_state_body())),
     "application.decide": all_of(role_in(HR_OFFICER), same_state_body()),
     # --- protocol (H3), notifications (H4) ---
+    # --- appointment and the routes outside competition (app.appointments); obj is an AppointmentAccess
+    # (state_body_id, candidate_account_id, proposed_by) or a Vacancy ---
+    "appointment.manage": all_of(role_in(HR_OFFICER), same_state_body()),
+    "appointment.list": role_in(HR_OFFICER, ADMINISTRATOR),
+    "appointment.read": any_of(all_of(role_in(HR_OFFICER), same_state_body()), role_in(ADMINISTRATOR),
+                               owner("candidate_account_id")),
+    # the second person: an administrator who did not propose it (the service also refuses the proposer)
+    "appointment.approve": all_of(role_in(ADMINISTRATOR),
+                                  lambda account, obj: getattr(obj, "proposed_by", None) != account.id),
+    # --- the state's selection figures (app.analytics); obj is the state body id asked for, None: all ---
+    "analytics.read": any_of(role_in(ADMINISTRATOR, RESEARCHER),
+                             lambda account, obj: account.role == HR_OFFICER and obj is not None
+                             and obj == account.state_body_id),
 }
 
 

@@ -54,6 +54,10 @@ EVENTS: dict[str, EventSpec] = dict([
     _spec("vacancy_alert", "candidate", "vacancy_title", "state_body_name", "region", "reasons", "vacancy_url",
           "unsubscribe_url"),
     _spec("vacancy_digest", "candidate", "vacancies", "count", "unsubscribe_url"),
+    _spec("appointment_offered", "candidate", "vacancy_title", "state_body_name", "basis", "appointment_until",
+          "documents_due"),
+    _spec("appointment_recorded", "candidate", "vacancy_title", "state_body_name", "order_number",
+          "appointed_on"),
 ])
 """Every workflow decision that notifies someone; the template files must match this table."""
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Final
-
 from decimal import Decimal
+from typing import Final
 
 from sqlalchemy import (
     Boolean,

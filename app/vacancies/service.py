@@ -46,7 +46,8 @@ def _requirements(data: RequirementsIn, functional_area: str) -> QualificationRe
 
 def _snapshot(vacancy: Vacancy) -> dict[str, Any]:
     return {"status": vacancy.status, "category": vacancy.category, "managerial": vacancy.managerial,
-            "functional_area": vacancy.functional_area, "locality_type": vacancy.locality_type, "title_kk": vacancy.title_kk, "title_ru": vacancy.title_ru,
+            "functional_area": vacancy.functional_area, "locality_type": vacancy.locality_type,
+            "title_kk": vacancy.title_kk, "title_ru": vacancy.title_ru,
             "requirements": vacancy.requirements}
 
 

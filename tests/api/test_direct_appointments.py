@@ -108,7 +108,7 @@ def test_gpa_below_the_threshold_is_refused_with_the_conditions(world: World) ->
     candidate_id, _person = graduate(world, "3.32")
     refused = propose(world, hr, vacancy_id, candidate_id)
     assert (refused.status_code, refused.json()["code"]) == (409, "route_not_eligible")
-    gpa = [c for c in refused.json()["eligibility"]["conditions"] if c["code"] == "gpa"][0]
+    gpa = next(c for c in refused.json()["eligibility"]["conditions"] if c["code"] == "gpa")
     assert gpa == {"code": "gpa", "met": False, "required": {"min": "3.33", "scale": "4"},
                    "actual": {"gpa": "3.320", "scale": "4.000"}}
 
@@ -123,7 +123,7 @@ def test_a_year_after_the_diploma_and_a_city_post_close_the_graduate_route(world
     world.set_today(date(2026, 7, 1))
     late = propose(world, hr, rural, candidate_id)
     assert late.status_code == 409
-    within = [c for c in late.json()["eligibility"]["conditions"] if c["code"] == "within_period_of_diploma"][0]
+    within = next(c for c in late.json()["eligibility"]["conditions"] if c["code"] == "within_period_of_diploma")
     assert within == {"code": "within_period_of_diploma", "met": False,
                       "required": {"years": 1, "until": "2026-06-30"}, "actual": "2025-06-30"}
     world.set_today(date(2026, 6, 30))
@@ -137,7 +137,7 @@ def test_the_academy_route_everywhere_but_astana(world: World) -> None:
     almaty_hr = body_hr(world, "Almaty")
     in_astana = propose(world, astana_hr, draft(world, astana_hr, "city"), candidate_id, "academy_graduate")
     assert in_astana.status_code == 409
-    region = [c for c in in_astana.json()["eligibility"]["conditions"] if c["code"] == "region"][0]
+    region = next(c for c in in_astana.json()["eligibility"]["conditions"] if c["code"] == "region")
     assert region == {"code": "region", "met": False, "required": {"not": "Astana"}, "actual": "Astana"}
     in_almaty = propose(world, almaty_hr, draft(world, almaty_hr, "city"), candidate_id, "academy_graduate")
     assert in_almaty.status_code == 201, in_almaty.text

@@ -1,4 +1,4 @@
-"""Helpers for tests: a competition whose results are published, with its ranked candidates (never used by the service)."""
+"""Helpers for tests: a competition with published results and its ranked candidates (not used by the service)."""
 
 from __future__ import annotations
 

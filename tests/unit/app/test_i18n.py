@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import app.analytics.errors  # noqa: F401  (declares its codes)
+import app.analytics.errors
 import app.appointments.errors  # noqa: F401
 from app.errors import declared_codes
 from app.i18n import catalog_ids, negotiate, translate

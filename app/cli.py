@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from app.analytics.cli import analytics_command
 from app.items.cli import items_cli
 from evaluation.cli import evaluate_cli
 
@@ -18,6 +19,7 @@ audit_cli = typer.Typer(help="The audit trail.", no_args_is_help=True)
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(evaluate_cli, name="evaluate")
 cli.add_typer(items_cli, name="items")
+cli.command("analytics")(analytics_command)
 
 INVALID_INPUT = 2
 

@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
                                 detail="a dependency does not answer", checks=checks)
 
     from app.alerts.router import router as alerts_router
+    from app.analytics.router import router as analytics_router
     from app.applications.router import router as applications_router
     from app.appointments.router import router as appointments_router
     from app.auth.router import admin_router
@@ -144,4 +145,5 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     app.include_router(recommendations_router)
     app.include_router(alerts_router)
     app.include_router(appointments_router)
+    app.include_router(analytics_router)
     return app

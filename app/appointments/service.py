@@ -361,6 +361,18 @@ def eligibility(*, session: Session, candidate_id: int, vacancy: Vacancy, today:
                                                   policy=policy)) for route in routes]
 
 
+def eligible_candidates(session: Session, *, candidate_ids: Sequence[int], vacancy: Vacancy, route: str, on: date,
+                        policy: SelectionPolicy) -> set[int]:
+    """Those of ``candidate_ids`` whom ``route`` allows to be appointed to ``vacancy`` on ``on`` (the talent filter)."""
+    post = _post(session, vacancy)
+    eligible = set()
+    for candidate in session.scalars(select(Candidate).where(Candidate.id.in_(list(candidate_ids)))).all():
+        diplomas, reserves = _facts(session, candidate)
+        if route_eligibility(route, diplomas=diplomas, reserves=reserves, post=post, on=on, policy=policy).eligible:
+            eligible.add(candidate.id)
+    return eligible
+
+
 def managed_vacancy(session: Session, vacancy_id: int, actor: Account, action: str = "appointment.manage") -> Vacancy:
     vacancy = session.get(Vacancy, vacancy_id)
     if vacancy is None:

@@ -84,10 +84,38 @@ def working_days_between(a: date, b: date) -> int:
     """Working days ``d`` with ``a < d <= b``; negative when ``b`` is before ``a``.
 
     The inverse of ``nth_working_day_after``: ``working_days_between(a, nth_working_day_after(a, n)) == n``.
+    Counted from each year's running totals (built once per year), so a figure over a million
+    periods costs a million look-ups, not a day-by-day walk.
     """
     if b < a:
         return -working_days_between(b, a)
-    return sum(1 for offset in range(1, (b - a).days + 1) if is_working_day(a + timedelta(days=offset)))
+    between = 0
+    for year in range(a.year, b.year):
+        between += _year_running_total(year)[-1]
+    return (between + _year_running_total(b.year)[b.toordinal() - _JAN_1[b.year]]
+            - _year_running_total(a.year)[a.toordinal() - _JAN_1[a.year]])
+
+
+class _NewYears(dict[int, int]):
+    """The ordinal of 1 January of each year asked for."""
+
+    def __missing__(self, year: int) -> int:
+        self[year] = ordinal = date(year, 1, 1).toordinal()
+        return ordinal
+
+
+_JAN_1 = _NewYears()
+
+
+@cache
+def _year_running_total(year: int) -> tuple[int, ...]:
+    """Element ``i``: the working days from 1 January of ``year`` through its ``i``-th day (0-based), inclusive."""
+    totals, count, day = [], 0, date(year, 1, 1)
+    while day.year == year:
+        count += is_working_day(day)
+        totals.append(count)
+        day += timedelta(days=1)
+    return tuple(totals)
 
 
 def add_calendar_days(d: date, n: int) -> date:

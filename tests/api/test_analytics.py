@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from app.auth.models import ADMINISTRATOR, CANDIDATE, RESEARCHER
 from app.cli import cli
+from app.demo import seed
 from app.rules.policy import policy_from_overrides
 from app.settings import get_settings
 from tests.api._workflow import World, world_fixture  # noqa: F401
@@ -114,3 +115,20 @@ def test_the_command_prints_json_and_writes_the_report(world: World, history: Hi
     assert written == ["candidates-per-place.png", "figures.json", "no-winner-share.png", "report.md",
                        "stages-and-routes.png", "time-to-fill.png"]
     assert "| C-4 | 2 | 15 | 7.50 | 3.50 |" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_the_demo_year_shows_a_rising_trend(world: World) -> None:
+    result = seed(world.app.state.sessions)
+    assert result["added"]["history"] == {"competitions": 106, "applications": 310, "appointments": 73,
+                                          "direct_appointments": 12, "alerts": 144, "people": 48}
+    researcher = world.account(RESEARCHER)
+    months = world.client.get("/api/v1/analytics/figures", params={"from": "2025-11-01", "to": "2026-10-31",
+                                                                   "by": "month"},
+                              headers=world.headers(researcher)).json()["groups"]
+    assert [g["key"] for g in months][:2] == ["2025-11", "2025-12"] and len(months) == 12
+    per_place = [g["candidates_per_place"]["value"] for g in months]
+    assert per_place[0] < per_place[-1]
+    bodies = world.client.get("/api/v1/analytics/figures", params={"by": "body"},
+                              headers=world.headers(researcher)).json()["groups"]
+    assert [g["key"] for g in bodies] == ["DEMO-ALMATY-AKIMAT", "DEMO-ASDCS", "DEMO-MINFIN"]
+    assert sum(g["appointments"] for g in bodies) == 73 + 12

@@ -166,3 +166,24 @@ def test_a_reserve_member_rejected_by_the_administrator(world: World) -> None:
     assert (closed.status_code, closed.json()["code"]) == (409, "vacancy_not_open")
     other = body_hr(world, "Kyzylorda")
     assert propose(world, other, vacancy_id, candidate_id, "presidential_youth_reserve").status_code == 403
+
+
+def test_the_talent_search_filters_by_route_eligibility(world: World) -> None:
+    world.set_today(TODAY)
+    hr = body_hr(world, "Kyzylorda")
+    vacancy_id = draft(world, hr, "rural")
+    with world.session() as session:
+        secret = world.app.state.settings.secret_key
+        ids = {}
+        for name, gpa in (("Жоғары", "3.40"), ("Төмен", "3.20")):
+            ids[name] = make_candidate(session, secret_key=secret, surname=name, talent_pool=True, education=[{
+                "level": "bachelor", "field": "Law", "institution": "KazNU", "start_date": date(2021, 9, 1),
+                "end_date": date(2025, 6, 30), "diploma_on": date(2025, 6, 30), "grant_funded": True, "gpa": gpa,
+                "gpa_scale": "4"}]).id
+    found = world.client.get("/api/v1/talent/search", headers=world.headers(hr),
+                             params={"vacancy_id": vacancy_id, "route": "grant_graduate", "include_failing": True})
+    assert found.status_code == 200, found.text
+    assert {item["candidate_id"] for item in found.json()["items"]} == {ids["Жоғары"]}
+    alone = world.client.get("/api/v1/talent/search", headers=world.headers(hr),
+                             params={"text": "lawyer", "route": "grant_graduate"})
+    assert (alone.status_code, alone.json()["code"]) == (422, "contradictory_filters")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.alerts.models import AlertCampaign, AlertCampaignRecipient, AlertDelivery, AlertStandingRule, AlertSubscription
+from app.analytics.models import CompetitionSummary
 from app.applications.models import Application, RecordedStageResult
 from app.appointments.models import Appointment
 from app.audit.models import AuditEvent
@@ -43,6 +44,7 @@ __all__ = [
                                "Certificate",
                                "CommissionMember",
                                "Competition",
+                               "CompetitionSummary",
                                "Consent",
                                "EducationRecord",
                                "Essay",

@@ -47,6 +47,7 @@ def analytics_command(
                 overall = figures(session, start=first, end=last, by=None, policy=policy, today=today)
                 path = write_report(result, monthly, overall, report)
                 typer.echo(f"report written to {path}", err=True)
+            session.commit()  # the outcomes summarised on the way (app.analytics.service.summarise)
     finally:
         engine.dispose()
     if as_json:

@@ -18,11 +18,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.alerts.models import AlertDelivery, AlertSubscription
 from app.analytics.errors import BAD_PERIOD
+from app.analytics.models import CompetitionSummary
 from app.applications.models import Application
 from app.appointments.models import APPOINTED, Appointment
 from app.auth.models import HR_OFFICER, Account, StateBody
@@ -59,8 +60,10 @@ def _check_period(start: date | None, end: date | None) -> None:
 
 def load_records(session: Session, *, start: date | None, end: date | None, state_body_id: int | None = None,
                  ) -> tuple[list[CompetitionRecord], list[AppointmentRecord], list[AlertRecord]]:
-    """The history of the period as the rules' plain records."""
+    """The history of the period as the rules' plain records (outcomes published since the last call are
+    summarised first)."""
     _check_period(start, end)
+    summarise(session)
     return (_competitions(session, start, end, state_body_id), _appointments(session, start, end, state_body_id),
             _alerts(session, start, end, state_body_id))
 
@@ -72,6 +75,28 @@ def _between(column: Any, start: date | None, end: date | None) -> list[Any]:
     if end is not None:
         conditions.append(column <= end)
     return conditions
+
+
+def summarise(session: Session) -> int:
+    """Keep the winner and the stage counts of every published outcome not summarised yet; how many were added."""
+    pending = session.execute(
+        select(Competition.id, Competition.outcome)
+        .outerjoin(CompetitionSummary, CompetitionSummary.competition_id == Competition.id)
+        .where(Competition.status == RESULTS_PUBLISHED, Competition.outcome.is_not(None),
+               CompetitionSummary.competition_id.is_(None))).all()
+    rows = [{"competition_id": competition_id, "winner": outcome.get("winner") is not None,
+             "stages": ";".join(f"{stage['stage']}:{len(stage['entered'])}:{len(stage['advanced'])}"
+                                for stage in outcome.get("stages", []))} for competition_id, outcome in pending]
+    for first in range(0, len(rows), 10_000):
+        session.execute(insert(CompetitionSummary), rows[first:first + 10_000])
+    return len(rows)
+
+
+def _stages(summary: str | None) -> tuple[tuple[str, int, int], ...]:
+    if not summary:
+        return ()
+    cells = (part.split(":") for part in summary.split(";"))
+    return tuple((stage, int(entered), int(advanced)) for stage, entered, advanced in cells)
 
 
 def _competitions(session: Session, start: date | None, end: date | None,
@@ -86,20 +111,23 @@ def _competitions(session: Session, start: date | None, end: date | None,
                  .where(Appointment.status == APPOINTED, Appointment.route == COMPETITION_ROUTE)
                  .group_by(Appointment.competition_id).subquery())
     rows = session.execute(
-        select(Competition.published_on, Competition.category, Competition.status, Competition.outcome,
-               StateBody.code, StateBody.region, func.coalesce(applications.c.n, 0), appointed.c.on)
+        select(Competition.published_on, Competition.category, Competition.status, StateBody.code, StateBody.region,
+               func.coalesce(applications.c.n, 0), appointed.c.on, CompetitionSummary.winner,
+               CompetitionSummary.stages)
         .join(StateBody, StateBody.id == Competition.state_body_id)
         .outerjoin(applications, applications.c.competition_id == Competition.id)
         .outerjoin(appointed, appointed.c.competition_id == Competition.id)
+        .outerjoin(CompetitionSummary, CompetitionSummary.competition_id == Competition.id)
         .where(*where)).all()
+    places: dict[Any, Where] = {}
     records = []
-    for published_on, category, status, outcome, body, region, count, appointed_on in rows:
-        published = status == RESULTS_PUBLISHED and outcome is not None
-        stages = tuple((s["stage"], len(s["entered"]), len(s["advanced"])) for s in outcome["stages"]
-                       ) if published else ()
-        records.append(CompetitionRecord(
-            Where(body, region, category), published_on, int(count), stages, results_published=published,
-            winner=published and outcome.get("winner") is not None, appointed_on=appointed_on))
+    for published_on, category, status, body, region, count, appointed_on, winner, stages in rows:
+        where_key = (body, region, category)
+        place = places.get(where_key) or places.setdefault(where_key, Where(body, region, category))
+        published = status == RESULTS_PUBLISHED and winner is not None
+        records.append(CompetitionRecord(place, published_on, int(count), _stages(stages) if published else (),
+                                         results_published=published, winner=bool(winner),
+                                         appointed_on=appointed_on))
     return records
 
 

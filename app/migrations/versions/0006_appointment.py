@@ -71,6 +71,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_appointments_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_appointments_vacancy_id'), ['vacancy_id'], unique=False)
 
+    op.create_table('competition_summaries',
+    sa.Column('competition_id', sa.Integer(), nullable=False),
+    sa.Column('winner', sa.Boolean(), nullable=False),
+    sa.Column('stages', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_competition_summaries_competition_id_competitions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('competition_id', name=op.f('pk_competition_summaries'))
+    )
     with op.batch_alter_table('candidate_education', schema=None) as batch_op:
         batch_op.add_column(sa.Column('diploma_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('grant_funded', sa.Boolean(), server_default=sa.false(), nullable=False))
@@ -111,3 +118,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_appointments_candidate_id'))
 
     op.drop_table('appointments')
+    op.drop_table('competition_summaries')

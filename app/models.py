@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.alerts.models import AlertCampaign, AlertCampaignRecipient, AlertDelivery, AlertStandingRule, AlertSubscription
-from app.analytics.models import CompetitionSummary
+from app.analytics.models import CompetitionStageCount, CompetitionSummary, WorkingDayNumber
 from app.applications.models import Application, RecordedStageResult
 from app.appointments.models import Appointment
 from app.audit.models import AuditEvent
@@ -44,6 +44,7 @@ __all__ = [
                                "Certificate",
                                "CommissionMember",
                                "Competition",
+                               "CompetitionStageCount",
                                "CompetitionSummary",
                                "Consent",
                                "EducationRecord",
@@ -78,5 +79,6 @@ __all__ = [
                                "TranscriptVersion",
                                "Vacancy",
                                "WorkRecord",
+                               "WorkingDayNumber",
                                "metadata",
 ]

@@ -14,16 +14,17 @@ An HR officer sees their own state body only; administrators and researchers see
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, exists, func, insert, select
+from sqlalchemy.orm import Session, aliased
 
 from app.alerts.models import AlertDelivery, AlertSubscription
 from app.analytics.errors import BAD_PERIOD
-from app.analytics.models import CompetitionSummary
+from app.analytics.models import CompetitionStageCount, CompetitionSummary, WorkingDayNumber
 from app.applications.models import Application
 from app.appointments.models import APPOINTED, Appointment
 from app.auth.models import HR_OFFICER, Account, StateBody
@@ -33,12 +34,14 @@ from app.competitions.models import RESULTS_PUBLISHED, Competition
 from app.errors import DomainError
 from app.rules.analytics import (
     CANDIDATES_PER_PLACE_TARGET,
-    AlertRecord,
-    AppointmentRecord,
-    CompetitionRecord,
+    AlertCell,
+    AppointmentCell,
+    CompetitionCell,
     Where,
-    selection_figures,
+    figures_of_cells,
+    month_of,
 )
+from app.rules.calendar import is_working_day, working_days_between
 from app.rules.policy import SelectionPolicy
 from app.rules.routes import COMPETITION_ROUTE
 from app.vacancies.models import Vacancy
@@ -58,14 +61,21 @@ def _check_period(start: date | None, end: date | None) -> None:
         raise DomainError(BAD_PERIOD, f"the period ends ({end}) before it starts ({start})")
 
 
-def load_records(session: Session, *, start: date | None, end: date | None, state_body_id: int | None = None,
-                 ) -> tuple[list[CompetitionRecord], list[AppointmentRecord], list[AlertRecord]]:
-    """The history of the period as the rules' plain records (outcomes published since the last call are
-    summarised first)."""
+ORIGIN = date(2000, 1, 1)
+"""Working days are numbered from here (``WorkingDayNumber``); earlier days are not counted."""
+
+
+def load_cells(session: Session, *, start: date | None, end: date | None, state_body_id: int | None = None,
+               ) -> tuple[list[CompetitionCell], list[AppointmentCell], list[AlertCell]]:
+    """The history of the period counted per place (body, region, category) and month, by the database.
+
+    Outcomes published since the last call are summarised first (``summarise``).
+    """
     _check_period(start, end)
     summarise(session)
-    return (_competitions(session, start, end, state_body_id), _appointments(session, start, end, state_body_id),
-            _alerts(session, start, end, state_body_id))
+    return (_competition_cells(session, start, end, state_body_id),
+            _appointment_cells(session, start, end, state_body_id),
+            _alert_cells(session, start, end, state_body_id))
 
 
 def _between(column: Any, start: date | None, end: date | None) -> list[Any]:
@@ -77,74 +87,122 @@ def _between(column: Any, start: date | None, end: date | None) -> list[Any]:
     return conditions
 
 
+def _month(session: Session, column: Any) -> Any:
+    """``YYYY-MM`` of a date column, in the database's own words."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
 def summarise(session: Session) -> int:
-    """Keep the winner and the stage counts of every published outcome not summarised yet; how many were added."""
+    """Keep the winner and the stage counts of every published outcome not summarised yet, and number the
+    working days of the years the history spans; how many outcomes were added."""
     pending = session.execute(
         select(Competition.id, Competition.outcome)
         .outerjoin(CompetitionSummary, CompetitionSummary.competition_id == Competition.id)
         .where(Competition.status == RESULTS_PUBLISHED, Competition.outcome.is_not(None),
                CompetitionSummary.competition_id.is_(None))).all()
-    rows = [{"competition_id": competition_id, "winner": outcome.get("winner") is not None,
-             "stages": ";".join(f"{stage['stage']}:{len(stage['entered'])}:{len(stage['advanced'])}"
-                                for stage in outcome.get("stages", []))} for competition_id, outcome in pending]
-    for first in range(0, len(rows), 10_000):
-        session.execute(insert(CompetitionSummary), rows[first:first + 10_000])
-    return len(rows)
+    summaries = [{"competition_id": cid, "winner": outcome.get("winner") is not None} for cid, outcome in pending]
+    stages = [{"competition_id": cid, "position": position, "stage": stage["stage"],
+               "entered": len(stage["entered"]), "advanced": len(stage["advanced"])}
+              for cid, outcome in pending for position, stage in enumerate(outcome.get("stages", []))]
+    for rows, model in ((summaries, CompetitionSummary), (stages, CompetitionStageCount)):
+        for first in range(0, len(rows), 10_000):
+            session.execute(insert(model), rows[first:first + 10_000])
+    _number_working_days(session)
+    return len(summaries)
 
 
-def _stages(summary: str | None) -> tuple[tuple[str, int, int], ...]:
-    if not summary:
-        return ()
-    cells = (part.split(":") for part in summary.split(";"))
-    return tuple((stage, int(entered), int(advanced)) for stage, entered, advanced in cells)
+def _number_working_days(session: Session) -> None:
+    first = session.scalar(select(func.min(Competition.published_on)))
+    last = session.scalar(select(func.max(Appointment.appointed_on)))
+    if first is None or last is None:
+        return
+    wanted = [date(year, 1, 1) for year in range(max(first.year, ORIGIN.year), last.year + 1)]
+    known = set(session.scalars(select(WorkingDayNumber.day).where(WorkingDayNumber.day.in_(wanted))))
+    missing = [new_year for new_year in wanted if new_year not in known]
+    rows = []
+    for new_year in missing:
+        day = new_year
+        number = working_days_between(ORIGIN, day)
+        while day.year == new_year.year:
+            rows.append({"day": day, "number": number})
+            day += timedelta(days=1)
+            number += is_working_day(day)
+    for start in range(0, len(rows), 10_000):
+        session.execute(insert(WorkingDayNumber), rows[start:start + 10_000])
 
 
-def _competitions(session: Session, start: date | None, end: date | None,
-                  state_body_id: int | None) -> list[CompetitionRecord]:
+def _competition_cells(session: Session, start: date | None, end: date | None,
+                       state_body_id: int | None) -> list[CompetitionCell]:
     where = _between(Competition.published_on, start, end)
     if state_body_id is not None:
         where.append(Competition.state_body_id == state_body_id)
+    month = _month(session, Competition.published_on).label("month")
+    keys = (StateBody.code, StateBody.region, Competition.category, month)
     applications = (select(Application.competition_id, func.count().label("n"))
                     .join(Competition, Competition.id == Application.competition_id).where(*where)
                     .group_by(Application.competition_id).subquery())
+    counted = session.execute(
+        select(*keys, func.count(Competition.id), func.coalesce(func.sum(applications.c.n), 0),
+               func.count(CompetitionSummary.competition_id),
+               func.coalesce(func.sum(case((CompetitionSummary.winner.is_(False), 1), else_=0)), 0))
+        .join(StateBody, StateBody.id == Competition.state_body_id)
+        .outerjoin(applications, applications.c.competition_id == Competition.id)
+        .outerjoin(CompetitionSummary, CompetitionSummary.competition_id == Competition.id)
+        .where(*where).group_by(*keys)).all()
+    staged = session.execute(
+        select(*keys, CompetitionStageCount.stage, func.min(CompetitionStageCount.position),
+               func.sum(CompetitionStageCount.entered), func.sum(CompetitionStageCount.advanced))
+        .join(StateBody, StateBody.id == Competition.state_body_id)
+        .join(CompetitionStageCount, CompetitionStageCount.competition_id == Competition.id)
+        .where(*where).group_by(*keys, CompetitionStageCount.stage)).all()
     appointed = (select(Appointment.competition_id, func.min(Appointment.appointed_on).label("on"))
                  .where(Appointment.status == APPOINTED, Appointment.route == COMPETITION_ROUTE)
                  .group_by(Appointment.competition_id).subquery())
-    rows = session.execute(
-        select(Competition.published_on, Competition.category, Competition.status, StateBody.code, StateBody.region,
-               func.coalesce(applications.c.n, 0), appointed.c.on, CompetitionSummary.winner,
-               CompetitionSummary.stages)
+    published, ordered = aliased(WorkingDayNumber), aliased(WorkingDayNumber)
+    days = (ordered.number - published.number).label("days")
+    filled = session.execute(
+        select(*keys, days, func.count())
         .join(StateBody, StateBody.id == Competition.state_body_id)
-        .outerjoin(applications, applications.c.competition_id == Competition.id)
-        .outerjoin(appointed, appointed.c.competition_id == Competition.id)
-        .outerjoin(CompetitionSummary, CompetitionSummary.competition_id == Competition.id)
-        .where(*where)).all()
-    places: dict[Any, Where] = {}
-    records = []
-    for published_on, category, status, body, region, count, appointed_on, winner, stages in rows:
-        where_key = (body, region, category)
-        place = places.get(where_key) or places.setdefault(where_key, Where(body, region, category))
-        published = status == RESULTS_PUBLISHED and winner is not None
-        records.append(CompetitionRecord(place, published_on, int(count), _stages(stages) if published else (),
-                                         results_published=published, winner=bool(winner),
-                                         appointed_on=appointed_on))
-    return records
+        .join(appointed, appointed.c.competition_id == Competition.id)
+        .join(published, published.day == Competition.published_on)
+        .join(ordered, ordered.day == appointed.c.on)
+        .where(*where).group_by(*keys, days)).all()
+    stages: dict[tuple[str, str, str, str], list[tuple[int, str, int, int]]] = defaultdict(list)
+    for body, region, category, in_month, stage, position, entered, advanced in staged:
+        stages[(body, region, category, in_month)].append((int(position), stage, int(entered), int(advanced)))
+    fill: dict[tuple[str, str, str, str], dict[int, int]] = defaultdict(dict)
+    for body, region, category, in_month, took, count in filled:
+        fill[(body, region, category, in_month)][int(took)] = int(count)
+    cells = []
+    for body, region, category, in_month, competitions, applied, ended, without in counted:
+        key = (body, region, category, in_month)
+        cells.append(CompetitionCell(
+            Where(body, region, category), in_month, int(competitions), int(applied), int(ended), int(without),
+            tuple((stage, entered, advanced) for _p, stage, entered, advanced in sorted(stages[key])),
+            fill[key]))
+    return cells
 
 
-def _appointments(session: Session, start: date | None, end: date | None,
-                  state_body_id: int | None) -> list[AppointmentRecord]:
+def _appointment_cells(session: Session, start: date | None, end: date | None,
+                       state_body_id: int | None) -> list[AppointmentCell]:
     where = [Appointment.status == APPOINTED, *_between(Appointment.appointed_on, start, end)]
     if state_body_id is not None:
         where.append(Appointment.state_body_id == state_body_id)
+    month = _month(session, Appointment.appointed_on).label("month")
+    keys = (StateBody.code, StateBody.region, Vacancy.category, month, Appointment.route)
     rows = session.execute(
-        select(Appointment.appointed_on, Appointment.route, Vacancy.category, StateBody.code, StateBody.region)
+        select(*keys, func.count())
         .join(Vacancy, Vacancy.id == Appointment.vacancy_id)
-        .join(StateBody, StateBody.id == Appointment.state_body_id).where(*where)).all()
-    return [AppointmentRecord(Where(body, region, category), on, route)
-            for on, route, category, body, region in rows if on is not None]
+        .join(StateBody, StateBody.id == Appointment.state_body_id).where(*where).group_by(*keys)).all()
+    return [AppointmentCell(Where(body, region, category), in_month, route, int(count))
+            for body, region, category, in_month, route, count in rows]
 
 
-def _alerts(session: Session, start: date | None, end: date | None, state_body_id: int | None) -> list[AlertRecord]:
+def _alert_cells(session: Session, start: date | None, end: date | None,
+                 state_body_id: int | None) -> list[AlertCell]:
+    """Alerts per place and month of delivery (the Kazakhstan day, converted here: zones differ by backend)."""
     applied = exists().where(
         Application.candidate_id == AlertSubscription.candidate_id,
         Application.competition_id == Competition.id)
@@ -156,20 +214,23 @@ def _alerts(session: Session, start: date | None, end: date | None, state_body_i
              .outerjoin(Competition, Competition.vacancy_id == Vacancy.id))
     if state_body_id is not None:
         query = query.where(Vacancy.state_body_id == state_body_id)
-    records = []
+    counts: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for delivered_at, category, body, region, did_apply in session.execute(query).all():
         day = delivered_at.astimezone(KAZAKHSTAN).date()
         if (start is None or start <= day) and (end is None or day <= end):
-            records.append(AlertRecord(Where(body, region, category), day, bool(did_apply)))
-    return records
+            cell = counts[(body, region, category, month_of(day))]
+            cell[0] += 1
+            cell[1] += int(bool(did_apply))
+    return [AlertCell(Where(body, region, category), in_month, delivered, applied_count)
+            for (body, region, category, in_month), (delivered, applied_count) in counts.items()]
 
 
 def figures(session: Session, *, start: date | None, end: date | None, by: str | None, policy: SelectionPolicy,
             today: date, state_body_id: int | None = None) -> dict[str, Any]:
     """The figures of the period per group, with the national targets and the suppression threshold."""
-    competitions, appointments, alerts = load_records(session, start=start, end=end, state_body_id=state_body_id)
-    groups = selection_figures(competitions, appointments, alerts, by=by, min_cell=policy.analytics_min_cell,
-                               period_end=end or today)
+    competitions, appointments, alerts = load_cells(session, start=start, end=end, state_body_id=state_body_id)
+    groups = figures_of_cells(competitions, appointments, alerts, by=by, min_cell=policy.analytics_min_cell,
+                              period_end=end or today)
     return {"from": start, "to": end, "by": by, "state_body_id": state_body_id,
             "min_cell": policy.analytics_min_cell,
             "targets": {"candidates_per_place": {str(y): float(v) for y, v in CANDIDATES_PER_PLACE_TARGET.items()}},

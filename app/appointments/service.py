@@ -43,7 +43,7 @@ from app.appointments.models import (
     REJECTED,
     Appointment,
 )
-from app.auth.models import Account, StateBody
+from app.auth.models import ADMINISTRATOR, Account, StateBody
 from app.auth.permissions import ensure_can
 from app.candidates.models import Candidate
 from app.competitions.events import audit
@@ -275,8 +275,9 @@ def record_refusal(*, session: Session, queue: JobQueue, appointment: Appointmen
                    on: date, reason: str | None) -> dict[str, Any]:
     """The offered person refused (``refused``) or handed in no documents (``documents_not_submitted``).
 
-    What follows is the policy's (``after_refusal``): the next ranked candidate gets an offer, or the
-    post goes back to competition as a new draft vacancy of the same post.
+    After a competition, what follows is the policy's (``after_refusal``): the next ranked candidate gets an
+    offer, or the post goes back to competition as a new draft vacancy of the same post. After a route
+    outside competition, the draft vacancy simply stays open.
     """
     _open(appointment)
     if on < appointment.offered_on:
@@ -287,7 +288,9 @@ def record_refusal(*, session: Session, queue: JobQueue, appointment: Appointmen
     appointment.refusal_reason = (reason or "").strip() or None
     appointment.updated_at = utcnow()
     session.flush()
-    next_step: dict[str, Any] = {"action": "recompete", "reason": "direct_route"}
+    # a route outside competition filled a draft: it stays a draft, free for another proposal or a competition
+    next_step: dict[str, Any] = {"action": "vacancy_open", "reason": "direct_route",
+                                 "vacancy_id": appointment.vacancy_id}
     if appointment.competition_id is not None:
         competition = session.get(Competition, appointment.competition_id)
         assert competition is not None and competition.outcome is not None
@@ -443,7 +446,7 @@ def decide(*, session: Session, queue: JobQueue, appointment: Appointment, actor
 def list_appointments(*, session: Session, actor: Account, status: str | None = None) -> Sequence[Appointment]:
     """An HR officer's body's appointments; all for an administrator."""
     query = select(Appointment).order_by(Appointment.id.desc())
-    if actor.role != "administrator":
+    if actor.role != ADMINISTRATOR:
         query = query.where(Appointment.state_body_id == actor.state_body_id)
     if status is not None:
         query = query.where(Appointment.status == status)

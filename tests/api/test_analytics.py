@@ -19,7 +19,7 @@ from app.cli import cli
 from app.demo import seed
 from app.rules.policy import policy_from_overrides
 from app.settings import get_settings
-from tests.api._workflow import World, world_fixture  # noqa: F401
+from tests.api._workflow import World, world_every_backend_fixture, world_fixture  # noqa: F401
 from tests.factories.history import History, make_history
 
 PERIOD = {"from": "2026-01-01", "to": "2026-12-31"}
@@ -132,3 +132,21 @@ def test_the_demo_year_shows_a_rising_trend(world: World) -> None:
                               headers=world.headers(researcher)).json()["groups"]
     assert [g["key"] for g in bodies] == ["DEMO-ALMATY-AKIMAT", "DEMO-ASDCS", "DEMO-MINFIN"]
     assert sum(g["appointments"] for g in bodies) == 73 + 12
+
+
+def test_the_database_counts_the_same_on_every_backend(world_every_backend: World) -> None:
+    world = world_every_backend
+    with world.session() as session:
+        make_history(session, secret_key=world.app.state.settings.secret_key)
+    world.app.state.policy = policy_from_overrides({"analytics_min_cell": 1})
+    months = {g["key"]: g for g in world.client.get(
+        "/api/v1/analytics/figures", params={**PERIOD, "by": "month"},
+        headers=world.headers(world.account(ADMINISTRATOR))).json()["groups"]}
+    assert sorted(months) == ["2026-03", "2026-04", "2026-05"]
+    assert (value(months["2026-03"]["time_to_fill_working_days"]), value(months["2026-04"]["no_winner_share"]),
+            value(months["2026-04"]["time_to_fill_working_days"]), value(months["2026-04"]["alert_reach"])) == (
+        6.0, 0.5, 5.0, 0.25)
+    assert {k: value(v) for k, v in months["2026-05"]["route_share"].items()} == {
+        "competition": 0.5, "grant_graduate": 0.5}
+    assert {k: value(v) for k, v in months["2026-04"]["pass_rate"].items()} == {
+        "personal_qualities": 0.4615, "interview": 1.0}  # (1 + 5) / (3 + 10)

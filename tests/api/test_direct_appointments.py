@@ -187,3 +187,18 @@ def test_the_talent_search_filters_by_route_eligibility(world: World) -> None:
     alone = world.client.get("/api/v1/talent/search", headers=world.headers(hr),
                              params={"text": "lawyer", "route": "grant_graduate"})
     assert (alone.status_code, alone.json()["code"]) == (422, "contradictory_filters")
+
+
+def test_a_refusal_after_approval_leaves_the_draft_open(world: World) -> None:
+    world.set_today(TODAY)
+    hr = body_hr(world, "Kyzylorda")
+    admin = world.account(ADMINISTRATOR)
+    vacancy_id = draft(world, hr, "rural")
+    candidate_id, _person = graduate(world, "3.50")
+    proposed = propose(world, hr, vacancy_id, candidate_id).json()
+    world.client.post(f"/api/v1/appointments/{proposed['id']}/approve", json={}, headers=world.headers(admin))
+    refused = world.client.post(f"/api/v1/appointments/{proposed['id']}/refusal",
+                                json={"kind": "refused", "on": "2026-01-16"}, headers=world.headers(hr))
+    assert refused.json() == {"appointment_id": proposed["id"], "status": "refused", "next": {
+        "action": "vacancy_open", "reason": "direct_route", "vacancy_id": vacancy_id}}
+    assert propose(world, hr, vacancy_id, candidate_id).status_code == 201

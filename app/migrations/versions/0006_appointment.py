@@ -74,9 +74,22 @@ def upgrade() -> None:
     op.create_table('competition_summaries',
     sa.Column('competition_id', sa.Integer(), nullable=False),
     sa.Column('winner', sa.Boolean(), nullable=False),
-    sa.Column('stages', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_competition_summaries_competition_id_competitions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('competition_id', name=op.f('pk_competition_summaries'))
+    )
+    op.create_table('competition_stage_counts',
+    sa.Column('competition_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.String(length=32), nullable=False),
+    sa.Column('entered', sa.Integer(), nullable=False),
+    sa.Column('advanced', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_competition_stage_counts_competition_id_competitions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('competition_id', 'position', name=op.f('pk_competition_stage_counts'))
+    )
+    op.create_table('working_day_numbers',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('day', name=op.f('pk_working_day_numbers'))
     )
     with op.batch_alter_table('candidate_education', schema=None) as batch_op:
         batch_op.add_column(sa.Column('diploma_on', sa.Date(), nullable=True))
@@ -118,4 +131,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_appointments_candidate_id'))
 
     op.drop_table('appointments')
+    op.drop_table('working_day_numbers')
+    op.drop_table('competition_stage_counts')
     op.drop_table('competition_summaries')

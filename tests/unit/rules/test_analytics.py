@@ -14,11 +14,15 @@ from fractions import Fraction
 import pytest
 
 from app.rules.analytics import (
+    AlertCell,
     AlertRecord,
+    AppointmentCell,
     AppointmentRecord,
+    CompetitionCell,
     CompetitionRecord,
     Where,
     candidates_per_place_target,
+    figures_of_cells,
     selection_figures,
 )
 
@@ -101,3 +105,16 @@ def test_small_cells_are_suppressed() -> None:
     with pytest.raises(ValueError, match="by must be one of"):
         selection_figures([], [], [], by="planet", min_cell=10, period_end=END)
     assert selection_figures([], [], [], by=None, min_cell=10, period_end=END)[0]["competitions"] == 0
+
+
+def test_cells_counted_by_the_database_give_the_same_figures() -> None:
+    cells = [CompetitionCell(MINFIN, "2026-03", 3, 30, results_published=3, without_winner=1,
+                             stages=(("personal_qualities", 30, 12),), fill_days={4: 2, 9: 1})]
+    [group] = figures_of_cells(cells, [AppointmentCell(MINFIN, "2026-03", "competition", 2)],
+                               [AlertCell(MINFIN, "2026-03", 8, 2)], by="body", min_cell=1, period_end=END)
+    assert value(group["candidates_per_place"]) == 10.0
+    assert value(group["no_winner_share"]) == 0.3333
+    # (4 + 4 + 9) / 3 and the middle of 4, 4, 9
+    assert group["time_to_fill_working_days"] == {"value": 5.6667, "n": 3, "suppressed": False, "median": 4.0}
+    assert value(group["pass_rate"]["personal_qualities"]) == 0.4
+    assert value(group["alert_reach"]) == 0.25

@@ -13,7 +13,7 @@ from typing import Any, Final
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, check_in, utcnow
 from app.rules.routes import COMPETITION_ROUTE, ROUTES
 
 PROPOSED: Final = "proposed"
@@ -28,15 +28,11 @@ OPEN_STATUSES: tuple[str, ...] = (PROPOSED, OFFERED)
 ALL_ROUTES: tuple[str, ...] = (COMPETITION_ROUTE, *ROUTES)
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Appointment(Base):
     __tablename__ = "appointments"
     __table_args__ = (
-        CheckConstraint(_in("status", STATUSES), name="status"),
-        CheckConstraint(_in("route", ALL_ROUTES), name="route"),
+        CheckConstraint(check_in("status", STATUSES), name="status"),
+        CheckConstraint(check_in("route", ALL_ROUTES), name="route"),
         CheckConstraint("(route = 'competition') = (competition_id IS NOT NULL)", name="competition_of_route"),
         CheckConstraint("status <> 'appointed' OR (order_number IS NOT NULL AND appointed_on IS NOT NULL)",
                         name="appointed_has_order"),

@@ -12,10 +12,12 @@ from app.auth.deps import CurrentAccount
 from app.competitions.clock import TodayDep
 from app.deps import PolicyDep, QueueDep, SessionDep
 
-router = APIRouter(prefix="/api/v1", tags=["appointment"])
+router = APIRouter(prefix="/api/v1/appointments", tags=["appointment"])
+competition_router = APIRouter(prefix="/api/v1/competitions", tags=["appointment"])
+vacancy_router = APIRouter(prefix="/api/v1/vacancies", tags=["appointment"])
 
 
-@router.get("/competitions/{competition_id}/appointment")
+@competition_router.get("/{competition_id}/appointment")
 def read_competition_appointment(competition_id: int, account: CurrentAccount, session: SessionDep,
                                  today: TodayDep) -> dict[str, Any]:
     """The winner, the appointment window and the documents' due day, every offer with its overdue marks."""
@@ -23,7 +25,7 @@ def read_competition_appointment(competition_id: int, account: CurrentAccount, s
         return service.competition_view(session=session, competition_id=competition_id, actor=account, today=today)
 
 
-@router.post("/competitions/{competition_id}/appointment")
+@competition_router.post("/{competition_id}/appointment")
 def appoint_winner(competition_id: int, data: AppointIn, account: CurrentAccount, session: SessionDep,
                    queue: QueueDep, today: TodayDep) -> dict[str, Any]:
     """HR records the order appointing the offered candidate (the winner first); outside the window with a
@@ -36,7 +38,7 @@ def appoint_winner(competition_id: int, data: AppointIn, account: CurrentAccount
         return service.appointment_out(session, offer, today=today)
 
 
-@router.post("/competitions/{competition_id}/appointment/refusal")
+@competition_router.post("/{competition_id}/appointment/refusal")
 def winner_refused(competition_id: int, data: RefusalIn, account: CurrentAccount, session: SessionDep,
                    queue: QueueDep) -> dict[str, Any]:
     """The offered candidate refused or handed in no documents; the policy says what follows."""
@@ -47,7 +49,7 @@ def winner_refused(competition_id: int, data: RefusalIn, account: CurrentAccount
         return {"appointment_id": offer.id, "status": offer.status, "next": next_step}
 
 
-@router.post("/competitions/{competition_id}/appointment/documents")
+@competition_router.post("/{competition_id}/appointment/documents")
 def winner_documents(competition_id: int, data: DocumentsIn, account: CurrentAccount, session: SessionDep,
                      queue: QueueDep, today: TodayDep) -> dict[str, Any]:
     """Whether the offered candidate must hand in documents, and when they did."""
@@ -58,7 +60,7 @@ def winner_documents(competition_id: int, data: DocumentsIn, account: CurrentAcc
         return service.appointment_out(session, offer, today=today)
 
 
-@router.get("/appointments")
+@router.get("")
 def list_appointments(account: CurrentAccount, session: SessionDep, today: TodayDep,
                       status_filter: str | None = Query(default=None, alias="status")) -> list[dict[str, Any]]:
     """An HR officer's body's appointments and proposals; every one for an administrator."""
@@ -68,7 +70,7 @@ def list_appointments(account: CurrentAccount, session: SessionDep, today: Today
                 for a in service.list_appointments(session=session, actor=account, status=status_filter)]
 
 
-@router.get("/appointments/{appointment_id}")
+@router.get("/{appointment_id}")
 def read_appointment(appointment_id: int, account: CurrentAccount, session: SessionDep,
                      today: TodayDep) -> dict[str, Any]:
     with session.begin():
@@ -77,7 +79,7 @@ def read_appointment(appointment_id: int, account: CurrentAccount, session: Sess
         return service.appointment_out(session, appointment, today=today)
 
 
-@router.post("/appointments/{appointment_id}/order")
+@router.post("/{appointment_id}/order")
 def record_order(appointment_id: int, data: AppointIn, account: CurrentAccount, session: SessionDep,
                  queue: QueueDep, today: TodayDep) -> dict[str, Any]:
     """The order for an offered (or approved) appointment."""
@@ -90,7 +92,7 @@ def record_order(appointment_id: int, data: AppointIn, account: CurrentAccount, 
         return service.appointment_out(session, appointment, today=today)
 
 
-@router.post("/appointments/{appointment_id}/refusal")
+@router.post("/{appointment_id}/refusal")
 def record_refusal(appointment_id: int, data: RefusalIn, account: CurrentAccount, session: SessionDep,
                    queue: QueueDep) -> dict[str, Any]:
     with session.begin():
@@ -101,7 +103,7 @@ def record_refusal(appointment_id: int, data: RefusalIn, account: CurrentAccount
         return {"appointment_id": appointment.id, "status": appointment.status, "next": next_step}
 
 
-@router.post("/appointments/{appointment_id}/documents")
+@router.post("/{appointment_id}/documents")
 def record_documents(appointment_id: int, data: DocumentsIn, account: CurrentAccount, session: SessionDep,
                      today: TodayDep) -> dict[str, Any]:
     with session.begin():
@@ -112,7 +114,7 @@ def record_documents(appointment_id: int, data: DocumentsIn, account: CurrentAcc
         return service.appointment_out(session, appointment, today=today)
 
 
-@router.get("/vacancies/{vacancy_id}/routes")
+@vacancy_router.get("/{vacancy_id}/routes")
 def route_eligibility(vacancy_id: int, candidate_id: int, account: CurrentAccount, session: SessionDep,
                       today: TodayDep, policy: PolicyDep) -> dict[str, Any]:
     """Each route outside competition for this candidate and post today, condition by condition (HR of the body)."""
@@ -123,7 +125,7 @@ def route_eligibility(vacancy_id: int, candidate_id: int, account: CurrentAccoun
                                               today=today, policy=policy)}
 
 
-@router.post("/vacancies/{vacancy_id}/direct-appointments", status_code=status.HTTP_201_CREATED)
+@vacancy_router.post("/{vacancy_id}/direct-appointments", status_code=status.HTTP_201_CREATED)
 def propose_direct(vacancy_id: int, data: ProposalIn, account: CurrentAccount, session: SessionDep,
                    today: TodayDep, policy: PolicyDep) -> dict[str, Any]:
     """HR proposes an appointment without competition by a route; the rule must hold (409 with the conditions)."""
@@ -134,7 +136,7 @@ def propose_direct(vacancy_id: int, data: ProposalIn, account: CurrentAccount, s
         return service.appointment_out(session, appointment, today=today)
 
 
-@router.post("/appointments/{appointment_id}/approve")
+@router.post("/{appointment_id}/approve")
 def approve(appointment_id: int, data: DecisionIn, account: CurrentAccount, session: SessionDep, queue: QueueDep,
             today: TodayDep, policy: PolicyDep) -> dict[str, Any]:
     """The second person (an administrator, never the proposer) approves; the rule is checked again."""
@@ -147,7 +149,7 @@ def approve(appointment_id: int, data: DecisionIn, account: CurrentAccount, sess
         return service.appointment_out(session, appointment, today=today)
 
 
-@router.post("/appointments/{appointment_id}/reject")
+@router.post("/{appointment_id}/reject")
 def reject(appointment_id: int, data: DecisionIn, account: CurrentAccount, session: SessionDep, queue: QueueDep,
            today: TodayDep, policy: PolicyDep) -> dict[str, Any]:
     with session.begin():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
@@ -46,7 +47,7 @@ APPOINTMENTS = [
 ALERTS = [AlertRecord(MINFIN, date(2026, 4, 2), applied) for applied in (True, False, False, False)]
 
 
-def by(key: str | None, min_cell: int = 1) -> dict[str, dict[str, object]]:
+def by(key: str | None, min_cell: int = 1) -> dict[str, dict[str, Any]]:
     return {g["key"]: g for g in selection_figures(COMPETITIONS, APPOINTMENTS, ALERTS, by=key, min_cell=min_cell,
                                                    period_end=END)}
 

@@ -1,5 +1,6 @@
-"""The state's selection figures from the stored history: loaded with a few aggregate queries, computed by
-``app.rules.analytics.selection_figures`` (the one place the figures are defined).
+"""The state's selection figures from the stored history: counted by the database per body, region, category
+and month, computed from those counts by ``app.rules.analytics.figures_of_cells`` (the one place the figures
+are defined).
 
 What each figure counts is in ``app.rules.analytics``; this module only reads:
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
@@ -18,15 +17,8 @@ def _day(value: str | None) -> date | None:
     return None if value is None else datetime.strptime(value, "%Y-%m-%d").date()
 
 
-def analytics_command(
-    start: Annotated[str | None, typer.Option("--from", help="first day (YYYY-MM-DD)")] = None,
-    end: Annotated[str | None, typer.Option("--to", help="last day (YYYY-MM-DD)")] = None,
-    by: Annotated[str | None, typer.Option(help="group by " + " | ".join(GROUPINGS))] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
-    report: Annotated[Path | None, typer.Option(help="write report.md, figures.json and plots here")] = None,
-) -> None:
-    """Candidates per place (against the national target), competitions without a winner, time to fill,
-    pass rate per stage, appointments by route and alert reach, per body, region, category or month."""
+def run_analytics(*, start: str | None, end: str | None, by: str | None, as_json: bool, report: Path | None) -> None:
+    """What ``irikteu analytics`` does (the command itself, in ``app.cli``, loads this module only when run)."""
     if by is not None and by not in GROUPINGS:
         typer.echo(f"--by must be one of {', '.join(GROUPINGS)}", err=True)
         raise typer.Exit(2)

@@ -1,6 +1,6 @@
 """A year of generated selection history across the three demo bodies, so the figures show real trends.
 
-Deterministic (a seeded generator, fixed dates: November 2025 to October 2026), fast (about a hundred
+Deterministic (a seeded generator, fixed dates: November 2025 to October 2026), fast (under two hundred
 competitions, plain rows), and marked: the vacancies' titles end in «(демо тарихы)», the people are
 ``history01``… accounts that cannot sign in (inactive), with no talent-pool consent. The competitions
 carry their published outcome only, not the stage records: their replay input is empty.
@@ -195,7 +195,7 @@ def seed_demo_history(session: Session) -> dict[str, int]:
         for body in bodies:
             creator = session.scalars(select(Account.id).where(
                 Account.role == HR_OFFICER, Account.state_body_id == body.id).order_by(Account.id)).first() or admin
-            for _ in range(rng.randint(2, 4)):
+            for _ in range(rng.randint(4, 6)):
                 vacancies.append(history.competition(body, creator, month_index))
             if month_index % 3 == 2:
                 history.direct(body, creator, month_index, ROUTES[(month_index // 3) % len(ROUTES)])

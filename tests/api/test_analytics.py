@@ -119,8 +119,8 @@ def test_the_command_prints_json_and_writes_the_report(world: World, history: Hi
 
 def test_the_demo_year_shows_a_rising_trend(world: World) -> None:
     result = seed(world.app.state.sessions)
-    assert result["added"]["history"] == {"competitions": 106, "applications": 310, "appointments": 73,
-                                          "direct_appointments": 12, "alerts": 144, "people": 48}
+    assert result["added"]["history"] == {"competitions": 177, "applications": 549, "appointments": 119,
+                                          "direct_appointments": 12, "alerts": 236, "people": 48}
     researcher = world.account(RESEARCHER)
     months = world.client.get("/api/v1/analytics/figures", params={"from": "2025-11-01", "to": "2026-10-31",
                                                                    "by": "month"},
@@ -131,7 +131,7 @@ def test_the_demo_year_shows_a_rising_trend(world: World) -> None:
     bodies = world.client.get("/api/v1/analytics/figures", params={"by": "body"},
                               headers=world.headers(researcher)).json()["groups"]
     assert [g["key"] for g in bodies] == ["DEMO-ALMATY-AKIMAT", "DEMO-ASDCS", "DEMO-MINFIN"]
-    assert sum(g["appointments"] for g in bodies) == 73 + 12
+    assert sum(g["appointments"] for g in bodies) == 119 + 12
 
 
 def test_the_database_counts_the_same_on_every_backend(world_every_backend: World) -> None:

@@ -74,8 +74,7 @@ def analytics(
 ) -> None:
     """Candidates per place (against the national target), competitions without a winner, time to fill,
     pass rate per stage, appointments by route and alert reach, per body, region, category or month."""
-    # Loaded here like the other commands' modules: the database and matplotlib stay out of `irikteu replay`.
-    from app.analytics.cli import run_analytics
+    from app.analytics.cli import run_analytics  # noqa: PLC0415  the database and matplotlib stay out of `irikteu replay`
 
     run_analytics(start=start, end=end, by=by, as_json=as_json, report=report)
 

@@ -8,6 +8,10 @@ from pathlib import Path
 
 import typer
 
+from app import db
+from app.analytics.report import write_report
+from app.analytics.service import figures
+from app.competitions.clock import kazakhstan_today
 from app.rules.analytics import GROUPINGS
 from app.rules.policy import policy_from_overrides
 from app.settings import get_settings
@@ -22,11 +26,6 @@ def run_analytics(*, start: str | None, end: str | None, by: str | None, as_json
     if by is not None and by not in GROUPINGS:
         typer.echo(f"--by must be one of {', '.join(GROUPINGS)}", err=True)
         raise typer.Exit(2)
-    from app import db  # noqa: PLC0415  SQLAlchemy and the services load in seconds; replay and policy start without them
-    from app.analytics.report import write_report  # noqa: PLC0415  matplotlib, only for --report
-    from app.analytics.service import figures  # noqa: PLC0415  every domain's models
-    from app.competitions.clock import kazakhstan_today  # noqa: PLC0415  FastAPI, through the request-time clock
-
     settings = get_settings()
     policy = policy_from_overrides(settings.policy_overrides)
     engine = db.make_engine(settings.resolved_database_url)

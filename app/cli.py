@@ -67,6 +67,21 @@ def migrate(revision: Annotated[str, typer.Argument(help="target revision")] = "
     typer.echo(f"database at revision {current(url)}", err=True)
 
 
+@cli.command("analytics")
+def analytics(
+    start: Annotated[str | None, typer.Option("--from", help="first day (YYYY-MM-DD)")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="last day (YYYY-MM-DD)")] = None,
+    by: Annotated[str | None, typer.Option(help="group by body | region | category | month")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    report: Annotated[Path | None, typer.Option(help="write report.md, figures.json and plots here")] = None,
+) -> None:
+    """Candidates per place (against the national target), competitions without a winner, time to fill,
+    pass rate per stage, appointments by route and alert reach, per body, region, category or month."""
+    from app.analytics.cli import run_analytics  # noqa: PLC0415  the database and matplotlib stay out of `irikteu replay`
+
+    run_analytics(start=start, end=end, by=by, as_json=as_json, report=report)
+
+
 @cli.command("seed-demo")
 def seed_demo() -> None:
     """Load the demo data (idempotent: running it twice adds nothing)."""

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.analytics.demo import seed_demo_history
 from app.audit.models import AuditEvent
 from app.audit.service import record
 from app.auth.demo import seed_identity
@@ -24,7 +25,8 @@ DEMO_VERSION = "2026.11-1"
 
 Seeder = Callable[[Session], dict[str, int]]
 SEEDERS: list[tuple[str, Seeder]] = [("identity", seed_identity), ("candidates", seed_candidates),
-                                     ("competitions", seed_demo_competitions), ("talent", seed_talent)]
+                                     ("competitions", seed_demo_competitions), ("talent", seed_talent),
+                                     ("history", seed_demo_history)]
 """(name, function) in the order they run; domains append theirs as they land."""
 
 

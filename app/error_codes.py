@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from app import errors
 from app.alerts import errors as alerts
+from app.analytics import errors as analytics
 from app.applications import errors as applications
+from app.appointments import errors as appointments
 from app.auth import errors as auth
 from app.candidates import errors as candidates
 from app.competitions import errors as competitions
@@ -22,6 +24,7 @@ from app.talent import errors as talent
 from app.transcripts import errors as transcripts
 from app.vacancies import errors as vacancies
 
-DOMAIN_ERROR_MODULES = (errors, alerts, applications, auth, candidates, competitions, essays, exams, interviews, jobs,
-                        matching, mlops, prescoring, proctoring, protocol, research, talent, transcripts, vacancies)
+DOMAIN_ERROR_MODULES = (errors, alerts, analytics, applications, appointments, auth, candidates, competitions, essays,
+                        exams, interviews, jobs, matching, mlops, prescoring, proctoring, protocol, research, talent,
+                        transcripts, vacancies)
 

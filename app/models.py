@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from app.alerts.models import AlertCampaign, AlertCampaignRecipient, AlertDelivery, AlertStandingRule, AlertSubscription
+from app.analytics.models import CompetitionStageCount, CompetitionSummary, WorkingDayNumber
 from app.applications.models import Application, RecordedStageResult
+from app.appointments.models import Appointment
 from app.audit.models import AuditEvent
 from app.auth.models import Account, SignInThrottle, StateBody
 from app.candidates.models import Candidate, CandidateLanguage, Consent, EducationRecord, WorkRecord
@@ -36,12 +38,15 @@ __all__ = [
                                "AlertStandingRule",
                                "AlertSubscription",
                                "Application",
+                               "Appointment",
                                "AuditEvent",
                                "Candidate",
                                "CandidateLanguage",
                                "Certificate",
                                "CommissionMember",
                                "Competition",
+                               "CompetitionStageCount",
+                               "CompetitionSummary",
                                "Consent",
                                "EducationRecord",
                                "Essay",
@@ -77,5 +82,6 @@ __all__ = [
                                "TranscriptVersion",
                                "Vacancy",
                                "WorkRecord",
+                               "WorkingDayNumber",
                                "metadata",
 ]

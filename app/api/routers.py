@@ -9,7 +9,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.alerts import router as alerts
+from app.analytics import router as analytics
 from app.applications import router as applications
+from app.appointments import router as appointments
 from app.auth import router as auth
 from app.candidates import router as candidates
 from app.competitions import router as competitions
@@ -64,4 +66,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     matching.recommendations_router,
     alerts.router,
     research.router,
+    appointments.competition_router,
+    appointments.router,
+    appointments.vacancy_router,
+    analytics.router,
 )

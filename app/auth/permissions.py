@@ -137,6 +137,19 @@ PERMISSIONS: dict[str, Rule] = {
     "research.audit.read": any_of(role_in(RESEARCHER, ADMINISTRATOR),
                                   all_of(role_in(HR_OFFICER), same_state_body("id"))),
     "research.audit.run": role_in(ADMINISTRATOR),
+    # --- appointment and the routes outside competition (app.appointments); obj is an AppointmentAccess
+    # (state_body_id, candidate_account_id, proposed_by) or a Vacancy ---
+    "appointment.manage": all_of(role_in(HR_OFFICER), same_state_body()),
+    "appointment.list": role_in(HR_OFFICER, ADMINISTRATOR),
+    "appointment.read": any_of(all_of(role_in(HR_OFFICER), same_state_body()), role_in(ADMINISTRATOR),
+                               owner("candidate_account_id")),
+    # the second person: an administrator who did not propose it (the service also refuses the proposer)
+    "appointment.approve": all_of(role_in(ADMINISTRATOR),
+                                  lambda account, obj: getattr(obj, "proposed_by", None) != account.id),
+    # --- the state's selection figures (app.analytics); obj is the state body id asked for, None: all ---
+    "analytics.read": any_of(role_in(ADMINISTRATOR, RESEARCHER),
+                             lambda account, obj: account.role == HR_OFFICER and obj is not None
+                             and obj == account.state_body_id),
 }
 
 
@@ -268,6 +281,22 @@ OUTSIDER_ACCESS: dict[str, frozenset[str]] = {
     # --- notifications and jobs: the account's own; a job's object decides (app.jobs.access) ---
     "POST /api/v1/notifications/{notification_id}/read": _NOBODY,
     "GET /api/v1/jobs/{job_id}": _ADMIN,
+    # --- appointment and the routes outside competition: the body's HR; administrators read and approve ---
+    "GET /api/v1/competitions/{competition_id}/appointment": _ADMIN,
+    "POST /api/v1/competitions/{competition_id}/appointment": _NOBODY,
+    "POST /api/v1/competitions/{competition_id}/appointment/refusal": _NOBODY,
+    "POST /api/v1/competitions/{competition_id}/appointment/documents": _NOBODY,
+    "GET /api/v1/appointments/{appointment_id}": _ADMIN,
+    "POST /api/v1/appointments/{appointment_id}/order": _NOBODY,
+    "POST /api/v1/appointments/{appointment_id}/refusal": _NOBODY,
+    "POST /api/v1/appointments/{appointment_id}/documents": _NOBODY,
+    "POST /api/v1/appointments/{appointment_id}/approve": _ADMIN,  # the second person, never the proposer
+    "POST /api/v1/appointments/{appointment_id}/reject": _ADMIN,
+    "GET /api/v1/vacancies/{vacancy_id}/routes": _NOBODY,
+    "POST /api/v1/vacancies/{vacancy_id}/direct-appointments": _NOBODY,
+    # --- the state's figures: HR its own body's, administrators and researchers all ---
+    "GET /api/v1/analytics/figures": frozenset({ADMINISTRATOR, RESEARCHER}),
+    "GET /api/v1/analytics/figures.csv": frozenset({ADMINISTRATOR, RESEARCHER}),
     # --- research: aggregates of any competition, never a person's record ---
     "GET /api/v1/research/fairness": frozenset({ADMINISTRATOR, RESEARCHER}),
     # --- administration ---

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Final
 
 from sqlalchemy import (
@@ -12,8 +13,10 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     LargeBinary,
+    Numeric,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -73,6 +76,8 @@ class EducationRecord(Base):
     __table_args__ = (
         CheckConstraint(check_in("level", EDUCATION_LEVELS), name="level"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_in_order"),
+        CheckConstraint("(gpa IS NULL) = (gpa_scale IS NULL)", name="gpa_with_scale"),
+        CheckConstraint("gpa_scale IS NULL OR (gpa_scale > 0 AND gpa >= 0 AND gpa <= gpa_scale)", name="gpa_range"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -83,6 +88,14 @@ class EducationRecord(Base):
     institution: Mapped[str] = mapped_column(String(300), nullable=False)
     start_date: Mapped[date] = mapped_column(Date, nullable=False)
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # what the routes outside competition read (selection-rules §11)
+    diploma_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    grant_funded: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    gpa: Mapped[Decimal | None] = mapped_column(Numeric(6, 3), nullable=True)
+    gpa_scale: Mapped[Decimal | None] = mapped_column(Numeric(6, 3), nullable=True)
+    academy: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    """A diploma of the Academy of Public Administration under the President."""
+    best_graduate: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
 
 class WorkRecord(Base):

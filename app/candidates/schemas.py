@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -45,6 +46,21 @@ class EducationIn(Strict):
     institution: str = Field(min_length=1, max_length=300)
     start_date: SaneDate
     end_date: SaneDate | None = None
+    diploma_on: SaneDate | None = Field(default=None, description="the day the diploma was issued")
+    grant_funded: bool = Field(default=False, description="studied on a state educational grant")
+    gpa: Decimal | None = Field(default=None, ge=0, max_digits=6, decimal_places=3)
+    gpa_scale: Decimal | None = Field(default=None, gt=0, max_digits=6, decimal_places=3,
+                                      description="the GPA's scale, e.g. 4")
+    academy: bool = Field(default=False, description="a diploma of the Academy of Public Administration")
+    best_graduate: bool = Field(default=False, description="named among the institution's best graduates")
+
+    @model_validator(mode="after")
+    def _gpa_on_its_scale(self) -> EducationIn:
+        if (self.gpa is None) != (self.gpa_scale is None):
+            raise ValueError("gpa and gpa_scale go together")
+        if self.gpa is not None and self.gpa_scale is not None and self.gpa > self.gpa_scale:
+            raise ValueError("gpa is above its scale")
+        return self
 
     @field_validator("level")
     @classmethod
@@ -159,6 +175,12 @@ class EducationOut(BaseModel):
     institution: str
     start_date: date
     end_date: date | None
+    diploma_on: date | None = None
+    grant_funded: bool = False
+    gpa: Decimal | None = None
+    gpa_scale: Decimal | None = None
+    academy: bool = False
+    best_graduate: bool = False
 
 
 class WorkOut(BaseModel):

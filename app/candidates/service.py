@@ -81,7 +81,9 @@ def candidate_personal_view(candidate: Candidate, *, secret_key: str) -> Candida
         locale=candidate.account.locale,
         languages=[LanguageOut(language=item.language, level=item.level) for item in candidate.languages],
         education=[EducationOut(id=e.id, level=e.level, field=e.field, institution=e.institution,
-                                start_date=e.start_date, end_date=e.end_date) for e in candidate.education],
+                                start_date=e.start_date, end_date=e.end_date, diploma_on=e.diploma_on,
+                                grant_funded=e.grant_funded, gpa=e.gpa, gpa_scale=e.gpa_scale, academy=e.academy,
+                                best_graduate=e.best_graduate) for e in candidate.education],
         work=[WorkOut(id=w.id, employer=w.employer, position=w.position, start_date=w.start_date,
                       end_date=w.end_date, functional_area=w.functional_area) for w in candidate.work],
         consents=ConsentsOut(**consents_of(candidate)),
@@ -131,7 +133,10 @@ def _apply_file(candidate: Candidate, data: PersonalFileIn) -> None:
     candidate.phone, candidate.region = data.phone, data.region
     candidate.languages = [CandidateLanguage(language=item.language, level=item.level) for item in data.languages]
     candidate.education = [EducationRecord(level=e.level, field=e.field, institution=e.institution,
-                                           start_date=e.start_date, end_date=e.end_date) for e in data.education]
+                                           start_date=e.start_date, end_date=e.end_date, diploma_on=e.diploma_on,
+                                           grant_funded=e.grant_funded, gpa=e.gpa, gpa_scale=e.gpa_scale,
+                                           academy=e.academy, best_graduate=e.best_graduate)
+                           for e in data.education]
     candidate.work = [WorkRecord(employer=w.employer, position=w.position, start_date=w.start_date,
                                  end_date=w.end_date, functional_area=w.functional_area) for w in data.work]
     candidate.updated_at = utcnow()

@@ -25,6 +25,7 @@ from app.talent.schemas import (
     Language,
     RecommendationsOut,
     ReserveFilter,
+    RouteFilter,
     TalentSearchIn,
     TalentSearchOut,
 )
@@ -42,14 +43,16 @@ def _search_query(
     min_experience_months: Annotated[int, Query(ge=0, le=MAX_COUNT)] = 0,
     max_experience_months: Annotated[int | None, Query(ge=0, le=MAX_COUNT)] = None, functional_area: str | None = None,
     reserve: ReserveFilter | None = None, languages: Annotated[list[Language] | None, Query()] = None,
-    include_failing: bool = False, page: Annotated[int, Query(ge=1, le=MAX_COUNT)] = 1,
+    route: RouteFilter | None = None, include_failing: bool = False,
+    page: Annotated[int, Query(ge=1, le=MAX_COUNT)] = 1,
     page_size: Annotated[int, Query(ge=1, le=50)] = 20,
 ) -> TalentSearchIn:
     try:
         return TalentSearchIn(vacancy_id=vacancy_id, text=text, regions=regions or [],
                               min_education_level=min_education_level, min_experience_months=min_experience_months,
                               max_experience_months=max_experience_months, functional_area=functional_area,
-                              reserve=reserve, languages=languages or [], include_failing=include_failing,
+                              reserve=reserve, route=route, languages=languages or [],
+                              include_failing=include_failing,
                               page=page, page_size=page_size)
     except ValidationError as exc:
         # The same 422 validation_error problem a JSON body gets.

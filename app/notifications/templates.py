@@ -55,6 +55,10 @@ EVENTS: dict[str, EventSpec] = dict([
           "unsubscribe_url"),
     _spec("vacancy_digest", "candidate", "vacancies", "count", "unsubscribe_url"),
     _spec("registration_attempt", "candidate, staff", "matched"),
+    _spec("appointment_offered", "candidate", "vacancy_title", "state_body_name", "basis", "appointment_until",
+          "documents_due"),
+    _spec("appointment_recorded", "candidate", "vacancy_title", "state_body_name", "order_number",
+          "appointed_on"),
 ])
 """Every workflow decision that notifies someone; the template files must match this table."""
 

@@ -84,10 +84,38 @@ def working_days_between(a: date, b: date) -> int:
     """Working days ``d`` with ``a < d <= b``; negative when ``b`` is before ``a``.
 
     The inverse of ``nth_working_day_after``: ``working_days_between(a, nth_working_day_after(a, n)) == n``.
+    Counted from each year's running totals (built once per year), so a figure over a million
+    periods costs a million look-ups, not a day-by-day walk.
     """
     if b < a:
         return -working_days_between(b, a)
-    return sum(1 for offset in range(1, (b - a).days + 1) if is_working_day(a + timedelta(days=offset)))
+    between = 0
+    for year in range(a.year, b.year):
+        between += _year_running_total(year)[-1]
+    return (between + _year_running_total(b.year)[b.toordinal() - _JAN_1[b.year]]
+            - _year_running_total(a.year)[a.toordinal() - _JAN_1[a.year]])
+
+
+class _NewYears(dict[int, int]):
+    """The ordinal of 1 January of each year asked for."""
+
+    def __missing__(self, year: int) -> int:
+        self[year] = ordinal = date(year, 1, 1).toordinal()
+        return ordinal
+
+
+_JAN_1 = _NewYears()
+
+
+@cache
+def _year_running_total(year: int) -> tuple[int, ...]:
+    """Element ``i``: the working days from 1 January of ``year`` through its ``i``-th day (0-based), inclusive."""
+    totals, count, day = [], 0, date(year, 1, 1)
+    while day.year == year:
+        count += is_working_day(day)
+        totals.append(count)
+        day += timedelta(days=1)
+    return tuple(totals)
 
 
 def add_calendar_days(d: date, n: int) -> date:
@@ -143,3 +171,19 @@ def certificate_is_valid(test_date: date, on: date, months: int) -> bool:
 def earliest_booking_date(today: date, policy: SelectionPolicy) -> date:
     """The first day a test can be booked for: at least ``test_booking_min_days_ahead`` calendar days on."""
     return add_calendar_days(today, policy.test_booking_min_days_ahead)
+
+
+def period_end_years(event_on: date, years: int, *, move_to_working_day: bool) -> date:
+    """The last day of a period of ``years`` years that follows an event on ``event_on``.
+
+    Counted as the Civil Code counts a period: it starts on the day after the event and ends
+    on the same month and day of its last year (the month's last day when there is no such
+    day: an event on 2024-02-29 with one year ends on 2025-02-28). A last day that is not a
+    working day moves to the next working day when ``move_to_working_day`` is set.
+    """
+    if years < 0:
+        raise NegativeDays(f"a period in years must be >= 0, got {years}")
+    end = _add_months(event_on, 12 * years)
+    while move_to_working_day and not is_working_day(end):
+        end += timedelta(days=1)
+    return end

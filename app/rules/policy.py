@@ -47,6 +47,7 @@ EDUCATION_LEVELS: tuple[str, ...] = (
 
 HalfRounding = Literal["up", "down"]
 ScoreAggregation = Literal["mean", "median"]
+AfterRefusal = Literal["recompete", "offer_next_ranked"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,6 +119,22 @@ class SelectionPolicy:
     appointment_earliest_working_day: int = 6
     appointment_latest_working_day: int = 10
     documents_due_calendar_days: int = 10
+    # §9 after the winner refuses or hands in no documents: the seeds are silent; by default the
+    # post goes back to competition, "offer_next_ranked" offers it to the next of the best ranked
+    after_winner_refusal: AfterRefusal = "recompete"
+    # §11 routes outside competition: state-grant graduates with GPA >= 3.33 on a 4-point scale
+    # (002) within one year of the diploma (000); the Academy's best graduates within one year,
+    # every region but this one (000)
+    graduate_gpa_min: Decimal = Decimal("3.33")
+    graduate_gpa_scale: Decimal = Decimal(4)
+    graduate_window_years: int = 1
+    academy_window_years: int = 1
+    academy_excluded_region: str = "Astana"
+    # the state's figures (Concept 2024-2029 §6): a figure computed over fewer people or
+    # competitions than this is suppressed, as in the research outputs
+    analytics_min_cell: int = 10
+    # the Civil Code: a period whose last day is not a working day ends on the next working day
+    period_end_moves_to_working_day: bool = True
 
     @property
     def legislation_questions(self) -> dict[str, int]:
@@ -190,6 +207,7 @@ _AT_LEAST_ONE = (
     "reasoning_minutes_per_block", "member_score_max", "essay_word_limit", "essay_minutes", "essay_discussion_gap",
     "interview_places", "interview_minutes", "final_top_n", "legislation_certificate_validity_months",
     "state_language_certificate_validity_months", "personal_qualities_validity_months",
+    "graduate_window_years", "academy_window_years", "analytics_min_cell",
 )
 
 
@@ -202,6 +220,10 @@ def _inconsistencies(policy: SelectionPolicy) -> list[tuple[str, str]]:
         problems.append(("legislation_pass_total", f"must be at most {policy.legislation_questions_total}"))
     if policy.personal_qualities_pass_percent > 100:
         problems.append(("personal_qualities_pass_percent", "must be at most 100"))
+    if policy.graduate_gpa_scale <= 0:
+        problems.append(("graduate_gpa_scale", "must be above 0"))
+    elif policy.graduate_gpa_min > policy.graduate_gpa_scale:
+        problems.append(("graduate_gpa_min", "must be at most graduate_gpa_scale"))
     if policy.appointment_earliest_working_day > policy.appointment_latest_working_day:
         problems.append(("appointment_earliest_working_day", "must not be after appointment_latest_working_day"))
     return problems
@@ -210,7 +232,9 @@ def _inconsistencies(policy: SelectionPolicy) -> list[tuple[str, str]]:
 _CHOICES: dict[str, tuple[str, ...]] = {
     "reasoning_half_rounding": ("up", "down"),
     "member_score_aggregation": ("mean", "median"),
+    "after_winner_refusal": ("recompete", "offer_next_ranked"),
 }
+_NAMES = {"academy_excluded_region"}
 _OPTIONAL_DECIMALS = {"personal_qualities_per_quality_pass_percent"}
 _OPTIONAL_INTS = {"state_language_pass_mark"}
 
@@ -232,6 +256,10 @@ def _coerce(name: str, raw: Any, current: Any) -> Any:
         if raw not in _CHOICES[name]:
             raise ValueError("must be one of " + ", ".join(_CHOICES[name]))
         return raw
+    if name in _NAMES:
+        if not isinstance(raw, str) or not raw.strip():
+            raise ValueError("must be a non-empty string")
+        return raw.strip()
     if raw is None and (name in _OPTIONAL_DECIMALS or name in _OPTIONAL_INTS):
         return None
     if isinstance(current, Fraction):

@@ -417,6 +417,8 @@ def _json_type(hint: Any) -> dict[str, Any]:
         return {"anyOf": [inner, {"type": "null"}]}
     if hint is bool:
         return {"type": "boolean"}
+    if hint is str:
+        return {"type": "string", "minLength": 1}
     if hint is int:
         return {"type": "integer", "minimum": 0}
     if hint is Fraction:

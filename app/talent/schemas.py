@@ -11,6 +11,7 @@ from app.bounds import MAX_COUNT, Id, SaneDate
 
 EducationLevel = Literal["secondary", "technical_vocational", "bachelor", "master", "doctorate"]
 ReserveFilter = Literal["any", "regional", "presidential_youth"]
+RouteFilter = Literal["grant_graduate", "academy_graduate", "regional_reserve", "presidential_youth_reserve"]
 Language = Literal["kk", "ru", "en"]
 
 
@@ -25,6 +26,8 @@ class TalentSearchIn(BaseModel):
     max_experience_months: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     functional_area: str | None = Field(default=None, max_length=80)
     reserve: ReserveFilter | None = Field(default=None, description="only members of a personnel reserve")
+    route: RouteFilter | None = Field(
+        default=None, description="only those eligible today for this route outside competition (needs vacancy_id)")
     languages: list[Language] = Field(default_factory=list, description="all of these languages")
     include_failing: bool = Field(default=False,
                                   description="also list (marked) those who fail a requirement of the vacancy")

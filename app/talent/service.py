@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application
+from app.appointments.service import eligible_candidates
 from app.audit.service import record
 from app.auth.models import ADMINISTRATOR, Account, StateBody
 from app.auth.permissions import can, ensure_can
@@ -40,6 +41,7 @@ from app.matching.service import (
     search_candidates_by_text,
 )
 from app.notifications.service import notify
+from app.rules.policy import policy_from_overrides
 from app.settings import Settings
 from app.talent.errors import ALREADY_INVITED
 from app.talent.models import PRESIDENTIAL_YOUTH, REGIONAL, ReserveMembership, TalentInvitation
@@ -163,6 +165,14 @@ def search(*, session: Session, data: TalentSearchIn, actor: Account, settings: 
     if data.reserve is not None:
         pool = {cid: entry for cid, entry in pool.items()
                 if entry.reserves and (data.reserve == "any" or any(m.kind == data.reserve for m in entry.reserves))}
+    if data.route is not None:
+        if vacancy is None:
+            raise DomainError(CONTRADICTORY_FILTERS,
+                              "a route filter needs a vacancy_id: the post decides who is eligible",
+                              errors=["route needs vacancy_id"])
+        eligible = eligible_candidates(session, candidate_ids=list(pool), vacancy=vacancy, route=data.route, on=on,
+                                       policy=policy_from_overrides(settings.policy_overrides))
+        pool = {cid: entry for cid, entry in pool.items() if cid in eligible}
     if data.max_experience_months is not None and pool:
         people = session.scalars(select(Candidate).where(Candidate.id.in_(list(pool)))).all()
         pool = {c.id: pool[c.id] for c in people if experience_months(c, on) <= data.max_experience_months}

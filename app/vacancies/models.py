@@ -22,6 +22,8 @@ class Vacancy(Base):
     __tablename__ = "vacancies"
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'published', 'closed')", name="status"),
+        CheckConstraint("locality_type IS NULL OR locality_type IN ('district', 'rural', 'city', 'republican')",
+                        name="locality_type"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -30,6 +32,8 @@ class Vacancy(Base):
     category: Mapped[str] = mapped_column(String(16), nullable=False)
     managerial: Mapped[bool] = mapped_column(Boolean, nullable=False)
     functional_area: Mapped[str] = mapped_column(String(80), nullable=False)
+    locality_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    """The post's level: district, rural, city or republican (selection-rules §11); NULL: not stated."""
     title_kk: Mapped[str] = mapped_column(String(300), nullable=False)
     title_ru: Mapped[str] = mapped_column(String(300), nullable=False)
     duties_kk: Mapped[str] = mapped_column(Text, nullable=False)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.bounds import SaneDate, SingleLine
 from app.rules.qualification import QualificationRequirements
 
+LocalityType = Literal["district", "rural", "city", "republican"]
 EducationLevel = Literal["secondary", "technical_vocational", "bachelor", "master", "doctorate"]
 
 
@@ -33,6 +34,8 @@ class VacancyCreate(BaseModel):
     category: str = Field(min_length=1, max_length=16, description='position category, e.g. "C-1"')
     managerial: bool | None = Field(default=None, description="absent: the category's default")
     functional_area: str = Field(min_length=1, max_length=80)
+    locality_type: LocalityType | None = Field(
+        default=None, description="district, rural, city or republican: the routes outside competition read it")
     title_kk: SingleLine = Field(min_length=1, max_length=300)
     title_ru: SingleLine = Field(min_length=1, max_length=300)
     duties_kk: str = Field(min_length=1, max_length=20000)
@@ -65,6 +68,7 @@ class VacancyOut(BaseModel):
     competition_id: int | None
     applications_close_on: date | None
     stale_unpublished: bool = Field(description="a draft older than the setting's working days")
+    locality_type: str | None = None
 
 
 def requirements_to_json(requirements: QualificationRequirements) -> dict[str, Any]:

@@ -47,7 +47,8 @@ def _requirements(data: RequirementsIn, functional_area: str) -> QualificationRe
 
 def _snapshot(vacancy: Vacancy) -> dict[str, Any]:
     return {"status": vacancy.status, "category": vacancy.category, "managerial": vacancy.managerial,
-            "functional_area": vacancy.functional_area, "title_kk": vacancy.title_kk, "title_ru": vacancy.title_ru,
+            "functional_area": vacancy.functional_area, "locality_type": vacancy.locality_type,
+            "title_kk": vacancy.title_kk, "title_ru": vacancy.title_ru,
             "requirements": vacancy.requirements}
 
 
@@ -61,6 +62,7 @@ def create(*, session: Session, data: VacancyCreate, actor: Account) -> Vacancy:
     vacancy = Vacancy(
         state_body_id=actor.state_body_id, category=category.code,
         managerial=is_managerial(category, data.managerial), functional_area=data.functional_area.strip(),
+        locality_type=data.locality_type,
         title_kk=data.title_kk, title_ru=data.title_ru, duties_kk=data.duties_kk, duties_ru=data.duties_ru,
         requirements=requirements_to_json(requirements), status=DRAFT, created_by=actor.id,
         created_at=now, updated_at=now,
@@ -160,4 +162,5 @@ def to_out(session: Session, vacancy: Vacancy, *, today: date, stale_working_day
         competition_id=None if competition is None else competition.id,
         applications_close_on=None if competition is None else competition.applications_close_on,
         stale_unpublished=is_stale(vacancy, today=today, stale_working_days=stale_working_days),
+        locality_type=vacancy.locality_type,
     )

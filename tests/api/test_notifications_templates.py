@@ -29,6 +29,8 @@ CONTEXT = {
     "vacancies": [{"title": "Бас маман", "state_body_name": "Қаржы министрлігі", "region": "Astana",
                    "url": "https://irikteu.kz/api/v1/vacancies/7"}], "count": 1,
     "matched": {"kk": "Сіздің ЖСН-іңізбен", "ru": "с Вашим ИИН"},
+    "basis": "конкурс", "appointment_until": date(2026, 3, 26), "documents_due": date(2026, 3, 22),
+    "order_number": "45-ЖҚ", "appointed_on": date(2026, 3, 20),
 }
 
 
@@ -39,7 +41,8 @@ def test_every_event_has_a_kazakh_and_a_russian_template_and_nothing_else_is_the
     assert set(EVENTS) == {"application_received", "qualification_confirmed", "qualification_rejected",
                            "stage_passed", "stage_not_passed", "interview_scheduled", "results_published",
                            "protocol_ready_to_sign", "application_for_review", "talent_invitation",
-                           "vacancy_alert", "vacancy_digest", "registration_attempt"}
+                           "vacancy_alert", "vacancy_digest", "registration_attempt", "appointment_offered",
+                           "appointment_recorded"}
 
 
 @pytest.mark.parametrize("event", sorted(EVENTS))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import app.analytics.errors
+import app.appointments.errors  # noqa: F401
+from app.errors import declared_codes
 from app.i18n import catalog_ids, negotiate, translate
 from app.problems import TITLES
 
@@ -26,3 +29,9 @@ def test_accept_language_negotiation_honours_quality_values() -> None:
     assert negotiate("en;q=0.5, ru;q=0.9") == "ru"
     assert negotiate("de-DE, en;q=0.1") == "en"
     assert negotiate("fr") == "kk"
+
+
+def test_the_appointment_and_analytics_codes_are_translated() -> None:
+    titles = {code.title for code in declared_codes().values()}
+    assert titles <= catalog_ids("kk")
+    assert titles <= catalog_ids("ru")

@@ -16,6 +16,7 @@ from app.logs import RequestIdMiddleware, configure_logging
 from app.problems import install_problem_handlers, problem_response
 from app.rules.policy import policy_from_overrides
 from app.settings import Settings, get_settings
+from app.web.site import install_web
 
 log = logging.getLogger("irikteu")
 
@@ -142,4 +143,5 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     app.include_router(talent_router)
     app.include_router(recommendations_router)
     app.include_router(alerts_router)
+    install_web(app)
     return app

@@ -23,6 +23,7 @@ from app.protocol.models import Protocol, ProtocolSignature
 from app.talent.models import ReserveMembership, TalentInvitation
 from app.transcripts.models import Recording, Transcript, TranscriptVersion
 from app.vacancies.models import Vacancy
+from app.web.models import WebSession
 
 metadata = Base.metadata
 
@@ -73,6 +74,7 @@ __all__ = [
                                "Transcript",
                                "TranscriptVersion",
                                "Vacancy",
+                               "WebSession",
                                "WorkRecord",
                                "metadata",
 ]

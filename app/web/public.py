@@ -18,6 +18,7 @@ from app.auth.models import CANDIDATE, StateBody
 from app.candidates.service import candidate_of_account
 from app.competitions import service as competitions
 from app.competitions.clock import TodayDep
+from app.competitions.models import OPEN, Competition
 from app.db import utcnow
 from app.deps import SessionDep, SettingsDep
 from app.errors import DomainError
@@ -87,10 +88,13 @@ def home(request: Request, visitor: VisitorDep, session: SessionDep, settings: S
          q: Annotated[str, Query(max_length=200)] = "", region: Annotated[str, Query(max_length=80)] = "",
          category: Annotated[str, Query(max_length=16)] = "",
          body: Annotated[str, Query(max_length=40)] = "") -> HTMLResponse:
-    """Open vacancies with search and filters; every filter is a plain GET, so a result can be bookmarked."""
+    """Vacancies open for applications today, with search and filters (plain GET: a result can be bookmarked)."""
     with session.begin():
+        taking = {c.vacancy_id for c in session.scalars(select(Competition).where(Competition.status == OPEN))
+                  if competitions.accepts_applications(c, today)}
         published = [vacancies.to_out(session, v, today=today, stale_working_days=settings.vacancy_stale_working_days)
-                     for v in vacancies.list_vacancies(session=session, actor=None, status="published")]
+                     for v in vacancies.list_vacancies(session=session, actor=None, status="published")
+                     if v.id in taking]
         bodies = {b.id: b for b in session.scalars(select(StateBody))}
     cards = [_card(out, bodies, visitor.texts) for out in published]
     options = {"regions": [(r, r) for r in sorted({c.region for c in cards if c.region})],

@@ -50,6 +50,8 @@ LIST_FIELDS: dict[str, tuple[str, ...]] = {
 }
 """The personal file's lists as form rows named ``<list>-<index>-<field>`` (the element id too)."""
 _MAX_ROWS = 30
+REGISTRATION_ORDER = ("email", "password", "iin", "surname", "given_name", "patronymic", "phone", "region",
+                      "consents-selection_rules", "consents-personal_data")
 
 FIELD_TEXTS: dict[str, str] = {
     "email": "Enter an e-mail address, like name@example.kz",
@@ -77,15 +79,17 @@ def _field_id(loc: tuple[Any, ...]) -> str:
     return "-".join(parts) or "main-content"
 
 
-def schema_errors(error: ValidationError, texts: Texts) -> list[FieldError]:
-    """Each refused field once, in form order, with words from the web catalogue."""
+def schema_errors(error: ValidationError, texts: Texts, form_order: list[str]) -> list[FieldError]:
+    """Each refused field once, in the order of the form (``form_order``: field ids), with words from the web
+    catalogue."""
     found: dict[str, FieldError] = {}
     for item in error.errors():
         field_id = _field_id(tuple(item.get("loc", ())))
         name = field_id.rsplit("-", 1)[-1]
         message = texts.gettext(FIELD_TEXTS.get(name, "Check this field"))
         found.setdefault(field_id, FieldError(field_id, message))
-    return list(found.values())
+    rank = {field_id: index for index, field_id in enumerate(form_order)}
+    return sorted(found.values(), key=lambda e: rank.get(e.field, len(rank)))
 
 
 def _rows(form: FormData, name: str) -> list[dict[str, str]]:
@@ -188,8 +192,14 @@ def register(request: Request, visitor: VisitorDep, form: CheckedForm, session: 
                                               "password": str(form.get("password") or ""), "locale": visitor.locale,
                                               "consents": consents})
     except ValidationError as error:
-        return _registration_page(request, visitor, status=422, errors=schema_errors(error, visitor.texts),
-                                  values=shown)
+        errors = schema_errors(error, visitor.texts, list(REGISTRATION_ORDER))
+        try:  # the IIN is the core's to check; say what is wrong with it in the same answer
+            parse_iin(values["iin"])
+        except InvalidIIN as exc:
+            errors.insert(sum(1 for e in errors if e.field in ("email", "password")), FieldError(
+                "iin", visitor.texts.gettext(PAGE_TEXTS.get(exc.code, "Enter your 12-digit IIN"))
+                if values["iin"] else visitor.texts.gettext("Enter your 12-digit IIN")))
+        return _registration_page(request, visitor, status=422, errors=errors, values=shown)
     try:
         with session.begin():
             candidate = candidates.register(session=session, data=data, secret_key=settings.secret_key)
@@ -251,7 +261,10 @@ def profile_edit(request: Request, visitor: CandidateVisitor, form: CheckedForm,
     try:
         data = PersonalFileIn.model_validate({**values, "locale": visitor.locale})
     except ValidationError as error:
-        return _edit_page(request, visitor, values, status=422, errors=schema_errors(error, visitor.texts))
+        order = ["surname", "given_name", "patronymic", "phone", "region",
+                 *(f"{name}-{index}-{key}" for name, keys in LIST_FIELDS.items() for index in range(_MAX_ROWS)
+                   for key in keys)]
+        return _edit_page(request, visitor, values, status=422, errors=schema_errors(error, visitor.texts, order))
     try:
         with session.begin():
             candidate = candidates.candidate_of_account(session, visitor.account)

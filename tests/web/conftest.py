@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 try:  # a test dependency: without it the browser tests skip (or fail in CI), the rest still runs
     from playwright.sync_api import sync_playwright
 except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
+    sync_playwright = None  # type: ignore[assignment]
 
 from app.competitions.clock import get_now, get_today
 from app.main import create_app

@@ -191,3 +191,13 @@ def test_every_text_of_the_pages_is_in_both_catalogues() -> None:
         missing = used - catalogue_ids(locale)
         assert not missing, f"{locale}: {sorted(missing)}"
     assert catalogue_ids("kk") == catalogue_ids("ru")
+
+
+def test_the_error_summary_lists_every_problem_in_the_order_of_the_form(world: World) -> None:
+    token = csrf_of(world.client.get("/register").text)
+    refused = world.client.post("/register", data={"csrf_token": token, "iin": "12345"})
+    assert refused.status_code == 422
+    summary = refused.text.split('data-error-summary>')[1].split("</div>")[0]
+    assert re.findall(r'<a href="#([a-z_-]+)">', summary) == ["email", "password", "iin", "surname", "given_name",
+                                                             "phone", "region"]
+    assert '<a href="#iin">ЖСН 12 цифрдан тұрады</a>' in summary

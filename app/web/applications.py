@@ -38,6 +38,8 @@ from app.web.public import qualification_preview, requirement_lines
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 ESSAY_LANGUAGES = ("kk", "ru")
+TEST_STAGES = ("eligibility", "personal_qualities", "reasoning")
+"""Stages taken as timed tests (booked on the tests page)."""
 
 
 def _title(vacancy: Vacancy, locale: str) -> str:
@@ -146,6 +148,8 @@ def _tasks(out: ApplicationOut, competition: Competition, essay: Essay | None, v
                 tasks.append(Task(name, t.gettext("In progress"), "todo", href=href))
         elif stage == "eligibility" and recorded is not None and recorded.legislation_certificate_valid:
             tasks.append(Task(name, t.gettext("Passed"), "done"))
+        elif stage in TEST_STAGES and out.status == CONFIRMED and not published:
+            tasks.append(Task(name, t.gettext("Book and take the test"), "todo", href="/tests"))
         elif stage == "final" and published:
             tasks.append(Task(name, t.gettext("Results published"), "done"))
         else:

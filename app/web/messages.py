@@ -50,6 +50,14 @@ PAGE_TEXTS: dict[str, str] = {
     "unsubscribe_token_expired": "This unsubscribe link has expired. Use the link of a newer letter or your "
                                  "personal account",
     "not_found": "The page or record was not found",
+    "booking_too_soon": "Book this test for %(earliest_date)s or later",
+    "booking_in_past": "The booked time has passed; choose a later one",
+    "already_booked": "You have booked this test already; cancel that booking first",
+    "application_required": "Choose the application whose stage this test is",
+    "session_not_open": "The test is not open yet",
+    "booking_missed": "The booked time is long past; book again",
+    "session_time_over": "The time of this test is over",
+    "session_submitted": "The test is submitted",
 }
 """Codes whose page message is the web catalogue's (msgids); ``%(…)s`` are the error's extensions."""
 

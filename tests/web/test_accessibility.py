@@ -15,9 +15,12 @@ from sqlalchemy import select
 
 from app.alerts.tokens import make_token
 from app.competitions.models import Competition
+from app.exams.forms import get_item_bank
 from tests.api._assessment import build
+from tests.api._exam_sessions import BANK
 from tests.web.conftest import SCREENSHOTS, Live, screenshot
 from tests.web.test_journeys import sign_in
+from tests.web.test_timed_test import STARTS
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -37,7 +40,7 @@ class Audit:
         self.pages: list[str] = []
 
     def check(self, page: Any, name: str) -> None:
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("load")
         assert page.locator("html").get_attribute("lang") == self.locale, name
         result = self.axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
                                              "resultTypes": ["violations"]})
@@ -65,6 +68,7 @@ def test_every_candidate_page_passes_axe_and_fits_360_px(live: Live, browser: An
     control.set_content(f'<html lang="{locale}"><body><main><input type="text"></main></body></html>')
     found = audit.axe.run(control, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     assert {(v["id"], v["impact"]) for v in found.response["violations"]} >= {("label", "critical")}
+    live.app.dependency_overrides[get_item_bank] = lambda: BANK
     setup = build(live)
     writer = setup.people[0]
     with live.session() as session:
@@ -98,6 +102,12 @@ def test_every_candidate_page_passes_axe_and_fits_360_px(live: Live, browser: An
     for name, path in (("applications", "/applications"), ("notifications", "/notifications")):
         candidate.goto(path)
         audit.check(candidate, name)
+    candidate.goto("/tests")
+    audit.check(candidate, "tests")
+    candidate.select_option("#programme", "legislation")
+    candidate.locator("form[action='/tests'] button[type=submit]").click()
+    candidate.wait_for_url(re.compile(r"/tests/\d+$"))
+    audit.check(candidate, "test-booked")
     token = make_token(subscribed.json()["id"], secret_key=live.app.state.settings.secret_key,
                        issued_at=live.now[0] - timedelta(minutes=1))
     candidate.goto(f"/unsubscribe?token={token}")
@@ -119,6 +129,27 @@ def test_every_candidate_page_passes_axe_and_fits_360_px(live: Live, browser: An
     essayist.wait_for_selector("#essay-hash")
     audit.check(essayist, "essay-locked")
 
+    # the timed test, the next day at its booked time (signed in again: the idle session ended overnight)
+    live.set_now(STARTS)
+    live.set_today(STARTS.date())
+    sign_in(candidate, newcomer.email)
+    candidate.goto("/tests")
+    candidate.locator("ul.cards a[href^='/tests/']").first.click()
+    audit.check(candidate, "test-start")
+    candidate.locator("form[action$='/start'] button[type=submit]").click()
+    candidate.wait_for_url(re.compile(r"/questions/1$"))
+    candidate.check("#q-1-a")
+    candidate.wait_for_function("() => document.getElementById('save-state').dataset.state === 'saved'")
+    audit.check(candidate, "test-question")
+    candidate.click(".navigator a[data-goto='2']")
+    candidate.check("#q-2-flag")
+    audit.check(candidate, "test-question-flagged")
+    candidate.goto(candidate.url.rsplit("/questions/", 1)[0] + "/review")
+    audit.check(candidate, "test-review")
+    candidate.locator("form[action$='/submit'] button[type=submit]").click()
+    candidate.wait_for_selector("#test-result")
+    audit.check(candidate, "test-result")
+
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     (SCREENSHOTS / f"axe-{locale}.json").write_text(json.dumps(
         {"pages": audit.pages, "minor": audit.minor, "blocking": audit.blocking, "too_wide_at_360": audit.too_wide},
@@ -126,4 +157,4 @@ def test_every_candidate_page_passes_axe_and_fits_360_px(live: Live, browser: An
     assert audit.blocking == []
     assert audit.too_wide == []
     assert not live.csp_errors
-    assert len(audit.pages) == 20
+    assert len(audit.pages) == 27

@@ -65,9 +65,10 @@ def install_web(app: FastAPI) -> None:
     api_handler = app.exception_handlers[StarletteHTTPException]
 
     async def http_error(request: Request, exc: Exception) -> Response:
-        """An unknown page or method: the HTML page for a browser, the JSON problem for the API."""
+        """An unknown page or method: the HTML page for a browser (it asks for text/html), else the JSON problem."""
         assert isinstance(exc, StarletteHTTPException)
-        if is_page(request.url.path) and exc.status_code in (403, 404, 405):
+        wants_html = "text/html" in request.headers.get("accept", "")
+        if wants_html and is_page(request.url.path) and exc.status_code in (403, 404, 405):
             return error_page(request, 404 if exc.status_code == 405 else exc.status_code)
         response = api_handler(request, exc)
         return await response if isinstance(response, Awaitable) else response

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from app.web import account, applications, exams, public, sessions
+from app.web import account, alerts, applications, exams, public, sessions
 from app.web.deps import error_page, secure_cookies
 
 NOT_PAGES = ("/api/", "/docs", "/redoc", "/openapi.json", "/health", "/ready")
@@ -61,6 +61,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(account.router)
     app.include_router(applications.router)
     app.include_router(exams.router)
+    app.include_router(alerts.router)
     app.add_middleware(PageHeadersMiddleware)
     api_handler = app.exception_handlers[StarletteHTTPException]
 

@@ -1,4 +1,5 @@
-"""Vacancy alerts in the personal account: subscribe with criteria and a frequency, see and end subscriptions.
+"""Vacancy alerts in the personal account (subscribe with criteria and a frequency, see and end subscriptions)
+and the vacancies the matcher recommends, each with why.
 
 Subscribing needs the optional ``vacancy_alerts`` consent; the alerts service says so (``consent_required``)
 and the page links to the consents. HR officers approve what is sent; this page only sets the criteria.
@@ -15,10 +16,13 @@ from sqlalchemy.orm import Session
 
 from app.alerts import service as alerts
 from app.alerts.schemas import SubscriptionIn
+from app.applications.texts import explain
 from app.candidates.service import candidate_of_account
+from app.competitions.clock import TodayDep
 from app.deps import SessionDep, SettingsDep
 from app.errors import DomainError
 from app.problems import ProblemError
+from app.talent import service as talent
 from app.web.deps import CandidateVisitor, CheckedForm, Visitor, WebRoute, field, redirect, render
 from app.web.messages import FieldError, field_error
 
@@ -90,3 +94,25 @@ def delete(subscription_id: int, visitor: CandidateVisitor, form: CheckedForm, s
         alerts.unsubscribe_own(session=session, candidate=candidate, subscription_id=subscription_id,
                                actor=visitor.account)
     return redirect("/alerts?saved=1")
+
+
+@router.get("/recommendations", response_class=HTMLResponse)
+def recommendations(request: Request, visitor: CandidateVisitor, session: SessionDep, settings: SettingsDep,
+                    today: TodayDep) -> HTMLResponse:
+    """Published vacancies the matcher ranks for the candidate, each with why: requirements and shared words."""
+    assert visitor.account is not None
+    with session.begin():
+        candidate = candidate_of_account(session, visitor.account)
+        ranked = talent.recommended_vacancies(session=session, candidate=candidate, page=1, page_size=20,
+                                              settings=settings, on=today)
+    kk = visitor.locale == "kk"
+    items = [{"id": item.vacancy_id, "title": item.title_kk if kk else item.title_ru,
+              "body": item.state_body_name_kk if kk else item.state_body_name_ru, "region": item.region,
+              "category": item.category, "meets": item.match["meets_requirements"],
+              "confidence": round(100 * float(item.match["confidence"])),
+              "requirements": [{"met": r["met"], "text": explain(r["reason"], r["required"], r["actual"])[
+                  visitor.locale]} for r in item.match["requirements"]],
+              "terms": [term["term"] for term in item.match.get("matched_terms", [])][:8]}
+             for item in ranked.items]
+    return render(request, visitor, "recommendations.html", title=visitor.texts.gettext("Recommended vacancies"),
+                  items=items)

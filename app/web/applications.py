@@ -28,6 +28,8 @@ from app.errors import DomainError
 from app.essays import service as essays
 from app.essays.models import Essay
 from app.i18n.domain import STAGE_NAMES
+from app.interviews import service as interviews
+from app.interviews.models import Interview
 from app.problems import ProblemError
 from app.vacancies import service as vacancies
 from app.vacancies.models import Vacancy
@@ -122,7 +124,8 @@ class Task:
     hint: str | None = None
 
 
-def _tasks(out: ApplicationOut, competition: Competition, essay: Essay | None, visitor: Visitor) -> list[Task]:
+def _tasks(out: ApplicationOut, competition: Competition, essay: Essay | None, interview: Interview | None,
+           visitor: Visitor) -> list[Task]:
     t = visitor.texts
     if out.status == SUBMITTED:
         first = Task(t.gettext("Application"), t.gettext("Waiting for the HR decision"), "waiting",
@@ -148,6 +151,10 @@ def _tasks(out: ApplicationOut, competition: Competition, essay: Essay | None, v
                 tasks.append(Task(name, t.gettext("In progress"), "todo", href=href))
         elif stage == "eligibility" and recorded is not None and recorded.legislation_certificate_valid:
             tasks.append(Task(name, t.gettext("Passed"), "done"))
+        elif stage == "interview" and interview is not None:
+            tasks.append(Task(name, t.gettext("Invited"), "todo", hint=t.gettext(
+                "Interview on %(time)s (Astana time), by video call; the link will be in your account",
+                time=t.datetime(interview.starts_at))))
         elif stage in TEST_STAGES and out.status == CONFIRMED and not published:
             tasks.append(Task(name, t.gettext("Book and take the test"), "todo", href="/tests"))
         elif stage == "final" and published:
@@ -170,9 +177,10 @@ def my_applications(request: Request, visitor: CandidateVisitor, session: Sessio
             body = session.get(StateBody, competition.state_body_id)
             assert vacancy is not None
             essay = essays.essay_of(session=session, application_id=application.id)
+            interview = interviews.interview_of(session=session, application_id=application.id)
             rows.append({"application": out, "title": _title(vacancy, visitor.locale),
                          "body": "" if body is None else (body.name_kk if visitor.locale == "kk" else body.name_ru),
-                         "tasks": _tasks(out, competition, essay, visitor)})
+                         "tasks": _tasks(out, competition, essay, interview, visitor)})
     return render(request, visitor, "applications.html", title=visitor.texts.gettext("Your applications"), rows=rows)
 
 

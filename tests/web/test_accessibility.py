@@ -99,7 +99,8 @@ def test_every_candidate_page_passes_axe_and_fits_360_px(live: Live, browser: An
     candidate.locator("form#apply button[type=submit]").click()
     candidate.wait_for_url(re.compile(r"/confirmation$"))
     audit.check(candidate, "confirmation")
-    for name, path in (("applications", "/applications"), ("notifications", "/notifications"), ("alerts", "/alerts")):
+    for name, path in (("applications", "/applications"), ("notifications", "/notifications"), ("alerts", "/alerts"),
+                       ("recommendations", "/recommendations")):
         candidate.goto(path)
         audit.check(candidate, name)
     candidate.goto("/tests")
@@ -157,4 +158,4 @@ def test_every_candidate_page_passes_axe_and_fits_360_px(live: Live, browser: An
     assert audit.blocking == []
     assert audit.too_wide == []
     assert not live.csp_errors
-    assert len(audit.pages) == 28
+    assert len(audit.pages) == 29

@@ -36,3 +36,15 @@ def test_subscribing_needs_the_consent_then_lists_and_deletes_the_subscription(w
     with world.session() as session:
         assert session.get(AlertSubscription, subscription.id).active is False  # type: ignore[union-attr]
     assert "Жазылымдарыңыз жоқ." in world.client.get("/alerts").text
+
+
+def test_recommended_vacancies_say_why_in_the_page_language(world: World) -> None:
+    hr = world.account("hr_officer")
+    vacancy_id, _ = world.published_competition(hr)  # bachelor in Law, 12 months
+    account = world.candidate(experience_years=3)
+    sign_in(world.client, account.email)
+    page = world.client.get("/recommendations", headers={"Accept-Language": "ru"})
+    assert page.status_code == 200, page.text
+    assert f'href="/vacancies/{vacancy_id}">Главный эксперт</a>' in page.text
+    assert "Стаж работы достаточен: требуется не менее 12 мес., у вас — 36 мес." in page.text
+    assert "вы соответствуете всем требованиям" in page.text

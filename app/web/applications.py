@@ -13,10 +13,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.applications import service as applications
-from app.applications.models import CONFIRMED, REJECTED, SUBMITTED
+from app.applications.models import CONFIRMED, REJECTED, SUBMITTED, RecordedStageResult
 from app.applications.schemas import ApplicationOut
 from app.auth.models import StateBody
 from app.candidates import service as candidates
@@ -28,7 +29,6 @@ from app.errors import DomainError
 from app.essays import service as essays
 from app.essays.models import Essay
 from app.i18n.domain import STAGE_NAMES
-from app.interviews import service as interviews
 from app.interviews.models import Interview
 from app.problems import ProblemError
 from app.vacancies import service as vacancies
@@ -170,17 +170,28 @@ def my_applications(request: Request, visitor: CandidateVisitor, session: Sessio
     assert visitor.account is not None
     rows = []
     with session.begin():
-        for application in applications.own_applications(session=session, actor=visitor.account):
+        own = applications.own_applications(session=session, actor=visitor.account)
+        # One query per kind of row for all the applications: the services' reads below then find them in
+        # the session's identity map instead of asking the database once per application.
+        ids = [a.id for a in own]
+        by_id = {c.id: c for c in session.scalars(select(Competition).where(
+            Competition.id.in_({a.competition_id for a in own})))}
+        titles = {v.id: v for v in session.scalars(select(Vacancy).where(
+            Vacancy.id.in_({c.vacancy_id for c in by_id.values()})))}
+        bodies = {b.id: b for b in session.scalars(select(StateBody).where(
+            StateBody.id.in_({c.state_body_id for c in by_id.values()})))}
+        session.scalars(select(RecordedStageResult).where(RecordedStageResult.application_id.in_(ids))).all()
+        essays_of = {e.application_id: e for e in session.scalars(select(Essay).where(Essay.application_id.in_(ids)))}
+        interviews_of = {i.application_id: i for i in session.scalars(select(Interview).where(
+            Interview.application_id.in_(ids)))}
+        for application in own:
             out = applications.to_out(session, application, today=today, personal=False)
-            competition = competitions.get_competition(session=session, competition_id=application.competition_id)
-            vacancy = session.get(Vacancy, competition.vacancy_id)
-            body = session.get(StateBody, competition.state_body_id)
-            assert vacancy is not None
-            essay = essays.essay_of(session=session, application_id=application.id)
-            interview = interviews.interview_of(session=session, application_id=application.id)
+            competition = by_id[application.competition_id]
+            vacancy, body = titles[competition.vacancy_id], bodies.get(competition.state_body_id)
             rows.append({"application": out, "title": _title(vacancy, visitor.locale),
                          "body": "" if body is None else (body.name_kk if visitor.locale == "kk" else body.name_ru),
-                         "tasks": _tasks(out, competition, essay, interview, visitor)})
+                         "tasks": _tasks(out, competition, essays_of.get(application.id),
+                                         interviews_of.get(application.id), visitor)})
     return render(request, visitor, "applications.html", title=visitor.texts.gettext("Your applications"), rows=rows)
 
 

@@ -26,7 +26,7 @@ from app.i18n.domain import STAGE_NAMES
 from app.problems import ProblemError
 from app.vacancies import service as vacancies
 from app.vacancies.models import Vacancy
-from app.vacancies.schemas import VacancyOut
+from app.vacancies.schemas import VacancyOut, requirements_from_json, requirements_to_json
 from app.web.deps import Visitor, VisitorDep, WebRoute, render, safe_next, secure_cookies
 from app.web.i18n import LANGUAGE_COOKIE, PAGE_LOCALES, Texts
 from app.web.messages import problem_message
@@ -83,16 +83,29 @@ def _card(out: VacancyOut, bodies: dict[int, StateBody], texts: Texts) -> Vacanc
                        requirements=requirement_lines(out.requirements, texts))
 
 
+def _listed(vacancy: Vacancy, competition: Competition) -> VacancyOut:
+    """What ``vacancies.to_out`` says of a published vacancy, its competition given."""
+    return VacancyOut(
+        id=vacancy.id, state_body_id=vacancy.state_body_id, category=vacancy.category,
+        managerial=vacancy.managerial, functional_area=vacancy.functional_area, title_kk=vacancy.title_kk,
+        title_ru=vacancy.title_ru, duties_kk=vacancy.duties_kk, duties_ru=vacancy.duties_ru,
+        requirements=requirements_to_json(requirements_from_json(vacancy.requirements)), status=vacancy.status,
+        created_at=vacancy.created_at, published_at=vacancy.published_at, closed_at=vacancy.closed_at,
+        competition_id=competition.id, applications_close_on=competition.applications_close_on,
+        stale_unpublished=False)
+
+
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, visitor: VisitorDep, session: SessionDep, settings: SettingsDep, today: TodayDep,
+def home(request: Request, visitor: VisitorDep, session: SessionDep, today: TodayDep,
          q: Annotated[str, Query(max_length=200)] = "", region: Annotated[str, Query(max_length=80)] = "",
          category: Annotated[str, Query(max_length=16)] = "",
          body: Annotated[str, Query(max_length=40)] = "") -> HTMLResponse:
     """Vacancies open for applications today, with search and filters (plain GET: a result can be bookmarked)."""
     with session.begin():
-        taking = {c.vacancy_id for c in session.scalars(select(Competition).where(Competition.status == OPEN))
+        taking = {c.vacancy_id: c for c in session.scalars(select(Competition).where(Competition.status == OPEN))
                   if competitions.accepts_applications(c, today)}
-        published = [vacancies.to_out(session, v, today=today, stale_working_days=settings.vacancy_stale_working_days)
+        # The service's list, read with the competitions already at hand (``to_out`` reads one per vacancy).
+        published = [_listed(v, taking[v.id])
                      for v in vacancies.list_vacancies(session=session, actor=None, status="published")
                      if v.id in taking]
         bodies = {b.id: b for b in session.scalars(select(StateBody))}

@@ -10,6 +10,8 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.web import account, alerts, applications, exams, public, sessions
 from app.web.deps import error_page, secure_cookies
@@ -54,6 +56,20 @@ class PageHeadersMiddleware(BaseHTTPMiddleware):
         return response
 
 
+class PageGzip:
+    """Gzip for pages and their static files only (the API's responses stay as they are)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=1024)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and is_page(scope["path"]):
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
 def install_web(app: FastAPI) -> None:
     """Add the pages to the service (after the API's routers and problem handlers)."""
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
@@ -63,6 +79,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(exams.router)
     app.include_router(alerts.router)
     app.add_middleware(PageHeadersMiddleware)
+    app.add_middleware(PageGzip)
     api_handler = app.exception_handlers[StarletteHTTPException]
 
     async def http_error(request: Request, exc: Exception) -> Response:

@@ -101,7 +101,7 @@ def test_every_candidate_page_passes_axe_and_fits_360_px(live: Live, browser: An
     audit.check(candidate, "confirmation")
     for name, path in (("applications", "/applications"), ("notifications", "/notifications"), ("alerts", "/alerts"),
                        ("recommendations", "/recommendations")):
-        candidate.goto(path)
+        candidate.goto(path, timeout=120_000)  # the matcher loads its embedding model on first use
         audit.check(candidate, name)
     candidate.goto("/tests")
     audit.check(candidate, "tests")

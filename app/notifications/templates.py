@@ -54,6 +54,7 @@ EVENTS: dict[str, EventSpec] = dict([
     _spec("vacancy_alert", "candidate", "vacancy_title", "state_body_name", "region", "reasons", "vacancy_url",
           "unsubscribe_url"),
     _spec("vacancy_digest", "candidate", "vacancies", "count", "unsubscribe_url"),
+    _spec("password_reset", "any account", "reset_url"),
 ])
 """Every workflow decision that notifies someone; the template files must match this table."""
 

@@ -3,13 +3,14 @@ consents and notifications. Every change goes through the candidates' and notifi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from app.auth import reset
 from app.auth import service as auth
 from app.auth.models import CANDIDATE
 from app.auth.permissions import ensure_can
@@ -17,7 +18,7 @@ from app.candidates import service as candidates
 from app.candidates.models import CONSENT_KINDS, OPTIONAL_CONSENTS, REQUIRED_CONSENTS
 from app.candidates.schemas import CandidatePersonalOut, ConsentsUpdate, PersonalFileIn, RegistrationIn
 from app.competitions.clock import NowDep
-from app.deps import SessionDep, SettingsDep
+from app.deps import QueueDep, SessionDep, SettingsDep
 from app.errors import DomainError
 from app.notifications import service as notifications
 from app.problems import ProblemError
@@ -37,7 +38,7 @@ from app.web.deps import (
     secure_cookies,
 )
 from app.web.i18n import Texts
-from app.web.messages import PAGE_TEXTS, FieldError, field_error
+from app.web.messages import PAGE_TEXTS, FieldError, field_error, problem_message
 from app.web.public import level_name
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -116,9 +117,9 @@ def _set_session_cookie(response: Response, token: str, secure: bool) -> None:
 # --- sign-in and sign-out ---------------------------------------------------------------------------------
 
 @router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_page(request: Request, visitor: VisitorDep, next: str = "/applications") -> HTMLResponse:
+def sign_in_page(request: Request, visitor: VisitorDep, next: str = "/applications", reset: str = "") -> HTMLResponse:
     return render(request, visitor, "sign_in.html", title=visitor.texts.gettext("Sign in"),
-                  next=safe_next(next, "/applications"), values={})
+                  next=safe_next(next, "/applications"), values={}, password_changed=bool(reset))
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
@@ -130,6 +131,8 @@ def sign_in(request: Request, visitor: VisitorDep, form: CheckedForm, session: S
         with session.begin():
             account = auth.PasswordAuthenticator().authenticate(
                 session=session, credentials=auth.PasswordCredentials(email=email, password=str(password or "")))
+            if visitor.session_token:  # a sign-in over a live session replaces it (no session fixation)
+                sessions.end(session, visitor.session_token)
             token = sessions.start(session, account, now)
     except (DomainError, ProblemError) as problem:
         return render(request, visitor, "sign_in.html", status=401, title=visitor.texts.gettext("Sign in"),
@@ -308,3 +311,59 @@ def mark_read(notification_id: int, visitor: CandidateVisitor, form: CheckedForm
                                 actor_role=visitor.account.role)
     return redirect("/notifications")
 
+
+
+# --- password reset by an e-mail link --------------------------------------------------------------------------
+
+@router.get("/password-reset", response_class=HTMLResponse)
+def password_reset_page(request: Request, visitor: VisitorDep) -> HTMLResponse:
+    return render(request, visitor, "password_reset.html", title=visitor.texts.gettext("Reset your password"),
+                  sent=False)
+
+
+@router.post("/password-reset", response_class=HTMLResponse)
+def request_password_reset(request: Request, visitor: VisitorDep, form: CheckedForm, session: SessionDep,
+                           settings: SettingsDep, queue: QueueDep, now: NowDep) -> HTMLResponse:
+    """The same answer whether the e-mail is known or not (nobody learns who has an account)."""
+    with session.begin():
+        reset.request_reset(session=session, queue=queue, email=field(form, "email"), settings=settings, now=now)
+    return render(request, visitor, "password_reset.html", title=visitor.texts.gettext("Check your e-mail"),
+                  sent=True)
+
+
+def _new_password_page(request: Request, visitor: Visitor, token: str, *, status: int = 200,
+                       errors: list[FieldError] | None = None, problem: str | None = None) -> HTMLResponse:
+    return render(request, visitor, "password_new.html", status=status, errors=errors, token=token, problem=problem,
+                  title=visitor.texts.gettext("Choose a new password"))
+
+
+@router.get("/password-reset/new", response_class=HTMLResponse)
+def new_password_page(request: Request, visitor: VisitorDep, session: SessionDep, settings: SettingsDep,
+                      now: NowDep, token: Annotated[str, Query(max_length=600)] = "") -> HTMLResponse:
+    try:
+        with session.begin():
+            reset.account_of_token(session, token, secret_key=settings.secret_key, now=now)
+    except (DomainError, ProblemError) as problem:
+        return _new_password_page(request, visitor, "", status=400, problem=problem_message(problem, visitor.texts))
+    return _new_password_page(request, visitor, token)
+
+
+@router.post("/password-reset/new", response_class=HTMLResponse)
+def set_new_password(request: Request, visitor: VisitorDep, form: CheckedForm, session: SessionDep,
+                     settings: SettingsDep, now: NowDep) -> Response:
+    """Set the password, end every signed-in session of the account, then sign in again."""
+    token = field(form, "token")
+    try:
+        data = reset.NewPasswordIn.model_validate({"password": str(form.get("password") or "")})
+    except ValidationError:
+        return _new_password_page(request, visitor, token, status=422, errors=[
+            FieldError("password", visitor.texts.gettext(FIELD_TEXTS["password"]))])
+    try:
+        with session.begin():
+            account = reset.reset_password(session=session, token=token, data=data, settings=settings, now=now)
+            sessions.end_all(session, account.id)
+    except (DomainError, ProblemError) as problem:
+        return _new_password_page(request, visitor, "", status=400, problem=problem_message(problem, visitor.texts))
+    response = redirect("/sign-in?reset=1")
+    response.delete_cookie(sessions.SESSION_COOKIE, path="/")
+    return response

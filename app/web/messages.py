@@ -58,6 +58,8 @@ PAGE_TEXTS: dict[str, str] = {
     "booking_missed": "The booked time is long past; book again",
     "session_time_over": "The time of this test is over",
     "session_submitted": "The test is submitted",
+    "password_reset_link_invalid": "This password reset link is not valid or was used already. Ask for a new one",
+    "password_reset_link_expired": "This password reset link has expired. Ask for a new one",
 }
 """Codes whose page message is the web catalogue's (msgids); ``%(…)s`` are the error's extensions."""
 

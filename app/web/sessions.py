@@ -65,6 +65,11 @@ def end(session: Session, token: str) -> None:
     session.execute(delete(WebSession).where(WebSession.token_sha256 == _sha256(token)))
 
 
+def end_all(session: Session, account_id: int) -> None:
+    """Delete every session of the account (after its password changes)."""
+    session.execute(delete(WebSession).where(WebSession.account_id == account_id))
+
+
 def csrf_token(secret_key: str, basis: str) -> str:
     """The form token bound to a session or visitor cookie value."""
     return hmac.new(secret_key.encode("utf-8"), b"irikteu.web.csrf.v1:" + basis.encode("utf-8"),

@@ -82,7 +82,8 @@ def test_every_candidate_page_passes_axe_and_fits_360_px(live: Live, browser: An
     visitor = live.page(browser, locale)
     for name, path in (("home", "/"), ("vacancy", f"/vacancies/{competition_vacancy}"), ("sign-in", "/sign-in"),
                        ("register", "/register"), ("not-found", "/no-such-page"),
-                       ("unsubscribe-invalid", "/unsubscribe?token=not-a-token")):
+                       ("unsubscribe-invalid", "/unsubscribe?token=not-a-token"),
+                       ("password-reset", "/password-reset"), ("password-link-invalid", "/password-reset/new?token=x")):
         visitor.goto(path)
         audit.check(visitor, name)
     visitor.goto("/register")
@@ -158,4 +159,4 @@ def test_every_candidate_page_passes_axe_and_fits_360_px(live: Live, browser: An
     assert audit.blocking == []
     assert audit.too_wide == []
     assert not live.csp_errors
-    assert len(audit.pages) == 29
+    assert len(audit.pages) == 31

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -32,6 +32,8 @@ from app.web.i18n import LANGUAGE_COOKIE, PAGE_LOCALES, Texts
 from app.web.messages import problem_message
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+PAGE_SIZE = 20
+"""Vacancies on one page of the home page."""
 
 
 def level_name(level: str, locale: str) -> str:
@@ -99,7 +101,8 @@ def _listed(vacancy: Vacancy, competition: Competition) -> VacancyOut:
 def home(request: Request, visitor: VisitorDep, session: SessionDep, today: TodayDep,
          q: Annotated[str, Query(max_length=200)] = "", region: Annotated[str, Query(max_length=80)] = "",
          category: Annotated[str, Query(max_length=16)] = "",
-         body: Annotated[str, Query(max_length=40)] = "") -> HTMLResponse:
+         body: Annotated[str, Query(max_length=40)] = "",
+         page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> HTMLResponse:
     """Vacancies open for applications today, with search and filters (plain GET: a result can be bookmarked)."""
     with session.begin():
         taking = {c.vacancy_id: c for c in session.scalars(select(Competition).where(Competition.status == OPEN))
@@ -119,9 +122,14 @@ def home(request: Request, visitor: VisitorDep, session: SessionDep, today: Toda
                  or needle in c.body_name.casefold())
              and (not region or c.region == region) and (not category or c.vacancy.category == category)
              and (not body or str(c.vacancy.state_body_id) == body)]
+    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    page = min(page, pages)
+    filters = {"q": q, "region": region, "category": category, "body": body}
+    query = urlencode({key: value for key, value in filters.items() if value})
     return render(request, visitor, "home.html", title=visitor.texts.gettext("Civil service vacancies"),
-                  cards=shown, total=len(cards), options=options,
-                  filters={"q": q, "region": region, "category": category, "body": body})
+                  cards=shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], found=len(shown), options=options,
+                  filters=filters, page=page, pages=pages,
+                  page_url=lambda number: "/?" + "&".join(part for part in (query, f"page={number}") if part))
 
 
 def qualification_preview(session: Any, visitor: Visitor, vacancy: Vacancy, today: Any) -> list[dict[str, Any]] | None:

@@ -203,3 +203,26 @@ def test_the_error_summary_lists_every_problem_in_the_order_of_the_form(world: W
     assert re.findall(r'<a href="#([a-z_-]+)">', summary) == ["email", "password", "iin", "surname", "given_name",
                                                              "phone", "region"]
     assert '<a href="#iin">ЖСН 12 цифрдан тұрады</a>' in summary
+
+
+def test_the_home_page_searches_filters_and_pages_the_open_vacancies(world: World,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    first = world.account("hr_officer")
+    second = world.account("hr_officer")
+    world.published_competition(first, title_ru="Главный юрист", title_kk="Бас заңгер")
+    world.published_competition(second, title_ru="Главный экономист", title_kk="Бас экономист",
+                                functional_area="finance")
+    ru = {"Accept-Language": "ru"}
+    everything = world.client.get("/", headers=ru).text
+    assert "Главный юрист" in everything and "Главный экономист" in everything and "Найдено 2 вакансии" in everything
+    assert "Образование: высшее образование (бакалавр) или выше" in everything
+    assert "Стаж работы: не менее 12 месяцев" in everything
+    searched = world.client.get("/", params={"q": "экономист"}, headers=ru).text
+    assert "Главный экономист" in searched and "Главный юрист" not in searched
+    body = str(second.state_body_id)
+    filtered = world.client.get("/", params={"body": body}, headers=ru).text
+    assert "Главный экономист" in filtered and "Главный юрист" not in filtered
+    monkeypatch.setattr("app.web.public.PAGE_SIZE", 1)
+    paged = world.client.get("/", params={"page": 2}, headers=ru).text
+    assert "Страница 2 из 2" in paged and '<a href="/?page=1" rel="prev">' in paged
+    assert ("Главный юрист" in paged) != ("Главный экономист" in paged)

@@ -8,8 +8,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import uvicorn
 
 from app.items.cli import items_cli
+from app.logs import configure_logging
+from app.rules.policy import policy_fields
+from app.rules.replay import ReplayInputError, replay_input_schema
+from app.rules.replay import replay as run_replay
+from app.settings import get_settings
 from evaluation.cli import evaluate_cli
 
 cli = typer.Typer(help="Irikteu: merit-based civil-service selection.", no_args_is_help=True,
@@ -28,10 +34,6 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port (default: IRIKTEU_PORT or 8000)")] = None,
 ) -> None:
     """Run the HTTP API; on the embedded default it also runs the queue consumer in-process."""
-    import uvicorn
-
-    from app.settings import get_settings
-
     settings = get_settings()
     uvicorn.run("app.main:create_app", factory=True, host=host or settings.host, port=port or settings.port,
                 log_config=None, proxy_headers=True)
@@ -42,10 +44,8 @@ def worker(
     workers: Annotated[int | None, typer.Option(help="worker threads (default: IRIKTEU_QUEUE_WORKERS)")] = None,
 ) -> None:
     """Run a queue consumer in this process (Redis deployments run it on as many machines as needed)."""
-    from app import db
-    from app.logs import configure_logging
-    from app.main import build_queue
-    from app.settings import get_settings
+    from app import db  # noqa: PLC0415  SQLAlchemy and the services load in seconds; replay and policy start without them
+    from app.jobs.registry import build_queue  # noqa: PLC0415  every domain's jobs, services and models
 
     settings = get_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
@@ -57,8 +57,7 @@ def worker(
 @cli.command()
 def migrate(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
     """Apply the database migrations (to the latest by default)."""
-    from app.migrate import current, upgrade
-    from app.settings import get_settings
+    from app.migrate import current, upgrade  # noqa: PLC0415  Alembic and SQLAlchemy load in seconds
 
     url = get_settings().resolved_database_url
     upgrade(url, revision)
@@ -68,9 +67,8 @@ def migrate(revision: Annotated[str, typer.Argument(help="target revision")] = "
 @cli.command("seed-demo")
 def seed_demo() -> None:
     """Load the demo data (idempotent: running it twice adds nothing)."""
-    from app import db
-    from app.demo import seed
-    from app.settings import get_settings
+    from app import db  # noqa: PLC0415  SQLAlchemy and the services load in seconds; replay and policy start without them
+    from app.demo import seed  # noqa: PLC0415  the demo seeds import every domain's services
 
     engine = db.make_engine(get_settings().resolved_database_url)
     try:
@@ -88,9 +86,6 @@ def replay(
 
     Exit 0 with the outcome; exit 2 when the input is invalid, one line per problem on stderr.
     """
-    from app.rules.replay import ReplayInputError
-    from app.rules.replay import replay as run_replay
-
     document = _read_json(file)
     try:
         outcome = run_replay(document)
@@ -104,16 +99,12 @@ def replay(
 @cli.command("replay-schema")
 def replay_schema() -> None:
     """Print the JSON Schema of the replay input."""
-    from app.rules.replay import replay_input_schema
-
     typer.echo(json.dumps(replay_input_schema(), ensure_ascii=False, indent=2))
 
 
 @cli.command()
 def policy(as_json: Annotated[bool, typer.Option("--json", help="print as JSON")] = False) -> None:
     """Every SelectionPolicy field with its default."""
-    from app.rules.policy import policy_fields
-
     fields = policy_fields()
     if as_json:
         typer.echo(json.dumps(fields, ensure_ascii=False, indent=2))
@@ -126,9 +117,8 @@ def policy(as_json: Annotated[bool, typer.Option("--json", help="print as JSON")
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Recompute the audit chain; exit 1 when it is broken."""
-    from app import db
-    from app.audit.service import verify_chain
-    from app.settings import get_settings
+    from app import db  # noqa: PLC0415  SQLAlchemy and the services load in seconds; replay and policy start without them
+    from app.audit.service import verify_chain  # noqa: PLC0415  SQLAlchemy and the services load in seconds; replay and policy start without them
 
     engine = db.make_engine(get_settings().resolved_database_url)
     with db.make_session_factory(engine)() as session:

@@ -41,6 +41,7 @@ from app.essays import service as essays
 from app.essays import stages
 from app.interviews import service as interviews
 from app.jobs.queue import JobQueue
+from app.notifications import jobs as notification_jobs  # noqa: F401  (registers the e-mail job kind)
 from app.protocol import service as protocols
 from app.protocol.signing import make_demo_ca, make_test_certificate
 from app.rules.policy import SelectionPolicy
@@ -121,8 +122,6 @@ def _account(session: Session, login: str) -> Account:
 
 def _demo_queue(session: Session) -> JobQueue:
     """A queue whose messages are not kept: the job rows are, and ``irikteu serve`` recovers them."""
-    import app.notifications.jobs  # noqa: F401  (registers the e-mail job kind)
-
     return JobQueue(MemoryHuey("irikteu-demo-seed", utc=True), sessionmaker(bind=session.get_bind()))
 
 

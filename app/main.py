@@ -11,32 +11,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from app import db
-from app.jobs.queue import JobQueue, build_huey
-from app.logs import RequestIdMiddleware, configure_logging
+from app.api.middleware import RequestIdMiddleware
+from app.api.routers import ROUTERS
+from app.jobs.registry import build_queue
+from app.logs import configure_logging
 from app.problems import install_problem_handlers, problem_response
 from app.rules.policy import policy_from_overrides
 from app.settings import Settings, get_settings
 from app.web.site import install_web
 
 log = logging.getLogger("irikteu")
-
-
-def _import_job_handlers() -> None:
-    """Import every module that registers job handlers, so API and worker know the same kinds."""
-    import app.alerts.jobs
-    import app.audit.jobs
-    import app.exams.jobs
-    import app.matching.jobs  # issue 7 M1
-    import app.notifications.jobs
-    import app.prescoring.jobs
-    import app.transcripts.jobs  # noqa: F401
-
-
-def build_queue(settings: Settings, sessions: Any) -> JobQueue:
-    _import_job_handlers()
-    return JobQueue(build_huey(settings.resolved_queue_url, settings.queue_name), sessions,
-                    max_retries=settings.job_max_retries, retry_delay=settings.job_retry_delay_seconds,
-                    settings=settings)
 
 
 def create_app(settings: Settings | None = None, *, start_consumer: bool | None = None) -> FastAPI:
@@ -98,50 +82,7 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
         return problem_response(request, status=503, code="not_ready",
                                 detail="a dependency does not answer", checks=checks)
 
-    from app.alerts.router import router as alerts_router
-    from app.applications.router import router as applications_router
-    from app.auth.router import admin_router
-    from app.auth.router import router as auth_router
-    from app.candidates.router import router as candidates_router
-    from app.competitions.protocol_link import router as competition_protocol_router
-    from app.competitions.router import router as competitions_router
-    from app.essays.router import router as essays_router
-    from app.essays.router import stages_router
-    from app.exams.router import router as testing_router
-    from app.interviews.router import router as interviews_router
-    from app.jobs.router import router as jobs_router
-    from app.mlops.router import router as ml_router
-    from app.notifications.router import admin_router as outbox_admin_router
-    from app.notifications.router import router as notifications_router
-    from app.prescoring.router import router as prescoring_router
-    from app.proctoring.router import router as proctoring_router
-    from app.protocol.router import router as protocol_router
-    from app.talent.router import recommendations_router
-    from app.talent.router import router as talent_router
-    from app.transcripts.router import router as transcripts_router
-    from app.vacancies.router import router as vacancies_router
-
-    app.include_router(auth_router)
-    app.include_router(vacancies_router)
-    app.include_router(applications_router)
-    app.include_router(admin_router)
-    app.include_router(candidates_router)
-    app.include_router(competitions_router)
-    app.include_router(jobs_router)
-    app.include_router(notifications_router)
-    app.include_router(outbox_admin_router)
-    app.include_router(protocol_router)
-    app.include_router(competition_protocol_router)
-    app.include_router(essays_router)
-    app.include_router(stages_router)
-    app.include_router(interviews_router)
-    app.include_router(testing_router)
-    app.include_router(proctoring_router)
-    app.include_router(ml_router)
-    app.include_router(prescoring_router)
-    app.include_router(transcripts_router)
-    app.include_router(talent_router)
-    app.include_router(recommendations_router)
-    app.include_router(alerts_router)
+    for router in ROUTERS:
+        app.include_router(router)
     install_web(app)
     return app

@@ -15,7 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.errors import DomainError, Kind
+from app.error_codes import DOMAIN_ERROR_MODULES  # noqa: F401 (declares every domain's codes for title_of)
+from app.errors import BAD_REQUEST, DomainError, Kind, declared_codes
 from app.i18n import negotiate, translate
 from app.logs import current_request_id
 from app.rules.errors import RulesError
@@ -23,94 +24,15 @@ from app.rules.errors import RulesError
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("irikteu.problems")
 
-# Stable codes and their English titles (the msgids of the kk/ru catalogues).
+# The English titles (the msgids of the kk/ru catalogues) of the codes only the HTTP layer raises; every
+# domain code carries its own title in its domain's ``errors`` module (``app.error_codes`` imports them all).
 TITLES: dict[str, str] = {
-    "bad_request": "The request is not valid",
-    "validation_error": "The request data is not valid",
-    "not_found": "Not found",
     "method_not_allowed": "Method not allowed",
-    "conflict": "Conflict with the current state",
-    "unauthorized": "Sign-in required",
-    "forbidden": "Not allowed",
     "internal_error": "Internal error",
     "not_ready": "The service is not ready",
     "invalid_replay_input": "The competition data is not valid",
     "invalid_policy": "The selection policy is not valid",
     "rules_error": "The data breaks a selection rule",
-    # identity and candidates (app.auth, app.candidates)
-    "invalid_credentials": "The e-mail or password is wrong",
-    "iin_length": "The IIN is not valid",
-    "iin_not_digits": "The IIN is not valid",
-    "iin_century": "The IIN is not valid",
-    "iin_birth_date": "The IIN is not valid",
-    "iin_check_digit": "The IIN is not valid",
-    "iin_already_registered": "This IIN is already registered",
-    "email_already_registered": "This e-mail is already registered",
-    "consent_required": "This consent is required",
-    "state_body_required": "An HR officer needs a state body",
-    "state_body_not_found": "The state body does not exist",
-    "state_body_code_taken": "This state body code is taken",
-    # protocol (app.protocol)
-    "signature_invalid": "The signature is not valid",
-    "already_signed": "Already signed",
-    "results_not_published": "The results are not published yet",
-    # essays, practical assessment, interviews (app.essays, app.interviews)
-    "essay_topic_missing": "The essay topic is not set",
-    "essay_not_started": "The essay is not started",
-    "essay_time_over": "The essay time is over",
-    "essay_locked": "The essay is submitted and locked",
-    "essay_over_word_limit": "The essay is over the word limit",
-    "essay_empty": "The essay is empty",
-    "essay_not_submitted": "The essay is not submitted yet",
-    "essays_in_progress": "Essays are still being written",
-    "stage_not_reached": "The candidate has not reached this stage",
-    "score_out_of_range": "The score is outside the scale",
-    "not_on_commission": "Not a voting member of this commission",
-    "scoring_quorum_not_reached": "Too few commission members have scored",
-    "stage_closed": "The stage is closed",
-    "previous_stage_open": "The previous stage is not closed",
-    "not_shortlisted": "Not on the interview shortlist",
-    "slot_taken": "The interview time is taken",
-    "slot_in_past": "The interview time has passed",
-    "not_a_working_day": "Not a working day",
-    "interview_not_scheduled": "No interview is scheduled",
-    "interview_not_started": "The interview has not started",
-    "interview_already_held": "The interview has been held",
-    # test sessions and proctoring (app.exams, app.proctoring)
-    "booking_too_soon": "The test is booked too soon",
-    "booking_not_found": "The test booking does not exist",
-    "test_session_not_found": "The test session does not exist",
-    "session_already_started": "The test session is already started",
-    "session_time_over": "The test time is over",
-    "unknown_item": "The item is not in this test",
-    "review_already_decided": "The review is already decided",
-    # interview recordings and transcripts (app.transcripts, issue 6)
-    "not_media": "The file is not audio or video",
-    "silent_audio": "The recording is silent",
-    "recording_too_large": "The recording is too large",
-    "recording_too_long": "The recording is too long",
-    "unsupported_language": "The language is not supported",
-    "unsupported_media_type": "The request body type is not supported",
-    "transcript_not_ready": "The transcript is not ready yet",
-    "transcript_version_conflict": "The transcript has a newer version",
-    "recording_deleted": "The recording has been deleted",
-    # matching (app.matching; issue 7 M1)
-    "search_text_empty": "The search text is empty",
-    "search_text_too_long": "The search text is too long",
-    "invalid_page": "The page is out of range",
-    # talent search and vacancy alerts (app.talent, app.alerts)
-    "contradictory_filters": "The filters contradict each other",
-    "already_invited": "The candidate is already invited",
-    "vacancy_not_published": "The vacancy is not published",
-    "unsubscribe_token_invalid": "The unsubscribe link is not valid",
-    "unsubscribe_token_expired": "The unsubscribe link has expired",
-    "campaign_not_draft": "The campaign is no longer a draft",
-    # essay pre-scoring (app.prescoring, issue 5)
-    "essay_discussion_required": "Flagged essays need the commission's recorded discussion",
-    "essay_not_flagged": "The essay is not flagged for discussion",
-    "not_commission_chair": "Only the commission's chair may do this",
-    "prescoring_mode_locked": "The pre-score review mode can no longer change",
-    "ml_module_disabled": "The ML module is switched off",
 }
 
 # The one map from a domain error's kind to the JSON API's status.
@@ -131,7 +53,7 @@ _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404:
 
 
 class ProblemError(Exception):
-    """An error the API reports as a problem; raise it (or a domain subclass) from services."""
+    """A condition of the HTTP layer itself (routers, the auth dependencies); services raise ``DomainError``."""
 
     status: int = 400
     code: str = "bad_request"
@@ -147,12 +69,18 @@ class ProblemError(Exception):
         self.extensions = extensions
 
 
+def title_of(code: str) -> str:
+    """The English title of a stable code: the HTTP layer's own, else its domain's declaration."""
+    declared = declared_codes().get(code)
+    return TITLES.get(code) or (declared.title if declared is not None else BAD_REQUEST.title)
+
+
 def problem_response(request: Request, *, status: int, code: str, detail: str | None,
                      title: str | None = None, **extensions: Any) -> JSONResponse:
     locale = negotiate(request.headers.get("accept-language"))
     body: dict[str, Any] = {
         "type": f"urn:irikteu:problem:{code}",
-        "title": translate(title or TITLES.get(code, TITLES["bad_request"]), locale),
+        "title": translate(title or title_of(code), locale),
         "status": status,
         "code": code,
         "instance": request.url.path,

@@ -37,10 +37,13 @@ import shutil
 import subprocess
 import time
 import unicodedata
+import wave
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+import jiwer
 
 SYNTHETIC_LABEL = "SYNTHETIC (espeak-ng text-to-speech from the legislation texts; not real interview speech)"
 REFERENCE_NOTES = {
@@ -163,16 +166,12 @@ def synthetic_clips(legislation: Path, per_language: int, cache: Path) -> list[C
 
 
 def _duration(path: Path) -> float:
-    import wave
-
     with wave.open(str(path), "rb") as handle:
         return handle.getnframes() / handle.getframerate()
 
 
 def transcribe_all(clips: Sequence[Clip], transcriber: _Transcriber,
                    echo: Callable[[str], None] | None = None) -> list[ClipResult]:
-    import jiwer
-
     results = []
     for clip in clips:
         started = time.perf_counter()
@@ -205,8 +204,6 @@ def describe(result: ClipResult) -> str:
 
 def aggregate(results: Sequence[ClipResult]) -> dict[str, dict[str, float | int]]:
     """Corpus-level WER and CER per language (errors summed over clips / reference words or characters)."""
-    import jiwer
-
     out: dict[str, dict[str, float | int]] = {}
     for language in ("kk", "ru"):
         mine = [r for r in results if r.clip.language == language]

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from app.settings import get_settings
+
 evaluate_cli = typer.Typer(help="Research evaluations (item analysis, ...).", no_args_is_help=True)
 
 INVALID_INPUT = 2
@@ -27,7 +29,14 @@ def items(
 
     Exit 0 with the report on stdout; exit 2 with one line on stderr when the input is bad.
     """
-    from evaluation.items import ItemAnalysisError, analyse, parse_scale, read_key, read_responses, render_text
+    from evaluation.items import (  # noqa: PLC0415  loaded by its command only: every irikteu command imports this module
+        ItemAnalysisError,
+        analyse,
+        parse_scale,
+        read_key,
+        read_responses,
+        render_text,
+    )
 
     try:
         scales = [parse_scale(spec) for spec in scale or []]
@@ -59,7 +68,7 @@ def matching(
 
     Exit 0 with the report on stdout; exit 2 with one line on stderr when the data is missing or bad.
     """
-    from evaluation.matching import MatchingEvaluationError, evaluate, render_text
+    from evaluation.matching import MatchingEvaluationError, evaluate, render_text  # noqa: PLC0415  loaded by its command only: every irikteu command imports this module
 
     try:
         report = evaluate(data, cache_dir=cache_dir, folds=folds, limit=limit,
@@ -83,10 +92,9 @@ def asr(
 
     Exit 0 with the report on stdout; exit 2 with one line on stderr when data or espeak-ng is missing.
     """
-    from app.settings import get_settings
-    from app.transcripts.service import transcriber_config
-    from evaluation.asr import EvaluationError, evaluate
-    from ml.transcription import Transcriber
+    from app.transcripts.service import transcriber_config  # noqa: PLC0415  loaded by its command only: every irikteu command imports this module
+    from evaluation.asr import EvaluationError, evaluate  # noqa: PLC0415  loaded by its command only: every irikteu command imports this module
+    from ml.transcription import Transcriber  # noqa: PLC0415  loaded by its command only: every irikteu command imports this module
 
     settings = get_settings()
     try:
@@ -129,7 +137,7 @@ def aes(
     Progress goes to stderr. Exit 0 with the report on stdout; exit 2 with one line on stderr when the
     data is missing or bad.
     """
-    from evaluation import aes as aes_evaluation
+    from evaluation import aes as aes_evaluation  # noqa: PLC0415  loaded by its command only: every irikteu command imports this module
 
     def progress(note: str) -> None:
         typer.echo(note, err=True)

@@ -30,6 +30,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pingouin
+from scipy.stats import ncx2
+from statsmodels.stats.contingency_tables import StratifiedTable
 
 DIFFICULTY_LOW = 0.20
 DIFFICULTY_HIGH = 0.95
@@ -172,8 +175,6 @@ def ets_class(d_dif: float, se: float, p_value: float) -> str:
     H0 |Delta| <= 1 is rejected when (D/SE)^2 exceeds the 95th percentile of a noncentral chi-square with one
     degree of freedom and noncentrality (1/SE)^2.
     """
-    from scipy.stats import ncx2
-
     if abs(d_dif) < ETS_B_THRESHOLD or p_value >= DIF_SIGNIFICANCE:
         return "A"
     if abs(d_dif) >= ETS_C_THRESHOLD:
@@ -320,8 +321,6 @@ def _score(raw: pd.DataFrame, key: Mapping[str, str] | None) -> pd.DataFrame:
 
 
 def _scale_stats(scores: pd.DataFrame, name: str) -> dict[str, Any]:
-    import pingouin
-
     answered = scores.dropna(how="all")
     if scores.shape[1] < 2:
         raise ItemAnalysisError("scale_too_small", f"--scale {name}: Cronbach's alpha needs at least two items")
@@ -399,8 +398,6 @@ def _distractors(answers: pd.Series, correct: str, total: pd.Series) -> dict[str
 
 def _dif(scores: pd.DataFrame, groups: pd.Series, scale_map: Mapping[str, list[str]],
          totals: Mapping[str, pd.Series], owner: Mapping[str, str], reference: str | None) -> dict[str, Any]:
-    from statsmodels.stats.contingency_tables import StratifiedTable
-
     labels = groups.str.strip()
     values = sorted(labels.dropna().unique())
     if len(values) != 2:
@@ -459,7 +456,7 @@ def _mantel_haenszel(tables: list[list[list[int]]], stratified: Any) -> dict[str
 
 def _irt(scores: pd.DataFrame, items: Iterable[str]) -> dict[str, Any]:
     try:
-        import girth
+        import girth  # noqa: PLC0415  the IRT fit is skipped, not failed, where girth is missing
     except ImportError:
         return {"skipped": "girth is not installed"}
     dichotomous = [item for item in items

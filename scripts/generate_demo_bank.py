@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.items.bank import dump_yaml  # noqa: E402
-from app.items.model import Item, compute_content_hash  # noqa: E402
+from app.items.item import Item, compute_content_hash  # noqa: E402
 from app.rules.policy import PERSONAL_QUALITIES  # noqa: E402
 
 REVIEW = {"status": "approved", "by": "demo generator (not reviewed by subject experts)", "at": "2025-06-01"}

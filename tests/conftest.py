@@ -2,7 +2,8 @@
 
 SQLite and the SQLite-backed Huey always run. PostgreSQL (127.0.0.1:5432, database
 ``test``) and Redis (127.0.0.1:6379) variants run when those servers answer, and are
-skipped with a message naming the server when they do not.
+skipped with a message naming the server when they do not, or fail when
+``IRIKTEU_TEST_REQUIRE_SERVICES=1`` (CI; ``tests/services.py``).
 """
 
 from __future__ import annotations
@@ -19,14 +20,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-# Whisper's exact words depend on the CPU kernels CTranslate2 picks (on the same clip, AVX-512 and
-# AVX2 differ by a case ending). The tests pin AVX2, which every x86-64 CI machine here has, so the
-# expected transcripts hold on Intel and AMD alike; the service itself leaves the choice to CTranslate2.
-os.environ.setdefault("CT2_FORCE_CPU_ISA", "AVX2")
-
 from app import db
 from app.migrate import upgrade
 from app.settings import Settings
+from tests.services import skip_or_fail
 
 PG_ADMIN_URL = os.environ.get("IRIKTEU_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("IRIKTEU_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -91,7 +88,7 @@ def migrated_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path)
         yield _sqlite_copy(request.getfixturevalue("_sqlite_template"), tmp_path)
         return
     if not POSTGRES_UP:
-        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432; its variant of this test is skipped")
+        skip_or_fail("PostgreSQL does not answer on 127.0.0.1:5432; its variant of this test is skipped")
     template = request.getfixturevalue("_postgres_template")
     name = f"irikteu_t_{uuid.uuid4().hex[:12]}"
     _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
@@ -121,7 +118,7 @@ def queue_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'queue.db'}"
         return
     if not REDIS_UP:
-        pytest.skip("Redis does not answer on 127.0.0.1:6379; its variant of this test is skipped")
+        skip_or_fail("Redis does not answer on 127.0.0.1:6379; its variant of this test is skipped")
     yield REDIS_URL
 
 

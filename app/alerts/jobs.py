@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.alerts.service import SEND_CAMPAIGN, SEND_DIGESTS, send_campaign, send_digests
+from app.alerts.delivery import SEND_CAMPAIGN, SEND_DIGESTS, send_campaign, send_digests
 from app.db import transaction, utcnow
-from app.jobs.queue import JobContext, JobQueue, job_handler
-
-
-def _queue(context: JobContext) -> JobQueue:
-    from app.main import build_queue
-
-    return build_queue(context.settings, context.sessions)
+from app.jobs.queue import JobContext, job_handler
 
 
 @job_handler(SEND_CAMPAIGN)
 def send_campaign_job(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     """Queue the messages of approved campaign ``payload["campaign_id"]`` (a second run finds it sent)."""
     with transaction(context.sessions) as session:
-        return send_campaign(session=session, queue=_queue(context), campaign_id=int(payload["campaign_id"]),
+        return send_campaign(session=session, queue=context.queue, campaign_id=int(payload["campaign_id"]),
                              settings=context.settings, now=utcnow())
 
 
@@ -27,4 +21,4 @@ def send_campaign_job(context: JobContext, payload: dict[str, Any]) -> dict[str,
 def send_digests_job(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     """Send the digests due now (one per subscriber and period)."""
     with transaction(context.sessions) as session:
-        return send_digests(session=session, queue=_queue(context), settings=context.settings, now=utcnow())
+        return send_digests(session=session, queue=context.queue, settings=context.settings, now=utcnow())

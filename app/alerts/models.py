@@ -8,7 +8,7 @@ from typing import Any, Final
 from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, check_in, utcnow
 
 IMMEDIATE: Final = "immediate"
 DAILY: Final = "daily"
@@ -33,16 +33,12 @@ RECIPIENT_STATUSES: tuple[str, ...] = (PENDING, DELIVERED, AWAITING_DIGEST, SKIP
                                        SKIPPED_UNSUBSCRIBED, SKIPPED_ALREADY_SENT)
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class AlertSubscription(Base):
     """A candidate's standing wish to hear of vacancies; ``criteria`` is the JSON of ``CriteriaIn``."""
 
     __tablename__ = "alert_subscriptions"
     __table_args__ = (
-        CheckConstraint(_in("frequency", FREQUENCIES), name="frequency"),
+        CheckConstraint(check_in("frequency", FREQUENCIES), name="frequency"),
         CheckConstraint("locale IN ('kk', 'ru')", name="locale"),
         Index("ix_alert_subscriptions_active_frequency", "active", "frequency"),
     )
@@ -80,7 +76,7 @@ class AlertCampaign(Base):
     """Vacancies to announce and the subscribers the matcher drafted; nothing is sent before approval."""
 
     __tablename__ = "alert_campaigns"
-    __table_args__ = (CheckConstraint(_in("status", CAMPAIGN_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(check_in("status", CAMPAIGN_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     state_body_id: Mapped[int] = mapped_column(
@@ -106,7 +102,7 @@ class AlertCampaignRecipient(Base):
     __tablename__ = "alert_campaign_recipients"
     __table_args__ = (
         UniqueConstraint("campaign_id", "subscription_id"),
-        CheckConstraint(_in("status", RECIPIENT_STATUSES), name="status"),
+        CheckConstraint(check_in("status", RECIPIENT_STATUSES), name="status"),
         Index("ix_alert_campaign_recipients_subscription_status", "subscription_id", "status"),
     )
 

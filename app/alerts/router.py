@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
 
-from app.alerts import service
+from app.alerts import campaigns, standing_rules, subscriptions
 from app.alerts.schemas import (
     CampaignIn,
     CampaignOut,
@@ -39,7 +39,7 @@ def subscribe(data: SubscriptionIn, account: CandidateAccount, session: SessionD
     """Subscribe to vacancy alerts (needs the ``vacancy_alerts`` consent: 422 ``consent_required``)."""
     with session.begin():
         candidate = candidate_of_account(session, account)
-        return service.subscription_out(service.subscribe(session=session, candidate=candidate, data=data,
+        return subscriptions.subscription_out(subscriptions.subscribe(session=session, candidate=candidate, data=data,
                                                           actor=account, settings=settings))
 
 
@@ -47,20 +47,20 @@ def subscribe(data: SubscriptionIn, account: CandidateAccount, session: SessionD
 def list_subscriptions(account: CandidateAccount, session: SessionDep) -> list[SubscriptionOut]:
     with session.begin():
         candidate = candidate_of_account(session, account)
-        return [service.subscription_out(s) for s in service.subscriptions_of(session, candidate)]
+        return [subscriptions.subscription_out(s) for s in subscriptions.subscriptions_of(session, candidate)]
 
 
 @router.delete("/subscriptions/{subscription_id}")
 def unsubscribe_own(subscription_id: int, account: CandidateAccount, session: SessionDep) -> SubscriptionOut:
     with session.begin():
         candidate = candidate_of_account(session, account)
-        return service.subscription_out(service.unsubscribe_own(session=session, candidate=candidate,
+        return subscriptions.subscription_out(subscriptions.unsubscribe_own(session=session, candidate=candidate,
                                                                 subscription_id=subscription_id, actor=account))
 
 
 def _unsubscribe(token: str, session: SessionDep, settings: SettingsDep) -> UnsubscribedOut:
     with session.begin():
-        subscription = service.unsubscribe_by_token(session=session, token=token, settings=settings, now=utcnow())
+        subscription = subscriptions.unsubscribe_by_token(session=session, token=token, settings=settings, now=utcnow())
         return UnsubscribedOut(subscription_id=subscription.id, active=subscription.active,
                                unsubscribed_at=subscription.unsubscribed_at)
 
@@ -85,7 +85,7 @@ def list_campaigns(account: HRorAdmin, session: SessionDep,
                    ) -> list[CampaignOut]:
     """Campaigns of your state body (an administrator sees all), newest first."""
     with session.begin():
-        return [service.campaign_out(c) for c in service.list_campaigns(session=session, actor=account,
+        return [campaigns.campaign_out(c) for c in campaigns.list_campaigns(session=session, actor=account,
                                                                         status=status)]
 
 
@@ -94,14 +94,14 @@ def draft_campaign(data: CampaignIn, account: HROfficerAccount, session: Session
                    today: TodayDep) -> CampaignOut:
     """Draft a campaign for published vacancies of your body (vacancies already told to someone are left out)."""
     with session.begin():
-        return service.campaign_out(service.draft_for_vacancies(session=session, vacancy_ids=data.vacancy_ids,
+        return campaigns.campaign_out(campaigns.draft_for_vacancies(session=session, vacancy_ids=data.vacancy_ids,
                                                                 actor=account, settings=settings, on=today))
 
 
 @router.get("/campaigns/{campaign_id}")
 def read_campaign(campaign_id: int, account: HRorAdmin, session: SessionDep) -> CampaignOut:
     with session.begin():
-        return service.campaign_out(service.get_campaign(session=session, campaign_id=campaign_id, actor=account))
+        return campaigns.campaign_out(campaigns.get_campaign(session=session, campaign_id=campaign_id, actor=account))
 
 
 @router.get("/campaigns/{campaign_id}/recipients")
@@ -110,7 +110,7 @@ def campaign_recipients(campaign_id: int, account: HRorAdmin, session: SessionDe
                         page_size: Annotated[int, Query(ge=1, le=200)] = 50) -> RecipientsPage:
     """The drafted recipients with score and explanation (subscriptions, never names)."""
     with session.begin():
-        return service.recipients(session=session, campaign_id=campaign_id, actor=account, page=page,
+        return campaigns.recipients(session=session, campaign_id=campaign_id, actor=account, page=page,
                                   page_size=page_size)
 
 
@@ -119,30 +119,30 @@ def approve_campaign(campaign_id: int, account: HROfficerAccount, session: Sessi
                      queue: QueueDep) -> CampaignOut:
     """Approve a draft: its messages are queued by the ``alerts.send_campaign`` job (``send_job_id``)."""
     with session.begin():
-        campaign, job_id = service.approve(session=session, queue=queue, campaign_id=campaign_id, actor=account)
-        return service.campaign_out(campaign, send_job_id=job_id)
+        campaign, job_id = campaigns.approve(session=session, queue=queue, campaign_id=campaign_id, actor=account)
+        return campaigns.campaign_out(campaign, send_job_id=job_id)
 
 
 @router.post("/campaigns/{campaign_id}/cancel")
 def cancel_campaign(campaign_id: int, account: HROfficerAccount, session: SessionDep) -> CampaignOut:
     with session.begin():
-        return service.campaign_out(service.cancel(session=session, campaign_id=campaign_id, actor=account))
+        return campaigns.campaign_out(campaigns.cancel(session=session, campaign_id=campaign_id, actor=account))
 
 
 @router.post("/standing-rules", status_code=status.HTTP_201_CREATED)
 def create_rule(data: StandingRuleIn, account: HROfficerAccount, session: SessionDep) -> StandingRuleOut:
     """A rule of your body: campaigns whose vacancies all match it are approved by it (you are recorded)."""
     with session.begin():
-        return service.rule_out(service.create_rule(session=session, data=data, actor=account))
+        return standing_rules.rule_out(standing_rules.create_rule(session=session, data=data, actor=account))
 
 
 @router.get("/standing-rules")
 def list_rules(account: HRorAdmin, session: SessionDep) -> list[StandingRuleOut]:
     with session.begin():
-        return [service.rule_out(r) for r in service.list_rules(session=session, actor=account)]
+        return [standing_rules.rule_out(r) for r in standing_rules.list_rules(session=session, actor=account)]
 
 
 @router.delete("/standing-rules/{rule_id}")
 def withdraw_rule(rule_id: int, account: HROfficerAccount, session: SessionDep) -> StandingRuleOut:
     with session.begin():
-        return service.rule_out(service.withdraw_rule(session=session, rule_id=rule_id, actor=account))
+        return standing_rules.rule_out(standing_rules.withdraw_rule(session=session, rule_id=rule_id, actor=account))

@@ -21,10 +21,12 @@ from app.competitions.access import competition_access
 from app.competitions.clock import TodayDep
 from app.deps import QueueDep, SessionDep
 
-router = APIRouter(prefix="/api/v1", tags=["applications"])
+router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
+competition_router = APIRouter(prefix="/api/v1/competitions", tags=["applications"])
+"""Applying to a competition and its list of applications."""
 
 
-@router.post("/competitions/{competition_id}/applications", status_code=201,
+@competition_router.post("/{competition_id}/applications", status_code=201,
              responses={200: {"description": "a retry with the same Idempotency-Key: the first application"}})
 def apply(competition_id: int, account: CandidateAccount, session: SessionDep, queue: QueueDep, today: TodayDep,
           response: Response,
@@ -39,7 +41,7 @@ def apply(competition_id: int, account: CandidateAccount, session: SessionDep, q
         return service.to_out(session, application, today=today, personal=False)
 
 
-@router.get("/competitions/{competition_id}/applications")
+@competition_router.get("/{competition_id}/applications")
 def list_competition_applications(competition_id: int, account: CurrentAccount, session: SessionDep,
                                   today: TodayDep) -> list[ApplicationOut] | list[AnonymousApplicationOut]:
     """HR of the body: the full applications with personal data. Commission, proctors, administrators:
@@ -54,7 +56,7 @@ def list_competition_applications(competition_id: int, account: CurrentAccount, 
         return [service.to_anonymous_out(session, a, competition, names) for a in applications]
 
 
-@router.get("/applications/mine")
+@router.get("/mine")
 def my_applications(account: CandidateAccount, session: SessionDep, today: TodayDep) -> list[ApplicationOut]:
     """The candidate's own applications, each with the qualification check explained per requirement."""
     with session.begin():
@@ -62,7 +64,7 @@ def my_applications(account: CandidateAccount, session: SessionDep, today: Today
                 for a in service.own_applications(session=session, actor=account)]
 
 
-@router.get("/applications/{application_id}")
+@router.get("/{application_id}")
 def read_application(application_id: int, account: CurrentAccount, session: SessionDep,
                      today: TodayDep) -> ApplicationOut:
     """The candidate's own application, or one of the HR officer's body (with personal data)."""
@@ -71,7 +73,7 @@ def read_application(application_id: int, account: CurrentAccount, session: Sess
         return service.to_out(session, application, today=today, personal=account.role != "candidate")
 
 
-@router.post("/applications/{application_id}/confirm")
+@router.post("/{application_id}/confirm")
 def confirm_application(application_id: int, account: CurrentAccount, session: SessionDep, queue: QueueDep,
                         today: TodayDep) -> ApplicationOut:
     """The HR service confirms the qualification (within 1 working day of the application)."""
@@ -80,7 +82,7 @@ def confirm_application(application_id: int, account: CurrentAccount, session: S
         return service.to_out(session, application, today=today, personal=True)
 
 
-@router.post("/applications/{application_id}/reject")
+@router.post("/{application_id}/reject")
 def reject_application(application_id: int, data: RejectIn, account: CurrentAccount, session: SessionDep,
                        queue: QueueDep, today: TodayDep) -> ApplicationOut:
     with session.begin():
@@ -89,7 +91,7 @@ def reject_application(application_id: int, data: RejectIn, account: CurrentAcco
         return service.to_out(session, application, today=today, personal=True)
 
 
-@router.post("/applications/{application_id}/stage-results")
+@router.post("/{application_id}/stage-results")
 def record_stage_results(application_id: int, data: StageResultsIn, account: CurrentAccount,
                          session: SessionDep) -> StageResultsOut:
     """Record results by hand (HR of the body or an administrator) until test sessions record them."""

@@ -17,6 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.applications.errors import (
+    ALREADY_APPLIED,
+    APPLICATION_ALREADY_DECIDED,
+    APPLICATION_NOT_CONFIRMED,
+    COMPETITION_CLOSED,
+    CONSENT_REQUIRED,
+    IDEMPOTENCY_KEY_REUSED,
+    INVALID_STAGE_RESULTS,
+)
 from app.applications.models import CONFIRMED, REJECTED, SUBMITTED, Application, RecordedStageResult
 from app.applications.schemas import (
     AnonymousApplicationOut,
@@ -36,8 +45,9 @@ from app.competitions.access import application_access
 from app.competitions.events import audit
 from app.competitions.models import Competition
 from app.db import utcnow
+from app.errors import NOT_FOUND, DomainError
 from app.jobs.queue import JobQueue
-from app.problems import ProblemError
+from app.notifications.service import notify
 from app.rules.calendar import working_day_deadline
 from app.rules.qualification import QualificationCheck, check_qualification, highest_level
 from app.rules.replay import ReplayInputError, parse_replay_input
@@ -100,19 +110,18 @@ def apply(*, session: Session, queue: JobQueue, competition_id: int, actor: Acco
             Application.candidate_id == candidate.id, Application.idempotency_key == idempotency_key)).first()
         if earlier is not None:
             if earlier.competition_id != competition_id:
-                raise ProblemError("this Idempotency-Key was used for another competition", status=409,
-                                   code="idempotency_key_reused")
+                raise DomainError(IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used for another competition")
             return earlier, False
     competition = competitions.get_competition(session=session, competition_id=competition_id)
     if not competitions.accepts_applications(competition, today):
-        raise ProblemError("this competition does not accept applications", status=409, code="competition_closed")
+        raise DomainError(COMPETITION_CLOSED, "this competition does not accept applications")
     if session.scalar(select(Application.id).where(Application.competition_id == competition.id,
                                                    Application.candidate_id == candidate.id)) is not None:
-        raise ProblemError("you have already applied to this competition", status=409, code="already_applied")
+        raise DomainError(ALREADY_APPLIED, "you have already applied to this competition")
     consents = consents_of(candidate)
     missing = [kind for kind in REQUIRED_CONSENTS if not consents[kind]]
     if missing:
-        raise ProblemError(f"consents needed first: {', '.join(missing)}", status=409, code="consent_required")
+        raise DomainError(CONSENT_REQUIRED, f"consents needed first: {', '.join(missing)}")
     vacancy = session.get(Vacancy, competition.vacancy_id)
     assert vacancy is not None
     check = qualification_of(candidate, vacancy, today)
@@ -136,8 +145,7 @@ def apply(*, session: Session, queue: JobQueue, competition_id: int, actor: Acco
                                                           Application.candidate_id == candidate.id)).first()
         if raced is not None and idempotency_key is not None and raced.idempotency_key == idempotency_key:
             return raced, False
-        raise ProblemError("you have already applied to this competition", status=409,
-                           code="already_applied") from None
+        raise DomainError(ALREADY_APPLIED, "you have already applied to this competition") from None
     audit(session, actor=actor, action="application.submitted", entity_type="application",
           entity_id=application.id,
           after={"competition_id": competition.id, "anonymous_code": application.anonymous_code,
@@ -152,7 +160,7 @@ def apply(*, session: Session, queue: JobQueue, competition_id: int, actor: Acco
 def get_application(*, session: Session, application_id: int) -> Application:
     application = session.get(Application, application_id)
     if application is None:
-        raise ProblemError(f"no application {application_id}", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"no application {application_id}")
     return application
 
 
@@ -240,8 +248,7 @@ def _decidable(session: Session, application_id: int, actor: Account) -> Applica
     competition = competitions.get_competition(session=session, competition_id=application.competition_id)
     competitions.ensure_results_not_published(competition)
     if application.status != SUBMITTED:
-        raise ProblemError(f"the application is already {application.status}", status=409,
-                           code="application_already_decided")
+        raise DomainError(APPLICATION_ALREADY_DECIDED, f"the application is already {application.status}")
     return application
 
 
@@ -304,7 +311,7 @@ def validate_stage_results(competition: Competition, results: dict[str, Any]) ->
     except ReplayInputError as exc:
         prefix = "candidates[0]."
         errors = [line.removeprefix(prefix) for line in exc.problems]
-        raise ProblemError("; ".join(errors), status=422, code="invalid_stage_results", errors=errors) from None
+        raise DomainError(INVALID_STAGE_RESULTS, "; ".join(errors), errors=errors) from None
 
 
 def record_stage_results(*, session: Session, application_id: int, actor: Account,
@@ -315,8 +322,7 @@ def record_stage_results(*, session: Session, application_id: int, actor: Accoun
     ensure_can(actor, "competition.record_results", _access(session, application))
     competitions.ensure_results_not_published(competition)
     if application.status != CONFIRMED:
-        raise ProblemError("results are recorded for confirmed applications only", status=409,
-                           code="application_not_confirmed")
+        raise DomainError(APPLICATION_NOT_CONFIRMED, "results are recorded for confirmed applications only")
     row = session.get(RecordedStageResult, application.id)
     before = _stored_results(row)
     merged = dict(before)
@@ -360,8 +366,6 @@ def _notify_decision(*, session: Session, queue: JobQueue, application: Applicat
     HR officers of the body; ``qualification_confirmed`` / ``qualification_rejected`` to the
     candidate.
     """
-    from app.notifications.service import notify
-
     competition = session.get(Competition, application.competition_id)
     candidate = session.get(Candidate, application.candidate_id)
     assert competition is not None and candidate is not None

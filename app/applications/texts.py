@@ -5,14 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-EDUCATION_LEVEL_NAMES: dict[str, dict[str, str]] = {
-    "secondary": {"kk": "орта білім", "ru": "среднее образование"},
-    "technical_vocational": {"kk": "техникалық және кәсіптік білім",
-                             "ru": "техническое и профессиональное образование"},
-    "bachelor": {"kk": "жоғары білім (бакалавр)", "ru": "высшее образование (бакалавр)"},
-    "master": {"kk": "жоғары оқу орнынан кейінгі білім (магистр)", "ru": "послевузовское образование (магистр)"},
-    "doctorate": {"kk": "докторантура", "ru": "докторантура"},
-}
+from app.i18n.domain import EDUCATION_LEVEL_NAMES
 
 _NONE = {"kk": "жоқ", "ru": "нет"}
 

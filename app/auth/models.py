@@ -8,7 +8,7 @@ from typing import Final
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, check_in, utcnow
 
 CANDIDATE: Final = "candidate"
 HR_OFFICER: Final = "hr_officer"
@@ -22,10 +22,6 @@ STAFF_ROLES: tuple[str, ...] = (HR_OFFICER, COMMISSION_MEMBER, PROCTOR, RESEARCH
 """Roles an administrator creates; candidates register themselves."""
 
 ACCOUNT_LOCALES: tuple[str, ...] = ("kk", "ru")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class StateBody(Base):
@@ -47,8 +43,8 @@ class Account(Base):
 
     __tablename__ = "accounts"
     __table_args__ = (
-        CheckConstraint(_in("role", ROLES), name="role"),
-        CheckConstraint(_in("locale", ACCOUNT_LOCALES), name="locale"),
+        CheckConstraint(check_in("role", ROLES), name="role"),
+        CheckConstraint(check_in("locale", ACCOUNT_LOCALES), name="locale"),
         CheckConstraint(f"role <> '{HR_OFFICER}' OR state_body_id IS NOT NULL", name="hr_has_state_body"),
         CheckConstraint("email = lower(email)", name="email_lower_case"),
     )

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from app.auth.models import ADMINISTRATOR, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, Account
-from app.problems import ProblemError
+from app.errors import FORBIDDEN, DomainError
 
 Rule = Callable[[Account, Any], bool]
 
@@ -113,4 +113,4 @@ def can(account: Account, action: str, obj: Any = None) -> bool:
 def ensure_can(account: Account, action: str, obj: Any = None) -> None:
     """Raise the 403 ``forbidden`` problem unless ``can(account, action, obj)``."""
     if not can(account, action, obj):
-        raise ProblemError(f"a {account.role} may not do {action} here", status=403, code="forbidden")
+        raise DomainError(FORBIDDEN, f"a {account.role} may not do {action} here")

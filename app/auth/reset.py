@@ -19,18 +19,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
+from app.auth.errors import RESET_LINK_EXPIRED, RESET_LINK_INVALID
 from app.auth.models import Account
 from app.auth.security import hash_password
-from app.errors import DomainError, Kind, error_code
+from app.errors import DomainError
 from app.jobs.queue import JobQueue
 from app.logs import current_request_id
 from app.notifications.service import notify
 from app.settings import Settings
 
-RESET_LINK_INVALID = error_code("password_reset_link_invalid", Kind.BAD_REQUEST,
-                                "The password reset link is not valid")
-RESET_LINK_EXPIRED = error_code("password_reset_link_expired", Kind.BAD_REQUEST,
-                                "The password reset link has expired")
 LIFETIME = timedelta(hours=1)
 _PURPOSE = b"irikteu.auth.password_reset.v1"
 

@@ -9,12 +9,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
+from app.auth.errors import (
+    EMAIL_ALREADY_REGISTERED,
+    INVALID_CREDENTIALS,
+    STATE_BODY_CODE_TAKEN,
+    STATE_BODY_NOT_FOUND,
+    STATE_BODY_REQUIRED,
+)
 from app.auth.models import HR_OFFICER, Account, StateBody
 from app.auth.permissions import ensure_can
 from app.auth.schemas import StaffAccountIn, StateBodyIn
 from app.auth.security import hash_password, verify_password
+from app.errors import DomainError
 from app.logs import current_request_id
-from app.problems import ProblemError
 
 CredentialsT_contra = TypeVar("CredentialsT_contra", contravariant=True)
 
@@ -62,19 +69,18 @@ class PasswordAuthenticator:
         account = session.scalars(select(Account).where(Account.email == email)).first()
         if account is None:
             verify_password(_DUMMY_HASH, credentials.password)
-            raise ProblemError(_WRONG, status=401, code="invalid_credentials")
+            raise DomainError(INVALID_CREDENTIALS, _WRONG)
         if not verify_password(account.password_hash, credentials.password):
-            raise ProblemError(_WRONG, status=401, code="invalid_credentials")
+            raise DomainError(INVALID_CREDENTIALS, _WRONG)
         if not account.is_active:
-            raise ProblemError("the account is switched off", status=401, code="invalid_credentials")
+            raise DomainError(INVALID_CREDENTIALS, "the account is switched off")
         return account
 
 
 def create_state_body(*, session: Session, data: StateBodyIn, actor: Account) -> StateBody:
     ensure_can(actor, "state_body.create")
     if session.scalars(select(StateBody.id).where(StateBody.code == data.code)).first() is not None:
-        raise ProblemError(f"a state body with the code {data.code} exists", status=409,
-                           code="state_body_code_taken")
+        raise DomainError(STATE_BODY_CODE_TAKEN, f"a state body with the code {data.code} exists")
     body = StateBody(**data.model_dump())
     session.add(body)
     session.flush()
@@ -88,12 +94,11 @@ def create_staff_account(*, session: Session, data: StaffAccountIn, actor: Accou
     """A staff account; 422 ``state_body_required`` for an HR officer without a body, 409 on a taken e-mail."""
     ensure_can(actor, "account.create")
     if data.role == HR_OFFICER and data.state_body_id is None:
-        raise ProblemError("an HR officer belongs to one state body: give state_body_id", status=422,
-                           code="state_body_required")
+        raise DomainError(STATE_BODY_REQUIRED, "an HR officer belongs to one state body: give state_body_id")
     if data.state_body_id is not None and session.get(StateBody, data.state_body_id) is None:
-        raise ProblemError(f"no state body {data.state_body_id}", status=422, code="state_body_not_found")
+        raise DomainError(STATE_BODY_NOT_FOUND, f"no state body {data.state_body_id}")
     if session.scalars(select(Account.id).where(Account.email == data.email)).first() is not None:
-        raise ProblemError("an account with this e-mail exists", status=409, code="email_already_registered")
+        raise DomainError(EMAIL_ALREADY_REGISTERED, "an account with this e-mail exists")
     account = Account(email=data.email, password_hash=hash_password(data.password), role=data.role,
                       state_body_id=data.state_body_id, display_name=data.display_name, locale=data.locale,
                       is_active=True)

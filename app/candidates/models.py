@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Account
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, check_in, utcnow
 from app.rules.policy import EDUCATION_LEVELS
 
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
@@ -35,15 +35,11 @@ CONSENT_KINDS: tuple[str, ...] = REQUIRED_CONSENTS + OPTIONAL_CONSENTS
 SEXES: tuple[str, ...] = ("male", "female")
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class Candidate(Base):
     """A person who applies; the IIN is kept only encrypted, with a keyed hash to find it."""
 
     __tablename__ = "candidates"
-    __table_args__ = (CheckConstraint(_in("sex", SEXES), name="sex"),)
+    __table_args__ = (CheckConstraint(check_in("sex", SEXES), name="sex"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(
@@ -75,7 +71,7 @@ class Candidate(Base):
 class EducationRecord(Base):
     __tablename__ = "candidate_education"
     __table_args__ = (
-        CheckConstraint(_in("level", EDUCATION_LEVELS), name="level"),
+        CheckConstraint(check_in("level", EDUCATION_LEVELS), name="level"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_in_order"),
     )
 
@@ -109,8 +105,8 @@ class CandidateLanguage(Base):
     __tablename__ = "candidate_languages"
     __table_args__ = (
         UniqueConstraint("candidate_id", "language"),
-        CheckConstraint(_in("language", LANGUAGES), name="language"),
-        CheckConstraint(_in("level", LANGUAGE_LEVELS), name="level"),
+        CheckConstraint(check_in("language", LANGUAGES), name="language"),
+        CheckConstraint(check_in("level", LANGUAGE_LEVELS), name="level"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -126,7 +122,7 @@ class Consent(Base):
     __tablename__ = "consents"
     __table_args__ = (
         UniqueConstraint("candidate_id", "kind"),
-        CheckConstraint(_in("kind", CONSENT_KINDS), name="kind"),
+        CheckConstraint(check_in("kind", CONSENT_KINDS), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.auth.crypto import decrypt_iin, encrypt_iin, iin_lookup_hash
+from app.auth.errors import EMAIL_ALREADY_REGISTERED
 from app.auth.models import CANDIDATE, Account
 from app.auth.security import hash_password
+from app.candidates.errors import CONSENT_REQUIRED, IIN_ALREADY_REGISTERED, IIN_ERRORS
 from app.candidates.experience import total_months
 from app.candidates.models import (
     CONSENT_KINDS,
@@ -36,8 +38,8 @@ from app.candidates.schemas import (
     WorkOut,
 )
 from app.db import utcnow
+from app.errors import NOT_FOUND, VALIDATION_ERROR, DomainError
 from app.logs import current_request_id
-from app.problems import ProblemError
 from app.rules.iin import InvalidIIN, parse_iin
 from app.rules.policy import EDUCATION_LEVELS
 
@@ -105,7 +107,7 @@ def candidate_of_account(session: Session, account: Account) -> Candidate:
     """The signed-in candidate's own record; 404 ``not_found`` when the account has none."""
     candidate = session.scalars(select(Candidate).where(Candidate.account_id == account.id)).first()
     if candidate is None:
-        raise ProblemError("this account has no candidate file", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, "this account has no candidate file")
     return candidate
 
 
@@ -153,16 +155,15 @@ def create_candidate(*, session: Session, data: RegistrationIn, secret_key: str,
     try:
         info = parse_iin(data.iin)
     except InvalidIIN as exc:
-        raise ProblemError(str(exc), status=422, code=exc.code, pointer="#/iin") from None
+        raise DomainError(IIN_ERRORS.get(exc.code, VALIDATION_ERROR), str(exc), pointer="#/iin") from None
     missing = [kind for kind in REQUIRED_CONSENTS if not getattr(data.consents, kind)]
     if missing:
-        raise ProblemError(f"registration needs the consents {', '.join(missing)}", status=422,
-                           code="consent_required", consents=missing)
+        raise DomainError(CONSENT_REQUIRED, f"registration needs the consents {', '.join(missing)}", consents=missing)
     if session.scalars(select(Account.id).where(Account.email == data.email)).first() is not None:
-        raise ProblemError(_EMAIL_TAKEN, status=409, code="email_already_registered")
+        raise DomainError(EMAIL_ALREADY_REGISTERED, _EMAIL_TAKEN)
     lookup = iin_lookup_hash(info.iin, secret_key=secret_key)
     if session.scalars(select(Candidate.id).where(Candidate.iin_hash == lookup)).first() is not None:
-        raise ProblemError(_IIN_TAKEN, status=409, code="iin_already_registered")
+        raise DomainError(IIN_ALREADY_REGISTERED, _IIN_TAKEN)
     display = " ".join(part for part in (data.given_name, data.surname) if part)
     account = Account(email=data.email, password_hash=password_hash, role=CANDIDATE, display_name=display,
                       locale=data.locale, is_active=True, is_demo=is_demo)
@@ -183,9 +184,9 @@ def create_candidate(*, session: Session, data: RegistrationIn, secret_key: str,
     except IntegrityError as exc:
         message = str(exc.orig)
         if "iin_hash" in message:
-            raise ProblemError(_IIN_TAKEN, status=409, code="iin_already_registered") from None
+            raise DomainError(IIN_ALREADY_REGISTERED, _IIN_TAKEN) from None
         if "email" in message:
-            raise ProblemError(_EMAIL_TAKEN, status=409, code="email_already_registered") from None
+            raise DomainError(EMAIL_ALREADY_REGISTERED, _EMAIL_TAKEN) from None
         raise
     return candidate
 
@@ -211,8 +212,9 @@ def update_consents(*, session: Session, candidate: Candidate, data: ConsentsUpd
     changes = data.model_dump(exclude_none=True)
     refused = [kind for kind in REQUIRED_CONSENTS if changes.get(kind) is False]
     if refused:
-        raise ProblemError(f"the consents {', '.join(refused)} are required to take part and cannot be withdrawn",
-                           status=422, code="consent_required", consents=refused)
+        raise DomainError(CONSENT_REQUIRED,
+                          f"the consents {', '.join(refused)} are required to take part and cannot be withdrawn",
+                          consents=refused)
     before = consents_of(candidate)
     by_kind = {consent.kind: consent for consent in candidate.consents}
     now = utcnow()

@@ -17,24 +17,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Response, status
-from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application
-from app.auth.deps import CurrentAccount
 from app.auth.models import Account, StateBody
 from app.competitions import service as competitions
-from app.competitions.clock import TodayDep
+from app.competitions.errors import RESULTS_NOT_PUBLISHED
 from app.competitions.models import COMMISSION_ROLES, RESULTS_PUBLISHED, Competition
-from app.deps import QueueDep, SessionDep
+from app.errors import DomainError
 from app.jobs.queue import JobQueue
-from app.problems import ProblemError
+from app.notifications.service import notify
 from app.protocol import service as protocols
 from app.protocol.document import CommissionMember, ProtocolData, protocol_data_from_outcome, render_html
 from app.protocol.models import Protocol
-from app.protocol.schemas import ProtocolOut, SignatureOut
 from app.rules.calendar import working_day_deadline
 from app.vacancies.models import Vacancy
 
@@ -45,8 +41,7 @@ def ensure_results_published(competition: Competition) -> date:
     """The publication day; 409 ``results_not_published`` before it (a protocol records final results)."""
     if competition.status != RESULTS_PUBLISHED or competition.outcome is None \
             or competition.results_published_on is None:
-        raise ProblemError("the protocol is drawn up once the results are published", status=409,
-                           code="results_not_published")
+        raise DomainError(RESULTS_NOT_PUBLISHED, "the protocol is drawn up once the results are published")
     return competition.results_published_on
 
 
@@ -155,8 +150,6 @@ def draw_up_protocol(*, session: Session, queue: JobQueue, competition: Competit
 
 def _notify_commission(*, session: Session, queue: JobQueue, competition: Competition, protocol: Protocol,
                        deadline: date) -> tuple[int, ...]:
-    from app.notifications.service import notify
-
     vacancy = session.get(Vacancy, competition.vacancy_id)
     body = session.get(StateBody, competition.state_body_id)
     assert vacancy is not None and body is not None
@@ -172,81 +165,3 @@ def _notify_commission(*, session: Session, queue: JobQueue, competition: Compet
                dedupe_key=f"protocol:{protocol.id}:{PROTOCOL_READY_TO_SIGN}:{account.id}")
         notified.append(account.id)
     return tuple(notified)
-
-
-# --- HTTP ------------------------------------------------------------------------------------------
-
-class CompetitionProtocolOut(BaseModel):
-    """The competition's current protocol with the rules' deadline for it."""
-
-    competition_id: int
-    created: bool = Field(description="true when this request drew the protocol up; false: it already was")
-    results_published_on: date
-    protocol_due: date = Field(description="the last day the rules allow: protocol_working_days after publication")
-    drawn_up_on: date
-    overdue: bool = Field(description="drawn up after protocol_due")
-    sign_deadline: date = Field(description="the day the commission members are asked to sign by")
-    notified_account_ids: list[int] = Field(
-        description="the commission members this request asked to sign (protocol_ready_to_sign)")
-    protocol: ProtocolOut
-    links: dict[str, str]
-
-
-def _out(session: Session, competition: Competition, drawn: DrawnUp) -> CompetitionProtocolOut:
-    protocol = drawn.protocol
-    base = f"/api/v1/protocols/{protocol.id}"
-    return CompetitionProtocolOut(
-        competition_id=competition.id, created=drawn.created, results_published_on=drawn.results_published_on,
-        protocol_due=drawn.protocol_due, drawn_up_on=protocol.drawn_up_on,
-        overdue=protocol.drawn_up_on > drawn.protocol_due, sign_deadline=drawn.sign_deadline,
-        notified_account_ids=list(drawn.notified_account_ids),
-        protocol=ProtocolOut(
-            id=protocol.id, competition_id=protocol.competition_id, version=protocol.version,
-            locales=protocol.locales, drawn_up_on=protocol.drawn_up_on, content_hash=protocol.content_hash,
-            created_at=protocol.created_at, created_by=protocol.created_by,
-            signatures=[SignatureOut.model_validate(s)
-                        for s in protocols.signatures_of(session=session, protocol_id=protocol.id)]),
-        links={"pdf": f"{base}/pdf", "html_kk": f"{base}/html?locale=kk", "html_ru": f"{base}/html?locale=ru",
-               "signatures": f"{base}/signatures", "verification": f"{base}/verification"},
-    )
-
-
-router = APIRouter(prefix="/api/v1", tags=["protocol"])
-
-
-@router.post("/competitions/{competition_id}/protocol", status_code=status.HTTP_201_CREATED,
-             responses={200: {"description": "the protocol of the same data was already drawn up: that one"},
-                        409: {"description": "results_not_published"}})
-def draw_up_competition_protocol(competition_id: int, account: CurrentAccount, session: SessionDep,
-                                 queue: QueueDep, today: TodayDep, response: Response) -> CompetitionProtocolOut:
-    """Draw up the protocol of the published results (HR of the body) and ask the commission to sign it.
-
-    Idempotent: while the latest protocol is the document of the same data it is returned (200),
-    nobody is notified again. 409 ``results_not_published`` before publication.
-    """
-    with session.begin():
-        competition = competitions.managed_competition(session=session, competition_id=competition_id,
-                                                       actor=account)
-        drawn = draw_up_protocol(session=session, queue=queue, competition=competition, actor=account,
-                                 today=today)
-        if not drawn.created:
-            response.status_code = status.HTTP_200_OK
-        return _out(session, competition, drawn)
-
-
-@router.get("/competitions/{competition_id}/protocol", responses={404: {"description": "none drawn up yet"}})
-def read_competition_protocol(competition_id: int, account: CurrentAccount,
-                              session: SessionDep) -> CompetitionProtocolOut:
-    """The competition's latest protocol and its deadline (HR of the body, its commission, administrators)."""
-    with session.begin():
-        competition = competitions.managed_competition(session=session, competition_id=competition_id,
-                                                       actor=account, action="competition.progress")
-        published = ensure_results_published(competition)
-        protocol = latest_protocol(session=session, competition=competition)
-        if protocol is None:
-            raise ProblemError("no protocol is drawn up for this competition yet", status=404, code="not_found")
-        drawn = DrawnUp(protocol=protocol, created=False, results_published_on=published,
-                        protocol_due=protocol_due(competition),
-                        sign_deadline=sign_deadline(competition, protocol.drawn_up_on), notified_account_ids=())
-        return _out(session, competition, drawn)
-

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.auth.deps import CurrentAccount
 from app.auth.models import ADMINISTRATOR, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, Account
 from app.auth.permissions import can
-from app.competitions import service
+from app.competitions import protocol_link, service
 from app.competitions.access import competition_access
 from app.competitions.clock import TodayDep
 from app.competitions.models import CommissionMember, Competition
@@ -21,21 +21,27 @@ from app.competitions.schemas import (
     CommissionSeatOut,
     CompetitionCalendar,
     CompetitionOut,
+    CompetitionProtocolOut,
     EssayTopicIn,
     ProgressOut,
     PublishedResultsOut,
 )
 from app.deps import PolicyDep, QueueDep, SessionDep
-from app.prescoring import service as prescoring
+from app.errors import FORBIDDEN, NOT_FOUND, DomainError
+from app.prescoring.review import set_mode
 from app.prescoring.schemas import PrescoringModeIn
-from app.problems import ProblemError
+from app.protocol import service as protocols
+from app.protocol.schemas import ProtocolOut, SignatureOut
 from app.rules.policy import policy_fields
 from app.rules.replay import replay
 
-router = APIRouter(prefix="/api/v1", tags=["selection"])
+router = APIRouter(prefix="/api/v1/competitions", tags=["selection"])
+policy_router = APIRouter(prefix="/api/v1/policy", tags=["selection"])
+replay_router = APIRouter(prefix="/api/v1/replay", tags=["selection"])
+protocol_router = APIRouter(prefix="/api/v1/competitions", tags=["protocol"])
 
 
-@router.get("/policy")
+@policy_router.get("")
 def read_policy(policy: PolicyDep) -> dict[str, Any]:
     """Every SelectionPolicy field: the seeds' default and the value this deployment runs with."""
     defaults = policy_fields()
@@ -44,7 +50,7 @@ def read_policy(policy: PolicyDep) -> dict[str, Any]:
             "overridden": sorted(name for name in defaults if defaults[name] != in_force[name])}
 
 
-@router.post("/replay")
+@replay_router.post("")
 def run_replay(document: Any = Body(..., description="a competition in the replay format")) -> dict[str, Any]:
     """The outcome of one competition from recorded results, exactly as ``irikteu replay`` prints it.
 
@@ -74,7 +80,7 @@ def competition_out(session: Session, competition: Competition, *, account: Acco
     )
 
 
-@router.get("/competitions")
+@router.get("")
 def list_competitions(account: CurrentAccount, session: SessionDep, today: TodayDep) -> list[CompetitionOut]:
     """The competitions the account works on: an HR officer's body's, a member's seats, all for proctors/admins."""
     query = select(Competition).order_by(Competition.id.desc())
@@ -84,13 +90,13 @@ def list_competitions(account: CurrentAccount, session: SessionDep, today: Today
         query = query.where(Competition.id.in_(
             select(CommissionMember.competition_id).where(CommissionMember.account_id == account.id)))
     elif account.role not in (PROCTOR, ADMINISTRATOR):
-        raise ProblemError(f"a {account.role} has no competitions to list", status=403, code="forbidden")
+        raise DomainError(FORBIDDEN, f"a {account.role} has no competitions to list")
     with session.begin():
         return [competition_out(session, competition, account=account, today=today)
                 for competition in session.scalars(query).all()]
 
 
-@router.get("/competitions/{competition_id}")
+@router.get("/{competition_id}")
 def read_competition(competition_id: int, account: CurrentAccount, session: SessionDep,
                      today: TodayDep) -> CompetitionOut:
     """Stage plan, policy snapshot, calendar with overdue flags, essay topic, commission."""
@@ -100,7 +106,7 @@ def read_competition(competition_id: int, account: CurrentAccount, session: Sess
         return competition_out(session, competition, account=account, today=today)
 
 
-@router.post("/competitions/{competition_id}/commission", status_code=status.HTTP_201_CREATED)
+@router.post("/{competition_id}/commission", status_code=status.HTTP_201_CREATED)
 def add_commission_member(competition_id: int, data: CommissionSeatIn, account: CurrentAccount,
                           session: SessionDep) -> CommissionSeatOut:
     """Seat a commission-member account (HR of the body); one chair; the secretary does not score."""
@@ -114,7 +120,7 @@ def add_commission_member(competition_id: int, data: CommissionSeatIn, account: 
                                  role=seat.role, added_at=seat.added_at)
 
 
-@router.delete("/competitions/{competition_id}/commission/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{competition_id}/commission/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_commission_member(competition_id: int, account_id: int, account: CurrentAccount,
                              session: SessionDep) -> Response:
     with session.begin():
@@ -124,7 +130,7 @@ def remove_commission_member(competition_id: int, account_id: int, account: Curr
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.put("/competitions/{competition_id}/essay-topic")
+@router.put("/{competition_id}/essay-topic")
 def set_essay_topic(competition_id: int, data: EssayTopicIn, account: CurrentAccount, session: SessionDep,
                     today: TodayDep) -> CompetitionOut:
     """The essay topic in Kazakh and Russian (managerial competitions; HR of the body)."""
@@ -134,7 +140,7 @@ def set_essay_topic(competition_id: int, data: EssayTopicIn, account: CurrentAcc
         return competition_out(session, competition, account=account, today=today)
 
 
-@router.put("/competitions/{competition_id}/prescoring-mode",
+@router.put("/{competition_id}/prescoring-mode",
             responses={409: {"description": "prescoring_mode_locked: members have started scoring essays"}})
 def set_prescoring_mode(competition_id: int, data: PrescoringModeIn, account: CurrentAccount, session: SessionDep,
                         today: TodayDep) -> CompetitionOut:
@@ -142,11 +148,11 @@ def set_prescoring_mode(competition_id: int, data: PrescoringModeIn, account: Cu
     chair), before the first member's essay score."""
     with session.begin():
         competition = service.get_competition(session=session, competition_id=competition_id)
-        prescoring.set_mode(session=session, competition=competition, mode=data.mode, actor=account)
+        set_mode(session=session, competition=competition, mode=data.mode, actor=account)
         return competition_out(session, competition, account=account, today=today)
 
 
-@router.get("/competitions/{competition_id}/progress")
+@router.get("/{competition_id}/progress")
 def read_progress(competition_id: int, account: CurrentAccount, session: SessionDep) -> ProgressOut:
     """The outcome so far from the stored data, by the same core function as ``irikteu replay``."""
     with session.begin():
@@ -155,7 +161,7 @@ def read_progress(competition_id: int, account: CurrentAccount, session: Session
         return ProgressOut(**service.progress(session=session, competition=competition))
 
 
-@router.get("/competitions/{competition_id}/replay-input")
+@router.get("/{competition_id}/replay-input")
 def read_replay_input(competition_id: int, account: CurrentAccount, session: SessionDep) -> dict[str, Any]:
     """The stored data as a replay-format document (anonymous codes as refs): ``irikteu replay`` reproduces it."""
     with session.begin():
@@ -165,7 +171,7 @@ def read_replay_input(competition_id: int, account: CurrentAccount, session: Ses
                                        results_published_on=competition.results_published_on)
 
 
-@router.post("/competitions/{competition_id}/publish-results")
+@router.post("/{competition_id}/publish-results")
 def publish_results(competition_id: int, account: CurrentAccount, session: SessionDep, queue: QueueDep,
                     today: TodayDep) -> PublishedResultsOut:
     """Rank, store and publish the outcome with today as the publication day (HR of the body)."""
@@ -175,14 +181,14 @@ def publish_results(competition_id: int, account: CurrentAccount, session: Sessi
         return _results_out(session, competition)
 
 
-@router.get("/competitions/{competition_id}/results")
+@router.get("/{competition_id}/results")
 def read_results(competition_id: int, account: CurrentAccount, session: SessionDep) -> PublishedResultsOut:
     """The published outcome; names of the ranked beside their codes (anonymity ends with publication)."""
     with session.begin():
         competition = service.managed_competition(session=session, competition_id=competition_id, actor=account,
                                                   action="competition.read")
         if competition.outcome is None or competition.results_published_on is None:
-            raise ProblemError("the results are not published yet", status=404, code="not_found")
+            raise DomainError(NOT_FOUND, "the results are not published yet")
         return _results_out(session, competition)
 
 
@@ -191,3 +197,64 @@ def _results_out(session: Session, competition: Competition) -> PublishedResults
     return PublishedResultsOut(competition_id=competition.id, status=competition.status,
                                results_published_on=competition.results_published_on, outcome=competition.outcome,
                                names=service.ranked_names(session=session, competition=competition))
+
+
+# --- the protocol of the published results (the workflow: app.competitions.protocol_link) ----------
+
+def _protocol_out(session: Session, competition: Competition,
+                  drawn: protocol_link.DrawnUp) -> CompetitionProtocolOut:
+    protocol = drawn.protocol
+    base = f"/api/v1/protocols/{protocol.id}"
+    return CompetitionProtocolOut(
+        competition_id=competition.id, created=drawn.created, results_published_on=drawn.results_published_on,
+        protocol_due=drawn.protocol_due, drawn_up_on=protocol.drawn_up_on,
+        overdue=protocol.drawn_up_on > drawn.protocol_due, sign_deadline=drawn.sign_deadline,
+        notified_account_ids=list(drawn.notified_account_ids),
+        protocol=ProtocolOut(
+            id=protocol.id, competition_id=protocol.competition_id, version=protocol.version,
+            locales=protocol.locales, drawn_up_on=protocol.drawn_up_on, content_hash=protocol.content_hash,
+            created_at=protocol.created_at, created_by=protocol.created_by,
+            signatures=[SignatureOut.model_validate(s)
+                        for s in protocols.signatures_of(session=session, protocol_id=protocol.id)]),
+        links={"pdf": f"{base}/pdf", "html_kk": f"{base}/html?locale=kk", "html_ru": f"{base}/html?locale=ru",
+               "signatures": f"{base}/signatures", "verification": f"{base}/verification"},
+    )
+
+
+@protocol_router.post("/{competition_id}/protocol", status_code=status.HTTP_201_CREATED,
+                      responses={200: {"description": "the protocol of the same data was already drawn up: that one"},
+                                 409: {"description": "results_not_published"}})
+def draw_up_competition_protocol(competition_id: int, account: CurrentAccount, session: SessionDep,
+                                 queue: QueueDep, today: TodayDep, response: Response) -> CompetitionProtocolOut:
+    """Draw up the protocol of the published results (HR of the body) and ask the commission to sign it.
+
+    Idempotent: while the latest protocol is the document of the same data it is returned (200),
+    nobody is notified again. 409 ``results_not_published`` before publication.
+    """
+    with session.begin():
+        competition = service.managed_competition(session=session, competition_id=competition_id,
+                                                  actor=account)
+        drawn = protocol_link.draw_up_protocol(session=session, queue=queue, competition=competition,
+                                               actor=account, today=today)
+        if not drawn.created:
+            response.status_code = status.HTTP_200_OK
+        return _protocol_out(session, competition, drawn)
+
+
+@protocol_router.get("/{competition_id}/protocol", responses={404: {"description": "none drawn up yet"}})
+def read_competition_protocol(competition_id: int, account: CurrentAccount,
+                              session: SessionDep) -> CompetitionProtocolOut:
+    """The competition's latest protocol and its deadline (HR of the body, its commission, administrators)."""
+    with session.begin():
+        competition = service.managed_competition(session=session, competition_id=competition_id,
+                                                  actor=account, action="competition.progress")
+        published = protocol_link.ensure_results_published(competition)
+        protocol = protocol_link.latest_protocol(session=session, competition=competition)
+        if protocol is None:
+            raise DomainError(NOT_FOUND, "no protocol is drawn up for this competition yet")
+        drawn = protocol_link.DrawnUp(protocol=protocol, created=False, results_published_on=published,
+                                      protocol_due=protocol_link.protocol_due(competition),
+                                      sign_deadline=protocol_link.sign_deadline(competition, protocol.drawn_up_on),
+                                      notified_account_ids=())
+        return _protocol_out(session, competition, drawn)
+

@@ -23,11 +23,24 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.applications.errors import APPLICATION_NOT_CONFIRMED
 from app.applications.models import CONFIRMED, SUBMITTED, Application, RecordedStageResult
 from app.auth.models import COMMISSION_MEMBER, HR_OFFICER, Account, StateBody
 from app.auth.permissions import ensure_can
 from app.candidates.models import Candidate
 from app.competitions.access import competition_access
+from app.competitions.errors import (
+    ALREADY_ON_COMMISSION,
+    ALREADY_SCORED,
+    APPLICATIONS_PENDING,
+    CHAIR_TAKEN,
+    INVALID_APPLICATION_WINDOW,
+    NO_ESSAY_STAGE,
+    NOT_A_COMMISSION_MEMBER_ACCOUNT,
+    NOT_ON_COMMISSION,
+    RESULTS_ALREADY_PUBLISHED,
+    STAGE_NOT_IN_PLAN,
+)
 from app.competitions.events import audit
 from app.competitions.models import (
     CHAIR,
@@ -42,8 +55,9 @@ from app.competitions.models import (
     MemberScore,
 )
 from app.db import utcnow
+from app.errors import NOT_FOUND, VALIDATION_ERROR, DomainError
 from app.jobs.queue import JobQueue
-from app.problems import ProblemError
+from app.notifications.service import notify
 from app.rules.calendar import nth_working_day_after, working_day_deadline
 from app.rules.categories import stage_plan
 from app.rules.competition import (
@@ -69,8 +83,8 @@ def open_competition(*, session: Session, vacancy: Vacancy, actor: Account, poli
     """The vacancy's competition: stage plan, policy snapshot and calendar, open for applications from today."""
     close_on = applications_close_on or nth_working_day_after(today, window_working_days)
     if close_on < today:
-        raise ProblemError(f"applications cannot close ({close_on}) before they open ({today})",
-                           status=422, code="invalid_application_window")
+        raise DomainError(INVALID_APPLICATION_WINDOW,
+                          f"applications cannot close ({close_on}) before they open ({today})")
     competition = Competition(
         vacancy_id=vacancy.id, state_body_id=vacancy.state_body_id, category=vacancy.category,
         managerial=vacancy.managerial, stage_plan=list(stage_plan(vacancy.category, vacancy.managerial)),
@@ -97,7 +111,7 @@ def close_applications(*, session: Session, competition: Competition, actor: Acc
 def get_competition(*, session: Session, competition_id: int) -> Competition:
     competition = session.get(Competition, competition_id)
     if competition is None:
-        raise ProblemError(f"no competition {competition_id}", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"no competition {competition_id}")
     return competition
 
 
@@ -120,8 +134,8 @@ def accepts_applications(competition: Competition, today: date) -> bool:
 
 def ensure_results_not_published(competition: Competition) -> None:
     if competition.status == RESULTS_PUBLISHED:
-        raise ProblemError("the results of this competition are published; nothing can change now",
-                           status=409, code="results_already_published")
+        raise DomainError(RESULTS_ALREADY_PUBLISHED,
+                          "the results of this competition are published; nothing can change now")
 
 
 # --- commission and essay topic ---------------------------------------------------------------------
@@ -140,14 +154,13 @@ def add_commission_member(*, session: Session, competition: Competition, account
     ensure_results_not_published(competition)
     account = session.get(Account, account_id)
     if account is None or account.role != COMMISSION_MEMBER or not account.is_active:
-        raise ProblemError(f"account {account_id} is not an active commission-member account",
-                           status=422, code="not_a_commission_member_account")
+        raise DomainError(NOT_A_COMMISSION_MEMBER_ACCOUNT,
+                          f"account {account_id} is not an active commission-member account")
     seats = session.scalars(select(CommissionMember).where(CommissionMember.competition_id == competition.id)).all()
     if any(seat.account_id == account_id for seat in seats):
-        raise ProblemError(f"account {account_id} already sits on this commission", status=409,
-                           code="already_on_commission")
+        raise DomainError(ALREADY_ON_COMMISSION, f"account {account_id} already sits on this commission")
     if role == CHAIR and any(seat.role == CHAIR for seat in seats):
-        raise ProblemError("the commission already has a chair", status=409, code="chair_taken")
+        raise DomainError(CHAIR_TAKEN, "the commission already has a chair")
     seat = CommissionMember(competition_id=competition.id, account_id=account_id, role=role, added_by=actor.id,
                             added_at=utcnow())
     session.add(seat)
@@ -163,7 +176,7 @@ def remove_commission_member(*, session: Session, competition: Competition, acco
     seat = session.scalars(select(CommissionMember).where(
         CommissionMember.competition_id == competition.id, CommissionMember.account_id == account_id)).first()
     if seat is None:
-        raise ProblemError(f"account {account_id} does not sit on this commission", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"account {account_id} does not sit on this commission")
     session.delete(seat)
     audit(session, actor=actor, action="commission.member_removed", entity_type="competition",
           entity_id=competition.id, before={"account_id": account_id, "role": seat.role})
@@ -171,8 +184,7 @@ def remove_commission_member(*, session: Session, competition: Competition, acco
 
 def set_essay_topic(*, session: Session, competition: Competition, kk: str, ru: str, actor: Account) -> None:
     if not competition.managerial:
-        raise ProblemError("a non-managerial competition has a practical assessment, not an essay",
-                           status=409, code="no_essay_stage")
+        raise DomainError(NO_ESSAY_STAGE, "a non-managerial competition has a practical assessment, not an essay")
     ensure_results_not_published(competition)
     before = {"kk": competition.essay_topic_kk, "ru": competition.essay_topic_ru}
     competition.essay_topic_kk, competition.essay_topic_ru = kk, ru
@@ -214,17 +226,15 @@ def record_member_score(*, session: Session, application: Application, stage: st
     competition = get_competition(session=session, competition_id=application.competition_id)
     ensure_results_not_published(competition)
     if stage not in SCORED_STAGES or stage not in competition.stage_plan:
-        raise ProblemError(f"stage {stage!r} is not a scored stage of this competition", status=409,
-                           code="stage_not_in_plan")
+        raise DomainError(STAGE_NOT_IN_PLAN, f"stage {stage!r} is not a scored stage of this competition")
     if score_type not in SCORE_TYPES:
-        raise ProblemError(f"unknown score type {score_type!r}", status=422, code="validation_error")
+        raise DomainError(VALIDATION_ERROR, f"unknown score type {score_type!r}")
     if application.status != CONFIRMED:
-        raise ProblemError("only a confirmed application is scored", status=409, code="application_not_confirmed")
+        raise DomainError(APPLICATION_NOT_CONFIRMED, "only a confirmed application is scored")
     if score_type == SCORE_MEMBER:
         access = competition_access(session, competition)
         if scorer is None or scorer.role != COMMISSION_MEMBER or scorer.id not in access.voting_member_account_ids:
-            raise ProblemError("only a voting member of this competition's commission scores it",
-                               status=403, code="not_on_commission")
+            raise DomainError(NOT_ON_COMMISSION, "only a voting member of this competition's commission scores it")
     aggregate_member_scores([score], policy_of(competition))  # the core's scale check
     existing = session.scalars(select(MemberScore).where(
         MemberScore.application_id == application.id, MemberScore.stage == stage,
@@ -233,8 +243,7 @@ def record_member_score(*, session: Session, application: Application, stage: st
     before = None
     if existing is not None:
         if not replace:
-            raise ProblemError("this scorer has already scored this application at this stage",
-                               status=409, code="already_scored")
+            raise DomainError(ALREADY_SCORED, "this scorer has already scored this application at this stage")
         before = {"score": existing.score, "comment": existing.comment}
         existing.score, existing.comment, existing.created_at = score, comment, utcnow()
         row = existing
@@ -396,8 +405,7 @@ def publish_results(*, session: Session, queue: JobQueue, competition: Competiti
     pending = session.scalar(select(func.count()).select_from(Application).where(
         Application.competition_id == competition.id, Application.status == SUBMITTED)) or 0
     if pending:
-        raise ProblemError(f"{pending} application(s) still await the HR decision", status=409,
-                           code="applications_pending")
+        raise DomainError(APPLICATIONS_PENDING, f"{pending} application(s) still await the HR decision")
     data = competition_input(session=session, competition=competition, results_published_on=today)
     outcome = outcome_to_json(run_competition(data, policy_of(competition)))
     before = {"status": competition.status}
@@ -416,8 +424,6 @@ def publish_results(*, session: Session, queue: JobQueue, competition: Competiti
 
 def _notify_results_published(*, session: Session, queue: JobQueue, competition: Competition, today: date) -> None:
     """Every confirmed candidate and the HR officers of the body learn that the results are out."""
-    from app.notifications.service import notify
-
     vacancy = session.get(Vacancy, competition.vacancy_id)
     body = session.get(StateBody, competition.state_body_id)
     assert vacancy is not None and body is not None

@@ -17,9 +17,10 @@ from app.competitions import service as competitions
 from app.competitions.events import audit
 from app.competitions.models import Competition
 from app.db import utcnow
+from app.errors import NOT_FOUND, DomainError
 from app.essays import stages
+from app.essays.errors import NO_PRACTICAL_STAGE
 from app.essays.models import PracticalTask
-from app.problems import ProblemError
 
 STAGE = "practical"
 TASK_FIELDS = ("title_kk", "title_ru", "instructions_kk", "instructions_ru", "level_note")
@@ -32,8 +33,7 @@ def _task_state(task: PracticalTask) -> dict[str, Any]:
 def _ensure_editable(session: Session, competition: Competition) -> None:
     competitions.ensure_results_not_published(competition)
     if STAGE not in competition.stage_plan:
-        raise ProblemError("a managerial competition has an essay, not a practical assessment", status=409,
-                           code="no_practical_stage")
+        raise DomainError(NO_PRACTICAL_STAGE, "a managerial competition has an essay, not a practical assessment")
     stages.ensure_stage_open(session=session, competition_id=competition.id, stage=STAGE)
 
 
@@ -52,7 +52,7 @@ def create_task(*, session: Session, competition: Competition, data: dict[str, A
 def get_task(*, session: Session, task_id: int) -> PracticalTask:
     task = session.get(PracticalTask, task_id)
     if task is None:
-        raise ProblemError(f"no practical task {task_id}", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"no practical task {task_id}")
     return task
 
 

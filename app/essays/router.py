@@ -20,7 +20,8 @@ from app.competitions import service as competitions
 from app.competitions.clock import NowDep
 from app.competitions.models import Competition
 from app.deps import QueueDep, SessionDep
-from app.essays import practical, service, stages
+from app.errors import NOT_FOUND, DomainError
+from app.essays import practical, queries, service, stages
 from app.essays.models import Essay, PracticalTask
 from app.essays.schemas import (
     EssayDraftIn,
@@ -37,12 +38,14 @@ from app.essays.schemas import (
     ScoreOut,
     StageClosureOut,
 )
-from app.prescoring import service as prescoring
+from app.prescoring.review import discussion_states
 from app.prescoring.schemas import DiscussionOut, ReviewedEssayOut, ReviewedEssaysOut
-from app.problems import ProblemError
+from app.prescoring.views import reader, suggestion_views
 
-router = APIRouter(prefix="/api/v1", tags=["essays"])
-stages_router = APIRouter(prefix="/api/v1", tags=["scored stages"])
+router = APIRouter(prefix="/api/v1/applications", tags=["essays"])
+competition_router = APIRouter(prefix="/api/v1/competitions", tags=["essays"])
+"""The commission's side: a competition's essays and practical tasks."""
+stages_router = APIRouter(prefix="/api/v1/competitions", tags=["scored stages"])
 
 
 def _topic(competition: Competition) -> dict[str, str] | None:
@@ -72,19 +75,19 @@ def _score_out(row: Any) -> MemberScoreOut | None:
 
 # --- the candidate's essay ------------------------------------------------------------------------
 
-@router.get("/applications/{application_id}/essay")
+@router.get("/{application_id}/essay")
 def read_my_essay(application_id: int, account: CandidateAccount, session: SessionDep, now: NowDep) -> EssayOut:
     """The candidate's own essay with the time left."""
     with session.begin():
         application, _competition = service.own_application(session=session, application_id=application_id,
                                                             actor=account)
-        essay = service.essay_of(session=session, application_id=application.id)
+        essay = queries.essay_of(session=session, application_id=application.id)
         if essay is None:
-            raise ProblemError("the essay is not started", status=404, code="not_found")
+            raise DomainError(NOT_FOUND, "the essay is not started")
         return _essay_out(session, essay, now)
 
 
-@router.post("/applications/{application_id}/essay/start", status_code=201,
+@router.post("/{application_id}/essay/start", status_code=201,
              responses={200: {"description": "already started: the same essay and deadline"}})
 def start_essay(application_id: int, data: EssayStartIn, account: CandidateAccount, session: SessionDep,
                 now: NowDep, response: Response) -> EssayOut:
@@ -97,7 +100,7 @@ def start_essay(application_id: int, data: EssayStartIn, account: CandidateAccou
         return _essay_out(session, essay, now)
 
 
-@router.put("/applications/{application_id}/essay")
+@router.put("/{application_id}/essay")
 def save_essay_draft(application_id: int, data: EssayDraftIn, account: CandidateAccount, session: SessionDep,
                      now: NowDep) -> EssayOut:
     """Autosave the draft (409 ``essay_time_over`` after the deadline, ``essay_locked`` after submission)."""
@@ -107,7 +110,7 @@ def save_essay_draft(application_id: int, data: EssayDraftIn, account: Candidate
         return _essay_out(session, essay, now)
 
 
-@router.post("/applications/{application_id}/essay/submit")
+@router.post("/{application_id}/essay/submit")
 def submit_essay(application_id: int, data: EssaySubmitIn, account: CandidateAccount, session: SessionDep,
                  now: NowDep, queue: QueueDep) -> EssayOut:
     """Submit and lock the essay (its pre-score is queued); a retry returns the same locked essay."""
@@ -130,10 +133,11 @@ def _reviewed_essays(session: Session, competition: Competition, account: Accoun
     mine = stages.own_scores(session=session, scorer=account, application_ids=[a.id for _e, a in rows],
                              stage=service.STAGE)
     closed = stages.closure(session=session, competition_id=competition.id, stage=service.STAGE) is not None
-    who = prescoring.reader(session, competition=competition, account=account, stage_closed=closed)
+    who = reader(session, competition=competition, account=account, stage_closed=closed)
     scored = {application.id: application.id in mine for _essay, application in rows}
-    suggestions = prescoring.suggestion_views(session, who=who, essays=[essay for essay, _a in rows], scored=scored)
-    states = prescoring.discussion_states(session, application_ids=[a.id for _e, a in rows])
+    suggestions = suggestion_views(session, who=who, essays=[essay for essay, _a in rows], scored=scored)
+    states = discussion_states(session, application_ids=[a.id for _e, a in rows],
+                               policy=competitions.policy_of(competition))
     essays = []
     for essay, application in rows:
         assert essay.submitted_at is not None and essay.content_hash is not None
@@ -146,7 +150,7 @@ def _reviewed_essays(session: Session, competition: Competition, account: Accoun
     return closed, essays
 
 
-@router.get("/competitions/{competition_id}/essays")
+@competition_router.get("/{competition_id}/essays")
 def list_essays(competition_id: int, account: CurrentAccount, session: SessionDep) -> ReviewedEssaysOut:
     """The submitted essays by anonymous code (commission, HR of the body); a member sees only their own score.
 
@@ -155,14 +159,14 @@ def list_essays(competition_id: int, account: CurrentAccount, session: SessionDe
     """
     with session.begin():
         competition = _readable(session, competition_id, account)
-        rows = list(service.submitted_essays(session=session, competition=competition))
+        rows = list(queries.submitted_essays(session=session, competition=competition))
         closed, essays = _reviewed_essays(session, competition, account, rows)
         return ReviewedEssaysOut(competition_id=competition.id, stage_closed=closed,
                                  prescoring_mode=competition.prescoring_mode, topic=_topic(competition),
                                  essays=essays)
 
 
-@router.get("/competitions/{competition_id}/essays/{anonymous_code}")
+@competition_router.get("/{competition_id}/essays/{anonymous_code}")
 def read_essay(competition_id: int, anonymous_code: str, account: CurrentAccount,
                session: SessionDep) -> ReviewedEssayOut:
     """One submitted essay by anonymous code, as in the list (commission, HR of the body)."""
@@ -170,10 +174,9 @@ def read_essay(competition_id: int, anonymous_code: str, account: CurrentAccount
         competition = _readable(session, competition_id, account)
         application = stages.application_by_code(session=session, competition=competition,
                                                   anonymous_code=anonymous_code)
-        essay = service.essay_of(session=session, application_id=application.id)
+        essay = queries.essay_of(session=session, application_id=application.id)
         if essay is None or not essay.locked:
-            raise ProblemError(f"no submitted essay {anonymous_code} in this competition", status=404,
-                               code="not_found")
+            raise DomainError(NOT_FOUND, f"no submitted essay {anonymous_code} in this competition")
         _closed, essays = _reviewed_essays(session, competition, account, [(essay, application)])
         return essays[0]
 
@@ -187,7 +190,7 @@ def _task_out(task: PracticalTask) -> PracticalTaskOut:
                             updated_at=task.updated_at)
 
 
-@router.post("/competitions/{competition_id}/practical-tasks", status_code=201)
+@competition_router.post("/{competition_id}/practical-tasks", status_code=201)
 def create_practical_task(competition_id: int, data: PracticalTaskIn, account: CurrentAccount,
                           session: SessionDep) -> PracticalTaskOut:
     """A task of the practical assessment in Kazakh and Russian (HR of the body)."""
@@ -198,7 +201,7 @@ def create_practical_task(competition_id: int, data: PracticalTaskIn, account: C
                                                actor=account))
 
 
-@router.put("/competitions/{competition_id}/practical-tasks/{task_id}")
+@competition_router.put("/{competition_id}/practical-tasks/{task_id}")
 def replace_practical_task(competition_id: int, task_id: int, data: PracticalTaskIn, account: CurrentAccount,
                            session: SessionDep) -> PracticalTaskOut:
     """Replace a task while the practical stage is open (HR of the body)."""
@@ -207,12 +210,12 @@ def replace_practical_task(competition_id: int, task_id: int, data: PracticalTas
                                                        actor=account)
         task = practical.get_task(session=session, task_id=task_id)
         if task.competition_id != competition.id:
-            raise ProblemError(f"no practical task {task_id} in this competition", status=404, code="not_found")
+            raise DomainError(NOT_FOUND, f"no practical task {task_id} in this competition")
         return _task_out(practical.update_task(session=session, competition=competition, task=task,
                                                changes=data.model_dump(), actor=account))
 
 
-@router.get("/competitions/{competition_id}/practical")
+@competition_router.get("/{competition_id}/practical")
 def read_practical(competition_id: int, account: CurrentAccount, session: SessionDep) -> PracticalOut:
     """Tasks and the candidates who reached the stage, by anonymous code (commission, HR of the body)."""
     with session.begin():
@@ -230,7 +233,7 @@ def read_practical(competition_id: int, account: CurrentAccount, session: Sessio
 
 # --- scores and closing (every scored stage) ------------------------------------------------------
 
-@stages_router.put("/competitions/{competition_id}/stages/{stage}/scores/{anonymous_code}")
+@stages_router.put("/{competition_id}/stages/{stage}/scores/{anonymous_code}")
 def score(competition_id: int, stage: ScoredStage, anonymous_code: str, data: ScoreIn, account: CurrentAccount,
           session: SessionDep, now: NowDep) -> ScoreOut:
     """A voting member's score 1..5 with an optional note; sending it again replaces the member's own score."""
@@ -243,7 +246,7 @@ def score(competition_id: int, stage: ScoredStage, anonymous_code: str, data: Sc
                         comment=row.comment, scored_at=row.created_at)
 
 
-@stages_router.post("/competitions/{competition_id}/stages/{stage}/close",
+@stages_router.post("/{competition_id}/stages/{stage}/close",
                     responses={409: {"description": "scoring_quorum_not_reached, essays_in_progress, "
                                                      "essay_discussion_required"}})
 def close_stage(competition_id: int, stage: ScoredStage, account: CurrentAccount, session: SessionDep,

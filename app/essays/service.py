@@ -9,24 +9,34 @@ code only; scoring and closing are in ``app.essays.stages``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.applications.errors import APPLICATION_NOT_CONFIRMED
 from app.applications.models import CONFIRMED, Application
 from app.auth.models import Account
 from app.candidates.models import Candidate
 from app.competitions import service as competitions
+from app.competitions.errors import NO_ESSAY_STAGE
 from app.competitions.events import audit
 from app.competitions.models import Competition
+from app.errors import NOT_FOUND, DomainError
 from app.essays import stages
+from app.essays.errors import (
+    ESSAY_EMPTY,
+    ESSAY_LOCKED,
+    ESSAY_NOT_STARTED,
+    ESSAY_OVER_WORD_LIMIT,
+    ESSAY_TIME_OVER,
+    ESSAY_TOPIC_MISSING,
+    STAGE_NOT_REACHED,
+)
 from app.essays.models import Essay
+from app.essays.prescore_queue import enqueue_prescore
+from app.essays.queries import essay_of
 from app.jobs.queue import JobQueue
-from app.prescoring import service as prescoring
-from app.problems import ProblemError
 from app.rules.member_scores import count_essay_words, essay_within_word_limit
 
 STAGE = "essay"
@@ -41,22 +51,16 @@ def own_application(*, session: Session, application_id: int, actor: Account) ->
     application = session.get(Application, application_id)
     candidate = None if application is None else session.get(Candidate, application.candidate_id)
     if application is None or candidate is None or candidate.account_id != actor.id:
-        raise ProblemError(f"no application {application_id} of yours", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"no application {application_id} of yours")
     return application, competitions.get_competition(session=session, competition_id=application.competition_id)
-
-
-def essay_of(*, session: Session, application_id: int) -> Essay | None:
-    return session.scalars(select(Essay).where(Essay.application_id == application_id)).first()
 
 
 def _ensure_may_write(session: Session, application: Application, competition: Competition) -> None:
     competitions.ensure_results_not_published(competition)
     if STAGE not in competition.stage_plan:
-        raise ProblemError("a non-managerial competition has a practical assessment, not an essay",
-                           status=409, code="no_essay_stage")
+        raise DomainError(NO_ESSAY_STAGE, "a non-managerial competition has a practical assessment, not an essay")
     if application.status != CONFIRMED:
-        raise ProblemError("only a confirmed application takes the essay", status=409,
-                           code="application_not_confirmed")
+        raise DomainError(APPLICATION_NOT_CONFIRMED, "only a confirmed application takes the essay")
     stages.ensure_stage_open(session=session, competition_id=competition.id, stage=STAGE)
 
 
@@ -69,10 +73,10 @@ def start(*, session: Session, application_id: int, actor: Account, language: st
         return existing, False
     _ensure_may_write(session, application, competition)
     if competition.essay_topic_kk is None or competition.essay_topic_ru is None:
-        raise ProblemError("the HR service has not set the essay topic yet", status=409, code="essay_topic_missing")
+        raise DomainError(ESSAY_TOPIC_MISSING, "the HR service has not set the essay topic yet")
     if application.anonymous_code not in stages.stage_entrants(session=session, competition=competition,
                                                                stage=STAGE):
-        raise ProblemError("you have not reached the essay stage", status=409, code="stage_not_reached")
+        raise DomainError(STAGE_NOT_REACHED, "you have not reached the essay stage")
     policy = competitions.policy_of(competition)
     essay = Essay(application_id=application.id, language=language, text="", started_at=now,
                   deadline_at=now + timedelta(minutes=policy.essay_minutes), word_count=0, locked=False)
@@ -95,13 +99,13 @@ def _writable(session: Session, application_id: int, actor: Account, now: dateti
     application, competition = own_application(session=session, application_id=application_id, actor=actor)
     essay = essay_of(session=session, application_id=application.id)
     if essay is None:
-        raise ProblemError("start the essay first", status=409, code="essay_not_started")
+        raise DomainError(ESSAY_NOT_STARTED, "start the essay first")
     if essay.locked:
-        raise ProblemError("the essay is submitted and locked", status=409, code="essay_locked")
+        raise DomainError(ESSAY_LOCKED, "the essay is submitted and locked")
     _ensure_may_write(session, application, competition)
     if now > essay.deadline_at:
-        raise ProblemError(f"the essay time ended at {essay.deadline_at.isoformat()}", status=409,
-                           code="essay_time_over", deadline_at=essay.deadline_at.isoformat())
+        raise DomainError(ESSAY_TIME_OVER, f"the essay time ended at {essay.deadline_at.isoformat()}",
+                          deadline_at=essay.deadline_at.isoformat())
     return essay
 
 
@@ -141,10 +145,10 @@ def submit(*, session: Session, application_id: int, actor: Account, text: str |
     policy = competitions.policy_of(competition)
     words = count_essay_words(final)
     if not essay_within_word_limit(final, policy):
-        raise ProblemError(f"the essay has {words} words; the limit is {policy.essay_word_limit}", status=422,
-                           code="essay_over_word_limit", word_count=words, word_limit=policy.essay_word_limit)
+        raise DomainError(ESSAY_OVER_WORD_LIMIT, f"the essay has {words} words; the limit is {policy.essay_word_limit}",
+                          word_count=words, word_limit=policy.essay_word_limit)
     if words == 0:
-        raise ProblemError("an empty essay cannot be submitted", status=422, code="essay_empty")
+        raise DomainError(ESSAY_EMPTY, "an empty essay cannot be submitted")
     before = {"locked": False, "word_count": essay.word_count}
     essay.text, essay.word_count, essay.content_hash = final, words, content_hash(final)
     if language is not None:
@@ -156,14 +160,6 @@ def submit(*, session: Session, application_id: int, actor: Account, text: str |
           after={"locked": True, "language": essay.language, "word_count": words,
                  "content_hash": essay.content_hash, "submitted_at": now.isoformat()})
     if queue is not None:
-        prescoring.enqueue_prescore(session=session, queue=queue, essay=essay)
+        enqueue_prescore(session=session, queue=queue, essay=essay)
     return essay
 
-
-def submitted_essays(*, session: Session, competition: Competition) -> Sequence[tuple[Essay, Application]]:
-    """The locked essays of the competition with their applications, in application order."""
-    rows = session.execute(
-        select(Essay, Application).join(Application, Application.id == Essay.application_id)
-        .where(Application.competition_id == competition.id, Essay.locked.is_(True))
-        .order_by(Application.applied_at, Application.id)).all()
-    return [(essay, application) for essay, application in rows]

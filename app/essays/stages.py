@@ -30,14 +30,25 @@ from app.applications.models import Application
 from app.auth.models import COMMISSION_MEMBER, Account
 from app.competitions import service as competitions
 from app.competitions.access import competition_access
+from app.competitions.errors import NOT_ON_COMMISSION, STAGE_NOT_IN_PLAN
 from app.competitions.events import audit
 from app.competitions.models import SCORE_MEMBER, SCORED_STAGES, Competition, MemberScore
 from app.db import utcnow
+from app.errors import NOT_FOUND, DomainError
+from app.essays.errors import (
+    ESSAY_NOT_SUBMITTED,
+    ESSAYS_IN_PROGRESS,
+    SCORE_OUT_OF_RANGE,
+    SCORING_QUORUM_NOT_REACHED,
+    STAGE_CLOSED,
+    STAGE_NOT_REACHED,
+)
 from app.essays.models import Essay, StageClosure
+from app.interviews.errors import INTERVIEW_NOT_SCHEDULED, INTERVIEW_NOT_STARTED
 from app.interviews.models import CANCELLED, Interview
 from app.jobs.queue import JobQueue
-from app.prescoring import service as prescoring
-from app.problems import ProblemError
+from app.prescoring.review import ensure_discussed
+from app.prescoring.service import enqueue_training
 from app.rules.competition import StageOutcome, run_competition
 from app.rules.member_scores import scoring_quorum_reached
 
@@ -72,14 +83,13 @@ def application_by_code(*, session: Session, competition: Competition, anonymous
     application = session.scalars(select(Application).where(
         Application.competition_id == competition.id, Application.anonymous_code == anonymous_code)).first()
     if application is None:
-        raise ProblemError(f"no application {anonymous_code} in this competition", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"no application {anonymous_code} in this competition")
     return application
 
 
 def ensure_stage_in_plan(competition: Competition, stage: str) -> None:
     if stage not in SCORED_STAGES or stage not in competition.stage_plan:
-        raise ProblemError(f"stage {stage!r} is not a scored stage of this competition", status=409,
-                           code="stage_not_in_plan")
+        raise DomainError(STAGE_NOT_IN_PLAN, f"stage {stage!r} is not a scored stage of this competition")
 
 
 # --- closing ----------------------------------------------------------------------------------------
@@ -93,8 +103,8 @@ def ensure_stage_open(*, session: Session, competition_id: int, stage: str) -> N
     """409 ``stage_closed`` once the HR service has closed ``stage``: its scores and work are final."""
     closed = closure(session=session, competition_id=competition_id, stage=stage)
     if closed is not None:
-        raise ProblemError(f"the {stage} stage of this competition was closed at {closed.closed_at.isoformat()}",
-                           status=409, code="stage_closed")
+        raise DomainError(STAGE_CLOSED,
+                          f"the {stage} stage of this competition was closed at {closed.closed_at.isoformat()}")
 
 
 def stage_items(*, session: Session, competition: Competition, stage: str) -> list[Application]:
@@ -145,8 +155,8 @@ def close_stage(*, session: Session, competition: Competition, stage: str, actor
             Essay, Essay.application_id == Application.id).where(
             Application.competition_id == competition.id, Essay.locked.is_(False), Essay.deadline_at >= now)).all()
         if writing:
-            raise ProblemError(f"{len(writing)} essay(s) are still being written", status=409,
-                               code="essays_in_progress", anonymous_codes=list(writing))
+            raise DomainError(ESSAYS_IN_PROGRESS, f"{len(writing)} essay(s) are still being written",
+                              anonymous_codes=list(writing))
     voting = competition_access(session, competition).voting_member_account_ids
     items = stage_items(session=session, competition=competition, stage=stage)
     counts = scorers_per_application(session=session, application_ids=[a.id for a in items], stage=stage,
@@ -156,12 +166,11 @@ def close_stage(*, session: Session, competition: Competition, stage: str, actor
              for a in items if not voting or not scoring_quorum_reached(counts[a.id], len(voting), policy)]
     if short or not voting:
         share = policy.essay_min_scoring_share
-        raise ProblemError(
-            f"every item needs scores from at least {share.numerator}/{share.denominator} of the "
-            f"{len(voting)} voting member(s); {len(short)} item(s) do not have them",
-            status=409, code="scoring_quorum_not_reached", missing=short)
+        raise DomainError(SCORING_QUORUM_NOT_REACHED,
+                          f"every item needs scores from at least {share.numerator}/{share.denominator} of the "
+                          f"{len(voting)} voting member(s); {len(short)} item(s) do not have them", missing=short)
     if stage == "essay":
-        prescoring.ensure_discussed(session, competition=competition)
+        ensure_discussed(session, competition=competition)
     row = StageClosure(competition_id=competition.id, stage=stage, closed_at=utcnow(), closed_by=actor.id)
     session.add(row)
     session.flush()
@@ -169,7 +178,7 @@ def close_stage(*, session: Session, competition: Competition, stage: str, actor
           before={"stage": stage, "closed": False},
           after={"stage": stage, "closed": True, "items": len(items), "voting_members": len(voting)})
     if stage == "essay" and queue is not None:
-        prescoring.enqueue_training(session=session, queue=queue, competition=competition)
+        enqueue_training(session=session, queue=queue, competition=competition)
     return row, True
 
 
@@ -179,8 +188,8 @@ def ensure_on_commission(*, session: Session, competition: Competition, account:
     """The voting member ids when ``account`` is one of them; 403 ``not_on_commission`` otherwise."""
     voting = competition_access(session, competition).voting_member_account_ids
     if account.role != COMMISSION_MEMBER or account.id not in voting:
-        raise ProblemError("only a voting member (chair or member) of this competition's commission scores it",
-                           status=403, code="not_on_commission")
+        raise DomainError(NOT_ON_COMMISSION,
+                          "only a voting member (chair or member) of this competition's commission scores it")
     return voting
 
 
@@ -188,8 +197,8 @@ def ensure_score_in_range(competition: Competition, score: int) -> None:
     policy = competitions.policy_of(competition)
     low, high = policy.member_score_min, policy.member_score_max
     if not low <= score <= high:
-        raise ProblemError(f"a score is a whole number from {low} to {high}; got {score}", status=422,
-                           code="score_out_of_range", min=low, max=high)
+        raise DomainError(SCORE_OUT_OF_RANGE, f"a score is a whole number from {low} to {high}; got {score}", min=low,
+                          max=high)
 
 
 def _ensure_scorable(*, session: Session, competition: Competition, application: Application, stage: str,
@@ -198,19 +207,16 @@ def _ensure_scorable(*, session: Session, competition: Competition, application:
     if stage == "essay":
         essay = session.scalars(select(Essay).where(Essay.application_id == application.id)).first()
         if essay is None or not essay.locked:
-            raise ProblemError("the essay is not submitted; only a locked essay is scored", status=409,
-                               code="essay_not_submitted")
+            raise DomainError(ESSAY_NOT_SUBMITTED, "the essay is not submitted; only a locked essay is scored")
     elif stage == "interview":
         interview = session.scalars(select(Interview).where(Interview.application_id == application.id)).first()
         if interview is None or interview.status == CANCELLED:
-            raise ProblemError("this application has no interview to score", status=409,
-                               code="interview_not_scheduled")
+            raise DomainError(INTERVIEW_NOT_SCHEDULED, "this application has no interview to score")
         if now < interview.starts_at:
-            raise ProblemError(f"the interview starts at {interview.starts_at.isoformat()}; score it after",
-                               status=409, code="interview_not_started")
+            raise DomainError(INTERVIEW_NOT_STARTED,
+                              f"the interview starts at {interview.starts_at.isoformat()}; score it after")
     elif application.anonymous_code not in stage_entrants(session=session, competition=competition, stage=stage):
-        raise ProblemError(f"this candidate has not reached the {stage} stage", status=409,
-                           code="stage_not_reached")
+        raise DomainError(STAGE_NOT_REACHED, f"this candidate has not reached the {stage} stage")
 
 
 def score_application(*, session: Session, competition: Competition, stage: str, anonymous_code: str,

@@ -19,12 +19,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
+from app.db import Base, UTCDateTime, check_in, utcnow
 
-LEGISLATION: Final = "legislation"
-STATE_LANGUAGE: Final = "state_language"
-PERSONAL_QUALITIES: Final = "personal_qualities"
-REASONING: Final = "reasoning"
+# The programme names are the rules' (``app.rules.programmes``); the exam domain names them here too.
+from app.rules.programmes import LEGISLATION as LEGISLATION
+from app.rules.programmes import PERSONAL_QUALITIES as PERSONAL_QUALITIES
+from app.rules.programmes import REASONING as REASONING
+from app.rules.programmes import STATE_LANGUAGE as STATE_LANGUAGE
+
 PROGRAMMES: tuple[str, ...] = (LEGISLATION, STATE_LANGUAGE, PERSONAL_QUALITIES, REASONING)
 """What a candidate books; reasoning is taken as two timed blocks, text then numeric."""
 
@@ -51,10 +53,6 @@ BLOCKS: tuple[str, ...] = (SINGLE_BLOCK, TEXT_BLOCK, NUMERIC_BLOCK)
 ALL_PROGRAMMES: Final = "all"
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class TestBooking(Base):
     """A candidate's booked test: programme, language, start time and the form(s) frozen for it.
 
@@ -65,9 +63,9 @@ class TestBooking(Base):
 
     __tablename__ = "test_bookings"
     __table_args__ = (
-        CheckConstraint(_in("programme", PROGRAMMES), name="programme"),
-        CheckConstraint(_in("language", TEST_LANGUAGES), name="language"),
-        CheckConstraint(_in("status", BOOKING_STATUSES), name="status"),
+        CheckConstraint(check_in("programme", PROGRAMMES), name="programme"),
+        CheckConstraint(check_in("language", TEST_LANGUAGES), name="language"),
+        CheckConstraint(check_in("status", BOOKING_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -97,8 +95,8 @@ class TestSession(Base):
     __tablename__ = "test_sessions"
     __table_args__ = (
         UniqueConstraint("booking_id", "block"),
-        CheckConstraint(_in("status", SESSION_STATUSES), name="status"),
-        CheckConstraint(_in("block", BLOCKS), name="block"),
+        CheckConstraint(check_in("status", SESSION_STATUSES), name="status"),
+        CheckConstraint(check_in("block", BLOCKS), name="block"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -168,7 +166,7 @@ class Certificate(Base):
     conclusion (қорытынды), valid from the test date."""
 
     __tablename__ = "certificates"
-    __table_args__ = (CheckConstraint(_in("programme", (LEGISLATION, STATE_LANGUAGE, PERSONAL_QUALITIES)),
+    __table_args__ = (CheckConstraint(check_in("programme", (LEGISLATION, STATE_LANGUAGE, PERSONAL_QUALITIES)),
                                       name="programme"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -194,7 +192,7 @@ class Accommodation(Base):
 
     __tablename__ = "accommodations"
     __table_args__ = (
-        CheckConstraint(_in("programme", (*PROGRAMMES, ALL_PROGRAMMES)), name="programme"),
+        CheckConstraint(check_in("programme", (*PROGRAMMES, ALL_PROGRAMMES)), name="programme"),
         CheckConstraint("extra_minutes > 0", name="extra_minutes_positive"),
     )
 

@@ -22,7 +22,7 @@ from app.applications.models import RecordedStageResult
 from app.applications.schemas import StageResultsIn
 from app.auth.models import Account
 from app.auth.permissions import allow
-from app.problems import ProblemError
+from app.errors import DomainError
 
 _recording: ContextVar[tuple[int, int] | None] = ContextVar("irikteu_test_recording", default=None)
 
@@ -56,7 +56,7 @@ def record_for_application(session: Session, *, application_id: int, actor: Acco
         with session.begin_nested(), _recording_for(actor, application_id):
             applications.record_stage_results(session=session, application_id=application_id, actor=actor,
                                               data=data)
-    except ProblemError as exc:
+    except DomainError as exc:
         return f"{exc.code}: {exc.detail}"
     return None
 

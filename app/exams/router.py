@@ -15,7 +15,9 @@ from app.auth.deps import CandidateAccount, CandidateClaims, require_roles
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
 from app.competitions.clock import NowDep, TodayDep
 from app.deps import PolicyDep, QueueDep, SessionDep, SettingsDep
+from app.errors import DomainError
 from app.exams import service
+from app.exams.errors import CERTIFICATE_NOT_FOUND, PAGE_NOT_FOUND, SESSION_ALREADY_STARTED
 from app.exams.forms import cached_form, get_item_bank
 from app.exams.models import RUNNING, Accommodation, Certificate, TestBooking, TestResult, TestSession
 from app.exams.schemas import (
@@ -35,12 +37,14 @@ from app.exams.schemas import (
     TableOut,
 )
 from app.items.bank import Bank
-from app.items.model import Language
-from app.problems import ProblemError
+from app.items.item import Language
 from app.rules.calendar import certificate_is_valid
 from app.settings import Settings
 
-router = APIRouter(prefix="/api/v1", tags=["tests"])
+bookings_router = APIRouter(prefix="/api/v1/test-bookings", tags=["tests"])
+sessions_router = APIRouter(prefix="/api/v1/test-sessions", tags=["tests"])
+certificates_router = APIRouter(prefix="/api/v1/certificates", tags=["tests"])
+accommodations_router = APIRouter(prefix="/api/v1/accommodations", tags=["tests"])
 
 BankDep = Annotated[Bank, Depends(get_item_bank)]
 StaffAccount = Annotated[Account, Depends(require_roles(HR_OFFICER, ADMINISTRATOR))]
@@ -94,7 +98,7 @@ def _session_out(session: Session, test_session: TestSession, *, now: datetime, 
 
 # --- bookings --------------------------------------------------------------------------------------
 
-@router.post("/test-bookings", status_code=status.HTTP_201_CREATED)
+@bookings_router.post("", status_code=status.HTTP_201_CREATED)
 def book_test(data: BookingIn, account: CandidateAccount, session: SessionDep, bank: BankDep, policy: PolicyDep,
               today: TodayDep, now: NowDep) -> BookingOut:
     """Book a test; legislation and state language at least ``test_booking_min_days_ahead`` days ahead."""
@@ -105,19 +109,19 @@ def book_test(data: BookingIn, account: CandidateAccount, session: SessionDep, b
         return _booking_out(session, booking)
 
 
-@router.get("/test-bookings")
+@bookings_router.get("")
 def my_bookings(account: CandidateAccount, session: SessionDep) -> list[BookingOut]:
     with session.begin():
         return [_booking_out(session, b) for b in service.own_bookings(session, account)]
 
 
-@router.get("/test-bookings/{booking_id}")
+@bookings_router.get("/{booking_id}")
 def read_booking(booking_id: int, account: CandidateAccount, session: SessionDep) -> BookingOut:
     with session.begin():
         return _booking_out(session, service.own_booking(session, booking_id, account))
 
 
-@router.post("/test-bookings/{booking_id}/cancel")
+@bookings_router.post("/{booking_id}/cancel")
 def cancel_booking(booking_id: int, account: CandidateAccount, session: SessionDep, now: NowDep) -> BookingOut:
     """Cancel before the test starts (409 ``booking_not_cancellable`` after)."""
     with session.begin():
@@ -126,7 +130,7 @@ def cancel_booking(booking_id: int, account: CandidateAccount, session: SessionD
 
 # --- sessions --------------------------------------------------------------------------------------
 
-@router.post("/test-sessions/{booking_id}/start", status_code=status.HTTP_201_CREATED)
+@sessions_router.post("/{booking_id}/start", status_code=status.HTTP_201_CREATED)
 def start_session(booking_id: int, account: CandidateAccount, session: SessionDep, queue: QueueDep,
                   settings: SettingsDep, now: NowDep) -> SessionOut:
     """Start the booked test; the deadline is fixed now and the submission job scheduled at it."""
@@ -137,11 +141,10 @@ def start_session(booking_id: int, account: CandidateAccount, session: SessionDe
             return _session_out(session, started, now=now, settings=settings)
     except IntegrityError:
         # A concurrent start of the same booking won the unique (booking, block) row.
-        raise ProblemError("the session of this booking is running; resume it", status=409,
-                           code="session_already_started") from None
+        raise DomainError(SESSION_ALREADY_STARTED, "the session of this booking is running; resume it") from None
 
 
-@router.get("/test-sessions/{session_id}")
+@sessions_router.get("/{session_id}")
 def read_session(session_id: int, account: CandidateAccount, session: SessionDep, settings: SettingsDep,
                  now: NowDep) -> SessionOut:
     """The session with the time left and the saved answers (what a client resumes from)."""
@@ -149,7 +152,7 @@ def read_session(session_id: int, account: CandidateAccount, session: SessionDep
         return _session_out(session, service.own_session(session, session_id, account), now=now, settings=settings)
 
 
-@router.get("/test-sessions/{session_id}/pages/{page}")
+@sessions_router.get("/{session_id}/pages/{page}")
 def read_page(session_id: int, page: int, account: CandidateAccount, session: SessionDep,
               settings: SettingsDep) -> PageOut:
     """One page of items in the session's language, with the saved answers and without the key."""
@@ -159,7 +162,7 @@ def read_page(session_id: int, page: int, account: CandidateAccount, session: Se
         size = settings.test_page_size
         pages = math.ceil(len(form.items) / size)
         if not 1 <= page <= pages:
-            raise ProblemError(f"pages are 1..{pages}", status=404, code="page_not_found")
+            raise DomainError(PAGE_NOT_FOUND, f"pages are 1..{pages}")
         answers = service.answers_of(session, test_session.id)
         language: Language = "kk" if test_session.language == "kk" else "ru"
         items = []
@@ -175,7 +178,7 @@ def read_page(session_id: int, page: int, account: CandidateAccount, session: Se
         return PageOut(session_id=test_session.id, page=page, pages=pages, language=language, items=items)
 
 
-@router.put("/test-sessions/{session_id}/answers/{item_id}")
+@sessions_router.put("/{session_id}/answers/{item_id}")
 def save_answer(session_id: int, item_id: str, data: AnswerIn, claims: CandidateClaims, request: Request,
                 now: NowDep) -> AnswerOut:
     """Save an answer at once; the same ``client_request_id`` again returns the stored answer.
@@ -193,7 +196,7 @@ def save_answer(session_id: int, item_id: str, data: AnswerIn, claims: Candidate
                      answered_at=answer.answered_at, created=saved.created)
 
 
-@router.post("/test-sessions/{session_id}/submit")
+@sessions_router.post("/{session_id}/submit")
 def submit_session(session_id: int, account: CandidateAccount, session: SessionDep, policy: PolicyDep,
                    settings: SettingsDep, now: NowDep) -> SessionOut:
     """Submit (idempotent); the last session of a booking is scored at once."""
@@ -205,7 +208,7 @@ def submit_session(session_id: int, account: CandidateAccount, session: SessionD
 
 # --- certificates ----------------------------------------------------------------------------------
 
-@router.get("/certificates/mine")
+@certificates_router.get("/mine")
 def my_certificates(account: CandidateAccount, session: SessionDep) -> list[CertificateOut]:
     with session.begin():
         rows = session.scalars(select(Certificate).where(Certificate.account_id == account.id)
@@ -213,13 +216,13 @@ def my_certificates(account: CandidateAccount, session: SessionDep) -> list[Cert
         return [_certificate_out(row) for row in rows]
 
 
-@router.get("/certificates/verify/{verification_code}")
+@certificates_router.get("/verify/{verification_code}")
 def verify_certificate(verification_code: str, session: SessionDep, today: TodayDep) -> CertificateCheckOut:
     """Check a certificate by its code (no sign-in): its dates, score and whether it is valid today."""
     with session.begin():
         row = session.scalars(select(Certificate).where(Certificate.verification_code == verification_code)).first()
         if row is None:
-            raise ProblemError("no certificate has this code", status=404, code="certificate_not_found")
+            raise DomainError(CERTIFICATE_NOT_FOUND, "no certificate has this code")
         valid = row.voided_at is None and certificate_is_valid(row.issued_on, today, row.validity_months)
         return CertificateCheckOut(programme=row.programme, issued_on=row.issued_on, valid_until=row.valid_until,
                                    score=row.score, form_hash=row.form_hash, valid_on_checked_day=valid,
@@ -234,7 +237,7 @@ def _accommodation_out(row: Accommodation) -> AccommodationOut:
                             granted_at=row.granted_at)
 
 
-@router.post("/accommodations", status_code=status.HTTP_201_CREATED)
+@accommodations_router.post("", status_code=status.HTTP_201_CREATED)
 def grant_accommodation(data: AccommodationIn, account: StaffAccount, session: SessionDep,
                         now: NowDep) -> AccommodationOut:
     """Extra test minutes for a candidate (HR officer or administrator); used when a session starts."""
@@ -245,7 +248,7 @@ def grant_accommodation(data: AccommodationIn, account: StaffAccount, session: S
         return _accommodation_out(row)
 
 
-@router.get("/accommodations")
+@accommodations_router.get("")
 def list_accommodations(account: StaffAccount, session: SessionDep,
                         candidate_id: Annotated[int, Query()]) -> list[AccommodationOut]:
     with session.begin():

@@ -38,7 +38,7 @@ from app.exams.models import (
 )
 from app.exams.recording import record_for_application
 from app.items.forms import Form
-from app.items.model import VALIDITY_SECTION
+from app.items.item import VALIDITY_SECTION
 from app.rules.calendar import certificate_valid_until
 from app.rules.legislation import score_legislation, state_language_passed
 from app.rules.personal_qualities import (

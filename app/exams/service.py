@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.applications.errors import APPLICATION_NOT_CONFIRMED
 from app.applications.models import CONFIRMED, Application
 from app.auth.deps import check_account_state
 from app.auth.models import Account
@@ -36,8 +37,33 @@ from app.candidates.models import Candidate
 from app.candidates.service import candidate_of_account
 from app.competitions import service as competitions
 from app.competitions.clock import KAZAKHSTAN
+from app.competitions.errors import RESULTS_ALREADY_PUBLISHED, STAGE_NOT_IN_PLAN
 from app.competitions.events import audit
 from app.competitions.models import RESULTS_PUBLISHED
+from app.errors import DomainError
+from app.exams.errors import (
+    ALREADY_BOOKED,
+    ALREADY_TAKEN,
+    APPLICATION_NOT_ALLOWED,
+    APPLICATION_NOT_FOUND,
+    APPLICATION_REQUIRED,
+    BOOKING_CANCELLED,
+    BOOKING_IN_PAST,
+    BOOKING_MISSED,
+    BOOKING_NOT_CANCELLABLE,
+    BOOKING_NOT_FOUND,
+    BOOKING_TOO_SOON,
+    CANDIDATE_NOT_FOUND,
+    CLIENT_REQUEST_ID_REUSED,
+    SESSION_ALREADY_STARTED,
+    SESSION_NOT_OPEN,
+    SESSION_SUBMITTED,
+    SESSION_TIME_OVER,
+    TEST_ALREADY_SUBMITTED,
+    TEST_SESSION_NOT_FOUND,
+    UNKNOWN_ITEM,
+    UNKNOWN_OPTION,
+)
 from app.exams.forms import cached_form, draw_and_freeze
 from app.exams.models import (
     ALL_PROGRAMMES,
@@ -65,9 +91,12 @@ from app.exams.scoring import latest_answers, score_booking
 from app.items.bank import Bank
 from app.items.forms import Form, ItemBankTooSmallError
 from app.jobs.queue import JobQueue
-from app.problems import ProblemError
+from app.proctoring.models import CONFIRMED as REVIEW_CONFIRMED
+from app.proctoring.models import ProctoringReview
+from app.proctoring.service import flag_session
 from app.rules.calendar import earliest_booking_date
 from app.rules.policy import SelectionPolicy
+from app.rules.programmes import COMPETITION_STAGE
 from app.settings import Settings
 
 AUTO_SUBMIT_JOB = "testing.auto_submit"
@@ -82,20 +111,12 @@ ITEM_BANK_PROGRAMMES: dict[str, tuple[str, ...]] = {
 }
 """The item-bank programme of each form a booking holds, in block order."""
 
-COMPETITION_STAGE: dict[str, str] = {
-    LEGISLATION: "eligibility",
-    PERSONAL_QUALITIES: "personal_qualities",
-    REASONING: "reasoning",
-}
-"""The competition stage (``app.rules.competition.STAGES``) a test is part of; state language is none."""
+def _not_found_booking(booking_id: int) -> DomainError:
+    return DomainError(BOOKING_NOT_FOUND, f"no test booking {booking_id} of yours")
 
 
-def _not_found_booking(booking_id: int) -> ProblemError:
-    return ProblemError(f"no test booking {booking_id} of yours", status=404, code="booking_not_found")
-
-
-def _not_found_session(session_id: int) -> ProblemError:
-    return ProblemError(f"no test session {session_id} of yours", status=404, code="test_session_not_found")
+def _not_found_session(session_id: int) -> DomainError:
+    return DomainError(TEST_SESSION_NOT_FOUND, f"no test session {session_id} of yours")
 
 
 # --- policy ----------------------------------------------------------------------------------------
@@ -115,17 +136,16 @@ def policy_for(session: Session, booking: TestBooking, default: SelectionPolicy)
 def _own_application(session: Session, candidate: Candidate, application_id: int, programme: str) -> Application:
     application = session.get(Application, application_id)
     if application is None or application.candidate_id != candidate.id:
-        raise ProblemError(f"no application {application_id} of yours", status=404, code="application_not_found")
+        raise DomainError(APPLICATION_NOT_FOUND, f"no application {application_id} of yours")
     if application.status != CONFIRMED:
-        raise ProblemError("tests of a competition are booked for a confirmed application only", status=409,
-                           code="application_not_confirmed")
+        raise DomainError(APPLICATION_NOT_CONFIRMED,
+                          "tests of a competition are booked for a confirmed application only")
     competition = competitions.get_competition(session=session, competition_id=application.competition_id)
     if competition.status == RESULTS_PUBLISHED:
-        raise ProblemError("the results of this competition are published", status=409,
-                           code="results_already_published")
+        raise DomainError(RESULTS_ALREADY_PUBLISHED, "the results of this competition are published")
     stage = COMPETITION_STAGE[programme]
     if stage != "eligibility" and stage not in competition.stage_plan:
-        raise ProblemError(f"this competition has no {stage} stage", status=409, code="stage_not_in_plan")
+        raise DomainError(STAGE_NOT_IN_PLAN, f"this competition has no {stage} stage")
     return application
 
 
@@ -146,13 +166,12 @@ def book(*, session: Session, actor: Account, bank: Bank, policy: SelectionPolic
     """Book a test and freeze its form(s); 422 ``booking_too_soon`` inside the minimum days ahead."""
     candidate = candidate_of_account(session, actor)
     if starts_at <= now:
-        raise ProblemError("the booked time has passed", status=422, code="booking_in_past")
+        raise DomainError(BOOKING_IN_PAST, "the booked time has passed")
     if programme in STAGE_PROGRAMMES and application_id is None:
-        raise ProblemError(f"a {programme} test is a competition stage: name your confirmed application",
-                           status=422, code="application_required")
+        raise DomainError(APPLICATION_REQUIRED,
+                          f"a {programme} test is a competition stage: name your confirmed application")
     if programme == STATE_LANGUAGE and application_id is not None:
-        raise ProblemError("the state-language test belongs to no competition stage", status=422,
-                           code="application_not_allowed")
+        raise DomainError(APPLICATION_NOT_ALLOWED, "the state-language test belongs to no competition stage")
     application = None
     if application_id is not None:
         application = _own_application(session, candidate, application_id, programme)
@@ -161,8 +180,8 @@ def book(*, session: Session, actor: Account, bank: Bank, policy: SelectionPolic
     if programme in (LEGISLATION, STATE_LANGUAGE):
         earliest = earliest_booking_date(today, policy)
         if starts_at.astimezone(KAZAKHSTAN).date() < earliest:
-            raise ProblemError(f"book this test for {earliest.isoformat()} or later (Kazakhstan time)",
-                               status=422, code="booking_too_soon", earliest_date=earliest.isoformat())
+            raise DomainError(BOOKING_TOO_SOON, f"book this test for {earliest.isoformat()} or later (Kazakhstan time)",
+                              earliest_date=earliest.isoformat())
     active = select(TestBooking.id).where(TestBooking.account_id == actor.id, TestBooking.programme == programme,
                                           TestBooking.status.in_((BOOKED, STARTED)))
     if application_id is not None:
@@ -171,12 +190,11 @@ def book(*, session: Session, actor: Account, bank: Bank, policy: SelectionPolic
         done = select(TestBooking.id).where(TestBooking.application_id == application_id,
                                             TestBooking.programme == programme, TestBooking.status == COMPLETED)
         if session.scalar(done) is not None:
-            raise ProblemError(f"the {programme} test of this application is taken", status=409,
-                               code="already_taken")
+            raise DomainError(ALREADY_TAKEN, f"the {programme} test of this application is taken")
     existing = session.scalar(active)
     if existing is not None:
-        raise ProblemError(f"you have booking {existing} of this test open; cancel it first", status=409,
-                           code="already_booked", booking_id=existing)
+        raise DomainError(ALREADY_BOOKED, f"you have booking {existing} of this test open; cancel it first",
+                          booking_id=existing)
     seed = secrets.randbits(31) if seed is None else seed
     forms: list[Form] = []
     seen = _previous_items(session, actor.id, programme)
@@ -222,7 +240,7 @@ def cancel(*, session: Session, booking_id: int, actor: Account, now: datetime) 
     if booking.status == CANCELLED:
         return booking
     if booking.status != BOOKED or now >= booking.starts_at:
-        raise ProblemError("a test is cancelled before it starts only", status=409, code="booking_not_cancellable")
+        raise DomainError(BOOKING_NOT_CANCELLABLE, "a test is cancelled before it starts only")
     before = booking_facts(booking)
     booking.status, booking.cancelled_at = CANCELLED, now
     audit(session, actor=actor, action="test_booking.cancelled", entity_type="test_booking", entity_id=booking.id,
@@ -236,7 +254,7 @@ def grant_accommodation(*, session: Session, actor: Account, candidate_id: int, 
                         reason: str, now: datetime) -> Accommodation:
     """Extra minutes for a candidate's tests of ``programme`` (or ``all``); the latest grant that applies counts."""
     if session.get(Candidate, candidate_id) is None:
-        raise ProblemError(f"no candidate {candidate_id}", status=404, code="candidate_not_found")
+        raise DomainError(CANDIDATE_NOT_FOUND, f"no candidate {candidate_id}")
     row = Accommodation(candidate_id=candidate_id, programme=programme, extra_minutes=extra_minutes, reason=reason,
                         granted_by=actor.id, granted_at=now)
     session.add(row)
@@ -288,20 +306,20 @@ def start(*, session: Session, queue: JobQueue, booking_id: int, actor: Account,
     """Start the booking's (next) timed session; the auto-submission job is scheduled at its deadline."""
     booking = own_booking(session, booking_id, actor, lock=True)
     if booking.status == CANCELLED:
-        raise ProblemError("this booking is cancelled", status=409, code="booking_cancelled")
+        raise DomainError(BOOKING_CANCELLED, "this booking is cancelled")
     if booking.status == COMPLETED:
-        raise ProblemError("this test is submitted", status=409, code="test_already_submitted")
+        raise DomainError(TEST_ALREADY_SUBMITTED, "this test is submitted")
     existing = booking_sessions(session, booking.id)
     running = [s for s in existing if s.status == RUNNING]
     if running:
-        raise ProblemError("the session of this booking is running; resume it", status=409,
-                           code="session_already_started", session_id=running[0].id)
+        raise DomainError(SESSION_ALREADY_STARTED, "the session of this booking is running; resume it",
+                          session_id=running[0].id)
     if now < booking.starts_at - timedelta(minutes=settings.test_start_early_minutes):
-        raise ProblemError(f"the test opens at {booking.starts_at.isoformat()}", status=409, code="session_not_open",
-                           opens_at=(booking.starts_at - timedelta(minutes=settings.test_start_early_minutes))
-                           .isoformat())
+        raise DomainError(SESSION_NOT_OPEN, f"the test opens at {booking.starts_at.isoformat()}",
+                          opens_at=(booking.starts_at - timedelta(minutes=settings.test_start_early_minutes))
+                          .isoformat())
     if not existing and now > booking.starts_at + timedelta(minutes=settings.test_start_late_minutes):
-        raise ProblemError("the booked time is long past; book again", status=409, code="booking_missed")
+        raise DomainError(BOOKING_MISSED, "the booked time is long past; book again")
     block, form_hash = _next_block(booking, existing)
     form = cached_form(session, form_hash)
     extra = extra_minutes_for(session, booking.candidate_id, booking.programme)
@@ -351,25 +369,23 @@ def existing_request(session: Session, session_id: int, client_request_id: str) 
 
 def _stored_again(stored: TestAnswer, item_id: str, option: str) -> SavedAnswer:
     if (stored.item_id, stored.option) != (item_id, option):
-        raise ProblemError("this client_request_id was used for another answer", status=409,
-                           code="client_request_id_reused")
+        raise DomainError(CLIENT_REQUEST_ID_REUSED, "this client_request_id was used for another answer")
     return SavedAnswer(stored, created=False)
 
 
 def _answer_refusal(session: Session, *, status: str, deadline: datetime, form_hash: str, item_id: str,
-                    option: str, now: datetime) -> ProblemError | None:
+                    option: str, now: datetime) -> DomainError | None:
     if status == SUBMITTED:
-        return ProblemError("the session is submitted", status=409, code="session_submitted")
+        return DomainError(SESSION_SUBMITTED, "the session is submitted")
     if now >= deadline:
-        return ProblemError("the time of this session is over", status=409, code="session_time_over")
+        return DomainError(SESSION_TIME_OVER, "the time of this session is over")
     form = cached_form(session, form_hash)
     try:
         item = form.item(item_id)
     except KeyError:
-        return ProblemError(f"item {item_id!r} is not in this session's form", status=404, code="unknown_item")
+        return DomainError(UNKNOWN_ITEM, f"item {item_id!r} is not in this session's form")
     if option not in item.option_ids:
-        return ProblemError(f"option {option!r} is not one of {', '.join(item.option_ids)}", status=422,
-                            code="unknown_option")
+        return DomainError(UNKNOWN_OPTION, f"option {option!r} is not one of {', '.join(item.option_ids)}")
     return None
 
 
@@ -440,9 +456,6 @@ def answers_of(session: Session, session_id: int) -> dict[str, str]:
 
 def confirmed_violation(session: Session, booking_id: int) -> str | None:
     """The reason of a confirmed proctoring violation in any session of the booking, if there is one."""
-    from app.proctoring.models import CONFIRMED as REVIEW_CONFIRMED
-    from app.proctoring.models import ProctoringReview
-
     row = session.execute(select(ProctoringReview.decision_reason).join(
         TestSession, TestSession.id == ProctoringReview.session_id).where(
         TestSession.booking_id == booking_id, ProctoringReview.status == REVIEW_CONFIRMED)).first()
@@ -481,8 +494,6 @@ def submit(*, session: Session, session_id: int, actor: Account | None, now: dat
                                policy=policy_for(session, booking, policy),
                                voided_reason=confirmed_violation(session, booking.id))
         if result.flagged_unreliable:
-            from app.proctoring.service import flag_session
-
             flag_session(session, test_session=test_session, flag="unreliable_answers")
     return test_session
 

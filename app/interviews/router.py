@@ -9,15 +9,17 @@ from app.auth.deps import CandidateAccount, CurrentAccount
 from app.competitions import service as competitions
 from app.competitions.clock import NowDep
 from app.deps import QueueDep, SessionDep
+from app.errors import NOT_FOUND, DomainError
 from app.essays import service as essays
 from app.essays import stages
 from app.essays.schemas import MemberScoreOut
 from app.interviews import service
 from app.interviews.models import Interview
 from app.interviews.schemas import InterviewIn, InterviewOut, InterviewsOut, InterviewStatusIn, MyInterviewOut
-from app.problems import ProblemError
 
-router = APIRouter(prefix="/api/v1", tags=["interviews"])
+router = APIRouter(prefix="/api/v1/interviews", tags=["interviews"])
+competition_router = APIRouter(prefix="/api/v1/competitions", tags=["interviews"])
+application_router = APIRouter(prefix="/api/v1/applications", tags=["interviews"])
 
 
 def _out(interview: Interview, application: Application, my_score: MemberScoreOut | None = None) -> InterviewOut:
@@ -28,7 +30,7 @@ def _out(interview: Interview, application: Application, my_score: MemberScoreOu
                         transcript_ref=interview.transcript_ref, my_score=my_score)
 
 
-@router.post("/competitions/{competition_id}/interviews", status_code=201,
+@competition_router.post("/{competition_id}/interviews", status_code=201,
              responses={200: {"description": "the same slot again: nothing changed"}})
 def schedule_interview(competition_id: int, data: InterviewIn, account: CurrentAccount, session: SessionDep,
                        queue: QueueDep, now: NowDep, response: Response) -> InterviewOut:
@@ -46,7 +48,7 @@ def schedule_interview(competition_id: int, data: InterviewIn, account: CurrentA
         return _out(interview, application)
 
 
-@router.get("/competitions/{competition_id}/interviews")
+@competition_router.get("/{competition_id}/interviews")
 def list_interviews(competition_id: int, account: CurrentAccount, session: SessionDep) -> InterviewsOut:
     """The shortlist and the slots by anonymous code (commission, HR of the body); a member sees their own score."""
     with session.begin():
@@ -65,7 +67,7 @@ def list_interviews(competition_id: int, account: CurrentAccount, session: Sessi
                              interviews=interviews)
 
 
-@router.post("/interviews/{interview_id}/status")
+@router.post("/{interview_id}/status")
 def set_interview_status(interview_id: int, data: InterviewStatusIn, account: CurrentAccount,
                          session: SessionDep) -> InterviewOut:
     """Mark the interview held or cancelled (HR of the body); a cancelled one is neither scored nor waited for."""
@@ -80,7 +82,7 @@ def set_interview_status(interview_id: int, data: InterviewStatusIn, account: Cu
         return _out(interview, application)
 
 
-@router.get("/applications/{application_id}/interview")
+@application_router.get("/{application_id}/interview")
 def read_my_interview(application_id: int, account: CandidateAccount, session: SessionDep) -> MyInterviewOut:
     """The candidate's own interview slot."""
     with session.begin():
@@ -88,7 +90,7 @@ def read_my_interview(application_id: int, account: CandidateAccount, session: S
                                                            actor=account)
         interview = service.interview_of(session=session, application_id=application.id)
         if interview is None:
-            raise ProblemError("no interview is scheduled for this application", status=404, code="not_found")
+            raise DomainError(NOT_FOUND, "no interview is scheduled for this application")
         return MyInterviewOut(anonymous_code=application.anonymous_code, starts_at=interview.starts_at,
                               ends_at=interview.ends_at, duration_minutes=interview.duration_minutes,
                               status=interview.status)

@@ -24,10 +24,19 @@ from app.competitions.access import competition_access
 from app.competitions.clock import KAZAKHSTAN
 from app.competitions.events import audit
 from app.competitions.models import VOTING_ROLES, CommissionMember, Competition
+from app.errors import CONFLICT, NOT_FOUND, DomainError
 from app.essays import stages
+from app.interviews.errors import (
+    INTERVIEW_ALREADY_HELD,
+    NOT_A_WORKING_DAY,
+    NOT_SHORTLISTED,
+    PREVIOUS_STAGE_OPEN,
+    SLOT_IN_PAST,
+    SLOT_TAKEN,
+)
 from app.interviews.models import CANCELLED, HELD, SCHEDULED, Interview
 from app.jobs.queue import JobQueue
-from app.problems import ProblemError
+from app.notifications.service import notify
 from app.rules.calendar import is_working_day
 from app.vacancies.models import Vacancy
 
@@ -42,7 +51,7 @@ def _state(interview: Interview) -> dict[str, object]:
 def get_interview(*, session: Session, interview_id: int) -> Interview:
     interview = session.get(Interview, interview_id)
     if interview is None:
-        raise ProblemError(f"no interview {interview_id}", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"no interview {interview_id}")
     return interview
 
 
@@ -55,18 +64,17 @@ def _ensure_assessment_closed(session: Session, competition: Competition) -> Non
     assessment = next((stage for stage in ("essay", "practical") if stage in competition.stage_plan), None)
     if assessment is not None and stages.closure(session=session, competition_id=competition.id,
                                                  stage=assessment) is None:
-        raise ProblemError(f"close the {assessment} stage first: the interview shortlist depends on its scores",
-                           status=409, code="previous_stage_open")
+        raise DomainError(PREVIOUS_STAGE_OPEN,
+                          f"close the {assessment} stage first: the interview shortlist depends on its scores")
 
 
 def _ensure_valid_slot(starts_at: datetime, now: datetime) -> None:
     if starts_at <= now:
-        raise ProblemError(f"an interview is scheduled in the future; {starts_at.isoformat()} has passed",
-                           status=422, code="slot_in_past")
+        raise DomainError(SLOT_IN_PAST, f"an interview is scheduled in the future; {starts_at.isoformat()} has passed")
     local_day = starts_at.astimezone(KAZAKHSTAN).date()
     if not is_working_day(local_day):
-        raise ProblemError(f"{local_day.isoformat()} is not a working day in Kazakhstan", status=422,
-                           code="not_a_working_day", day=local_day.isoformat())
+        raise DomainError(NOT_A_WORKING_DAY, f"{local_day.isoformat()} is not a working day in Kazakhstan",
+                          day=local_day.isoformat())
 
 
 def _commission_competitions(session: Session, competition: Competition) -> set[int]:
@@ -84,10 +92,10 @@ def _ensure_slot_free(session: Session, competition: Competition, application_id
         Interview.application_id != application_id, Interview.status != CANCELLED,
         Interview.starts_at < ends_at, Interview.ends_at > starts_at).order_by(Interview.starts_at)).first()
     if clash is not None:
-        raise ProblemError(
+        raise DomainError(
+            SLOT_TAKEN,
             f"the commission has an interview from {clash.starts_at.isoformat()} to {clash.ends_at.isoformat()}",
-            status=409, code="slot_taken", taken_from=clash.starts_at.isoformat(),
-            taken_until=clash.ends_at.isoformat())
+            taken_from=clash.starts_at.isoformat(), taken_until=clash.ends_at.isoformat())
 
 
 def schedule(*, session: Session, queue: JobQueue, competition: Competition, anonymous_code: str,
@@ -104,13 +112,13 @@ def schedule(*, session: Session, queue: JobQueue, competition: Competition, ano
                                              anonymous_code=anonymous_code)
     if application.status != CONFIRMED or anonymous_code not in stages.interview_shortlist(
             session=session, competition=competition):
-        raise ProblemError(f"{anonymous_code} is not on the interview shortlist", status=409, code="not_shortlisted")
+        raise DomainError(NOT_SHORTLISTED, f"{anonymous_code} is not on the interview shortlist")
     starts_at = starts_at.astimezone(UTC)
     existing = interview_of(session=session, application_id=application.id)
     if existing is not None and existing.status == SCHEDULED and existing.starts_at == starts_at:
         return existing, False
     if existing is not None and existing.status == HELD:
-        raise ProblemError("this interview has been held; it cannot move", status=409, code="interview_already_held")
+        raise DomainError(INTERVIEW_ALREADY_HELD, "this interview has been held; it cannot move")
     _ensure_valid_slot(starts_at, now)
     minutes = competitions.policy_of(competition).interview_minutes
     ends_at = starts_at + timedelta(minutes=minutes)
@@ -124,8 +132,8 @@ def schedule(*, session: Session, queue: JobQueue, competition: Competition, ano
             with session.begin_nested():
                 session.add(interview)
         except IntegrityError:
-            raise ProblemError("this application was given a slot at the same moment; read it and retry",
-                               status=409, code="conflict") from None
+            raise DomainError(CONFLICT,
+                              "this application was given a slot at the same moment; read it and retry") from None
     else:
         interview = existing
         interview.starts_at, interview.ends_at, interview.duration_minutes = starts_at, ends_at, minutes
@@ -140,8 +148,6 @@ def schedule(*, session: Session, queue: JobQueue, competition: Competition, ano
 
 def _notify_candidate(*, session: Session, queue: JobQueue, competition: Competition, application: Application,
                       interview: Interview) -> None:
-    from app.notifications.service import notify
-
     candidate = session.get(Candidate, application.candidate_id)
     vacancy = session.get(Vacancy, competition.vacancy_id)
     assert candidate is not None and vacancy is not None
@@ -162,8 +168,7 @@ def set_status(*, session: Session, competition: Competition, interview: Intervi
     if interview.status == status:
         return interview
     if interview.status != SCHEDULED:
-        raise ProblemError(f"the interview is {interview.status}; only a scheduled one becomes {status}",
-                           status=409, code="conflict")
+        raise DomainError(CONFLICT, f"the interview is {interview.status}; only a scheduled one becomes {status}")
     before = _state(interview)
     interview.status = status
     session.flush()

@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from app.items.model import LIKERT_OPTIONS, VALIDITY_SECTION, Item, compute_content_hash
+from app.items.item import LIKERT_OPTIONS, VALIDITY_SECTION, Item, compute_content_hash
 from app.settings import get_settings
 
 DEFAULT_BANK_PATH = get_settings().item_bank_dir

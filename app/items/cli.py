@@ -7,6 +7,11 @@ from typing import Annotated
 
 import typer
 
+from app.items.bank import DEFAULT_BANK_PATH, InvalidItemBankError, load_bank
+from app.items.importing import import_items
+from app.items.item import PROGRAMMES
+from app.items.qti import ImportDefaults, export_qti
+
 items_cli = typer.Typer(help="The item bank: validate, import, export.", no_args_is_help=True)
 
 INVALID_INPUT = 2
@@ -15,8 +20,6 @@ BANK = Path("item_bank")
 
 def _bank_path(path: Path) -> Path:
     """``item_bank`` relative to the working directory, else the repository's (run from anywhere)."""
-    from app.items.bank import DEFAULT_BANK_PATH
-
     return DEFAULT_BANK_PATH if path == BANK and not path.exists() else path
 
 
@@ -25,8 +28,6 @@ def validate(
     path: Annotated[Path, typer.Argument(help="a YAML file or a folder of them")] = BANK,
 ) -> None:
     """Check every item (schema, key, options in both languages, unique ids, content hash); exit 2 on problems."""
-    from app.items.bank import InvalidItemBankError, load_bank
-
     try:
         bank = load_bank(_bank_path(path))
     except InvalidItemBankError as error:
@@ -48,10 +49,6 @@ def import_(
     source: Annotated[str | None, typer.Option(help="source text of items that do not name one")] = None,
 ) -> None:
     """Import items (CSV columns: see app/items/importing.py) as YAML files; all or nothing, exit 2 on problems."""
-    from app.items.bank import InvalidItemBankError
-    from app.items.importing import import_items
-    from app.items.qti import ImportDefaults
-
     try:
         written = import_items(sources, target, bank=_bank_path(bank),
                                defaults=ImportDefaults(programme=programme, section=section, source=source))
@@ -70,10 +67,6 @@ def export(
     bank: Annotated[Path, typer.Option("--bank", help="the bank to export")] = BANK,
 ) -> None:
     """Write every item as QTI 3.0 (items/<id>.kk.xml and .ru.xml) with an imsmanifest.xml."""
-    from app.items.bank import InvalidItemBankError, load_bank
-    from app.items.model import PROGRAMMES
-    from app.items.qti import export_qti
-
     if programme is not None and programme not in PROGRAMMES:
         typer.echo(f"unknown programme {programme} (one of {', '.join(PROGRAMMES)})", err=True)
         raise typer.Exit(INVALID_INPUT)

@@ -1,6 +1,6 @@
 """Blueprints from the selection policy and test forms drawn from approved items, frozen and hashed.
 
-A form's hash is the SHA-256 of the canonical JSON (see ``app.items.model``) of
+A form's hash is the SHA-256 of the canonical JSON (see ``app.items.item``) of
 ``{"programme", "time_limit_minutes", "sections": [[name, count], ...], "items": [{"id", "version",
 "content"}, ...]}`` with the items in the order the candidate sees them: the same items in the same
 order with the same content and time give the same form, and any edit of an item gives another.
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.items.bank import Bank, ItemBankError
-from app.items.model import PROGRAMMES, VALIDITY_SECTION, Item, canonical_json
+from app.items.item import PROGRAMMES, VALIDITY_SECTION, Item, canonical_json
 from app.rules.policy import PERSONAL_QUALITIES, SelectionPolicy
 
 

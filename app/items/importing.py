@@ -35,7 +35,7 @@ from app.items.bank import (
     parse_file,
     yaml_files,
 )
-from app.items.model import Item, compute_content_hash
+from app.items.item import Item, compute_content_hash
 from app.items.qti import ImportDefaults, parse_qti_item, read_qti_sources, variants_to_documents
 
 OPTION_LETTERS = "abcdef"

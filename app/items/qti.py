@@ -22,7 +22,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from app.items.bank import Problem
-from app.items.model import LANGUAGES, Item
+from app.items.item import LANGUAGES, Item
 
 QTI_NS = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0"
 MANIFEST_NS = "http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1"

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import SYSTEM_ACTOR, record
 from app.items.bank import ItemBankError
 from app.items.forms import BlueprintSection, Form, compute_form_hash
-from app.items.model import Item
+from app.items.item import Item
 from app.items.models import TestForm
 from app.logs import current_request_id
 

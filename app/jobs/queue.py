@@ -39,12 +39,20 @@ class JobContext:
     """What a job handler gets: its job, a session factory, the settings and a progress reporter."""
 
     def __init__(self, job_id: str, sessions: sessionmaker[Session], settings: Settings | None = None, *,
-                 attempt: int = 1, max_retries: int = 0) -> None:
+                 attempt: int = 1, max_retries: int = 0, queue: JobQueue | None = None) -> None:
         self.job_id = job_id
         self.sessions = sessions
         self.settings = settings or get_settings()
         self.attempt = attempt
         self.max_retries = max_retries
+        self._queue = queue
+
+    @property
+    def queue(self) -> JobQueue:
+        """The queue running this job, for a job that queues others (they land on the same storage)."""
+        if self._queue is None:
+            self._queue = queue_from_settings(self.settings, self.sessions)
+        return self._queue
 
     @property
     def is_final_attempt(self) -> bool:
@@ -99,6 +107,14 @@ def build_huey(url: str, name: str) -> Huey:
     if url == "memory://":
         return MemoryHuey(name, utc=True)
     raise ValueError(f"unsupported queue URL {url!r}: use sqlite:///PATH, redis://HOST:PORT/DB or memory://")
+
+
+def queue_from_settings(settings: Settings, sessions: sessionmaker[Session]) -> JobQueue:
+    """The queue the settings describe. It runs the kinds registered so far: a process that runs jobs builds
+    it with ``app.jobs.registry.build_queue``, which registers every kind first."""
+    return JobQueue(build_huey(settings.resolved_queue_url, settings.queue_name), sessions,
+                    max_retries=settings.job_max_retries, retry_delay=settings.job_retry_delay_seconds,
+                    settings=settings)
 
 
 class _QuietConsumer(Consumer):  # type: ignore[misc]
@@ -215,7 +231,7 @@ class JobQueue:
         handler = _HANDLERS[kind]
         try:
             context = JobContext(job_id, self.sessions, self.settings, attempt=attempt,
-                                 max_retries=self.max_retries)
+                                 max_retries=self.max_retries, queue=self)
             result = handler(context, payload)
         except Exception as exc:
             final = attempt > self.max_retries

@@ -9,8 +9,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from app.deps import SessionDep
+from app.errors import DomainError
+from app.jobs.errors import JOB_NOT_FOUND
 from app.jobs.models import Job
-from app.problems import ProblemError
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
 
@@ -33,5 +34,5 @@ class JobOut(BaseModel):
 def read_job(job_id: str, session: SessionDep) -> JobOut:
     job = session.get(Job, job_id)
     if job is None:
-        raise ProblemError(f"no job {job_id}", status=404, code="job_not_found")
+        raise DomainError(JOB_NOT_FOUND, f"no job {job_id}")
     return JobOut.model_validate(job, from_attributes=True)

@@ -34,7 +34,10 @@ from app.applications.service import qualification_of
 from app.candidates.models import Candidate
 from app.candidates.service import experience_months, functional_area_months
 from app.competitions.clock import kazakhstan_today
+from app.errors import DomainError
 from app.matching.embedder import get_embedder
+from app.matching.errors import CONTRADICTORY_FILTERS, INVALID_PAGE, SEARCH_TEXT_EMPTY, SEARCH_TEXT_TOO_LONG
+from app.matching.index_service import candidate_snapshot
 from app.matching.store import embed_passages, embed_queries
 from app.matching.texts import (
     PROFILE_FIELDS,
@@ -45,7 +48,6 @@ from app.matching.texts import (
     vacancy_text,
 )
 from app.mlops.service import ensure_enabled
-from app.problems import ProblemError
 from app.rules.policy import EDUCATION_LEVELS
 from app.rules.qualification import QualificationCheck
 from app.settings import Settings, get_settings
@@ -131,18 +133,18 @@ class MatchPage:
 
 def _check_page(page: int, page_size: int) -> None:
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ProblemError(f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}", status=422,
-                           code="invalid_page", page=page, page_size=page_size)
+        raise DomainError(INVALID_PAGE, f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}", page=page,
+                          page_size=page_size)
 
 
 def _check_filters(filters: CandidateFilters) -> None:
     if filters.min_education_level is not None and filters.min_education_level not in EDUCATION_LEVELS:
-        raise ProblemError(f"unknown education level {filters.min_education_level!r}; one of "
-                           f"{', '.join(EDUCATION_LEVELS)}", status=422, code="contradictory_filters")
+        raise DomainError(CONTRADICTORY_FILTERS, f"unknown education level {filters.min_education_level!r}; one of "
+                                                 f"{', '.join(EDUCATION_LEVELS)}")
     if filters.min_experience_months < 0:
-        raise ProblemError("min_experience_months must be >= 0", status=422, code="contradictory_filters")
+        raise DomainError(CONTRADICTORY_FILTERS, "min_experience_months must be >= 0")
     if filters.candidate_ids is not None and not isinstance(filters.candidate_ids, Collection):
-        raise ProblemError("candidate_ids must be a collection", status=422, code="contradictory_filters")
+        raise DomainError(CONTRADICTORY_FILTERS, "candidate_ids must be a collection")
 
 
 def _settings(settings: Settings | None) -> Settings:
@@ -311,8 +313,6 @@ def _snapshot_restrict(session: Session, settings: Settings, embedder: Embedder,
     """With a large pool and a current snapshot: the snapshot's nearest plus anyone not in it yet."""
     if len(pool) <= settings.matching_retrieval_depth:
         return pool
-    from app.matching.index_service import candidate_snapshot
-
     current = candidate_snapshot(settings, embedder.model_id)
     if current is None:
         return pool
@@ -400,11 +400,11 @@ def search_candidates_by_text(session: Session, text: str, *, filters: Candidate
     settings = _settings(settings)
     cleaned = " ".join(text.split())
     if not cleaned:
-        raise ProblemError("the search text is empty", status=422, code="search_text_empty")
+        raise DomainError(SEARCH_TEXT_EMPTY, "the search text is empty")
     if len(cleaned) > settings.matching_max_query_chars:
-        raise ProblemError(f"the search text has {len(cleaned)} characters; at most "
-                           f"{settings.matching_max_query_chars}", status=422, code="search_text_too_long",
-                           limit=settings.matching_max_query_chars)
+        raise DomainError(SEARCH_TEXT_TOO_LONG, f"the search text has {len(cleaned)} characters; at most "
+                                                f"{settings.matching_max_query_chars}",
+                          limit=settings.matching_max_query_chars)
     _check_page(page, page_size)
     filters = filters or CandidateFilters()
     _check_filters(filters)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -62,7 +62,5 @@ def embed_queries(session: Session, embedder: Embedder, texts: Sequence[str]) ->
 
 
 def stored_count(session: Session, model_id: str) -> int:
-    from sqlalchemy import func
-
     return int(session.scalar(select(func.count()).select_from(StoredEmbedding)
                               .where(StoredEmbedding.model_id == model_id)) or 0)

@@ -12,15 +12,9 @@ from __future__ import annotations
 from typing import Final
 
 from app.candidates.models import LANGUAGE_LEVELS, Candidate
+from app.i18n.domain import EDUCATION_LEVEL_NAMES
 from app.vacancies.models import Vacancy
 
-EDUCATION_LEVEL_NAMES: Final[dict[str, dict[str, str]]] = {
-    "secondary": {"kk": "орта білім", "ru": "среднее образование"},
-    "technical_vocational": {"kk": "техникалық және кәсіптік білім", "ru": "техническое и профессиональное"},
-    "bachelor": {"kk": "бакалавр", "ru": "бакалавр"},
-    "master": {"kk": "магистр", "ru": "магистр"},
-    "doctorate": {"kk": "доктор", "ru": "доктор"},
-}
 LABELS: Final[dict[str, dict[str, str]]] = {
     "positions": {"kk": "Лауазымдар", "ru": "Должности"},
     "work": {"kk": "Еңбек тәжірибесі", "ru": "Опыт работы"},
@@ -60,7 +54,8 @@ def profile_fields(candidate: Candidate) -> dict[str, str]:
     work = "; ".join(f"{job.position}, {job.employer} ({LABELS['area'][lang]}: {area_words(job.functional_area)})"
                      for job in jobs)
     education = "; ".join(
-        f"{EDUCATION_LEVEL_NAMES.get(record.level, {}).get(lang, record.level)}, {record.field}, {record.institution}"
+        f"{EDUCATION_LEVEL_NAMES.get(record.level, {}).get(f'{lang}_short', record.level)}, {record.field}, "
+        f"{record.institution}"
         for record in sorted(candidate.education, key=lambda record: record.start_date, reverse=True))
     languages = ", ".join(f"{LANGUAGE_NAMES.get(row.language, {}).get(lang, row.language)} {row.level}"
                           for row in candidate.languages)
@@ -83,7 +78,7 @@ def _requirements_text(vacancy: Vacancy) -> str:
     levels = list(stored.get("education_levels") or [])
     if stored.get("min_education_level"):
         levels.append(stored["min_education_level"])
-    names = [f"{EDUCATION_LEVEL_NAMES[level]['ru']} / {EDUCATION_LEVEL_NAMES[level]['kk']}"
+    names = [f"{EDUCATION_LEVEL_NAMES[level]['ru_short']} / {EDUCATION_LEVEL_NAMES[level]['kk_short']}"
              for level in dict.fromkeys(levels) if level in EDUCATION_LEVEL_NAMES]
     fields = [str(field) for field in stored.get("education_fields") or []]
     return "; ".join(part for part in (", ".join(names), ", ".join(fields)) if part)

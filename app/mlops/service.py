@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.auth.models import Account
 from app.db import utcnow
+from app.errors import DomainError
+from app.mlops.errors import ML_MODULE_DISABLED, UNKNOWN_ML_MODULE
 from app.mlops.models import MLSwitch
-from app.problems import ProblemError
 
 ML_MODULES: Final[dict[str, str]] = {
     "essay_prescoring": "essay pre-scores on the 5-point scale",
@@ -32,8 +33,9 @@ def is_enabled(session: Session, module: str) -> bool:
 def ensure_enabled(session: Session, module: str) -> None:
     """Raise the 409 problem ``ml_module_disabled`` when an administrator switched ``module`` off."""
     if not is_enabled(session, module):
-        raise ProblemError(f"the ML module {module!r} is switched off by an administrator; the workflow "
-                           "goes on without its suggestions", status=409, code="ml_module_disabled", module=module)
+        raise DomainError(ML_MODULE_DISABLED,
+                          f"the ML module {module!r} is switched off by an administrator; the workflow "
+                          "goes on without its suggestions", module=module)
 
 
 def switches(session: Session) -> dict[str, dict[str, object]]:
@@ -53,8 +55,7 @@ def switches(session: Session) -> dict[str, dict[str, object]]:
 def set_enabled(*, session: Session, module: str, enabled: bool, reason: str | None, actor: Account) -> None:
     """Switch ``module`` on or off, audited with the state before and after."""
     if module not in ML_MODULES:
-        raise ProblemError(f"unknown ML module {module!r}; known: {', '.join(ML_MODULES)}", status=404,
-                           code="unknown_ml_module")
+        raise DomainError(UNKNOWN_ML_MODULE, f"unknown ML module {module!r}; known: {', '.join(ML_MODULES)}")
     switch = session.get(MLSwitch, module)
     before = True if switch is None else switch.enabled
     if switch is None:

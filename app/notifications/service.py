@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.db import utcnow
+from app.errors import NOT_FOUND, DomainError
 from app.jobs.queue import JobQueue
 from app.logs import current_request_id
 from app.notifications.models import OUTBOX_STATUSES, Notification, OutboxMessage
 from app.notifications.templates import email_footer, render
-from app.problems import ProblemError
 
 SEND_EMAIL = "notifications.send_email"
 
@@ -146,7 +146,7 @@ def mark_read(*, session: Session, account_id: int, notification_id: int, actor_
     notification = session.get(Notification, notification_id)
     # Another account's notification answers exactly like a missing one.
     if notification is None or notification.account_id != account_id:
-        raise ProblemError(f"no notification {notification_id}", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"no notification {notification_id}")
     if notification.read_at is None:
         notification.read_at = utcnow()
         record(session, action="notification.read", entity_type="notification", entity_id=str(notification.id),

@@ -15,17 +15,18 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import transaction
-from app.jobs.queue import JobContext, JobQueue, job_handler
+from app.essays.prescore_queue import PRESCORE_JOB, enqueue_prescore
+from app.jobs.queue import JobContext, job_handler
 from app.matching import store
 from app.matching.embedder import get_embedder
 from app.mlops.service import is_enabled
-from app.prescoring import service
+from app.prescoring import registry, service
 from app.prescoring.models import SCOPE_CROSS_TOPIC, SCOPE_TOPIC, EssayModel
 from app.prescoring.texts import REASON_SWITCHED_OFF
 from app.settings import Settings
 from ml.embeddings import Embedder
 from ml.embeddings.base import Matrix, WrappedEmbedder
-from ml.essay_scoring.api import REASON_NO_MODEL, EssayInput, Suggestion
+from ml.essay_scoring.api import REASON_NO_MODEL, EssayInput, StaleScorerArtifact, Suggestion, is_stale_artifact
 
 
 class StoredEmbedder(WrappedEmbedder):
@@ -69,7 +70,7 @@ def embedder_for(settings: Settings, sessions: sessionmaker[Session]) -> Embedde
 def new_scorer(embedder: Embedder, points: tuple[int, ...], scope: str) -> Scorer:
     """An untrained scorer; a cross-topic one leaves out the n-gram view (one topic's own words) and reads
     every feature and score within the essay's topic (``topic_relative``)."""
-    from ml.essay_scoring.scorer import EssayScorer
+    from ml.essay_scoring.scorer import EssayScorer  # noqa: PLC0415  scikit-learn and SciPy load in seconds; a worker pays only when it scores
 
     scorer: Scorer = EssayScorer(embedder=embedder, score_points=points, use_ngrams=scope == SCOPE_TOPIC,
                                  topic_relative=scope == SCOPE_CROSS_TOPIC)
@@ -77,17 +78,10 @@ def new_scorer(embedder: Embedder, points: tuple[int, ...], scope: str) -> Score
 
 
 def load_scorer(artifact: bytes, embedder: Embedder) -> Scorer:
-    from ml.essay_scoring.scorer import EssayScorer
+    from ml.essay_scoring.scorer import EssayScorer  # noqa: PLC0415  scikit-learn and SciPy load in seconds; a worker pays only when it scores
 
     scorer: Scorer = EssayScorer.from_bytes(artifact, embedder)
     return scorer
-
-
-def _queue(context: JobContext) -> JobQueue:
-    """A queue on the same storage as the worker's (the training job queues pre-scores)."""
-    from app.main import build_queue
-
-    return build_queue(context.settings, context.sessions)
 
 
 def _model_card(row: EssayModel, scorer_card: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +90,7 @@ def _model_card(row: EssayModel, scorer_card: dict[str, Any]) -> dict[str, Any]:
             "encoder": scorer_card.get("encoder", row.encoder), "scope": row.scope, "essay_model_id": row.id}
 
 
-@job_handler(service.PRESCORE_JOB)
+@job_handler(PRESCORE_JOB)
 def essay_prescore(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     """Payload ``{"essay_id", "content_hash"}``: store the essay's suggestion or why there is none."""
     essay_id, content_hash = int(payload["essay_id"]), str(payload["content_hash"])
@@ -114,7 +108,12 @@ def essay_prescore(context: JobContext, payload: dict[str, Any]) -> dict[str, An
         suggestion, card = Suggestion.none(REASON_NO_MODEL), {}
     else:
         context.progress(20, f"loading the {model.scope} model {model.id}")
-        scorer = load_scorer(artifact, embedder_for(context.settings, context.sessions))
+        try:
+            scorer = load_scorer(artifact, embedder_for(context.settings, context.sessions))
+        except StaleScorerArtifact:  # saved in the old pickle format, never unpickled: trained again instead
+            training = context.queue.enqueue(registry.TRAIN_JOB, {"stale_essay_model_id": model.id},
+                                             dedupe_key=f"{registry.TRAIN_JOB}:stale:{model.id}")
+            return {"skipped": "model_stale", "essay_model_id": model.id, "training_job": training}
         context.progress(40, "scoring the essay")
         suggestion = scorer.suggest(task.essay, cohort=task.cohort if model.scope == SCOPE_CROSS_TOPIC else ())
         card = _model_card(model, {**scorer.model_card(), **suggestion.model})
@@ -129,12 +128,13 @@ def essay_prescore(context: JobContext, payload: dict[str, Any]) -> dict[str, An
 
 
 def _train(context: JobContext, embedder: Embedder, *, scope: str, key: str | None,
-           examples: Sequence[service.FinalEssay]) -> dict[str, Any]:
+           examples: Sequence[registry.FinalEssay]) -> dict[str, Any]:
     """Fit one scorer on ``examples`` and register it, unless the newest one learnt from the same data."""
-    data_sha256 = service.training_data_sha256(examples)
+    data_sha256 = registry.training_data_sha256(examples)
     with transaction(context.sessions) as session:
-        newest = service.newest_model(session, scope=scope, key=key)
-        if newest is not None and newest.training_data_sha256 == data_sha256:
+        newest = registry.newest_model(session, scope=scope, key=key)
+        if newest is not None and newest.training_data_sha256 == data_sha256 \
+                and not is_stale_artifact(newest.artifact):
             return {"scope": scope, "topic_key": key, "skipped": "same_training_data", "essay_model_id": newest.id}
     points = tuple(sorted({point for example in examples for point in example.points}))
     scorer = new_scorer(embedder, points, scope)
@@ -144,26 +144,27 @@ def _train(context: JobContext, embedder: Embedder, *, scope: str, key: str | No
         return {"scope": scope, "topic_key": key, "error": str(error)[:500]}
     card = scorer.model_card()
     with transaction(context.sessions) as session:
-        row = service.register_model(session, scope=scope, key=key, card=card, params_sha256=scorer.params_sha256,
+        row = registry.register_model(session, scope=scope, key=key, card=card, params_sha256=scorer.params_sha256,
                                      data_sha256=data_sha256, n_train=len(examples),
                                      metrics=dict(scorer.training_metrics_), artifact=scorer.to_bytes())
         return {"scope": scope, "topic_key": key, "essay_model_id": row.id, "n_train": len(examples)}
 
 
-@job_handler(service.TRAIN_JOB)
+@job_handler(registry.TRAIN_JOB)
 def essay_models_train(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     """Train the topic and cross-topic models that the final essay scores allow, then pre-score the essays
-    of open essay stages that still have no suggestion."""
+    of open essay stages that still have no suggestion. Queued when an essay stage closes, and by a
+    pre-score that met a model saved in the old pickle format (which is trained again, same data or not)."""
     context.progress(0, "collecting final essay scores")
     with transaction(context.sessions) as session:
-        if not is_enabled(session, service.MODULE):
+        if not is_enabled(session, registry.MODULE):
             return {"skipped": REASON_SWITCHED_OFF}
-        examples = service.final_essays(session)
+        examples = registry.final_essays(session)
     minimum = context.settings.essay_prescoring_min_topic_essays
-    by_topic: dict[str, list[service.FinalEssay]] = defaultdict(list)
+    by_topic: dict[str, list[registry.FinalEssay]] = defaultdict(list)
     for example in examples:
         by_topic[example.topic_key].append(example)
-    plan: list[tuple[str, str | None, list[service.FinalEssay]]] = [
+    plan: list[tuple[str, str | None, list[registry.FinalEssay]]] = [
         (SCOPE_TOPIC, key, found) for key, found in sorted(by_topic.items()) if len(found) >= minimum]
     if len(examples) >= minimum:
         plan.append((SCOPE_CROSS_TOPIC, None, examples))
@@ -179,10 +180,10 @@ def essay_models_train(context: JobContext, payload: dict[str, Any]) -> dict[str
         newest = max((int(model["essay_model_id"]) for model in models if "essay_model_id" in model), default=0)
         queued = 0
         if newest and waiting:
-            queue = _queue(context)
+            queue = context.queue
             for essay in waiting:
                 if not service.prescore_in_flight(session, essay):
-                    service.enqueue_prescore(session=session, queue=queue, essay=essay, tag=f"model:{newest}")
+                    enqueue_prescore(session=session, queue=queue, essay=essay, tag=f"model:{newest}")
                     queued += 1
     return {"final_essays": len(examples), "topics": len(by_topic), "minimum": minimum, "models": models,
             "prescores_queued": queued}

@@ -13,15 +13,17 @@ from app.auth.deps import CurrentAccount, require_roles
 from app.auth.models import ADMINISTRATOR, RESEARCHER, Account
 from app.competitions import service as competitions
 from app.deps import QueueDep, SessionDep
-from app.prescoring import service
+from app.prescoring import registry, review, service
 from app.prescoring.schemas import DiscussionIn, EssayDiscussionOut, EssayModelOut, RequeuedOut
 
-router = APIRouter(prefix="/api/v1", tags=["essay pre-scoring"])
+router = APIRouter(prefix="/api/v1/competitions", tags=["essay pre-scoring"])
+models_router = APIRouter(prefix="/api/v1/admin/ml", tags=["essay pre-scoring"])
+"""The administrator's list of trained essay models (beside ``app.mlops.router``)."""
 
 RegistryReader = Annotated[Account, Depends(require_roles(ADMINISTRATOR, RESEARCHER))]
 
 
-@router.post("/competitions/{competition_id}/essays/{anonymous_code}/discussion", status_code=201,
+@router.post("/{competition_id}/essays/{anonymous_code}/discussion", status_code=201,
              responses={409: {"description": "essay_not_flagged, stage_closed"},
                         403: {"description": "not_commission_chair"}})
 def record_discussion(competition_id: int, anonymous_code: str, data: DiscussionIn, account: CurrentAccount,
@@ -29,12 +31,12 @@ def record_discussion(competition_id: int, anonymous_code: str, data: Discussion
     """The chair records the commission's discussion of a flagged essay; it settles the flags raised so far."""
     with session.begin():
         competition = competitions.get_competition(session=session, competition_id=competition_id)
-        state = service.record_discussion(session=session, competition=competition, anonymous_code=anonymous_code,
+        state = review.record_discussion(session=session, competition=competition, anonymous_code=anonymous_code,
                                           actor=account, note=data.note)
         return EssayDiscussionOut(competition_id=competition.id, anonymous_code=anonymous_code, **state.public())
 
 
-@router.post("/competitions/{competition_id}/essays/prescore", status_code=202,
+@router.post("/{competition_id}/essays/prescore", status_code=202,
              responses={409: {"description": "ml_module_disabled"}})
 def requeue_prescores(competition_id: int, account: CurrentAccount, session: SessionDep,
                       queue: QueueDep) -> RequeuedOut:
@@ -47,8 +49,8 @@ def requeue_prescores(competition_id: int, account: CurrentAccount, session: Ses
         return RequeuedOut(competition_id=competition.id, queued=queued)
 
 
-@router.get("/admin/ml/essay-models")
+@models_router.get("/essay-models")
 def list_essay_models(account: RegistryReader, session: SessionDep) -> list[EssayModelOut]:
     """Every trained essay scorer, newest first (administrators; researchers read it too)."""
     with session.begin():
-        return [EssayModelOut.model_validate(row, from_attributes=True) for row in service.list_models(session)]
+        return [EssayModelOut.model_validate(row, from_attributes=True) for row in registry.list_models(session)]

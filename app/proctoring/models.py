@@ -8,20 +8,8 @@ from typing import Final
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base, UTCDateTime, utcnow
-
-EVENT_KINDS: tuple[str, ...] = (
-    "other_person_in_room",
-    "person_swapped",
-    "left_seat",
-    "looked_away",
-    "camera_covered_or_disconnected",
-    "paper_materials",
-)
-"""The forbidden behaviours of selection-rules §10, as the proctoring client names them."""
-
-ALLOWED_IN_REASONING: frozenset[str] = frozenset({"paper_materials"})
-"""Blank paper, pencil and calculator are allowed in the reasoning test (§5): recorded, never flagged."""
+from app.db import Base, UTCDateTime, check_in, utcnow
+from app.rules.proctoring import FORBIDDEN_BEHAVIOURS
 
 UNRELIABLE_ANSWERS: Final = "unreliable_answers"
 """A review flag with no event: the personal-qualities validity scale failed (§4)."""
@@ -32,10 +20,6 @@ DISMISSED: Final = "dismissed"
 REVIEW_STATUSES: tuple[str, ...] = (PENDING, CONFIRMED, DISMISSED)
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
 class ProctoringReview(Base):
     """The proctor's review of one test session: pending until confirmed (a violation) or dismissed.
 
@@ -43,7 +27,7 @@ class ProctoringReview(Base):
     """
 
     __tablename__ = "proctoring_reviews"
-    __table_args__ = (CheckConstraint(_in("status", REVIEW_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(check_in("status", REVIEW_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("test_sessions.id", ondelete="RESTRICT"), nullable=False,
@@ -60,7 +44,7 @@ class ProctoringEvent(Base):
     """One observation the proctoring client reported; ``flagged`` is false when the rules allow it."""
 
     __tablename__ = "proctoring_events"
-    __table_args__ = (CheckConstraint(_in("kind", EVENT_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(check_in("kind", FORBIDDEN_BEHAVIOURS), name="kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("test_sessions.id", ondelete="RESTRICT"), nullable=False,

@@ -14,7 +14,8 @@ from app.proctoring import service
 from app.proctoring.models import ProctoringEvent
 from app.proctoring.schemas import DecisionIn, EventIn, EventOut, ReviewOut
 
-router = APIRouter(prefix="/api/v1", tags=["proctoring"])
+router = APIRouter(prefix="/api/v1/proctoring", tags=["proctoring"])
+session_router = APIRouter(prefix="/api/v1/test-sessions", tags=["proctoring"])
 
 ProctorAccount = Annotated[Account, Depends(require_roles(PROCTOR))]
 ReporterAccount = Annotated[Account, Depends(require_roles(CANDIDATE, PROCTOR))]
@@ -35,7 +36,7 @@ def _review_out(view: service.ReviewView) -> ReviewOut:
         decision_reason=review.decision_reason)
 
 
-@router.post("/test-sessions/{session_id}/proctoring-events", status_code=status.HTTP_201_CREATED)
+@session_router.post("/{session_id}/proctoring-events", status_code=status.HTTP_201_CREATED)
 def post_event(session_id: int, data: EventIn, account: ReporterAccount, session: SessionDep) -> EventOut:
     """An observation of the proctoring client (the candidate's own token) or of a proctor."""
     with session.begin():
@@ -44,7 +45,7 @@ def post_event(session_id: int, data: EventIn, account: ReporterAccount, session
         return _event_out(event)
 
 
-@router.get("/proctoring/reviews")
+@router.get("/reviews")
 def list_reviews(account: ProctorAccount, session: SessionDep, policy: PolicyDep, today: TodayDep,
                  review_status: Annotated[Literal["pending", "confirmed", "dismissed"] | None,
                                           Query(alias="status")] = None) -> list[ReviewOut]:
@@ -54,14 +55,14 @@ def list_reviews(account: ProctorAccount, session: SessionDep, policy: PolicyDep
                                                                policy=policy)]
 
 
-@router.get("/proctoring/reviews/{review_id}")
+@router.get("/reviews/{review_id}")
 def read_review(review_id: int, account: ProctorAccount, session: SessionDep, policy: PolicyDep,
                 today: TodayDep) -> ReviewOut:
     with session.begin():
         return _review_out(service.review(session=session, review_id=review_id, today=today, policy=policy))
 
 
-@router.post("/proctoring/reviews/{review_id}/decision")
+@router.post("/reviews/{review_id}/decision")
 def decide_review(review_id: int, data: DecisionIn, account: ProctorAccount, session: SessionDep,
                   policy: PolicyDep, today: TodayDep, now: NowDep) -> ReviewOut:
     """Confirm a violation (the candidate leaves the stage, the certificate is void) or dismiss, with a reason."""

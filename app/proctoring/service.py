@@ -31,12 +31,12 @@ from app.applications.models import Application
 from app.auth.models import PROCTOR, Account
 from app.competitions.clock import KAZAKHSTAN
 from app.competitions.events import audit
-from app.exams import service as exams
-from app.exams.models import REASONING, Certificate, TestBooking, TestResult, TestSession
+from app.errors import DomainError
+from app.exams.errors import TEST_SESSION_NOT_FOUND
+from app.exams.models import Certificate, TestBooking, TestResult, TestSession
 from app.exams.recording import record_for_application, recorded_violations
-from app.problems import ProblemError
+from app.proctoring.errors import EVENT_OUTSIDE_SESSION, REVIEW_ALREADY_DECIDED, REVIEW_NOT_FOUND
 from app.proctoring.models import (
-    ALLOWED_IN_REASONING,
     CONFIRMED,
     DISMISSED,
     PENDING,
@@ -45,12 +45,14 @@ from app.proctoring.models import (
 )
 from app.rules.calendar import working_day_deadline
 from app.rules.policy import SelectionPolicy
+from app.rules.proctoring import behaviour_flagged
+from app.rules.programmes import competition_stage
 
 
 def _session_for_event(session: Session, session_id: int, actor: Account) -> TestSession:
     test_session = session.get(TestSession, session_id)
     if test_session is None or (actor.role != PROCTOR and test_session.account_id != actor.id):
-        raise ProblemError(f"no test session {session_id} of yours", status=404, code="test_session_not_found")
+        raise DomainError(TEST_SESSION_NOT_FOUND, f"no test session {session_id} of yours")
     return test_session
 
 
@@ -82,9 +84,9 @@ def record_event(*, session: Session, session_id: int, actor: Account, kind: str
     test_session = _session_for_event(session, session_id, actor)
     end = test_session.submitted_at or test_session.deadline
     if not test_session.started_at <= occurred_at <= end:
-        raise ProblemError("the event is outside the session's time", status=422, code="event_outside_session")
+        raise DomainError(EVENT_OUTSIDE_SESSION, "the event is outside the session's time")
     booking = _booking(session, test_session)
-    flagged = not (booking.programme == REASONING and kind in ALLOWED_IN_REASONING)
+    flagged = behaviour_flagged(booking.programme, kind)
     event = ProctoringEvent(session_id=test_session.id, kind=kind, occurred_at=occurred_at, evidence_ref=evidence_ref,
                             flagged=flagged, reported_by=actor.id)
     session.add(event)
@@ -143,7 +145,7 @@ def reviews(*, session: Session, status: str | None, today: date, policy: Select
 def review(*, session: Session, review_id: int, today: date, policy: SelectionPolicy) -> ReviewView:
     row = session.get(ProctoringReview, review_id)
     if row is None:
-        raise ProblemError(f"no proctoring review {review_id}", status=404, code="review_not_found")
+        raise DomainError(REVIEW_NOT_FOUND, f"no proctoring review {review_id}")
     return _view(session, row, today=today, policy=policy)
 
 
@@ -152,9 +154,9 @@ def decide(*, session: Session, review_id: int, actor: Account, confirm: bool, r
     """Confirm (a violation: the candidate leaves the stage) or dismiss a pending review, with a reason."""
     row = session.get(ProctoringReview, review_id, with_for_update=True)
     if row is None:
-        raise ProblemError(f"no proctoring review {review_id}", status=404, code="review_not_found")
+        raise DomainError(REVIEW_NOT_FOUND, f"no proctoring review {review_id}")
     if row.status != PENDING:
-        raise ProblemError(f"this review is {row.status} already", status=409, code="review_already_decided")
+        raise DomainError(REVIEW_ALREADY_DECIDED, f"this review is {row.status} already")
     row.status = CONFIRMED if confirm else DISMISSED
     row.decided_at, row.decided_by, row.decision_reason = now, actor.id, reason
     session.flush()
@@ -180,7 +182,7 @@ def _remove_from_stage(session: Session, view: ReviewView, *, actor: Account, re
         if certificate is not None and certificate.voided_at is None:
             certificate.voided_at, certificate.void_reason = now, result.void_reason
             consequences["voided_certificate_id"] = certificate.id
-    stage = exams.COMPETITION_STAGE.get(booking.programme)
+    stage = competition_stage(booking.programme)
     if booking.application_id is not None and stage is not None:
         violations = sorted({*recorded_violations(session, booking.application_id), stage})
         problem = record_for_application(session, application_id=booking.application_id, actor=actor,

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from fpdf import FPDF
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from app.protocol.texts import COMMISSION_ROLES, DOCUMENT_LOCALES, ELIMINATION_REASONS, LABELS, STAGE_NAMES, TIE_BREAKS
@@ -281,8 +282,6 @@ def render_pdf(data: ProtocolData, locales: tuple[str, ...] = DOCUMENT_LOCALES) 
 
     Deterministic: the same data gives the same bytes (creation date = ``drawn_up_on``).
     """
-    from fpdf import FPDF
-
     fonts = _font_dir()
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_creation_date(datetime.combine(data.drawn_up_on, time(0, 0), tzinfo=UTC))

@@ -15,8 +15,9 @@ from app.auth.deps import CurrentAccount
 from app.auth.models import Account
 from app.auth.permissions import ensure_can
 from app.deps import SessionDep, SettingsDep
-from app.problems import ProblemError
+from app.errors import DomainError
 from app.protocol import service
+from app.protocol.errors import SIGNATURE_INVALID
 from app.protocol.models import Protocol
 from app.protocol.schemas import ProtocolOut, SignatureCheckOut, SignatureIn, SignatureOut, VerificationOut
 from app.protocol.signing import SIGNATURE_REASONS
@@ -81,8 +82,8 @@ def sign_protocol(protocol_id: int, body: SignatureIn, session: SessionDep, acco
     try:
         signature_der = base64.b64decode(body.signature, validate=True)
     except (binascii.Error, ValueError):
-        raise ProblemError(f"the signature is not base64: {SIGNATURE_REASONS['malformed']}", status=422,
-                           code="signature_invalid", reason="malformed") from None
+        raise DomainError(SIGNATURE_INVALID, f"the signature is not base64: {SIGNATURE_REASONS['malformed']}",
+                          reason="malformed") from None
     with session.begin():
         signature = service.add_signature(session=session, protocol_id=protocol_id, account=account,
                                           signature_der=signature_der, trusted_roots=trusted_roots(settings))

@@ -18,9 +18,10 @@ from app.auth.permissions import all_of, allow, member_of, role_in, same_state_b
 from app.competitions.access import CompetitionAccess, competition_access
 from app.competitions.models import Competition
 from app.db import utcnow
+from app.errors import CONFLICT, FORBIDDEN, NOT_FOUND, DomainError
 from app.logs import current_request_id
-from app.problems import ProblemError
 from app.protocol.document import ProtocolData, content_hash, render_html, render_pdf
+from app.protocol.errors import ALREADY_SIGNED, SIGNATURE_INVALID
 from app.protocol.models import Protocol, ProtocolSignature
 from app.protocol.signing import SIGNATURE_REASONS, verify_detached
 from app.protocol.texts import DOCUMENT_LOCALES
@@ -44,7 +45,7 @@ def _actor(account: Account | None) -> tuple[str, str]:
 def get_protocol(*, session: Session, protocol_id: int) -> Protocol:
     protocol = session.get(Protocol, protocol_id)
     if protocol is None:
-        raise ProblemError(f"there is no protocol {protocol_id}", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"there is no protocol {protocol_id}")
     return protocol
 
 
@@ -52,7 +53,7 @@ def access_of(*, session: Session, protocol: Protocol) -> CompetitionAccess:
     """The competition facts the permission rules read (state body, commission seats)."""
     competition = session.get(Competition, protocol.competition_id)
     if competition is None:  # the foreign key makes this impossible; a clear error all the same
-        raise ProblemError(f"the competition of protocol {protocol.id} is gone", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"the competition of protocol {protocol.id} is gone")
     return competition_access(session, competition)
 
 
@@ -79,8 +80,9 @@ def draw_up(*, session: Session, data: ProtocolData, actor: Account | None) -> P
     try:
         session.flush()
     except IntegrityError:
-        raise ProblemError(f"protocol version {data.version} of competition {data.competition_id} was drawn up "
-                           "at the same moment; retry", status=409, code="conflict") from None
+        raise DomainError(CONFLICT,
+                          f"protocol version {data.version} of competition {data.competition_id} was drawn up "
+                          "at the same moment; retry") from None
     actor_name, actor_role = _actor(actor)
     record(session, action="protocol.drawn_up", entity_type="protocol", entity_id=str(protocol.id),
            actor=actor_name, actor_role=actor_role,
@@ -101,15 +103,14 @@ def add_signature(*, session: Session, protocol_id: int, account: Account, signa
     """
     protocol = get_protocol(session=session, protocol_id=protocol_id)
     if account.role != COMMISSION_MEMBER or not _is_commission_member(session, protocol.competition_id, account.id):
-        raise ProblemError("only a member of this competition's commission signs its protocol",
-                           status=403, code="forbidden")
+        raise DomainError(FORBIDDEN, "only a member of this competition's commission signs its protocol")
     if _signature_of(session, protocol.id, account.id) is not None:
-        raise ProblemError(f"you have already signed protocol {protocol.id}", status=409, code="already_signed")
+        raise DomainError(ALREADY_SIGNED, f"you have already signed protocol {protocol.id}")
     checked = verify_detached(signature_der, protocol.pdf, trusted_roots)
     if not checked.valid or checked.certificate is None:
         reason = checked.reason or "malformed"
-        raise ProblemError(f"the signature does not verify: {SIGNATURE_REASONS[reason]}", status=422,
-                           code="signature_invalid", reason=reason)
+        raise DomainError(SIGNATURE_INVALID, f"the signature does not verify: {SIGNATURE_REASONS[reason]}",
+                          reason=reason)
     signature = ProtocolSignature(
         protocol_id=protocol.id, signer_account_id=account.id, signature_der=signature_der,
         certificate_pem=checked.certificate_pem or "", signer_subject=checked.signer_subject or "",
@@ -119,8 +120,7 @@ def add_signature(*, session: Session, protocol_id: int, account: Account, signa
     try:
         session.flush()
     except IntegrityError:
-        raise ProblemError(f"you have already signed protocol {protocol.id}", status=409,
-                           code="already_signed") from None
+        raise DomainError(ALREADY_SIGNED, f"you have already signed protocol {protocol.id}") from None
     record(session, action="protocol.signed", entity_type="protocol", entity_id=str(protocol.id),
            actor=f"account:{account.id}", actor_role=account.role,
            payload={"signature_id": signature.id, "content_hash": protocol.content_hash,

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from app.auth.crypto import iin_lookup_hash
 from app.auth.models import Account
 from app.candidates.models import Candidate
-from app.problems import ProblemError
+from app.errors import DomainError
+from app.protocol.errors import SIGNATURE_INVALID
 from app.settings import Settings
 
 TRUST_CHECKED: Final = "checked"
@@ -90,6 +91,6 @@ def ensure_certificate_of_signer(*, session: Session, account: Account, certific
         return False
     iin = certificate_iin(certificate)
     if iin is None or iin_lookup_hash(iin, secret_key=secret_key) != expected:
-        raise ProblemError("the signing certificate does not carry the IIN of the signed-in person",
-                           status=422, code="signature_invalid", reason="signer_iin_mismatch")
+        raise DomainError(SIGNATURE_INVALID, "the signing certificate does not carry the IIN of the signed-in person",
+                          reason="signer_iin_mismatch")
     return True

@@ -1,4 +1,10 @@
-"""Commission members' scores for the essay (эссе, §6) and the practical assessment (§7)."""
+"""The scoring rules of the stages the commission members score: the essay (эссе, §6), the practical
+assessment (§7) and the interview (сұхбат, §8).
+
+Members' scores on the policy's scale are combined (mean or median), compared with the essay's and the
+practical assessment's pass marks (the interview has none), and a stage closes only once the scoring
+quorum of the commission has scored; the essay's word count and limit are here too.
+"""
 
 from __future__ import annotations
 

@@ -95,6 +95,9 @@ class SelectionPolicy:
     practical_pass_score: Decimal = Decimal(3)
     member_score_aggregation: ScoreAggregation = "mean"
     essay_min_scoring_share: Fraction = Fraction(2, 3)
+    # §6, §12 review of the ML pre-score: points between a member and the suggestion, or between two members,
+    # that flag an essay for the commission's discussion (architecture: human-review gates)
+    essay_discussion_gap: int = 2
     # §8 interview
     interview_places: int = 3
     interview_minutes: int = 15
@@ -184,7 +187,7 @@ _AT_LEAST_ONE = (
     "legislation_questions_anti_corruption", "legislation_questions_ethics", "legislation_minutes",
     "state_language_questions", "state_language_minutes", "personal_qualities_tasks_per_quality",
     "personal_qualities_minutes", "reasoning_text_questions", "reasoning_numeric_questions",
-    "reasoning_minutes_per_block", "member_score_max", "essay_word_limit", "essay_minutes",
+    "reasoning_minutes_per_block", "member_score_max", "essay_word_limit", "essay_minutes", "essay_discussion_gap",
     "interview_places", "interview_minutes", "final_top_n", "legislation_certificate_validity_months",
     "state_language_certificate_validity_months", "personal_qualities_validity_months",
 )

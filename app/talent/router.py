@@ -1,81 +1,27 @@
-"""Talent search, invitations and reserves for HR; recommended vacancies for the candidate.
-
-``GET`` and ``POST /api/v1/talent/search`` take the same fields (query parameters or a JSON
-body). A vacancy that states no qualification requirements is searched on its text alone,
-and the answer says so (``basis: vacancy_text_only`` and a note).
-"""
+"""Invitations and reserves of the talent pool for HR (the ranked search is ``app.matching.router``)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from fastapi import APIRouter, Depends, status
 
-from app.auth.deps import CandidateAccount, HROfficerAccount, require_roles
+from app.auth.deps import HROfficerAccount, require_roles
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
-from app.candidates.service import candidate_of_account
 from app.competitions.clock import TodayDep
 from app.deps import QueueDep, SessionDep, SettingsDep
 from app.talent import service
 from app.talent.models import TalentInvitation
 from app.talent.schemas import (
-    EducationLevel,
     InvitationIn,
     InvitationOut,
-    Language,
-    RecommendationsOut,
-    ReserveFilter,
     ReserveIn,
     ReserveOut,
-    TalentSearchIn,
-    TalentSearchOut,
 )
 
 router = APIRouter(prefix="/api/v1/talent", tags=["talent"])
-recommendations_router = APIRouter(prefix="/api/v1/candidates", tags=["talent"])
 
 HRorAdmin = Annotated[Account, Depends(require_roles(HR_OFFICER, ADMINISTRATOR))]
-
-
-def _search_query(
-    vacancy_id: int | None = None, text: str | None = None, regions: Annotated[list[str] | None, Query()] = None,
-    min_education_level: EducationLevel | None = None, min_experience_months: Annotated[int, Query(ge=0)] = 0,
-    max_experience_months: Annotated[int | None, Query(ge=0)] = None, functional_area: str | None = None,
-    reserve: ReserveFilter | None = None, languages: Annotated[list[Language] | None, Query()] = None,
-    include_failing: bool = False, page: Annotated[int, Query(ge=1)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=50)] = 20,
-) -> TalentSearchIn:
-    try:
-        return TalentSearchIn(vacancy_id=vacancy_id, text=text, regions=regions or [],
-                              min_education_level=min_education_level, min_experience_months=min_experience_months,
-                              max_experience_months=max_experience_months, functional_area=functional_area,
-                              reserve=reserve, languages=languages or [], include_failing=include_failing,
-                              page=page, page_size=page_size)
-    except ValidationError as exc:
-        # The same 422 validation_error problem a JSON body gets.
-        raise RequestValidationError(exc.errors(include_url=False, include_context=False)) from None
-
-
-def _run_search(data: TalentSearchIn, account: Account, session: SessionDep, settings: SettingsDep,
-                today: TodayDep) -> TalentSearchOut:
-    with session.begin():
-        return service.search(session=session, data=data, actor=account, settings=settings, on=today)
-
-
-@router.get("/search")
-def search_get(data: Annotated[TalentSearchIn, Depends(_search_query)], account: HRorAdmin, session: SessionDep,
-               settings: SettingsDep, today: TodayDep) -> TalentSearchOut:
-    """The talent pool ranked for a vacancy or a text, filtered, paginated and explained."""
-    return _run_search(data, account, session, settings, today)
-
-
-@router.post("/search")
-def search_post(data: TalentSearchIn, account: HRorAdmin, session: SessionDep, settings: SettingsDep,
-                today: TodayDep) -> TalentSearchOut:
-    """The same search with a JSON body."""
-    return _run_search(data, account, session, settings, today)
 
 
 def _invitation_out(invitation: TalentInvitation) -> InvitationOut:
@@ -118,14 +64,3 @@ def add_reserve(data: ReserveIn, account: HRorAdmin, session: SessionDep) -> Res
 def remove_reserve(membership_id: int, account: HRorAdmin, session: SessionDep) -> None:
     with session.begin():
         service.remove_reserve_membership(session=session, membership_id=membership_id, actor=account)
-
-
-@recommendations_router.get("/me/recommended-vacancies")
-def recommended_vacancies(account: CandidateAccount, session: SessionDep, settings: SettingsDep, today: TodayDep,
-                          page: Annotated[int, Query(ge=1)] = 1,
-                          page_size: Annotated[int, Query(ge=1, le=50)] = 20) -> RecommendationsOut:
-    """Published vacancies ranked for the signed-in candidate, each explained (failing requirements shown)."""
-    with session.begin():
-        candidate = candidate_of_account(session, account)
-        return service.recommended_vacancies(session=session, candidate=candidate, page=page, page_size=page_size,
-                                             settings=settings, on=today)

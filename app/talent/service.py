@@ -27,8 +27,10 @@ from app.auth.permissions import can
 from app.candidates.models import TALENT_POOL, Candidate, Consent
 from app.candidates.service import anonymous_view, experience_months
 from app.db import utcnow
+from app.errors import NOT_FOUND, VALIDATION_ERROR, DomainError
 from app.jobs.queue import JobQueue
 from app.logs import current_request_id
+from app.matching.errors import CONTRADICTORY_FILTERS, SEARCH_TEXT_EMPTY, SEARCH_TEXT_TOO_LONG
 from app.matching.service import (
     CandidateFilters,
     MatchPage,
@@ -37,8 +39,8 @@ from app.matching.service import (
     search_candidates_by_text,
 )
 from app.notifications.service import notify
-from app.problems import ProblemError
 from app.settings import Settings
+from app.talent.errors import ALREADY_INVITED
 from app.talent.models import PRESIDENTIAL_YOUTH, REGIONAL, ReserveMembership, TalentInvitation
 from app.talent.regions import known_region
 from app.talent.schemas import (
@@ -53,6 +55,7 @@ from app.talent.schemas import (
     TalentSearchOut,
 )
 from app.vacancies import service as vacancies
+from app.vacancies.errors import VACANCY_NOT_PUBLISHED
 from app.vacancies.models import PUBLISHED, Vacancy
 from app.vacancies.schemas import requirements_from_json
 
@@ -143,14 +146,14 @@ def search(*, session: Session, data: TalentSearchIn, actor: Account, settings: 
     """One page of the pool ranked for a vacancy or a text, explained; 422 problems for bad input."""
     text = data.text.strip() if data.text is not None else None
     if data.vacancy_id is None and not text:
-        raise ProblemError("give a vacancy_id or a search text", status=422, code="search_text_empty")
+        raise DomainError(SEARCH_TEXT_EMPTY, "give a vacancy_id or a search text")
     if text is not None and len(text) > settings.matching_max_query_chars:
-        raise ProblemError(f"the search text has {len(text)} characters; at most "
-                           f"{settings.matching_max_query_chars} are allowed", status=422,
-                           code="search_text_too_long", max_chars=settings.matching_max_query_chars)
+        raise DomainError(SEARCH_TEXT_TOO_LONG, f"the search text has {len(text)} characters; at most "
+                                                f"{settings.matching_max_query_chars} are allowed",
+                          max_chars=settings.matching_max_query_chars)
     problems, regions = _contradictions(data)
     if problems:
-        raise ProblemError("; ".join(problems), status=422, code="contradictory_filters", errors=problems)
+        raise DomainError(CONTRADICTORY_FILTERS, "; ".join(problems), errors=problems)
     vacancy = None if data.vacancy_id is None else vacancies.get(
         session=session, vacancy_id=data.vacancy_id, actor=actor)
 
@@ -229,15 +232,15 @@ def invite(*, session: Session, queue: JobQueue, data: InvitationIn, actor: Acco
     """Invite a pool member to apply for a published vacancy of the officer's body: recorded, audited, notified."""
     vacancy = session.get(Vacancy, data.vacancy_id)
     if vacancy is None or not can(actor, "vacancy.manage", vacancy):
-        raise ProblemError(f"no vacancy {data.vacancy_id} of your state body", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"no vacancy {data.vacancy_id} of your state body")
     if vacancy.status != PUBLISHED:
-        raise ProblemError(f"the vacancy is {vacancy.status}; invitations are for published vacancies",
-                           status=409, code="vacancy_not_published")
+        raise DomainError(VACANCY_NOT_PUBLISHED,
+                          f"the vacancy is {vacancy.status}; invitations are for published vacancies")
     pool = talent_pool(session, on=on)
     candidate = session.get(Candidate, data.candidate_id)
     # Someone outside the pool answers exactly like nobody: HR learns nothing of people who did not agree.
     if candidate is None or candidate.id not in pool:
-        raise ProblemError(f"no candidate {data.candidate_id} in the talent pool", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"no candidate {data.candidate_id} in the talent pool")
     message = data.message.strip() if data.message and data.message.strip() else None
     invitation = TalentInvitation(candidate_id=candidate.id, vacancy_id=vacancy.id, invited_by=actor.id,
                                   message=message, created_at=utcnow())
@@ -245,8 +248,7 @@ def invite(*, session: Session, queue: JobQueue, data: InvitationIn, actor: Acco
         with session.begin_nested():
             session.add(invitation)
     except IntegrityError:
-        raise ProblemError("this candidate is already invited to this vacancy", status=409,
-                           code="already_invited") from None
+        raise DomainError(ALREADY_INVITED, "this candidate is already invited to this vacancy") from None
     notification = notify(
         session=session, queue=queue, account_id=candidate.account_id, to_address=candidate.account.email,
         event="talent_invitation", context={**_vacancy_context(session, vacancy, settings), "message": message or ""},
@@ -263,7 +265,7 @@ def invite(*, session: Session, queue: JobQueue, data: InvitationIn, actor: Acco
 def invitations_for_vacancy(*, session: Session, vacancy_id: int, actor: Account) -> list[TalentInvitation]:
     vacancy = session.get(Vacancy, vacancy_id)
     if vacancy is None or not can(actor, "vacancy.manage", vacancy):
-        raise ProblemError(f"no vacancy {vacancy_id} of your state body", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"no vacancy {vacancy_id} of your state body")
     return list(session.scalars(select(TalentInvitation).where(TalentInvitation.vacancy_id == vacancy_id)
                                 .order_by(TalentInvitation.id)))
 
@@ -274,15 +276,15 @@ def invitations_for_vacancy(*, session: Session, vacancy_id: int, actor: Account
 def add_reserve_membership(*, session: Session, data: ReserveIn, actor: Account) -> ReserveMembership:
     """Record a reserve membership (administrator or HR officer), audited; a regional one names its region."""
     if session.get(Candidate, data.candidate_id) is None:
-        raise ProblemError(f"no candidate {data.candidate_id}", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"no candidate {data.candidate_id}")
     region = None
     if data.region is not None:
         region = known_region(data.region)
         if region is None:
-            raise ProblemError(f"unknown region {data.region!r}", status=422, code="contradictory_filters",
-                               errors=[f"unknown region {data.region!r}"])
+            raise DomainError(CONTRADICTORY_FILTERS, f"unknown region {data.region!r}",
+                              errors=[f"unknown region {data.region!r}"])
     if data.kind == REGIONAL and region is None:
-        raise ProblemError("a regional reserve membership names its region", status=422, code="validation_error")
+        raise DomainError(VALIDATION_ERROR, "a regional reserve membership names its region")
     membership = ReserveMembership(candidate_id=data.candidate_id, kind=data.kind, region=region, since=data.since,
                                    until=data.until, source=data.source.strip(), created_by=actor.id,
                                    created_at=utcnow())
@@ -304,7 +306,7 @@ def list_reserve_memberships(*, session: Session, candidate_id: int | None = Non
 def remove_reserve_membership(*, session: Session, membership_id: int, actor: Account) -> None:
     membership = session.get(ReserveMembership, membership_id)
     if membership is None:
-        raise ProblemError(f"no reserve membership {membership_id}", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"no reserve membership {membership_id}")
     before = reserve_out(membership).model_dump(mode="json")
     session.delete(membership)
     record(session, action="talent.reserve_removed", entity_type="reserve_membership", entity_id=str(membership_id),

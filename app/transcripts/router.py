@@ -11,9 +11,10 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth.deps import CurrentAccount
 from app.deps import QueueDep, SessionDep, SettingsDep
+from app.errors import CONFLICT, NOT_FOUND, DomainError
 from app.jobs.models import Job
-from app.problems import ProblemError
 from app.transcripts import access, exports, service
+from app.transcripts.errors import RECORDING_DELETED
 from app.transcripts.models import DISABLED, QUEUED, Recording, Transcript, TranscriptVersion
 from app.transcripts.schemas import CorrectionIn, DiffOut, RecordingOut, TranscriptOut, VersionsOut, VersionSummary
 from app.transcripts.upload import receive_file
@@ -91,7 +92,7 @@ def read_recording(interview_id: int, account: CurrentAccount, session: SessionD
         service.scope(session=session, interview_id=interview_id, actor=account, action=access.READ)
         recording = service.latest_recording(session, interview_id)
         if recording is None:
-            raise ProblemError("no recording was uploaded for this interview", status=404, code="not_found")
+            raise DomainError(NOT_FOUND, "no recording was uploaded for this interview")
         return _recording_out(session, recording)
 
 
@@ -103,8 +104,9 @@ def download_recording(interview_id: int, account: CurrentAccount, session: Sess
         service.scope(session=session, interview_id=interview_id, actor=account, action=access.READ)
         recording = service.latest_recording(session, interview_id)
         if recording is None or recording.path is None:
-            raise ProblemError("the recording is not stored (never uploaded, or deleted after the retention "
-                               "period)", status=404, code="recording_deleted" if recording else "not_found")
+            raise DomainError(RECORDING_DELETED if recording else NOT_FOUND,
+                              "the recording is not stored (never uploaded, or deleted after the retention "
+                              "period)")
         path = service.recordings_dir(settings) / recording.path
         return FileResponse(path, media_type=recording.content_type or "application/octet-stream",
                             filename=recording.filename)
@@ -118,9 +120,9 @@ def transcribe_again(interview_id: int, account: CurrentAccount, session: Sessio
         service.scope(session=session, interview_id=interview_id, actor=account, action=access.UPLOAD)
         recording = service.latest_recording(session, interview_id)
         if recording is None or recording.path is None:
-            raise ProblemError("no stored recording to transcribe", status=404, code="not_found")
+            raise DomainError(NOT_FOUND, "no stored recording to transcribe")
         if recording.status != DISABLED:
-            raise ProblemError(f"the recording is {recording.status}", status=409, code="conflict")
+            raise DomainError(CONFLICT, f"the recording is {recording.status}")
         service.start_transcription(session=session, queue=queue, settings=settings, recording=recording,
                                     actor=account)
         return _recording_out(session, recording)

@@ -28,13 +28,14 @@ from app.auth.models import Account
 from app.auth.permissions import ensure_can
 from app.competitions.access import CompetitionAccess, competition_access
 from app.competitions.models import Competition
+from app.errors import NOT_FOUND, VALIDATION_ERROR, DomainError
 from app.interviews.models import Interview
 from app.jobs.models import Job
 from app.jobs.queue import JobQueue
 from app.logs import current_request_id
 from app.mlops.service import is_enabled
-from app.problems import ProblemError
 from app.settings import Settings
+from app.transcripts.errors import MEDIA_ERRORS, NOT_MEDIA, TRANSCRIPT_NOT_READY, TRANSCRIPT_VERSION_CONFLICT
 from app.transcripts.models import DISABLED, FAILED, QUEUED, TRANSCRIBED, Recording, Transcript, TranscriptVersion
 from app.transcripts.upload import Received
 from ml.registry import ModelInfo
@@ -44,8 +45,6 @@ from ml.transcription.transcriber import TranscriberConfig, TranscriptionError, 
 JOB_KIND = "transcribe_recording"
 RETENTION_JOB_KIND = "delete_expired_recordings"
 LANGUAGES = ("kk", "ru")
-_STATUS_OF_ERROR = {"recording_too_large": 413, "not_media": 422, "recording_too_long": 422,
-                    "silent_audio": 422, "unsupported_language": 422}
 
 
 # --- settings and model -------------------------------------------------------------------------
@@ -88,7 +87,7 @@ def scope(*, session: Session, interview_id: int, actor: Account, action: str) -
     """The interview when ``actor`` may do ``action`` on its recording or transcript (404, 403 otherwise)."""
     interview = session.get(Interview, interview_id)
     if interview is None:
-        raise ProblemError(f"no interview {interview_id}", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"no interview {interview_id}")
     competition = session.get(Competition, interview.competition_id)
     assert competition is not None
     facts = competition_access(session, competition)
@@ -110,8 +109,7 @@ def check_media(path: Path, settings: Settings) -> None:
     try:
         probe(path, transcriber_config(settings))
     except TranscriptionError as error:
-        raise ProblemError(error.message, status=_STATUS_OF_ERROR.get(error.code, 422), code=error.code,
-                           **error.details) from None
+        raise DomainError(MEDIA_ERRORS.get(error.code, NOT_MEDIA), error.message, **error.details) from None
 
 
 def latest_recording(session: Session, interview_id: int) -> Recording | None:
@@ -127,7 +125,7 @@ def attach_recording(*, session: Session, queue: JobQueue, settings: Settings, s
     ``received.path`` when this raises; on success the file has moved under ``data_dir/recordings``.
     """
     if language not in LANGUAGES:
-        raise ProblemError("language: kk or ru", status=422, code="validation_error")
+        raise DomainError(VALIDATION_ERROR, "language: kk or ru")
     interview = scoped.interview
     same = session.scalars(select(Recording).where(
         Recording.interview_id == interview.id, Recording.sha256 == received.sha256,
@@ -259,15 +257,15 @@ def get_version(session: Session, interview: Interview, number: int | None) -> t
     transcript = transcript_of(session, interview.id)
     if transcript is None:
         recording = latest_recording(session, interview.id)
-        raise ProblemError("this interview has no transcript yet", status=404, code="transcript_not_ready",
-                           recording_status=None if recording is None else recording.status,
-                           job_id=None if recording is None else recording.job_id)
+        raise DomainError(TRANSCRIPT_NOT_READY, "this interview has no transcript yet",
+                          recording_status=None if recording is None else recording.status,
+                          job_id=None if recording is None else recording.job_id)
     query = select(TranscriptVersion).where(TranscriptVersion.transcript_id == transcript.id)
     query = query.where(TranscriptVersion.version == number) if number is not None else \
         query.order_by(TranscriptVersion.version.desc()).limit(1)
     version = session.scalars(query).first()
     if version is None:
-        raise ProblemError(f"the transcript has no version {number}", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"the transcript has no version {number}")
     return transcript, version
 
 
@@ -276,8 +274,9 @@ def correct(*, session: Session, interview: Interview, actor: Account, base_vers
     """A member's corrected text as a new version; ``base_version`` must be the latest (409 otherwise)."""
     transcript, latest = get_version(session, interview, None)
     if base_version != latest.version:
-        raise ProblemError(f"the transcript is at version {latest.version}; correct that one", status=409,
-                           code="transcript_version_conflict", latest_version=latest.version)
+        raise DomainError(TRANSCRIPT_VERSION_CONFLICT,
+                          f"the transcript is at version {latest.version}; correct that one",
+                          latest_version=latest.version)
     version = TranscriptVersion(
         transcript_id=transcript.id, version=latest.version + 1, author_id=actor.id, based_on=latest.version,
         note=note, language=latest.language, detected_language=None, language_probability=None,
@@ -287,8 +286,8 @@ def correct(*, session: Session, interview: Interview, actor: Account, base_vers
         with session.begin_nested():
             session.add(version)
     except IntegrityError:
-        raise ProblemError("another correction was saved at the same moment; read it and retry", status=409,
-                           code="transcript_version_conflict") from None
+        raise DomainError(TRANSCRIPT_VERSION_CONFLICT,
+                          "another correction was saved at the same moment; read it and retry") from None
     changed = sum(1 for tag, *_ in _opcodes(latest.segments, segments) if tag != "equal")
     _audit(session, actor=actor, action="transcript.corrected", entity_type="transcript", entity_id=transcript.id,
            payload={"interview_id": interview.id, "version": version.version, "based_on": latest.version,

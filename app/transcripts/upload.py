@@ -18,7 +18,8 @@ from typing import IO
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from app.problems import ProblemError
+from app.errors import BAD_REQUEST, VALIDATION_ERROR, DomainError
+from app.transcripts.errors import RECORDING_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE
 
 FIELD_LIMIT = 1024
 """Bytes a plain form field (``language``) may hold."""
@@ -106,7 +107,7 @@ class _Sink:
             return
         self._buffer += chunk
         if len(self._buffer) > FIELD_LIMIT:
-            raise ProblemError("a form field is too long", status=422, code="validation_error")
+            raise DomainError(VALIDATION_ERROR, "a form field is too long")
 
     def part_end(self) -> None:
         if not self._in_file and self._name is not None:
@@ -121,8 +122,7 @@ async def receive_file(request: Request, *, directory: Path, limit: int, file_fi
     kind, options = parse_options_header(request.headers.get("content-type", ""))
     boundary = options.get(b"boundary")
     if kind != b"multipart/form-data" or not boundary:
-        raise ProblemError("send the recording as multipart/form-data with a 'file' part", status=415,
-                           code="unsupported_media_type")
+        raise DomainError(UNSUPPORTED_MEDIA_TYPE, "send the recording as multipart/form-data with a 'file' part")
     directory.mkdir(parents=True, exist_ok=True)
     sink = _Sink(directory / f".{uuid.uuid4().hex}.part", limit, file_field)
     parser = MultipartParser(boundary, sink.callbacks())  # type: ignore[arg-type]
@@ -132,18 +132,16 @@ async def receive_file(request: Request, *, directory: Path, limit: int, file_fi
             parser.write(chunk)
         parser.finalize()
         if sink.handle is None:
-            raise ProblemError("the form has no 'file' part", status=422, code="validation_error")
+            raise DomainError(VALIDATION_ERROR, "the form has no 'file' part")
         sink.handle.flush()
         os.fsync(sink.handle.fileno())
         complete = True
     except _TooLarge:
-        raise ProblemError(f"the recording is larger than {limit} bytes", status=413, code="recording_too_large",
-                           limit=limit) from None
-    except ProblemError:
+        raise DomainError(RECORDING_TOO_LARGE, f"the recording is larger than {limit} bytes", limit=limit) from None
+    except DomainError:
         raise
     except Exception as error:  # a malformed multipart body
-        raise ProblemError(f"the multipart body cannot be read ({type(error).__name__})", status=400,
-                           code="bad_request") from None
+        raise DomainError(BAD_REQUEST, f"the multipart body cannot be read ({type(error).__name__})") from None
     finally:
         if sink.handle is not None:
             sink.handle.close()

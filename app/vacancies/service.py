@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.alerts import service as alerts
+from app.alerts import campaigns as alerts
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
 from app.auth.permissions import can, ensure_can
 from app.competitions import service as competitions
@@ -17,11 +17,12 @@ from app.competitions.clock import KAZAKHSTAN
 from app.competitions.events import audit
 from app.competitions.models import Competition
 from app.db import utcnow
-from app.problems import ProblemError
+from app.errors import NOT_FOUND, DomainError
 from app.rules.calendar import working_days_between
 from app.rules.categories import is_managerial, parse_category
 from app.rules.policy import SelectionPolicy
 from app.rules.qualification import QualificationRequirements
+from app.vacancies.errors import VACANCY_CLOSED, VACANCY_NOT_DRAFT
 from app.vacancies.models import CLOSED, DRAFT, PUBLISHED, Vacancy
 from app.vacancies.schemas import (
     RequirementsIn,
@@ -75,7 +76,7 @@ def get(*, session: Session, vacancy_id: int, actor: Account | None) -> Vacancy:
     """A published or closed vacancy for everybody; a draft for the HR of its body and administrators."""
     vacancy = session.get(Vacancy, vacancy_id)
     if vacancy is None or (vacancy.status == DRAFT and (actor is None or not _can_read_draft(actor, vacancy))):
-        raise ProblemError(f"no vacancy {vacancy_id}", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"no vacancy {vacancy_id}")
     return vacancy
 
 
@@ -100,7 +101,7 @@ def list_vacancies(*, session: Session, actor: Account | None, status: str | Non
 def _managed(session: Session, vacancy_id: int, actor: Account) -> Vacancy:
     vacancy = session.get(Vacancy, vacancy_id)
     if vacancy is None:
-        raise ProblemError(f"no vacancy {vacancy_id}", status=404, code="not_found")
+        raise DomainError(NOT_FOUND, f"no vacancy {vacancy_id}")
     ensure_can(actor, "vacancy.manage", vacancy)
     return vacancy
 
@@ -110,8 +111,7 @@ def publish(*, session: Session, vacancy_id: int, actor: Account, policy: Select
     """Publish a draft and open its competition (one per vacancy) under the policy in force today."""
     vacancy = _managed(session, vacancy_id, actor)
     if vacancy.status != DRAFT:
-        raise ProblemError(f"the vacancy is {vacancy.status}; only a draft can be published",
-                           status=409, code="vacancy_not_draft")
+        raise DomainError(VACANCY_NOT_DRAFT, f"the vacancy is {vacancy.status}; only a draft can be published")
     before = _snapshot(vacancy)
     vacancy.status = PUBLISHED
     vacancy.published_at = vacancy.updated_at = utcnow()
@@ -129,7 +129,7 @@ def close(*, session: Session, vacancy_id: int, actor: Account) -> Vacancy:
     """Close a vacancy: a draft is withdrawn, a published one stops taking applications."""
     vacancy = _managed(session, vacancy_id, actor)
     if vacancy.status == CLOSED:
-        raise ProblemError("the vacancy is already closed", status=409, code="vacancy_closed")
+        raise DomainError(VACANCY_CLOSED, "the vacancy is already closed")
     before = _snapshot(vacancy)
     vacancy.status = CLOSED
     vacancy.closed_at = vacancy.updated_at = utcnow()

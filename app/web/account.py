@@ -21,7 +21,6 @@ from app.competitions.clock import NowDep
 from app.deps import QueueDep, SessionDep, SettingsDep
 from app.errors import DomainError
 from app.notifications import service as notifications
-from app.problems import ProblemError
 from app.rules.iin import InvalidIIN, parse_iin
 from app.rules.policy import EDUCATION_LEVELS
 from app.web import sessions
@@ -134,7 +133,7 @@ def sign_in(request: Request, visitor: VisitorDep, form: CheckedForm, session: S
             if visitor.session_token:  # a sign-in over a live session replaces it (no session fixation)
                 sessions.end(session, visitor.session_token)
             token = sessions.start(session, account, now)
-    except (DomainError, ProblemError) as problem:
+    except DomainError as problem:
         return render(request, visitor, "sign_in.html", status=401, title=visitor.texts.gettext("Sign in"),
                       errors=[field_error(problem, visitor.texts)], next=target, values={"email": email})
     response = redirect(target if account.role == CANDIDATE else "/")
@@ -207,7 +206,7 @@ def register(request: Request, visitor: VisitorDep, form: CheckedForm, session: 
         with session.begin():
             candidate = candidates.register(session=session, data=data, secret_key=settings.secret_key)
             token = sessions.start(session, candidate.account, now)
-    except (DomainError, ProblemError) as problem:
+    except DomainError as problem:
         return _registration_page(request, visitor, status=422, errors=[field_error(problem, visitor.texts)],
                                   values=shown)
     response = redirect("/profile/edit?registered=1")
@@ -273,7 +272,7 @@ def profile_edit(request: Request, visitor: CandidateVisitor, form: CheckedForm,
             candidate = candidates.candidate_of_account(session, visitor.account)
             ensure_can(visitor.account, "candidate.update", candidate)
             candidates.update_file(session=session, candidate=candidate, data=data, actor=visitor.account)
-    except (DomainError, ProblemError) as problem:
+    except DomainError as problem:
         return _edit_page(request, visitor, values, status=422, errors=[field_error(problem, visitor.texts)])
     return redirect("/profile?saved=1")
 
@@ -343,7 +342,7 @@ def new_password_page(request: Request, visitor: VisitorDep, session: SessionDep
     try:
         with session.begin():
             reset.account_of_token(session, token, secret_key=settings.secret_key, now=now)
-    except (DomainError, ProblemError) as problem:
+    except DomainError as problem:
         return _new_password_page(request, visitor, "", status=400, problem=problem_message(problem, visitor.texts))
     return _new_password_page(request, visitor, token)
 
@@ -362,7 +361,7 @@ def set_new_password(request: Request, visitor: VisitorDep, form: CheckedForm, s
         with session.begin():
             account = reset.reset_password(session=session, token=token, data=data, settings=settings, now=now)
             sessions.end_all(session, account.id)
-    except (DomainError, ProblemError) as problem:
+    except DomainError as problem:
         return _new_password_page(request, visitor, "", status=400, problem=problem_message(problem, visitor.texts))
     response = redirect("/sign-in?reset=1")
     response.delete_cookie(sessions.SESSION_COOKIE, path="/")

@@ -14,14 +14,13 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.alerts import service as alerts
+from app.alerts import subscriptions as alerts
 from app.alerts.schemas import SubscriptionIn
 from app.applications.texts import explain
 from app.candidates.service import candidate_of_account
 from app.competitions.clock import TodayDep
 from app.deps import SessionDep, SettingsDep
 from app.errors import DomainError
-from app.problems import ProblemError
 from app.talent import service as talent
 from app.web.deps import CandidateVisitor, CheckedForm, Visitor, WebRoute, field, redirect, render
 from app.web.messages import FieldError, field_error
@@ -76,7 +75,7 @@ def subscribe(request: Request, visitor: CandidateVisitor, form: CheckedForm, se
             candidate = candidate_of_account(session, visitor.account)
             alerts.subscribe(session=session, candidate=candidate, data=data, actor=visitor.account,
                              settings=settings)
-    except (DomainError, ProblemError) as problem:
+    except DomainError as problem:
         default = "consents-link" if problem.code == "consent_required" else "functional_areas"
         error = field_error(problem, visitor.texts, default)
         if problem.code == "consent_required":

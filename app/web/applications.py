@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.applications import service as applications
+from app.applications.errors import COMPETITION_CLOSED
 from app.applications.models import CONFIRMED, REJECTED, SUBMITTED, RecordedStageResult
 from app.applications.schemas import ApplicationOut
 from app.auth.models import StateBody
@@ -26,11 +27,11 @@ from app.competitions.clock import NowDep, TodayDep
 from app.competitions.models import RESULTS_PUBLISHED, Competition
 from app.deps import QueueDep, SessionDep, SettingsDep
 from app.errors import DomainError
+from app.essays import queries as essay_queries
 from app.essays import service as essays
 from app.essays.models import Essay
 from app.i18n.domain import STAGE_NAMES
 from app.interviews.models import Interview
-from app.problems import ProblemError
 from app.vacancies import service as vacancies
 from app.vacancies.models import Vacancy
 from app.web.deps import CandidateVisitor, CheckedForm, Visitor, WebRoute, field, redirect, render
@@ -83,12 +84,12 @@ def apply(vacancy_id: int, request: Request, visitor: CandidateVisitor, form: Ch
             out = vacancies.to_out(session, vacancy, today=today,
                                    stale_working_days=settings.vacancy_stale_working_days)
             if out.competition_id is None:
-                raise ProblemError("the vacancy has no competition", status=409, code="competition_closed")
+                raise DomainError(COMPETITION_CLOSED, "the vacancy has no competition")
             application, _created = applications.apply(
                 session=session, queue=queue, competition_id=out.competition_id, actor=visitor.account,
                 today=today, idempotency_key=field(form, "idempotency_key")[:200] or None)
             application_id = application.id
-    except (DomainError, ProblemError) as problem:
+    except DomainError as problem:
         return _apply_page(request, visitor, session, settings, vacancy_id, today, status=409,
                            errors=[field_error(problem, visitor.texts, "apply")])
     return redirect(f"/applications/{application_id}/confirmation")
@@ -201,7 +202,7 @@ def _essay_context(session: Session, visitor: Visitor, application_id: int, now:
     assert visitor.account is not None
     application, competition = essays.own_application(session=session, application_id=application_id,
                                                       actor=visitor.account)
-    essay = essays.essay_of(session=session, application_id=application.id)
+    essay = essay_queries.essay_of(session=session, application_id=application.id)
     limit = competitions.policy_of(competition).essay_word_limit
     language = essay.language if essay is not None else visitor.locale
     topic = competition.essay_topic_kk if language == "kk" else competition.essay_topic_ru
@@ -243,7 +244,7 @@ def essay_start(application_id: int, request: Request, visitor: CandidateVisitor
         with session.begin():
             essays.start(session=session, application_id=application_id, actor=visitor.account, language=language,
                          now=now)
-    except (DomainError, ProblemError) as problem:
+    except DomainError as problem:
         return _essay_page(request, visitor, session, application_id, now, status=409,
                            errors=[field_error(problem, visitor.texts, "language-kk")])
     return redirect(f"/applications/{application_id}/essay")
@@ -261,7 +262,7 @@ def essay_draft(application_id: int, request: Request, visitor: CandidateVisitor
             essay = essays.save_draft(session=session, application_id=application_id, actor=visitor.account,
                                       text=text, language=None, now=now)
             context = _essay_context(session, visitor, application_id, now)
-    except (DomainError, ProblemError) as problem:
+    except DomainError as problem:
         if is_htmx:
             return render(request, visitor, "_essay_status.html", status=200,
                           error=field_error(problem, visitor.texts).message, essay=None, word_limit=None)
@@ -284,7 +285,7 @@ def essay_check(application_id: int, request: Request, visitor: CandidateVisitor
             essays.save_draft(session=session, application_id=application_id, actor=visitor.account, text=text,
                               language=None, now=now)
             context = _essay_context(session, visitor, application_id, now)
-    except (DomainError, ProblemError) as problem:
+    except DomainError as problem:
         return _essay_page(request, visitor, session, application_id, now, status=409, text=text,
                            errors=[field_error(problem, visitor.texts, "essay-text")])
     return render(request, visitor, "essay_check.html", title=visitor.texts.gettext("Check your essay"), **context)
@@ -299,7 +300,7 @@ def essay_submit(application_id: int, request: Request, visitor: CandidateVisito
         with session.begin():
             essays.submit(session=session, application_id=application_id, actor=visitor.account, text=None,
                           language=None, now=now, queue=queue)
-    except (DomainError, ProblemError) as problem:
+    except DomainError as problem:
         return _essay_page(request, visitor, session, application_id, now, status=422,
                            errors=[field_error(problem, visitor.texts, "essay-text")])
     return redirect(f"/applications/{application_id}/essay?submitted=1")

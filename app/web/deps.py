@@ -27,7 +27,6 @@ from app.competitions.clock import NowDep
 from app.deps import SessionDep, SettingsDep
 from app.errors import DomainError, Kind
 from app.logs import current_request_id
-from app.problems import ProblemError
 from app.settings import Settings
 from app.web import sessions
 from app.web.i18n import LOCALE_NAMES, PAGE_LOCALES, Texts, page_locale
@@ -167,11 +166,11 @@ class WebRoute(APIRoute):
                 return error_page(request, 403)
             except RequestValidationError:
                 return error_page(request, 400)
-            except (DomainError, ProblemError) as problem:
+            except DomainError as problem:
                 kind = problem_kind(problem)
                 if kind is Kind.UNAUTHENTICATED:
                     return redirect("/sign-in?next=" + quote(request.url.path, safe="/"))
-                status = {Kind.NOT_FOUND: 404, Kind.FORBIDDEN: 403}.get(kind, 409) if kind else 409
+                status = {Kind.NOT_FOUND: 404, Kind.FORBIDDEN: 403}.get(kind, 409)
                 return error_page(request, status, problem_message(problem, plain_visitor(request).texts))
             except Exception:
                 log.exception("page failed", extra={"path": request.url.path})

@@ -27,7 +27,6 @@ from app.exams import service as exams
 from app.exams.forms import cached_form, get_item_bank
 from app.exams.models import COMPLETED, PROGRAMMES, RUNNING, STAGE_PROGRAMMES, TestSession
 from app.items.bank import Bank
-from app.problems import ProblemError
 from app.rules.calendar import earliest_booking_date
 from app.web.deps import CandidateVisitor, CheckedForm, Visitor, WebRoute, field, redirect, render
 from app.web.messages import FieldError, field_error, problem_message
@@ -102,7 +101,7 @@ def book(request: Request, visitor: CandidateVisitor, form: CheckedForm, session
                                  starts_at=starts_at, application_id=int(values["application_id"])
                                  if values["application_id"].isdigit() else None)
             booking_id = booking.id
-    except (DomainError, ProblemError) as problem:
+    except DomainError as problem:
         return _booking_page(request, visitor, session, policy, today, status=422, values=values,
                              errors=[field_error(problem, visitor.texts, "date")])
     return redirect(f"/tests/{booking_id}")
@@ -141,7 +140,7 @@ def start(booking_id: int, request: Request, visitor: CandidateVisitor, form: Ch
             started = exams.start(session=session, queue=queue, booking_id=booking_id, actor=visitor.account,
                                   now=now, settings=settings)
             session_id = started.id
-    except (DomainError, ProblemError) as problem:
+    except DomainError as problem:
         running = problem.extensions.get("session_id")
         if problem.code == "session_already_started" and isinstance(running, int):
             return redirect(f"/test-sessions/{running}/questions/1")
@@ -202,7 +201,7 @@ def _save(request: Request, visitor: Visitor, session_id: int, form: Any, now: d
             saved = exams.save_answer(session=session, session_id=session_id, claims=claims,
                                       item_id=field(form, "item_id"), option=field(form, "option"),
                                       client_request_id=field(form, "client_request_id")[:64], now=now)
-    except (DomainError, ProblemError) as problem:
+    except DomainError as problem:
         return JSONResponse({"code": problem.code, "message": problem_message(problem, visitor.texts)},
                             status_code=409)
     return JSONResponse({"item_id": saved.answer.item_id, "option": saved.answer.option,

@@ -11,11 +11,7 @@ from dataclasses import dataclass
 
 from app.errors import DomainError, Kind
 from app.i18n import translate
-from app.problems import TITLES, ProblemError
 from app.web.i18n import Texts
-
-PageProblem = DomainError | ProblemError
-"""What a service raises today: ``ProblemError`` until issue 12 converts every service to ``DomainError``."""
 
 FIELD_OF_CODE: dict[str, str] = {
     "iin_length": "iin", "iin_not_digits": "iin", "iin_century": "iin", "iin_birth_date": "iin",
@@ -72,24 +68,19 @@ class FieldError:
     message: str
 
 
-def problem_kind(problem: PageProblem) -> Kind | None:
-    if isinstance(problem, DomainError):
-        return problem.kind
-    return {404: Kind.NOT_FOUND, 403: Kind.FORBIDDEN, 401: Kind.UNAUTHENTICATED}.get(problem.status)
+def problem_kind(problem: DomainError) -> Kind:
+    return problem.kind
 
 
-def problem_message(problem: PageProblem, texts: Texts) -> str:
+def problem_message(problem: DomainError, texts: Texts) -> str:
     """The code's message in the page's language (never the service's English ``detail``)."""
     page_text = PAGE_TEXTS.get(problem.code)
     if page_text is not None:
         values = {key: texts.number(value) if isinstance(value, int) else value
                   for key, value in problem.extensions.items() if isinstance(value, (int, str))}
         return texts.gettext(page_text, **values) if "%(" in page_text else texts.gettext(page_text)
-    title = problem.error.title if isinstance(problem, DomainError) else TITLES.get(problem.code)
-    if title is not None:
-        return translate(title, texts.locale)
-    return texts.gettext("Something went wrong. Try again")
+    return translate(problem.error.title, texts.locale)
 
 
-def field_error(problem: PageProblem, texts: Texts, default_field: str = "main-content") -> FieldError:
+def field_error(problem: DomainError, texts: Texts, default_field: str = "main-content") -> FieldError:
     return FieldError(FIELD_OF_CODE.get(problem.code, default_field), problem_message(problem, texts))

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
-from app.alerts import service as alerts
+from app.alerts import subscriptions as alerts
 from app.applications import service as applications
 from app.applications.models import Application
-from app.applications.texts import EDUCATION_LEVEL_NAMES, explain
+from app.applications.texts import explain
 from app.auth.models import CANDIDATE, StateBody
 from app.candidates.service import candidate_of_account
 from app.competitions import service as competitions
@@ -22,8 +22,7 @@ from app.competitions.models import OPEN, Competition
 from app.db import utcnow
 from app.deps import SessionDep, SettingsDep
 from app.errors import DomainError
-from app.i18n.domain import STAGE_NAMES
-from app.problems import ProblemError
+from app.i18n.domain import EDUCATION_LEVEL_NAMES, STAGE_NAMES
 from app.vacancies import service as vacancies
 from app.vacancies.models import Vacancy
 from app.vacancies.schemas import VacancyOut, requirements_from_json, requirements_to_json
@@ -185,7 +184,7 @@ def unsubscribe_page(request: Request, visitor: VisitorDep, session: SessionDep,
         with session.begin():
             subscription = alerts.unsubscribe_by_token(session=session, token=token, settings=settings, now=utcnow())
             locale = subscription.locale if subscription.locale in PAGE_LOCALES else visitor.locale
-    except (DomainError, ProblemError) as problem:
+    except DomainError as problem:
         return render(request, visitor, "unsubscribe.html", status=400, title=visitor.texts.gettext(
             "The link does not work"), done=False, message=problem_message(problem, visitor.texts))
     page_visitor = Visitor(locale=locale, texts=Texts(locale), account=visitor.account,

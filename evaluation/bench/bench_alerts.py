@@ -4,7 +4,7 @@ A temporary SQLite database gets N synthetic candidates with the ``vacancy_alert
 one subscription each: 0–3 functional areas of 40, 0–2 regions of 20, 0–2 categories, and for
 40 % of them a free text whose (synthetic, unit-length, clustered) query vector is stored in the
 ``embeddings`` table under a synthetic embedder's model id — exactly where the service reads
-them. Then ``app.alerts.service.draft_campaign`` runs for one published vacancy: reading the
+them. Then ``app.alerts.campaigns.draft_campaign`` runs for one published vacancy: reading the
 eligible subscriptions (join on consent), reading the stored text vectors, the vectorised
 criteria and similarity match, and writing the campaign and its recipient rows.
 
@@ -151,7 +151,7 @@ def bench(n: int, threshold: float = 0.80) -> dict[str, Any]:
     from sqlalchemy import select
 
     from app import db
-    from app.alerts import service as alerts
+    from app.alerts import campaigns as alerts
     from app.alerts.models import AlertCampaignRecipient
     from app.alerts.scoring import VacancyFacts, build_subscriber_set, match_subscribers, match_subscribers_loop
     from app.matching import service as matching

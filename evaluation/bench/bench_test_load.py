@@ -54,7 +54,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 from sqlalchemy import func, select, text
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -142,7 +142,7 @@ def seed(url: str, settings: Any, candidates: int) -> list[Seat]:
     from app.competitions.clock import kazakhstan_today
     from app.exams import service as testing
     from app.exams.forms import cached_form
-    from app.main import build_queue
+    from app.jobs.registry import build_queue
     from app.migrate import upgrade
     from app.rules.policy import policy_from_overrides
     from tests.factories.candidates import make_candidate, make_iin
@@ -204,9 +204,9 @@ def server(env: dict[str, str], port: int, logfile: Path) -> Iterator[str]:
                 if process.poll() is not None:
                     raise RuntimeError(f"irikteu serve exited with {process.returncode}; see {logfile}")
                 try:
-                    if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    if httpx2.get(f"{base}/health", timeout=1).status_code == 200:
                         break
-                except httpx.HTTPError:
+                except httpx2.HTTPError:
                     time.sleep(0.2)
             else:
                 raise RuntimeError("irikteu serve did not answer /health in 60 s")
@@ -222,8 +222,8 @@ def server(env: dict[str, str], port: int, logfile: Path) -> Iterator[str]:
 
 async def health_throughput(base: str, requests: int, concurrency: int) -> float:
     """``GET /health`` per second with ``concurrency`` requests in flight."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+    limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx2.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
         gate = asyncio.Semaphore(concurrency)
 
         async def one() -> None:
@@ -246,14 +246,14 @@ async def drive(base: str, seats: list[Seat], *, concurrency: int | None, think_
     """
     tally = Tally()
     connections = concurrency or len(seats)
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
     gate = asyncio.Semaphore(concurrency or len(seats))
     stop_at = time.monotonic() + (time_limit if time_limit > 0 else float("inf"))
     plans = [[(item_id, rng.choice(options), rng.random() < retry_share,
                rng.expovariate(1 / think_mean) if think_mean > 0 else 0.0) for item_id, options in seat.items]
              for seat in seats]
 
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+    async with httpx2.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
 
         async def put(seat: Seat, item_id: str, option: str, request_id: str) -> dict[str, Any] | None:
             response = None
@@ -265,7 +265,7 @@ async def drive(base: str, seats: list[Seat], *, concurrency: int | None, think_
                             f"/api/v1/test-sessions/{seat.session_id}/answers/{item_id}",
                             json={"option": option, "client_request_id": request_id},
                             headers={"Authorization": f"Bearer {seat.token}"})
-                    except httpx.TransportError as exc:
+                    except httpx2.TransportError as exc:
                         # A dropped connection: the client cannot know whether the answer was stored,
                         # so it sends the same request id again (what the id is for).
                         name = f"{type(exc).__name__} (sent again)"

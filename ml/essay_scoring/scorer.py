@@ -41,9 +41,11 @@ from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from ml.embeddings import default_embedder
 from ml.embeddings.base import Embedder
-from ml.essay_scoring.api import EssayInput, Suggestion
+from ml.essay_scoring.api import EssayInput, ScorerArtifactError, Suggestion
 from ml.essay_scoring.metrics import quadratic_kappa
+from ml.essay_scoring.persistence import dumps_state, loads_state
 from ml.essay_scoring.rubric import load_rubric
 from ml.essay_scoring.text_features import FEATURE_NAMES, text_features
 from ml.essay_scoring.validation import check_essay
@@ -144,8 +146,6 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     # ----------------------------------------------------------------- features
     def _embedder(self) -> Embedder:
         if self.embedder is None:
-            from ml.embeddings import default_embedder
-
             self.embedder = default_embedder()
         return self.embedder
 
@@ -410,7 +410,7 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     # ----------------------------------------------------------------- identity
     @property
     def params_sha256(self) -> str:
-        """SHA-256 of the constructor parameters and everything learned (the pickled fitted state)."""
+        """SHA-256 of the constructor parameters and everything learned (set by ``fit``, saved with the scorer)."""
         return str(getattr(self, "params_sha256_", ""))
 
     def _saved_state(self) -> dict[str, Any]:
@@ -418,6 +418,8 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return {key: value for key, value in self.__dict__.items() if key not in ("embedder", "_anchor_cache")}
 
     def _state_bytes(self) -> bytes:
+        # Only ever hashed, never loaded: pickle gives the same bytes for the same fitted state (the
+        # skops file does not: it names its parts by object id), so the hash follows the data alone.
         state = {key: value for key, value in self._saved_state().items() if key != "params_sha256_"}
         return pickle.dumps(state, protocol=5)
 
@@ -426,13 +428,27 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 "encoder": getattr(self, "encoder_", None)}
 
     def to_bytes(self) -> bytes:
-        """The fitted scorer without its embedder (which is reattached on loading)."""
-        return pickle.dumps({**self._saved_state(), "embedder": None}, protocol=5)
+        """The fitted scorer without its embedder (reattached on loading), in the skops format of
+        :mod:`ml.essay_scoring.persistence` (loading it runs no code)."""
+        state = self._saved_state()
+        if state.get("rubric_root") is not None:
+            state["rubric_root"] = str(state["rubric_root"])
+        return dumps_state(state)
 
     @classmethod
     def from_bytes(cls, data: bytes, embedder: Embedder | None = None) -> EssayScorer:
-        """A scorer saved by :meth:`to_bytes` (only ever from this service's own registry)."""
-        state = pickle.loads(data)  # our own registry rows, written by to_bytes
+        """A scorer saved by :meth:`to_bytes`.
+
+        Raises :class:`~ml.essay_scoring.api.ScorerArtifactError` for anything else: an altered file,
+        one that names an untrusted type, or (:class:`~ml.essay_scoring.api.StaleScorerArtifact`) a
+        scorer saved in the old pickle format, which is refused rather than unpickled.
+        """
+        state = loads_state(data)
+        missing = sorted({"model_", "cuts_", "classes_", "params_sha256_"} - set(state))
+        if missing:
+            raise ScorerArtifactError(f"the saved essay scorer is not fitted: no {', '.join(missing)}")
+        if state.get("rubric_root") is not None:
+            state["rubric_root"] = Path(state["rubric_root"])
         scorer = cls.__new__(cls)
         scorer.__dict__.update(state)
         scorer.embedder = embedder

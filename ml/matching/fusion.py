@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ml.matching.lexical import BM25
+
 SIGNALS: tuple[str, ...] = ("embedding_full", "embedding_title", "embedding_title_to_full", "bm25_full",
                             "bm25_title")
 SEMANTIC_SIGNALS: tuple[str, ...] = ("embedding_full", "embedding_title", "embedding_title_to_full")
@@ -261,8 +263,6 @@ class HybridRanker:
     """Scores queries against one collection of documents with the evaluated hybrid."""
 
     def __init__(self, documents: TextSide, *, centre_min: int = CENTRE_MIN_DOCUMENTS) -> None:
-        from ml.matching.lexical import BM25
-
         self.documents = documents
         present = documents.present
         full = documents.full.astype(np.float64)

@@ -173,7 +173,7 @@ def quality_note(model: ModelInfo, language: str) -> dict[str, str] | None:
 
 def probe(path: Path, config: TranscriberConfig) -> float | None:
     """Check size and container before decoding; the declared duration in seconds when the file has one."""
-    import av
+    import av  # noqa: PLC0415  PyAV (FFmpeg) only where a recording is read
 
     size = path.stat().st_size
     if size > config.max_bytes:
@@ -196,8 +196,8 @@ def probe(path: Path, config: TranscriberConfig) -> float | None:
 
 def load_audio(path: Path, config: TranscriberConfig) -> np.ndarray[Any, np.dtype[np.float32]]:
     """Probe, then decode to 16 kHz mono float32 with PyAV; refuses what is too long, not media, or silent."""
-    import av
-    from faster_whisper import decode_audio
+    import av  # noqa: PLC0415  PyAV (FFmpeg) only where a recording is read
+    from faster_whisper import decode_audio  # noqa: PLC0415  faster-whisper loads CTranslate2; only a transcribing worker pays
 
     probe(path, config)
     try:
@@ -217,7 +217,7 @@ def load_audio(path: Path, config: TranscriberConfig) -> np.ndarray[Any, np.dtyp
 def speech_windows(audio: np.ndarray[Any, np.dtype[np.float32]],
                    config: TranscriberConfig) -> list[tuple[float, float]]:
     """Speech regions from the VAD merged into windows of at most 30 s, in seconds."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    from faster_whisper.vad import VadOptions, get_speech_timestamps  # noqa: PLC0415  faster-whisper loads CTranslate2; only a transcribing worker pays
 
     pad = config.vad_speech_pad_ms / 1000
     options = VadOptions(threshold=config.vad_threshold, min_silence_duration_ms=config.vad_min_silence_ms,
@@ -304,7 +304,7 @@ class Transcriber:
     CTranslate2, each caller keeps reporting its own progress)."""
 
     def __init__(self, config: TranscriberConfig | None = None) -> None:
-        from faster_whisper import BatchedInferencePipeline, WhisperModel
+        from faster_whisper import BatchedInferencePipeline, WhisperModel  # noqa: PLC0415  faster-whisper loads CTranslate2; only a transcribing worker pays
 
         self.config = config or TranscriberConfig()
         folder: ModelFolder = resolve_model(model_dir=self.config.model_dir, cache_dir=self.config.cache_dir)

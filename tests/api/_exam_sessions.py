@@ -14,7 +14,7 @@ from app.competitions.clock import get_now
 from app.exams.forms import cached_form, get_item_bank
 from app.exams.models import TestSession
 from app.items.forms import Form
-from app.items.model import Item
+from app.items.item import Item
 from app.rules.policy import LEGISLATION_ACTS, PERSONAL_QUALITIES, SelectionPolicy
 from tests.api._assessment import Clocked
 from tests.api._workflow import _world

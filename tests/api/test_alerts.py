@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.alerts import service as alerts
+from app.alerts import delivery as alerts
 from app.alerts.models import AlertCampaign, AlertCampaignRecipient, AlertDelivery, AlertSubscription
 from app.alerts.tokens import make_token
 from app.audit.models import AuditEvent

@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from httpx2 import Response
 from sqlalchemy import select
 
 from app.applications.models import Application
 from app.audit.models import AuditEvent
+from app.auth.models import Account
 from app.notifications.models import Notification
 from tests.api._workflow import World, world_fixture  # noqa: F401
 from tests.factories.candidates import make_candidate
 
 
-def _apply(world: World, candidate, competition_id: int, key: str | None = None):
+def _apply(world: World, candidate: Account, competition_id: int, key: str | None = None) -> Response:
     headers = world.headers(candidate)
     if key is not None:
         headers["Idempotency-Key"] = key

@@ -16,7 +16,7 @@ from app.auth.models import Account, StateBody
 from app.auth.permissions import PERMISSIONS, all_of, allow, can, ensure_can, owner, role_in, same_state_body
 from app.auth.security import issue_access_token, read_access_token, verify_password
 from app.db import transaction, utcnow
-from app.problems import ProblemError
+from app.errors import DomainError, Kind
 from tests.conftest import make_settings
 from tests.factories.accounts import TEST_PASSWORD, auth_headers, make_account, make_state_body
 
@@ -209,9 +209,9 @@ def test_object_rules_in_the_permission_table(app: FastAPI) -> None:
         assert not can(researcher, "test.thing.update", thing)
         allow("test.thing.update", owner())
         assert can(researcher, "test.thing.update", thing)
-        with pytest.raises(ProblemError) as refused:
+        with pytest.raises(DomainError) as refused:
             ensure_can(other_hr, "test.thing.update", thing)
-        assert (refused.value.status, refused.value.code) == (403, "forbidden")
+        assert (refused.value.kind, refused.value.code) == (Kind.FORBIDDEN, "forbidden")
         with pytest.raises(KeyError):
             can(hr, "test.no.such.action", thing)
     finally:

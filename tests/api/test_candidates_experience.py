@@ -48,7 +48,7 @@ def put_file(client: TestClient, headers: dict[str, str], work: list[dict[str, A
 
 def load(app: FastAPI, candidate_id: int) -> Candidate:
     with app.state.sessions() as session:
-        candidate = session.get(Candidate, candidate_id)
+        candidate: Candidate | None = session.get(Candidate, candidate_id)
         assert candidate is not None
         return candidate
 

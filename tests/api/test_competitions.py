@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from app.applications.models import Application
+from app.auth.crypto import decrypt_iin
+from app.auth.models import Account
+from app.candidates.models import Candidate
 from app.competitions import service as competitions
 from app.competitions.models import MemberScore
-from app.problems import ProblemError
+from app.errors import DomainError, Kind
 from app.rules.member_scores import InvalidMemberScoresError
 from tests.api._workflow import World, world_fixture  # noqa: F401
 
 
-def _setup(world: World, *, category: str = "C-1"):
+def _setup(world: World, *, category: str = "C-1") -> tuple[Account, int]:
     hr = world.account("hr_officer")
     _, competition_id = world.published_competition(hr, category=category)
     return hr, competition_id
 
 
-def _seat(world: World, hr, competition_id: int, role: str = "member"):
+def _seat(world: World, hr: Account, competition_id: int, role: str = "member") -> Account:
     member = world.account("commission_member")
     response = world.client.post(f"/api/v1/competitions/{competition_id}/commission",
                                  json={"account_id": member.id, "role": role}, headers=world.headers(hr))
@@ -29,13 +33,13 @@ def _seat(world: World, hr, competition_id: int, role: str = "member"):
     return member
 
 
-def _confirmed_application(world: World, hr, competition_id: int, **candidate) -> Application:
+def _confirmed_application(world: World, hr: Account, competition_id: int, **candidate: Any) -> Application:
     account = world.candidate(**candidate)
     created = world.client.post(f"/api/v1/competitions/{competition_id}/applications", headers=world.headers(account))
     application_id = created.json()["id"]
     world.client.post(f"/api/v1/applications/{application_id}/confirm", headers=world.headers(hr))
     with world.session() as session:
-        application = session.get(Application, application_id)
+        application: Application | None = session.get(Application, application_id)
         assert application is not None
         return application
 
@@ -93,14 +97,14 @@ def test_member_scores_only_by_voting_members_on_the_policy_scale_and_ml_never_c
     application = _confirmed_application(world, hr, competition_id)
     with world.session() as session:
         for scorer in (outsider, secretary, hr):
-            with pytest.raises(ProblemError) as refused:
+            with pytest.raises(DomainError) as refused:
                 competitions.record_member_score(session=session, application=application, stage="essay",
                                                  scorer=scorer, score=4)
-            assert (refused.value.status, refused.value.code) == (403, "not_on_commission")
+            assert (refused.value.kind, refused.value.code) == (Kind.FORBIDDEN, "not_on_commission")
         with pytest.raises(InvalidMemberScoresError):
             competitions.record_member_score(session=session, application=application, stage="essay",
                                              scorer=member, score=6)
-        with pytest.raises(ProblemError) as wrong_stage:
+        with pytest.raises(DomainError) as wrong_stage:
             competitions.record_member_score(session=session, application=application, stage="practical",
                                              scorer=member, score=4)
         assert wrong_stage.value.code == "stage_not_in_plan"
@@ -110,7 +114,7 @@ def test_member_scores_only_by_voting_members_on_the_policy_scale_and_ml_never_c
         competitions.record_member_score(session=session, application=application, stage="essay", scorer=None,
                                          score=1, score_type="ml_suggestion")
     with world.session() as session:
-        with pytest.raises(ProblemError) as twice:
+        with pytest.raises(DomainError) as twice:
             competitions.record_member_score(session=session, application=application, stage="essay",
                                              scorer=member, score=3)
         assert twice.value.code == "already_scored"
@@ -174,9 +178,6 @@ def test_commission_and_proctors_never_see_personal_data_before_publication(worl
         secret_values += [str(person["surname"]), str(person["given_name"]), str(person["patronymic"]),
                           str(person["email"]), birth.isoformat(), birth.strftime("%d.%m.%Y")]
     with world.session() as session:
-        from app.auth.crypto import decrypt_iin
-        from app.candidates.models import Candidate
-
         for candidate in session.scalars(select(Candidate)).all():
             secret_values.append(decrypt_iin(candidate.iin_encrypted, secret_key=world.app.state.settings.secret_key))
     assert len(secret_values) == 16

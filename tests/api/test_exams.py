@@ -210,8 +210,8 @@ def test_the_deadline_job_submits_and_scores_when_the_candidate_never_returns(
     with pytest.raises(testing_jobs.NotDueYet):  # too early (clock skew): Huey retries it later
         queue.execute(job_id)
     with world.session() as db:
-        assert db.get(Job, job_id).status == "retrying"  # type: ignore[union-attr]
-        assert db.get(TestSession, session["id"]).status == "running"  # type: ignore[union-attr]
+        assert db.get(Job, job_id).status == "retrying"
+        assert db.get(TestSession, session["id"]).status == "running"
     monkeypatch.setattr(testing_jobs, "utcnow", lambda: deadline)
     queue.execute(job_id)
     with world.session() as db:

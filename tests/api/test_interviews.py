@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from httpx2 import Response
 from sqlalchemy import select
 
 from app.interviews.models import Interview
@@ -39,7 +40,7 @@ def _after_essays(world: Clocked) -> tuple[Setup, list[str]]:
     return setup, bodies
 
 
-def _schedule(world: Clocked, setup: Setup, code: str, starts_at: str) -> object:
+def _schedule(world: Clocked, setup: Setup, code: str, starts_at: str) -> Response:
     return world.client.post(f"/api/v1/competitions/{setup.competition_id}/interviews",
                              json={"anonymous_code": code, "starts_at": starts_at}, headers=world.headers(setup.hr))
 

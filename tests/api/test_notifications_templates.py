@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from app.notifications.templates import EVENTS, LOCALES, STAGE_NAMES, TEMPLATES_DIR, render, template_variables
+from app.i18n.domain import STAGE_NAMES
+from app.notifications.templates import (
+    EVENTS,
+    LOCALES,
+    TEMPLATES_DIR,
+    TemplateProblem,
+    render,
+    template_variables,
+)
 from app.rules import categories
 
 CONTEXT = {
@@ -58,7 +66,6 @@ def test_a_variable_the_spec_forgot_is_an_error_not_a_gap(tmp_path: Path) -> Non
         (tmp_path / locale).mkdir()
         (tmp_path / locale / "results_published.txt").write_text(
             "{{ vacancy_title }}\n\n{{ published_on|date }} {{ state_body_name }} {{ winner }}\n")
-    from app.notifications.templates import TemplateProblem
     with pytest.raises(TemplateProblem, match="'winner' is undefined"):
         render("results_published", {k: CONTEXT[k] for k in EVENTS["results_published"].variables}, "kk", tmp_path)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,16 +24,17 @@ from app.competitions import protocol_link
 from app.competitions import service as competitions
 from app.competitions.models import SCORE_ML_SUGGESTION, Competition, MemberScore
 from app.essays.models import Essay
+from app.essays.prescore_queue import PRESCORE_JOB, enqueue_prescore
 from app.jobs.models import Job
 from app.notifications.models import Notification
 from app.prescoring import jobs as prescoring_jobs
-from app.prescoring import service as prescoring
+from app.prescoring import registry, service, views
 from app.prescoring.models import EssayDiscussion, EssayModel, EssaySuggestion
 from app.prescoring.texts import UNAVAILABLE_TEXTS
 from app.protocol.document import content_hash, render_html, render_pdf
 from app.protocol.models import Protocol
 from app.rules.competition import outcome_to_json, run_competition
-from ml.essay_scoring.api import REASON_LANGUAGE_MISMATCH, REASONS, EssayInput, Suggestion
+from ml.essay_scoring.api import REASON_LANGUAGE_MISMATCH, REASONS, EssayInput, Suggestion, is_stale_artifact
 from tests.api._assessment import (
     NOW,
     TOPIC,
@@ -55,6 +57,7 @@ ESSAYS = {
 }
 CARD = {"name": "fake-scorer", "version": "0.1", "params_sha256": "a" * 64,
         "encoder": {"name": "fake-encoder", "version": "0", "weights_sha256": "e" * 64}}
+LOAD_SCORER = prescoring_jobs.load_scorer  # the real loader (``EssayScorer.from_bytes``)
 FEATURES = [{"feature": "words", "value": 14.0, "contribution": 0.41},
             {"feature": "rubric_level_4_similarity", "value": 0.83, "contribution": -0.12}]
 
@@ -109,18 +112,18 @@ class Scene:
                  topic: dict[str, str] | None = None) -> int:
         """A trained model in the registry (the fake scorer's bytes)."""
         scorer = FakeScorer(answers=answers, card=card or dict(CARD))
-        key = None if scope == "cross_topic" else prescoring.topic_key(**(topic or TOPIC))
+        key = None if scope == "cross_topic" else registry.topic_key(**(topic or TOPIC))
         with self.world.session() as session:
-            return prescoring.register_model(session, scope=scope, key=key, card=scorer.card,
+            return registry.register_model(session, scope=scope, key=key, card=scorer.card,
                                              params_sha256=scorer.params_sha256, data_sha256="d" * 64, n_train=30,
                                              metrics={"cv_qwk": 0.81}, artifact=scorer.to_bytes()).id
 
-    def jobs(self, kind: str = prescoring.PRESCORE_JOB, status: str = "queued") -> list[str]:
+    def jobs(self, kind: str = PRESCORE_JOB, status: str = "queued") -> list[str]:
         with self.world.session() as session:
             return list(session.scalars(select(Job.id).where(Job.kind == kind, Job.status == status)
                                         .order_by(Job.created_at, Job.id)).all())
 
-    def run(self, kind: str = prescoring.PRESCORE_JOB) -> list[dict[str, Any]]:
+    def run(self, kind: str = PRESCORE_JOB) -> list[dict[str, Any]]:
         """Run every queued job of ``kind`` as the worker would; their results."""
         results = []
         for job_id in self.jobs(kind):
@@ -409,7 +412,7 @@ def test_switched_off_the_job_records_nothing_and_the_stage_closes_then_switched
     scene.switch(False)
     assert scene.essays(chair)[first.code]["discussion"]["flagged"] is False
     assert close(world, setup, "essay").status_code == 200
-    assert scene.run(prescoring.TRAIN_JOB) == [{"skipped": "switched_off"}]
+    assert scene.run(registry.TRAIN_JOB) == [{"skipped": "switched_off"}]
 
 
 def test_an_essay_the_stage_closed_on_before_its_prescore_says_none_will_come(scene: Scene) -> None:
@@ -549,20 +552,14 @@ def test_a_flagged_essay_keeps_the_stage_open_until_the_chair_records_its_discus
         assert len(events) == 2
 
 
-def test_flags_follow_the_two_point_rule() -> None:
-    assert prescoring.essay_flags([(7, 4), (3, 5)], suggestion=3) == [
-        prescoring.Flag(key="suggestion_gap:3", kind="suggestion_gap", gap=2)]
-    assert prescoring.essay_flags([(7, 4), (3, 3)], suggestion=None) == []
-    assert prescoring.essay_flags([(1, 1), (2, 3), (3, 5)], suggestion=None) == [
-        prescoring.Flag(key="members_apart:1:2", kind="members_apart", gap=2),
-        prescoring.Flag(key="members_apart:1:3", kind="members_apart", gap=4),
-        prescoring.Flag(key="members_apart:2:3", kind="members_apart", gap=2)]
-    assert prescoring.final_score((3, 4), competitions.policy_of(Competition(policy={}))) == 4
-    assert prescoring.final_score((2, 3, 3), competitions.policy_of(Competition(policy={}))) == 3
-    assert prescoring.final_score((2, 2, 3), competitions.policy_of(Competition(policy={}))) == 2
-    assert prescoring.topic_key("  Мемлекеттік   ҚЫЗМЕТ ", "Госслужба") \
-        == prescoring.topic_key("мемлекеттік қызмет", "госслужба")
-    assert prescoring.topic_key("Мемлекеттік қызмет", "Госслужба") != prescoring.topic_key("Қызмет", "Госслужба")
+def test_final_score_and_topic_key() -> None:
+    # The flags' two-point rule is tested in tests/unit/rules/test_essay_review.py (app.rules.essay_review).
+    assert registry.final_score((3, 4), competitions.policy_of(Competition(policy={}))) == 4
+    assert registry.final_score((2, 3, 3), competitions.policy_of(Competition(policy={}))) == 3
+    assert registry.final_score((2, 2, 3), competitions.policy_of(Competition(policy={}))) == 2
+    assert registry.topic_key("  Мемлекеттік   ҚЫЗМЕТ ", "Госслужба") \
+        == registry.topic_key("мемлекеттік қызмет", "госслужба")
+    assert registry.topic_key("Мемлекеттік қызмет", "Госслужба") != registry.topic_key("Қызмет", "Госслужба")
     assert set(UNAVAILABLE_TEXTS) == {*REASONS, "switched_off", "pending", "not_run"}
     assert all(set(texts) == {"kk", "ru"} and all(texts.values()) for texts in UNAVAILABLE_TEXTS.values())
 
@@ -581,16 +578,16 @@ def test_a_retried_or_repeated_job_writes_nothing_twice(scene: Scene) -> None:
     scene.run()
     world.app.state.queue.execute(job_id)  # a duplicate message of a finished job
     with world.session() as session:
-        essay = prescoring.essay_of_application(session, first.application_id)
+        essay = views.essay_of_application(session, first.application_id)
         assert essay is not None
-        prescoring.enqueue_prescore(session=session, queue=world.app.state.queue, essay=essay, tag="again")
+        enqueue_prescore(session=session, queue=world.app.state.queue, essay=essay, tag="again")
         key = f"essay_prescore:{essay.id}:{essay.content_hash}"
     assert scene.run() == [{"skipped": "already_suggested"}]
     with world.session() as session:
         assert len(session.scalars(select(EssaySuggestion)).all()) == 1
         assert len(session.scalars(select(MemberScore).where(
             MemberScore.score_type == SCORE_ML_SUGGESTION)).all()) == 1
-        jobs = session.scalars(select(Job).where(Job.kind == prescoring.PRESCORE_JOB).order_by(Job.id)).all()
+        jobs = session.scalars(select(Job).where(Job.kind == PRESCORE_JOB).order_by(Job.id)).all()
         assert sorted(job.dedupe_key or "" for job in jobs) == [key, f"{key}:again"]
 
 
@@ -603,7 +600,7 @@ def test_the_registry_lists_models_for_administrators_and_researchers_without_th
         assert listed.status_code == 200, listed.text
         rows = listed.json()
         assert [(r["id"], r["scope"], r["topic_key"]) for r in rows] \
-            == [(second, "cross_topic", None), (first, "topic", prescoring.topic_key(**TOPIC))]
+            == [(second, "cross_topic", None), (first, "topic", registry.topic_key(**TOPIC))]
         assert {key for key in rows[0] if key != "created_at"} == {
             "id", "scope", "topic_key", "name", "version", "params_sha256", "training_data_sha256", "n_train",
             "metrics", "encoder"}
@@ -646,8 +643,8 @@ def test_closing_the_stage_trains_on_the_final_scores_and_prescores_the_waiting_
             assert score(world, setup, "essay", person.code, scorer, value).status_code == 200
     assert close(world, setup, "essay").status_code == 200
 
-    [result] = scene.run(prescoring.TRAIN_JOB)
-    key = prescoring.topic_key(**TOPIC)
+    [result] = scene.run(registry.TRAIN_JOB)
+    key = registry.topic_key(**TOPIC)
     assert result == {"final_essays": 3, "topics": 1, "minimum": 3, "prescores_queued": 2, "models": [
         {"scope": "topic", "topic_key": key, "essay_model_id": 1, "n_train": 3},
         {"scope": "cross_topic", "topic_key": None, "essay_model_id": 2, "n_train": 3}]}
@@ -658,8 +655,8 @@ def test_closing_the_stage_trains_on_the_final_scores_and_prescores_the_waiting_
         hashes = session.scalars(select(Essay.content_hash).join(Application, Application.id == Essay.application_id)
                                  .where(Application.competition_id == setup.competition_id).order_by(Essay.id)).all()
         models = session.scalars(select(EssayModel).order_by(EssayModel.id)).all()
-        expected = prescoring.training_data_sha256(
-            [prescoring.FinalEssay(essay_id=0, content_hash=str(h), topic_key="", essay=EssayInput("", "kk"),
+        expected = registry.training_data_sha256(
+            [registry.FinalEssay(essay_id=0, content_hash=str(h), topic_key="", essay=EssayInput("", "kk"),
                                    score=s, points=()) for h, s in zip(hashes, (4, 3, 2), strict=True)])
         assert [(m.scope, m.topic_key, m.n_train, m.training_data_sha256, m.params_sha256, m.metrics)
                 for m in models] == [("topic", key, 3, expected, "0" * 64, {"n": 3, "cv_qwk": 0.5}),
@@ -670,11 +667,52 @@ def test_closing_the_stage_trains_on_the_final_scores_and_prescores_the_waiting_
         == [("suggested", 4, 1), ("suggested", 3, 1)]
     # the same final scores again train nothing new
     with world.session() as session:
-        session.execute(delete(Job).where(Job.kind == prescoring.TRAIN_JOB))
+        session.execute(delete(Job).where(Job.kind == registry.TRAIN_JOB))
         competition = session.get(Competition, setup.competition_id)
         assert competition is not None
-        prescoring.enqueue_training(session=session, queue=world.app.state.queue, competition=competition)
-    [repeat] = scene.run(prescoring.TRAIN_JOB)
+        service.enqueue_training(session=session, queue=world.app.state.queue, competition=competition)
+    [repeat] = scene.run(registry.TRAIN_JOB)
     assert ([m.get("skipped") for m in repeat["models"]], repeat["prescores_queued"]) \
         == (["same_training_data", "same_training_data"], 0)
     assert scopes == ["topic", "cross_topic"]
+
+
+def test_a_model_saved_in_the_old_pickle_format_is_never_loaded_and_is_trained_again(
+        scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
+    world, setup = scene.world, scene.setup
+    monkeypatch.setattr(world.app.state.settings, "essay_prescoring_min_topic_essays", 3)
+    fake_load = prescoring_jobs.load_scorer
+    monkeypatch.setattr(prescoring_jobs, "load_scorer", lambda artifact, embedder: LOAD_SCORER(artifact, embedder)
+                        if is_stale_artifact(artifact) else fake_load(artifact, embedder))
+    monkeypatch.setattr(prescoring_jobs, "new_scorer", lambda _embedder, _points, _scope: FakeScorer())
+    with world.session() as session:  # a row written before skops: the old format pickled the scorer's state
+        stale = registry.register_model(session, scope="topic", key=registry.topic_key(**TOPIC), card=CARD,
+                                          params_sha256="a" * 64, data_sha256="d" * 64, n_train=30, metrics={},
+                                          artifact=pickle.dumps({"answers": {}}, protocol=5)).id
+    later = build(world)  # a competition on the same topic whose essays wait for a suggestion
+    texts = [ESSAYS["kk"], ESSAYS["short"], ESSAYS["mixed"]]
+    for person, text in zip(later.people[:2], texts[:2], strict=True):
+        write_essay(world, person, text, language="kk")
+    for person, text in zip(setup.people, texts, strict=True):
+        write_essay(world, person, text, language="kk")
+
+    results = scene.run()
+    [training] = scene.jobs(registry.TRAIN_JOB)
+    assert results == [{"skipped": "model_stale", "essay_model_id": stale, "training_job": training}] * 5
+    for person, given in zip(setup.people, [(3, 4), (2, 3, 3), (2, 2, 3)], strict=True):
+        for scorer, value in zip(setup.members, given, strict=False):
+            assert score(world, setup, "essay", person.code, scorer, value).status_code == 200
+    assert close(world, setup, "essay").status_code == 200
+    with world.session() as session:  # the stale model learnt from the very data the stage now gives
+        row = session.get(EssayModel, stale)
+        assert row is not None
+        row.training_data_sha256 = registry.training_data_sha256(registry.final_essays(session))
+        session.commit()
+
+    first, second = scene.run(registry.TRAIN_JOB)
+    assert [(model["scope"], model.get("essay_model_id"), model.get("skipped")) for model in first["models"]] \
+        == [("topic", stale + 1, None), ("cross_topic", stale + 2, None)]
+    assert first["prescores_queued"] == 2
+    assert [model.get("skipped") for model in second["models"]] == ["same_training_data", "same_training_data"]
+    assert [(r["status"], r["score"], r["essay_model_id"]) for r in scene.run()] \
+        == [("suggested", 4, stale + 1), ("suggested", 3, stale + 1)]

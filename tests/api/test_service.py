@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +15,7 @@ from tests.conftest import make_settings
 
 
 @pytest.fixture
-def client(sqlite_url: str, tmp_path) -> TestClient:
+def client(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
     app = create_app(make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}"), start_consumer=False)
     with TestClient(app) as test_client:
         yield test_client
@@ -58,13 +60,16 @@ def test_unknown_route_is_a_problem_with_a_stable_code_in_the_callers_language(c
     assert kazakh["title"] == "Табылмады"
 
 
-def test_request_id_is_echoed_and_put_into_problems_and_logs(client: TestClient, caplog) -> None:
+def test_request_id_is_echoed_and_put_into_problems_and_logs(client: TestClient,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="irikteu.access"):
         response = client.get("/nowhere", headers={"X-Request-ID": "req-123"})
     assert response.headers["X-Request-ID"] == "req-123"
     assert response.json()["request_id"] == "req-123"
     access = [r for r in caplog.records if r.name == "irikteu.access"]
-    assert [(r.request_id, r.status, r.path) for r in access] == [("req-123", 404, "/nowhere")]
+    # the access logger's fields arrive as extra attributes of the record
+    assert [tuple(vars(r)[key] for key in ("request_id", "status", "path")) for r in access] \
+        == [("req-123", 404, "/nowhere")]
 
 
 def test_a_request_without_an_id_gets_a_fresh_one(client: TestClient) -> None:
@@ -73,7 +78,8 @@ def test_a_request_without_an_id_gets_a_fresh_one(client: TestClient) -> None:
     assert len(first) == 32 and len(second) == 32 and first != second
 
 
-def test_log_lines_are_json_with_the_request_id(capfd, sqlite_url: str, tmp_path) -> None:
+def test_log_lines_are_json_with_the_request_id(capfd: pytest.CaptureFixture[str], sqlite_url: str,
+                                                tmp_path: Path) -> None:
     settings = make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", log_level="INFO")
     with TestClient(create_app(settings, start_consumer=False)) as client:
         client.get("/health", headers={"X-Request-ID": "abc"})
@@ -84,7 +90,7 @@ def test_log_lines_are_json_with_the_request_id(capfd, sqlite_url: str, tmp_path
     assert access[-1]["level"] == "INFO"
 
 
-def test_an_unexpected_error_is_a_500_problem_that_keeps_the_request_id(sqlite_url: str, tmp_path) -> None:
+def test_an_unexpected_error_is_a_500_problem_that_keeps_the_request_id(sqlite_url: str, tmp_path: Path) -> None:
     app = create_app(make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}"), start_consumer=False)
 
     @app.get("/boom")

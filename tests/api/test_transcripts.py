@@ -25,7 +25,7 @@ from app.transcripts import jobs as transcript_jobs
 from app.transcripts.models import Recording
 from app.transcripts.service import RETENTION_JOB_KIND
 from ml.registry import ModelInfo
-from ml.transcription import BASE_MODEL_SHA256, Segment, Transcript
+from ml.transcription import BASE_MODEL_SHA256, Segment, Transcript, TranscriptionError
 from ml.transcription.transcriber import quality_note
 from tests.api._assessment import (
     NOW,
@@ -34,7 +34,7 @@ from tests.api._assessment import (
     build,
     clocked_world_fixture,  # noqa: F401
 )
-from tests.unit.ml._audio import silence, tone
+from tests.unit.ml._audio import RU_CLIP_MAX_WER, reference_wer, silence, tone
 
 FAKE_MODEL = ModelInfo(name="whisper-base-ct2", version="1.0.0", weights_sha256=BASE_MODEL_SHA256)
 SEGMENTS = (
@@ -337,8 +337,6 @@ def test_files_over_the_limits_or_not_media_are_refused_and_not_kept(scene: Scen
 
 
 def test_a_job_that_finds_silence_marks_the_recording_failed(scene: Scene) -> None:
-    from ml.transcription import TranscriptionError
-
     def silent() -> None:
         raise TranscriptionError("silent_audio", "no speech was found in the recording")
 
@@ -403,8 +401,7 @@ def test_a_real_recording_through_the_api_with_the_real_model(world: Clocked, tm
     world.app.state.queue.execute(uploaded.json()["job_id"])
     transcript = world.client.get(f"/api/v1/interviews/{interview_id}/transcript",
                                   headers=world.headers(setup.members[0])).json()
-    from evaluation.asr import normalise
-
-    assert normalise(" ".join(s["text"] for s in transcript["segments"])) == "нейронной сети это хорошо"
+    text = " ".join(s["text"] for s in transcript["segments"])
+    assert reference_wer(clip, text, "ru") <= RU_CLIP_MAX_WER, text
     assert transcript["model"]["weights_sha256"] == "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
     assert (transcript["detected_language"], transcript["language_mismatch"]) == ("ru", False)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.items.bank import Bank
-from app.items.model import LIKERT_OPTIONS, Item, compute_content_hash
+from app.items.item import LIKERT_OPTIONS, Item, compute_content_hash
 
 _LIKERT_KK = ("Мүлдем келіспеймін", "Келіспеймін", "Келісемін", "Толық келісемін")
 _LIKERT_RU = ("Совершенно не согласен", "Не согласен", "Согласен", "Полностью согласен")

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import HR_OFFICER
+from app.candidates.models import Candidate
 from app.db import make_engine, make_session_factory, utcnow
+from app.errors import DomainError, Kind
 from app.matching import service
 from app.matching.embedder import get_embedder
 from app.matching.index_service import candidate_snapshot, rebuild
@@ -20,7 +23,6 @@ from app.matching.service import CandidateFilters
 from app.matching.store import embed_passages
 from app.migrate import upgrade
 from app.mlops.models import MLSwitch
-from app.problems import ProblemError
 from app.settings import Settings
 from app.vacancies.models import Vacancy
 from tests.factories.accounts import make_account
@@ -86,7 +88,7 @@ def session(settings: Settings, world: dict[str, int]) -> Iterator[Session]:
 def test_embeddings_are_stored_once_and_reused(session: Session, settings: Settings) -> None:
     embedder = get_embedder(settings)
     count = select(func.count()).select_from(StoredEmbedding)
-    before = session.scalar(count)
+    before = session.execute(count).scalar_one()
     first = embed_passages(session, embedder, ["Уникальный текст для проверки", "Уникальный текст для проверки"])
     after_first = session.scalar(count)
     second = embed_passages(session, embedder, ["Уникальный текст для проверки"])
@@ -98,7 +100,7 @@ def test_embeddings_are_stored_once_and_reused(session: Session, settings: Setti
 
 def test_a_failing_candidate_is_counted_or_shown_never_hidden(session: Session, settings: Settings,
                                                                world: dict[str, int]) -> None:
-    vacancy = session.get(Vacancy, world["vacancy"])
+    vacancy = session.get_one(Vacancy, world["vacancy"])
     page = service.match_candidates_for_vacancy(session, vacancy, on=ON, settings=settings)
     assert [item.candidate_id for item in page.items] == [world["lawyer"]]
     assert page.excluded_failing == 2 and page.total == 1
@@ -124,7 +126,7 @@ def test_a_failing_candidate_is_counted_or_shown_never_hidden(session: Session, 
 
 def test_every_explanation_has_shares_summing_to_one_and_matched_terms(session: Session, settings: Settings,
                                                                         world: dict[str, int]) -> None:
-    vacancy = session.get(Vacancy, world["vacancy"])
+    vacancy = session.get_one(Vacancy, world["vacancy"])
     page = service.match_candidates_for_vacancy(session, vacancy, on=ON, settings=settings, include_failing=True)
     for item in page.items:
         assert set(item.shares) == {"semantic", "lexical", "structured"}
@@ -162,30 +164,28 @@ def test_free_text_search_ranks_and_filters(session: Session, settings: Settings
     ("юрист", {"page_size": 101}, "invalid_page"),
     ("юрист", {"filters": CandidateFilters(min_education_level="phd")}, "contradictory_filters"),
 ])
-def test_bad_search_input_gets_a_problem_code(session: Session, settings: Settings, text: str, kwargs: dict,
+def test_bad_search_input_gets_a_problem_code(session: Session, settings: Settings, text: str, kwargs: dict[str, Any],
                                               code: str) -> None:
-    with pytest.raises(ProblemError) as caught:
+    with pytest.raises(DomainError) as caught:
         service.search_candidates_by_text(session, text, settings=settings, **kwargs)
-    assert caught.value.code == code and caught.value.status == 422
+    assert caught.value.code == code and caught.value.kind is Kind.INVALID
 
 
 def test_recommendations_for_a_candidate_and_the_off_switch(session: Session, settings: Settings,
                                                             world: dict[str, int]) -> None:
-    from app.candidates.models import Candidate
-
-    driver = session.get(Candidate, world["driver"])
+    driver = session.get_one(Candidate, world["driver"])
     page = service.match_vacancies_for_candidate(session, driver, on=ON, settings=settings)
     assert [item.vacancy_id for item in page.items] == [world["vacancy"]]
     assert page.items[0].meets_requirements is False  # shown to the candidate, marked
-    bulk = service.score_candidates_for_vacancies(session, [session.get(Vacancy, world["vacancy"])],
+    bulk = service.score_candidates_for_vacancies(session, [session.get_one(Vacancy, world["vacancy"])],
                                                   [world["lawyer"], world["driver"]], on=ON, settings=settings)
     assert [(cid, ok) for cid, _score, ok in bulk[world["vacancy"]]] == [(world["lawyer"], True),
                                                                          (world["driver"], False)]
     session.add(MLSwitch(module="matching", enabled=False, reason="test", changed_at=utcnow()))
     session.flush()
-    with pytest.raises(ProblemError) as caught:
+    with pytest.raises(DomainError) as caught:
         service.match_vacancies_for_candidate(session, driver, settings=settings)
-    assert caught.value.code == "ml_module_disabled" and caught.value.status == 409
+    assert caught.value.code == "ml_module_disabled" and caught.value.kind is Kind.CONFLICT
 
 
 def test_rebuild_writes_a_snapshot_that_restricts_a_large_pool(session: Session, settings: Settings,
@@ -198,7 +198,7 @@ def test_rebuild_writes_a_snapshot_that_restricts_a_large_pool(session: Session,
     assert snapshot is not None and snapshot.ids == frozenset({world["lawyer"], world["junior"], world["driver"]})
     assert candidate_snapshot(settings, "another-model") is None
     narrow = settings.model_copy(update={"matching_retrieval_depth": 1})
-    vacancy = session.get(Vacancy, world["vacancy"])
+    vacancy = session.get_one(Vacancy, world["vacancy"])
     page = service.match_candidates_for_vacancy(session, vacancy, on=ON, settings=narrow, include_failing=True)
     assert page.total == 1  # only the snapshot's nearest profile is blended
 

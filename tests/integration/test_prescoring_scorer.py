@@ -16,14 +16,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from app.essays.prescore_queue import PRESCORE_JOB
 from app.jobs.models import Job
 from app.matching.embedder import get_embedder
 from app.matching.models import StoredEmbedding
 from app.prescoring import jobs as prescoring_jobs
-from app.prescoring import service as prescoring
+from app.prescoring import registry, review
 from app.prescoring.models import EssayModel, EssaySuggestion
 from ml.embeddings import Embedder
 from ml.essay_scoring.rubric import load_rubric
+from ml.essay_scoring.scorer import EssayScorer
 from tests.api._assessment import (
     TOPIC,
     Clocked,
@@ -64,8 +66,6 @@ def synthetic_essay(points: int, language: str, rng: random.Random) -> str:
 @pytest.fixture
 def real_ridge_scorer(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """The real EssayScorer (ridge second level, 3 folds); the instances the training job made."""
-    from ml.essay_scoring.scorer import EssayScorer
-
     made: list[Any] = []
 
     def new(embedder: Embedder, points: tuple[int, ...], scope: str) -> Any:
@@ -110,7 +110,7 @@ def test_real_scorer_trains_from_final_scores_and_suggests_through_the_jobs(worl
     write_essay(world, good, synthetic_essay(5, "kk", random.Random(99)), language="kk")
     write_essay(world, poor, synthetic_essay(1, "kk", random.Random(98)), language="kk")
     write_essay(world, wrong, synthetic_essay(4, "ru", random.Random(97)), language="kk")  # Russian text, kk chosen
-    assert {result.get("reason") for result in _run(world, prescoring.PRESCORE_JOB)} == {"no_model"}
+    assert {result.get("reason") for result in _run(world, PRESCORE_JOB)} == {"no_model"}
 
     runs = []
     for group in scored:
@@ -118,7 +118,7 @@ def test_real_scorer_trains_from_final_scores_and_suggests_through_the_jobs(worl
             for member in group.members[:2]:
                 assert score(world, group, "essay", person.code, member, label).status_code == 200
         assert close(world, group, "essay").status_code == 200
-        runs += _run(world, prescoring.TRAIN_JOB)
+        runs += _run(world, registry.TRAIN_JOB)
     [first_close, trained] = runs
     assert (first_close["final_essays"], first_close["models"]) == (15, [])  # too few after the first close
     assert [(m["scope"], m["n_train"]) for m in trained["models"]] == [("topic", 30), ("cross_topic", 30)]
@@ -132,11 +132,11 @@ def test_real_scorer_trains_from_final_scores_and_suggests_through_the_jobs(worl
         for model, scorer in zip(models, real_ridge_scorer, strict=True):
             assert (model.params_sha256, model.encoder) == (scorer.params_sha256, embedder.model_info.as_dict())
             assert set(model.metrics) == {"n", "cv_qwk", "cv_exact", "cv_adjacent", "cv_rmse"}
-        assert models[0].topic_key == prescoring.topic_key(**TOPIC)
+        assert models[0].topic_key == registry.topic_key(**TOPIC)
         stored_before = session.scalar(select(func.count()).select_from(StoredEmbedding)
                                        .where(StoredEmbedding.model_id == embedder.model_id))
 
-    results = _run(world, prescoring.PRESCORE_JOB)
+    results = _run(world, PRESCORE_JOB)
     assert [(r["status"], r["reason"]) for r in results] \
         == [("suggested", None), ("suggested", None), ("unavailable", "language_mismatch")]
     with world.session() as session:
@@ -148,7 +148,7 @@ def test_real_scorer_trains_from_final_scores_and_suggests_through_the_jobs(worl
         assert stored_after == stored_before + len(new_texts - training_texts)
         rows = {row.application_id: row for row in session.scalars(select(EssaySuggestion).where(
             EssaySuggestion.application_id.in_([p.application_id for p in open_one.people]))).all()}
-        suggested_scores = prescoring.suggested_scores(session, [p.application_id for p in open_one.people])
+        suggested_scores = review.suggested_scores(session, [p.application_id for p in open_one.people])
     assert set(suggested_scores) == {good.application_id, poor.application_id}
     for person in (good, poor):
         row, value = rows[person.application_id], suggested_scores[person.application_id]

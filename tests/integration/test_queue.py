@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from app import db
 from app.jobs.models import Job
 from app.jobs.queue import STALE_AFTER, JobContext, JobQueue, build_huey, job_handler
-from app.main import build_queue, create_app
+from app.jobs.registry import build_queue
+from app.main import create_app
 from tests.conftest import make_settings
 
 _calls: dict[str, int] = {}
@@ -37,7 +38,7 @@ def _wait_for(sessions: Any, job_id: str, statuses: tuple[str, ...], seconds: fl
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with sessions() as session:
-            job = session.get(Job, job_id)
+            job: Job | None = session.get(Job, job_id)
             if job is not None and job.status in statuses:
                 return job
         time.sleep(0.05)

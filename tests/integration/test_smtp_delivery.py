@@ -35,6 +35,7 @@ from tests.conftest import (
     migrated_database,
 )
 from tests.factories.accounts import auth_headers, make_account
+from tests.services import skip_or_fail
 
 MAIL_FROM = "Irikteu <no-reply@irikteu.test>"
 CONTEXT: dict[str, Any] = {
@@ -116,7 +117,7 @@ def backends(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[s
     queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
     if queue == "redis-queue":
         if not REDIS_UP:
-            pytest.skip("Redis does not answer on 127.0.0.1:6379; its variant of this test is skipped")
+            skip_or_fail("Redis does not answer on 127.0.0.1:6379; its variant of this test is skipped")
         queue_url = REDIS_URL
     with migrated_database(database, request, tmp_path) as url:
         yield url, queue_url

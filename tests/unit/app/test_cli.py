@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -82,7 +83,7 @@ def test_replay_reads_stdin() -> None:
     ],
 )
 def test_replay_bad_input_exits_2_with_one_line_per_problem_and_nothing_on_stdout(
-    tmp_path: Path, document: dict, expected_lines: list[str]
+    tmp_path: Path, document: dict[str, Any], expected_lines: list[str]
 ) -> None:
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(document))

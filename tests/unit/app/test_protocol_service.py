@@ -12,7 +12,7 @@ from app import db
 from app.audit.models import AuditEvent
 from app.audit.service import verify_chain
 from app.auth.models import COMMISSION_MEMBER
-from app.problems import ProblemError
+from app.errors import DomainError, Kind
 from app.protocol import service
 from app.protocol.document import content_hash, render_pdf
 from app.protocol.models import Protocol, ProtocolSignature
@@ -111,10 +111,10 @@ def test_a_signature_over_other_bytes_is_refused_and_nothing_is_stored(
         sessions: sessionmaker[Session], seated: CompetitionWithCommission, identities: list[TestIdentity]) -> None:
     protocol = _draw_up(sessions, seated)
     events = _count(sessions, AuditEvent)
-    with pytest.raises(ProblemError) as caught, db.transaction(sessions) as session:
+    with pytest.raises(DomainError) as caught, db.transaction(sessions) as session:
         service.add_signature(session=session, protocol_id=protocol.id, account=seated.members[0],
                               signature_der=identities[0].signer().sign(protocol.pdf + b"\n"))
-    assert (caught.value.status, caught.value.code) == (422, "signature_invalid")
+    assert (caught.value.kind, caught.value.code) == (Kind.INVALID, "signature_invalid")
     assert caught.value.extensions == {"reason": "message_digest_mismatch"}
     assert caught.value.detail == "the signature does not verify: the signature is over other bytes than this document"
     assert _count(sessions, ProtocolSignature) == 0
@@ -128,10 +128,10 @@ def test_a_second_signature_by_the_same_member_is_409(
     with db.transaction(sessions) as session:
         service.add_signature(session=session, protocol_id=protocol.id, account=seated.members[0],
                               signature_der=signature)
-    with pytest.raises(ProblemError) as caught, db.transaction(sessions) as session:
+    with pytest.raises(DomainError) as caught, db.transaction(sessions) as session:
         service.add_signature(session=session, protocol_id=protocol.id, account=seated.members[0],
                               signature_der=identities[0].signer().sign(protocol.pdf))
-    assert (caught.value.status, caught.value.code) == (409, "already_signed")
+    assert (caught.value.kind, caught.value.code) == (Kind.CONFLICT, "already_signed")
     assert _count(sessions, ProtocolSignature) == 1
 
 
@@ -141,14 +141,14 @@ def test_only_a_member_of_this_commission_signs(
     with db.transaction(sessions) as session:
         outsider = make_account(session, role=COMMISSION_MEMBER)
     for account in (outsider, seated.hr_officer):
-        with pytest.raises(ProblemError) as caught, db.transaction(sessions) as session:
+        with pytest.raises(DomainError) as caught, db.transaction(sessions) as session:
             service.add_signature(session=session, protocol_id=protocol.id, account=account,
                                   signature_der=identities[0].signer().sign(protocol.pdf))
-        assert (caught.value.status, caught.value.code) == (403, "forbidden")
-    with pytest.raises(ProblemError) as missing, db.transaction(sessions) as session:
+        assert (caught.value.kind, caught.value.code) == (Kind.FORBIDDEN, "forbidden")
+    with pytest.raises(DomainError) as missing, db.transaction(sessions) as session:
         service.add_signature(session=session, protocol_id=protocol.id + 100, account=seated.members[0],
                               signature_der=b"")
-    assert (missing.value.status, missing.value.code) == (404, "not_found")
+    assert (missing.value.kind, missing.value.code) == (Kind.NOT_FOUND, "not_found")
     assert _count(sessions, ProtocolSignature) == 0
 
 

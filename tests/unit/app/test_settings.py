@@ -11,7 +11,7 @@ from app.settings import DEVELOPMENT_SECRET, Settings
 def test_embedded_defaults_are_sqlite_files_under_the_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("IRIKTEU_DATABASE_URL", "IRIKTEU_QUEUE_URL", "IRIKTEU_DATA_DIR", "IRIKTEU_ENVIRONMENT"):
         monkeypatch.delenv(name, raising=False)
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.resolved_database_url == "sqlite:///var/irikteu.db"
     assert settings.resolved_queue_url == "sqlite:///var/queue.db"
     assert settings.run_consumer_in_process is True
@@ -21,7 +21,7 @@ def test_the_environment_prefix_is_irikteu(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("IRIKTEU_DATABASE_URL", "postgresql+psycopg://db/irikteu")
     monkeypatch.setenv("IRIKTEU_QUEUE_URL", "redis://cache:6379/0")
     monkeypatch.setenv("IRIKTEU_POLICY_OVERRIDES", '{"essay_word_limit": 250}')
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.resolved_database_url == "postgresql+psycopg://db/irikteu"
     assert settings.resolved_queue_url == "redis://cache:6379/0"
     assert settings.policy_overrides == {"essay_word_limit": 250}
@@ -29,12 +29,12 @@ def test_the_environment_prefix_is_irikteu(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_production_refuses_the_development_secret() -> None:
     with pytest.raises(ValidationError, match="IRIKTEU_SECRET_KEY"):
-        Settings(_env_file=None, environment="production")  # type: ignore[call-arg]
+        Settings(_env_file=None, environment="production")
     with pytest.raises(ValidationError, match="at least 32"):
-        Settings(_env_file=None, environment="production", secret_key="short")  # type: ignore[call-arg]
-    ok = Settings(_env_file=None, environment="production", secret_key="x" * 32)  # type: ignore[call-arg]
+        Settings(_env_file=None, environment="production", secret_key="short")
+    ok = Settings(_env_file=None, environment="production", secret_key="x" * 32)
     assert ok.secret_key != DEVELOPMENT_SECRET
 
 
 def test_development_runs_with_the_default_secret() -> None:
-    assert Settings(_env_file=None, environment="development").secret_key == DEVELOPMENT_SECRET  # type: ignore[call-arg]
+    assert Settings(_env_file=None, environment="development").secret_key == DEVELOPMENT_SECRET

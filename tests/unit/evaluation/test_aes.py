@@ -34,8 +34,10 @@ from evaluation.aes import (
     to_common_scale,
     write_report,
 )
+from evaluation.aes import run as aes_run
 from evaluation.cli import evaluate_cli
 from ml.essay_scoring.api import EssayInput
+from ml.essay_scoring.scorer import EssayScorer
 from ml.registry import ModelInfo
 
 DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "essays"
@@ -119,7 +121,7 @@ def test_the_default_factories_build_the_project_scorer() -> None:
     embedder = CountingEmbedder()
     same = aes.essay_scorer_factory((0, 1, 2, 3), embedder)
     cross = aes.cross_topic_scorer_factory(tuple(range(11)), embedder)
-    assert type(same).__name__ == type(cross).__name__ == "EssayScorer"
+    assert isinstance(same, EssayScorer) and isinstance(cross, EssayScorer)
     assert same.get_params()["score_points"] == (0, 1, 2, 3) and same.get_params()["embedder"] is embedder
     # Cross-prompt mirrors the service's cross-topic model: no topic n-grams.
     assert same.get_params()["use_ngrams"] is True and cross.get_params()["use_ngrams"] is False
@@ -354,7 +356,8 @@ def test_learning_curve_subsets_are_seeded_and_nested(tmp_path: Path) -> None:
     class Recording(OracleScorer):
         def fit(self, X: Sequence[EssayInput], y: Sequence[int]) -> Recording:
             seen.setdefault(len(X), []).append([essay.text for essay in X])
-            return super().fit(X, y)
+            super().fit(X, y)
+            return self
 
     def run() -> dict[str, Any]:
         return evaluate(folder, prompts=[3], cache_dir=None, embedder=CountingEmbedder(), cross_prompt=False,
@@ -429,10 +432,10 @@ def test_embed_only_fills_the_cache(tmp_path: Path) -> None:
 @pytest.fixture
 def fake_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI builds its parts itself: swap in the oracle scorer and the counting embedder."""
-    monkeypatch.setattr(aes, "essay_scorer_factory", OracleScorer.factory)
-    monkeypatch.setattr(aes, "cross_topic_scorer_factory", OracleScorer.factory)
+    monkeypatch.setattr(aes_run, "essay_scorer_factory", OracleScorer.factory)
+    monkeypatch.setattr(aes_run, "cross_topic_scorer_factory", OracleScorer.factory)
     real_build = aes.build_embedder
-    monkeypatch.setattr(aes, "build_embedder",
+    monkeypatch.setattr(aes_run, "build_embedder",
                         lambda embedder, cache_dir: real_build(embedder or CountingEmbedder(), cache_dir))
 
 

@@ -6,6 +6,7 @@ import json
 import math
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ needs_shared = pytest.mark.skipif(
 )
 
 
-def _frame(columns: dict[str, list[object]]) -> pd.DataFrame:
+def _frame(columns: Mapping[str, Sequence[object]]) -> pd.DataFrame:
     """Cells as strings with None for missing, the way read_responses hands them over."""
     return pd.DataFrame({name: [None if value is None else str(value) for value in values]
                          for name, values in columns.items()})

@@ -67,11 +67,12 @@ def test_cross_validation_picks_the_informative_signal_on_other_folds() -> None:
                "embedding_title": normalise_rows(rng.random((40, 40))),
                "bm25_full": normalise_rows(rng.random((40, 40))), "bm25_title": normalise_rows(rng.random((40, 40)))}
     scores, chosen = cross_validated_scores(signals, labels, list(range(40)), folds=4, step=0.5)
-    assert len(chosen) == 4 and all(config["weights"]["embedding_full"] >= 0.5 for config in chosen)
+    weights = [config["weights"] for config in chosen]
+    assert len(chosen) == 4 and all(isinstance(each, dict) and each["embedding_full"] >= 0.5 for each in weights)
     assert evaluate_scores(scores, labels, list(range(40)))["ndcg@10"] == pytest.approx(1.0)
 
 
-def test_cli_reports_missing_data_with_exit_2(tmp_path) -> None:
+def test_cli_reports_missing_data_with_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(evaluate_cli, ["matching", "--data", str(tmp_path / "none.csv"), "--json"])
     assert result.exit_code == 2 and "no data file" in result.output
 

@@ -6,9 +6,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from app.items.bank import DEFAULT_BANK_PATH, InvalidItemBankError, dump_yaml, load_bank, validate_path
-from app.items.model import compute_content_hash
+from app.items.item import compute_content_hash
 from tests.factories.items import item_document, make_item
 
 
@@ -18,9 +19,7 @@ def write(path: Path, text: str) -> Path:
 
 
 def _raw(document: dict[str, object]) -> str:
-    import yaml
-
-    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+    return str(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
 
 
 VALID = """
@@ -53,8 +52,6 @@ def valid_text(**replace: str) -> str:
     for old, new in replace.items():
         text = text.replace(old, new)
     if "HASH" in text:
-        import yaml
-
         document = yaml.safe_load(text.replace("content_hash: HASH", ""))
         text = text.replace("HASH", compute_content_hash(document))
     return text

@@ -20,7 +20,7 @@ from app.items.forms import (
     draw_parallel_forms,
     make_form,
 )
-from app.items.model import PROGRAMMES, Option
+from app.items.item import PROGRAMMES, Option
 from app.items.models import TestForm
 from app.items.service import CorruptFormError, UnknownFormError, freeze_form, get_form
 from app.rules.policy import LEGISLATION_ACTS, PERSONAL_QUALITIES, SelectionPolicy, policy_from_overrides
@@ -165,11 +165,11 @@ def test_freeze_form_is_idempotent_and_survives_bank_edits(database_url: str) ->
             with pytest.raises(UnknownFormError):
                 get_form(session, "0" * 64)
         with sessions() as session, session.begin():
-            row = session.get(TestForm, form.form_hash)
-            assert row is not None
-            items = [dict(document) for document in row.items]
+            stored_row = session.get(TestForm, form.form_hash)
+            assert stored_row is not None
+            items = [dict(document) for document in stored_row.items]
             items[0] = {**items[0], "key": "d" if items[0]["key"] != "d" else "c"}
-            row.items = items
+            stored_row.items = items
         with sessions() as session, pytest.raises(CorruptFormError):
             get_form(session, form.form_hash)
     finally:

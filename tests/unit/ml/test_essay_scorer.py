@@ -10,14 +10,25 @@ import hashlib
 import pickle
 import random
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pytest
 from sklearn.base import clone
 
-from ml.essay_scoring.api import REASON_EMPTY, REASON_LANGUAGE_MISMATCH, REASON_NOT_TEXT, EssayInput
+from ml.essay_scoring.api import (
+    REASON_EMPTY,
+    REASON_LANGUAGE_MISMATCH,
+    REASON_NOT_TEXT,
+    EssayInput,
+    ScorerArtifactError,
+    StaleScorerArtifact,
+    is_stale_artifact,
+)
+from ml.essay_scoring.metrics import quadratic_kappa
+from ml.essay_scoring.persistence import MAGIC, dumps_state, loads_state
 from ml.essay_scoring.rubric import load_rubric
-from ml.essay_scoring.scorer import BLEND_FROM, MIN_COHORT, EssayScorer, fit_cuts, quadratic_kappa
+from ml.essay_scoring.scorer import BLEND_FROM, MIN_COHORT, EssayScorer, fit_cuts
 from ml.registry import ModelInfo
 
 TOPIC = "Честность государственного служащего и доверие граждан"
@@ -129,7 +140,7 @@ def test_saved_and_loaded_it_scores_alike_and_keeps_its_rubric(fitted: EssayScor
     essays, _ = dataset(10, seed=4)
     fitted.suggest(essays[0])  # fills the in-memory anchor vectors, which are not saved
     data = fitted.to_bytes()
-    assert "_anchor_cache" not in pickle.loads(data)
+    assert data.startswith(MAGIC) and "_anchor_cache" not in loads_state(data)
     embedder = HashedWords()
     loaded = EssayScorer.from_bytes(data, embedder)
     assert loaded.params_sha256 == fitted.params_sha256
@@ -137,6 +148,42 @@ def test_saved_and_loaded_it_scores_alike_and_keeps_its_rubric(fitted: EssayScor
     assert loaded.rubric_ == [load_rubric(language)[level] for language in ("kk", "ru") for level in range(1, 6)]
     loaded.suggest(essays[1])
     assert embedder.calls[-1] == 1  # warm: the rubric and topic vectors are not embedded again
+
+
+class Payload:
+    """A type no saved scorer holds: loading a file that names it must not import or build it."""
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (print, ("code ran on load",))
+
+
+def test_a_saved_scorer_with_an_untrusted_type_is_refused(fitted: EssayScorer) -> None:
+    data = dumps_state({**loads_state(fitted.to_bytes()), "extra": Payload()})
+    with pytest.raises(ScorerArtifactError, match="not trusted") as refused:
+        EssayScorer.from_bytes(data, HashedWords())
+    assert "Payload" in str(refused.value)
+
+
+def test_a_saved_scorer_with_one_byte_changed_is_refused(fitted: EssayScorer) -> None:
+    data = bytearray(fitted.to_bytes())
+    data[len(data) // 2] ^= 0x01
+    with pytest.raises(ScorerArtifactError, match="altered"):
+        EssayScorer.from_bytes(bytes(data), HashedWords())
+
+
+def test_a_scorer_saved_as_a_pickle_by_the_old_format_is_refused_unread(fitted: EssayScorer) -> None:
+    old = pickle.dumps({**fitted._saved_state(), "embedder": None, "extra": Payload()}, protocol=5)
+    assert is_stale_artifact(old)
+    with pytest.raises(StaleScorerArtifact, match="old pickle format"):
+        EssayScorer.from_bytes(old, HashedWords())
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"", "unknown format"), (b"PK\x03\x04 not ours", "unknown format"),
+    (dumps_state({"cuts_": [1.5]}), "not fitted: no classes_, model_, params_sha256_")])
+def test_what_is_not_a_fitted_saved_scorer_is_refused(data: bytes, message: str) -> None:
+    with pytest.raises(ScorerArtifactError, match=message):
+        EssayScorer.from_bytes(data)
 
 
 def test_the_parameter_hash_follows_the_training_data() -> None:
@@ -156,6 +203,8 @@ def test_each_second_level_learner_fits(learner: str, n: int, second_level: str)
     assert type(scorer.model_).__name__ == second_level
     held_out, truth = dataset(10, seed=8)
     assert quadratic_kappa(truth, scorer.predict(held_out)) >= 0.9
+    loaded = EssayScorer.from_bytes(scorer.to_bytes(), HashedWords())  # its trees load from the trusted types
+    assert loaded.decision_function(held_out).tolist() == scorer.decision_function(held_out).tolist()
 
 
 def test_it_refuses_data_it_cannot_learn_from() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,7 +17,7 @@ R = 2 ** -0.5
 VECTORS = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [R, R, 0]], dtype=np.float32)
 
 
-def _index(**options) -> VectorIndex:
+def _index(**options: Any) -> VectorIndex:
     return VectorIndex.build([10, 20, 30, 40], VECTORS, **options)
 
 
@@ -57,7 +59,8 @@ def _clustered(n: int, dim: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     centres = rng.normal(size=(8, dim))
     vectors = (centres[rng.integers(0, 8, n)] + 0.3 * rng.normal(size=(n, dim))).astype(np.float32)
-    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit: np.ndarray = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    return unit
 
 
 def test_past_the_threshold_the_index_is_ivf_exact_with_every_list_probed_and_removes() -> None:
@@ -103,7 +106,7 @@ def test_flat_grows_into_ivf_on_add() -> None:
     assert ids.tolist() == [[11]]
 
 
-def test_an_ivf_snapshot_loads_with_its_ids_vectors_and_nprobe(tmp_path) -> None:
+def test_an_ivf_snapshot_loads_with_its_ids_vectors_and_nprobe(tmp_path: Path) -> None:
     vectors = _clustered(120, 16, seed=6)
     index = VectorIndex.build(range(100, 220), vectors, ivf_threshold=50, nlist=6, nprobe=6)
     index.remove([100])
@@ -115,7 +118,7 @@ def test_an_ivf_snapshot_loads_with_its_ids_vectors_and_nprobe(tmp_path) -> None
     assert loaded.search(vectors[:20], 5)[1].tolist() == index.search(vectors[:20], 5)[1].tolist()
 
 
-def test_snapshot_is_versioned_checked_and_read_only(tmp_path) -> None:
+def test_snapshot_is_versioned_checked_and_read_only(tmp_path: Path) -> None:
     first = write_snapshot(_index(), tmp_path, "candidates", model_id="model-a")
     assert (first.version, first.count, first.kind, first.file) == (1, 4, FLAT, "candidates-1.faiss")
     manifest = json.loads((tmp_path / "candidates.json").read_text())
@@ -129,7 +132,7 @@ def test_snapshot_is_versioned_checked_and_read_only(tmp_path) -> None:
         loaded.remove([10])
 
 
-def test_reader_reloads_when_the_manifest_version_changes(tmp_path) -> None:
+def test_reader_reloads_when_the_manifest_version_changes(tmp_path: Path) -> None:
     reader = SnapshotReader(tmp_path, "vacancies", check_seconds=0)
     assert reader.current() is None
     write_snapshot(_index(), tmp_path, "vacancies", model_id="m")
@@ -145,7 +148,7 @@ def test_reader_reloads_when_the_manifest_version_changes(tmp_path) -> None:
     assert sorted(path.name for path in tmp_path.glob("*.faiss")) == ["vacancies-2.faiss", "vacancies-3.faiss"]
 
 
-def test_a_snapshot_that_does_not_match_its_checksum_is_refused(tmp_path) -> None:
+def test_a_snapshot_that_does_not_match_its_checksum_is_refused(tmp_path: Path) -> None:
     manifest = write_snapshot(_index(), tmp_path, "candidates", model_id="m")
     (tmp_path / manifest.file).write_bytes(b"broken")
     with pytest.raises(SnapshotError, match="checksum"):

@@ -51,7 +51,7 @@ POLICY = SelectionPolicy()
         date(2025, 1, 3),  # day off moved by decree from Sunday 5 January 2025
     ],
 )
-def test_holidays_and_observed_days_are_not_working_days(day):
+def test_holidays_and_observed_days_are_not_working_days(day: date) -> None:
     assert day.weekday() < 5
     assert not is_working_day(day)
 
@@ -73,17 +73,17 @@ def test_holidays_and_observed_days_are_not_working_days(day):
         date(2025, 5, 5),  # a weekday between the May holidays of 2025
     ],
 )
-def test_ordinary_weekdays_are_working_days(day):
+def test_ordinary_weekdays_are_working_days(day: date) -> None:
     assert is_working_day(day)
 
 
-def test_weekends_are_not_working_days():
+def test_weekends_are_not_working_days() -> None:
     assert not is_working_day(date(2026, 3, 7))  # Saturday
     assert not is_working_day(date(2026, 3, 15))  # Sunday
     assert not is_working_day(date(2026, 3, 21))  # Nauryz on a Saturday
 
 
-def test_weekend_worked_in_exchange_for_a_moved_day_off_is_a_working_day():
+def test_weekend_worked_in_exchange_for_a_moved_day_off_is_a_working_day() -> None:
     # Sunday 5 January 2025 was worked for Friday 3 January; Saturday 28 December 2013 for
     # Friday 3 January 2014 (listed with the next year).
     assert is_working_day(date(2025, 1, 5))
@@ -108,18 +108,18 @@ def test_weekend_worked_in_exchange_for_a_moved_day_off_is_a_working_day():
         (date(2026, 3, 21), 0, date(2026, 3, 21)),
     ],
 )
-def test_nth_working_day_after(start, n, expected):
+def test_nth_working_day_after(start: date, n: int, expected: date) -> None:
     assert nth_working_day_after(start, n) == expected
     assert working_day_deadline(start, n) == expected
 
 
-def test_negative_working_days_rejected():
+def test_negative_working_days_rejected() -> None:
     with pytest.raises(NegativeDays) as caught:
         nth_working_day_after(date(2026, 3, 2), -1)
     assert caught.value.code == "negative_days"
 
 
-def test_working_days_between():
+def test_working_days_between() -> None:
     assert working_days_between(date(2026, 3, 20), date(2026, 3, 26)) == 1
     assert working_days_between(date(2026, 3, 26), date(2026, 3, 20)) == -1
     assert working_days_between(date(2026, 3, 2), date(2026, 3, 2)) == 0
@@ -129,18 +129,18 @@ def test_working_days_between():
 
 @settings(max_examples=60, deadline=None)
 @given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), st.integers(0, 30))
-def test_working_days_between_inverts_nth_working_day_after(start, n):
+def test_working_days_between_inverts_nth_working_day_after(start: date, n: int) -> None:
     end = nth_working_day_after(start, n)
     assert working_days_between(start, end) == n
     assert n == 0 or is_working_day(end)
 
 
-def test_add_calendar_days():
+def test_add_calendar_days() -> None:
     assert add_calendar_days(date(2026, 12, 25), 10) == date(2027, 1, 4)
     assert add_calendar_days(date(2026, 3, 1), -1) == date(2026, 2, 28)
 
 
-def test_appointment_deadlines_contract_example_single_candidate():
+def test_appointment_deadlines_contract_example_single_candidate() -> None:
     # replay-format.md: published Monday 2 March 2026, one interviewed candidate.
     assert appointment_deadlines(
         date(2026, 3, 2), single_candidate=True, policy=POLICY
@@ -151,14 +151,14 @@ def test_appointment_deadlines_contract_example_single_candidate():
     )
 
 
-def test_appointment_deadlines_several_candidates():
+def test_appointment_deadlines_several_candidates() -> None:
     # Working days after 2 March 2026: 3, 4, 5, 6, (9 off), 10 = 5th, 11 = 6th.
     deadlines = appointment_deadlines(date(2026, 3, 2), single_candidate=False, policy=POLICY)
     assert deadlines.appointment_from == date(2026, 3, 11)
     assert deadlines.appointment_until == date(2026, 3, 17)
 
 
-def test_appointment_deadlines_across_nauryz_and_year_end():
+def test_appointment_deadlines_across_nauryz_and_year_end() -> None:
     assert appointment_deadlines(
         date(2026, 3, 18), single_candidate=False, policy=POLICY
     ) == AppointmentDeadlines(
@@ -175,7 +175,7 @@ def test_appointment_deadlines_across_nauryz_and_year_end():
     )
 
 
-def test_appointment_deadlines_follow_the_policy():
+def test_appointment_deadlines_follow_the_policy() -> None:
     policy = dataclasses.replace(
         POLICY,
         appointment_earliest_working_day=1,
@@ -203,11 +203,11 @@ def test_appointment_deadlines_follow_the_policy():
         (date(2026, 5, 9), 0, date(2026, 5, 9)),
     ],
 )
-def test_certificate_valid_until(test_date, months, until):
+def test_certificate_valid_until(test_date: date, months: int, until: date) -> None:
     assert certificate_valid_until(test_date, months) == until
 
 
-def test_certificate_is_valid_boundaries():
+def test_certificate_is_valid_boundaries() -> None:
     tested = date(2026, 2, 28)
     assert not certificate_is_valid(tested, date(2026, 2, 27), 12)
     assert certificate_is_valid(tested, tested, 12)
@@ -215,18 +215,18 @@ def test_certificate_is_valid_boundaries():
     assert not certificate_is_valid(tested, date(2027, 3, 1), 12)
 
 
-def test_negative_validity_rejected():
+def test_negative_validity_rejected() -> None:
     with pytest.raises(NegativeDays):
         certificate_valid_until(date(2026, 2, 28), -1)
 
 
-def test_earliest_booking_date():
+def test_earliest_booking_date() -> None:
     assert earliest_booking_date(date(2026, 12, 31), POLICY) == date(2027, 1, 1)
     three_days = dataclasses.replace(POLICY, test_booking_min_days_ahead=3)
     assert earliest_booking_date(date(2026, 2, 27), three_days) == date(2026, 3, 2)
 
 
-def test_every_day_of_2026_classified_like_the_package_says():
+def test_every_day_of_2026_classified_like_the_package_says() -> None:
     # 2026 starts on a Thursday: 52 full weeks + 1 day, so 104 weekend days. Weekday holidays
     # in the package: 1, 2, 7 Jan; 9, 23, 24, 25 Mar; 1, 7, 11, 27 May (Eid al-Adha, estimated);
     # 6 Jul; 26 Oct; 16 Dec = 14.

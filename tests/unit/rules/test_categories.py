@@ -19,7 +19,7 @@ MANAGERIAL_PLAN = ("eligibility", "personal_qualities", "reasoning", "essay", "i
 NON_MANAGERIAL_PLAN = ("eligibility", "personal_qualities", "reasoning", "practical", "interview", "final")
 
 
-def test_parse_compound_group():
+def test_parse_compound_group() -> None:
     assert parse_category("C-O-1") == PositionCategory(
         code="C-O-1", group="C-O", level=1, managerial_default=True
     )
@@ -29,13 +29,13 @@ def test_parse_compound_group():
 
 
 @pytest.mark.parametrize("code", ESSAY_CATEGORIES)
-def test_essay_categories_are_managerial_by_default(code):
+def test_essay_categories_are_managerial_by_default(code: str) -> None:
     assert parse_category(code).managerial_default
     assert is_managerial(code)
     assert stage_plan(code) == MANAGERIAL_PLAN
 
 
-def test_only_the_seed_list_is_managerial_by_default():
+def test_only_the_seed_list_is_managerial_by_default() -> None:
     assert sorted(c.code for c in all_categories() if c.managerial_default) == sorted(ESSAY_CATEGORIES)
     assert not is_managerial("E-G-1")  # level 1 but not in the seed's list
     assert not is_managerial("C-2")
@@ -55,21 +55,21 @@ def test_only_the_seed_list_is_managerial_by_default():
         ("C–O–1", "C-O-1"),  # en dashes
     ],
 )
-def test_lenient_spellings_normalised_to_latin(text, code):
+def test_lenient_spellings_normalised_to_latin(text: str, code: str) -> None:
     assert parse_category(text).code == code
 
 
 @pytest.mark.parametrize(
     "text", ["X-1", "C-9", "C-O-0", "", "C", "C-", "C1", "C-01", "C-0-1", "E-G-6", "A-6", "C-R-6", "F-1"]
 )
-def test_unknown_codes(text):
+def test_unknown_codes(text: str) -> None:
     with pytest.raises(UnknownCategory) as caught:
         parse_category(text)
     assert isinstance(caught.value, RulesError)
     assert caught.value.code == "unknown_category"
 
 
-def test_all_categories_table():
+def test_all_categories_table() -> None:
     categories = all_categories()
     assert len(categories) == 5 + 6 + 6 + 6 + 5 + 6 + 6 + 5 + 5 + 5 + 5
     assert len({c.code for c in categories}) == len(categories)
@@ -80,18 +80,18 @@ def test_all_categories_table():
         assert category.code == f"{category.group}-{category.level}"
 
 
-def test_vacancy_overrides_the_default():
+def test_vacancy_overrides_the_default() -> None:
     assert not is_managerial("C-1", managerial=False)
     assert stage_plan("C-1", managerial=False) == NON_MANAGERIAL_PLAN
     assert is_managerial("C-3", managerial=True)
     assert stage_plan(parse_category("C-3"), managerial=True) == MANAGERIAL_PLAN
 
 
-def test_override_does_not_excuse_an_unknown_category():
+def test_override_does_not_excuse_an_unknown_category() -> None:
     with pytest.raises(UnknownCategory):
         stage_plan("C-9", managerial=True)
 
 
-def test_stage_plan_accepts_a_parsed_category():
+def test_stage_plan_accepts_a_parsed_category() -> None:
     assert stage_plan(parse_category("D-O-1")) == MANAGERIAL_PLAN
     assert stage_plan(parse_category("D-O-2")) == NON_MANAGERIAL_PLAN

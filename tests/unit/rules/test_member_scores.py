@@ -77,7 +77,7 @@ def test_quorum_two_thirds_exactly(scored: int, members: int, reached: bool) -> 
 
 
 def test_quorum_share_comes_from_the_policy() -> None:
-    half = SelectionPolicy(essay_min_scoring_share=Decimal("0.5"))
+    half = SelectionPolicy(essay_min_scoring_share=Fraction(1, 2))
     assert scoring_quorum_reached(2, 4, half)
     assert not scoring_quorum_reached(2, 5, half)
 

@@ -25,7 +25,7 @@ def test_defaults_are_the_seeds_numbers() -> None:
     assert policy.personal_qualities_per_quality_pass_percent is None
     assert policy.reasoning_questions_total == 50
     assert (policy.reasoning_half_rounding, policy.reasoning_min_places) == ("up", 3)
-    assert (policy.essay_pass_score, policy.essay_word_limit, policy.essay_minutes) == (3, 200, 45)
+    assert (policy.essay_pass_score, policy.essay_word_limit, policy.essay_minutes) == (Decimal(3), 200, 45)
     assert policy.essay_min_scoring_share == Fraction(2, 3)
     assert (policy.interview_places, policy.interview_minutes, policy.final_top_n) == (3, 15, 3)
     assert (policy.appointment_earliest_working_day, policy.appointment_latest_working_day) == (6, 10)

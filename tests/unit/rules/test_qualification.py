@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import pytest
 
 from app.rules.errors import RulesError
 from app.rules.qualification import (
     REASON_CODES,
     InvalidQualificationRequirements,
+    QualificationCheck,
     QualificationRequirements,
     RequirementResult,
     check_qualification,
@@ -15,20 +19,21 @@ from app.rules.qualification import (
 )
 
 
-def check(requirements: QualificationRequirements, *, education=(), experience=0, areas=None):
+def check(requirements: QualificationRequirements, *, education: Sequence[tuple[str, str | None]] = (),
+          experience: int = 0, areas: Mapping[str, int] | None = None) -> QualificationCheck:
     return check_qualification(
         requirements, education=list(education), experience_months=experience, functional_area_months=areas or {}
     )
 
 
-def test_no_stated_requirement_means_qualified_with_no_results():
+def test_no_stated_requirement_means_qualified_with_no_results() -> None:
     result = check(QualificationRequirements())
     assert result.results == ()
     assert result.qualified
     assert result.unmet == ()
 
 
-def test_minimum_level_is_met_by_that_level_and_higher_only():
+def test_minimum_level_is_met_by_that_level_and_higher_only() -> None:
     requirements = QualificationRequirements(min_education_level="bachelor")
     assert check(requirements, education=[("bachelor", "law")]).results == (
         RequirementResult(requirement="education_level", met=True, required="bachelor", actual="bachelor",
@@ -44,14 +49,14 @@ def test_minimum_level_is_met_by_that_level_and_higher_only():
     assert below.unmet == ("education_level",)
 
 
-def test_no_diploma_at_all_is_education_missing():
+def test_no_diploma_at_all_is_education_missing() -> None:
     result = check(QualificationRequirements(min_education_level="secondary"))
     assert result.results[0].reason == "education_missing"
     assert result.results[0].actual is None
     assert not result.qualified
 
 
-def test_allowed_levels_list_is_exact_and_printed_in_scale_order():
+def test_allowed_levels_list_is_exact_and_printed_in_scale_order() -> None:
     requirements = QualificationRequirements(education_levels=frozenset({"master", "bachelor"}))
     ok = check(requirements, education=[("master", "economics")])
     assert ok.results[0].required == ("bachelor", "master")
@@ -64,7 +69,7 @@ def test_allowed_levels_list_is_exact_and_printed_in_scale_order():
     )
 
 
-def test_levels_list_and_minimum_together_narrow_each_other():
+def test_levels_list_and_minimum_together_narrow_each_other() -> None:
     requirements = QualificationRequirements(
         education_levels=frozenset({"technical_vocational", "master"}), min_education_level="bachelor"
     )
@@ -72,7 +77,7 @@ def test_levels_list_and_minimum_together_narrow_each_other():
     assert not check(requirements, education=[("technical_vocational", None)]).qualified
 
 
-def test_field_must_belong_to_a_diploma_of_an_allowed_level():
+def test_field_must_belong_to_a_diploma_of_an_allowed_level() -> None:
     requirements = QualificationRequirements(
         min_education_level="bachelor", education_fields=frozenset({"Law", "Public administration"})
     )
@@ -89,14 +94,14 @@ def test_field_must_belong_to_a_diploma_of_an_allowed_level():
     assert matched.results[1].reason == "education_field_met"
 
 
-def test_fields_alone_accept_any_level():
+def test_fields_alone_accept_any_level() -> None:
     requirements = QualificationRequirements(education_fields=frozenset({"law"}))
     assert check(requirements, education=[("secondary", "Law")]).qualified
     assert check(requirements, education=[("secondary", None)]).results[0].actual == ()
 
 
 @pytest.mark.parametrize(("months", "met"), [(35, False), (36, True), (37, True)])
-def test_experience_boundary(months, met):
+def test_experience_boundary(months: int, met: bool) -> None:
     result = check(QualificationRequirements(min_experience_months=36), experience=months)
     assert result.results == (
         RequirementResult(requirement="experience", met=met, required=36, actual=months,
@@ -105,7 +110,7 @@ def test_experience_boundary(months, met):
 
 
 @pytest.mark.parametrize(("months", "met"), [(11, False), (12, True)])
-def test_functional_area_boundary_sums_matching_areas(months, met):
+def test_functional_area_boundary_sums_matching_areas(months: int, met: bool) -> None:
     requirements = QualificationRequirements(functional_area="Finance", min_functional_area_months=12)
     areas = {"finance": months - 5, " FINANCE": 5, "law": 100}
     result = check(requirements, areas=areas)
@@ -116,12 +121,12 @@ def test_functional_area_boundary_sums_matching_areas(months, met):
     )
 
 
-def test_functional_area_absent_counts_zero():
+def test_functional_area_absent_counts_zero() -> None:
     requirements = QualificationRequirements(functional_area="finance", min_functional_area_months=1)
     assert check(requirements).results[0].actual == 0
 
 
-def test_all_requirements_listed_in_order_and_each_reason_is_documented():
+def test_all_requirements_listed_in_order_and_each_reason_is_documented() -> None:
     requirements = QualificationRequirements(
         min_education_level="master", education_fields=frozenset({"law"}), min_experience_months=12,
         functional_area="legal", min_functional_area_months=6,
@@ -144,14 +149,14 @@ def test_all_requirements_listed_in_order_and_each_reason_is_documented():
         {"min_functional_area_months": 6},  # no area named
     ],
 )
-def test_invalid_requirements_are_refused(kwargs):
+def test_invalid_requirements_are_refused(kwargs: dict[str, Any]) -> None:
     with pytest.raises(InvalidQualificationRequirements) as raised:
         QualificationRequirements(**kwargs)
     assert raised.value.code == "invalid_qualification_requirements"
     assert isinstance(raised.value, RulesError)
 
 
-def test_invalid_file_values_are_refused():
+def test_invalid_file_values_are_refused() -> None:
     with pytest.raises(InvalidQualificationRequirements):
         check(QualificationRequirements(), education=[("college", None)])
     with pytest.raises(InvalidQualificationRequirements):
@@ -160,6 +165,6 @@ def test_invalid_file_values_are_refused():
         check(QualificationRequirements(), areas={"law": -1})
 
 
-def test_highest_level():
+def test_highest_level() -> None:
     assert highest_level([]) is None
     assert highest_level(["master", "secondary", "bachelor"]) == "master"

@@ -74,14 +74,15 @@ class VacancyCard:
     requirements: list[str]
 
 
-def _card(out: VacancyOut, bodies: dict[int, StateBody], texts: Texts) -> VacancyCard:
+def _card(out: VacancyOut, bodies: dict[int, StateBody], texts: Texts, *,
+          with_requirements: bool = True) -> VacancyCard:
     body = bodies.get(out.state_body_id)
     locale = texts.locale
     return VacancyCard(vacancy=out, title=out.title_kk if locale == "kk" else out.title_ru,
                        duties=out.duties_kk if locale == "kk" else out.duties_ru,
                        body_name="" if body is None else (body.name_kk if locale == "kk" else body.name_ru),
                        region="" if body is None else body.region,
-                       requirements=requirement_lines(out.requirements, texts))
+                       requirements=requirement_lines(out.requirements, texts) if with_requirements else [])
 
 
 def _listed(vacancy: Vacancy, competition: Competition) -> VacancyOut:
@@ -111,7 +112,7 @@ def home(request: Request, visitor: VisitorDep, session: SessionDep, today: Toda
                      for v in vacancies.list_vacancies(session=session, actor=None, status="published")
                      if v.id in taking]
         bodies = {b.id: b for b in session.scalars(select(StateBody))}
-    cards = [_card(out, bodies, visitor.texts) for out in published]
+    cards = [_card(out, bodies, visitor.texts, with_requirements=False) for out in published]
     options = {"regions": [(r, r) for r in sorted({c.region for c in cards if c.region})],
                "categories": [(c, c) for c in sorted({c.vacancy.category for c in cards})],
                "bodies": sorted({(str(c.vacancy.state_body_id), c.body_name) for c in cards}, key=lambda b: b[1])}
@@ -125,8 +126,11 @@ def home(request: Request, visitor: VisitorDep, session: SessionDep, today: Toda
     page = min(page, pages)
     filters = {"q": q, "region": region, "category": category, "body": body}
     query = urlencode({key: value for key, value in filters.items() if value})
+    on_page = shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    for card in on_page:  # words for the requirements of the cards shown only
+        card.requirements = requirement_lines(card.vacancy.requirements, visitor.texts)
     return render(request, visitor, "home.html", title=visitor.texts.gettext("Civil service vacancies"),
-                  cards=shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], found=len(shown), options=options,
+                  cards=on_page, found=len(shown), options=options,
                   filters=filters, page=page, pages=pages,
                   page_url=lambda number: "/?" + "&".join(part for part in (query, f"page={number}") if part))
 

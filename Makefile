@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run install test lint check bench eval-deps clean
+.PHONY: run install test lint check bench eval-deps browser clean
 
 ## run: install everything, migrate, load the demo data and serve on 127.0.0.1:8000
 run: $(STAMP)
@@ -41,6 +41,12 @@ bench: $(STAMP)
 ## eval-deps: system tools the evaluations need (espeak-ng speaks the SYNTHETIC ASR sentences); not the tests
 eval-deps:
 	apt-get install -y espeak-ng || (apt-get update && apt-get install -y espeak-ng)
+
+## browser: Debian's chromium and chromium-driver for the pages' browser tests (Playwright drives the system
+## binary; no browser download); installed only when missing (the CI machine runs as root)
+browser:
+	test -x /usr/bin/chromium || apt-get install -y chromium chromium-driver \
+		|| (apt-get update && apt-get install -y chromium chromium-driver)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -20,6 +20,7 @@ from app.problems import install_problem_documentation, install_problem_handlers
 from app.protocol.trust import revocation_lists, trusted_roots
 from app.rules.policy import policy_from_overrides
 from app.settings import Settings, get_settings
+from app.web.site import install_web
 
 log = logging.getLogger("irikteu")
 
@@ -91,4 +92,5 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
     for router in ROUTERS:
         app.include_router(router)
     install_problem_documentation(app)
+    install_web(app)
     return app

@@ -26,6 +26,7 @@ from app.research.models import StoredAudit
 from app.talent.models import ReserveMembership, TalentInvitation
 from app.transcripts.models import Recording, Transcript, TranscriptVersion
 from app.vacancies.models import Vacancy
+from app.web.models import WebSession
 
 metadata = Base.metadata
 
@@ -81,6 +82,7 @@ __all__ = [
                                "Transcript",
                                "TranscriptVersion",
                                "Vacancy",
+                               "WebSession",
                                "WorkRecord",
                                "WorkingDayNumber",
                                "metadata",

@@ -127,7 +127,7 @@ def unsubscribe_own(*, session: Session, candidate: Candidate, subscription_id: 
 
 def unsubscribe_url(settings: Settings, subscription_id: int, *, now: datetime) -> str:
     token = make_token(subscription_id, secret_key=settings.secret_key, issued_at=now)
-    return f"{settings.public_base_url.rstrip('/')}/api/v1/alerts/unsubscribe?token={token}"
+    return f"{settings.public_base_url.rstrip('/')}/unsubscribe?token={token}"  # the page (app.web.public)
 
 
 def unsubscribe_by_token(*, session: Session, token: str, settings: Settings, now: datetime) -> AlertSubscription:

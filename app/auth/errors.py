@@ -13,3 +13,7 @@ EMAIL_ALREADY_REGISTERED = error_code("email_already_registered", Kind.CONFLICT,
 STATE_BODY_REQUIRED = error_code("state_body_required", Kind.INVALID, "An HR officer needs a state body")
 STATE_BODY_NOT_FOUND = error_code("state_body_not_found", Kind.INVALID, "The state body does not exist")
 STATE_BODY_CODE_TAKEN = error_code("state_body_code_taken", Kind.CONFLICT, "This state body code is taken")
+RESET_LINK_INVALID = error_code("password_reset_link_invalid", Kind.BAD_REQUEST,
+                                "The password reset link is not valid")
+RESET_LINK_EXPIRED = error_code("password_reset_link_expired", Kind.BAD_REQUEST,
+                                "The password reset link has expired")

@@ -59,6 +59,7 @@ EVENTS: dict[str, EventSpec] = dict([
           "documents_due"),
     _spec("appointment_recorded", "candidate", "vacancy_title", "state_body_name", "order_number",
           "appointed_on"),
+    _spec("password_reset", "any account", "reset_url"),
 ])
 """Every workflow decision that notifies someone; the template files must match this table."""
 

@@ -26,6 +26,7 @@ CONTEXT = {
     "message": "Өтінім беріңіз", "vacancy_url": "https://irikteu.kz/api/v1/vacancies/7", "region": "Astana",
     "reasons": "функционалдық бағыт — legal",
     "unsubscribe_url": "https://irikteu.kz/api/v1/alerts/unsubscribe?token=t",
+    "reset_url": "https://irikteu.kz/password-reset/new?token=t",
     "vacancies": [{"title": "Бас маман", "state_body_name": "Қаржы министрлігі", "region": "Astana",
                    "url": "https://irikteu.kz/api/v1/vacancies/7"}], "count": 1,
     "matched": {"kk": "Сіздің ЖСН-іңізбен", "ru": "с Вашим ИИН"},
@@ -42,7 +43,7 @@ def test_every_event_has_a_kazakh_and_a_russian_template_and_nothing_else_is_the
                            "stage_passed", "stage_not_passed", "interview_scheduled", "results_published",
                            "protocol_ready_to_sign", "application_for_review", "talent_invitation",
                            "vacancy_alert", "vacancy_digest", "registration_attempt", "appointment_offered",
-                           "appointment_recorded"}
+                           "appointment_recorded", "password_reset"}
 
 
 @pytest.mark.parametrize("event", sorted(EVENTS))

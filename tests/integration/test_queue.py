@@ -212,7 +212,7 @@ def test_a_worker_in_another_process_runs_the_jobs(sqlite_url: str, queue_url: s
     worker = subprocess.Popen([sys.executable, "-m", "app", "worker", "--workers", "1"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path.cwd())
     try:
-        job = _wait_for(sessions, job_id, ("succeeded",), seconds=30)
+        job = _wait_for(sessions, job_id, ("succeeded",), seconds=120)
     finally:
         worker.terminate()
         worker.wait(timeout=20)

@@ -184,7 +184,7 @@ def iin_check(request: Request, visitor: VisitorDep, form: CheckedForm) -> HTMLR
 
 @router.post("/register", response_class=HTMLResponse)
 def register(request: Request, visitor: VisitorDep, form: CheckedForm, session: SessionDep, settings: SettingsDep,
-             now: NowDep) -> Response:
+             queue: QueueDep, now: NowDep) -> Response:
     values: dict[str, Any] = {key: field(form, key) for key in ("email", "iin", "surname", "given_name", "patronymic",
                                                                 "phone", "region")}
     consents = {kind: form.get(f"consents-{kind}") == "yes" for kind in CONSENT_KINDS}
@@ -204,11 +204,14 @@ def register(request: Request, visitor: VisitorDep, form: CheckedForm, session: 
         return _registration_page(request, visitor, status=422, errors=errors, values=shown)
     try:
         with session.begin():
-            candidate = candidates.register(session=session, data=data, secret_key=settings.secret_key)
-            token = sessions.start(session, candidate.account, now)
+            candidate = candidates.register(session=session, queue=queue, data=data, secret_key=settings.secret_key)
+            # The e-mail or IIN has an account: its owner is told by e-mail (issue 13); the page says no more.
+            token = None if candidate is None else sessions.start(session, candidate.account, now)
     except DomainError as problem:
         return _registration_page(request, visitor, status=422, errors=[field_error(problem, visitor.texts)],
                                   values=shown)
+    if token is None:
+        return redirect("/sign-in")
     response = redirect("/profile/edit?registered=1")
     _set_session_cookie(response, token, secure_cookies(settings))
     return response

@@ -69,8 +69,11 @@ def database_state(engine: Engine) -> DatabaseState:
 def _state_of(connection: Connection) -> DatabaseState:
     revision = MigrationContext.configure(connection).get_current_revision()
     present = set(inspect(connection).get_table_names())
-    rows = {name: int(connection.scalar(select(func.count()).select_from(table(name))) or 0)
-            for name in sorted(metadata.tables) if name in present}
+    rows = {
+        name: int(connection.scalar(select(func.count()).select_from(table(name))) or 0)
+        for name in sorted(metadata.tables)
+        if name in present
+    }
     last = connection.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
     return DatabaseState(revision, rows, rows.get(AuditEvent.__tablename__, 0), last)
 
@@ -140,8 +143,21 @@ def backup(*, database_url: str, data_dir: Path, target: Path) -> dict[str, Any]
             with repeatable as connection, connection.begin():
                 snapshot = str(connection.scalar(text("SELECT pg_export_snapshot()")))
                 state = _state_of(connection)
-                _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--snapshot", snapshot,
-                      "--file", str(database_file), "--dbname", _libpq_url(database_url)], env=_pg_env(database_url))
+                _run(
+                    [
+                        "pg_dump",
+                        "--format=custom",
+                        "--no-owner",
+                        "--no-privileges",
+                        "--snapshot",
+                        snapshot,
+                        "--file",
+                        str(database_file),
+                        "--dbname",
+                        _libpq_url(database_url),
+                    ],
+                    env=_pg_env(database_url),
+                )
         else:
             raise BackupError(f"no backup for the {backend} backend")
     finally:
@@ -152,12 +168,19 @@ def backup(*, database_url: str, data_dir: Path, target: Path) -> dict[str, Any]
             destination = target / RECORDINGS / path.relative_to(recordings)
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, destination)
-    files = [{"name": path.relative_to(target).as_posix(), "sha256": sha256_of(path), "bytes": path.stat().st_size}
-             for path in _files_of(target)]
+    files = [
+        {"name": path.relative_to(target).as_posix(), "sha256": sha256_of(path), "bytes": path.stat().st_size}
+        for path in _files_of(target)
+    ]
     manifest: dict[str, Any] = {
-        "format": FORMAT, "created_at": utcnow().isoformat(), "backend": backend, "revision": state.revision,
-        "database_file": database_file.name, "rows": state.rows,
-        "audit": {"events": state.audit_events, "last_hash": state.audit_last_hash}, "files": files,
+        "format": FORMAT,
+        "created_at": utcnow().isoformat(),
+        "backend": backend,
+        "revision": state.revision,
+        "database_file": database_file.name,
+        "rows": state.rows,
+        "audit": {"events": state.audit_events, "last_hash": state.audit_last_hash},
+        "files": files,
     }
     (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return manifest
@@ -185,8 +208,10 @@ def read_manifest(source: Path) -> dict[str, Any]:
     named = {entry["name"]: entry for entry in manifest["files"]}
     present = {path.relative_to(source).as_posix() for path in _files_of(source)} - {MANIFEST}
     if present != set(named):
-        raise BackupError(f"the files differ from the manifest: missing {sorted(set(named) - present)}, "
-                          f"unexpected {sorted(present - set(named))}")
+        raise BackupError(
+            f"the files differ from the manifest: missing {sorted(set(named) - present)}, "
+            f"unexpected {sorted(present - set(named))}"
+        )
     for name, entry in named.items():
         path = source / name
         if path.stat().st_size != entry["bytes"] or sha256_of(path) != entry["sha256"]:
@@ -226,8 +251,19 @@ def restore(*, source: Path, database_url: str, data_dir: Path) -> dict[str, Any
                 copy.close()
                 target.close()
         else:
-            _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-                  "--dbname", _libpq_url(database_url), str(dump)], env=_pg_env(database_url))
+            _run(
+                [
+                    "pg_restore",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--exit-on-error",
+                    "--single-transaction",
+                    "--dbname",
+                    _libpq_url(database_url),
+                    str(dump),
+                ],
+                env=_pg_env(database_url),
+            )
         state = database_state(engine)
     finally:
         engine.dispose()
@@ -238,5 +274,10 @@ def restore(*, source: Path, database_url: str, data_dir: Path) -> dict[str, Any
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source / name, destination)
     upgrade(database_url)
-    return {"backend": backend, "revision": manifest["revision"], "rows": sum(state.rows.values()),
-            "audit_events": state.audit_events, "recordings": len(incoming)}
+    return {
+        "backend": backend,
+        "revision": manifest["revision"],
+        "rows": sum(state.rows.values()),
+        "audit_events": state.audit_events,
+        "recordings": len(incoming),
+    }

@@ -21,8 +21,12 @@ from app.rules.replay import replay as run_replay
 from app.settings import get_settings
 from evaluation.cli import evaluate_cli
 
-cli = typer.Typer(help="Irikteu: merit-based civil-service selection.", no_args_is_help=True,
-                  add_completion=False, pretty_exceptions_enable=False)
+cli = typer.Typer(
+    help="Irikteu: merit-based civil-service selection.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 audit_cli = typer.Typer(help="The audit trail.", no_args_is_help=True)
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(evaluate_cli, name="evaluate")
@@ -38,8 +42,14 @@ def serve(
 ) -> None:
     """Run the HTTP API; on the embedded default it also runs the queue consumer in-process."""
     settings = get_settings()
-    uvicorn.run("app.main:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-                log_config=None, proxy_headers=True)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        proxy_headers=True,
+    )
 
 
 @cli.command()
@@ -153,14 +163,24 @@ def backup(directory: Annotated[Path, typer.Argument(help="a new or empty folder
     manifest of SHA-256 hashes; exit 1 when it cannot."""
     settings = get_settings()
     try:
-        manifest = make_backup(database_url=settings.resolved_database_url, data_dir=settings.data_dir,
-                               target=directory)
+        manifest = make_backup(
+            database_url=settings.resolved_database_url, data_dir=settings.data_dir, target=directory
+        )
     except BackupError as error:
         typer.echo(f"backup: {error}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(json.dumps({"directory": str(directory), "backend": manifest["backend"],
-                           "revision": manifest["revision"], "files": len(manifest["files"]),
-                           "rows": sum(manifest["rows"].values()), "audit_events": manifest["audit"]["events"]}))
+    typer.echo(
+        json.dumps(
+            {
+                "directory": str(directory),
+                "backend": manifest["backend"],
+                "revision": manifest["revision"],
+                "files": len(manifest["files"]),
+                "rows": sum(manifest["rows"].values()),
+                "audit_events": manifest["audit"]["events"],
+            }
+        )
+    )
 
 
 @cli.command()
@@ -171,8 +191,9 @@ def restore(directory: Annotated[Path, typer.Argument(help="a folder written by 
     """
     settings = get_settings()
     try:
-        summary = restore_backup(source=directory, database_url=settings.resolved_database_url,
-                                 data_dir=settings.data_dir)
+        summary = restore_backup(
+            source=directory, database_url=settings.resolved_database_url, data_dir=settings.data_dir
+        )
     except BackupError as error:
         typer.echo(f"restore: {error}", err=True)
         raise typer.Exit(1) from None

@@ -24,20 +24,30 @@ from app.talent.demo import seed_talent
 DEMO_VERSION = "2026.11-1"
 
 Seeder = Callable[[Session], dict[str, int]]
-SEEDERS: list[tuple[str, Seeder]] = [("identity", seed_identity), ("candidates", seed_candidates),
-                                     ("competitions", seed_demo_competitions), ("talent", seed_talent),
-                                     ("history", seed_demo_history)]
+SEEDERS: list[tuple[str, Seeder]] = [
+    ("identity", seed_identity),
+    ("candidates", seed_candidates),
+    ("competitions", seed_demo_competitions),
+    ("talent", seed_talent),
+    ("history", seed_demo_history),
+]
 """(name, function) in the order they run; domains append theirs as they land."""
 
 
 def seed(sessions: sessionmaker[Session]) -> dict[str, Any]:
     """Run every seeder once per demo version, in one transaction; returns what was added."""
     with transaction(sessions) as session:
-        done = session.scalars(select(AuditEvent.id).where(
-            AuditEvent.action == "demo.seeded", AuditEvent.entity_id == DEMO_VERSION)).first()
+        done = session.scalars(
+            select(AuditEvent.id).where(AuditEvent.action == "demo.seeded", AuditEvent.entity_id == DEMO_VERSION)
+        ).first()
         if done is not None:
             return {"demo_version": DEMO_VERSION, "already_loaded": True, "added": {}}
         added = {name: seeder(session) for name, seeder in SEEDERS}
-        record(session, action="demo.seeded", entity_type="demo", entity_id=DEMO_VERSION,
-               payload={"added": added, "note": "demonstration data, not real people or vacancies"})
+        record(
+            session,
+            action="demo.seeded",
+            entity_type="demo",
+            entity_id=DEMO_VERSION,
+            payload={"added": added, "note": "demonstration data, not real people or vacancies"},
+        )
     return {"demo_version": DEMO_VERSION, "already_loaded": False, "added": added}

@@ -24,7 +24,26 @@ from app.talent import errors as talent
 from app.transcripts import errors as transcripts
 from app.vacancies import errors as vacancies
 
-DOMAIN_ERROR_MODULES = (errors, alerts, analytics, applications, appointments, auth, candidates, competitions, essays,
-                        exams, interviews, jobs, matching, mlops, prescoring, proctoring, protocol, research, talent,
-                        transcripts, vacancies)
-
+DOMAIN_ERROR_MODULES = (
+    errors,
+    alerts,
+    analytics,
+    applications,
+    appointments,
+    auth,
+    candidates,
+    competitions,
+    essays,
+    exams,
+    interviews,
+    jobs,
+    matching,
+    mlops,
+    prescoring,
+    proctoring,
+    protocol,
+    research,
+    talent,
+    transcripts,
+    vacancies,
+)

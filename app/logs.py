@@ -37,11 +37,13 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_RequestIdFilter())
     if json_lines:
-        handler.setFormatter(JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-            timestamp=False,
-        ))
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                timestamp=False,
+            )
+        )
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
     root = logging.getLogger()

@@ -40,9 +40,14 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
         app.state.engine, app.state.sessions, app.state.queue = engine, sessions, queue
         if run_consumer:
             queue.start_consumer(settings.queue_workers)
-        log.info("irikteu started", extra={"database": engine.url.get_backend_name(),
-                                           "queue": type(queue.huey).__name__,
-                                           "in_process_consumer": run_consumer})
+        log.info(
+            "irikteu started",
+            extra={
+                "database": engine.url.get_backend_name(),
+                "queue": type(queue.huey).__name__,
+                "in_process_consumer": run_consumer,
+            },
+        )
         try:
             yield
         finally:
@@ -86,8 +91,9 @@ def create_app(settings: Settings | None = None, *, start_consumer: bool | None 
             checks["queue"] = f"error: {type(exc).__name__}"
         if all(value == "ok" for value in checks.values()):
             return {"status": "ready", "checks": checks}
-        return problem_response(request, status=503, code="not_ready",
-                                detail="a dependency does not answer", checks=checks)
+        return problem_response(
+            request, status=503, code="not_ready", detail="a dependency does not answer", checks=checks
+        )
 
     for router in ROUTERS:
         app.include_router(router)

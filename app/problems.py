@@ -50,8 +50,15 @@ STATUS_OF_KIND: dict[Kind, int] = {
     Kind.RATE_LIMITED: 429,
 }
 
-_STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                 405: "method_not_allowed", 409: "conflict", 422: "validation_error"}
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "validation_error",
+}
 
 
 class ProblemError(Exception):
@@ -60,8 +67,7 @@ class ProblemError(Exception):
     status: int = 400
     code: str = "bad_request"
 
-    def __init__(self, detail: str, *, status: int | None = None, code: str | None = None,
-                 **extensions: Any) -> None:
+    def __init__(self, detail: str, *, status: int | None = None, code: str | None = None, **extensions: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         if status is not None:
@@ -77,8 +83,9 @@ def title_of(code: str) -> str:
     return TITLES.get(code) or (declared.title if declared is not None else BAD_REQUEST.title)
 
 
-def problem_response(request: Request, *, status: int, code: str, detail: str | None,
-                     title: str | None = None, **extensions: Any) -> JSONResponse:
+def problem_response(
+    request: Request, *, status: int, code: str, detail: str | None, title: str | None = None, **extensions: Any
+) -> JSONResponse:
     locale = negotiate(request.headers.get("accept-language"))
     body: dict[str, Any] = {
         "type": f"urn:irikteu:problem:{code}",
@@ -109,13 +116,18 @@ def _json_pointer(loc: tuple[Any, ...]) -> str:
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
-        return problem_response(request, status=exc.status, code=exc.code, detail=exc.detail,
-                                **exc.extensions)
+        return problem_response(request, status=exc.status, code=exc.code, detail=exc.detail, **exc.extensions)
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        return problem_response(request, status=STATUS_OF_KIND[exc.kind], code=exc.code, detail=exc.detail,
-                                title=exc.error.title, **exc.extensions)
+        return problem_response(
+            request,
+            status=STATUS_OF_KIND[exc.kind],
+            code=exc.code,
+            detail=exc.detail,
+            title=exc.error.title,
+            **exc.extensions,
+        )
 
     @app.exception_handler(RulesError)
     async def _rules(request: Request, exc: RulesError) -> JSONResponse:
@@ -128,22 +140,31 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"pointer": _json_pointer(tuple(e.get("loc", ()))), "detail": e.get("msg", ""),
-             "type": e.get("type", "")}
+            {"pointer": _json_pointer(tuple(e.get("loc", ()))), "detail": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
-        return problem_response(request, status=422, code="validation_error",
-                                detail=f"{len(errors)} field(s) are not valid", errors=errors)
+        return problem_response(
+            request, status=422, code="validation_error", detail=f"{len(errors)} field(s) are not valid", errors=errors
+        )
 
     @app.exception_handler(OperationalError)
     async def _database(request: Request, exc: OperationalError) -> JSONResponse:
         # The connection was cut (PostgreSQL restarted or pg_terminate_backend) or the database did not
         # answer in time: the transaction is gone with it, nothing of this request was committed.
-        log.warning("database unavailable", extra={"error": type(exc.orig).__name__ if exc.orig else "unknown",
-                                                   "connection_invalidated": exc.connection_invalidated})
-        return problem_response(request, status=503, code="database_unavailable",
-                                detail="the database connection failed during the request; nothing of it was "
-                                       "saved; send it again", retry_after=1)
+        log.warning(
+            "database unavailable",
+            extra={
+                "error": type(exc.orig).__name__ if exc.orig else "unknown",
+                "connection_invalidated": exc.connection_invalidated,
+            },
+        )
+        return problem_response(
+            request,
+            status=503,
+            code="database_unavailable",
+            detail="the database connection failed during the request; nothing of it was saved; send it again",
+            retry_after=1,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -158,8 +179,12 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["type", "title", "status", "code"],
     "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-        "code": {"type": "string"}, "detail": {"type": "string"}, "instance": {"type": "string"},
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
         "request_id": {"type": "string"},
         "errors": {"type": "array", "description": "each invalid field: pointer, detail, type"},
         "retry_after": {"type": "integer", "description": "429: seconds to wait (also the Retry-After header)"},
@@ -167,10 +192,16 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "additionalProperties": True,
 }
 _ERROR_DESCRIPTIONS = {
-    400: "The request is malformed", 401: "Sign-in required, or the token is not valid", 403: "Not allowed",
-    404: "Not found (or not visible to the caller)", 409: "Conflicts with the current state",
-    413: "Too large", 415: "Unsupported media type", 422: "A value breaks a rule or the schema",
-    429: "Too many attempts; see Retry-After", 500: "Internal error (quote the request id)",
+    400: "The request is malformed",
+    401: "Sign-in required, or the token is not valid",
+    403: "Not allowed",
+    404: "Not found (or not visible to the caller)",
+    409: "Conflicts with the current state",
+    413: "Too large",
+    415: "Unsupported media type",
+    422: "A value breaks a rule or the schema",
+    429: "Too many attempts; see Retry-After",
+    500: "Internal error (quote the request id)",
     503: "A dependency does not answer",
 }
 _METHODS = ("get", "put", "post", "delete", "patch")
@@ -203,8 +234,10 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             for status in _error_statuses(operation, path):
                 existing = responses.get(str(status), {})
-                responses[str(status)] = {"description": existing.get("description") or _ERROR_DESCRIPTIONS[status],
-                                          "content": problem}
+                responses[str(status)] = {
+                    "description": existing.get("description") or _ERROR_DESCRIPTIONS[status],
+                    "content": problem,
+                }
     return schema
 
 
@@ -222,5 +255,9 @@ def install_problem_documentation(app: FastAPI) -> None:
 
 def internal_error_response(request: Request) -> JSONResponse:
     """The 500 problem; the request-id middleware renders it so the id is still known."""
-    return problem_response(request, status=500, code="internal_error",
-                            detail="An unexpected error occurred; quote the request id to support.")
+    return problem_response(
+        request,
+        status=500,
+        code="internal_error",
+        detail="An unexpected error occurred; quote the request id to support.",
+    )

@@ -55,13 +55,31 @@ SOURCES = {
 }
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_LOOKALIKE = str.maketrans({"a": "а", "c": "с", "e": "е", "o": "о", "p": "р", "x": "х", "y": "у", "k": "к",
-                            "m": "м", "t": "т", "h": "н", "b": "в", "i": "і", "\u0259": "ә", "\u01dd": "ә"})
+_LOOKALIKE = str.maketrans(
+    {
+        "a": "а",
+        "c": "с",
+        "e": "е",
+        "o": "о",
+        "p": "р",
+        "x": "х",
+        "y": "у",
+        "k": "к",
+        "m": "м",
+        "t": "т",
+        "h": "н",
+        "b": "в",
+        "i": "і",
+        "\u0259": "ә",
+        "\u01dd": "ә",
+    }
+)
 _VARIANTS = str.maketrans({"ҡ": "қ", "ӄ": "қ", "ҕ": "ғ", "ӻ": "ғ", "ҥ": "ң", "ӈ": "ң", "ӊ": "ң"})
 
 
 def fix_letters(text: str) -> str:
     """Steps 3-4 of the normalisation: look-alike Latin letters in Cyrillic words, Kazakh letter variants."""
+
     def word(match: re.Match[str]) -> str:
         token = match.group(0)
         return token.translate(_LOOKALIKE) if _CYRILLIC.search(token) else token
@@ -111,8 +129,15 @@ def real_clips(data: Path) -> list[Clip]:
         for audio in sorted((data / language).glob("*.wav")):
             reference = audio.with_suffix(".txt")
             if reference.exists():
-                clips.append(Clip(id=f"{language}/{audio.stem}", language=language, audio=audio,
-                                  reference=reference.read_text(encoding="utf-8").strip(), synthetic=False))
+                clips.append(
+                    Clip(
+                        id=f"{language}/{audio.stem}",
+                        language=language,
+                        audio=audio,
+                        reference=reference.read_text(encoding="utf-8").strip(),
+                        synthetic=False,
+                    )
+                )
     if not clips:
         raise EvaluationError(f"no {{kk,ru}}/*.wav with a .txt reference under {data}")
     return clips
@@ -141,12 +166,17 @@ def synthesise(text: str, language: str, target: Path) -> Path:
     if target.exists() and target.stat().st_size > 44:
         return target
     if shutil.which("espeak-ng") is None:
-        raise EvaluationError("espeak-ng is not installed: `make eval-deps` (apt-get install -y espeak-ng), or pass "
-                              "--synthetic 0")
+        raise EvaluationError(
+            "espeak-ng is not installed: `make eval-deps` (apt-get install -y espeak-ng), or pass --synthetic 0"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".tmp.wav")
-    subprocess.run(["espeak-ng", "-v", language, "-s", "150", "-w", str(partial), text], check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        ["espeak-ng", "-v", language, "-s", "150", "-w", str(partial), text],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     partial.replace(target)
     return target
 
@@ -160,8 +190,15 @@ def synthetic_clips(legislation: Path, per_language: int, cache: Path) -> list[C
             raise EvaluationError(f"missing legislation text: {', '.join(missing)}")
         for number, sentence in enumerate(sentences(paths, per_language), start=1):
             audio = synthesise(sentence, language, cache / language / f"{number:03d}.wav")
-            clips.append(Clip(id=f"synthetic/{language}/{number:03d}", language=language, audio=audio,
-                              reference=sentence, synthetic=True))
+            clips.append(
+                Clip(
+                    id=f"synthetic/{language}/{number:03d}",
+                    language=language,
+                    audio=audio,
+                    reference=sentence,
+                    synthetic=True,
+                )
+            )
     return clips
 
 
@@ -170,17 +207,23 @@ def _duration(path: Path) -> float:
         return handle.getnframes() / handle.getframerate()
 
 
-def transcribe_all(clips: Sequence[Clip], transcriber: _Transcriber,
-                   echo: Callable[[str], None] | None = None) -> list[ClipResult]:
+def transcribe_all(
+    clips: Sequence[Clip], transcriber: _Transcriber, echo: Callable[[str], None] | None = None
+) -> list[ClipResult]:
     results = []
     for clip in clips:
         started = time.perf_counter()
         hypothesis = transcriber.transcribe(clip.audio, language=clip.language).text
         seconds = time.perf_counter() - started
         ref, hyp = normalise(clip.reference, clip.language), normalise(hypothesis, clip.language)
-        result = ClipResult(clip=clip, hypothesis=hypothesis, wer=float(jiwer.wer(ref, hyp or "<empty>")),
-                            cer=float(jiwer.cer(ref, hyp or "<empty>")), seconds=seconds,
-                            duration=_duration(clip.audio))
+        result = ClipResult(
+            clip=clip,
+            hypothesis=hypothesis,
+            wer=float(jiwer.wer(ref, hyp or "<empty>")),
+            cer=float(jiwer.cer(ref, hyp or "<empty>")),
+            seconds=seconds,
+            duration=_duration(clip.audio),
+        )
         results.append(result)
         if echo is not None:
             echo(describe(result))
@@ -191,12 +234,14 @@ def describe(result: ClipResult) -> str:
     clip = result.clip
     label = "SYNTHETIC" if clip.synthetic else "real"
     note = REFERENCE_NOTES.get(clip.id)
-    lines = [f"[{label}] {clip.id} ({clip.language}, {result.duration:.1f} s): WER {result.wer:.3f}  CER "
-             f"{result.cer:.3f}  ({result.seconds:.2f} s)",
-             f"    reference:  {clip.reference}",
-             f"    hypothesis: {result.hypothesis}",
-             f"    normalised: {normalise(clip.reference, clip.language)!r} vs "
-             f"{normalise(result.hypothesis, clip.language)!r}"]
+    lines = [
+        f"[{label}] {clip.id} ({clip.language}, {result.duration:.1f} s): WER {result.wer:.3f}  CER "
+        f"{result.cer:.3f}  ({result.seconds:.2f} s)",
+        f"    reference:  {clip.reference}",
+        f"    hypothesis: {result.hypothesis}",
+        f"    normalised: {normalise(clip.reference, clip.language)!r} vs "
+        f"{normalise(result.hypothesis, clip.language)!r}",
+    ]
     if note:
         lines.append(f"    note: {note}")
     return "\n".join(lines)
@@ -211,8 +256,11 @@ def aggregate(results: Sequence[ClipResult]) -> dict[str, dict[str, float | int]
             continue
         refs = [normalise(r.clip.reference, language) for r in mine]
         hyps = [normalise(r.hypothesis, language) or "<empty>" for r in mine]
-        out[language] = {"wer": round(float(jiwer.wer(refs, hyps)), 4), "cer": round(float(jiwer.cer(refs, hyps)), 4),
-                         "n": len(mine)}
+        out[language] = {
+            "wer": round(float(jiwer.wer(refs, hyps)), 4),
+            "cer": round(float(jiwer.cer(refs, hyps)), 4),
+            "n": len(mine),
+        }
     return out
 
 
@@ -221,8 +269,15 @@ def rtf(results: Sequence[ClipResult]) -> float:
     return round(sum(r.seconds for r in results) / audio, 4) if audio else 0.0
 
 
-def evaluate(*, data: Path, legislation: Path, synthetic: int, cache: Path, transcriber: _Transcriber,
-             echo: Callable[[str], None] | None = None) -> dict[str, Any]:
+def evaluate(
+    *,
+    data: Path,
+    legislation: Path,
+    synthetic: int,
+    cache: Path,
+    transcriber: _Transcriber,
+    echo: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """The report: ``{"per_language", "synthetic", "rtf"}`` (``rtf`` over every clip transcribed here)."""
     real = transcribe_all(real_clips(data), transcriber, echo)
     report: dict[str, Any] = {"per_language": aggregate(real), "synthetic": None, "rtf": None}
@@ -230,9 +285,13 @@ def evaluate(*, data: Path, legislation: Path, synthetic: int, cache: Path, tran
     if synthetic > 0:
         generated = transcribe_all(synthetic_clips(legislation, synthetic, cache), transcriber, echo)
         everything += generated
-        report["synthetic"] = {"label": SYNTHETIC_LABEL, "per_language": aggregate(generated),
-                               "engine": "espeak-ng", "sentences_per_language": synthetic,
-                               "sources": {lang: list(names) for lang, names in SOURCES.items()},
-                               "rtf": rtf(generated)}
+        report["synthetic"] = {
+            "label": SYNTHETIC_LABEL,
+            "per_language": aggregate(generated),
+            "engine": "espeak-ng",
+            "sentences_per_language": synthetic,
+            "sources": {lang: list(names) for lang, names in SOURCES.items()},
+            "rtf": rtf(generated),
+        }
     report["rtf"] = rtf(everything)
     return report

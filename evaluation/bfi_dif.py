@@ -30,8 +30,11 @@ def evaluate(items: Path, gender: Path) -> dict[str, Any]:
     answers = pd.read_csv(items, dtype=str)
     answers = answers.rename(columns={answers.columns[0]: "id"})
     people = pd.read_csv(gender, dtype=str)
-    people = people.rename(columns={"X": "id"}) if "X" in people.columns else people.rename(
-        columns={people.columns[0]: "id"})
+    people = (
+        people.rename(columns={"X": "id"})
+        if "X" in people.columns
+        else people.rename(columns={people.columns[0]: "id"})
+    )
     joined = answers.merge(people[["id", "gender"]], on="id", how="left")
     joined["gender"] = joined["gender"].map(GENDER)
     found = likert_dif(joined, group="gender", scales=SCALES, reference="male")
@@ -54,14 +57,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(json.dumps(found, indent=2))
     else:
         dif = found["dif"]
-        print(f"reference {dif['reference']} ({dif['n_reference']}), focal {dif['focal']} ({dif['n_focal']}); "
-              f"{found['scoring']}")
+        print(
+            f"reference {dif['reference']} ({dif['n_reference']}), focal {dif['focal']} ({dif['n_focal']}); "
+            f"{found['scoring']}"
+        )
         print("| item | MH D-DIF | p | ETS | favours |")
         print("|---|---|---|---|---|")
         for item, row in dif["items"].items():
             d, p = row["d_dif"], row["p_value"]
-            print(f"| {item} | {'–' if d is None else f'{d:+.2f}'} | {'–' if p is None else f'{p:.2g}'} | "
-                  f"{row['ets_class']} | {row.get('favours', '')} |")
+            print(
+                f"| {item} | {'–' if d is None else f'{d:+.2f}'} | {'–' if p is None else f'{p:.2g}'} | "
+                f"{row['ets_class']} | {row.get('favours', '')} |"
+            )
     return found
 
 

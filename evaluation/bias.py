@@ -52,20 +52,27 @@ def read_data(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | No
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in ("stage", "selected") if c not in frame.columns]
     if missing:
-        raise FairnessInputError(f"{path}: missing column(s) {', '.join(missing)} (columns: "
-                                 f"{', '.join(frame.columns)})")
+        raise FairnessInputError(
+            f"{path}: missing column(s) {', '.join(missing)} (columns: {', '.join(frame.columns)})"
+        )
     if frame.empty:
         raise FairnessInputError(f"{path}: no rows")
     selected = frame["selected"].str.strip().str.casefold()
     bad = ~selected.isin(_TRUE | _FALSE)
     if bad.any():
         line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-        raise FairnessInputError(f"{path}:{line}: selected must be 1/0 or true/false, "
-                                 f"got {frame['selected'][bad].iloc[0]!r}")
+        raise FairnessInputError(
+            f"{path}:{line}: selected must be 1/0 or true/false, got {frame['selected'][bad].iloc[0]!r}"
+        )
     if "application" not in frame.columns:
         frame["application"] = [f"row{i}" for i in range(len(frame))]
-    stages = pd.DataFrame({"application": frame["application"].str.strip(), "stage": frame["stage"].str.strip(),
-                           "selected": selected.isin(_TRUE)})
+    stages = pd.DataFrame(
+        {
+            "application": frame["application"].str.strip(),
+            "stage": frame["stage"].str.strip(),
+            "selected": selected.isin(_TRUE),
+        }
+    )
     if "score" in frame.columns:
         stages["score"] = _numbers(frame["score"], path, "score")
     records = frame.reindex(columns=["application", *[c for c in SOURCE_COLUMNS if c in frame.columns]])
@@ -75,8 +82,13 @@ def read_data(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | No
     if {"human", "machine"} <= set(frame.columns):
         human, machine = _numbers(frame["human"], path, "human"), _numbers(frame["machine"], path, "machine")
         both = human.notna() & machine.notna()
-        essays = pd.DataFrame({"application": stages["application"][both], "human": human[both].astype(int),
-                               "machine": machine[both].astype(int)}).drop_duplicates("application")
+        essays = pd.DataFrame(
+            {
+                "application": stages["application"][both],
+                "human": human[both].astype(int),
+                "machine": machine[both].astype(int),
+            }
+        ).drop_duplicates("application")
     return records, stages, essays
 
 
@@ -90,8 +102,14 @@ def _numbers(column: pd.Series, path: Path, name: str) -> pd.Series:
     return values
 
 
-def evaluate_file(path: Path, *, groups: str | None, min_cell: int, draws: int = 2000,
-                  progress: Callable[[str], None] = lambda _note: None) -> dict[str, Any]:
+def evaluate_file(
+    path: Path,
+    *,
+    groups: str | None,
+    min_cell: int,
+    draws: int = 2000,
+    progress: Callable[[str], None] = lambda _note: None,
+) -> dict[str, Any]:
     """The fairness audit of a CSV (see the module docstring for its columns)."""
     try:
         names = parse_groups(groups)
@@ -99,16 +117,31 @@ def evaluate_file(path: Path, *, groups: str | None, min_cell: int, draws: int =
         raise FairnessInputError(str(error)) from None
     records, stages, essays = read_data(path)
     progress(f"read {len(stages)} stage rows of {len(records)} applications from {path}")
-    report = run_audit(records=records, stages=stages, essays=essays, groups=names, min_cell=min_cell,
-                       scope={"data": str(path)}, draws=draws, progress=progress)
+    report = run_audit(
+        records=records,
+        stages=stages,
+        essays=essays,
+        groups=names,
+        min_cell=min_cell,
+        scope={"data": str(path)},
+        draws=draws,
+        progress=progress,
+    )
     report["flags"] = flagged(report)
     return report
 
 
 # --- item DIF --------------------------------------------------------------------------------------------
 
-def likert_dif(frame: pd.DataFrame, *, group: str, scales: Mapping[str, Sequence[str]],
-               reference: str | None = None, agree_from: int = LIKERT_AGREE_FROM) -> dict[str, Any]:
+
+def likert_dif(
+    frame: pd.DataFrame,
+    *,
+    group: str,
+    scales: Mapping[str, Sequence[str]],
+    reference: str | None = None,
+    agree_from: int = LIKERT_AGREE_FROM,
+) -> dict[str, Any]:
     """Mantel–Haenszel DIF with the ETS classes (``evaluation.items``) of Likert items scored agree/disagree,
     matched on each scale's agree count; returns the DIF block and the items flagged B or C."""
     items = [item for members in scales.values() for item in members]
@@ -117,17 +150,22 @@ def likert_dif(frame: pd.DataFrame, *, group: str, scales: Mapping[str, Sequence
     binary = (scored >= agree_from).astype(int).astype(str).where(scored.notna())
     data = binary.assign(**{group: frame[group].astype("string")})
     try:
-        report = analyse(data, scales=[(name, list(members)) for name, members in scales.items()], group=group,
-                         reference=reference)
+        report = analyse(
+            data, scales=[(name, list(members)) for name, members in scales.items()], group=group, reference=reference
+        )
     except ItemAnalysisError as error:
         raise FairnessInputError(error.message) from None
     dif = report["dif"]
-    flags = [{"item": item, **{k: row[k] for k in ("ets_class", "d_dif", "p_value", "favours")}}
-             for item, row in dif["items"].items() if row.get("ets_class") in ("B", "C")]
+    flags = [
+        {"item": item, **{k: row[k] for k in ("ets_class", "d_dif", "p_value", "favours")}}
+        for item, row in dif["items"].items()
+        if row.get("ets_class") in ("B", "C")
+    ]
     return {"dif": dif, "flagged": flags, "scoring": f"agree = answer >= {agree_from}"}
 
 
 # --- the Markdown report ---------------------------------------------------------------------------------
+
 
 def _cell(value: Any) -> str:
     if value is None:
@@ -154,13 +192,25 @@ def _plots(report: Mapping[str, Any], folder: Path) -> dict[str, list[str]]:
         safe = name.replace("×", "_x_")
         figure = Figure(figsize=(max(6.0, 1.3 * len(stages)), 4.0))
         rates, ratios = figure.subplots(1, 2)
-        values = sorted({row["group"] for stage in stages for row in report["stages"][stage]["by_group"][name]["groups"]
-                         if "suppressed" not in row})
+        values = sorted(
+            {
+                row["group"]
+                for stage in stages
+                for row in report["stages"][stage]["by_group"][name]["groups"]
+                if "suppressed" not in row
+            }
+        )
         for offset, value in enumerate(values):
             xs, ys, lows, highs, rx, ry = [], [], [], [], [], []
             for x, stage in enumerate(stages):
-                row = next((r for r in report["stages"][stage]["by_group"][name]["groups"]
-                            if r["group"] == value and "suppressed" not in r), None)
+                row = next(
+                    (
+                        r
+                        for r in report["stages"][stage]["by_group"][name]["groups"]
+                        if r["group"] == value and "suppressed" not in r
+                    ),
+                    None,
+                )
                 if row is None:
                     continue
                 position = x + (offset - len(values) / 2) * 0.08
@@ -190,8 +240,9 @@ def _plots(report: Mapping[str, Any], folder: Path) -> dict[str, list[str]]:
                 if "suppressed" not in row and row["smd"] is not None:
                     labels.append(f"{name}: {row['group']}")
                     values.append(row["smd"])
-        axis.barh(range(len(values)), values, color=["tab:red" if abs(v) > GROUP_SMD_MAX else "tab:blue"
-                                                      for v in values])
+        axis.barh(
+            range(len(values)), values, color=["tab:red" if abs(v) > GROUP_SMD_MAX else "tab:blue" for v in values]
+        )
         axis.set_yticks(range(len(labels)), labels, fontsize=7)
         for edge in (-GROUP_SMD_MAX, GROUP_SMD_MAX):
             axis.axvline(edge, color="red", linestyle="--", linewidth=1)
@@ -204,65 +255,119 @@ def write_report(report: Mapping[str, Any], folder: Path) -> Path:
     """``folder/fairness-report.md`` with its PNG plots beside it."""
     folder.mkdir(parents=True, exist_ok=True)
     plots = _plots(report, folder)
-    lines = ["# Fairness audit", "", f"Scope: `{report['scope']}` · minimum cell {report['min_cell']} "
-             "(smaller groups and counts are suppressed, with complementary suppression) · groups under 2 % of a "
-             "stage are listed but left out of the ratios.", ""]
+    lines = [
+        "# Fairness audit",
+        "",
+        f"Scope: `{report['scope']}` · minimum cell {report['min_cell']} "
+        "(smaller groups and counts are suppressed, with complementary suppression) · groups under 2 % of a "
+        "stage are listed but left out of the ratios.",
+        "",
+    ]
     lines += ["## Flags", ""]
     flags = report.get("flags") or []
-    lines += [f"- {f['stage']} · {f['group']} = {f['value']}: {f['kind']} "
-              f"{_cell(f.get('impact_ratio', f.get('smd', f.get('d_dif'))))}" for f in flags] or ["- none"]
+    lines += [
+        f"- {f['stage']} · {f['group']} = {f['value']}: {f['kind']} "
+        f"{_cell(f.get('impact_ratio', f.get('smd', f.get('d_dif'))))}"
+        for f in flags
+    ] or ["- none"]
     lines += ["", "## Unknown group values (source missing)", ""]
     lines += [f"- {name}: {count}" for name, count in report["unknown"].items()]
     for stage, block in report["stages"].items():
         lines += ["", f"## Stage `{stage}` ({_cell(block['entered'])} entered)", ""]
         for name, figures in block["by_group"].items():
-            lines += [f"### by {name}", "",
-                      "| group | n | selected | rate | Wilson 95 % | bootstrap 95 % | impact ratio | 4/5 flag | "
-                      "Fisher p | z-test p | scoring rate | scoring IR |",
-                      "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            lines += [
+                f"### by {name}",
+                "",
+                "| group | n | selected | rate | Wilson 95 % | bootstrap 95 % | impact ratio | 4/5 flag | "
+                "Fisher p | z-test p | scoring rate | scoring IR |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            ]
             for row in figures["groups"]:
                 if "suppressed" in row:
                     lines.append(f"| {row['group']} | suppressed ({row['suppressed']}) |||||||||||")
                     continue
-                lines.append(" | ".join(["", row["group"], _cell(row["n"]), _cell(row["selected"]), _cell(row["rate"]),
-                                         _cell(row["wilson"]), _cell(row["bootstrap"]), _cell(row["impact_ratio"]),
-                                         _cell(row["four_fifths_flag"]), _cell(row["fisher_p"]), _cell(row["z_p"]),
-                                         _cell(row.get("scoring_rate")), _cell(row.get("scoring_impact_ratio")), ""]
-                                        ).strip())
+                lines.append(
+                    " | ".join(
+                        [
+                            "",
+                            row["group"],
+                            _cell(row["n"]),
+                            _cell(row["selected"]),
+                            _cell(row["rate"]),
+                            _cell(row["wilson"]),
+                            _cell(row["bootstrap"]),
+                            _cell(row["impact_ratio"]),
+                            _cell(row["four_fifths_flag"]),
+                            _cell(row["fisher_p"]),
+                            _cell(row["z_p"]),
+                            _cell(row.get("scoring_rate")),
+                            _cell(row.get("scoring_impact_ratio")),
+                            "",
+                        ]
+                    ).strip()
+                )
             excluded = ", ".join(figures["excluded_under_min_share"]) or "none"
-            lines += ["", f"Excluded from ratios (under 2 %): {excluded}"
-                      f" · Fairlearn demographic-parity ratio {_cell(figures['demographic_parity_ratio'])}", ""]
+            lines += [
+                "",
+                f"Excluded from ratios (under 2 %): {excluded}"
+                f" · Fairlearn demographic-parity ratio {_cell(figures['demographic_parity_ratio'])}",
+                "",
+            ]
     for name in plots.get("stages", []):
         lines += [f"![{name}]({name})", ""]
     model = report.get("essay_model")
     if model:
         lines += ["## Essay pre-scoring model vs final human scores", ""]
         for name, figures in model["by_group"].items():
-            lines += [f"### by {name} (overall QWK {_cell(figures['qwk'])}, SMD {_cell(figures['smd'])})", "",
-                      "| group | n | QWK | exact | SMD | flag |", "|---|---|---|---|---|---|"]
+            lines += [
+                f"### by {name} (overall QWK {_cell(figures['qwk'])}, SMD {_cell(figures['smd'])})",
+                "",
+                "| group | n | QWK | exact | SMD | flag |",
+                "|---|---|---|---|---|---|",
+            ]
             for row in figures["groups"]:
-                lines.append(f"| {row['group']} | suppressed |||||" if "suppressed" in row else
-                             f"| {row['group']} | {row['n']} | {_cell(row['qwk'])} | {_cell(row['exact'])} | "
-                             f"{_cell(row['smd'])} | {_cell(row['smd_flag'])} |")
+                lines.append(
+                    f"| {row['group']} | suppressed |||||"
+                    if "suppressed" in row
+                    else f"| {row['group']} | {row['n']} | {_cell(row['qwk'])} | {_cell(row['exact'])} | "
+                    f"{_cell(row['smd'])} | {_cell(row['smd_flag'])} |"
+                )
             fairness = figures.get("fairness")
             if fairness:
-                lines += ["", "RSMTool fairness (OLS): " + "; ".join(
-                    f"{key.upper()} R² {_cell(block.get('r2_gain', block['r2']))}, p {_cell(block['p'])}"
-                    for key, block in fairness.items()), ""]
+                lines += [
+                    "",
+                    "RSMTool fairness (OLS): "
+                    + "; ".join(
+                        f"{key.upper()} R² {_cell(block.get('r2_gain', block['r2']))}, p {_cell(block['p'])}"
+                        for key, block in fairness.items()
+                    ),
+                    "",
+                ]
         for name in plots.get("model", []):
             lines += [f"![{name}]({name})", ""]
     dif = report.get("item_dif")
     if dif and dif.get("by_group"):
-        lines += ["## Test items: Mantel–Haenszel DIF (ETS A/B/C)", "",
-                  f"{_cell(dif['sessions'])} submitted test sessions.", ""]
+        lines += [
+            "## Test items: Mantel–Haenszel DIF (ETS A/B/C)",
+            "",
+            f"{_cell(dif['sessions'])} submitted test sessions.",
+            "",
+        ]
         for name, block in dif["by_group"].items():
             if block.get("status") != "ok":
                 lines.append(f"- by {name}: {block.get('status')}")
                 continue
-            flagged_items = ", ".join(f"{f['item']} ({f['ets_class']}, D-DIF {_cell(f['d_dif'])}, favours "
-                                      f"{f['favours']})" for f in block["flagged"]) or "none"
-            lines.append(f"- by {name} (reference {block['reference']}, focal {block['focal']}): "
-                         f"{len(block['items'])} items analysed; B/C for expert review: {flagged_items}")
+            flagged_items = (
+                ", ".join(
+                    f"{f['item']} ({f['ets_class']}, D-DIF {_cell(f['d_dif'])}, favours {f['favours']})"
+                    for f in block["flagged"]
+                )
+                or "none"
+            )
+            lines.append(
+                f"- by {name} (reference {block['reference']}, focal {block['focal']}): "
+                f"{len(block['items'])} items analysed; B/C for expert review: {flagged_items}"
+            )
         lines.append("")
     path = folder / "fairness-report.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

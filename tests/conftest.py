@@ -125,8 +125,12 @@ def queue_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def make_settings(database_url: str, queue_url: str, **overrides: object) -> Settings:
     """Settings for a test app: a unique queue name so tests never see each other's messages."""
     values: dict[str, object] = {
-        "environment": "test", "database_url": database_url, "queue_url": queue_url,
-        "queue_name": f"irikteu-test-{uuid.uuid4().hex[:8]}", "log_json": True, "log_level": "WARNING",
+        "environment": "test",
+        "database_url": database_url,
+        "queue_url": queue_url,
+        "queue_name": f"irikteu-test-{uuid.uuid4().hex[:8]}",
+        "log_json": True,
+        "log_level": "WARNING",
         "job_retry_delay_seconds": 0,
     }
     values.update(overrides)

@@ -51,8 +51,11 @@ def _reasons(explanation: dict[str, Any]) -> dict[str, str]:
     named = explanation.get("criteria") or {}
     parts_kk: list[str] = []
     parts_ru: list[str] = []
-    labels = {"functional_area": ("функционалдық бағыт", "функциональное направление"),
-              "region": ("өңір", "регион"), "category": ("санат", "категория")}
+    labels = {
+        "functional_area": ("функционалдық бағыт", "функциональное направление"),
+        "region": ("өңір", "регион"),
+        "category": ("санат", "категория"),
+    }
     for key, (kk, ru) in labels.items():
         if key in named:
             parts_kk.append(f"{kk} — {named[key]}")
@@ -66,8 +69,10 @@ def _reasons(explanation: dict[str, Any]) -> dict[str, str]:
         parts_kk.append(f"профиліңізге сәйкестігі {round(100 * profile)}%")
         parts_ru.append(f"соответствие Вашему профилю {round(100 * profile)}%")
     if not parts_kk:
-        return {"kk": "жазылымыңыз барлық жаңа бос лауазымдарға арналған",
-                "ru": "Ваша подписка охватывает все новые вакансии"}
+        return {
+            "kk": "жазылымыңыз барлық жаңа бос лауазымдарға арналған",
+            "ru": "Ваша подписка охватывает все новые вакансии",
+        }
     return {"kk": "; ".join(parts_kk), "ru": "; ".join(parts_ru)}
 
 
@@ -91,37 +96,64 @@ def next_digest_slot(now: datetime, hour: int) -> datetime:
     return slot
 
 
-def _vacancy_items(session: Session, vacancy_ids: Sequence[int], locale: str,
-                   settings: Settings) -> list[dict[str, Any]]:
+def _vacancy_items(
+    session: Session, vacancy_ids: Sequence[int], locale: str, settings: Settings
+) -> list[dict[str, Any]]:
     vacancies = {v.id: v for v in session.scalars(select(Vacancy).where(Vacancy.id.in_(list(vacancy_ids))))}
-    bodies = {b.id: b for b in session.scalars(select(StateBody).where(
-        StateBody.id.in_({v.state_body_id for v in vacancies.values()})))}
+    bodies = {
+        b.id: b
+        for b in session.scalars(
+            select(StateBody).where(StateBody.id.in_({v.state_body_id for v in vacancies.values()}))
+        )
+    }
     base = settings.public_base_url.rstrip("/")
     items = []
     for vacancy_id in vacancy_ids:
         vacancy = vacancies[vacancy_id]
         body = bodies[vacancy.state_body_id]
-        items.append({"id": vacancy.id, "title": vacancy.title_kk if locale == "kk" else vacancy.title_ru,
-                      "state_body_name": body.name_kk if locale == "kk" else body.name_ru, "region": body.region,
-                      "url": f"{base}/api/v1/vacancies/{vacancy.id}"})
+        items.append(
+            {
+                "id": vacancy.id,
+                "title": vacancy.title_kk if locale == "kk" else vacancy.title_ru,
+                "state_body_name": body.name_kk if locale == "kk" else body.name_ru,
+                "region": body.region,
+                "url": f"{base}/api/v1/vacancies/{vacancy.id}",
+            }
+        )
     return items
 
 
 def _still_open(session: Session, vacancy_ids: Sequence[int]) -> list[int]:
-    published = set(session.scalars(select(Vacancy.id).where(Vacancy.id.in_(list(vacancy_ids)),
-                                                             Vacancy.status == PUBLISHED)).all())
+    published = set(
+        session.scalars(select(Vacancy.id).where(Vacancy.id.in_(list(vacancy_ids)), Vacancy.status == PUBLISHED)).all()
+    )
     return [v for v in vacancy_ids if v in published]
 
 
 def _new_for(session: Session, subscription_id: int, vacancy_ids: Sequence[int]) -> list[int]:
-    delivered = set(session.scalars(select(AlertDelivery.vacancy_id).where(
-        AlertDelivery.subscription_id == subscription_id, AlertDelivery.vacancy_id.in_(list(vacancy_ids)))).all())
+    delivered = set(
+        session.scalars(
+            select(AlertDelivery.vacancy_id).where(
+                AlertDelivery.subscription_id == subscription_id, AlertDelivery.vacancy_id.in_(list(vacancy_ids))
+            )
+        ).all()
+    )
     return [v for v in dict.fromkeys(vacancy_ids) if v not in delivered]
 
 
-def _deliver(session: Session, queue: JobQueue, *, subscription: AlertSubscription, candidate: Candidate,
-             vacancy_ids: list[int], explanation: dict[str, Any], campaign_id: int | None, period: str,
-             settings: Settings, now: datetime) -> bool:
+def _deliver(
+    session: Session,
+    queue: JobQueue,
+    *,
+    subscription: AlertSubscription,
+    candidate: Candidate,
+    vacancy_ids: list[int],
+    explanation: dict[str, Any],
+    campaign_id: int | None,
+    period: str,
+    settings: Settings,
+    now: datetime,
+) -> bool:
     """One message (alert or digest) and its delivery rows, together or not at all; False if raced."""
     locale = subscription.locale
     items = _vacancy_items(session, vacancy_ids, locale, settings)
@@ -130,35 +162,59 @@ def _deliver(session: Session, queue: JobQueue, *, subscription: AlertSubscripti
         item = items[0]
         event = "vacancy_alert"
         reasons = _reasons((explanation.get("vacancies") or {}).get(str(item["id"]), {}))
-        context: dict[str, Any] = {"vacancy_title": item["title"], "state_body_name": item["state_body_name"],
-                                   "region": item["region"], "reasons": reasons[locale], "vacancy_url": item["url"],
-                                   "unsubscribe_url": link}
+        context: dict[str, Any] = {
+            "vacancy_title": item["title"],
+            "state_body_name": item["state_body_name"],
+            "region": item["region"],
+            "reasons": reasons[locale],
+            "vacancy_url": item["url"],
+            "unsubscribe_url": link,
+        }
     else:
         event = "vacancy_digest"
         context = {"vacancies": items, "count": len(items), "unsubscribe_url": link}
     try:
         with session.begin_nested():
-            session.execute(insert(AlertDelivery), [
-                {"subscription_id": subscription.id, "vacancy_id": vacancy_id, "campaign_id": campaign_id,
-                 "period_key": period, "delivered_at": now} for vacancy_id in vacancy_ids])
-            notification = notify(session=session, queue=queue, account_id=candidate.account_id,
-                                  to_address=candidate.account.email, event=event, context=context, locale=locale,
-                                  dedupe_key=f"alerts:{subscription.id}:{period}")
-            session.execute(update(AlertDelivery).where(
-                AlertDelivery.subscription_id == subscription.id, AlertDelivery.period_key == period)
-                .values(notification_id=notification.id))
+            session.execute(
+                insert(AlertDelivery),
+                [
+                    {
+                        "subscription_id": subscription.id,
+                        "vacancy_id": vacancy_id,
+                        "campaign_id": campaign_id,
+                        "period_key": period,
+                        "delivered_at": now,
+                    }
+                    for vacancy_id in vacancy_ids
+                ],
+            )
+            notification = notify(
+                session=session,
+                queue=queue,
+                account_id=candidate.account_id,
+                to_address=candidate.account.email,
+                event=event,
+                context=context,
+                locale=locale,
+                dedupe_key=f"alerts:{subscription.id}:{period}",
+            )
+            session.execute(
+                update(AlertDelivery)
+                .where(AlertDelivery.subscription_id == subscription.id, AlertDelivery.period_key == period)
+                .values(notification_id=notification.id)
+            )
     except IntegrityError:
         return False  # another run delivered one of these vacancies first
     return True
 
 
-def send_campaign(*, session: Session, queue: JobQueue, campaign_id: int, settings: Settings,
-                  now: datetime) -> dict[str, Any]:
+def send_campaign(
+    *, session: Session, queue: JobQueue, campaign_id: int, settings: Settings, now: datetime
+) -> dict[str, Any]:
     """Queue the messages of an approved campaign: immediate subscribers now, the others for their digest."""
     campaign = session.get(AlertCampaign, campaign_id, with_for_update=True)
     if campaign is None or campaign.status not in (APPROVED, SENDING):
-        return {"campaign_id": campaign_id, "skipped": True,
-                "status": None if campaign is None else campaign.status}
+        return {"campaign_id": campaign_id, "skipped": True, "status": None if campaign is None else campaign.status}
     campaign.status = SENDING
     open_ids = _still_open(session, campaign.vacancy_ids)
     counts: dict[str, int] = defaultdict(int)
@@ -167,7 +223,8 @@ def send_campaign(*, session: Session, queue: JobQueue, campaign_id: int, settin
         .join(AlertSubscription, AlertSubscription.id == AlertCampaignRecipient.subscription_id)
         .join(Candidate, Candidate.id == AlertSubscription.candidate_id)
         .where(AlertCampaignRecipient.campaign_id == campaign.id, AlertCampaignRecipient.status == PENDING)
-        .order_by(AlertCampaignRecipient.id)).all()
+        .order_by(AlertCampaignRecipient.id)
+    ).all()
     for recipient, subscription, candidate in rows:
         recipient.decided_at = now
         if not subscription.active:
@@ -180,17 +237,31 @@ def send_campaign(*, session: Session, queue: JobQueue, campaign_id: int, settin
                 recipient.status = SKIPPED_ALREADY_SENT
             elif subscription.frequency != IMMEDIATE:
                 recipient.status = AWAITING_DIGEST
-            elif _deliver(session, queue, subscription=subscription, candidate=candidate, vacancy_ids=fresh,
-                          explanation=recipient.explanation, campaign_id=campaign.id,
-                          period=period_key(IMMEDIATE, now, campaign.id), settings=settings, now=now):
+            elif _deliver(
+                session,
+                queue,
+                subscription=subscription,
+                candidate=candidate,
+                vacancy_ids=fresh,
+                explanation=recipient.explanation,
+                campaign_id=campaign.id,
+                period=period_key(IMMEDIATE, now, campaign.id),
+                settings=settings,
+                now=now,
+            ):
                 recipient.status = DELIVERED
             else:
                 recipient.status = SKIPPED_ALREADY_SENT
         counts[recipient.status] += 1
     campaign.status, campaign.finished_at = SENT, now
     campaign.outcome = dict(counts)
-    record(session, action="alerts.campaign_sent", entity_type="alert_campaign", entity_id=str(campaign.id),
-           payload={"before": {"status": APPROVED}, "after": {"status": SENT}, "outcome": dict(counts)})
+    record(
+        session,
+        action="alerts.campaign_sent",
+        entity_type="alert_campaign",
+        entity_id=str(campaign.id),
+        payload={"before": {"status": APPROVED}, "after": {"status": SENT}, "outcome": dict(counts)},
+    )
     if counts.get(AWAITING_DIGEST):
         slot = next_digest_slot(now, settings.alerts_digest_hour)
         queue.enqueue(SEND_DIGESTS, {}, dedupe_key=f"{SEND_DIGESTS}:{slot.isoformat()}", session=session, eta=slot)
@@ -204,15 +275,19 @@ def send_digests(*, session: Session, queue: JobQueue, settings: Settings, now: 
         .join(AlertSubscription, AlertSubscription.id == AlertCampaignRecipient.subscription_id)
         .join(Candidate, Candidate.id == AlertSubscription.candidate_id)
         .where(AlertCampaignRecipient.status == AWAITING_DIGEST, AlertSubscription.frequency.in_((DAILY, WEEKLY)))
-        .order_by(AlertSubscription.id, AlertCampaignRecipient.id)).all()
+        .order_by(AlertSubscription.id, AlertCampaignRecipient.id)
+    ).all()
     grouped: dict[int, tuple[AlertSubscription, Candidate, list[AlertCampaignRecipient]]] = {}
     for recipient, subscription, candidate in waiting:
         grouped.setdefault(subscription.id, (subscription, candidate, []))[2].append(recipient)
     counts: dict[str, int] = defaultdict(int)
     for subscription, candidate, members in grouped.values():
         period = period_key(subscription.frequency, now)
-        already = session.scalars(select(AlertDelivery.id).where(
-            AlertDelivery.subscription_id == subscription.id, AlertDelivery.period_key == period).limit(1)).first()
+        already = session.scalars(
+            select(AlertDelivery.id)
+            .where(AlertDelivery.subscription_id == subscription.id, AlertDelivery.period_key == period)
+            .limit(1)
+        ).first()
         if already is not None:
             counts["waiting_next_period"] += 1
             continue
@@ -227,9 +302,18 @@ def send_digests(*, session: Session, queue: JobQueue, settings: Settings, now: 
         explanation: dict[str, Any] = {"vacancies": {}}
         for recipient in members:
             explanation["vacancies"].update((recipient.explanation or {}).get("vacancies") or {})
-        delivered = bool(fresh) and _deliver(session, queue, subscription=subscription, candidate=candidate,
-                                             vacancy_ids=fresh, explanation=explanation, campaign_id=None,
-                                             period=period, settings=settings, now=now)
+        delivered = bool(fresh) and _deliver(
+            session,
+            queue,
+            subscription=subscription,
+            candidate=candidate,
+            vacancy_ids=fresh,
+            explanation=explanation,
+            campaign_id=None,
+            period=period,
+            settings=settings,
+            now=now,
+        )
         for recipient in members:
             recipient.status, recipient.decided_at = (DELIVERED if delivered else SKIPPED_ALREADY_SENT), now
         counts["digests" if delivered else SKIPPED_ALREADY_SENT] += 1
@@ -237,6 +321,11 @@ def send_digests(*, session: Session, queue: JobQueue, settings: Settings, now: 
         slot = next_digest_slot(now, settings.alerts_digest_hour)
         queue.enqueue(SEND_DIGESTS, {}, dedupe_key=f"{SEND_DIGESTS}:{slot.isoformat()}", session=session, eta=slot)
     if grouped:
-        record(session, action="alerts.digests_sent", entity_type="alert_digest", entity_id=now.isoformat(),
-               payload={"outcome": dict(counts)})
+        record(
+            session,
+            action="alerts.digests_sent",
+            entity_type="alert_digest",
+            entity_id=now.isoformat(),
+            payload={"outcome": dict(counts)},
+        )
     return {"outcome": dict(counts)}

@@ -13,8 +13,13 @@ from app.jobs.queue import JobContext, job_handler
 def send_campaign_job(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     """Queue the messages of approved campaign ``payload["campaign_id"]`` (a second run finds it sent)."""
     with transaction(context.sessions) as session:
-        return send_campaign(session=session, queue=context.queue, campaign_id=int(payload["campaign_id"]),
-                             settings=context.settings, now=utcnow())
+        return send_campaign(
+            session=session,
+            queue=context.queue,
+            campaign_id=int(payload["campaign_id"]),
+            settings=context.settings,
+            now=utcnow(),
+        )
 
 
 @job_handler(SEND_DIGESTS)

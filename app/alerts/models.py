@@ -29,8 +29,14 @@ AWAITING_DIGEST: Final = "awaiting_digest"
 SKIPPED_NO_CONSENT: Final = "skipped_no_consent"
 SKIPPED_UNSUBSCRIBED: Final = "skipped_unsubscribed"
 SKIPPED_ALREADY_SENT: Final = "skipped_already_sent"
-RECIPIENT_STATUSES: tuple[str, ...] = (PENDING, DELIVERED, AWAITING_DIGEST, SKIPPED_NO_CONSENT,
-                                       SKIPPED_UNSUBSCRIBED, SKIPPED_ALREADY_SENT)
+RECIPIENT_STATUSES: tuple[str, ...] = (
+    PENDING,
+    DELIVERED,
+    AWAITING_DIGEST,
+    SKIPPED_NO_CONSENT,
+    SKIPPED_UNSUBSCRIBED,
+    SKIPPED_ALREADY_SENT,
+)
 
 
 class AlertSubscription(Base):
@@ -45,7 +51,8 @@ class AlertSubscription(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(
-        ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     criteria: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     # The stored-embedding key of the criteria's free text (role "query"): drafting joins on it.
     text_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -63,7 +70,8 @@ class AlertStandingRule(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     state_body_id: Mapped[int] = mapped_column(
-        ForeignKey("state_bodies.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("state_bodies.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     criteria: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     auto_approve: Mapped[bool] = mapped_column(Boolean, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
@@ -80,7 +88,8 @@ class AlertCampaign(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     state_body_id: Mapped[int] = mapped_column(
-        ForeignKey("state_bodies.id", ondelete="RESTRICT"), nullable=False, index=True)
+        ForeignKey("state_bodies.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     vacancy_ids: Mapped[list[int]] = mapped_column(JSON, nullable=False)
     status: Mapped[str] = mapped_column(String(12), nullable=False, default=DRAFT, index=True)
     drafted_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
@@ -88,7 +97,8 @@ class AlertCampaign(Base):
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     standing_rule_id: Mapped[int | None] = mapped_column(
-        ForeignKey("alert_standing_rules.id", ondelete="SET NULL"), nullable=True)
+        ForeignKey("alert_standing_rules.id", ondelete="SET NULL"), nullable=True
+    )
     cancelled_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True)
     recipients_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     outcome: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
@@ -108,9 +118,11 @@ class AlertCampaignRecipient(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("alert_campaigns.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("alert_campaigns.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     subscription_id: Mapped[int] = mapped_column(
-        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), nullable=False)
+        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), nullable=False
+    )
     vacancy_ids: Mapped[list[int]] = mapped_column(JSON, nullable=False)
     score: Mapped[float] = mapped_column(Float, nullable=False)
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
@@ -129,12 +141,15 @@ class AlertDelivery(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subscription_id: Mapped[int] = mapped_column(
-        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), nullable=False)
+        ForeignKey("alert_subscriptions.id", ondelete="CASCADE"), nullable=False
+    )
     vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), nullable=False)
     campaign_id: Mapped[int | None] = mapped_column(
-        ForeignKey("alert_campaigns.id", ondelete="SET NULL"), nullable=True)
+        ForeignKey("alert_campaigns.id", ondelete="SET NULL"), nullable=True
+    )
     # "immediate:<campaign>", "daily:2026-02-02" or "weekly:2026-W06": one message per key.
     period_key: Mapped[str] = mapped_column(String(40), nullable=False)
     notification_id: Mapped[int | None] = mapped_column(
-        ForeignKey("notifications.id", ondelete="SET NULL"), nullable=True)
+        ForeignKey("notifications.id", ondelete="SET NULL"), nullable=True
+    )
     delivered_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

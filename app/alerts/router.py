@@ -35,13 +35,15 @@ HRorAdmin = Annotated[Account, Depends(require_roles(HR_OFFICER, ADMINISTRATOR))
 
 
 @router.post("/subscriptions", status_code=status.HTTP_201_CREATED)
-def subscribe(data: SubscriptionIn, account: CandidateAccount, session: SessionDep,
-              settings: SettingsDep) -> SubscriptionOut:
+def subscribe(
+    data: SubscriptionIn, account: CandidateAccount, session: SessionDep, settings: SettingsDep
+) -> SubscriptionOut:
     """Subscribe to vacancy alerts (needs the ``vacancy_alerts`` consent: 422 ``consent_required``)."""
     with session.begin():
         candidate = candidate_of_account(session, account)
-        return subscriptions.subscription_out(subscriptions.subscribe(session=session, candidate=candidate, data=data,
-                                                          actor=account, settings=settings))
+        return subscriptions.subscription_out(
+            subscriptions.subscribe(session=session, candidate=candidate, data=data, actor=account, settings=settings)
+        )
 
 
 @router.get("/subscriptions")
@@ -55,48 +57,61 @@ def list_subscriptions(account: CandidateAccount, session: SessionDep) -> list[S
 def unsubscribe_own(subscription_id: Id, account: CandidateAccount, session: SessionDep) -> SubscriptionOut:
     with session.begin():
         candidate = candidate_of_account(session, account)
-        return subscriptions.subscription_out(subscriptions.unsubscribe_own(session=session, candidate=candidate,
-                                                                subscription_id=subscription_id, actor=account))
+        return subscriptions.subscription_out(
+            subscriptions.unsubscribe_own(
+                session=session, candidate=candidate, subscription_id=subscription_id, actor=account
+            )
+        )
 
 
 def _unsubscribe(token: str, session: SessionDep, settings: SettingsDep) -> UnsubscribedOut:
     with session.begin():
         subscription = subscriptions.unsubscribe_by_token(session=session, token=token, settings=settings, now=utcnow())
-        return UnsubscribedOut(subscription_id=subscription.id, active=subscription.active,
-                               unsubscribed_at=subscription.unsubscribed_at)
+        return UnsubscribedOut(
+            subscription_id=subscription.id, active=subscription.active, unsubscribed_at=subscription.unsubscribed_at
+        )
 
 
 @router.get("/unsubscribe")
-def unsubscribe_link(token: Annotated[str, Query(max_length=512)], session: SessionDep,
-                     settings: SettingsDep) -> UnsubscribedOut:
+def unsubscribe_link(
+    token: Annotated[str, Query(max_length=512)], session: SessionDep, settings: SettingsDep
+) -> UnsubscribedOut:
     """The link in every alert: no sign-in; forged 400 ``unsubscribe_token_invalid``, old 400 ``…_expired``."""
     return _unsubscribe(token, session, settings)
 
 
 @router.post("/unsubscribe")
-def unsubscribe_one_click(token: Annotated[str, Query(max_length=512)], session: SessionDep,
-                          settings: SettingsDep) -> UnsubscribedOut:
+def unsubscribe_one_click(
+    token: Annotated[str, Query(max_length=512)], session: SessionDep, settings: SettingsDep
+) -> UnsubscribedOut:
     """The same as a POST (one-click unsubscribe from a mail client)."""
     return _unsubscribe(token, session, settings)
 
 
 @router.get("/campaigns")
-def list_campaigns(account: HRorAdmin, session: SessionDep,
-                   status: Literal["draft", "approved", "sending", "sent", "cancelled"] | None = None
-                   ) -> list[CampaignOut]:
+def list_campaigns(
+    account: HRorAdmin,
+    session: SessionDep,
+    status: Literal["draft", "approved", "sending", "sent", "cancelled"] | None = None,
+) -> list[CampaignOut]:
     """Campaigns of your state body (an administrator sees all), newest first."""
     with session.begin():
-        return [campaigns.campaign_out(c) for c in campaigns.list_campaigns(session=session, actor=account,
-                                                                        status=status)]
+        return [
+            campaigns.campaign_out(c) for c in campaigns.list_campaigns(session=session, actor=account, status=status)
+        ]
 
 
 @router.post("/campaigns", status_code=status.HTTP_201_CREATED)
-def draft_campaign(data: CampaignIn, account: HROfficerAccount, session: SessionDep, settings: SettingsDep,
-                   today: TodayDep) -> CampaignOut:
+def draft_campaign(
+    data: CampaignIn, account: HROfficerAccount, session: SessionDep, settings: SettingsDep, today: TodayDep
+) -> CampaignOut:
     """Draft a campaign for published vacancies of your body (vacancies already told to someone are left out)."""
     with session.begin():
-        return campaigns.campaign_out(campaigns.draft_for_vacancies(session=session, vacancy_ids=data.vacancy_ids,
-                                                                actor=account, settings=settings, on=today))
+        return campaigns.campaign_out(
+            campaigns.draft_for_vacancies(
+                session=session, vacancy_ids=data.vacancy_ids, actor=account, settings=settings, on=today
+            )
+        )
 
 
 @router.get("/campaigns/{campaign_id}")
@@ -106,18 +121,22 @@ def read_campaign(campaign_id: Id, account: HRorAdmin, session: SessionDep) -> C
 
 
 @router.get("/campaigns/{campaign_id}/recipients")
-def campaign_recipients(campaign_id: Id, account: HRorAdmin, session: SessionDep,
-                        page: Annotated[int, Query(ge=1, le=MAX_COUNT)] = 1,
-                        page_size: Annotated[int, Query(ge=1, le=200)] = 50) -> RecipientsPage:
+def campaign_recipients(
+    campaign_id: Id,
+    account: HRorAdmin,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=MAX_COUNT)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> RecipientsPage:
     """The drafted recipients with score and explanation (subscriptions, never names)."""
     with session.begin():
-        return campaigns.recipients(session=session, campaign_id=campaign_id, actor=account, page=page,
-                                  page_size=page_size)
+        return campaigns.recipients(
+            session=session, campaign_id=campaign_id, actor=account, page=page, page_size=page_size
+        )
 
 
 @router.post("/campaigns/{campaign_id}/approve")
-def approve_campaign(campaign_id: Id, account: HROfficerAccount, session: SessionDep,
-                     queue: QueueDep) -> CampaignOut:
+def approve_campaign(campaign_id: Id, account: HROfficerAccount, session: SessionDep, queue: QueueDep) -> CampaignOut:
     """Approve a draft: its messages are queued by the ``alerts.send_campaign`` job (``send_job_id``)."""
     with session.begin():
         campaign, job_id = campaigns.approve(session=session, queue=queue, campaign_id=campaign_id, actor=account)

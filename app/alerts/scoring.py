@@ -50,9 +50,13 @@ class SubscriberSet:
         return int(self.subscription_ids.shape[0])
 
 
-def build_subscriber_set(subscription_ids: Sequence[int], candidate_ids: Sequence[int],
-                         criteria: Sequence[dict[str, Any]], text_vectors: dict[int, FloatArray],
-                         dim: int) -> SubscriberSet:
+def build_subscriber_set(
+    subscription_ids: Sequence[int],
+    candidate_ids: Sequence[int],
+    criteria: Sequence[dict[str, Any]],
+    text_vectors: dict[int, FloatArray],
+    dim: int,
+) -> SubscriberSet:
     """Columns from rows; ``text_vectors`` maps a position to its (normalised) text vector."""
     n = len(subscription_ids)
     indexes: dict[str, CriterionIndex] = {}
@@ -67,10 +71,18 @@ def build_subscriber_set(subscription_ids: Sequence[int], candidate_ids: Sequenc
                     lists.setdefault(str(value).casefold(), []).append(position)
         indexes[kind] = CriterionIndex(accepts_any, {k: np.asarray(v, dtype=np.int64) for k, v in lists.items()})
     owners = np.asarray(sorted(text_vectors), dtype=np.int64)
-    vectors = (np.stack([text_vectors[int(p)] for p in owners]).astype(np.float32, copy=False) if len(owners)
-               else np.zeros((0, dim), dtype=np.float32))
-    return SubscriberSet(np.asarray(subscription_ids, dtype=np.int64), np.asarray(candidate_ids, dtype=np.int64),
-                         indexes, owners, np.ascontiguousarray(vectors))
+    vectors = (
+        np.stack([text_vectors[int(p)] for p in owners]).astype(np.float32, copy=False)
+        if len(owners)
+        else np.zeros((0, dim), dtype=np.float32)
+    )
+    return SubscriberSet(
+        np.asarray(subscription_ids, dtype=np.int64),
+        np.asarray(candidate_ids, dtype=np.int64),
+        indexes,
+        owners,
+        np.ascontiguousarray(vectors),
+    )
 
 
 @dataclass(frozen=True)
@@ -93,8 +105,9 @@ class VacancyMatches:
     text_similarity: FloatArray
 
 
-def match_subscribers(subscribers: SubscriberSet, vacancy: VacancyFacts, *,
-                      min_text_similarity: float) -> VacancyMatches:
+def match_subscribers(
+    subscribers: SubscriberSet, vacancy: VacancyFacts, *, min_text_similarity: float
+) -> VacancyMatches:
     """The subscribers whose criteria all accept ``vacancy`` and whose text (if any) is close enough."""
     mask = subscribers.criteria["functional_areas"].matching(vacancy.functional_area)
     mask &= subscribers.criteria["regions"].matching(vacancy.region)
@@ -108,15 +121,24 @@ def match_subscribers(subscribers: SubscriberSet, vacancy: VacancyFacts, *,
     return VacancyMatches(vacancy.vacancy_id, positions, similarity[positions])
 
 
-def match_subscribers_loop(subscription_criteria: Iterable[tuple[dict[str, Any], FloatArray | None]],
-                           vacancy: VacancyFacts, *, min_text_similarity: float) -> list[int]:
+def match_subscribers_loop(
+    subscription_criteria: Iterable[tuple[dict[str, Any], FloatArray | None]],
+    vacancy: VacancyFacts,
+    *,
+    min_text_similarity: float,
+) -> list[int]:
     """The same decision one subscriber at a time (the benchmark's baseline, and a cross-check in tests)."""
     chosen: list[int] = []
-    facts = {"functional_areas": vacancy.functional_area.casefold(), "regions": vacancy.region.casefold(),
-             "categories": vacancy.category.casefold()}
+    facts = {
+        "functional_areas": vacancy.functional_area.casefold(),
+        "regions": vacancy.region.casefold(),
+        "categories": vacancy.category.casefold(),
+    }
     for position, (criteria, vector) in enumerate(subscription_criteria):
-        if any(criteria.get(kind) and facts[kind] not in {str(v).casefold() for v in criteria[kind]}
-               for kind in CRITERIA_KINDS):
+        if any(
+            criteria.get(kind) and facts[kind] not in {str(v).casefold() for v in criteria[kind]}
+            for kind in CRITERIA_KINDS
+        ):
             continue
         if vector is not None and float(np.dot(vector, vacancy.vector)) < min_text_similarity:
             continue

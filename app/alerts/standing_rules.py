@@ -23,30 +23,56 @@ from app.vacancies.models import Vacancy
 def _rule_matches(rule: AlertStandingRule, vacancies: Sequence[Vacancy]) -> bool:
     areas = {a.casefold() for a in rule.criteria.get("functional_areas") or ()}
     categories = set(rule.criteria.get("categories") or ())
-    return all((not areas or v.functional_area.casefold() in areas) and (not categories or v.category in categories)
-               for v in vacancies)
+    return all(
+        (not areas or v.functional_area.casefold() in areas) and (not categories or v.category in categories)
+        for v in vacancies
+    )
 
 
 def apply_standing_rule(session: Session, campaign: AlertCampaign, vacancies: Sequence[Vacancy]) -> bool:
-    rules = session.scalars(select(AlertStandingRule).where(
-        AlertStandingRule.state_body_id == campaign.state_body_id, AlertStandingRule.active.is_(True),
-        AlertStandingRule.auto_approve.is_(True)).order_by(AlertStandingRule.id)).all()
+    rules = session.scalars(
+        select(AlertStandingRule)
+        .where(
+            AlertStandingRule.state_body_id == campaign.state_body_id,
+            AlertStandingRule.active.is_(True),
+            AlertStandingRule.auto_approve.is_(True),
+        )
+        .order_by(AlertStandingRule.id)
+    ).all()
     rule = next((r for r in rules if _rule_matches(r, vacancies)), None)
     if rule is None:
         return False
     campaign.status, campaign.approved_at = APPROVED, utcnow()
     campaign.standing_rule_id, campaign.approved_by = rule.id, rule.created_by
-    record(session, action="alerts.campaign_approved", entity_type="alert_campaign", entity_id=str(campaign.id),
-           actor=f"standing_rule:{rule.id}", actor_role="standing_rule",
-           payload={"before": {"status": DRAFT}, "after": {"status": APPROVED}, "standing_rule_id": rule.id,
-                    "rule_set_by": rule.created_by, "request_id": current_request_id()})
+    record(
+        session,
+        action="alerts.campaign_approved",
+        entity_type="alert_campaign",
+        entity_id=str(campaign.id),
+        actor=f"standing_rule:{rule.id}",
+        actor_role="standing_rule",
+        payload={
+            "before": {"status": DRAFT},
+            "after": {"status": APPROVED},
+            "standing_rule_id": rule.id,
+            "rule_set_by": rule.created_by,
+            "request_id": current_request_id(),
+        },
+    )
     return True
 
 
 def rule_out(rule: AlertStandingRule) -> StandingRuleOut:
-    return StandingRuleOut(id=rule.id, state_body_id=rule.state_body_id, criteria=rule.criteria,
-                           auto_approve=rule.auto_approve, active=rule.active, created_by=rule.created_by,
-                           created_at=rule.created_at, withdrawn_at=rule.withdrawn_at)
+    return StandingRuleOut(
+        id=rule.id,
+        state_body_id=rule.state_body_id,
+        criteria=rule.criteria,
+        auto_approve=rule.auto_approve,
+        active=rule.active,
+        created_by=rule.created_by,
+        created_at=rule.created_at,
+        withdrawn_at=rule.withdrawn_at,
+    )
 
 
 def create_rule(*, session: Session, data: StandingRuleIn, actor: Account) -> AlertStandingRule:
@@ -57,18 +83,37 @@ def create_rule(*, session: Session, data: StandingRuleIn, actor: Account) -> Al
         try:
             categories.append(parse_category(code).code)
         except RulesError:
-            raise DomainError(CONTRADICTORY_FILTERS, f"unknown position category {code!r}",
-                              errors=[f"unknown position category {code!r}"]) from None
-    criteria = {"functional_areas": sorted({a.strip() for a in data.functional_areas if a.strip()}),
-                "categories": sorted(set(categories))}
-    rule = AlertStandingRule(state_body_id=actor.state_body_id, criteria=criteria, auto_approve=data.auto_approve,
-                             active=True, created_by=actor.id, created_at=utcnow())
+            raise DomainError(
+                CONTRADICTORY_FILTERS,
+                f"unknown position category {code!r}",
+                errors=[f"unknown position category {code!r}"],
+            ) from None
+    criteria = {
+        "functional_areas": sorted({a.strip() for a in data.functional_areas if a.strip()}),
+        "categories": sorted(set(categories)),
+    }
+    rule = AlertStandingRule(
+        state_body_id=actor.state_body_id,
+        criteria=criteria,
+        auto_approve=data.auto_approve,
+        active=True,
+        created_by=actor.id,
+        created_at=utcnow(),
+    )
     session.add(rule)
     session.flush()
-    record(session, action="alerts.standing_rule_set", entity_type="alert_standing_rule", entity_id=str(rule.id),
-           actor=str(actor.id), actor_role=actor.role,
-           payload={"after": {"criteria": criteria, "auto_approve": rule.auto_approve},
-                    "request_id": current_request_id()})
+    record(
+        session,
+        action="alerts.standing_rule_set",
+        entity_type="alert_standing_rule",
+        entity_id=str(rule.id),
+        actor=str(actor.id),
+        actor_role=actor.role,
+        payload={
+            "after": {"criteria": criteria, "auto_approve": rule.auto_approve},
+            "request_id": current_request_id(),
+        },
+    )
     return rule
 
 
@@ -85,7 +130,13 @@ def withdraw_rule(*, session: Session, rule_id: int, actor: Account) -> AlertSta
         raise DomainError(NOT_FOUND, f"no standing rule {rule_id}")
     if rule.active:
         rule.active, rule.withdrawn_at = False, utcnow()
-        record(session, action="alerts.standing_rule_withdrawn", entity_type="alert_standing_rule",
-               entity_id=str(rule.id), actor=str(actor.id), actor_role=actor.role,
-               payload={"before": {"active": True}, "after": {"active": False}, "request_id": current_request_id()})
+        record(
+            session,
+            action="alerts.standing_rule_withdrawn",
+            entity_type="alert_standing_rule",
+            entity_id=str(rule.id),
+            actor=str(actor.id),
+            actor_role=actor.role,
+            payload={"before": {"active": True}, "after": {"active": False}, "request_id": current_request_id()},
+        )
     return rule

@@ -37,8 +37,9 @@ def _unb64(text: str) -> bytes:
 
 def make_token(subscription_id: int, *, secret_key: str, issued_at: datetime) -> str:
     """``payload.signature``; the payload holds the subscription id and the issue time (Unix seconds)."""
-    payload = _b64(json.dumps({"s": subscription_id, "t": int(issued_at.timestamp())},
-                              separators=(",", ":")).encode("utf-8"))
+    payload = _b64(
+        json.dumps({"s": subscription_id, "t": int(issued_at.timestamp())}, separators=(",", ":")).encode("utf-8")
+    )
     signature = _b64(hmac.new(_key(secret_key), payload.encode("ascii"), hashlib.sha256).digest())
     return f"{payload}.{signature}"
 

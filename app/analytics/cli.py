@@ -47,7 +47,9 @@ def run_analytics(*, start: str | None, end: str | None, by: str | None, as_json
         return
     for group in result["groups"]:
         place = group["candidates_per_place"]
-        typer.echo(f"{group['key']:<16} competitions {group['competitions']:>6}  per place {place['value']} "
-                   f"(target {place['target']})  no winner {group['no_winner_share']['value']}  "
-                   f"time to fill {group['time_to_fill_working_days']['value']}  "
-                   f"appointments {group['appointments']}")
+        typer.echo(
+            f"{group['key']:<16} competitions {group['competitions']:>6}  per place {place['value']} "
+            f"(target {place['target']})  no winner {group['no_winner_share']['value']}  "
+            f"time to fill {group['time_to_fill_working_days']['value']}  "
+            f"appointments {group['appointments']}"
+        )

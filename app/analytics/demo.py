@@ -36,11 +36,27 @@ FIRST_MONTH = date(2025, 11, 1)
 MONTHS = 12
 PEOPLE = 48
 SEED = 2026
-TITLES = (("Бас маман", "Главный специалист", "C-4"), ("Жетекші маман", "Ведущий специалист", "C-5"),
-          ("Бөлім басшысы", "Руководитель отдела", "C-3"), ("Департамент директоры", "Директор департамента", "C-1"),
-          ("Сарапшы", "Эксперт", "C-4"))
-SURNAMES = ("Ахметов", "Омарова", "Сейітов", "Жұмабаева", "Ким", "Петрова", "Нұрланов", "Серікова", "Тоқтаров",
-            "Исаева", "Бекова", "Қасымов")
+TITLES = (
+    ("Бас маман", "Главный специалист", "C-4"),
+    ("Жетекші маман", "Ведущий специалист", "C-5"),
+    ("Бөлім басшысы", "Руководитель отдела", "C-3"),
+    ("Департамент директоры", "Директор департамента", "C-1"),
+    ("Сарапшы", "Эксперт", "C-4"),
+)
+SURNAMES = (
+    "Ахметов",
+    "Омарова",
+    "Сейітов",
+    "Жұмабаева",
+    "Ким",
+    "Петрова",
+    "Нұрланов",
+    "Серікова",
+    "Тоқтаров",
+    "Исаева",
+    "Бекова",
+    "Қасымов",
+)
 GIVEN = ("Арман", "Айгүл", "Данияр", "Мадина", "Ержан", "Салтанат", "Тимур", "Әсел")
 ROUTES = ("grant_graduate", "regional_reserve", "presidential_youth_reserve", "academy_graduate")
 
@@ -64,18 +80,30 @@ def _people(session: Session, rng: random.Random) -> list[int]:
         sex = "female" if serial % 2 else "male"
         born = date(1985 + serial % 15, 1 + serial % 12, 1 + serial % 27)
         data = RegistrationIn(
-            email=demo_email(f"history{serial:02d}"), password="unused-history-password",
+            email=demo_email(f"history{serial:02d}"),
+            password="unused-history-password",
             iin=make_iin(born, sex, 500 + serial),
-            surname=SURNAMES[serial % len(SURNAMES)], given_name=GIVEN[serial % len(GIVEN)], patronymic=None,
-            phone=f"+7 700 100 00 {serial:02d}", region=rng.choice(("Astana", "Almaty", "Kyzylorda", "Karaganda")),
+            surname=SURNAMES[serial % len(SURNAMES)],
+            given_name=GIVEN[serial % len(GIVEN)],
+            patronymic=None,
+            phone=f"+7 700 100 00 {serial:02d}",
+            region=rng.choice(("Astana", "Almaty", "Kyzylorda", "Karaganda")),
             languages=[LanguageIn(language="kk", level="native")],
-            education=[EducationIn(level="bachelor", field="Public administration", institution="ENU",
-                                   start_date=date(2010 + serial % 10, 9, 1),
-                                   end_date=date(2014 + serial % 10, 6, 30))],
-            work=[], consents=ConsentsIn(selection_rules=True, personal_data=True, talent_pool=False,
-                                         vacancy_alerts=False))
-        candidate = create_candidate(session=session, data=data, secret_key=secret, password_hash=password,
-                                     is_demo=True)
+            education=[
+                EducationIn(
+                    level="bachelor",
+                    field="Public administration",
+                    institution="ENU",
+                    start_date=date(2010 + serial % 10, 9, 1),
+                    end_date=date(2014 + serial % 10, 6, 30),
+                )
+            ],
+            work=[],
+            consents=ConsentsIn(selection_rules=True, personal_data=True, talent_pool=False, vacancy_alerts=False),
+        )
+        candidate = create_candidate(
+            session=session, data=data, secret_key=secret, password_hash=password, is_demo=True
+        )
         candidate.account.is_active = False
         ids.append(candidate.id)
     session.flush()
@@ -84,9 +112,20 @@ def _people(session: Session, rng: random.Random) -> list[int]:
 
 def _vacancy(session: Session, body: StateBody, creator: int, title: tuple[str, str, str], locality: str) -> Vacancy:
     kk, ru, category = title
-    vacancy = Vacancy(state_body_id=body.id, category=category, managerial=category == "C-1", functional_area="legal",
-                      locality_type=locality, title_kk=f"{kk} (демо тарихы)", title_ru=f"{ru} (демо тарихы)",
-                      duties_kk="—", duties_ru="—", requirements={}, status=CLOSED, created_by=creator)
+    vacancy = Vacancy(
+        state_body_id=body.id,
+        category=category,
+        managerial=category == "C-1",
+        functional_area="legal",
+        locality_type=locality,
+        title_kk=f"{kk} (демо тарихы)",
+        title_ru=f"{ru} (демо тарихы)",
+        duties_kk="—",
+        duties_ru="—",
+        requirements={},
+        status=CLOSED,
+        created_by=creator,
+    )
     session.add(vacancy)
     session.flush()
     return vacancy
@@ -108,41 +147,73 @@ class _History:
         # interest grows over the year: about 2 applicants a place at the start, about 4 at the end
         applicants = rng.sample(self.people, max(1, min(len(self.people), round(rng.gauss(2 + month_index / 5, 1.2)))))
         competition = Competition(
-            vacancy_id=vacancy.id, state_body_id=body.id, category=title[2], managerial=title[2] == "C-1",
-            stage_plan=list(stage_plan(title[2], title[2] == "C-1")), policy={}, status=RESULTS_PUBLISHED,
-            published_on=published_on, applications_close_on=nth_working_day_after(published_on, 7),
-            documents_review_due=nth_working_day_after(published_on, 10))
+            vacancy_id=vacancy.id,
+            state_body_id=body.id,
+            category=title[2],
+            managerial=title[2] == "C-1",
+            stage_plan=list(stage_plan(title[2], title[2] == "C-1")),
+            policy={},
+            status=RESULTS_PUBLISHED,
+            published_on=published_on,
+            applications_close_on=nth_working_day_after(published_on, 7),
+            documents_review_due=nth_working_day_after(published_on, 10),
+        )
         self.session.add(competition)
         self.session.flush()
         codes = []
         for number, person in enumerate(applicants, 1):
             code = f"H{competition.id}-{number}"
             codes.append(code)
-            self.session.add(Application(
-                competition_id=competition.id, candidate_id=person, anonymous_code=code, status=CONFIRMED,
-                applied_on=published_on, hr_confirmation_due=nth_working_day_after(published_on, 1), qualified=True,
-                qualification=[], experience_months=rng.randint(12, 180), education_level="bachelor"))
+            self.session.add(
+                Application(
+                    competition_id=competition.id,
+                    candidate_id=person,
+                    anonymous_code=code,
+                    status=CONFIRMED,
+                    applied_on=published_on,
+                    hr_confirmation_due=nth_working_day_after(published_on, 1),
+                    qualified=True,
+                    qualification=[],
+                    experience_months=rng.randint(12, 180),
+                    education_level="bachelor",
+                )
+            )
         self.applied.setdefault(vacancy.id, set()).update(applicants)
         stages, remaining = [], codes
         for stage, share in (("personal_qualities", 0.8), ("reasoning", 0.6), ("interview", 1.0)):
             if stage == "interview":
                 remaining = remaining[:3]
-            went_on = remaining[:max(0, round(len(remaining) * share))] if remaining else []
-            stages.append({"stage": stage, "entered": remaining, "advanced": went_on,
-                           "eliminated": {c: "below_pass_mark" for c in remaining if c not in went_on}})
+            went_on = remaining[: max(0, round(len(remaining) * share))] if remaining else []
+            stages.append(
+                {
+                    "stage": stage,
+                    "entered": remaining,
+                    "advanced": went_on,
+                    "eliminated": {c: "below_pass_mark" for c in remaining if c not in went_on},
+                }
+            )
             remaining = went_on
         published = nth_working_day_after(published_on, rng.randint(18, 30))
         winner = remaining[0] if remaining and rng.random() < 0.85 else None
-        deadlines = appointment_deadlines(published, single_candidate=len(remaining) == 1,
-                                          policy=SelectionPolicy()) if remaining else None
+        deadlines = (
+            appointment_deadlines(published, single_candidate=len(remaining) == 1, policy=SelectionPolicy())
+            if remaining
+            else None
+        )
         competition.results_published_on = published
         competition.outcome = {
-            "stages": stages, "ranking": [{"ref": c, "rank": i, "total": 0, "tie_break": None}
-                                          for i, c in enumerate(remaining, 1)],
-            "top3": remaining, "winner": winner, "deadlines": None if deadlines is None else {
+            "stages": stages,
+            "ranking": [{"ref": c, "rank": i, "total": 0, "tie_break": None} for i, c in enumerate(remaining, 1)],
+            "top3": remaining,
+            "winner": winner,
+            "deadlines": None
+            if deadlines is None
+            else {
                 "appointment_from": deadlines.appointment_from.isoformat(),
                 "appointment_until": deadlines.appointment_until.isoformat(),
-                "documents_due": deadlines.documents_due.isoformat()}}
+                "documents_due": deadlines.documents_due.isoformat(),
+            },
+        }
         self.counts["competitions"] += 1
         self.counts["applications"] += len(codes)
         if winner is not None and deadlines is not None:
@@ -150,33 +221,60 @@ class _History:
         self.session.flush()
         return vacancy
 
-    def _appoint(self, competition: Competition, vacancy: Vacancy, person: int, code: str, published: date,
-                 deadlines: Any) -> None:
+    def _appoint(
+        self, competition: Competition, vacancy: Vacancy, person: int, code: str, published: date, deadlines: Any
+    ) -> None:
         day = nth_working_day_after(published, self.rng.choice((6, 7, 8, 9, 10, 10, 12)))
         refused = self.rng.random() < 0.08
         if day > self.end:
             return
         late = day > deadlines.appointment_until
-        self.session.add(Appointment(
-            vacancy_id=vacancy.id, state_body_id=competition.state_body_id, candidate_id=person, route="competition",
-            competition_id=competition.id, anonymous_code=code, status=REFUSED if refused else APPOINTED,
-            offered_on=published, window_from=deadlines.appointment_from, window_until=deadlines.appointment_until,
-            documents_due=deadlines.documents_due, documents_required=True,
-            documents_received_on=None if refused else deadlines.documents_due - timedelta(days=2),
-            order_number=None if refused else f"{competition.id}-к", appointed_on=None if refused else day,
-            outside_window=late and not refused,
-            outside_window_reason="the winner's notice period at the former employer" if late and not refused else None,
-            refused_on=day if refused else None, refusal_reason="took another offer" if refused else None))
+        self.session.add(
+            Appointment(
+                vacancy_id=vacancy.id,
+                state_body_id=competition.state_body_id,
+                candidate_id=person,
+                route="competition",
+                competition_id=competition.id,
+                anonymous_code=code,
+                status=REFUSED if refused else APPOINTED,
+                offered_on=published,
+                window_from=deadlines.appointment_from,
+                window_until=deadlines.appointment_until,
+                documents_due=deadlines.documents_due,
+                documents_required=True,
+                documents_received_on=None if refused else deadlines.documents_due - timedelta(days=2),
+                order_number=None if refused else f"{competition.id}-к",
+                appointed_on=None if refused else day,
+                outside_window=late and not refused,
+                outside_window_reason="the winner's notice period at the former employer"
+                if late and not refused
+                else None,
+                refused_on=day if refused else None,
+                refusal_reason="took another offer" if refused else None,
+            )
+        )
         if not refused:
             self.counts["appointments"] += 1
 
     def direct(self, body: StateBody, creator: int, month_index: int, route: str) -> None:
         vacancy = _vacancy(self.session, body, creator, TITLES[0], "district" if route == "grant_graduate" else "city")
         day = _working_day_on_or_after(_month(month_index) + timedelta(days=10))
-        self.session.add(Appointment(
-            vacancy_id=vacancy.id, state_body_id=body.id, candidate_id=self.rng.choice(self.people), route=route,
-            status=APPOINTED, offered_on=day, documents_required=False, order_number=f"{vacancy.id}-т",
-            appointed_on=nth_working_day_after(day, 3), proposal_reason="demo history", proposed_by=creator))
+        self.session.add(
+            Appointment(
+                vacancy_id=vacancy.id,
+                state_body_id=body.id,
+                candidate_id=self.rng.choice(self.people),
+                route=route,
+                status=APPOINTED,
+                offered_on=day,
+                documents_required=False,
+                order_number=f"{vacancy.id}-т",
+                appointed_on=nth_working_day_after(day, 3),
+                proposal_reason="demo history",
+                proposed_by=creator,
+            )
+        )
         self.counts["direct_appointments"] += 1
 
 
@@ -193,16 +291,23 @@ def seed_demo_history(session: Session) -> dict[str, int]:
     vacancies: list[Vacancy] = []
     for month_index in range(MONTHS):
         for body in bodies:
-            creator = session.scalars(select(Account.id).where(
-                Account.role == HR_OFFICER, Account.state_body_id == body.id).order_by(Account.id)).first() or admin
+            creator = (
+                session.scalars(
+                    select(Account.id)
+                    .where(Account.role == HR_OFFICER, Account.state_body_id == body.id)
+                    .order_by(Account.id)
+                ).first()
+                or admin
+            )
             for _ in range(rng.randint(4, 6)):
                 vacancies.append(history.competition(body, creator, month_index))
             if month_index % 3 == 2:
                 history.direct(body, creator, month_index, ROUTES[(month_index // 3) % len(ROUTES)])
     subscribers = []
     for person in people[:16]:
-        subscription = AlertSubscription(candidate_id=person, criteria={"demo": True}, frequency="immediate",
-                                         locale="kk", active=False)
+        subscription = AlertSubscription(
+            candidate_id=person, criteria={"demo": True}, frequency="immediate", locale="kk", active=False
+        )
         session.add(subscription)
         subscribers.append(subscription)
     session.flush()
@@ -210,9 +315,14 @@ def seed_demo_history(session: Session) -> dict[str, int]:
     for vacancy in vacancies[::3]:
         competition = session.scalars(select(Competition).where(Competition.vacancy_id == vacancy.id)).one()
         for subscription in rng.sample(subscribers, 4):
-            session.add(AlertDelivery(subscription_id=subscription.id, vacancy_id=vacancy.id,
-                                      period_key=f"immediate:demo-{vacancy.id}",
-                                      delivered_at=_at_noon(competition.published_on)))
+            session.add(
+                AlertDelivery(
+                    subscription_id=subscription.id,
+                    vacancy_id=vacancy.id,
+                    period_key=f"immediate:demo-{vacancy.id}",
+                    delivered_at=_at_noon(competition.published_on),
+                )
+            )
             alerts += 1
     session.flush()
     return {**history.counts, "alerts": alerts, "people": len(people)}

@@ -18,8 +18,7 @@ from app.db import Base
 class CompetitionSummary(Base):
     __tablename__ = "competition_summaries"
 
-    competition_id: Mapped[int] = mapped_column(
-        ForeignKey("competitions.id", ondelete="CASCADE"), primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), primary_key=True)
     winner: Mapped[bool] = mapped_column(Boolean, nullable=False)
 
 
@@ -28,8 +27,7 @@ class CompetitionStageCount(Base):
 
     __tablename__ = "competition_stage_counts"
 
-    competition_id: Mapped[int] = mapped_column(
-        ForeignKey("competitions.id", ondelete="CASCADE"), primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     stage: Mapped[str] = mapped_column(String(32), nullable=False)
     entered: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -51,8 +51,14 @@ def plots(monthly: dict[str, Any], overall: dict[str, Any], folder: Path) -> lis
     values = _values(groups, "candidates_per_place")
     x = _series(axes, months, values, "candidates per place")
     targets = [candidates_per_place_target(int(m[:4])) for m in months]
-    axes.step(x, [np.nan if t is None else float(t) for t in targets], where="mid", color="tab:red",
-              linestyle="--", label="national target (2.5 in 2024 → 5 in 2029)")
+    axes.step(
+        x,
+        [np.nan if t is None else float(t) for t in targets],
+        where="mid",
+        color="tab:red",
+        linestyle="--",
+        label="national target (2.5 in 2024 → 5 in 2029)",
+    )
     _trend(axes, x, values, "trend")
     axes.set(ylabel="applications per place", title="Candidates per place by month")
     axes.legend(loc="upper left")
@@ -101,23 +107,30 @@ def _cell(value: Any) -> str:
 
 
 def markdown(report: dict[str, Any], overall: dict[str, Any], images: list[str]) -> str:
-    lines = [f"# Selection figures {report['from'] or '…'} – {report['to'] or '…'}", "",
-             f"Cells computed over fewer than {report['min_cell']} are suppressed (—).", "",
-             f"| {report['by'] or 'all'} | competitions | applications | per place | target | no winner | "
-             "time to fill (wd) | appointments | alert reach |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"# Selection figures {report['from'] or '…'} – {report['to'] or '…'}",
+        "",
+        f"Cells computed over fewer than {report['min_cell']} are suppressed (—).",
+        "",
+        f"| {report['by'] or 'all'} | competitions | applications | per place | target | no winner | "
+        "time to fill (wd) | appointments | alert reach |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for g in report["groups"]:
         lines.append(
             f"| {g['key']} | {g['competitions']} | {g['applications']} | {_cell(g['candidates_per_place']['value'])} "
             f"| {_cell(g['candidates_per_place']['target'])} | {_cell(g['no_winner_share']['value'])} | "
             f"{_cell(g['time_to_fill_working_days']['value'])} | {g['appointments']} | "
-            f"{_cell(g['alert_reach']['value'])} |")
+            f"{_cell(g['alert_reach']['value'])} |"
+        )
     if overall["groups"]:
         everything = overall["groups"][0]
-        lines += ["", "Pass rate per stage: " + ", ".join(
-            f"{s} {_cell(f['value'])}" for s, f in everything["pass_rate"].items()),
-            "Appointments by route: " + ", ".join(f"{r} {_cell(f['value'])}"
-                                                  for r, f in everything["route_share"].items())]
+        lines += [
+            "",
+            "Pass rate per stage: " + ", ".join(f"{s} {_cell(f['value'])}" for s, f in everything["pass_rate"].items()),
+            "Appointments by route: "
+            + ", ".join(f"{r} {_cell(f['value'])}" for r, f in everything["route_share"].items()),
+        ]
     lines += ["", *(f"![{name}]({name})" for name in images), ""]
     return "\n".join(lines)
 

@@ -23,32 +23,54 @@ router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
 By = Literal["body", "region", "category", "month"]
 
 
-def _report(account: Account, session: Session, policy: SelectionPolicy, today: date, start: date | None,
-            end: date | None, by: str | None, state_body_id: int | None) -> dict[str, Any]:
+def _report(
+    account: Account,
+    session: Session,
+    policy: SelectionPolicy,
+    today: date,
+    start: date | None,
+    end: date | None,
+    by: str | None,
+    state_body_id: int | None,
+) -> dict[str, Any]:
     scope = service.scope_for(account, state_body_id)
     with session.begin():
-        return service.figures(session, start=start, end=end, by=by, policy=policy, today=today,
-                               state_body_id=scope)
+        return service.figures(session, start=start, end=end, by=by, policy=policy, today=today, state_body_id=scope)
 
 
 @router.get("/figures")
-def read_figures(account: CurrentAccount, session: SessionDep, policy: PolicyDep, today: TodayDep,
-                 start: date | None = Query(default=None, alias="from"),
-                 end: date | None = Query(default=None, alias="to"), by: By | None = None,
-                 state_body_id: Id | None = None) -> dict[str, Any]:
+def read_figures(
+    account: CurrentAccount,
+    session: SessionDep,
+    policy: PolicyDep,
+    today: TodayDep,
+    start: date | None = Query(default=None, alias="from"),
+    end: date | None = Query(default=None, alias="to"),
+    by: By | None = None,
+    state_body_id: Id | None = None,
+) -> dict[str, Any]:
     """Candidates per place against the national target, share without a winner, time to fill (working days),
     pass rate per stage, appointments by route and alert reach, per group; small cells suppressed."""
     return _report(account, session, policy, today, start, end, by, state_body_id)
 
 
 @router.get("/figures.csv")
-def read_figures_csv(account: CurrentAccount, session: SessionDep, policy: PolicyDep, today: TodayDep,
-                     start: date | None = Query(default=None, alias="from"),
-                     end: date | None = Query(default=None, alias="to"), by: By | None = None,
-                     state_body_id: Id | None = None) -> Response:
+def read_figures_csv(
+    account: CurrentAccount,
+    session: SessionDep,
+    policy: PolicyDep,
+    today: TodayDep,
+    start: date | None = Query(default=None, alias="from"),
+    end: date | None = Query(default=None, alias="to"),
+    by: By | None = None,
+    state_body_id: Id | None = None,
+) -> Response:
     """The same figures as CSV, one row per group (suppressed cells empty)."""
     report = _report(account, session, policy, today, start, end, by, state_body_id)
     buffer = io.StringIO()
     csv.writer(buffer).writerows([["" if v is None else v for v in row] for row in service.csv_rows(report)])
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="figures.csv"'})
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="figures.csv"'},
+    )

@@ -66,17 +66,24 @@ ORIGIN = date(2000, 1, 1)
 """Working days are numbered from here (``WorkingDayNumber``); earlier days are not counted."""
 
 
-def load_cells(session: Session, *, start: date | None, end: date | None, state_body_id: int | None = None,
-               ) -> tuple[list[CompetitionCell], list[AppointmentCell], list[AlertCell]]:
+def load_cells(
+    session: Session,
+    *,
+    start: date | None,
+    end: date | None,
+    state_body_id: int | None = None,
+) -> tuple[list[CompetitionCell], list[AppointmentCell], list[AlertCell]]:
     """The history of the period counted per place (body, region, category) and month, by the database.
 
     Outcomes published since the last call are summarised first (``summarise``).
     """
     _check_period(start, end)
     summarise(session)
-    return (_competition_cells(session, start, end, state_body_id),
-            _appointment_cells(session, start, end, state_body_id),
-            _alert_cells(session, start, end, state_body_id))
+    return (
+        _competition_cells(session, start, end, state_body_id),
+        _appointment_cells(session, start, end, state_body_id),
+        _alert_cells(session, start, end, state_body_id),
+    )
 
 
 def _between(column: Any, start: date | None, end: date | None) -> list[Any]:
@@ -101,15 +108,27 @@ def summarise(session: Session) -> int:
     pending = session.execute(
         select(Competition.id, Competition.outcome)
         .outerjoin(CompetitionSummary, CompetitionSummary.competition_id == Competition.id)
-        .where(Competition.status == RESULTS_PUBLISHED, Competition.outcome.is_not(None),
-               CompetitionSummary.competition_id.is_(None))).all()
+        .where(
+            Competition.status == RESULTS_PUBLISHED,
+            Competition.outcome.is_not(None),
+            CompetitionSummary.competition_id.is_(None),
+        )
+    ).all()
     summaries = [{"competition_id": cid, "winner": outcome.get("winner") is not None} for cid, outcome in pending]
-    stages = [{"competition_id": cid, "position": position, "stage": stage["stage"],
-               "entered": len(stage["entered"]), "advanced": len(stage["advanced"])}
-              for cid, outcome in pending for position, stage in enumerate(outcome.get("stages", []))]
+    stages = [
+        {
+            "competition_id": cid,
+            "position": position,
+            "stage": stage["stage"],
+            "entered": len(stage["entered"]),
+            "advanced": len(stage["advanced"]),
+        }
+        for cid, outcome in pending
+        for position, stage in enumerate(outcome.get("stages", []))
+    ]
     for rows, model in ((summaries, CompetitionSummary), (stages, CompetitionStageCount)):
         for first in range(0, len(rows), 10_000):
-            session.execute(insert(model), rows[first:first + 10_000])
+            session.execute(insert(model), rows[first : first + 10_000])
     _number_working_days(session)
     return len(summaries)
 
@@ -131,36 +150,57 @@ def _number_working_days(session: Session) -> None:
             day += timedelta(days=1)
             number += is_working_day(day)
     for start in range(0, len(rows), 10_000):
-        session.execute(insert(WorkingDayNumber), rows[start:start + 10_000])
+        session.execute(insert(WorkingDayNumber), rows[start : start + 10_000])
 
 
-def _competition_cells(session: Session, start: date | None, end: date | None,
-                       state_body_id: int | None) -> list[CompetitionCell]:
+def _competition_cells(
+    session: Session, start: date | None, end: date | None, state_body_id: int | None
+) -> list[CompetitionCell]:
     where = _between(Competition.published_on, start, end)
     if state_body_id is not None:
         where.append(Competition.state_body_id == state_body_id)
     month = _month(session, Competition.published_on).label("month")
     keys = (StateBody.code, StateBody.region, Competition.category, month)
-    applications = (select(Application.competition_id, func.count().label("n"))
-                    .join(Competition, Competition.id == Application.competition_id).where(*where)
-                    .group_by(Application.competition_id).subquery())
+    applications = (
+        select(Application.competition_id, func.count().label("n"))
+        .join(Competition, Competition.id == Application.competition_id)
+        .where(*where)
+        .group_by(Application.competition_id)
+        .subquery()
+    )
     counted = session.execute(
-        select(*keys, func.count(Competition.id), func.coalesce(func.sum(applications.c.n), 0),
-               func.count(CompetitionSummary.competition_id),
-               func.coalesce(func.sum(case((CompetitionSummary.winner.is_(False), 1), else_=0)), 0))
+        select(
+            *keys,
+            func.count(Competition.id),
+            func.coalesce(func.sum(applications.c.n), 0),
+            func.count(CompetitionSummary.competition_id),
+            func.coalesce(func.sum(case((CompetitionSummary.winner.is_(False), 1), else_=0)), 0),
+        )
         .join(StateBody, StateBody.id == Competition.state_body_id)
         .outerjoin(applications, applications.c.competition_id == Competition.id)
         .outerjoin(CompetitionSummary, CompetitionSummary.competition_id == Competition.id)
-        .where(*where).group_by(*keys)).all()
+        .where(*where)
+        .group_by(*keys)
+    ).all()
     staged = session.execute(
-        select(*keys, CompetitionStageCount.stage, func.min(CompetitionStageCount.position),
-               func.sum(CompetitionStageCount.entered), func.sum(CompetitionStageCount.advanced))
+        select(
+            *keys,
+            CompetitionStageCount.stage,
+            func.min(CompetitionStageCount.position),
+            func.sum(CompetitionStageCount.entered),
+            func.sum(CompetitionStageCount.advanced),
+        )
         .join(StateBody, StateBody.id == Competition.state_body_id)
         .join(CompetitionStageCount, CompetitionStageCount.competition_id == Competition.id)
-        .where(*where).group_by(*keys, CompetitionStageCount.stage)).all()
-    appointed = (select(Appointment.competition_id, func.min(Appointment.appointed_on).label("on"))
-                 .where(Appointment.status == APPOINTED, Appointment.route == COMPETITION_ROUTE)
-                 .group_by(Appointment.competition_id).subquery())
+        .where(*where)
+        .group_by(*keys, CompetitionStageCount.stage)
+    ).all()
+    appointed = (
+        select(Appointment.competition_id, func.min(Appointment.appointed_on).label("on"))
+        .where(Appointment.status == APPOINTED, Appointment.route == COMPETITION_ROUTE)
+        .group_by(Appointment.competition_id)
+        .subquery()
+    )
     published, ordered = aliased(WorkingDayNumber), aliased(WorkingDayNumber)
     days = (ordered.number - published.number).label("days")
     filled = session.execute(
@@ -169,7 +209,9 @@ def _competition_cells(session: Session, start: date | None, end: date | None,
         .join(appointed, appointed.c.competition_id == Competition.id)
         .join(published, published.day == Competition.published_on)
         .join(ordered, ordered.day == appointed.c.on)
-        .where(*where).group_by(*keys, days)).all()
+        .where(*where)
+        .group_by(*keys, days)
+    ).all()
     stages: dict[tuple[str, str, str, str], list[tuple[int, str, int, int]]] = defaultdict(list)
     for body, region, category, in_month, stage, position, entered, advanced in staged:
         stages[(body, region, category, in_month)].append((int(position), stage, int(entered), int(advanced)))
@@ -179,15 +221,24 @@ def _competition_cells(session: Session, start: date | None, end: date | None,
     cells = []
     for body, region, category, in_month, competitions, applied, ended, without in counted:
         key = (body, region, category, in_month)
-        cells.append(CompetitionCell(
-            Where(body, region, category), in_month, int(competitions), int(applied), int(ended), int(without),
-            tuple((stage, entered, advanced) for _p, stage, entered, advanced in sorted(stages[key])),
-            fill[key]))
+        cells.append(
+            CompetitionCell(
+                Where(body, region, category),
+                in_month,
+                int(competitions),
+                int(applied),
+                int(ended),
+                int(without),
+                tuple((stage, entered, advanced) for _p, stage, entered, advanced in sorted(stages[key])),
+                fill[key],
+            )
+        )
     return cells
 
 
-def _appointment_cells(session: Session, start: date | None, end: date | None,
-                       state_body_id: int | None) -> list[AppointmentCell]:
+def _appointment_cells(
+    session: Session, start: date | None, end: date | None, state_body_id: int | None
+) -> list[AppointmentCell]:
     where = [Appointment.status == APPOINTED, *_between(Appointment.appointed_on, start, end)]
     if state_body_id is not None:
         where.append(Appointment.state_body_id == state_body_id)
@@ -196,23 +247,34 @@ def _appointment_cells(session: Session, start: date | None, end: date | None,
     rows = session.execute(
         select(*keys, func.count())
         .join(Vacancy, Vacancy.id == Appointment.vacancy_id)
-        .join(StateBody, StateBody.id == Appointment.state_body_id).where(*where).group_by(*keys)).all()
-    return [AppointmentCell(Where(body, region, category), in_month, route, int(count))
-            for body, region, category, in_month, route, count in rows]
+        .join(StateBody, StateBody.id == Appointment.state_body_id)
+        .where(*where)
+        .group_by(*keys)
+    ).all()
+    return [
+        AppointmentCell(Where(body, region, category), in_month, route, int(count))
+        for body, region, category, in_month, route, count in rows
+    ]
 
 
-def _alert_cells(session: Session, start: date | None, end: date | None,
-                 state_body_id: int | None) -> list[AlertCell]:
+def _alert_cells(session: Session, start: date | None, end: date | None, state_body_id: int | None) -> list[AlertCell]:
     """Alerts per place and month of delivery (the Kazakhstan day, converted here: zones differ by backend)."""
     applied = exists().where(
-        Application.candidate_id == AlertSubscription.candidate_id,
-        Application.competition_id == Competition.id)
-    query = (select(AlertDelivery.delivered_at, Vacancy.category, StateBody.code, StateBody.region,
-                    and_(Competition.id.is_not(None), applied).label("applied"))
-             .join(AlertSubscription, AlertSubscription.id == AlertDelivery.subscription_id)
-             .join(Vacancy, Vacancy.id == AlertDelivery.vacancy_id)
-             .join(StateBody, StateBody.id == Vacancy.state_body_id)
-             .outerjoin(Competition, Competition.vacancy_id == Vacancy.id))
+        Application.candidate_id == AlertSubscription.candidate_id, Application.competition_id == Competition.id
+    )
+    query = (
+        select(
+            AlertDelivery.delivered_at,
+            Vacancy.category,
+            StateBody.code,
+            StateBody.region,
+            and_(Competition.id.is_not(None), applied).label("applied"),
+        )
+        .join(AlertSubscription, AlertSubscription.id == AlertDelivery.subscription_id)
+        .join(Vacancy, Vacancy.id == AlertDelivery.vacancy_id)
+        .join(StateBody, StateBody.id == Vacancy.state_body_id)
+        .outerjoin(Competition, Competition.vacancy_id == Vacancy.id)
+    )
     if state_body_id is not None:
         query = query.where(Vacancy.state_body_id == state_body_id)
     counts: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -222,25 +284,49 @@ def _alert_cells(session: Session, start: date | None, end: date | None,
             cell = counts[(body, region, category, month_of(day))]
             cell[0] += 1
             cell[1] += int(bool(did_apply))
-    return [AlertCell(Where(body, region, category), in_month, delivered, applied_count)
-            for (body, region, category, in_month), (delivered, applied_count) in counts.items()]
+    return [
+        AlertCell(Where(body, region, category), in_month, delivered, applied_count)
+        for (body, region, category, in_month), (delivered, applied_count) in counts.items()
+    ]
 
 
-def figures(session: Session, *, start: date | None, end: date | None, by: str | None, policy: SelectionPolicy,
-            today: date, state_body_id: int | None = None) -> dict[str, Any]:
+def figures(
+    session: Session,
+    *,
+    start: date | None,
+    end: date | None,
+    by: str | None,
+    policy: SelectionPolicy,
+    today: date,
+    state_body_id: int | None = None,
+) -> dict[str, Any]:
     """The figures of the period per group, with the national targets and the suppression threshold."""
     competitions, appointments, alerts = load_cells(session, start=start, end=end, state_body_id=state_body_id)
-    groups = figures_of_cells(competitions, appointments, alerts, by=by, min_cell=policy.analytics_min_cell,
-                              period_end=end or today)
-    return {"from": start, "to": end, "by": by, "state_body_id": state_body_id,
-            "min_cell": policy.analytics_min_cell,
-            "targets": {"candidates_per_place": {str(y): float(v) for y, v in CANDIDATES_PER_PLACE_TARGET.items()}},
-            "groups": groups}
+    groups = figures_of_cells(
+        competitions, appointments, alerts, by=by, min_cell=policy.analytics_min_cell, period_end=end or today
+    )
+    return {
+        "from": start,
+        "to": end,
+        "by": by,
+        "state_body_id": state_body_id,
+        "min_cell": policy.analytics_min_cell,
+        "targets": {"candidates_per_place": {str(y): float(v) for y, v in CANDIDATES_PER_PLACE_TARGET.items()}},
+        "groups": groups,
+    }
 
 
 CSV_COLUMNS: Sequence[str] = (
-    "key", "competitions", "places", "applications", "appointments", "candidates_per_place",
-    "candidates_per_place_target", "no_winner_share", "time_to_fill_working_days", "time_to_fill_median",
+    "key",
+    "competitions",
+    "places",
+    "applications",
+    "appointments",
+    "candidates_per_place",
+    "candidates_per_place_target",
+    "no_winner_share",
+    "time_to_fill_working_days",
+    "time_to_fill_median",
     "alert_reach",
 )
 
@@ -252,11 +338,21 @@ def csv_rows(report: dict[str, Any]) -> list[list[Any]]:
     header = [*CSV_COLUMNS, *(f"pass_rate_{s}" for s in stages), *(f"route_share_{r}" for r in routes)]
     rows: list[list[Any]] = [header]
     for g in report["groups"]:
-        rows.append([
-            g["key"], g["competitions"], g["places"], g["applications"], g["appointments"],
-            g["candidates_per_place"]["value"], g["candidates_per_place"]["target"], g["no_winner_share"]["value"],
-            g["time_to_fill_working_days"]["value"], g["time_to_fill_working_days"]["median"],
-            g["alert_reach"]["value"],
-            *(g["pass_rate"].get(s, {}).get("value") for s in stages),
-            *(g["route_share"].get(r, {}).get("value") for r in routes)])
+        rows.append(
+            [
+                g["key"],
+                g["competitions"],
+                g["places"],
+                g["applications"],
+                g["appointments"],
+                g["candidates_per_place"]["value"],
+                g["candidates_per_place"]["target"],
+                g["no_winner_share"]["value"],
+                g["time_to_fill_working_days"]["value"],
+                g["time_to_fill_working_days"]["median"],
+                g["alert_reach"]["value"],
+                *(g["pass_rate"].get(s, {}).get("value") for s in stages),
+                *(g["route_share"].get(r, {}).get("value") for r in routes),
+            ]
+        )
     return rows

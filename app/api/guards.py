@@ -56,8 +56,12 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _value in headers}
-                wanted = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
-                          (b"x-frame-options", b"DENY"), (b"content-security-policy", policy.encode())]
+                wanted = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"content-security-policy", policy.encode()),
+                ]
                 if self.production:
                     wanted.append((b"strict-transport-security", HSTS.encode()))
                 headers += [(name, value) for name, value in wanted if name not in present]
@@ -118,9 +122,13 @@ class BodySizeLimitMiddleware:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(Request(scope), status=413, code=REQUEST_TOO_LARGE.code,
-                                    title=REQUEST_TOO_LARGE.title,
-                                    detail=f"the request body is larger than {self.max_bytes} bytes",
-                                    limit_bytes=self.max_bytes)
+        response = problem_response(
+            Request(scope),
+            status=413,
+            code=REQUEST_TOO_LARGE.code,
+            title=REQUEST_TOO_LARGE.title,
+            detail=f"the request body is larger than {self.max_bytes} bytes",
+            limit_bytes=self.max_bytes,
+        )
         response.headers["Connection"] = "close"
         await response(scope, receive, send)

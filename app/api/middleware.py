@@ -33,8 +33,13 @@ class RequestIdMiddleware(BaseHTTPMiddleware):
             response.headers[REQUEST_ID_HEADER] = request_id
             return response
         finally:
-            access_log.info("request", extra={
-                "method": request.method, "path": request.url.path, "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            })
+            access_log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.url.path,
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
             unbind_request_id(token)

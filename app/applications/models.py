@@ -42,9 +42,11 @@ class Application(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     competition_id: Mapped[int] = mapped_column(
-        ForeignKey("competitions.id", ondelete="RESTRICT"), nullable=False, index=True)
+        ForeignKey("competitions.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     candidate_id: Mapped[int] = mapped_column(
-        ForeignKey("candidates.id", ondelete="RESTRICT"), nullable=False, index=True)
+        ForeignKey("candidates.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     anonymous_code: Mapped[str] = mapped_column(String(16), nullable=False, unique=True)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=SUBMITTED, index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -69,8 +71,7 @@ class RecordedStageResult(Base):
 
     __tablename__ = "recorded_stage_results"
 
-    application_id: Mapped[int] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True)
     legislation: Mapped[dict[str, int] | None] = mapped_column(JSON, nullable=True)
     legislation_certificate_valid: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     personal_qualities_percent: Mapped[str | None] = mapped_column(String(24), nullable=True)

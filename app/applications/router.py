@@ -27,35 +27,54 @@ competition_router = APIRouter(prefix="/api/v1/competitions", tags=["application
 """Applying to a competition and its list of applications."""
 
 
-@competition_router.post("/{competition_id}/applications", status_code=201,
-             responses={200: {"description": "a retry with the same Idempotency-Key: the first application"}})
-def apply(competition_id: Id, account: CandidateAccount, session: SessionDep, queue: QueueDep, today: TodayDep,
-          response: Response,
-          idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
-          ) -> ApplicationOut:
+@competition_router.post(
+    "/{competition_id}/applications",
+    status_code=201,
+    responses={200: {"description": "a retry with the same Idempotency-Key: the first application"}},
+)
+def apply(
+    competition_id: Id,
+    account: CandidateAccount,
+    session: SessionDep,
+    queue: QueueDep,
+    today: TodayDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> ApplicationOut:
     """Apply to an open competition: the qualification check runs and the anonymous code is issued."""
     with session.begin():
-        application, created = service.apply(session=session, queue=queue, competition_id=competition_id,
-                                             actor=account, today=today, idempotency_key=idempotency_key)
+        application, created = service.apply(
+            session=session,
+            queue=queue,
+            competition_id=competition_id,
+            actor=account,
+            today=today,
+            idempotency_key=idempotency_key,
+        )
         if not created:
             response.status_code = 200
         return service.to_out(session, application, today=today, personal=False)
 
 
 @competition_router.get("/{competition_id}/applications")
-def list_competition_applications(competition_id: Id, account: CurrentAccount, session: SessionDep,
-                                  today: TodayDep) -> list[ApplicationOut] | list[AnonymousApplicationOut]:
+def list_competition_applications(
+    competition_id: Id, account: CurrentAccount, session: SessionDep, today: TodayDep
+) -> list[ApplicationOut] | list[AnonymousApplicationOut]:
     """HR of the body: the full applications with personal data. Commission, proctors, administrators:
     anonymous codes and stage data only (names of the ranked once results are published; never to proctors)."""
     with session.begin():
-        competition = competitions.managed_competition(session=session, competition_id=competition_id,
-                                                       actor=account, action="competition.read")
+        competition = competitions.managed_competition(
+            session=session, competition_id=competition_id, actor=account, action="competition.read"
+        )
         applications = service.competition_applications(session=session, competition=competition)
         access = competition_access(session, competition)
         if can(account, "competition.read_personal", access):
             return [service.to_out(session, a, today=today, personal=True) for a in applications]
-        names = (competitions.ranked_names(session=session, competition=competition)
-                 if can(account, "competition.read_names", access) else {})
+        names = (
+            competitions.ranked_names(session=session, competition=competition)
+            if can(account, "competition.read_names", access)
+            else {}
+        )
         return [service.to_anonymous_out(session, a, competition, names) for a in applications]
 
 
@@ -63,13 +82,16 @@ def list_competition_applications(competition_id: Id, account: CurrentAccount, s
 def my_applications(account: CandidateAccount, session: SessionDep, today: TodayDep) -> list[ApplicationOut]:
     """The candidate's own applications, each with the qualification check explained per requirement."""
     with session.begin():
-        return [service.to_out(session, a, today=today, personal=False)
-                for a in service.own_applications(session=session, actor=account)]
+        return [
+            service.to_out(session, a, today=today, personal=False)
+            for a in service.own_applications(session=session, actor=account)
+        ]
 
 
 @router.get("/{application_id}")
-def read_application(application_id: Id, account: CurrentAccount, session: SessionDep,
-                     today: TodayDep) -> ApplicationOut:
+def read_application(
+    application_id: Id, account: CurrentAccount, session: SessionDep, today: TodayDep
+) -> ApplicationOut:
     """The candidate's own application, or one of the HR officer's body (with personal data)."""
     with session.begin():
         application = service.readable_application(session=session, application_id=application_id, actor=account)
@@ -77,8 +99,9 @@ def read_application(application_id: Id, account: CurrentAccount, session: Sessi
 
 
 @router.post("/{application_id}/confirm")
-def confirm_application(application_id: Id, account: CurrentAccount, session: SessionDep, queue: QueueDep,
-                        today: TodayDep) -> ApplicationOut:
+def confirm_application(
+    application_id: Id, account: CurrentAccount, session: SessionDep, queue: QueueDep, today: TodayDep
+) -> ApplicationOut:
     """The HR service confirms the qualification (within 1 working day of the application)."""
     with session.begin():
         application = service.confirm(session=session, queue=queue, application_id=application_id, actor=account)
@@ -86,17 +109,20 @@ def confirm_application(application_id: Id, account: CurrentAccount, session: Se
 
 
 @router.post("/{application_id}/reject")
-def reject_application(application_id: Id, data: RejectIn, account: CurrentAccount, session: SessionDep,
-                       queue: QueueDep, today: TodayDep) -> ApplicationOut:
+def reject_application(
+    application_id: Id, data: RejectIn, account: CurrentAccount, session: SessionDep, queue: QueueDep, today: TodayDep
+) -> ApplicationOut:
     with session.begin():
-        application = service.reject(session=session, queue=queue, application_id=application_id, actor=account,
-                                     reason=data.reason)
+        application = service.reject(
+            session=session, queue=queue, application_id=application_id, actor=account, reason=data.reason
+        )
         return service.to_out(session, application, today=today, personal=True)
 
 
 @router.post("/{application_id}/stage-results")
-def record_stage_results(application_id: Id, data: StageResultsIn, account: CurrentAccount,
-                         session: SessionDep) -> StageResultsOut:
+def record_stage_results(
+    application_id: Id, data: StageResultsIn, account: CurrentAccount, session: SessionDep
+) -> StageResultsOut:
     """Record results by hand (HR of the body or an administrator) until test sessions record them."""
     with session.begin():
         row = service.record_stage_results(session=session, application_id=application_id, actor=account, data=data)

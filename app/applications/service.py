@@ -74,10 +74,14 @@ def _unique_code(session: Session) -> str:
 
 # --- the personal file on a day ---------------------------------------------------------------------
 
+
 def diplomas_on(candidate: Candidate, on: date) -> list[tuple[str, str | None]]:
     """``(level, field)`` of every diploma obtained by ``on``."""
-    return [(record.level, record.field) for record in candidate.education
-            if record.end_date is not None and record.end_date <= on]
+    return [
+        (record.level, record.field)
+        for record in candidate.education
+        if record.end_date is not None and record.end_date <= on
+    ]
 
 
 def qualification_of(candidate: Candidate, vacancy: Vacancy, on: date) -> QualificationCheck:
@@ -97,8 +101,16 @@ def _json(value: Any) -> Any:
 
 # --- apply ---------------------------------------------------------------------------------------------
 
-def apply(*, session: Session, queue: JobQueue, competition_id: int, actor: Account, today: date,
-          idempotency_key: str | None = None) -> tuple[Application, bool]:
+
+def apply(
+    *,
+    session: Session,
+    queue: JobQueue,
+    competition_id: int,
+    actor: Account,
+    today: date,
+    idempotency_key: str | None = None,
+) -> tuple[Application, bool]:
     """Apply the signed-in candidate to a competition; ``(application, created)``.
 
     A retry with the same ``Idempotency-Key`` returns the first application (``created`` false).
@@ -106,8 +118,11 @@ def apply(*, session: Session, queue: JobQueue, competition_id: int, actor: Acco
     """
     candidate = candidate_of_account(session, actor)
     if idempotency_key is not None:
-        earlier = session.scalars(select(Application).where(
-            Application.candidate_id == candidate.id, Application.idempotency_key == idempotency_key)).first()
+        earlier = session.scalars(
+            select(Application).where(
+                Application.candidate_id == candidate.id, Application.idempotency_key == idempotency_key
+            )
+        ).first()
         if earlier is not None:
             if earlier.competition_id != competition_id:
                 raise DomainError(IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used for another competition")
@@ -115,8 +130,14 @@ def apply(*, session: Session, queue: JobQueue, competition_id: int, actor: Acco
     competition = competitions.get_competition(session=session, competition_id=competition_id)
     if not competitions.accepts_applications(competition, today):
         raise DomainError(COMPETITION_CLOSED, "this competition does not accept applications")
-    if session.scalar(select(Application.id).where(Application.competition_id == competition.id,
-                                                   Application.candidate_id == candidate.id)) is not None:
+    if (
+        session.scalar(
+            select(Application.id).where(
+                Application.competition_id == competition.id, Application.candidate_id == candidate.id
+            )
+        )
+        is not None
+    ):
         raise DomainError(ALREADY_APPLIED, "you have already applied to this competition")
     consents = consents_of(candidate)
     missing = [kind for kind in REQUIRED_CONSENTS if not consents[kind]]
@@ -127,12 +148,25 @@ def apply(*, session: Session, queue: JobQueue, competition_id: int, actor: Acco
     check = qualification_of(candidate, vacancy, today)
     policy = competitions.policy_of(competition)
     application = Application(
-        competition_id=competition.id, candidate_id=candidate.id, anonymous_code=_unique_code(session),
-        status=SUBMITTED, idempotency_key=idempotency_key, applied_at=utcnow(), applied_on=today,
+        competition_id=competition.id,
+        candidate_id=candidate.id,
+        anonymous_code=_unique_code(session),
+        status=SUBMITTED,
+        idempotency_key=idempotency_key,
+        applied_at=utcnow(),
+        applied_on=today,
         hr_confirmation_due=working_day_deadline(today, policy.hr_confirmation_working_days),
         qualified=check.qualified,
-        qualification=[{"requirement": r.requirement, "met": r.met, "required": _json(r.required),
-                        "actual": _json(r.actual), "reason": r.reason} for r in check.results],
+        qualification=[
+            {
+                "requirement": r.requirement,
+                "met": r.met,
+                "required": _json(r.required),
+                "actual": _json(r.actual),
+                "reason": r.reason,
+            }
+            for r in check.results
+        ],
         experience_months=experience_months(candidate, today),
         education_level=highest_level(level for level, _field in diplomas_on(candidate, today)),
     )
@@ -141,21 +175,34 @@ def apply(*, session: Session, queue: JobQueue, competition_id: int, actor: Acco
             session.add(application)
     except IntegrityError:
         # A concurrent retry won the race (PostgreSQL; SQLite serialises writers at BEGIN).
-        raced = session.scalars(select(Application).where(Application.competition_id == competition.id,
-                                                          Application.candidate_id == candidate.id)).first()
+        raced = session.scalars(
+            select(Application).where(
+                Application.competition_id == competition.id, Application.candidate_id == candidate.id
+            )
+        ).first()
         if raced is not None and idempotency_key is not None and raced.idempotency_key == idempotency_key:
             return raced, False
         raise DomainError(ALREADY_APPLIED, "you have already applied to this competition") from None
-    audit(session, actor=actor, action="application.submitted", entity_type="application",
-          entity_id=application.id,
-          after={"competition_id": competition.id, "anonymous_code": application.anonymous_code,
-                 "qualified": check.qualified, "unmet": list(check.unmet),
-                 "hr_confirmation_due": application.hr_confirmation_due.isoformat()})
+    audit(
+        session,
+        actor=actor,
+        action="application.submitted",
+        entity_type="application",
+        entity_id=application.id,
+        after={
+            "competition_id": competition.id,
+            "anonymous_code": application.anonymous_code,
+            "qualified": check.qualified,
+            "unmet": list(check.unmet),
+            "hr_confirmation_due": application.hr_confirmation_due.isoformat(),
+        },
+    )
     _notify_decision(session=session, queue=queue, application=application, event="application_received")
     return application, True
 
 
 # --- reading ------------------------------------------------------------------------------------------
+
 
 def get_application(*, session: Session, application_id: int) -> Application:
     application = session.get(Application, application_id)
@@ -168,8 +215,9 @@ def _access(session: Session, application: Application) -> Any:
     competition = competitions.get_competition(session=session, competition_id=application.competition_id)
     candidate = session.get(Candidate, application.candidate_id)
     assert candidate is not None
-    return application_access(session, competition, application_id=application.id,
-                              candidate_account_id=candidate.account_id)
+    return application_access(
+        session, competition, application_id=application.id, candidate_account_id=candidate.account_id
+    )
 
 
 def readable_application(*, session: Session, application_id: int, actor: Account) -> Application:
@@ -181,13 +229,19 @@ def readable_application(*, session: Session, application_id: int, actor: Accoun
 
 def own_applications(*, session: Session, actor: Account) -> Sequence[Application]:
     candidate = candidate_of_account(session, actor)
-    return session.scalars(select(Application).where(Application.candidate_id == candidate.id)
-                           .order_by(Application.applied_at.desc(), Application.id.desc())).all()
+    return session.scalars(
+        select(Application)
+        .where(Application.candidate_id == candidate.id)
+        .order_by(Application.applied_at.desc(), Application.id.desc())
+    ).all()
 
 
 def competition_applications(*, session: Session, competition: Competition) -> Sequence[Application]:
-    return session.scalars(select(Application).where(Application.competition_id == competition.id)
-                           .order_by(Application.applied_at, Application.id)).all()
+    return session.scalars(
+        select(Application)
+        .where(Application.competition_id == competition.id)
+        .order_by(Application.applied_at, Application.id)
+    ).all()
 
 
 def stage_results_out(row: RecordedStageResult | None) -> StageResultsOut | None:
@@ -199,9 +253,14 @@ def stage_results_out(row: RecordedStageResult | None) -> StageResultsOut | None
     reasoning = None
     if row.reasoning_text is not None and row.reasoning_numeric is not None:
         reasoning = {"text": row.reasoning_text, "numeric": row.reasoning_numeric}
-    return StageResultsOut(legislation=row.legislation, legislation_certificate_valid=row.legislation_certificate_valid,
-                           personal_qualities=pq, reasoning=reasoning, violations=list(row.violations),
-                           updated_at=row.updated_at)
+    return StageResultsOut(
+        legislation=row.legislation,
+        legislation_certificate_valid=row.legislation_certificate_valid,
+        personal_qualities=pq,
+        reasoning=reasoning,
+        violations=list(row.violations),
+        updated_at=row.updated_at,
+    )
 
 
 def to_out(session: Session, application: Application, *, today: date, personal: bool) -> ApplicationOut:
@@ -211,36 +270,55 @@ def to_out(session: Session, application: Application, *, today: date, personal:
     if personal:
         candidate = session.get(Candidate, application.candidate_id)
         assert candidate is not None
-        contact = CandidateContactOut(candidate_id=candidate.id, surname=candidate.surname,
-                                      given_name=candidate.given_name, patronymic=candidate.patronymic,
-                                      birth_date=candidate.birth_date, email=candidate.account.email,
-                                      phone=candidate.phone)
+        contact = CandidateContactOut(
+            candidate_id=candidate.id,
+            surname=candidate.surname,
+            given_name=candidate.given_name,
+            patronymic=candidate.patronymic,
+            birth_date=candidate.birth_date,
+            email=candidate.account.email,
+            phone=candidate.phone,
+        )
     return ApplicationOut(
-        id=application.id, competition_id=application.competition_id, vacancy_id=competition.vacancy_id,
-        anonymous_code=application.anonymous_code, status=application.status, applied_at=application.applied_at,
-        applied_on=application.applied_on, hr_confirmation_due=application.hr_confirmation_due,
+        id=application.id,
+        competition_id=application.competition_id,
+        vacancy_id=competition.vacancy_id,
+        anonymous_code=application.anonymous_code,
+        status=application.status,
+        applied_at=application.applied_at,
+        applied_on=application.applied_on,
+        hr_confirmation_due=application.hr_confirmation_due,
         hr_confirmation_overdue=application.status == SUBMITTED and today > application.hr_confirmation_due,
         qualified=application.qualified,
-        qualification=[RequirementResultOut(**item, explanation=explain(item["reason"], item["required"],
-                                                                        item["actual"]))
-                       for item in application.qualification],
-        experience_months=application.experience_months, education_level=application.education_level,
-        decided_at=application.decided_at, rejection_reason=application.rejection_reason, candidate=contact,
+        qualification=[
+            RequirementResultOut(**item, explanation=explain(item["reason"], item["required"], item["actual"]))
+            for item in application.qualification
+        ],
+        experience_months=application.experience_months,
+        education_level=application.education_level,
+        decided_at=application.decided_at,
+        rejection_reason=application.rejection_reason,
+        candidate=contact,
         stage_results=stage_results_out(session.get(RecordedStageResult, application.id)),
     )
 
 
-def to_anonymous_out(session: Session, application: Application, competition: Competition,
-                     names: dict[str, str]) -> AnonymousApplicationOut:
+def to_anonymous_out(
+    session: Session, application: Application, competition: Competition, names: dict[str, str]
+) -> AnonymousApplicationOut:
     """The commission's and proctors' view: the code and stage data; a name only once results are published."""
     return AnonymousApplicationOut(
-        id=application.id, competition_id=application.competition_id, anonymous_code=application.anonymous_code,
-        status=application.status, stage_results=stage_results_out(session.get(RecordedStageResult, application.id)),
+        id=application.id,
+        competition_id=application.competition_id,
+        anonymous_code=application.anonymous_code,
+        status=application.status,
+        stage_results=stage_results_out(session.get(RecordedStageResult, application.id)),
         full_name=names.get(application.anonymous_code),
     )
 
 
 # --- the HR decision -------------------------------------------------------------------------------------
+
 
 def _decidable(session: Session, application_id: int, actor: Account) -> Application:
     application = get_application(session=session, application_id=application_id)
@@ -256,24 +334,38 @@ def confirm(*, session: Session, queue: JobQueue, application_id: int, actor: Ac
     """The HR service confirms the file meets the requirements: the candidate goes on to the stages."""
     application = _decidable(session, application_id, actor)
     application.status, application.decided_at, application.decided_by = CONFIRMED, utcnow(), actor.id
-    audit(session, actor=actor, action="application.confirmed", entity_type="application",
-          entity_id=application.id, before={"status": SUBMITTED}, after={"status": CONFIRMED},
-          qualified_by_check=application.qualified)
+    audit(
+        session,
+        actor=actor,
+        action="application.confirmed",
+        entity_type="application",
+        entity_id=application.id,
+        before={"status": SUBMITTED},
+        after={"status": CONFIRMED},
+        qualified_by_check=application.qualified,
+    )
     _notify_decision(session=session, queue=queue, application=application, event="qualification_confirmed")
     return application
 
 
-def reject(*, session: Session, queue: JobQueue, application_id: int, actor: Account,
-           reason: str) -> Application:
+def reject(*, session: Session, queue: JobQueue, application_id: int, actor: Account, reason: str) -> Application:
     """The HR service rejects the application, saying why (the candidate reads the reason)."""
     application = _decidable(session, application_id, actor)
     application.status, application.decided_at, application.decided_by = REJECTED, utcnow(), actor.id
     application.rejection_reason = reason
-    audit(session, actor=actor, action="application.rejected", entity_type="application",
-          entity_id=application.id, before={"status": SUBMITTED}, after={"status": REJECTED, "reason": reason},
-          qualified_by_check=application.qualified)
-    _notify_decision(session=session, queue=queue, application=application, event="qualification_rejected",
-                     reason=reason)
+    audit(
+        session,
+        actor=actor,
+        action="application.rejected",
+        entity_type="application",
+        entity_id=application.id,
+        before={"status": SUBMITTED},
+        after={"status": REJECTED, "reason": reason},
+        qualified_by_check=application.qualified,
+    )
+    _notify_decision(
+        session=session, queue=queue, application=application, event="qualification_rejected", reason=reason
+    )
     return application
 
 
@@ -291,8 +383,10 @@ def _stored_results(row: RecordedStageResult | None) -> dict[str, Any]:
     if row.legislation_certificate_valid:
         stored["legislation_certificate_valid"] = True
     if row.personal_qualities_percent is not None:
-        stored["personal_qualities"] = {"percent": float(row.personal_qualities_percent),
-                                        "reliable": row.personal_qualities_reliable}
+        stored["personal_qualities"] = {
+            "percent": float(row.personal_qualities_percent),
+            "reliable": row.personal_qualities_reliable,
+        }
     if row.reasoning_text is not None:
         stored["reasoning"] = {"text": row.reasoning_text, "numeric": row.reasoning_numeric}
     if row.violations:
@@ -314,8 +408,9 @@ def validate_stage_results(competition: Competition, results: dict[str, Any]) ->
         raise DomainError(INVALID_STAGE_RESULTS, "; ".join(errors), errors=errors) from None
 
 
-def record_stage_results(*, session: Session, application_id: int, actor: Account,
-                         data: StageResultsIn) -> RecordedStageResult:
+def record_stage_results(
+    *, session: Session, application_id: int, actor: Account, data: StageResultsIn
+) -> RecordedStageResult:
     """Record (merge) results for a confirmed application: what the request names replaces what is stored."""
     application = get_application(session=session, application_id=application_id)
     competition = competitions.get_competition(session=session, competition_id=application.competition_id)
@@ -347,19 +442,26 @@ def record_stage_results(*, session: Session, application_id: int, actor: Accoun
     row.violations = sorted(set(merged.get("violations", [])))
     row.recorded_by, row.updated_at = actor.id, utcnow()
     session.flush()
-    audit(session, actor=actor, action="stage_results.recorded", entity_type="application",
-          entity_id=application.id, before=before, after=_stored_results(row))
+    audit(
+        session,
+        actor=actor,
+        action="stage_results.recorded",
+        entity_type="application",
+        entity_id=application.id,
+        before=before,
+        after=_stored_results(row),
+    )
     return row
 
 
 # --- notifications ------------------------------------------------------------------------------------
 
+
 def _bilingual_title(vacancy: Vacancy) -> dict[str, str]:
     return {"kk": vacancy.title_kk, "ru": vacancy.title_ru}
 
 
-def _notify_decision(*, session: Session, queue: JobQueue, application: Application, event: str,
-                     **extra: Any) -> None:
+def _notify_decision(*, session: Session, queue: JobQueue, application: Application, event: str, **extra: Any) -> None:
     """Tell the people concerned of a decision on ``application`` (in-app and e-mail, kk/ru).
 
     ``application_received`` goes to the candidate and, as ``application_for_review``, to the
@@ -378,21 +480,40 @@ def _notify_decision(*, session: Session, queue: JobQueue, application: Applicat
         assert body is not None
         context["state_body_name"] = {"kk": body.name_kk, "ru": body.name_ru}
         for officer in hr_officers(session=session, state_body_id=competition.state_body_id):
-            notify(session=session, queue=queue, account_id=officer.id,
-                   to_address=officer.email, event="application_for_review",
-                   context={"anonymous_code": application.anonymous_code, "vacancy_title": title,
-                            "review_deadline": application.hr_confirmation_due.isoformat()},
-                   locale=officer.locale, dedupe_key=f"application:{application.id}:for_review:{officer.id}")
+            notify(
+                session=session,
+                queue=queue,
+                account_id=officer.id,
+                to_address=officer.email,
+                event="application_for_review",
+                context={
+                    "anonymous_code": application.anonymous_code,
+                    "vacancy_title": title,
+                    "review_deadline": application.hr_confirmation_due.isoformat(),
+                },
+                locale=officer.locale,
+                dedupe_key=f"application:{application.id}:for_review:{officer.id}",
+            )
     elif event == "qualification_confirmed":
         context["next_stage"] = competition.stage_plan[0]
     elif event == "qualification_rejected":
         context["reason"] = extra["reason"]
     account = candidate.account
-    notify(session=session, queue=queue, account_id=account.id,
-           to_address=account.email, event=event, context=context, locale=account.locale,
-           dedupe_key=f"application:{application.id}:{event}")
+    notify(
+        session=session,
+        queue=queue,
+        account_id=account.id,
+        to_address=account.email,
+        event=event,
+        context=context,
+        locale=account.locale,
+        dedupe_key=f"application:{application.id}:{event}",
+    )
 
 
 def hr_officers(*, session: Session, state_body_id: int) -> Sequence[Account]:
-    return session.scalars(select(Account).where(Account.role == HR_OFFICER, Account.state_body_id == state_body_id,
-                                                 Account.is_active.is_(True)).order_by(Account.id)).all()
+    return session.scalars(
+        select(Account)
+        .where(Account.role == HR_OFFICER, Account.state_body_id == state_body_id, Account.is_active.is_(True))
+        .order_by(Account.id)
+    ).all()

@@ -44,13 +44,12 @@ REASON_TEXTS: dict[str, dict[str, str]] = {
     },
     "functional_area_experience_met": {
         "kk": "Функционалдық бағыттағы өтіл жеткілікті: кемінде {required} ай қажет, сізде — {actual} ай.",
-        "ru": "Стаж в функциональном направлении достаточен: требуется не менее {required} мес., "
-              "у вас — {actual} мес.",
+        "ru": "Стаж в функциональном направлении достаточен: требуется не менее {required} мес., у вас — {actual} мес.",
     },
     "functional_area_experience_below_minimum": {
         "kk": "Функционалдық бағыттағы өтіл жеткіліксіз: кемінде {required} ай қажет, сізде — {actual} ай.",
         "ru": "Недостаточный стаж в функциональном направлении: требуется не менее {required} мес., "
-              "у вас — {actual} мес.",
+        "у вас — {actual} мес.",
     },
 }
 
@@ -68,10 +67,13 @@ def _value(value: Any, locale: str) -> str:
 def explain(reason: str, required: Any, actual: Any) -> dict[str, str]:
     """The reason in both languages with the required and actual values filled in."""
     texts = REASON_TEXTS[reason]
-    return {locale: texts[locale].format(required=_value(required, locale), actual=_value(actual, locale))
-            for locale in ("kk", "ru")}
+    return {
+        locale: texts[locale].format(required=_value(required, locale), actual=_value(actual, locale))
+        for locale in ("kk", "ru")
+    }
 
 
 def explain_all(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**result, "explanation": explain(result["reason"], result["required"], result["actual"])}
-            for result in results]
+    return [
+        {**result, "explanation": explain(result["reason"], result["required"], result["actual"])} for result in results
+    ]

@@ -34,22 +34,27 @@ class Appointment(Base):
         CheckConstraint(check_in("status", STATUSES), name="status"),
         CheckConstraint(check_in("route", ALL_ROUTES), name="route"),
         CheckConstraint("(route = 'competition') = (competition_id IS NOT NULL)", name="competition_of_route"),
-        CheckConstraint("status <> 'appointed' OR (order_number IS NOT NULL AND appointed_on IS NOT NULL)",
-                        name="appointed_has_order"),
+        CheckConstraint(
+            "status <> 'appointed' OR (order_number IS NOT NULL AND appointed_on IS NOT NULL)",
+            name="appointed_has_order",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="RESTRICT"), nullable=False,
-                                            index=True)
-    state_body_id: Mapped[int] = mapped_column(ForeignKey("state_bodies.id", ondelete="RESTRICT"), nullable=False,
-                                               index=True)
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="RESTRICT"), nullable=False,
-                                              index=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="RESTRICT"), nullable=False, index=True)
+    state_body_id: Mapped[int] = mapped_column(
+        ForeignKey("state_bodies.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     route: Mapped[str] = mapped_column(String(32), nullable=False)
     competition_id: Mapped[int | None] = mapped_column(
-        ForeignKey("competitions.id", ondelete="RESTRICT"), nullable=True, index=True)
+        ForeignKey("competitions.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
     application_id: Mapped[int | None] = mapped_column(
-        ForeignKey("applications.id", ondelete="RESTRICT"), nullable=True)
+        ForeignKey("applications.id", ondelete="RESTRICT"), nullable=True
+    )
     anonymous_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
     status: Mapped[str] = mapped_column(String(24), nullable=False, index=True)
     offered_on: Mapped[date] = mapped_column(Date, nullable=False)
@@ -72,8 +77,7 @@ class Appointment(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
-    next_vacancy_id: Mapped[int | None] = mapped_column(
-        ForeignKey("vacancies.id", ondelete="SET NULL"), nullable=True)
+    next_vacancy_id: Mapped[int | None] = mapped_column(ForeignKey("vacancies.id", ondelete="SET NULL"), nullable=True)
     """After a refusal sent the post back to competition: the new draft vacancy of the same post."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

@@ -17,8 +17,9 @@ class Strict(BaseModel):
 class AppointIn(Strict):
     order_number: str = Field(min_length=1, max_length=64, description="the number of the appointing order")
     appointed_on: date = Field(description="the order's date")
-    reason: str | None = Field(default=None, max_length=2000,
-                               description="required when the date falls outside the appointment window")
+    reason: str | None = Field(
+        default=None, max_length=2000, description="required when the date falls outside the appointment window"
+    )
 
 
 class RefusalIn(Strict):

@@ -70,14 +70,22 @@ from app.vacancies.models import CLOSED, DRAFT, Vacancy
 
 BASIS = {
     COMPETITION_ROUTE: {"kk": "конкурс қорытындысы бойынша", "ru": "по итогам конкурса"},
-    "grant_graduate": {"kk": "мемлекеттік грант түлектері үшін конкурссыз",
-                       "ru": "без конкурса, выпускникам по госгранту"},
-    "academy_graduate": {"kk": "Мемлекеттік басқару академиясының үздік түлектері үшін конкурссыз",
-                         "ru": "без конкурса, лучшим выпускникам Академии госуправления"},
-    "regional_reserve": {"kk": "өңірлік кадр резервінен конкурссыз",
-                         "ru": "без конкурса, из регионального кадрового резерва"},
-    "presidential_youth_reserve": {"kk": "Президенттік жастар кадр резервінен конкурссыз",
-                                   "ru": "без конкурса, из Президентского молодёжного кадрового резерва"},
+    "grant_graduate": {
+        "kk": "мемлекеттік грант түлектері үшін конкурссыз",
+        "ru": "без конкурса, выпускникам по госгранту",
+    },
+    "academy_graduate": {
+        "kk": "Мемлекеттік басқару академиясының үздік түлектері үшін конкурссыз",
+        "ru": "без конкурса, лучшим выпускникам Академии госуправления",
+    },
+    "regional_reserve": {
+        "kk": "өңірлік кадр резервінен конкурссыз",
+        "ru": "без конкурса, из регионального кадрового резерва",
+    },
+    "presidential_youth_reserve": {
+        "kk": "Президенттік жастар кадр резервінен конкурссыз",
+        "ru": "без конкурса, из Президентского молодёжного кадрового резерва",
+    },
 }
 
 
@@ -111,20 +119,27 @@ def _deadlines(appointment: Appointment) -> AppointmentDeadlines | None:
 
 
 def _snapshot(appointment: Appointment) -> dict[str, Any]:
-    return {"status": appointment.status, "route": appointment.route, "candidate_id": appointment.candidate_id,
-            "order_number": appointment.order_number,
-            "appointed_on": appointment.appointed_on and appointment.appointed_on.isoformat(),
-            "documents_received_on": appointment.documents_received_on
-            and appointment.documents_received_on.isoformat()}
+    return {
+        "status": appointment.status,
+        "route": appointment.route,
+        "candidate_id": appointment.candidate_id,
+        "order_number": appointment.order_number,
+        "appointed_on": appointment.appointed_on and appointment.appointed_on.isoformat(),
+        "documents_received_on": appointment.documents_received_on and appointment.documents_received_on.isoformat(),
+    }
 
 
 # --- after a competition ------------------------------------------------------------------------------------
 
+
 def _published(session: Session, competition_id: int, actor: Account, action: str) -> Competition:
     competition = get_competition(session=session, competition_id=competition_id)
     ensure_can(actor, action, _competition_facts(competition))
-    if (competition.status != RESULTS_PUBLISHED or competition.outcome is None
-            or competition.results_published_on is None):
+    if (
+        competition.status != RESULTS_PUBLISHED
+        or competition.outcome is None
+        or competition.results_published_on is None
+    ):
         raise DomainError(RESULTS_NOT_PUBLISHED, "the appointment follows the publication of the results")
     return competition
 
@@ -134,13 +149,15 @@ def _competition_facts(competition: Competition) -> AppointmentAccess:
 
 
 def competition_offers(session: Session, competition: Competition) -> Sequence[Appointment]:
-    return session.scalars(select(Appointment).where(Appointment.competition_id == competition.id)
-                           .order_by(Appointment.id)).all()
+    return session.scalars(
+        select(Appointment).where(Appointment.competition_id == competition.id).order_by(Appointment.id)
+    ).all()
 
 
 def _application(session: Session, competition: Competition, code: str) -> Application:
-    application = session.scalars(select(Application).where(
-        Application.competition_id == competition.id, Application.anonymous_code == code)).one()
+    application = session.scalars(
+        select(Application).where(Application.competition_id == competition.id, Application.anonymous_code == code)
+    ).one()
     return application
 
 
@@ -149,27 +166,59 @@ def _stored_deadlines(competition: Competition) -> AppointmentDeadlines:
     stored = competition.outcome.get("deadlines")
     if not stored:
         raise DomainError(NO_WINNER, "nobody was interviewed: there is nobody to appoint")
-    return AppointmentDeadlines(date.fromisoformat(stored["appointment_from"]),
-                                date.fromisoformat(stored["appointment_until"]),
-                                date.fromisoformat(stored["documents_due"]))
+    return AppointmentDeadlines(
+        date.fromisoformat(stored["appointment_from"]),
+        date.fromisoformat(stored["appointment_until"]),
+        date.fromisoformat(stored["documents_due"]),
+    )
 
 
-def _offer(session: Session, queue: JobQueue, competition: Competition, code: str, *, offered_on: date,
-           deadlines: AppointmentDeadlines, actor: Account, notify_candidate: bool) -> Appointment:
+def _offer(
+    session: Session,
+    queue: JobQueue,
+    competition: Competition,
+    code: str,
+    *,
+    offered_on: date,
+    deadlines: AppointmentDeadlines,
+    actor: Account,
+    notify_candidate: bool,
+) -> Appointment:
     application = _application(session, competition, code)
     now = utcnow()
     appointment = Appointment(
-        vacancy_id=competition.vacancy_id, state_body_id=competition.state_body_id,
-        candidate_id=application.candidate_id, route=COMPETITION_ROUTE, competition_id=competition.id,
-        application_id=application.id, anonymous_code=code, status=OFFERED, offered_on=offered_on,
-        window_from=deadlines.appointment_from, window_until=deadlines.appointment_until,
-        documents_due=deadlines.documents_due, documents_required=True, created_at=now, updated_at=now)
+        vacancy_id=competition.vacancy_id,
+        state_body_id=competition.state_body_id,
+        candidate_id=application.candidate_id,
+        route=COMPETITION_ROUTE,
+        competition_id=competition.id,
+        application_id=application.id,
+        anonymous_code=code,
+        status=OFFERED,
+        offered_on=offered_on,
+        window_from=deadlines.appointment_from,
+        window_until=deadlines.appointment_until,
+        documents_due=deadlines.documents_due,
+        documents_required=True,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(appointment)
     session.flush()
-    audit(session, actor=actor, action="appointment.offered", entity_type="appointment", entity_id=appointment.id,
-          after={**_snapshot(appointment), "competition_id": competition.id, "anonymous_code": code,
-                 "window": [deadlines.appointment_from.isoformat(), deadlines.appointment_until.isoformat()],
-                 "documents_due": deadlines.documents_due.isoformat()})
+    audit(
+        session,
+        actor=actor,
+        action="appointment.offered",
+        entity_type="appointment",
+        entity_id=appointment.id,
+        after={
+            **_snapshot(appointment),
+            "competition_id": competition.id,
+            "anonymous_code": code,
+            "window": [deadlines.appointment_from.isoformat(), deadlines.appointment_until.isoformat()],
+            "documents_due": deadlines.documents_due.isoformat(),
+        },
+    )
     if notify_candidate:
         _notify(session, queue, appointment, "appointment_offered")
     return appointment
@@ -185,8 +234,16 @@ def winner_offer(*, session: Session, queue: JobQueue, competition_id: int, acto
     winner = competition.outcome.get("winner")
     if winner is None:
         raise DomainError(NO_WINNER, "the competition ended without a single winner")
-    return _offer(session, queue, competition, str(winner), offered_on=competition.results_published_on,
-                  deadlines=_stored_deadlines(competition), actor=actor, notify_candidate=False)
+    return _offer(
+        session,
+        queue,
+        competition,
+        str(winner),
+        offered_on=competition.results_published_on,
+        deadlines=_stored_deadlines(competition),
+        actor=actor,
+        notify_candidate=False,
+    )
 
 
 def competition_view(*, session: Session, competition_id: int, actor: Account, today: date) -> dict[str, Any]:
@@ -199,24 +256,38 @@ def competition_view(*, session: Session, competition_id: int, actor: Account, t
     marks = None
     if not offers and winner is not None and deadlines:
         window = _stored_deadlines(competition)
-        got = deadline_marks(window, today=today, appointed=False, documents_required=True,
-                             documents_received_on=None)
+        got = deadline_marks(window, today=today, appointed=False, documents_required=True, documents_received_on=None)
         marks = {"appointment_overdue": got.appointment_overdue, "documents_overdue": got.documents_overdue}
-    return {"competition_id": competition.id, "vacancy_id": competition.vacancy_id,
-            "results_published_on": competition.results_published_on, "winner": winner, "deadlines": deadlines,
-            "after_winner_refusal": policy_of(competition).after_winner_refusal,
-            "overdue": marks, "offers": [appointment_out(session, a, today=today) for a in offers]}
+    return {
+        "competition_id": competition.id,
+        "vacancy_id": competition.vacancy_id,
+        "results_published_on": competition.results_published_on,
+        "winner": winner,
+        "deadlines": deadlines,
+        "after_winner_refusal": policy_of(competition).after_winner_refusal,
+        "overdue": marks,
+        "offers": [appointment_out(session, a, today=today) for a in offers],
+    }
 
 
 # --- recording what happened ------------------------------------------------------------------------------
+
 
 def _open(appointment: Appointment, *statuses: str) -> None:
     if appointment.status not in (statuses or (OFFERED,)):
         raise DomainError(APPOINTMENT_DECIDED, f"the appointment is {appointment.status}")
 
 
-def record_appointment(*, session: Session, queue: JobQueue, appointment: Appointment, actor: Account,
-                       order_number: str, appointed_on: date, reason: str | None) -> Appointment:
+def record_appointment(
+    *,
+    session: Session,
+    queue: JobQueue,
+    appointment: Appointment,
+    actor: Account,
+    order_number: str,
+    appointed_on: date,
+    reason: str | None,
+) -> Appointment:
     """The order that appoints the offered person; outside the window only with a reason (flagged in the audit)."""
     _open(appointment)
     if appointed_on < appointment.offered_on:
@@ -225,8 +296,9 @@ def record_appointment(*, session: Session, queue: JobQueue, appointment: Appoin
     timing = "in_window" if deadlines is None else appointment_timing(appointed_on, deadlines)
     reason = (reason or "").strip() or None
     if timing != "in_window" and reason is None:
-        raise DomainError(REASON_REQUIRED, f"the appointment on {appointed_on} is {timing.replace('_', ' ')}: "
-                          "say why", timing=timing)
+        raise DomainError(
+            REASON_REQUIRED, f"the appointment on {appointed_on} is {timing.replace('_', ' ')}: say why", timing=timing
+        )
     before = _snapshot(appointment)
     appointment.status = APPOINTED
     appointment.order_number = order_number.strip()
@@ -236,8 +308,16 @@ def record_appointment(*, session: Session, queue: JobQueue, appointment: Appoin
     appointment.updated_at = utcnow()
     session.flush()
     flag = {"flag": "outside_window", "timing": timing, "reason": reason} if appointment.outside_window else {}
-    audit(session, actor=actor, action="appointment.recorded", entity_type="appointment", entity_id=appointment.id,
-          before=before, after=_snapshot(appointment), **flag)
+    audit(
+        session,
+        actor=actor,
+        action="appointment.recorded",
+        entity_type="appointment",
+        entity_id=appointment.id,
+        before=before,
+        after=_snapshot(appointment),
+        **flag,
+    )
     _close_vacancy(session, appointment, actor)
     _notify(session, queue, appointment, "appointment_recorded")
     return appointment
@@ -251,12 +331,20 @@ def _close_vacancy(session: Session, appointment: Appointment, actor: Account) -
     before = {"status": vacancy.status}
     vacancy.status = CLOSED
     vacancy.closed_at = vacancy.updated_at = utcnow()
-    audit(session, actor=actor, action="vacancy.closed", entity_type="vacancy", entity_id=vacancy.id,
-          before=before, after={"status": CLOSED, "filled_by_appointment": appointment.id})
+    audit(
+        session,
+        actor=actor,
+        action="vacancy.closed",
+        entity_type="vacancy",
+        entity_id=vacancy.id,
+        before=before,
+        after={"status": CLOSED, "filled_by_appointment": appointment.id},
+    )
 
 
-def record_documents(*, session: Session, appointment: Appointment, actor: Account, required: bool,
-                     received_on: date | None) -> Appointment:
+def record_documents(
+    *, session: Session, appointment: Appointment, actor: Account, required: bool, received_on: date | None
+) -> Appointment:
     """Whether the person must hand in documents (a newcomer) and the day they did."""
     _open(appointment, OFFERED, APPOINTED)
     if received_on is not None and received_on < appointment.offered_on:
@@ -266,13 +354,28 @@ def record_documents(*, session: Session, appointment: Appointment, actor: Accou
     appointment.documents_received_on = received_on
     appointment.updated_at = utcnow()
     session.flush()
-    audit(session, actor=actor, action="appointment.documents", entity_type="appointment", entity_id=appointment.id,
-          before=before, after={**_snapshot(appointment), "documents_required": required})
+    audit(
+        session,
+        actor=actor,
+        action="appointment.documents",
+        entity_type="appointment",
+        entity_id=appointment.id,
+        before=before,
+        after={**_snapshot(appointment), "documents_required": required},
+    )
     return appointment
 
 
-def record_refusal(*, session: Session, queue: JobQueue, appointment: Appointment, actor: Account, kind: str,
-                   on: date, reason: str | None) -> dict[str, Any]:
+def record_refusal(
+    *,
+    session: Session,
+    queue: JobQueue,
+    appointment: Appointment,
+    actor: Account,
+    kind: str,
+    on: date,
+    reason: str | None,
+) -> dict[str, Any]:
     """The offered person refused (``refused``) or handed in no documents (``documents_not_submitted``).
 
     After a competition, what follows is the policy's (``after_refusal``): the next ranked candidate gets an
@@ -289,27 +392,49 @@ def record_refusal(*, session: Session, queue: JobQueue, appointment: Appointmen
     appointment.updated_at = utcnow()
     session.flush()
     # a route outside competition filled a draft: it stays a draft, free for another proposal or a competition
-    next_step: dict[str, Any] = {"action": "vacancy_open", "reason": "direct_route",
-                                 "vacancy_id": appointment.vacancy_id}
+    next_step: dict[str, Any] = {
+        "action": "vacancy_open",
+        "reason": "direct_route",
+        "vacancy_id": appointment.vacancy_id,
+    }
     if appointment.competition_id is not None:
         competition = session.get(Competition, appointment.competition_id)
         assert competition is not None and competition.outcome is not None
-        refused = {a.anonymous_code for a in competition_offers(session, competition)
-                   if a.status in (REFUSED, DOCUMENTS_NOT_SUBMITTED) and a.anonymous_code}
+        refused = {
+            a.anonymous_code
+            for a in competition_offers(session, competition)
+            if a.status in (REFUSED, DOCUMENTS_NOT_SUBMITTED) and a.anonymous_code
+        }
         policy = policy_of(competition)
         decided = after_refusal(competition.outcome.get("ranking", []), refused, policy)
         next_step = {"action": decided.action, "reason": decided.reason}
         if decided.action == "offer" and decided.ref is not None:
-            offer = _offer(session, queue, competition, decided.ref, offered_on=on,
-                           deadlines=offer_deadlines(on, policy), actor=actor, notify_candidate=True)
+            offer = _offer(
+                session,
+                queue,
+                competition,
+                decided.ref,
+                offered_on=on,
+                deadlines=offer_deadlines(on, policy),
+                actor=actor,
+                notify_candidate=True,
+            )
             next_step["appointment_id"] = offer.id
             next_step["anonymous_code"] = decided.ref
     if next_step["action"] == "recompete":
         vacancy = _recompete(session, appointment, actor)
         appointment.next_vacancy_id = vacancy.id
         next_step["vacancy_id"] = vacancy.id
-    audit(session, actor=actor, action="appointment.refused", entity_type="appointment", entity_id=appointment.id,
-          before=before, after={**_snapshot(appointment), "reason": appointment.refusal_reason}, next=next_step)
+    audit(
+        session,
+        actor=actor,
+        action="appointment.refused",
+        entity_type="appointment",
+        entity_id=appointment.id,
+        before=before,
+        after={**_snapshot(appointment), "reason": appointment.refusal_reason},
+        next=next_step,
+    )
     return next_step
 
 
@@ -318,25 +443,50 @@ def _recompete(session: Session, appointment: Appointment, actor: Account) -> Va
     old = session.get(Vacancy, appointment.vacancy_id)
     assert old is not None
     now = utcnow()
-    draft = Vacancy(state_body_id=old.state_body_id, category=old.category, managerial=old.managerial,
-                    functional_area=old.functional_area, locality_type=old.locality_type, title_kk=old.title_kk,
-                    title_ru=old.title_ru, duties_kk=old.duties_kk, duties_ru=old.duties_ru,
-                    requirements=dict(old.requirements), status=DRAFT, created_by=actor.id, created_at=now,
-                    updated_at=now)
+    draft = Vacancy(
+        state_body_id=old.state_body_id,
+        category=old.category,
+        managerial=old.managerial,
+        functional_area=old.functional_area,
+        locality_type=old.locality_type,
+        title_kk=old.title_kk,
+        title_ru=old.title_ru,
+        duties_kk=old.duties_kk,
+        duties_ru=old.duties_ru,
+        requirements=dict(old.requirements),
+        status=DRAFT,
+        created_by=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(draft)
     session.flush()
-    audit(session, actor=actor, action="vacancy.created", entity_type="vacancy", entity_id=draft.id,
-          after={"status": DRAFT, "recompete_of": old.id, "after_appointment": appointment.id})
+    audit(
+        session,
+        actor=actor,
+        action="vacancy.created",
+        entity_type="vacancy",
+        entity_id=draft.id,
+        after={"status": DRAFT, "recompete_of": old.id, "after_appointment": appointment.id},
+    )
     if old.status != CLOSED:
         before = {"status": old.status}
         old.status = CLOSED
         old.closed_at = old.updated_at = now
-        audit(session, actor=actor, action="vacancy.closed", entity_type="vacancy", entity_id=old.id,
-              before=before, after={"status": CLOSED, "unfilled": True, "recompete_vacancy": draft.id})
+        audit(
+            session,
+            actor=actor,
+            action="vacancy.closed",
+            entity_type="vacancy",
+            entity_id=old.id,
+            before=before,
+            after={"status": CLOSED, "unfilled": True, "recompete_vacancy": draft.id},
+        )
     return draft
 
 
 # --- routes outside competition -----------------------------------------------------------------------------
+
 
 def _post(session: Session, vacancy: Vacancy) -> Post:
     body = session.get(StateBody, vacancy.state_body_id)
@@ -345,27 +495,51 @@ def _post(session: Session, vacancy: Vacancy) -> Post:
 
 
 def _facts(session: Session, candidate: Candidate) -> tuple[list[Diploma], list[Reserve]]:
-    diplomas = [Diploma(e.institution, e.diploma_on, grant_funded=e.grant_funded, gpa=e.gpa, gpa_scale=e.gpa_scale,
-                        academy=e.academy, best_graduate=e.best_graduate) for e in candidate.education]
-    reserves = [Reserve(r.kind, r.since, r.until, r.region) for r in session.scalars(
-        select(ReserveMembership).where(ReserveMembership.candidate_id == candidate.id)).all()]
+    diplomas = [
+        Diploma(
+            e.institution,
+            e.diploma_on,
+            grant_funded=e.grant_funded,
+            gpa=e.gpa,
+            gpa_scale=e.gpa_scale,
+            academy=e.academy,
+            best_graduate=e.best_graduate,
+        )
+        for e in candidate.education
+    ]
+    reserves = [
+        Reserve(r.kind, r.since, r.until, r.region)
+        for r in session.scalars(select(ReserveMembership).where(ReserveMembership.candidate_id == candidate.id)).all()
+    ]
     return diplomas, reserves
 
 
-def eligibility(*, session: Session, candidate_id: int, vacancy: Vacancy, today: date, policy: SelectionPolicy,
-                routes: Sequence[str] = ROUTES) -> list[dict[str, Any]]:
+def eligibility(
+    *,
+    session: Session,
+    candidate_id: int,
+    vacancy: Vacancy,
+    today: date,
+    policy: SelectionPolicy,
+    routes: Sequence[str] = ROUTES,
+) -> list[dict[str, Any]]:
     """Each route's conditions for ``candidate_id`` and ``vacancy`` on ``today``."""
     candidate = session.get(Candidate, candidate_id)
     if candidate is None:
         raise DomainError(CANDIDATE_NOT_FOUND, f"no candidate {candidate_id}")
     diplomas, reserves = _facts(session, candidate)
     post = _post(session, vacancy)
-    return [eligibility_to_json(route_eligibility(route, diplomas=diplomas, reserves=reserves, post=post, on=today,
-                                                  policy=policy)) for route in routes]
+    return [
+        eligibility_to_json(
+            route_eligibility(route, diplomas=diplomas, reserves=reserves, post=post, on=today, policy=policy)
+        )
+        for route in routes
+    ]
 
 
-def eligible_candidates(session: Session, *, candidate_ids: Sequence[int], vacancy: Vacancy, route: str, on: date,
-                        policy: SelectionPolicy) -> set[int]:
+def eligible_candidates(
+    session: Session, *, candidate_ids: Sequence[int], vacancy: Vacancy, route: str, on: date, policy: SelectionPolicy
+) -> set[int]:
     """Those of ``candidate_ids`` whom ``route`` allows to be appointed to ``vacancy`` on ``on`` (the talent filter)."""
     post = _post(session, vacancy)
     eligible = set()
@@ -384,39 +558,82 @@ def managed_vacancy(session: Session, vacancy_id: int, actor: Account, action: s
     return vacancy
 
 
-def propose(*, session: Session, vacancy_id: int, candidate_id: int, route: str, reason: str, actor: Account,
-            today: date, policy: SelectionPolicy) -> Appointment:
+def propose(
+    *,
+    session: Session,
+    vacancy_id: int,
+    candidate_id: int,
+    route: str,
+    reason: str,
+    actor: Account,
+    today: date,
+    policy: SelectionPolicy,
+) -> Appointment:
     """HR proposes to appoint ``candidate_id`` by ``route`` to a draft vacancy (a post not put to competition).
 
     The route's rule must hold today (409 ``route_not_eligible`` with the conditions otherwise).
     """
     vacancy = managed_vacancy(session, vacancy_id, actor)
     if vacancy.status != DRAFT:
-        raise DomainError(VACANCY_NOT_OPEN, f"the vacancy is {vacancy.status}: a route outside competition fills "
-                          "a post not put to competition (a draft)")
-    pending = session.scalars(select(Appointment).where(Appointment.vacancy_id == vacancy.id,
-                                                        Appointment.status.in_(OPEN_STATUSES))).first()
+        raise DomainError(
+            VACANCY_NOT_OPEN,
+            f"the vacancy is {vacancy.status}: a route outside competition fills "
+            "a post not put to competition (a draft)",
+        )
+    pending = session.scalars(
+        select(Appointment).where(Appointment.vacancy_id == vacancy.id, Appointment.status.in_(OPEN_STATUSES))
+    ).first()
     if pending is not None:
         raise DomainError(VACANCY_NOT_OPEN, f"appointment {pending.id} for this vacancy is {pending.status}")
-    [checked] = eligibility(session=session, candidate_id=candidate_id, vacancy=vacancy, today=today, policy=policy,
-                            routes=[route])
+    [checked] = eligibility(
+        session=session, candidate_id=candidate_id, vacancy=vacancy, today=today, policy=policy, routes=[route]
+    )
     if not checked["eligible"]:
         raise DomainError(NOT_ELIGIBLE, f"the candidate does not meet the {route} route today", eligibility=checked)
     now = utcnow()
-    appointment = Appointment(vacancy_id=vacancy.id, state_body_id=vacancy.state_body_id, candidate_id=candidate_id,
-                              route=route, status=PROPOSED, offered_on=today, eligibility=checked,
-                              proposal_reason=reason.strip(), proposed_by=actor.id, documents_required=False,
-                              created_at=now, updated_at=now)
+    appointment = Appointment(
+        vacancy_id=vacancy.id,
+        state_body_id=vacancy.state_body_id,
+        candidate_id=candidate_id,
+        route=route,
+        status=PROPOSED,
+        offered_on=today,
+        eligibility=checked,
+        proposal_reason=reason.strip(),
+        proposed_by=actor.id,
+        documents_required=False,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(appointment)
     session.flush()
-    audit(session, actor=actor, action="appointment.proposed", entity_type="appointment", entity_id=appointment.id,
-          after={**_snapshot(appointment), "vacancy_id": vacancy.id, "eligibility": checked,
-                 "reason": appointment.proposal_reason})
+    audit(
+        session,
+        actor=actor,
+        action="appointment.proposed",
+        entity_type="appointment",
+        entity_id=appointment.id,
+        after={
+            **_snapshot(appointment),
+            "vacancy_id": vacancy.id,
+            "eligibility": checked,
+            "reason": appointment.proposal_reason,
+        },
+    )
     return appointment
 
 
-def decide(*, session: Session, queue: JobQueue, appointment: Appointment, actor: Account, approve: bool,
-           note: str | None, today: date, policy: SelectionPolicy) -> Appointment:
+def decide(
+    *,
+    session: Session,
+    queue: JobQueue,
+    appointment: Appointment,
+    actor: Account,
+    approve: bool,
+    note: str | None,
+    today: date,
+    policy: SelectionPolicy,
+) -> Appointment:
     """The second person approves (the rule is checked again on the day) or rejects a proposal."""
     _open(appointment, PROPOSED)
     if appointment.proposed_by == actor.id:
@@ -425,8 +642,14 @@ def decide(*, session: Session, queue: JobQueue, appointment: Appointment, actor
     if approve:
         vacancy = session.get(Vacancy, appointment.vacancy_id)
         assert vacancy is not None
-        [checked] = eligibility(session=session, candidate_id=appointment.candidate_id, vacancy=vacancy, today=today,
-                                policy=policy, routes=[appointment.route])
+        [checked] = eligibility(
+            session=session,
+            candidate_id=appointment.candidate_id,
+            vacancy=vacancy,
+            today=today,
+            policy=policy,
+            routes=[appointment.route],
+        )
         if not checked["eligible"]:
             raise DomainError(NOT_ELIGIBLE, "the candidate no longer meets the route", eligibility=checked)
         appointment.eligibility = checked
@@ -435,9 +658,15 @@ def decide(*, session: Session, queue: JobQueue, appointment: Appointment, actor
     appointment.decided_at = appointment.updated_at = utcnow()
     appointment.decision_note = (note or "").strip() or None
     session.flush()
-    audit(session, actor=actor, action="appointment.approved" if approve else "appointment.rejected",
-          entity_type="appointment", entity_id=appointment.id, before=before,
-          after={**_snapshot(appointment), "note": appointment.decision_note})
+    audit(
+        session,
+        actor=actor,
+        action="appointment.approved" if approve else "appointment.rejected",
+        entity_type="appointment",
+        entity_id=appointment.id,
+        before=before,
+        after={**_snapshot(appointment), "note": appointment.decision_note},
+    )
     if approve:
         _notify(session, queue, appointment, "appointment_offered")
     return appointment
@@ -455,29 +684,48 @@ def list_appointments(*, session: Session, actor: Account, status: str | None = 
 
 # --- views and messages -----------------------------------------------------------------------------------
 
+
 def appointment_out(session: Session, appointment: Appointment, *, today: date) -> dict[str, Any]:
     deadlines = _deadlines(appointment)
     overdue = None
     if deadlines is not None and appointment.status in (OFFERED, APPOINTED):
-        marks = deadline_marks(deadlines, today=today, appointed=appointment.status == APPOINTED,
-                               documents_required=appointment.documents_required,
-                               documents_received_on=appointment.documents_received_on)
+        marks = deadline_marks(
+            deadlines,
+            today=today,
+            appointed=appointment.status == APPOINTED,
+            documents_required=appointment.documents_required,
+            documents_received_on=appointment.documents_received_on,
+        )
         overdue = {"appointment_overdue": marks.appointment_overdue, "documents_overdue": marks.documents_overdue}
     return {
-        "id": appointment.id, "vacancy_id": appointment.vacancy_id, "state_body_id": appointment.state_body_id,
-        "candidate_id": appointment.candidate_id, "route": appointment.route,
-        "competition_id": appointment.competition_id, "anonymous_code": appointment.anonymous_code,
-        "status": appointment.status, "offered_on": appointment.offered_on,
-        "window": None if deadlines is None else {"from": deadlines.appointment_from,
-                                                  "until": deadlines.appointment_until},
-        "documents_due": appointment.documents_due, "documents_required": appointment.documents_required,
-        "documents_received_on": appointment.documents_received_on, "order_number": appointment.order_number,
-        "appointed_on": appointment.appointed_on, "outside_window": appointment.outside_window,
-        "outside_window_reason": appointment.outside_window_reason, "refused_on": appointment.refused_on,
-        "refusal_reason": appointment.refusal_reason, "eligibility": appointment.eligibility,
-        "proposal_reason": appointment.proposal_reason, "proposed_by": appointment.proposed_by,
-        "decided_by": appointment.decided_by, "decision_note": appointment.decision_note,
-        "next_vacancy_id": appointment.next_vacancy_id, "overdue": overdue,
+        "id": appointment.id,
+        "vacancy_id": appointment.vacancy_id,
+        "state_body_id": appointment.state_body_id,
+        "candidate_id": appointment.candidate_id,
+        "route": appointment.route,
+        "competition_id": appointment.competition_id,
+        "anonymous_code": appointment.anonymous_code,
+        "status": appointment.status,
+        "offered_on": appointment.offered_on,
+        "window": None
+        if deadlines is None
+        else {"from": deadlines.appointment_from, "until": deadlines.appointment_until},
+        "documents_due": appointment.documents_due,
+        "documents_required": appointment.documents_required,
+        "documents_received_on": appointment.documents_received_on,
+        "order_number": appointment.order_number,
+        "appointed_on": appointment.appointed_on,
+        "outside_window": appointment.outside_window,
+        "outside_window_reason": appointment.outside_window_reason,
+        "refused_on": appointment.refused_on,
+        "refusal_reason": appointment.refusal_reason,
+        "eligibility": appointment.eligibility,
+        "proposal_reason": appointment.proposal_reason,
+        "proposed_by": appointment.proposed_by,
+        "decided_by": appointment.decided_by,
+        "decision_note": appointment.decision_note,
+        "next_vacancy_id": appointment.next_vacancy_id,
+        "overdue": overdue,
     }
 
 
@@ -487,15 +735,28 @@ def _notify(session: Session, queue: JobQueue, appointment: Appointment, event: 
     body = session.get(StateBody, appointment.state_body_id)
     assert candidate is not None and vacancy is not None and body is not None
     account = candidate.account
-    context: dict[str, Any] = {"vacancy_title": {"kk": vacancy.title_kk, "ru": vacancy.title_ru},
-                               "state_body_name": {"kk": body.name_kk, "ru": body.name_ru}}
+    context: dict[str, Any] = {
+        "vacancy_title": {"kk": vacancy.title_kk, "ru": vacancy.title_ru},
+        "state_body_name": {"kk": body.name_kk, "ru": body.name_ru},
+    }
     if event == "appointment_offered":
-        context |= {"basis": BASIS[appointment.route], "appointment_until": appointment.window_until,
-                    "documents_due": appointment.documents_due if appointment.documents_required else None}
+        context |= {
+            "basis": BASIS[appointment.route],
+            "appointment_until": appointment.window_until,
+            "documents_due": appointment.documents_due if appointment.documents_required else None,
+        }
     else:
         context |= {"order_number": appointment.order_number, "appointed_on": appointment.appointed_on}
-    notify(session=session, queue=queue, account_id=account.id, to_address=account.email, event=event,
-           context=context, locale=account.locale, dedupe_key=f"appointment:{appointment.id}:{event}")
+    notify(
+        session=session,
+        queue=queue,
+        account_id=account.id,
+        to_address=account.email,
+        event=event,
+        context=context,
+        locale=account.locale,
+        dedupe_key=f"appointment:{appointment.id}:{event}",
+    )
 
 
 def ensure_approver(session: Session, appointment: Appointment, actor: Account) -> None:

@@ -14,5 +14,4 @@ def verify_chain_job(context: JobContext, payload: dict[str, Any]) -> dict[str, 
     context.progress(0, "verifying")
     with context.sessions() as session:
         check = verify_chain(session)
-    return {"events": check.events, "valid": check.valid, "first_bad_id": check.first_bad_id,
-            "reason": check.reason}
+    return {"events": check.events, "valid": check.valid, "first_bad_id": check.first_bad_id, "reason": check.reason}

@@ -38,7 +38,8 @@ def encrypt_iin(iin: str, *, secret_key: str) -> bytes:
     """The IIN encrypted with a fresh random nonce (two calls never give the same bytes)."""
     nonce = os.urandom(NONCE_BYTES)
     sealed = AESGCM(derive_key(secret_key, IIN_ENCRYPTION_LABEL)).encrypt(
-        nonce, iin.encode("ascii"), IIN_ENCRYPTION_LABEL)
+        nonce, iin.encode("ascii"), IIN_ENCRYPTION_LABEL
+    )
     return bytes([FORMAT_VERSION]) + nonce + sealed
 
 
@@ -46,7 +47,7 @@ def decrypt_iin(value: bytes, *, secret_key: str) -> str:
     """The IIN back; raises ``DecryptionFailed`` for a wrong key, another format or altered bytes."""
     if len(value) <= 1 + NONCE_BYTES or value[0] != FORMAT_VERSION:
         raise DecryptionFailed("not an encrypted IIN of a known format")
-    nonce, sealed = value[1:1 + NONCE_BYTES], value[1 + NONCE_BYTES:]
+    nonce, sealed = value[1 : 1 + NONCE_BYTES], value[1 + NONCE_BYTES :]
     try:
         plain = AESGCM(derive_key(secret_key, IIN_ENCRYPTION_LABEL)).decrypt(nonce, sealed, IIN_ENCRYPTION_LABEL)
     except InvalidTag:

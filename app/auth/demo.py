@@ -20,8 +20,12 @@ DEMO_PASSWORDS: dict[str, str] = {
 DEMO_STATE_BODIES: tuple[tuple[str, str, str, str], ...] = (
     ("DEMO-MINFIN", "ҚР Қаржы министрлігі (демо)", "Министерство финансов РК (демо)", "Astana"),
     ("DEMO-ALMATY-AKIMAT", "Алматы қаласының әкімдігі (демо)", "Акимат города Алматы (демо)", "Almaty"),
-    ("DEMO-ASDCS", "ҚР Мемлекеттік қызмет істері агенттігі (демо)",
-     "Агентство РК по делам государственной службы (демо)", "Astana"),
+    (
+        "DEMO-ASDCS",
+        "ҚР Мемлекеттік қызмет істері агенттігі (демо)",
+        "Агентство РК по делам государственной службы (демо)",
+        "Astana",
+    ),
 )
 
 # (e-mail local part, role, state body code, display name, locale)
@@ -45,15 +49,26 @@ def demo_email(local_part: str) -> str:
 
 def seed_identity(session: Session) -> dict[str, int]:
     """The demo state bodies and staff; the ``demo.seeded`` audit event records them (no event per row)."""
-    bodies = {code: StateBody(code=code, name_kk=kk, name_ru=ru, region=region, is_demo=True)
-              for code, kk, ru, region in DEMO_STATE_BODIES}
+    bodies = {
+        code: StateBody(code=code, name_kk=kk, name_ru=ru, region=region, is_demo=True)
+        for code, kk, ru, region in DEMO_STATE_BODIES
+    }
     session.add_all(bodies.values())
     session.flush()
     # One hash per role: argon2 is slow on purpose, and these passwords are public anyway.
     hashes = {role: hash_password(password) for role, password in DEMO_PASSWORDS.items()}
     for local, role, body_code, name, locale in DEMO_STAFF:
-        session.add(Account(email=demo_email(local), password_hash=hashes[role], role=role,
-                            state_body_id=bodies[body_code].id if body_code else None, display_name=name,
-                            locale=locale, is_active=True, is_demo=True))
+        session.add(
+            Account(
+                email=demo_email(local),
+                password_hash=hashes[role],
+                role=role,
+                state_body_id=bodies[body_code].id if body_code else None,
+                display_name=name,
+                locale=locale,
+                is_active=True,
+                is_demo=True,
+            )
+        )
     session.flush()
     return {"state_bodies": len(bodies), "staff_accounts": len(DEMO_STAFF)}

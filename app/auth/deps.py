@@ -22,16 +22,18 @@ _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 def read_bearer_claims(token: str | None, settings: Settings) -> TokenClaims:
     """The claims of the bearer token, checked without the database; the 401 ``unauthorized`` problem otherwise."""
     if not token:
-        raise ProblemError("sign in and send the token as 'Authorization: Bearer <token>'",
-                           status=401, code="unauthorized")
+        raise ProblemError(
+            "sign in and send the token as 'Authorization: Bearer <token>'", status=401, code="unauthorized"
+        )
     try:
         return read_access_token(token, settings=settings)
     except InvalidToken as exc:
         raise ProblemError(str(exc), status=401, code="unauthorized") from None
 
 
-def check_account_state(claims: TokenClaims, *, is_active: bool | None, role: str | None,
-                        token_version: int | None) -> None:
+def check_account_state(
+    claims: TokenClaims, *, is_active: bool | None, role: str | None, token_version: int | None
+) -> None:
     """The 401 ``unauthorized`` problem unless the claimed account exists, is active, keeps the claimed role
     and has not revoked the token (sign-out, a password change: ``token_version`` moved on).
 
@@ -43,20 +45,27 @@ def check_account_state(claims: TokenClaims, *, is_active: bool | None, role: st
     if role != claims.role:
         raise ProblemError("the account's role has changed; sign in again", status=401, code="unauthorized")
     if token_version != claims.token_version:
-        raise ProblemError("the token has been revoked (signed out or password changed); sign in again",
-                           status=401, code="unauthorized")
+        raise ProblemError(
+            "the token has been revoked (signed out or password changed); sign in again",
+            status=401,
+            code="unauthorized",
+        )
 
 
-def get_current_account(token: Annotated[str | None, Depends(_bearer)], session: SessionDep,
-                        settings: SettingsDep) -> Account:
+def get_current_account(
+    token: Annotated[str | None, Depends(_bearer)], session: SessionDep, settings: SettingsDep
+) -> Account:
     """The active account the bearer token names; the 401 ``unauthorized`` problem otherwise."""
     claims = read_bearer_claims(token, settings)
     account = session.get(Account, claims.account_id)
     # End the read at once: on SQLite every transaction holds the write lock, and routes open their own.
     session.commit()
-    check_account_state(claims, is_active=None if account is None else account.is_active,
-                        role=None if account is None else account.role,
-                        token_version=None if account is None else account.token_version)
+    check_account_state(
+        claims,
+        is_active=None if account is None else account.is_active,
+        role=None if account is None else account.role,
+        token_version=None if account is None else account.token_version,
+    )
     assert account is not None
     return account
 
@@ -78,8 +87,9 @@ def require_roles(*roles: str) -> Callable[[Account], Account]:
 
     def dependency(account: CurrentAccount) -> Account:
         if account.role not in allowed:
-            raise ProblemError(f"this needs the role {' or '.join(roles)}; you are {account.role}",
-                               status=403, code="forbidden")
+            raise ProblemError(
+                f"this needs the role {' or '.join(roles)}; you are {account.role}", status=403, code="forbidden"
+            )
         return account
 
     return dependency

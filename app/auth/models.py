@@ -54,7 +54,8 @@ class Account(Base):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     role: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
     state_body_id: Mapped[int | None] = mapped_column(
-        ForeignKey("state_bodies.id", ondelete="RESTRICT"), nullable=True, index=True)
+        ForeignKey("state_bodies.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
     display_name: Mapped[str] = mapped_column(String(200), nullable=False)
     # A staff member's IIN as its keyed hash (never the IIN): the protocol signer's certificate must carry it.
     iin_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)

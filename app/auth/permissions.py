@@ -47,23 +47,28 @@ def owner(attribute: str = "account_id") -> Rule:
 
 def same_state_body(attribute: str = "state_body_id") -> Rule:
     """The object belongs to the account's state body (an HR officer's own body only)."""
-    return lambda account, obj: (account.state_body_id is not None and obj is not None
-                                 and getattr(obj, attribute, None) == account.state_body_id)
+    return lambda account, obj: (
+        account.state_body_id is not None and obj is not None and getattr(obj, attribute, None) == account.state_body_id
+    )
 
 
 def member_of(attribute: str = "member_account_ids") -> Rule:
     """The account is among ``obj.<attribute>`` (an iterable of account ids), e.g. a competition's commission."""
+
     def rule(account: Account, obj: Any) -> bool:
         members: Iterable[int] | None = getattr(obj, attribute, None)
         return members is not None and account.id in set(members)
+
     return rule
 
 
 def applied_to_own_body(attribute: str = "applied_state_body_ids") -> Rule:
     """The object (a candidate) applied to a competition of the account's state body."""
+
     def rule(account: Account, obj: Any) -> bool:
         bodies: Iterable[int] | None = getattr(obj, attribute, None)
         return account.state_body_id is not None and bodies is not None and account.state_body_id in set(bodies)
+
     return rule
 
 
@@ -105,51 +110,71 @@ PERMISSIONS: dict[str, Rule] = {
     "vacancy.manage": all_of(role_in(HR_OFFICER), same_state_body()),
     "vacancy.read_draft": any_of(all_of(role_in(HR_OFFICER), same_state_body()), role_in(ADMINISTRATOR)),
     "competition.manage": all_of(role_in(HR_OFFICER), same_state_body()),
-    "competition.read": any_of(all_of(role_in(HR_OFFICER), same_state_body()), role_in(ADMINISTRATOR, PROCTOR),
-                               all_of(role_in(COMMISSION_MEMBER), member_of())),
+    "competition.read": any_of(
+        all_of(role_in(HR_OFFICER), same_state_body()),
+        role_in(ADMINISTRATOR, PROCTOR),
+        all_of(role_in(COMMISSION_MEMBER), member_of()),
+    ),
     "competition.read_personal": all_of(role_in(HR_OFFICER), same_state_body()),
-    "competition.progress": any_of(all_of(role_in(HR_OFFICER), same_state_body()), role_in(ADMINISTRATOR),
-                                   all_of(role_in(COMMISSION_MEMBER), member_of())),
+    "competition.progress": any_of(
+        all_of(role_in(HR_OFFICER), same_state_body()),
+        role_in(ADMINISTRATOR),
+        all_of(role_in(COMMISSION_MEMBER), member_of()),
+    ),
     "competition.record_results": any_of(all_of(role_in(HR_OFFICER), same_state_body()), role_in(ADMINISTRATOR)),
     "competition.score": all_of(role_in(COMMISSION_MEMBER), member_of("voting_member_account_ids")),
     "application.read": any_of(owner("candidate_account_id"), all_of(role_in(HR_OFFICER), same_state_body())),
     "application.decide": all_of(role_in(HR_OFFICER), same_state_body()),
     # The stored data by anonymous code (experience, education: quasi-identifiers) is HR's until the
     # results are published; then the commission reads it too (replay). Never the proctor's.
-    "competition.read_replay_input": any_of(all_of(role_in(HR_OFFICER), same_state_body()), role_in(ADMINISTRATOR),
-                                            all_of(role_in(COMMISSION_MEMBER), member_of(), results_published())),
+    "competition.read_replay_input": any_of(
+        all_of(role_in(HR_OFFICER), same_state_body()),
+        role_in(ADMINISTRATOR),
+        all_of(role_in(COMMISSION_MEMBER), member_of(), results_published()),
+    ),
     # The names beside the codes once results are published: not the proctor's (codes only, always).
-    "competition.read_names": any_of(all_of(role_in(HR_OFFICER), same_state_body()), role_in(ADMINISTRATOR),
-                                     all_of(role_in(COMMISSION_MEMBER), member_of())),
+    "competition.read_names": any_of(
+        all_of(role_in(HR_OFFICER), same_state_body()),
+        role_in(ADMINISTRATOR),
+        all_of(role_in(COMMISSION_MEMBER), member_of()),
+    ),
     # --- a candidate seen by staff (obj: app.competitions.access.CandidateAccess) ---
     # Accommodations (extra test minutes, with their medical reason): granted and read by the HR officer
     # of a body the candidate applied to, or by an administrator.
     "candidate.accommodate": any_of(all_of(role_in(HR_OFFICER), applied_to_own_body()), role_in(ADMINISTRATOR)),
     # --- background jobs (app.jobs.access.JobAccess: the job's object's body, commission, owner) ---
-    "job.read": any_of(role_in(ADMINISTRATOR), all_of(role_in(HR_OFFICER), same_state_body()),
-                       all_of(role_in(COMMISSION_MEMBER), member_of()), owner()),
+    "job.read": any_of(
+        role_in(ADMINISTRATOR),
+        all_of(role_in(HR_OFFICER), same_state_body()),
+        all_of(role_in(COMMISSION_MEMBER), member_of()),
+        owner(),
+    ),
     # --- talent (app.talent); obj: app.competitions.access.RecordAccess of the recorder ---
     "reserve.remove": any_of(all_of(role_in(HR_OFFICER), same_state_body()), role_in(ADMINISTRATOR)),
     # --- protocol (H3), notifications (H4) ---
     # --- research (app.research, issue 16): group aggregates only, small cells suppressed; no object ---
     "research.read_aggregates": role_in(RESEARCHER, ADMINISTRATOR),
     # a stored yearly audit of a state body (obj: the StateBody): its HR officers read it too
-    "research.audit.read": any_of(role_in(RESEARCHER, ADMINISTRATOR),
-                                  all_of(role_in(HR_OFFICER), same_state_body("id"))),
+    "research.audit.read": any_of(
+        role_in(RESEARCHER, ADMINISTRATOR), all_of(role_in(HR_OFFICER), same_state_body("id"))
+    ),
     "research.audit.run": role_in(ADMINISTRATOR),
     # --- appointment and the routes outside competition (app.appointments); obj is an AppointmentAccess
     # (state_body_id, candidate_account_id, proposed_by) or a Vacancy ---
     "appointment.manage": all_of(role_in(HR_OFFICER), same_state_body()),
     "appointment.list": role_in(HR_OFFICER, ADMINISTRATOR),
-    "appointment.read": any_of(all_of(role_in(HR_OFFICER), same_state_body()), role_in(ADMINISTRATOR),
-                               owner("candidate_account_id")),
+    "appointment.read": any_of(
+        all_of(role_in(HR_OFFICER), same_state_body()), role_in(ADMINISTRATOR), owner("candidate_account_id")
+    ),
     # the second person: an administrator who did not propose it (the service also refuses the proposer)
-    "appointment.approve": all_of(role_in(ADMINISTRATOR),
-                                  lambda account, obj: getattr(obj, "proposed_by", None) != account.id),
+    "appointment.approve": all_of(
+        role_in(ADMINISTRATOR), lambda account, obj: getattr(obj, "proposed_by", None) != account.id
+    ),
     # --- the state's selection figures (app.analytics); obj is the state body id asked for, None: all ---
-    "analytics.read": any_of(role_in(ADMINISTRATOR, RESEARCHER),
-                             lambda account, obj: account.role == HR_OFFICER and obj is not None
-                             and obj == account.state_body_id),
+    "analytics.read": any_of(
+        role_in(ADMINISTRATOR, RESEARCHER),
+        lambda account, obj: account.role == HR_OFFICER and obj is not None and obj == account.state_body_id,
+    ),
 }
 
 

@@ -61,8 +61,12 @@ def account_of_token(session: Session, token: str, *, secret_key: str, now: date
     except (ValueError, KeyError, TypeError):
         raise DomainError(RESET_LINK_INVALID, "not a password reset token") from None
     account = session.get(Account, account_id)
-    if not dot or account is None or not account.is_active or not hmac.compare_digest(
-            signature, _signature(payload, account.password_hash, secret_key)):
+    if (
+        not dot
+        or account is None
+        or not account.is_active
+        or not hmac.compare_digest(signature, _signature(payload, account.password_hash, secret_key))
+    ):
         raise DomainError(RESET_LINK_INVALID, "the token does not match an account's current password")
     if now.timestamp() - issued > LIFETIME.total_seconds():
         raise DomainError(RESET_LINK_EXPIRED, f"the link expired after {LIFETIME}")
@@ -74,21 +78,43 @@ def request_reset(*, session: Session, queue: JobQueue, email: str, settings: Se
     account = session.scalars(select(Account).where(Account.email == email.strip().lower())).first()
     if account is None or not account.is_active:
         return
-    link = (f"{settings.public_base_url.rstrip('/')}/password-reset/new?token="
-            f"{make_token(account, secret_key=settings.secret_key, issued_at=now)}")
-    notify(session=session, queue=queue, account_id=account.id, to_address=account.email, event="password_reset",
-           context={"reset_url": link}, locale=account.locale,
-           dedupe_key=f"password_reset:{account.id}:{int(now.timestamp())}")
-    record(session, action="account.password_reset_requested", entity_type="account", entity_id=str(account.id),
-           actor=str(account.id), actor_role=account.role, payload={"request_id": current_request_id()})
+    link = (
+        f"{settings.public_base_url.rstrip('/')}/password-reset/new?token="
+        f"{make_token(account, secret_key=settings.secret_key, issued_at=now)}"
+    )
+    notify(
+        session=session,
+        queue=queue,
+        account_id=account.id,
+        to_address=account.email,
+        event="password_reset",
+        context={"reset_url": link},
+        locale=account.locale,
+        dedupe_key=f"password_reset:{account.id}:{int(now.timestamp())}",
+    )
+    record(
+        session,
+        action="account.password_reset_requested",
+        entity_type="account",
+        entity_id=str(account.id),
+        actor=str(account.id),
+        actor_role=account.role,
+        payload={"request_id": current_request_id()},
+    )
 
 
-def reset_password(*, session: Session, token: str, data: NewPasswordIn, settings: Settings,
-                   now: datetime) -> Account:
+def reset_password(*, session: Session, token: str, data: NewPasswordIn, settings: Settings, now: datetime) -> Account:
     """Set the new password; the link (and any other link issued before) stops working."""
     account = account_of_token(session, token, secret_key=settings.secret_key, now=now)
     account.password_hash = hash_password(data.password)
     session.flush()
-    record(session, action="account.password_reset", entity_type="account", entity_id=str(account.id),
-           actor=str(account.id), actor_role=account.role, payload={"request_id": current_request_id()})
+    record(
+        session,
+        action="account.password_reset",
+        entity_type="account",
+        entity_id=str(account.id),
+        actor=str(account.id),
+        actor_role=account.role,
+        payload={"request_id": current_request_id()},
+    )
     return account

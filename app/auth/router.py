@@ -21,8 +21,9 @@ _password_authenticator = service.PasswordAuthenticator()
 
 
 @router.post("/token", response_model=TokenOut)
-def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, session: SessionDep,
-          settings: SettingsDep) -> TokenOut:
+def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, session: SessionDep, settings: SettingsDep
+) -> TokenOut:
     """OAuth2 password flow: ``username`` is the e-mail. 401 ``invalid_credentials`` on any mismatch.
 
     Repeated failures for one e-mail (or from one address) are answered 429 ``sign_in_throttled``
@@ -31,16 +32,22 @@ def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Reques
     """
     address = request.client.host if request.client else "unknown"
     with session.begin():
-        outcome = service.sign_in(session=session, address=address, now=utcnow(),
-                                  authenticator=_password_authenticator,
-                                  credentials=service.PasswordCredentials(email=form.username,
-                                                                          password=form.password))
+        outcome = service.sign_in(
+            session=session,
+            address=address,
+            now=utcnow(),
+            authenticator=_password_authenticator,
+            credentials=service.PasswordCredentials(email=form.username, password=form.password),
+        )
     if outcome.error is not None:
         raise outcome.error
     assert outcome.account is not None
     account = outcome.account
-    return TokenOut(access_token=issue_access_token(account_id=account.id, role=account.role, settings=settings,
-                                                    token_version=account.token_version))
+    return TokenOut(
+        access_token=issue_access_token(
+            account_id=account.id, role=account.role, settings=settings, token_version=account.token_version
+        )
+    )
 
 
 @router.get("/me", response_model=AccountOut)
@@ -57,8 +64,9 @@ def sign_out(account: CurrentAccount, session: SessionDep) -> Response:
 
 
 @router.put("/password", response_model=TokenOut)
-def change_password(data: PasswordChangeIn, account: CurrentAccount, session: SessionDep,
-                    settings: SettingsDep) -> TokenOut:
+def change_password(
+    data: PasswordChangeIn, account: CurrentAccount, session: SessionDep, settings: SettingsDep
+) -> TokenOut:
     """A new password; every earlier token is revoked and a fresh token comes back.
 
     401 ``invalid_credentials`` when the current password is wrong (counted and locked like failed
@@ -67,12 +75,20 @@ def change_password(data: PasswordChangeIn, account: CurrentAccount, session: Se
     """
     with session.begin():
         current = session.merge(account)
-        error = service.change_password(session=session, account=current, current_password=data.current_password,
-                                        new_password=data.new_password, now=utcnow())
+        error = service.change_password(
+            session=session,
+            account=current,
+            current_password=data.current_password,
+            new_password=data.new_password,
+            now=utcnow(),
+        )
     if error is not None:
         raise error
-    return TokenOut(access_token=issue_access_token(account_id=current.id, role=current.role, settings=settings,
-                                                    token_version=current.token_version))
+    return TokenOut(
+        access_token=issue_access_token(
+            account_id=current.id, role=current.role, settings=settings, token_version=current.token_version
+        )
+    )
 
 
 @admin_router.post("/state-bodies", response_model=StateBodyOut, status_code=status.HTTP_201_CREATED)
@@ -83,9 +99,9 @@ def create_state_body(data: StateBodyIn, session: SessionDep, actor: Administrat
 
 
 @admin_router.post("/accounts", response_model=AccountOut, status_code=status.HTTP_201_CREATED)
-def create_account(data: StaffAccountIn, session: SessionDep, actor: AdministratorAccount,
-                   settings: SettingsDep) -> AccountOut:
+def create_account(
+    data: StaffAccountIn, session: SessionDep, actor: AdministratorAccount, settings: SettingsDep
+) -> AccountOut:
     with session.begin():
-        account = service.create_staff_account(session=session, data=data, actor=actor,
-                                               secret_key=settings.secret_key)
+        account = service.create_staff_account(session=session, data=data, actor=actor, secret_key=settings.secret_key)
     return AccountOut.model_validate(account)

@@ -43,16 +43,21 @@ class StaffAccountIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     email: str
-    password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH,
-                          description="at least 10 characters, 4 different, not on the list of common passwords")
+    password: str = Field(
+        min_length=MIN_LENGTH,
+        max_length=MAX_LENGTH,
+        description="at least 10 characters, 4 different, not on the list of common passwords",
+    )
     role: StaffRole
     state_body_id: Id | None = None
     display_name: SingleLine = Field(min_length=1, max_length=200)
     locale: Literal["kk", "ru"] = "kk"
     iin: str | None = Field(
-        default=None, max_length=12,
+        default=None,
+        max_length=12,
         description="the holder's 12-digit IIN; stored only as a keyed hash; a commission member's protocol "
-                    "signing certificate must carry it (required to sign where trusted roots are configured)")
+        "signing certificate must carry it (required to sign where trusted roots are configured)",
+    )
 
     @field_validator("email")
     @classmethod
@@ -71,8 +76,11 @@ class PasswordChangeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     current_password: str = Field(min_length=1, max_length=MAX_LENGTH)
-    new_password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH,
-                              description="at least 10 characters, 4 different, not on the list of common passwords")
+    new_password: str = Field(
+        min_length=MIN_LENGTH,
+        max_length=MAX_LENGTH,
+        description="at least 10 characters, 4 different, not on the list of common passwords",
+    )
 
     @field_validator("new_password")
     @classmethod

@@ -43,8 +43,9 @@ class InvalidToken(Exception):
         self.expired = expired
 
 
-def issue_access_token(*, account_id: int, role: str, settings: Settings, now: datetime | None = None,
-                       token_version: int = 0) -> str:
+def issue_access_token(
+    *, account_id: int, role: str, settings: Settings, now: datetime | None = None, token_version: int = 0
+) -> str:
     """A bearer token for the account, valid ``settings.access_token_minutes`` from ``now``.
 
     ``token_version`` is the account's at issue; bumping the account's (sign-out, a password
@@ -52,24 +53,40 @@ def issue_access_token(*, account_id: int, role: str, settings: Settings, now: d
     """
     issued = now or utcnow()
     expires = issued + timedelta(minutes=settings.access_token_minutes)
-    claims = {"sub": str(account_id), "role": role, "iat": int(issued.timestamp()), "exp": int(expires.timestamp()),
-              "ver": token_version}
+    claims = {
+        "sub": str(account_id),
+        "role": role,
+        "iat": int(issued.timestamp()),
+        "exp": int(expires.timestamp()),
+        "ver": token_version,
+    }
     return jwt.encode(claims, settings.secret_key, algorithm=TOKEN_ALGORITHM)
 
 
 def read_access_token(token: str, *, settings: Settings) -> TokenClaims:
     """The claims of a valid token; raises ``InvalidToken`` otherwise."""
     try:
-        claims = jwt.decode(token, settings.secret_key, algorithms=[TOKEN_ALGORITHM],
-                            options={"require": ["sub", "role", "exp"]})
+        claims = jwt.decode(
+            token, settings.secret_key, algorithms=[TOKEN_ALGORITHM], options={"require": ["sub", "role", "exp"]}
+        )
     except jwt.ExpiredSignatureError:
         raise InvalidToken("the token has expired; sign in again", expired=True) from None
     except jwt.PyJWTError:
         raise InvalidToken("the token is not valid") from None
     sub, role, version = claims["sub"], claims["role"], claims.get("ver", 0)
-    if (not isinstance(sub, str) or not sub.isascii() or not sub.isdigit() or len(sub) > 18
-            or not isinstance(role, str) or not isinstance(version, int) or isinstance(version, bool)):
+    if (
+        not isinstance(sub, str)
+        or not sub.isascii()
+        or not sub.isdigit()
+        or len(sub) > 18
+        or not isinstance(role, str)
+        or not isinstance(version, int)
+        or isinstance(version, bool)
+    ):
         raise InvalidToken("the token is not valid")
-    return TokenClaims(account_id=int(sub), role=role,
-                       expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=utcnow().tzinfo),
-                       token_version=version)
+    return TokenClaims(
+        account_id=int(sub),
+        role=role,
+        expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=utcnow().tzinfo),
+        token_version=version,
+    )

@@ -95,22 +95,36 @@ class SignInOutcome:
 
 def _refusal_error(refused: throttle.Refusal) -> DomainError:
     if refused.locked:
-        return DomainError(SIGN_IN_LOCKED, f"sign-in is locked after repeated failures; try again in "
-                           f"{refused.retry_after} seconds", retry_after=refused.retry_after)
-    return DomainError(SIGN_IN_THROTTLED, f"too many failed sign-ins; try again in {refused.retry_after} seconds",
-                       retry_after=refused.retry_after)
+        return DomainError(
+            SIGN_IN_LOCKED,
+            f"sign-in is locked after repeated failures; try again in {refused.retry_after} seconds",
+            retry_after=refused.retry_after,
+        )
+    return DomainError(
+        SIGN_IN_THROTTLED,
+        f"too many failed sign-ins; try again in {refused.retry_after} seconds",
+        retry_after=refused.retry_after,
+    )
 
 
-def sign_in(*, session: Session, credentials: PasswordCredentials, address: str, now: datetime,
-            authenticator: Authenticator[PasswordCredentials] | None = None) -> SignInOutcome:
+def sign_in(
+    *,
+    session: Session,
+    credentials: PasswordCredentials,
+    address: str,
+    now: datetime,
+    authenticator: Authenticator[PasswordCredentials] | None = None,
+) -> SignInOutcome:
     """One sign-in attempt behind the throttles (``app.auth.throttle``), in the caller's transaction.
 
     Never raises for a failed attempt: it counts and audits it and returns the error, so the
     caller commits the count before answering (a rolled-back count would throttle nothing).
     """
     email = credentials.email.strip().lower()[:254]
-    rows = [throttle.load(session, "account", email, now=now),
-            throttle.load(session, "address", address[:254], now=now)]
+    rows = [
+        throttle.load(session, "account", email, now=now),
+        throttle.load(session, "address", address[:254], now=now),
+    ]
     known = session.scalars(select(Account.id).where(Account.email == email)).first()
     refusals = [refused for row in rows if (refused := throttle.refusal(row, now=now)) is not None]
     error: DomainError | None
@@ -119,8 +133,7 @@ def sign_in(*, session: Session, credentials: PasswordCredentials, address: str,
         error = _refusal_error(worst)
     else:
         try:
-            account = (authenticator or PasswordAuthenticator()).authenticate(session=session,
-                                                                               credentials=credentials)
+            account = (authenticator or PasswordAuthenticator()).authenticate(session=session, credentials=credentials)
         except DomainError as exc:
             error = exc
         else:
@@ -128,16 +141,29 @@ def sign_in(*, session: Session, credentials: PasswordCredentials, address: str,
             return SignInOutcome(account, None)
     payload = {"email": email, "address": address, "reason": error.code, "request_id": current_request_id()}
     entity_id = str(known) if known is not None else "unknown"
-    record(session, action="auth.sign_in_failed", entity_type="account", entity_id=entity_id,
-           payload={**payload, "failures": {row.scope: row.failures + 1 for row in rows}})
+    record(
+        session,
+        action="auth.sign_in_failed",
+        entity_type="account",
+        entity_id=entity_id,
+        payload={**payload, "failures": {row.scope: row.failures + 1 for row in rows}},
+    )
     failed_at = max(now, utcnow())  # after the password check: the delay runs from the answer
     for row in rows:
         if throttle.add_failure(row, now=failed_at):
             assert row.locked_until is not None
-            record(session, action="auth.sign_in_locked", entity_type="account" if row.scope == "account"
-                   else "address", entity_id=entity_id if row.scope == "account" else row.key,
-                   payload={**payload, "scope": row.scope, "failures": row.failures,
-                            "locked_until": row.locked_until.isoformat()})
+            record(
+                session,
+                action="auth.sign_in_locked",
+                entity_type="account" if row.scope == "account" else "address",
+                entity_id=entity_id if row.scope == "account" else row.key,
+                payload={
+                    **payload,
+                    "scope": row.scope,
+                    "failures": row.failures,
+                    "locked_until": row.locked_until.isoformat(),
+                },
+            )
     return SignInOutcome(None, error)
 
 
@@ -145,13 +171,20 @@ def revoke_tokens(*, session: Session, account: Account, reason: str) -> None:
     """Every token issued to ``account`` so far stops working (sign-out, a password change)."""
     account.token_version = (account.token_version or 0) + 1
     session.flush()
-    record(session, action=f"auth.{reason}", entity_type="account", entity_id=str(account.id),
-           actor=str(account.id), actor_role=account.role,
-           payload={"token_version": account.token_version, "request_id": current_request_id()})
+    record(
+        session,
+        action=f"auth.{reason}",
+        entity_type="account",
+        entity_id=str(account.id),
+        actor=str(account.id),
+        actor_role=account.role,
+        payload={"token_version": account.token_version, "request_id": current_request_id()},
+    )
 
 
-def change_password(*, session: Session, account: Account, current_password: str, new_password: str,
-                    now: datetime) -> DomainError | None:
+def change_password(
+    *, session: Session, account: Account, current_password: str, new_password: str, now: datetime
+) -> DomainError | None:
     """Replace the password (the rule is checked by the schema) and revoke every earlier token.
 
     A wrong current password counts as a failed sign-in of the account's e-mail (a stolen token must
@@ -167,14 +200,30 @@ def change_password(*, session: Session, account: Account, current_password: str
         revoke_tokens(session=session, account=account, reason="password_changed")
         return None
     error = error or DomainError(INVALID_CREDENTIALS, "the current password is wrong")
-    record(session, action="auth.password_change_failed", entity_type="account", entity_id=str(account.id),
-           actor=str(account.id), actor_role=account.role,
-           payload={"reason": error.code, "failures": row.failures + 1, "request_id": current_request_id()})
+    record(
+        session,
+        action="auth.password_change_failed",
+        entity_type="account",
+        entity_id=str(account.id),
+        actor=str(account.id),
+        actor_role=account.role,
+        payload={"reason": error.code, "failures": row.failures + 1, "request_id": current_request_id()},
+    )
     if throttle.add_failure(row, now=max(now, utcnow())):
         assert row.locked_until is not None
-        record(session, action="auth.sign_in_locked", entity_type="account", entity_id=str(account.id),
-               payload={"scope": "account", "failures": row.failures, "reason": error.code,
-                        "locked_until": row.locked_until.isoformat(), "request_id": current_request_id()})
+        record(
+            session,
+            action="auth.sign_in_locked",
+            entity_type="account",
+            entity_id=str(account.id),
+            payload={
+                "scope": "account",
+                "failures": row.failures,
+                "reason": error.code,
+                "locked_until": row.locked_until.isoformat(),
+                "request_id": current_request_id(),
+            },
+        )
     return error
 
 
@@ -185,9 +234,15 @@ def create_state_body(*, session: Session, data: StateBodyIn, actor: Account) ->
     body = StateBody(**data.model_dump())
     session.add(body)
     session.flush()
-    record(session, action="state_body.created", entity_type="state_body", entity_id=str(body.id),
-           actor=str(actor.id), actor_role=actor.role,
-           payload={"after": data.model_dump(), "request_id": current_request_id()})
+    record(
+        session,
+        action="state_body.created",
+        entity_type="state_body",
+        entity_id=str(body.id),
+        actor=str(actor.id),
+        actor_role=actor.role,
+        payload={"after": data.model_dump(), "request_id": current_request_id()},
+    )
     return body
 
 
@@ -207,14 +262,34 @@ def create_staff_account(*, session: Session, data: StaffAccountIn, actor: Accou
         except InvalidIIN as exc:
             raise DomainError(IIN_ERRORS.get(exc.code, VALIDATION_ERROR), str(exc), pointer="#/iin") from None
         iin_hash = iin_lookup_hash(info.iin, secret_key=secret_key)
-    account = Account(email=data.email, password_hash=hash_password(data.password), role=data.role,
-                      state_body_id=data.state_body_id, display_name=data.display_name, locale=data.locale,
-                      is_active=True, iin_hash=iin_hash)
+    account = Account(
+        email=data.email,
+        password_hash=hash_password(data.password),
+        role=data.role,
+        state_body_id=data.state_body_id,
+        display_name=data.display_name,
+        locale=data.locale,
+        is_active=True,
+        iin_hash=iin_hash,
+    )
     session.add(account)
     session.flush()
-    record(session, action="account.created", entity_type="account", entity_id=str(account.id),
-           actor=str(actor.id), actor_role=actor.role,
-           payload={"after": {"email": account.email, "role": account.role, "state_body_id": account.state_body_id,
-                              "display_name": account.display_name, "locale": account.locale},
-                    "request_id": current_request_id()})
+    record(
+        session,
+        action="account.created",
+        entity_type="account",
+        entity_id=str(account.id),
+        actor=str(actor.id),
+        actor_role=actor.role,
+        payload={
+            "after": {
+                "email": account.email,
+                "role": account.role,
+                "state_body_id": account.state_body_id,
+                "display_name": account.display_name,
+                "locale": account.locale,
+            },
+            "request_id": current_request_id(),
+        },
+    )
     return account

@@ -32,8 +32,7 @@ class ThrottleRule:
 
 
 ACCOUNT_RULE = ThrottleRule(free_failures=3, max_delay_seconds=60, lock_after=10, lock_minutes=15, window_minutes=15)
-ADDRESS_RULE = ThrottleRule(free_failures=20, max_delay_seconds=60, lock_after=100, lock_minutes=15,
-                            window_minutes=15)
+ADDRESS_RULE = ThrottleRule(free_failures=20, max_delay_seconds=60, lock_after=100, lock_minutes=15, window_minutes=15)
 RULES: dict[str, ThrottleRule] = {"account": ACCOUNT_RULE, "address": ADDRESS_RULE}
 
 

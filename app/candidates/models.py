@@ -45,8 +45,7 @@ class Candidate(Base):
     __table_args__ = (CheckConstraint(check_in("sex", SEXES), name="sex"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, unique=True)
     iin_encrypted: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     iin_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     birth_date: Mapped[date] = mapped_column(Date, nullable=False)
@@ -62,13 +61,17 @@ class Candidate(Base):
 
     account: Mapped[Account] = relationship(lazy="joined")
     education: Mapped[list[EducationRecord]] = relationship(
-        cascade="all, delete-orphan", order_by="EducationRecord.start_date", lazy="selectin")
+        cascade="all, delete-orphan", order_by="EducationRecord.start_date", lazy="selectin"
+    )
     work: Mapped[list[WorkRecord]] = relationship(
-        cascade="all, delete-orphan", order_by="WorkRecord.start_date", lazy="selectin")
+        cascade="all, delete-orphan", order_by="WorkRecord.start_date", lazy="selectin"
+    )
     languages: Mapped[list[CandidateLanguage]] = relationship(
-        cascade="all, delete-orphan", order_by="CandidateLanguage.language", lazy="selectin")
+        cascade="all, delete-orphan", order_by="CandidateLanguage.language", lazy="selectin"
+    )
     consents: Mapped[list[Consent]] = relationship(
-        cascade="all, delete-orphan", order_by="Consent.kind", lazy="selectin")
+        cascade="all, delete-orphan", order_by="Consent.kind", lazy="selectin"
+    )
 
 
 class EducationRecord(Base):
@@ -82,7 +85,8 @@ class EducationRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(
-        ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     level: Mapped[str] = mapped_column(String(40), nullable=False)
     field: Mapped[str] = mapped_column(String(200), nullable=False)
     institution: Mapped[str] = mapped_column(String(300), nullable=False)
@@ -106,7 +110,8 @@ class WorkRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(
-        ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     employer: Mapped[str] = mapped_column(String(300), nullable=False)
     position: Mapped[str] = mapped_column(String(300), nullable=False)
     start_date: Mapped[date] = mapped_column(Date, nullable=False)
@@ -124,7 +129,8 @@ class CandidateLanguage(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(
-        ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     language: Mapped[str] = mapped_column(String(2), nullable=False)
     level: Mapped[str] = mapped_column(String(6), nullable=False)
 
@@ -140,7 +146,8 @@ class Consent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(
-        ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
     granted: Mapped[bool] = mapped_column(Boolean, nullable=False)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

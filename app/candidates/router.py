@@ -26,8 +26,9 @@ router = APIRouter(prefix="/api/v1/candidates", tags=["candidates"])
 
 
 @router.post("/register", response_model=RegistrationAcceptedOut, status_code=status.HTTP_202_ACCEPTED)
-def register(data: RegistrationIn, session: SessionDep, settings: SettingsDep,
-             queue: QueueDep) -> RegistrationAcceptedOut:
+def register(
+    data: RegistrationIn, session: SessionDep, settings: SettingsDep, queue: QueueDep
+) -> RegistrationAcceptedOut:
     """A candidate account with the file and consents, in one transaction; then sign in at /api/v1/auth/token.
 
     The answer is the same whether or not the e-mail or the IIN already has an account: then
@@ -47,8 +48,9 @@ def read_own_file(account: CandidateAccount, session: SessionDep, settings: Sett
 
 
 @router.put("/me", response_model=CandidatePersonalOut)
-def replace_own_file(data: PersonalFileIn, account: CandidateAccount, session: SessionDep,
-                     settings: SettingsDep) -> CandidatePersonalOut:
+def replace_own_file(
+    data: PersonalFileIn, account: CandidateAccount, session: SessionDep, settings: SettingsDep
+) -> CandidatePersonalOut:
     with session.begin():
         candidate = service.candidate_of_account(session, account)
         ensure_can(account, "candidate.update", candidate)

@@ -17,8 +17,9 @@ LanguageCode = Literal["kk", "ru", "en"]
 LanguageLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2", "native"]
 Locale = Literal["kk", "ru"]
 
-REGISTRATION_ACCEPTED = ("the registration is accepted; a letter goes to the e-mail address of the account, "
-                         "new or existing")
+REGISTRATION_ACCEPTED = (
+    "the registration is accepted; a letter goes to the e-mail address of the account, new or existing"
+)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+?[0-9][0-9 ()-]{6,30}")
 
@@ -49,8 +50,9 @@ class EducationIn(Strict):
     diploma_on: SaneDate | None = Field(default=None, description="the day the diploma was issued")
     grant_funded: bool = Field(default=False, description="studied on a state educational grant")
     gpa: Decimal | None = Field(default=None, ge=0, max_digits=6, decimal_places=3)
-    gpa_scale: Decimal | None = Field(default=None, gt=0, max_digits=6, decimal_places=3,
-                                      description="the GPA's scale, e.g. 4")
+    gpa_scale: Decimal | None = Field(
+        default=None, gt=0, max_digits=6, decimal_places=3, description="the GPA's scale, e.g. 4"
+    )
     academy: bool = Field(default=False, description="a diploma of the Academy of Public Administration")
     best_graduate: bool = Field(default=False, description="named among the institution's best graduates")
 
@@ -136,8 +138,11 @@ class ConsentsUpdate(Strict):
 
 class RegistrationIn(PersonalFileIn):
     email: str
-    password: str = Field(min_length=MIN_LENGTH, max_length=MAX_LENGTH,
-                          description="at least 10 characters, 4 different, not on the list of common passwords")
+    password: str = Field(
+        min_length=MIN_LENGTH,
+        max_length=MAX_LENGTH,
+        description="at least 10 characters, 4 different, not on the list of common passwords",
+    )
     iin: str = Field(description="the 12-digit IIN (ЖСН); validated, stored only encrypted")
     consents: ConsentsIn
 

@@ -56,8 +56,9 @@ def experience_months(candidate: Candidate, on: date) -> int:
 
 def functional_area_months(candidate: Candidate, area: str, on: date) -> int:
     """Months of experience in one functional area on ``on`` (exact, case-sensitive match of the area)."""
-    return total_months(((job.start_date, job.end_date) for job in candidate.work if job.functional_area == area),
-                        on=on)
+    return total_months(
+        ((job.start_date, job.end_date) for job in candidate.work if job.functional_area == area), on=on
+    )
 
 
 def highest_education_level(candidate: Candidate) -> str | None:
@@ -74,18 +75,47 @@ def consents_of(candidate: Candidate) -> dict[str, bool]:
 def candidate_personal_view(candidate: Candidate, *, secret_key: str) -> CandidatePersonalOut:
     """The whole file with the IIN decrypted: only for the candidate and the HR of a body they applied to."""
     return CandidatePersonalOut(
-        id=candidate.id, account_id=candidate.account_id, email=candidate.account.email,
-        iin=decrypt_iin(candidate.iin_encrypted, secret_key=secret_key), birth_date=candidate.birth_date,
-        sex=candidate.sex, surname=candidate.surname, given_name=candidate.given_name,
-        patronymic=candidate.patronymic, phone=candidate.phone, region=candidate.region,
+        id=candidate.id,
+        account_id=candidate.account_id,
+        email=candidate.account.email,
+        iin=decrypt_iin(candidate.iin_encrypted, secret_key=secret_key),
+        birth_date=candidate.birth_date,
+        sex=candidate.sex,
+        surname=candidate.surname,
+        given_name=candidate.given_name,
+        patronymic=candidate.patronymic,
+        phone=candidate.phone,
+        region=candidate.region,
         locale=candidate.account.locale,
         languages=[LanguageOut(language=item.language, level=item.level) for item in candidate.languages],
-        education=[EducationOut(id=e.id, level=e.level, field=e.field, institution=e.institution,
-                                start_date=e.start_date, end_date=e.end_date, diploma_on=e.diploma_on,
-                                grant_funded=e.grant_funded, gpa=e.gpa, gpa_scale=e.gpa_scale, academy=e.academy,
-                                best_graduate=e.best_graduate) for e in candidate.education],
-        work=[WorkOut(id=w.id, employer=w.employer, position=w.position, start_date=w.start_date,
-                      end_date=w.end_date, functional_area=w.functional_area) for w in candidate.work],
+        education=[
+            EducationOut(
+                id=e.id,
+                level=e.level,
+                field=e.field,
+                institution=e.institution,
+                start_date=e.start_date,
+                end_date=e.end_date,
+                diploma_on=e.diploma_on,
+                grant_funded=e.grant_funded,
+                gpa=e.gpa,
+                gpa_scale=e.gpa_scale,
+                academy=e.academy,
+                best_graduate=e.best_graduate,
+            )
+            for e in candidate.education
+        ],
+        work=[
+            WorkOut(
+                id=w.id,
+                employer=w.employer,
+                position=w.position,
+                start_date=w.start_date,
+                end_date=w.end_date,
+                functional_area=w.functional_area,
+            )
+            for w in candidate.work
+        ],
         consents=ConsentsOut(**consents_of(candidate)),
     )
 
@@ -105,7 +135,8 @@ def anonymous_view(candidate: Candidate, *, on: date) -> CandidateAnonymousOut:
 def find_by_iin(session: Session, iin: str, *, secret_key: str) -> Candidate | None:
     """The candidate with this IIN, found by its keyed hash (no plaintext is stored or scanned)."""
     return session.scalars(
-        select(Candidate).where(Candidate.iin_hash == iin_lookup_hash(iin, secret_key=secret_key))).first()
+        select(Candidate).where(Candidate.iin_hash == iin_lookup_hash(iin, secret_key=secret_key))
+    ).first()
 
 
 def candidate_of_account(session: Session, account: Account) -> Candidate:
@@ -124,21 +155,44 @@ _IIN_TAKEN = "a candidate with this IIN is registered; sign in instead"
 
 def _file_summary(candidate: Candidate) -> dict[str, Any]:
     """What the audit trail keeps of a file: no IIN, no contacts, only counts and levels."""
-    return {"education": [e.level for e in candidate.education], "work_records": len(candidate.work),
-            "languages": {item.language: item.level for item in candidate.languages}, "region": candidate.region}
+    return {
+        "education": [e.level for e in candidate.education],
+        "work_records": len(candidate.work),
+        "languages": {item.language: item.level for item in candidate.languages},
+        "region": candidate.region,
+    }
 
 
 def _apply_file(candidate: Candidate, data: PersonalFileIn) -> None:
     candidate.surname, candidate.given_name, candidate.patronymic = data.surname, data.given_name, data.patronymic
     candidate.phone, candidate.region = data.phone, data.region
     candidate.languages = [CandidateLanguage(language=item.language, level=item.level) for item in data.languages]
-    candidate.education = [EducationRecord(level=e.level, field=e.field, institution=e.institution,
-                                           start_date=e.start_date, end_date=e.end_date, diploma_on=e.diploma_on,
-                                           grant_funded=e.grant_funded, gpa=e.gpa, gpa_scale=e.gpa_scale,
-                                           academy=e.academy, best_graduate=e.best_graduate)
-                           for e in data.education]
-    candidate.work = [WorkRecord(employer=w.employer, position=w.position, start_date=w.start_date,
-                                 end_date=w.end_date, functional_area=w.functional_area) for w in data.work]
+    candidate.education = [
+        EducationRecord(
+            level=e.level,
+            field=e.field,
+            institution=e.institution,
+            start_date=e.start_date,
+            end_date=e.end_date,
+            diploma_on=e.diploma_on,
+            grant_funded=e.grant_funded,
+            gpa=e.gpa,
+            gpa_scale=e.gpa_scale,
+            academy=e.academy,
+            best_graduate=e.best_graduate,
+        )
+        for e in data.education
+    ]
+    candidate.work = [
+        WorkRecord(
+            employer=w.employer,
+            position=w.position,
+            start_date=w.start_date,
+            end_date=w.end_date,
+            functional_area=w.functional_area,
+        )
+        for w in data.work
+    ]
     candidate.updated_at = utcnow()
 
 
@@ -168,34 +222,60 @@ def register(*, session: Session, queue: JobQueue, data: RegistrationIn, secret_
 def register_new(*, session: Session, data: RegistrationIn, secret_key: str) -> Candidate:
     """``register`` for details nobody has yet: 409 ``email_already_registered`` / ``iin_already_registered``
     otherwise (the route never shows those; the test factories use this directly)."""
-    candidate = create_candidate(session=session, data=data, secret_key=secret_key,
-                                 password_hash=hash_password(data.password))
-    record(session, action="candidate.registered", entity_type="candidate", entity_id=str(candidate.id),
-           actor=str(candidate.account_id), actor_role=CANDIDATE,
-           payload={"account_id": candidate.account_id, "after": _file_summary(candidate),
-                    "consents": consents_of(candidate), "request_id": current_request_id()})
+    candidate = create_candidate(
+        session=session, data=data, secret_key=secret_key, password_hash=hash_password(data.password)
+    )
+    record(
+        session,
+        action="candidate.registered",
+        entity_type="candidate",
+        entity_id=str(candidate.id),
+        actor=str(candidate.account_id),
+        actor_role=CANDIDATE,
+        payload={
+            "account_id": candidate.account_id,
+            "after": _file_summary(candidate),
+            "consents": consents_of(candidate),
+            "request_id": current_request_id(),
+        },
+    )
     return candidate
 
 
-def _tell_owner_of_attempt(*, session: Session, queue: JobQueue, data: RegistrationIn, secret_key: str,
-                           code: str) -> None:
+def _tell_owner_of_attempt(
+    *, session: Session, queue: JobQueue, data: RegistrationIn, secret_key: str, code: str
+) -> None:
     """A registration met an account that has its e-mail or IIN: tell that account's owner, audit it."""
     owner = session.scalars(select(Account).where(Account.email == data.email)).first()
     matched = "email"
     if owner is None:
         lookup = iin_lookup_hash(parse_iin(data.iin).iin, secret_key=secret_key)
-        owner = session.scalars(select(Account).join(Candidate, Candidate.account_id == Account.id)
-                                .where(Candidate.iin_hash == lookup)).first()
+        owner = session.scalars(
+            select(Account).join(Candidate, Candidate.account_id == Account.id).where(Candidate.iin_hash == lookup)
+        ).first()
         matched = "iin"
     if owner is None:  # the race's winner rolled back since: nothing to tell
         return
     attempt = uuid.uuid4().hex
-    record(session, action="candidate.registration_refused", entity_type="account", entity_id=str(owner.id),
-           actor="anonymous", actor_role="anonymous",
-           payload={"matched": matched, "code": code, "attempt": attempt, "request_id": current_request_id()})
-    notify(session=session, queue=queue, account_id=owner.id, to_address=owner.email, event="registration_attempt",
-           context={"matched": _MATCHED[matched]}, locale=owner.locale,
-           dedupe_key=f"registration_attempt:{owner.id}:{attempt}")
+    record(
+        session,
+        action="candidate.registration_refused",
+        entity_type="account",
+        entity_id=str(owner.id),
+        actor="anonymous",
+        actor_role="anonymous",
+        payload={"matched": matched, "code": code, "attempt": attempt, "request_id": current_request_id()},
+    )
+    notify(
+        session=session,
+        queue=queue,
+        account_id=owner.id,
+        to_address=owner.email,
+        event="registration_attempt",
+        context={"matched": _MATCHED[matched]},
+        locale=owner.locale,
+        dedupe_key=f"registration_attempt:{owner.id}:{attempt}",
+    )
 
 
 _MATCHED = {
@@ -204,8 +284,9 @@ _MATCHED = {
 }
 
 
-def create_candidate(*, session: Session, data: RegistrationIn, secret_key: str, password_hash: str,
-                     is_demo: bool = False) -> Candidate:
+def create_candidate(
+    *, session: Session, data: RegistrationIn, secret_key: str, password_hash: str, is_demo: bool = False
+) -> Candidate:
     """The rows of a registration without its audit event: ``register`` and the demo seeder use it."""
     try:
         info = parse_iin(data.iin)
@@ -220,17 +301,35 @@ def create_candidate(*, session: Session, data: RegistrationIn, secret_key: str,
     if session.scalars(select(Candidate.id).where(Candidate.iin_hash == lookup)).first() is not None:
         raise DomainError(IIN_ALREADY_REGISTERED, _IIN_TAKEN)
     display = " ".join(part for part in (data.given_name, data.surname) if part)
-    account = Account(email=data.email, password_hash=password_hash, role=CANDIDATE, display_name=display,
-                      locale=data.locale, is_active=True, is_demo=is_demo)
+    account = Account(
+        email=data.email,
+        password_hash=password_hash,
+        role=CANDIDATE,
+        display_name=display,
+        locale=data.locale,
+        is_active=True,
+        is_demo=is_demo,
+    )
     now = utcnow()
-    candidate = Candidate(iin_encrypted=encrypt_iin(info.iin, secret_key=secret_key), iin_hash=lookup,
-                          birth_date=info.birth_date, sex=info.sex, surname=data.surname,
-                          given_name=data.given_name, patronymic=data.patronymic, phone=data.phone,
-                          region=data.region, is_demo=is_demo, created_at=now, updated_at=now)
+    candidate = Candidate(
+        iin_encrypted=encrypt_iin(info.iin, secret_key=secret_key),
+        iin_hash=lookup,
+        birth_date=info.birth_date,
+        sex=info.sex,
+        surname=data.surname,
+        given_name=data.given_name,
+        patronymic=data.patronymic,
+        phone=data.phone,
+        region=data.region,
+        is_demo=is_demo,
+        created_at=now,
+        updated_at=now,
+    )
     candidate.account = account
     _apply_file(candidate, data)
-    candidate.consents = [Consent(kind=kind, granted=bool(getattr(data.consents, kind)), changed_at=now)
-                          for kind in CONSENT_KINDS]
+    candidate.consents = [
+        Consent(kind=kind, granted=bool(getattr(data.consents, kind)), changed_at=now) for kind in CONSENT_KINDS
+    ]
     session.add(candidate)
     try:
         # A savepoint, so that losing a race to a concurrent registration leaves the transaction usable.
@@ -256,9 +355,15 @@ def update_file(*, session: Session, candidate: Candidate, data: PersonalFileIn,
     _apply_file(candidate, data)
     candidate.account.locale = data.locale
     session.flush()
-    record(session, action="candidate.file_updated", entity_type="candidate", entity_id=str(candidate.id),
-           actor=str(actor.id), actor_role=actor.role,
-           payload={"before": before, "after": _file_summary(candidate), "request_id": current_request_id()})
+    record(
+        session,
+        action="candidate.file_updated",
+        entity_type="candidate",
+        entity_id=str(candidate.id),
+        actor=str(actor.id),
+        actor_role=actor.role,
+        payload={"before": before, "after": _file_summary(candidate), "request_id": current_request_id()},
+    )
     return candidate
 
 
@@ -267,9 +372,11 @@ def update_consents(*, session: Session, candidate: Candidate, data: ConsentsUpd
     changes = data.model_dump(exclude_none=True)
     refused = [kind for kind in REQUIRED_CONSENTS if changes.get(kind) is False]
     if refused:
-        raise DomainError(CONSENT_REQUIRED,
-                          f"the consents {', '.join(refused)} are required to take part and cannot be withdrawn",
-                          consents=refused)
+        raise DomainError(
+            CONSENT_REQUIRED,
+            f"the consents {', '.join(refused)} are required to take part and cannot be withdrawn",
+            consents=refused,
+        )
     before = consents_of(candidate)
     by_kind = {consent.kind: consent for consent in candidate.consents}
     now = utcnow()
@@ -282,7 +389,13 @@ def update_consents(*, session: Session, candidate: Candidate, data: ConsentsUpd
     session.flush()
     after = consents_of(candidate)
     if after != before:
-        record(session, action="candidate.consents_changed", entity_type="candidate", entity_id=str(candidate.id),
-               actor=str(actor.id), actor_role=actor.role,
-               payload={"before": before, "after": after, "request_id": current_request_id()})
+        record(
+            session,
+            action="candidate.consents_changed",
+            entity_type="candidate",
+            entity_id=str(candidate.id),
+            actor=str(actor.id),
+            actor_role=actor.role,
+            payload={"before": before, "after": after, "request_id": current_request_id()},
+        )
     return candidate

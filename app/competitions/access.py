@@ -34,7 +34,8 @@ class ApplicationAccess(CompetitionAccess):
 def competition_access(session: Session, competition: Competition) -> CompetitionAccess:
     seats = session.execute(
         select(CommissionMember.account_id, CommissionMember.role).where(
-            CommissionMember.competition_id == competition.id)
+            CommissionMember.competition_id == competition.id
+        )
     ).all()
     return CompetitionAccess(
         competition_id=competition.id,
@@ -76,9 +77,11 @@ class CandidateAccess:
 
 def candidate_access(session: Session, *, candidate_id: int, account_id: int) -> CandidateAccess:
     bodies = session.scalars(
-        select(Competition.state_body_id).distinct()
+        select(Competition.state_body_id)
+        .distinct()
         .join(Application, Application.competition_id == Competition.id)
-        .where(Application.candidate_id == candidate_id)).all()
+        .where(Application.candidate_id == candidate_id)
+    ).all()
     return CandidateAccess(candidate_id=candidate_id, account_id=account_id, applied_state_body_ids=frozenset(bodies))
 
 
@@ -95,6 +98,5 @@ class RecordAccess:
 
 
 def record_access(session: Session, *, created_by: int | None) -> RecordAccess:
-    body = None if created_by is None else session.scalar(
-        select(Account.state_body_id).where(Account.id == created_by))
+    body = None if created_by is None else session.scalar(select(Account.state_body_id).where(Account.id == created_by))
     return RecordAccess(state_body_id=body, created_by=created_by)

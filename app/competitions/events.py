@@ -11,10 +11,25 @@ from app.auth.models import Account
 from app.logs import current_request_id
 
 
-def audit(session: Session, *, actor: Account | None, action: str, entity_type: str, entity_id: int | str,
-          before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, **extra: Any) -> None:
+def audit(
+    session: Session,
+    *,
+    actor: Account | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    **extra: Any,
+) -> None:
     """Record ``action`` on the entity with its state before and after and the request id."""
     payload: dict[str, Any] = {"before": before, "after": after, "request_id": current_request_id(), **extra}
-    record(session, action=action, entity_type=entity_type, entity_id=str(entity_id),
-           actor=SYSTEM_ACTOR if actor is None else str(actor.id),
-           actor_role=SYSTEM_ACTOR if actor is None else actor.role, payload=payload)
+    record(
+        session,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        actor=SYSTEM_ACTOR if actor is None else str(actor.id),
+        actor_role=SYSTEM_ACTOR if actor is None else actor.role,
+        payload=payload,
+    )

@@ -51,9 +51,11 @@ class Competition(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     vacancy_id: Mapped[int] = mapped_column(
-        ForeignKey("vacancies.id", ondelete="RESTRICT"), nullable=False, unique=True)
+        ForeignKey("vacancies.id", ondelete="RESTRICT"), nullable=False, unique=True
+    )
     state_body_id: Mapped[int] = mapped_column(
-        ForeignKey("state_bodies.id", ondelete="RESTRICT"), nullable=False, index=True)
+        ForeignKey("state_bodies.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     category: Mapped[str] = mapped_column(String(16), nullable=False)
     managerial: Mapped[bool] = mapped_column(Boolean, nullable=False)
     stage_plan: Mapped[list[str]] = mapped_column(JSON, nullable=False)
@@ -67,8 +69,9 @@ class Competition(Base):
     results_published_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    prescoring_mode: Mapped[str] = mapped_column(String(16), nullable=False, default="blind_first",
-                                                 server_default="blind_first")
+    prescoring_mode: Mapped[str] = mapped_column(
+        String(16), nullable=False, default="blind_first", server_default="blind_first"
+    )
     """How members meet the essay pre-score: ``blind_first`` (after their own score) or ``assist`` (at once)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
@@ -84,9 +87,9 @@ class CommissionMember(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     competition_id: Mapped[int] = mapped_column(
-        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True)
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False, index=True)
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False, index=True)
     role: Mapped[str] = mapped_column(String(16), nullable=False)
     added_by: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
@@ -105,10 +108,12 @@ class MemberScore(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     stage: Mapped[str] = mapped_column(String(16), nullable=False)
     scorer_account_id: Mapped[int | None] = mapped_column(
-        ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=True, index=True)
+        ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
     score_type: Mapped[str] = mapped_column(String(16), nullable=False, default=SCORE_MEMBER)
     score: Mapped[int] = mapped_column(Integer, nullable=False)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)

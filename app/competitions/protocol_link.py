@@ -39,8 +39,11 @@ PROTOCOL_READY_TO_SIGN = "protocol_ready_to_sign"
 
 def ensure_results_published(competition: Competition) -> date:
     """The publication day; 409 ``results_not_published`` before it (a protocol records final results)."""
-    if competition.status != RESULTS_PUBLISHED or competition.outcome is None \
-            or competition.results_published_on is None:
+    if (
+        competition.status != RESULTS_PUBLISHED
+        or competition.outcome is None
+        or competition.results_published_on is None
+    ):
         raise DomainError(RESULTS_NOT_PUBLISHED, "the protocol is drawn up once the results are published")
     return competition.results_published_on
 
@@ -63,14 +66,15 @@ def sign_deadline(competition: Competition, drawn_up_on: date) -> date:
 def _commission(session: Session, competition: Competition) -> tuple[CommissionMember, ...]:
     seats = competitions.commission_seats(session=session, competition=competition)
     ordered = sorted(seats, key=lambda pair: (COMMISSION_ROLES.index(pair[0].role), pair[0].id))
-    return tuple(CommissionMember(full_name=account.display_name, role=seat.role)  # type: ignore[arg-type]
-                 for seat, account in ordered)
+    return tuple(
+        CommissionMember(full_name=account.display_name, role=seat.role)  # type: ignore[arg-type]
+        for seat, account in ordered
+    )
 
 
 def _member_scores(session: Session, competition: Competition) -> dict[str, dict[str, tuple[int, ...]]]:
     """Stage -> anonymous code -> the members' scores, for the candidates of the competition."""
-    applications: Sequence[Application] = competitions.competing_applications(session=session,
-                                                                             competition=competition)
+    applications: Sequence[Application] = competitions.competing_applications(session=session, competition=competition)
     scores = competitions.counting_member_scores(session=session, application_ids=[a.id for a in applications])
     by_stage: dict[str, dict[str, tuple[int, ...]]] = {}
     for application in applications:
@@ -104,8 +108,9 @@ def protocol_data(*, session: Session, competition: Competition, drawn_up_on: da
 
 
 def latest_protocol(*, session: Session, competition: Competition) -> Protocol | None:
-    return session.scalars(select(Protocol).where(Protocol.competition_id == competition.id)
-                           .order_by(Protocol.version.desc())).first()
+    return session.scalars(
+        select(Protocol).where(Protocol.competition_id == competition.id).order_by(Protocol.version.desc())
+    ).first()
 
 
 def _same_document(protocol: Protocol, data: ProtocolData) -> bool:
@@ -126,8 +131,9 @@ class DrawnUp:
     notified_account_ids: tuple[int, ...]
 
 
-def draw_up_protocol(*, session: Session, queue: JobQueue, competition: Competition, actor: Account,
-                     today: date) -> DrawnUp:
+def draw_up_protocol(
+    *, session: Session, queue: JobQueue, competition: Competition, actor: Account, today: date
+) -> DrawnUp:
     """Draw up the protocol of the published results and ask every seat of the commission to sign it.
 
     Returns the latest protocol unchanged when it is the document of the same data (a retry, a
@@ -137,31 +143,53 @@ def draw_up_protocol(*, session: Session, queue: JobQueue, competition: Competit
     existing = latest_protocol(session=session, competition=competition)
     data = protocol_data(session=session, competition=competition, drawn_up_on=today)
     if existing is not None and _same_document(existing, data):
-        return DrawnUp(protocol=existing, created=False, results_published_on=published,
-                       protocol_due=protocol_due(competition),
-                       sign_deadline=sign_deadline(competition, existing.drawn_up_on), notified_account_ids=())
+        return DrawnUp(
+            protocol=existing,
+            created=False,
+            results_published_on=published,
+            protocol_due=protocol_due(competition),
+            sign_deadline=sign_deadline(competition, existing.drawn_up_on),
+            notified_account_ids=(),
+        )
     protocol = protocols.draw_up(session=session, data=data, actor=actor)
     deadline = sign_deadline(competition, today)
-    notified = _notify_commission(session=session, queue=queue, competition=competition, protocol=protocol,
-                                  deadline=deadline)
-    return DrawnUp(protocol=protocol, created=True, results_published_on=published,
-                   protocol_due=protocol_due(competition), sign_deadline=deadline, notified_account_ids=notified)
+    notified = _notify_commission(
+        session=session, queue=queue, competition=competition, protocol=protocol, deadline=deadline
+    )
+    return DrawnUp(
+        protocol=protocol,
+        created=True,
+        results_published_on=published,
+        protocol_due=protocol_due(competition),
+        sign_deadline=deadline,
+        notified_account_ids=notified,
+    )
 
 
-def _notify_commission(*, session: Session, queue: JobQueue, competition: Competition, protocol: Protocol,
-                       deadline: date) -> tuple[int, ...]:
+def _notify_commission(
+    *, session: Session, queue: JobQueue, competition: Competition, protocol: Protocol, deadline: date
+) -> tuple[int, ...]:
     vacancy = session.get(Vacancy, competition.vacancy_id)
     body = session.get(StateBody, competition.state_body_id)
     assert vacancy is not None and body is not None
-    context: dict[str, Any] = {"vacancy_title": {"kk": vacancy.title_kk, "ru": vacancy.title_ru},
-                               "state_body_name": {"kk": body.name_kk, "ru": body.name_ru},
-                               "sign_deadline": deadline.isoformat()}
+    context: dict[str, Any] = {
+        "vacancy_title": {"kk": vacancy.title_kk, "ru": vacancy.title_ru},
+        "state_body_name": {"kk": body.name_kk, "ru": body.name_ru},
+        "sign_deadline": deadline.isoformat(),
+    }
     notified = []
     for _seat, account in competitions.commission_seats(session=session, competition=competition):
         if not account.is_active:
             continue
-        notify(session=session, queue=queue, account_id=account.id, to_address=account.email,
-               event=PROTOCOL_READY_TO_SIGN, context=context, locale=account.locale,
-               dedupe_key=f"protocol:{protocol.id}:{PROTOCOL_READY_TO_SIGN}:{account.id}")
+        notify(
+            session=session,
+            queue=queue,
+            account_id=account.id,
+            to_address=account.email,
+            event=PROTOCOL_READY_TO_SIGN,
+            context=context,
+            locale=account.locale,
+            dedupe_key=f"protocol:{protocol.id}:{PROTOCOL_READY_TO_SIGN}:{account.id}",
+        )
         notified.append(account.id)
     return tuple(notified)

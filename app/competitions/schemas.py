@@ -56,11 +56,14 @@ class CompetitionOut(BaseModel):
     policy: dict[str, Any]
     status: str
     essay_topic: dict[str, str] | None
-    prescoring_mode: str = Field(description="how members meet the essay pre-score: blind_first (after their own "
-                                             "score, the default) or assist (at once)")
+    prescoring_mode: str = Field(
+        description="how members meet the essay pre-score: blind_first (after their own "
+        "score, the default) or assist (at once)"
+    )
     calendar: CompetitionCalendar
     commission: list[CommissionSeatOut] | None = Field(
-        description="the seats; shown to the HR of the body, administrators and the members themselves")
+        description="the seats; shown to the HR of the body, administrators and the members themselves"
+    )
 
 
 class ProgressOut(BaseModel):
@@ -78,7 +81,8 @@ class PublishedResultsOut(BaseModel):
     results_published_on: date
     outcome: dict[str, Any]
     names: dict[str, str] | None = Field(
-        default=None, description="anonymous code -> full name of the ranked, shown once results are published")
+        default=None, description="anonymous code -> full name of the ranked, shown once results are published"
+    )
 
 
 class CompetitionProtocolOut(BaseModel):
@@ -92,6 +96,7 @@ class CompetitionProtocolOut(BaseModel):
     overdue: bool = Field(description="drawn up after protocol_due")
     sign_deadline: date = Field(description="the day the commission members are asked to sign by")
     notified_account_ids: list[Id] = Field(
-        description="the commission members this request asked to sign (protocol_ready_to_sign)")
+        description="the commission members this request asked to sign (protocol_ready_to_sign)"
+    )
     protocol: ProtocolOut
     links: dict[str, str]

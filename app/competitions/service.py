@@ -78,24 +78,51 @@ NO_DIPLOMA_LEVEL = EDUCATION_LEVELS[0]
 
 # --- opening and closing -------------------------------------------------------------------------
 
-def open_competition(*, session: Session, vacancy: Vacancy, actor: Account, policy: SelectionPolicy, today: date,
-                     window_working_days: int, applications_close_on: date | None = None) -> Competition:
+
+def open_competition(
+    *,
+    session: Session,
+    vacancy: Vacancy,
+    actor: Account,
+    policy: SelectionPolicy,
+    today: date,
+    window_working_days: int,
+    applications_close_on: date | None = None,
+) -> Competition:
     """The vacancy's competition: stage plan, policy snapshot and calendar, open for applications from today."""
     close_on = applications_close_on or nth_working_day_after(today, window_working_days)
     if close_on < today:
-        raise DomainError(INVALID_APPLICATION_WINDOW,
-                          f"applications cannot close ({close_on}) before they open ({today})")
+        raise DomainError(
+            INVALID_APPLICATION_WINDOW, f"applications cannot close ({close_on}) before they open ({today})"
+        )
     competition = Competition(
-        vacancy_id=vacancy.id, state_body_id=vacancy.state_body_id, category=vacancy.category,
-        managerial=vacancy.managerial, stage_plan=list(stage_plan(vacancy.category, vacancy.managerial)),
-        policy=policy_fields(policy), status=OPEN, published_on=today, applications_close_on=close_on,
+        vacancy_id=vacancy.id,
+        state_body_id=vacancy.state_body_id,
+        category=vacancy.category,
+        managerial=vacancy.managerial,
+        stage_plan=list(stage_plan(vacancy.category, vacancy.managerial)),
+        policy=policy_fields(policy),
+        status=OPEN,
+        published_on=today,
+        applications_close_on=close_on,
         documents_review_due=working_day_deadline(close_on, policy.documents_review_working_days),
     )
     session.add(competition)
     session.flush()
-    audit(session, actor=actor, action="competition.opened", entity_type="competition", entity_id=competition.id,
-          after={"vacancy_id": vacancy.id, "status": OPEN, "stage_plan": competition.stage_plan,
-                 "applications_close_on": close_on.isoformat(), "policy": competition.policy})
+    audit(
+        session,
+        actor=actor,
+        action="competition.opened",
+        entity_type="competition",
+        entity_id=competition.id,
+        after={
+            "vacancy_id": vacancy.id,
+            "status": OPEN,
+            "stage_plan": competition.stage_plan,
+            "applications_close_on": close_on.isoformat(),
+            "policy": competition.policy,
+        },
+    )
     return competition
 
 
@@ -104,8 +131,15 @@ def close_applications(*, session: Session, competition: Competition, actor: Acc
     if competition.status != OPEN:
         return
     competition.status = CLOSED
-    audit(session, actor=actor, action="competition.applications_closed", entity_type="competition",
-          entity_id=competition.id, before={"status": OPEN}, after={"status": CLOSED})
+    audit(
+        session,
+        actor=actor,
+        action="competition.applications_closed",
+        entity_type="competition",
+        entity_id=competition.id,
+        before={"status": OPEN},
+        after={"status": CLOSED},
+    )
 
 
 def get_competition(*, session: Session, competition_id: int) -> Competition:
@@ -115,8 +149,9 @@ def get_competition(*, session: Session, competition_id: int) -> Competition:
     return competition
 
 
-def managed_competition(*, session: Session, competition_id: int, actor: Account,
-                        action: str = "competition.manage") -> Competition:
+def managed_competition(
+    *, session: Session, competition_id: int, actor: Account, action: str = "competition.manage"
+) -> Competition:
     """The competition when ``actor`` may do ``action`` on it (404 or 403 otherwise)."""
     competition = get_competition(session=session, competition_id=competition_id)
     ensure_can(actor, action, competition_access(session, competition))
@@ -134,52 +169,73 @@ def accepts_applications(competition: Competition, today: date) -> bool:
 
 def ensure_results_not_published(competition: Competition) -> None:
     if competition.status == RESULTS_PUBLISHED:
-        raise DomainError(RESULTS_ALREADY_PUBLISHED,
-                          "the results of this competition are published; nothing can change now")
+        raise DomainError(
+            RESULTS_ALREADY_PUBLISHED, "the results of this competition are published; nothing can change now"
+        )
 
 
 # --- commission and essay topic ---------------------------------------------------------------------
 
+
 def commission_seats(*, session: Session, competition: Competition) -> Sequence[tuple[CommissionMember, Account]]:
     rows = session.execute(
-        select(CommissionMember, Account).join(Account, Account.id == CommissionMember.account_id)
-        .where(CommissionMember.competition_id == competition.id).order_by(CommissionMember.id)
+        select(CommissionMember, Account)
+        .join(Account, Account.id == CommissionMember.account_id)
+        .where(CommissionMember.competition_id == competition.id)
+        .order_by(CommissionMember.id)
     ).all()
     return [(seat, account) for seat, account in rows]
 
 
-def add_commission_member(*, session: Session, competition: Competition, account_id: int, role: str,
-                          actor: Account) -> CommissionMember:
+def add_commission_member(
+    *, session: Session, competition: Competition, account_id: int, role: str, actor: Account
+) -> CommissionMember:
     """Seat an account of the commission-member role; one chair per commission."""
     ensure_results_not_published(competition)
     account = session.get(Account, account_id)
     if account is None or account.role != COMMISSION_MEMBER or not account.is_active:
-        raise DomainError(NOT_A_COMMISSION_MEMBER_ACCOUNT,
-                          f"account {account_id} is not an active commission-member account")
+        raise DomainError(
+            NOT_A_COMMISSION_MEMBER_ACCOUNT, f"account {account_id} is not an active commission-member account"
+        )
     seats = session.scalars(select(CommissionMember).where(CommissionMember.competition_id == competition.id)).all()
     if any(seat.account_id == account_id for seat in seats):
         raise DomainError(ALREADY_ON_COMMISSION, f"account {account_id} already sits on this commission")
     if role == CHAIR and any(seat.role == CHAIR for seat in seats):
         raise DomainError(CHAIR_TAKEN, "the commission already has a chair")
-    seat = CommissionMember(competition_id=competition.id, account_id=account_id, role=role, added_by=actor.id,
-                            added_at=utcnow())
+    seat = CommissionMember(
+        competition_id=competition.id, account_id=account_id, role=role, added_by=actor.id, added_at=utcnow()
+    )
     session.add(seat)
     session.flush()
-    audit(session, actor=actor, action="commission.member_added", entity_type="competition",
-          entity_id=competition.id, after={"account_id": account_id, "role": role})
+    audit(
+        session,
+        actor=actor,
+        action="commission.member_added",
+        entity_type="competition",
+        entity_id=competition.id,
+        after={"account_id": account_id, "role": role},
+    )
     return seat
 
 
-def remove_commission_member(*, session: Session, competition: Competition, account_id: int,
-                             actor: Account) -> None:
+def remove_commission_member(*, session: Session, competition: Competition, account_id: int, actor: Account) -> None:
     ensure_results_not_published(competition)
-    seat = session.scalars(select(CommissionMember).where(
-        CommissionMember.competition_id == competition.id, CommissionMember.account_id == account_id)).first()
+    seat = session.scalars(
+        select(CommissionMember).where(
+            CommissionMember.competition_id == competition.id, CommissionMember.account_id == account_id
+        )
+    ).first()
     if seat is None:
         raise DomainError(NOT_FOUND, f"account {account_id} does not sit on this commission")
     session.delete(seat)
-    audit(session, actor=actor, action="commission.member_removed", entity_type="competition",
-          entity_id=competition.id, before={"account_id": account_id, "role": seat.role})
+    audit(
+        session,
+        actor=actor,
+        action="commission.member_removed",
+        entity_type="competition",
+        entity_id=competition.id,
+        before={"account_id": account_id, "role": seat.role},
+    )
 
 
 def set_essay_topic(*, session: Session, competition: Competition, kk: str, ru: str, actor: Account) -> None:
@@ -188,16 +244,27 @@ def set_essay_topic(*, session: Session, competition: Competition, kk: str, ru: 
     ensure_results_not_published(competition)
     before = {"kk": competition.essay_topic_kk, "ru": competition.essay_topic_ru}
     competition.essay_topic_kk, competition.essay_topic_ru = kk, ru
-    audit(session, actor=actor, action="competition.essay_topic_set", entity_type="competition",
-          entity_id=competition.id, before=before, after={"kk": kk, "ru": ru})
+    audit(
+        session,
+        actor=actor,
+        action="competition.essay_topic_set",
+        entity_type="competition",
+        entity_id=competition.id,
+        before=before,
+        after={"kk": kk, "ru": ru},
+    )
 
 
 # --- calendar -------------------------------------------------------------------------------------
 
+
 def calendar_view(*, session: Session, competition: Competition, today: date) -> dict[str, Any]:
     """Dates and overdue flags as of ``today`` (passed in: the rules never read the clock)."""
-    pending = session.scalars(select(Application.hr_confirmation_due).where(
-        Application.competition_id == competition.id, Application.status == SUBMITTED)).all()
+    pending = session.scalars(
+        select(Application.hr_confirmation_due).where(
+            Application.competition_id == competition.id, Application.status == SUBMITTED
+        )
+    ).all()
     return {
         "published_on": competition.published_on,
         "applications_close_on": competition.applications_close_on,
@@ -213,9 +280,18 @@ def calendar_view(*, session: Session, competition: Competition, today: date) ->
 
 # --- member scores ---------------------------------------------------------------------------------
 
-def record_member_score(*, session: Session, application: Application, stage: str, scorer: Account | None,
-                        score: int, comment: str | None = None, score_type: str = SCORE_MEMBER,
-                        replace: bool = False) -> MemberScore:
+
+def record_member_score(
+    *,
+    session: Session,
+    application: Application,
+    stage: str,
+    scorer: Account | None,
+    score: int,
+    comment: str | None = None,
+    score_type: str = SCORE_MEMBER,
+    replace: bool = False,
+) -> MemberScore:
     """Store one score of ``application`` at ``stage`` (essay, practical or interview).
 
     A ``member`` score needs a voting member (chair or member) of the competition's commission
@@ -236,10 +312,14 @@ def record_member_score(*, session: Session, application: Application, stage: st
         if scorer is None or scorer.role != COMMISSION_MEMBER or scorer.id not in access.voting_member_account_ids:
             raise DomainError(NOT_ON_COMMISSION, "only a voting member of this competition's commission scores it")
     aggregate_member_scores([score], policy_of(competition))  # the core's scale check
-    existing = session.scalars(select(MemberScore).where(
-        MemberScore.application_id == application.id, MemberScore.stage == stage,
-        MemberScore.score_type == score_type,
-        MemberScore.scorer_account_id == (None if scorer is None else scorer.id))).first()
+    existing = session.scalars(
+        select(MemberScore).where(
+            MemberScore.application_id == application.id,
+            MemberScore.stage == stage,
+            MemberScore.score_type == score_type,
+            MemberScore.scorer_account_id == (None if scorer is None else scorer.id),
+        )
+    ).first()
     before = None
     if existing is not None:
         if not replace:
@@ -248,19 +328,32 @@ def record_member_score(*, session: Session, application: Application, stage: st
         existing.score, existing.comment, existing.created_at = score, comment, utcnow()
         row = existing
     else:
-        row = MemberScore(application_id=application.id, stage=stage,
-                          scorer_account_id=None if scorer is None else scorer.id, score_type=score_type,
-                          score=score, comment=comment, created_at=utcnow())
+        row = MemberScore(
+            application_id=application.id,
+            stage=stage,
+            scorer_account_id=None if scorer is None else scorer.id,
+            score_type=score_type,
+            score=score,
+            comment=comment,
+            created_at=utcnow(),
+        )
         session.add(row)
     session.flush()
-    audit(session, actor=scorer, action="member_score.recorded", entity_type="application",
-          entity_id=application.id, before=before,
-          after={"stage": stage, "score_type": score_type, "score": score, "comment": comment})
+    audit(
+        session,
+        actor=scorer,
+        action="member_score.recorded",
+        entity_type="application",
+        entity_id=application.id,
+        before=before,
+        after={"stage": stage, "score_type": score_type, "score": score, "comment": comment},
+    )
     return row
 
 
-def counting_member_scores(*, session: Session,
-                           application_ids: Iterable[int]) -> dict[int, dict[str, tuple[int, ...]]]:
+def counting_member_scores(
+    *, session: Session, application_ids: Iterable[int]
+) -> dict[int, dict[str, tuple[int, ...]]]:
     """The scores that count, ``{application_id: {stage: (score, ...)}}`` in the order they were given.
 
     Members' scores only: an ``ml_suggestion`` never enters a total, a pass mark or a protocol.
@@ -280,30 +373,39 @@ def counting_member_scores(*, session: Session,
 
 # --- the core's view ------------------------------------------------------------------------------
 
+
 def competing_applications(*, session: Session, competition: Competition) -> Sequence[Application]:
     """The confirmed applications, in the order they came: the candidates of the competition."""
-    return session.scalars(select(Application).where(
-        Application.competition_id == competition.id, Application.status == CONFIRMED)
-        .order_by(Application.applied_at, Application.id)).all()
+    return session.scalars(
+        select(Application)
+        .where(Application.competition_id == competition.id, Application.status == CONFIRMED)
+        .order_by(Application.applied_at, Application.id)
+    ).all()
 
 
 def _recorded(session: Session, applications: Sequence[Application]) -> dict[int, RecordedStageResult]:
     if not applications:
         return {}
-    rows = session.scalars(select(RecordedStageResult).where(
-        RecordedStageResult.application_id.in_([a.id for a in applications]))).all()
+    rows = session.scalars(
+        select(RecordedStageResult).where(RecordedStageResult.application_id.in_([a.id for a in applications]))
+    ).all()
     return {row.application_id: row for row in rows}
 
 
-def candidate_record(application: Application, recorded: RecordedStageResult | None,
-                     scores: Mapping[str, tuple[int, ...]]) -> CandidateRecord:
+def candidate_record(
+    application: Application, recorded: RecordedStageResult | None, scores: Mapping[str, tuple[int, ...]]
+) -> CandidateRecord:
     """One candidate for the core, from the stored application, its recorded results and counting scores."""
     pq = None
     reasoning = None
-    if recorded is not None and recorded.personal_qualities_percent is not None \
-            and recorded.personal_qualities_reliable is not None:
-        pq = PersonalQualitiesRecord(percent=Fraction(recorded.personal_qualities_percent),
-                                     reliable=recorded.personal_qualities_reliable)
+    if (
+        recorded is not None
+        and recorded.personal_qualities_percent is not None
+        and recorded.personal_qualities_reliable is not None
+    ):
+        pq = PersonalQualitiesRecord(
+            percent=Fraction(recorded.personal_qualities_percent), reliable=recorded.personal_qualities_reliable
+        )
     if recorded is not None and recorded.reasoning_text is not None and recorded.reasoning_numeric is not None:
         reasoning = ReasoningRecord(text=recorded.reasoning_text, numeric=recorded.reasoning_numeric)
     return CandidateRecord(
@@ -321,8 +423,9 @@ def candidate_record(application: Application, recorded: RecordedStageResult | N
     )
 
 
-def competition_input(*, session: Session, competition: Competition,
-                      results_published_on: date | None = None) -> CompetitionInput:
+def competition_input(
+    *, session: Session, competition: Competition, results_published_on: date | None = None
+) -> CompetitionInput:
     """The competition as the core sees it, built from the stored data (anonymous codes as refs)."""
     applications = competing_applications(session=session, competition=competition)
     recorded = _recorded(session, applications)
@@ -341,8 +444,11 @@ def _policy_overrides(competition: Competition) -> dict[str, Any]:
 
 
 def _candidate_json(record: CandidateRecord) -> dict[str, Any]:
-    item: dict[str, Any] = {"ref": record.ref, "experience_months": record.experience_months,
-                            "education_level": record.education_level}
+    item: dict[str, Any] = {
+        "ref": record.ref,
+        "experience_months": record.experience_months,
+        "education_level": record.education_level,
+    }
     if record.legislation is not None:
         item["legislation"] = dict(record.legislation)
     if record.legislation_certificate_valid:
@@ -350,9 +456,11 @@ def _candidate_json(record: CandidateRecord) -> dict[str, Any]:
     if record.personal_qualities is not None:
         percent = record.personal_qualities.percent
         item["personal_qualities"] = {
-            "percent": int(percent) if percent.denominator == 1 else float(Decimal(percent.numerator)
-                                                                          / Decimal(percent.denominator)),
-            "reliable": record.personal_qualities.reliable}
+            "percent": int(percent)
+            if percent.denominator == 1
+            else float(Decimal(percent.numerator) / Decimal(percent.denominator)),
+            "reliable": record.personal_qualities.reliable,
+        }
     if record.reasoning is not None:
         item["reasoning"] = {"text": record.reasoning.text, "numeric": record.reasoning.numeric}
     for stage in SCORED_STAGES:
@@ -366,20 +474,26 @@ def _candidate_json(record: CandidateRecord) -> dict[str, Any]:
 def replay_document_for_results(competition: Competition, results: Mapping[str, Any]) -> dict[str, Any]:
     """A one-candidate replay document holding ``results``, to check them with the replay's own models."""
     candidate = {"ref": "recorded", "experience_months": 0, "education_level": NO_DIPLOMA_LEVEL, **results}
-    return {"policy": _policy_overrides(competition),
-            "competition": {"category": competition.category, "managerial": competition.managerial},
-            "candidates": [candidate]}
+    return {
+        "policy": _policy_overrides(competition),
+        "competition": {"category": competition.category, "managerial": competition.managerial},
+        "candidates": [candidate],
+    }
 
 
-def replay_document(*, session: Session, competition: Competition,
-                    results_published_on: date | None = None) -> dict[str, Any]:
+def replay_document(
+    *, session: Session, competition: Competition, results_published_on: date | None = None
+) -> dict[str, Any]:
     """The replay-format JSON of the stored data: ``irikteu replay`` on it reproduces ``progress``."""
     data = competition_input(session=session, competition=competition, results_published_on=results_published_on)
     competition_json: dict[str, Any] = {"category": data.category, "managerial": data.managerial}
     if results_published_on is not None:
         competition_json["results_published_on"] = results_published_on.isoformat()
-    return {"policy": _policy_overrides(competition), "competition": competition_json,
-            "candidates": [_candidate_json(record) for record in data.candidates]}
+    return {
+        "policy": _policy_overrides(competition),
+        "competition": competition_json,
+        "candidates": [_candidate_json(record) for record in data.candidates],
+    }
 
 
 def progress(*, session: Session, competition: Competition) -> dict[str, Any]:
@@ -391,19 +505,25 @@ def progress(*, session: Session, competition: Competition) -> dict[str, Any]:
         data = competition_input(session=session, competition=competition)
         outcome = outcome_to_json(run_competition(data, policy_of(competition)))
         count = len(data.candidates)
-    return {"competition_id": competition.id, "status": competition.status, "candidates": count,
-            "outcome": outcome}
+    return {"competition_id": competition.id, "status": competition.status, "candidates": count, "outcome": outcome}
 
 
-def publish_results(*, session: Session, queue: JobQueue, competition: Competition, actor: Account,
-                    today: date) -> Competition:
+def publish_results(
+    *, session: Session, queue: JobQueue, competition: Competition, actor: Account, today: date
+) -> Competition:
     """Store the final outcome with ``results_published_on = today`` and mark the results published.
 
     Every application must be decided first (409 ``applications_pending``); applications close.
     """
     ensure_results_not_published(competition)
-    pending = session.scalar(select(func.count()).select_from(Application).where(
-        Application.competition_id == competition.id, Application.status == SUBMITTED)) or 0
+    pending = (
+        session.scalar(
+            select(func.count())
+            .select_from(Application)
+            .where(Application.competition_id == competition.id, Application.status == SUBMITTED)
+        )
+        or 0
+    )
     if pending:
         raise DomainError(APPLICATIONS_PENDING, f"{pending} application(s) still await the HR decision")
     data = competition_input(session=session, competition=competition, results_published_on=today)
@@ -414,10 +534,20 @@ def publish_results(*, session: Session, queue: JobQueue, competition: Competiti
     competition.results_published_at = utcnow()
     competition.outcome = outcome
     session.flush()
-    audit(session, actor=actor, action="competition.results_published", entity_type="competition",
-          entity_id=competition.id, before=before,
-          after={"status": RESULTS_PUBLISHED, "results_published_on": today.isoformat(), "winner": outcome["winner"],
-                 "top3": outcome["top3"]})
+    audit(
+        session,
+        actor=actor,
+        action="competition.results_published",
+        entity_type="competition",
+        entity_id=competition.id,
+        before=before,
+        after={
+            "status": RESULTS_PUBLISHED,
+            "results_published_on": today.isoformat(),
+            "winner": outcome["winner"],
+            "top3": outcome["top3"],
+        },
+    )
     _notify_results_published(session=session, queue=queue, competition=competition, today=today)
     return competition
 
@@ -427,20 +557,38 @@ def _notify_results_published(*, session: Session, queue: JobQueue, competition:
     vacancy = session.get(Vacancy, competition.vacancy_id)
     body = session.get(StateBody, competition.state_body_id)
     assert vacancy is not None and body is not None
-    context = {"vacancy_title": {"kk": vacancy.title_kk, "ru": vacancy.title_ru},
-               "state_body_name": {"kk": body.name_kk, "ru": body.name_ru}, "published_on": today.isoformat()}
-    accounts = list(session.scalars(
-        select(Account).join(Candidate, Candidate.account_id == Account.id)
-        .join(Application, Application.candidate_id == Candidate.id)
-        .where(Application.competition_id == competition.id, Application.status == CONFIRMED)
-        .order_by(Application.id)).all())
-    accounts += session.scalars(select(Account).where(
-        Account.role == HR_OFFICER, Account.state_body_id == competition.state_body_id,
-        Account.is_active.is_(True)).order_by(Account.id)).all()
+    context = {
+        "vacancy_title": {"kk": vacancy.title_kk, "ru": vacancy.title_ru},
+        "state_body_name": {"kk": body.name_kk, "ru": body.name_ru},
+        "published_on": today.isoformat(),
+    }
+    accounts = list(
+        session.scalars(
+            select(Account)
+            .join(Candidate, Candidate.account_id == Account.id)
+            .join(Application, Application.candidate_id == Candidate.id)
+            .where(Application.competition_id == competition.id, Application.status == CONFIRMED)
+            .order_by(Application.id)
+        ).all()
+    )
+    accounts += session.scalars(
+        select(Account)
+        .where(
+            Account.role == HR_OFFICER, Account.state_body_id == competition.state_body_id, Account.is_active.is_(True)
+        )
+        .order_by(Account.id)
+    ).all()
     for account in accounts:
-        notify(session=session, queue=queue, account_id=account.id, to_address=account.email,
-               event="results_published", context=context, locale=account.locale,
-               dedupe_key=f"competition:{competition.id}:results_published:{account.id}")
+        notify(
+            session=session,
+            queue=queue,
+            account_id=account.id,
+            to_address=account.email,
+            event="results_published",
+            context=context,
+            locale=account.locale,
+            dedupe_key=f"competition:{competition.id}:results_published:{account.id}",
+        )
 
 
 def ranked_names(*, session: Session, competition: Competition) -> dict[str, str]:
@@ -451,8 +599,10 @@ def ranked_names(*, session: Session, competition: Competition) -> dict[str, str
     if not codes:
         return {}
     rows = session.execute(
-        select(Application.anonymous_code, Candidate).join(Candidate, Candidate.id == Application.candidate_id)
-        .where(Application.competition_id == competition.id, Application.anonymous_code.in_(codes))).all()
+        select(Application.anonymous_code, Candidate)
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .where(Application.competition_id == competition.id, Application.anonymous_code.in_(codes))
+    ).all()
     return {code: full_name(candidate) for code, candidate in rows}
 
 

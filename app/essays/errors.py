@@ -16,5 +16,6 @@ NO_PRACTICAL_STAGE = error_code("no_practical_stage", Kind.CONFLICT, "This compe
 STAGE_NOT_REACHED = error_code("stage_not_reached", Kind.CONFLICT, "The candidate has not reached this stage")
 STAGE_CLOSED = error_code("stage_closed", Kind.CONFLICT, "The stage is closed")
 SCORE_OUT_OF_RANGE = error_code("score_out_of_range", Kind.INVALID, "The score is outside the scale")
-SCORING_QUORUM_NOT_REACHED = error_code("scoring_quorum_not_reached", Kind.CONFLICT,
-                                        "Too few commission members have scored")
+SCORING_QUORUM_NOT_REACHED = error_code(
+    "scoring_quorum_not_reached", Kind.CONFLICT, "Too few commission members have scored"
+)

@@ -26,13 +26,15 @@ class Essay(Base):
     __tablename__ = "essays"
     __table_args__ = (
         CheckConstraint("language IN ('kk', 'ru')", name="language"),
-        CheckConstraint("NOT locked OR (submitted_at IS NOT NULL AND content_hash IS NOT NULL)",
-                        name="locked_has_hash"),
+        CheckConstraint(
+            "NOT locked OR (submitted_at IS NOT NULL AND content_hash IS NOT NULL)", name="locked_has_hash"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, unique=True)
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
     language: Mapped[str] = mapped_column(String(2), nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
@@ -54,7 +56,8 @@ class PracticalTask(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     competition_id: Mapped[int] = mapped_column(
-        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     title_kk: Mapped[str] = mapped_column(String(300), nullable=False)
     title_ru: Mapped[str] = mapped_column(String(300), nullable=False)
     instructions_kk: Mapped[str] = mapped_column(Text, nullable=False)
@@ -76,7 +79,8 @@ class StageClosure(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     competition_id: Mapped[int] = mapped_column(
-        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     stage: Mapped[str] = mapped_column(String(16), nullable=False)
     closed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     closed_by: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False)

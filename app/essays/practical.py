@@ -40,12 +40,23 @@ def _ensure_editable(session: Session, competition: Competition) -> None:
 def create_task(*, session: Session, competition: Competition, data: dict[str, Any], actor: Account) -> PracticalTask:
     _ensure_editable(session, competition)
     now = utcnow()
-    task = PracticalTask(competition_id=competition.id, created_by=actor.id, created_at=now, updated_at=now,
-                         **{name: data.get(name) for name in TASK_FIELDS})
+    task = PracticalTask(
+        competition_id=competition.id,
+        created_by=actor.id,
+        created_at=now,
+        updated_at=now,
+        **{name: data.get(name) for name in TASK_FIELDS},
+    )
     session.add(task)
     session.flush()
-    audit(session, actor=actor, action="practical_task.created", entity_type="practical_task", entity_id=task.id,
-          after={"competition_id": competition.id, **_task_state(task)})
+    audit(
+        session,
+        actor=actor,
+        action="practical_task.created",
+        entity_type="practical_task",
+        entity_id=task.id,
+        after={"competition_id": competition.id, **_task_state(task)},
+    )
     return task
 
 
@@ -56,8 +67,9 @@ def get_task(*, session: Session, task_id: int) -> PracticalTask:
     return task
 
 
-def update_task(*, session: Session, competition: Competition, task: PracticalTask, changes: dict[str, Any],
-                actor: Account) -> PracticalTask:
+def update_task(
+    *, session: Session, competition: Competition, task: PracticalTask, changes: dict[str, Any], actor: Account
+) -> PracticalTask:
     """Replace the named fields of a task while the stage is open."""
     _ensure_editable(session, competition)
     before = _task_state(task)
@@ -66,11 +78,19 @@ def update_task(*, session: Session, competition: Competition, task: PracticalTa
             setattr(task, name, changes[name])
     task.updated_at = utcnow()
     session.flush()
-    audit(session, actor=actor, action="practical_task.updated", entity_type="practical_task", entity_id=task.id,
-          before=before, after=_task_state(task))
+    audit(
+        session,
+        actor=actor,
+        action="practical_task.updated",
+        entity_type="practical_task",
+        entity_id=task.id,
+        before=before,
+        after=_task_state(task),
+    )
     return task
 
 
 def tasks_of(*, session: Session, competition: Competition) -> Sequence[PracticalTask]:
-    return session.scalars(select(PracticalTask).where(PracticalTask.competition_id == competition.id)
-                           .order_by(PracticalTask.id)).all()
+    return session.scalars(
+        select(PracticalTask).where(PracticalTask.competition_id == competition.id).order_by(PracticalTask.id)
+    ).all()

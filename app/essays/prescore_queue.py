@@ -27,5 +27,6 @@ def enqueue_prescore(*, session: Session, queue: JobQueue, essay: Essay, tag: st
     """
     assert essay.locked and essay.content_hash is not None
     key = prescore_key(essay) if tag is None else f"{prescore_key(essay)}:{tag}"
-    return queue.enqueue(PRESCORE_JOB, {"essay_id": essay.id, "content_hash": essay.content_hash},
-                         dedupe_key=key, session=session)
+    return queue.enqueue(
+        PRESCORE_JOB, {"essay_id": essay.id, "content_hash": essay.content_hash}, dedupe_key=key, session=session
+    )

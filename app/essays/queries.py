@@ -20,7 +20,9 @@ def essay_of(*, session: Session, application_id: int) -> Essay | None:
 def submitted_essays(*, session: Session, competition: Competition) -> Sequence[tuple[Essay, Application]]:
     """The locked essays of the competition with their applications, in application order."""
     rows = session.execute(
-        select(Essay, Application).join(Application, Application.id == Essay.application_id)
+        select(Essay, Application)
+        .join(Application, Application.id == Essay.application_id)
         .where(Application.competition_id == competition.id, Essay.locked.is_(True))
-        .order_by(Application.applied_at, Application.id)).all()
+        .order_by(Application.applied_at, Application.id)
+    ).all()
     return [(essay, application) for essay, application in rows]

@@ -64,8 +64,7 @@ def _ensure_may_write(session: Session, application: Application, competition: C
     stages.ensure_stage_open(session=session, competition_id=competition.id, stage=STAGE)
 
 
-def start(*, session: Session, application_id: int, actor: Account, language: str,
-          now: datetime) -> tuple[Essay, bool]:
+def start(*, session: Session, application_id: int, actor: Account, language: str, now: datetime) -> tuple[Essay, bool]:
     """Start the essay and its clock; ``(essay, created)``. A second start returns the same essay and deadline."""
     application, competition = own_application(session=session, application_id=application_id, actor=actor)
     existing = essay_of(session=session, application_id=application.id)
@@ -74,12 +73,18 @@ def start(*, session: Session, application_id: int, actor: Account, language: st
     _ensure_may_write(session, application, competition)
     if competition.essay_topic_kk is None or competition.essay_topic_ru is None:
         raise DomainError(ESSAY_TOPIC_MISSING, "the HR service has not set the essay topic yet")
-    if application.anonymous_code not in stages.stage_entrants(session=session, competition=competition,
-                                                               stage=STAGE):
+    if application.anonymous_code not in stages.stage_entrants(session=session, competition=competition, stage=STAGE):
         raise DomainError(STAGE_NOT_REACHED, "you have not reached the essay stage")
     policy = competitions.policy_of(competition)
-    essay = Essay(application_id=application.id, language=language, text="", started_at=now,
-                  deadline_at=now + timedelta(minutes=policy.essay_minutes), word_count=0, locked=False)
+    essay = Essay(
+        application_id=application.id,
+        language=language,
+        text="",
+        started_at=now,
+        deadline_at=now + timedelta(minutes=policy.essay_minutes),
+        word_count=0,
+        locked=False,
+    )
     try:
         with session.begin_nested():
             session.add(essay)
@@ -89,9 +94,20 @@ def start(*, session: Session, application_id: int, actor: Account, language: st
         if raced is None:
             raise
         return raced, False
-    audit(session, actor=actor, action="essay.started", entity_type="essay", entity_id=essay.id,
-          after={"application_id": application.id, "language": language, "started_at": now.isoformat(),
-                 "deadline_at": essay.deadline_at.isoformat(), "essay_minutes": policy.essay_minutes})
+    audit(
+        session,
+        actor=actor,
+        action="essay.started",
+        entity_type="essay",
+        entity_id=essay.id,
+        after={
+            "application_id": application.id,
+            "language": language,
+            "started_at": now.isoformat(),
+            "deadline_at": essay.deadline_at.isoformat(),
+            "essay_minutes": policy.essay_minutes,
+        },
+    )
     return essay, True
 
 
@@ -104,13 +120,17 @@ def _writable(session: Session, application_id: int, actor: Account, now: dateti
         raise DomainError(ESSAY_LOCKED, "the essay is submitted and locked")
     _ensure_may_write(session, application, competition)
     if now > essay.deadline_at:
-        raise DomainError(ESSAY_TIME_OVER, f"the essay time ended at {essay.deadline_at.isoformat()}",
-                          deadline_at=essay.deadline_at.isoformat())
+        raise DomainError(
+            ESSAY_TIME_OVER,
+            f"the essay time ended at {essay.deadline_at.isoformat()}",
+            deadline_at=essay.deadline_at.isoformat(),
+        )
     return essay
 
 
-def save_draft(*, session: Session, application_id: int, actor: Account, text: str, language: str | None,
-               now: datetime) -> Essay:
+def save_draft(
+    *, session: Session, application_id: int, actor: Account, text: str, language: str | None, now: datetime
+) -> Essay:
     """Autosave: the draft may be over the word limit; only the submission is held to it."""
     essay = _writable(session, application_id, actor, now)
     before = {"language": essay.language, "word_count": essay.word_count, "content_hash": content_hash(essay.text)}
@@ -118,13 +138,28 @@ def save_draft(*, session: Session, application_id: int, actor: Account, text: s
     if language is not None:
         essay.language = language
     session.flush()
-    audit(session, actor=actor, action="essay.draft_saved", entity_type="essay", entity_id=essay.id, before=before,
-          after={"language": essay.language, "word_count": essay.word_count, "content_hash": content_hash(text)})
+    audit(
+        session,
+        actor=actor,
+        action="essay.draft_saved",
+        entity_type="essay",
+        entity_id=essay.id,
+        before=before,
+        after={"language": essay.language, "word_count": essay.word_count, "content_hash": content_hash(text)},
+    )
     return essay
 
 
-def submit(*, session: Session, application_id: int, actor: Account, text: str | None, language: str | None,
-           now: datetime, queue: JobQueue | None = None) -> Essay:
+def submit(
+    *,
+    session: Session,
+    application_id: int,
+    actor: Account,
+    text: str | None,
+    language: str | None,
+    now: datetime,
+    queue: JobQueue | None = None,
+) -> Essay:
     """Lock the essay (with ``text`` as its final text when given).
 
     With ``queue``, the essay's pre-score (``essay_prescore``) is queued in this transaction:
@@ -137,16 +172,24 @@ def submit(*, session: Session, application_id: int, actor: Account, text: str |
     """
     _application, competition = own_application(session=session, application_id=application_id, actor=actor)
     existing = essay_of(session=session, application_id=application_id)
-    if existing is not None and existing.locked and (text is None or text == existing.text) \
-            and (language is None or language == existing.language):
+    if (
+        existing is not None
+        and existing.locked
+        and (text is None or text == existing.text)
+        and (language is None or language == existing.language)
+    ):
         return existing
     essay = _writable(session, application_id, actor, now)
     final = essay.text if text is None else text
     policy = competitions.policy_of(competition)
     words = count_essay_words(final)
     if not essay_within_word_limit(final, policy):
-        raise DomainError(ESSAY_OVER_WORD_LIMIT, f"the essay has {words} words; the limit is {policy.essay_word_limit}",
-                          word_count=words, word_limit=policy.essay_word_limit)
+        raise DomainError(
+            ESSAY_OVER_WORD_LIMIT,
+            f"the essay has {words} words; the limit is {policy.essay_word_limit}",
+            word_count=words,
+            word_limit=policy.essay_word_limit,
+        )
     if words == 0:
         raise DomainError(ESSAY_EMPTY, "an empty essay cannot be submitted")
     before = {"locked": False, "word_count": essay.word_count}
@@ -156,10 +199,21 @@ def submit(*, session: Session, application_id: int, actor: Account, text: str |
     essay.saved_at = essay.submitted_at = now
     essay.locked = True
     session.flush()
-    audit(session, actor=actor, action="essay.submitted", entity_type="essay", entity_id=essay.id, before=before,
-          after={"locked": True, "language": essay.language, "word_count": words,
-                 "content_hash": essay.content_hash, "submitted_at": now.isoformat()})
+    audit(
+        session,
+        actor=actor,
+        action="essay.submitted",
+        entity_type="essay",
+        entity_id=essay.id,
+        before=before,
+        after={
+            "locked": True,
+            "language": essay.language,
+            "word_count": words,
+            "content_hash": essay.content_hash,
+            "submitted_at": now.isoformat(),
+        },
+    )
     if queue is not None:
         enqueue_prescore(session=session, queue=queue, essay=essay)
     return essay
-

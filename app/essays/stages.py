@@ -58,6 +58,7 @@ SHORTLIST_EXCLUSIONS = frozenset({"not_shortlisted_for_interview", "proctor_viol
 
 # --- who is in a stage ------------------------------------------------------------------------------
 
+
 def stage_outcome(*, session: Session, competition: Competition, stage: str) -> StageOutcome | None:
     """The core's outcome of ``stage`` for the stored data (``None`` when the plan has no such stage)."""
     data = competitions.competition_input(session=session, competition=competition)
@@ -80,8 +81,11 @@ def interview_shortlist(*, session: Session, competition: Competition) -> list[s
 
 
 def application_by_code(*, session: Session, competition: Competition, anonymous_code: str) -> Application:
-    application = session.scalars(select(Application).where(
-        Application.competition_id == competition.id, Application.anonymous_code == anonymous_code)).first()
+    application = session.scalars(
+        select(Application).where(
+            Application.competition_id == competition.id, Application.anonymous_code == anonymous_code
+        )
+    ).first()
     if application is None:
         raise DomainError(NOT_FOUND, f"no application {anonymous_code} in this competition")
     return application
@@ -94,17 +98,20 @@ def ensure_stage_in_plan(competition: Competition, stage: str) -> None:
 
 # --- closing ----------------------------------------------------------------------------------------
 
+
 def closure(*, session: Session, competition_id: int, stage: str) -> StageClosure | None:
-    return session.scalars(select(StageClosure).where(StageClosure.competition_id == competition_id,
-                                                      StageClosure.stage == stage)).first()
+    return session.scalars(
+        select(StageClosure).where(StageClosure.competition_id == competition_id, StageClosure.stage == stage)
+    ).first()
 
 
 def ensure_stage_open(*, session: Session, competition_id: int, stage: str) -> None:
     """409 ``stage_closed`` once the HR service has closed ``stage``: its scores and work are final."""
     closed = closure(session=session, competition_id=competition_id, stage=stage)
     if closed is not None:
-        raise DomainError(STAGE_CLOSED,
-                          f"the {stage} stage of this competition was closed at {closed.closed_at.isoformat()}")
+        raise DomainError(
+            STAGE_CLOSED, f"the {stage} stage of this competition was closed at {closed.closed_at.isoformat()}"
+        )
 
 
 def stage_items(*, session: Session, competition: Competition, stage: str) -> list[Application]:
@@ -120,23 +127,35 @@ def stage_items(*, session: Session, competition: Competition, stage: str) -> li
     return list(session.scalars(query.order_by(Application.applied_at, Application.id)).all())
 
 
-def scorers_per_application(*, session: Session, application_ids: Sequence[int], stage: str,
-                            voting_member_ids: frozenset[int]) -> dict[int, int]:
+def scorers_per_application(
+    *, session: Session, application_ids: Sequence[int], stage: str, voting_member_ids: frozenset[int]
+) -> dict[int, int]:
     """How many voting members have given a counting score to each application at ``stage``."""
     counts = dict.fromkeys(application_ids, 0)
     if not application_ids:
         return counts
-    rows = session.execute(select(MemberScore.application_id, MemberScore.scorer_account_id).where(
-        MemberScore.application_id.in_(application_ids), MemberScore.stage == stage,
-        MemberScore.score_type == SCORE_MEMBER)).all()
+    rows = session.execute(
+        select(MemberScore.application_id, MemberScore.scorer_account_id).where(
+            MemberScore.application_id.in_(application_ids),
+            MemberScore.stage == stage,
+            MemberScore.score_type == SCORE_MEMBER,
+        )
+    ).all()
     for application_id, scorer in rows:
         if scorer in voting_member_ids:
             counts[application_id] += 1
     return counts
 
 
-def close_stage(*, session: Session, competition: Competition, stage: str, actor: Account,
-                now: datetime, queue: JobQueue | None = None) -> tuple[StageClosure, bool]:
+def close_stage(
+    *,
+    session: Session,
+    competition: Competition,
+    stage: str,
+    actor: Account,
+    now: datetime,
+    queue: JobQueue | None = None,
+) -> tuple[StageClosure, bool]:
     """Close ``stage`` when every item has the scoring quorum; ``(closure, newly_closed)``.
 
     Closing twice returns the first closure. An essay still being written (started, not
@@ -151,32 +170,48 @@ def close_stage(*, session: Session, competition: Competition, stage: str, actor
     if existing is not None:
         return existing, False
     if stage == "essay":
-        writing = session.scalars(select(Application.anonymous_code).join(
-            Essay, Essay.application_id == Application.id).where(
-            Application.competition_id == competition.id, Essay.locked.is_(False), Essay.deadline_at >= now)).all()
+        writing = session.scalars(
+            select(Application.anonymous_code)
+            .join(Essay, Essay.application_id == Application.id)
+            .where(Application.competition_id == competition.id, Essay.locked.is_(False), Essay.deadline_at >= now)
+        ).all()
         if writing:
-            raise DomainError(ESSAYS_IN_PROGRESS, f"{len(writing)} essay(s) are still being written",
-                              anonymous_codes=list(writing))
+            raise DomainError(
+                ESSAYS_IN_PROGRESS, f"{len(writing)} essay(s) are still being written", anonymous_codes=list(writing)
+            )
     voting = competition_access(session, competition).voting_member_account_ids
     items = stage_items(session=session, competition=competition, stage=stage)
-    counts = scorers_per_application(session=session, application_ids=[a.id for a in items], stage=stage,
-                                     voting_member_ids=voting)
+    counts = scorers_per_application(
+        session=session, application_ids=[a.id for a in items], stage=stage, voting_member_ids=voting
+    )
     policy = competitions.policy_of(competition)
-    short = [{"anonymous_code": a.anonymous_code, "scored": counts[a.id], "members": len(voting)}
-             for a in items if not voting or not scoring_quorum_reached(counts[a.id], len(voting), policy)]
+    short = [
+        {"anonymous_code": a.anonymous_code, "scored": counts[a.id], "members": len(voting)}
+        for a in items
+        if not voting or not scoring_quorum_reached(counts[a.id], len(voting), policy)
+    ]
     if short or not voting:
         share = policy.essay_min_scoring_share
-        raise DomainError(SCORING_QUORUM_NOT_REACHED,
-                          f"every item needs scores from at least {share.numerator}/{share.denominator} of the "
-                          f"{len(voting)} voting member(s); {len(short)} item(s) do not have them", missing=short)
+        raise DomainError(
+            SCORING_QUORUM_NOT_REACHED,
+            f"every item needs scores from at least {share.numerator}/{share.denominator} of the "
+            f"{len(voting)} voting member(s); {len(short)} item(s) do not have them",
+            missing=short,
+        )
     if stage == "essay":
         ensure_discussed(session, competition=competition)
     row = StageClosure(competition_id=competition.id, stage=stage, closed_at=utcnow(), closed_by=actor.id)
     session.add(row)
     session.flush()
-    audit(session, actor=actor, action="stage.closed", entity_type="competition", entity_id=competition.id,
-          before={"stage": stage, "closed": False},
-          after={"stage": stage, "closed": True, "items": len(items), "voting_members": len(voting)})
+    audit(
+        session,
+        actor=actor,
+        action="stage.closed",
+        entity_type="competition",
+        entity_id=competition.id,
+        before={"stage": stage, "closed": False},
+        after={"stage": stage, "closed": True, "items": len(items), "voting_members": len(voting)},
+    )
     if stage == "essay" and queue is not None:
         enqueue_training(session=session, queue=queue, competition=competition)
     return row, True
@@ -184,12 +219,14 @@ def close_stage(*, session: Session, competition: Competition, stage: str, actor
 
 # --- scoring ----------------------------------------------------------------------------------------
 
+
 def ensure_on_commission(*, session: Session, competition: Competition, account: Account) -> frozenset[int]:
     """The voting member ids when ``account`` is one of them; 403 ``not_on_commission`` otherwise."""
     voting = competition_access(session, competition).voting_member_account_ids
     if account.role != COMMISSION_MEMBER or account.id not in voting:
-        raise DomainError(NOT_ON_COMMISSION,
-                          "only a voting member (chair or member) of this competition's commission scores it")
+        raise DomainError(
+            NOT_ON_COMMISSION, "only a voting member (chair or member) of this competition's commission scores it"
+        )
     return voting
 
 
@@ -197,12 +234,14 @@ def ensure_score_in_range(competition: Competition, score: int) -> None:
     policy = competitions.policy_of(competition)
     low, high = policy.member_score_min, policy.member_score_max
     if not low <= score <= high:
-        raise DomainError(SCORE_OUT_OF_RANGE, f"a score is a whole number from {low} to {high}; got {score}", min=low,
-                          max=high)
+        raise DomainError(
+            SCORE_OUT_OF_RANGE, f"a score is a whole number from {low} to {high}; got {score}", min=low, max=high
+        )
 
 
-def _ensure_scorable(*, session: Session, competition: Competition, application: Application, stage: str,
-                     now: datetime) -> None:
+def _ensure_scorable(
+    *, session: Session, competition: Competition, application: Application, stage: str, now: datetime
+) -> None:
     """What the item itself needs before a member scores it at ``stage``."""
     if stage == "essay":
         essay = session.scalars(select(Essay).where(Essay.application_id == application.id)).first()
@@ -213,14 +252,24 @@ def _ensure_scorable(*, session: Session, competition: Competition, application:
         if interview is None or interview.status == CANCELLED:
             raise DomainError(INTERVIEW_NOT_SCHEDULED, "this application has no interview to score")
         if now < interview.starts_at:
-            raise DomainError(INTERVIEW_NOT_STARTED,
-                              f"the interview starts at {interview.starts_at.isoformat()}; score it after")
+            raise DomainError(
+                INTERVIEW_NOT_STARTED, f"the interview starts at {interview.starts_at.isoformat()}; score it after"
+            )
     elif application.anonymous_code not in stage_entrants(session=session, competition=competition, stage=stage):
         raise DomainError(STAGE_NOT_REACHED, f"this candidate has not reached the {stage} stage")
 
 
-def score_application(*, session: Session, competition: Competition, stage: str, anonymous_code: str,
-                      scorer: Account, score: int, comment: str | None, now: datetime) -> MemberScore:
+def score_application(
+    *,
+    session: Session,
+    competition: Competition,
+    stage: str,
+    anonymous_code: str,
+    scorer: Account,
+    score: int,
+    comment: str | None,
+    now: datetime,
+) -> MemberScore:
     """A voting member scores one application at ``stage``; a second call replaces their own score."""
     ensure_on_commission(session=session, competition=competition, account=scorer)
     ensure_stage_in_plan(competition, stage)
@@ -228,18 +277,25 @@ def score_application(*, session: Session, competition: Competition, stage: str,
     ensure_score_in_range(competition, score)
     application = application_by_code(session=session, competition=competition, anonymous_code=anonymous_code)
     _ensure_scorable(session=session, competition=competition, application=application, stage=stage, now=now)
-    return competitions.record_member_score(session=session, application=application, stage=stage, scorer=scorer,
-                                            score=score, comment=comment, replace=True)
+    return competitions.record_member_score(
+        session=session, application=application, stage=stage, scorer=scorer, score=score, comment=comment, replace=True
+    )
 
 
-def own_scores(*, session: Session, scorer: Account, application_ids: Sequence[int],
-               stage: str) -> dict[int, MemberScore]:
+def own_scores(
+    *, session: Session, scorer: Account, application_ids: Sequence[int], stage: str
+) -> dict[int, MemberScore]:
     """The scorer's own member scores per application: the only scores a member sees (blind-first)."""
     if not application_ids:
         return {}
-    rows = session.scalars(select(MemberScore).where(
-        MemberScore.application_id.in_(application_ids), MemberScore.stage == stage,
-        MemberScore.score_type == SCORE_MEMBER, MemberScore.scorer_account_id == scorer.id)).all()
+    rows = session.scalars(
+        select(MemberScore).where(
+            MemberScore.application_id.in_(application_ids),
+            MemberScore.stage == stage,
+            MemberScore.score_type == SCORE_MEMBER,
+            MemberScore.scorer_account_id == scorer.id,
+        )
+    ).all()
     return {row.application_id: row for row in rows}
 
 

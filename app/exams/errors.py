@@ -13,8 +13,9 @@ BOOKING_IN_PAST = error_code("booking_in_past", Kind.INVALID, "The booked time h
 BOOKING_TOO_SOON = error_code("booking_too_soon", Kind.INVALID, "The test is booked too soon")
 ALREADY_BOOKED = error_code("already_booked", Kind.CONFLICT, "The test is already booked")
 ALREADY_TAKEN = error_code("already_taken", Kind.CONFLICT, "The test is already taken")
-BOOKING_NOT_CANCELLABLE = error_code("booking_not_cancellable", Kind.CONFLICT,
-                                     "The test booking can no longer be cancelled")
+BOOKING_NOT_CANCELLABLE = error_code(
+    "booking_not_cancellable", Kind.CONFLICT, "The test booking can no longer be cancelled"
+)
 BOOKING_CANCELLED = error_code("booking_cancelled", Kind.CONFLICT, "The test booking is cancelled")
 BOOKING_MISSED = error_code("booking_missed", Kind.CONFLICT, "The booked time was missed")
 TEST_ALREADY_SUBMITTED = error_code("test_already_submitted", Kind.CONFLICT, "The test is already submitted")
@@ -23,8 +24,9 @@ SESSION_ALREADY_STARTED = error_code("session_already_started", Kind.CONFLICT, "
 SESSION_NOT_OPEN = error_code("session_not_open", Kind.CONFLICT, "The test session is not open yet")
 SESSION_SUBMITTED = error_code("session_submitted", Kind.CONFLICT, "The test session is submitted")
 SESSION_TIME_OVER = error_code("session_time_over", Kind.CONFLICT, "The test time is over")
-CLIENT_REQUEST_ID_REUSED = error_code("client_request_id_reused", Kind.CONFLICT,
-                                      "The request id was used for another answer")
+CLIENT_REQUEST_ID_REUSED = error_code(
+    "client_request_id_reused", Kind.CONFLICT, "The request id was used for another answer"
+)
 UNKNOWN_ITEM = error_code("unknown_item", Kind.NOT_FOUND, "The item is not in this test")
 UNKNOWN_OPTION = error_code("unknown_option", Kind.INVALID, "The option is not in this item")
 PAGE_NOT_FOUND = error_code("page_not_found", Kind.NOT_FOUND, "The page does not exist")

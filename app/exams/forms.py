@@ -28,8 +28,15 @@ def get_item_bank() -> Bank:
     return _default_bank()
 
 
-def draw_and_freeze(session: Session, bank: Bank, programme: str, *, seed: int, policy: SelectionPolicy,
-                    exclude: frozenset[str] = frozenset()) -> Form:
+def draw_and_freeze(
+    session: Session,
+    bank: Bank,
+    programme: str,
+    *,
+    seed: int,
+    policy: SelectionPolicy,
+    exclude: frozenset[str] = frozenset(),
+) -> Form:
     """Draw a form of ``programme`` (an item-bank programme) and store it frozen; the same seed, the same form."""
     form = draw_form(bank, programme, seed=seed, exclude=exclude, policy=policy)
     freeze_form(session, form)

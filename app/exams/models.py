@@ -71,15 +71,18 @@ class TestBooking(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False, index=True)
     candidate_id: Mapped[int] = mapped_column(
-        ForeignKey("candidates.id", ondelete="RESTRICT"), nullable=False, index=True)
+        ForeignKey("candidates.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     programme: Mapped[str] = mapped_column(String(24), nullable=False)
     language: Mapped[str] = mapped_column(String(2), nullable=False)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     application_id: Mapped[int | None] = mapped_column(
-        ForeignKey("applications.id", ondelete="RESTRICT"), nullable=True, index=True)
+        ForeignKey("applications.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
     form_hash: Mapped[str] = mapped_column(ForeignKey("test_forms.form_hash", ondelete="RESTRICT"), nullable=False)
     second_form_hash: Mapped[str | None] = mapped_column(
-        ForeignKey("test_forms.form_hash", ondelete="RESTRICT"), nullable=True)
+        ForeignKey("test_forms.form_hash", ondelete="RESTRICT"), nullable=True
+    )
     seed: Mapped[int] = mapped_column(Integer, nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=BOOKED, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
@@ -100,8 +103,9 @@ class TestSession(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    booking_id: Mapped[int] = mapped_column(ForeignKey("test_bookings.id", ondelete="RESTRICT"), nullable=False,
-                                            index=True)
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("test_bookings.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False, index=True)
     block: Mapped[str] = mapped_column(String(8), nullable=False, default=SINGLE_BLOCK)
     form_hash: Mapped[str] = mapped_column(ForeignKey("test_forms.form_hash", ondelete="RESTRICT"), nullable=False)
@@ -143,8 +147,9 @@ class TestResult(Base):
     __tablename__ = "test_results"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    booking_id: Mapped[int] = mapped_column(ForeignKey("test_bookings.id", ondelete="RESTRICT"), nullable=False,
-                                            unique=True)
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("test_bookings.id", ondelete="RESTRICT"), nullable=False, unique=True
+    )
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False, index=True)
     programme: Mapped[str] = mapped_column(String(24), nullable=False)
     form_hash: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -166,19 +171,22 @@ class Certificate(Base):
     conclusion (қорытынды), valid from the test date."""
 
     __tablename__ = "certificates"
-    __table_args__ = (CheckConstraint(check_in("programme", (LEGISLATION, STATE_LANGUAGE, PERSONAL_QUALITIES)),
-                                      name="programme"),)
+    __table_args__ = (
+        CheckConstraint(check_in("programme", (LEGISLATION, STATE_LANGUAGE, PERSONAL_QUALITIES)), name="programme"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(
-        ForeignKey("candidates.id", ondelete="RESTRICT"), nullable=False, index=True)
+        ForeignKey("candidates.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False, index=True)
     programme: Mapped[str] = mapped_column(String(24), nullable=False)
     issued_on: Mapped[date] = mapped_column(Date, nullable=False)
     validity_months: Mapped[int] = mapped_column(Integer, nullable=False)
     valid_until: Mapped[date] = mapped_column(Date, nullable=False)
-    result_id: Mapped[int] = mapped_column(ForeignKey("test_results.id", ondelete="RESTRICT"), nullable=False,
-                                           unique=True)
+    result_id: Mapped[int] = mapped_column(
+        ForeignKey("test_results.id", ondelete="RESTRICT"), nullable=False, unique=True
+    )
     form_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     score: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     verification_code: Mapped[str] = mapped_column(String(32), nullable=False, unique=True)
@@ -198,7 +206,8 @@ class Accommodation(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(
-        ForeignKey("candidates.id", ondelete="RESTRICT"), nullable=False, index=True)
+        ForeignKey("candidates.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     programme: Mapped[str] = mapped_column(String(24), nullable=False)
     extra_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False)

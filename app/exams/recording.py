@@ -43,8 +43,9 @@ def _recording_for(account: Account, application_id: int) -> Iterator[None]:
         _recording.reset(token)
 
 
-def record_for_application(session: Session, *, application_id: int, actor: Account,
-                           results: dict[str, Any]) -> str | None:
+def record_for_application(
+    session: Session, *, application_id: int, actor: Account, results: dict[str, Any]
+) -> str | None:
     """Merge ``results`` (fields of ``StageResultsIn``) into the application's recorded results.
 
     Runs in a savepoint: a refusal (the application no longer confirmed, results published,
@@ -54,8 +55,7 @@ def record_for_application(session: Session, *, application_id: int, actor: Acco
     data = StageResultsIn.model_validate(results)
     try:
         with session.begin_nested(), _recording_for(actor, application_id):
-            applications.record_stage_results(session=session, application_id=application_id, actor=actor,
-                                              data=data)
+            applications.record_stage_results(session=session, application_id=application_id, actor=actor, data=data)
     except DomainError as exc:
         return f"{exc.code}: {exc.detail}"
     return None

@@ -20,8 +20,10 @@ class BookingIn(BaseModel):
     language: TestLanguage
     starts_at: SaneAwareDateTime = Field(description="the start, with its UTC offset")
     application_id: Id | None = Field(
-        default=None, description="the confirmed application whose stage this test is (required for "
-                                  "personal_qualities and reasoning; optional for legislation)")
+        default=None,
+        description="the confirmed application whose stage this test is (required for "
+        "personal_qualities and reasoning; optional for legislation)",
+    )
 
 
 class BookingOut(BaseModel):
@@ -139,8 +141,9 @@ class AnswerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     option: str = Field(min_length=1, max_length=8)
-    client_request_id: str = Field(min_length=1, max_length=100,
-                                   description="unique per answer the client sends; a retry sends the same id")
+    client_request_id: str = Field(
+        min_length=1, max_length=100, description="unique per answer the client sends; a retry sends the same id"
+    )
 
 
 class AnswerOut(BaseModel):

@@ -65,8 +65,9 @@ class Scored:
 
 def latest_answers(session: Session, session_id: int) -> dict[str, str]:
     """Item id → the option of the latest accepted answer (the history's last row counts)."""
-    rows = session.execute(select(TestAnswer.item_id, TestAnswer.option).where(TestAnswer.session_id == session_id)
-                           .order_by(TestAnswer.id)).all()
+    rows = session.execute(
+        select(TestAnswer.item_id, TestAnswer.option).where(TestAnswer.session_id == session_id).order_by(TestAnswer.id)
+    ).all()
     return {item_id: option for item_id, option in rows}
 
 
@@ -84,18 +85,25 @@ def _percent_text(value: Fraction) -> str:
     return str(Decimal(value.numerator) / Decimal(value.denominator))
 
 
-def score_programme(programme: str, sheets: Sequence[tuple[Form, Mapping[str, str]]],
-                    policy: SelectionPolicy) -> Scored:
+def score_programme(
+    programme: str, sheets: Sequence[tuple[Form, Mapping[str, str]]], policy: SelectionPolicy
+) -> Scored:
     """Score a programme from its forms and answers (reasoning: the text block's, then the numeric's)."""
     counts = [credited_by_section(form, answers) for form, answers in sheets]
     if programme == LEGISLATION:
         result = score_legislation(counts[0], policy)
-        return Scored(score={"counts": dict(result.counts), "total": result.total}, passed=result.passed,
-                      reason=result.reason, stage_results={"legislation": dict(result.counts)})
+        return Scored(
+            score={"counts": dict(result.counts), "total": result.total},
+            passed=result.passed,
+            reason=result.reason,
+            stage_results={"legislation": dict(result.counts)},
+        )
     if programme == STATE_LANGUAGE:
         correct = sum(counts[0].values())
-        return Scored(score={"correct": correct, "questions": policy.state_language_questions},
-                      passed=state_language_passed(correct, policy))
+        return Scored(
+            score={"correct": correct, "questions": policy.state_language_questions},
+            passed=state_language_passed(correct, policy),
+        )
     if programme == PQ_PROGRAMME:
         hits = counts[0].get(VALIDITY_SECTION, 0)
         reliable = hits <= policy.personal_qualities_validity_max_hits
@@ -103,17 +111,26 @@ def score_programme(programme: str, sheets: Sequence[tuple[Form, Mapping[str, st
         overall = personal_qualities_percent({q: counts[0].get(q, 0) for q in PERSONAL_QUALITIES}, policy)
         verdict = score_personal_qualities(overall, reliable, policy, per_quality)
         return Scored(
-            score={"percent": _percent_text(overall),
-                   "per_quality": {q: _percent_text(p) for q, p in per_quality.items()},
-                   "validity_hits": hits, "validity_max_hits": policy.personal_qualities_validity_max_hits,
-                   "reliable": reliable},
-            passed=verdict.passed, reason=verdict.reason, flagged_unreliable=verdict.flagged_unreliable,
-            stage_results={"personal_qualities": {"percent": float(overall), "reliable": reliable}})
+            score={
+                "percent": _percent_text(overall),
+                "per_quality": {q: _percent_text(p) for q, p in per_quality.items()},
+                "validity_hits": hits,
+                "validity_max_hits": policy.personal_qualities_validity_max_hits,
+                "reliable": reliable,
+            },
+            passed=verdict.passed,
+            reason=verdict.reason,
+            flagged_unreliable=verdict.flagged_unreliable,
+            stage_results={"personal_qualities": {"percent": float(overall), "reliable": reliable}},
+        )
     if programme == REASONING:
         text, numeric = sum(counts[0].values()), sum(counts[1].values())
         total = reasoning_score(text, numeric, policy)
-        return Scored(score={"text": text, "numeric": numeric, "total": total}, passed=None,
-                      stage_results={"reasoning": {"text": text, "numeric": numeric}})
+        return Scored(
+            score={"text": text, "numeric": numeric, "total": total},
+            passed=None,
+            stage_results={"reasoning": {"text": text, "numeric": numeric}},
+        )
     raise ValueError(f"unknown programme {programme!r}")
 
 
@@ -146,8 +163,15 @@ def _earns_certificate(programme: str, passed: bool | None) -> bool:
     return programme in (LEGISLATION, PQ_PROGRAMME) and passed is True
 
 
-def score_booking(session: Session, *, booking: TestBooking, sessions: Sequence[TestSession], candidate: Account,
-                  policy: SelectionPolicy, voided_reason: str | None) -> TestResult:
+def score_booking(
+    session: Session,
+    *,
+    booking: TestBooking,
+    sessions: Sequence[TestSession],
+    candidate: Account,
+    policy: SelectionPolicy,
+    voided_reason: str | None,
+) -> TestResult:
     """Score the submitted ``sessions`` of ``booking`` (in block order) and store the result.
 
     A passed legislation test, a state-language test the policy does not fail, and a passed,
@@ -161,10 +185,17 @@ def score_booking(session: Session, *, booking: TestBooking, sessions: Sequence[
     scored = score_programme(booking.programme, sheets, policy)
     first = ordered[0]
     result = TestResult(
-        booking_id=booking.id, account_id=booking.account_id, programme=booking.programme,
-        form_hash=first.form_hash, second_form_hash=ordered[1].form_hash if len(ordered) > 1 else None,
-        test_date=day_of_test(first), score=scored.score, passed=scored.passed, reason=scored.reason,
-        flagged_unreliable=scored.flagged_unreliable)
+        booking_id=booking.id,
+        account_id=booking.account_id,
+        programme=booking.programme,
+        form_hash=first.form_hash,
+        second_form_hash=ordered[1].form_hash if len(ordered) > 1 else None,
+        test_date=day_of_test(first),
+        score=scored.score,
+        passed=scored.passed,
+        reason=scored.reason,
+        flagged_unreliable=scored.flagged_unreliable,
+    )
     session.add(result)
     session.flush()
     if voided_reason is not None:
@@ -172,26 +203,54 @@ def score_booking(session: Session, *, booking: TestBooking, sessions: Sequence[
     elif _earns_certificate(booking.programme, scored.passed):
         months = _validity_months(booking.programme, policy)
         certificate = Certificate(
-            candidate_id=booking.candidate_id, account_id=booking.account_id, programme=booking.programme,
-            issued_on=result.test_date, validity_months=months,
+            candidate_id=booking.candidate_id,
+            account_id=booking.account_id,
+            programme=booking.programme,
+            issued_on=result.test_date,
+            validity_months=months,
             valid_until=certificate_valid_until(result.test_date, months),
-            result_id=result.id, form_hash=result.form_hash, score=scored.score,
-            verification_code=_verification_code(session))
+            result_id=result.id,
+            form_hash=result.form_hash,
+            score=scored.score,
+            verification_code=_verification_code(session),
+        )
         session.add(certificate)
         session.flush()
-        audit(session, actor=candidate, action="certificate.issued", entity_type="certificate",
-              entity_id=certificate.id, after={"programme": certificate.programme,
-                                               "issued_on": certificate.issued_on,
-                                               "valid_until": certificate.valid_until,
-                                               "form_hash": certificate.form_hash})
+        audit(
+            session,
+            actor=candidate,
+            action="certificate.issued",
+            entity_type="certificate",
+            entity_id=certificate.id,
+            after={
+                "programme": certificate.programme,
+                "issued_on": certificate.issued_on,
+                "valid_until": certificate.valid_until,
+                "form_hash": certificate.form_hash,
+            },
+        )
     if booking.application_id is not None and scored.stage_results:
-        problem = record_for_application(session, application_id=booking.application_id, actor=candidate,
-                                         results=scored.stage_results)
+        problem = record_for_application(
+            session, application_id=booking.application_id, actor=candidate, results=scored.stage_results
+        )
         result.recorded_for_application = problem is None
         result.recording_problem = problem
-    audit(session, actor=candidate, action="test_result.scored", entity_type="test_result", entity_id=result.id,
-          after={"booking_id": booking.id, "programme": result.programme, "score": result.score,
-                 "passed": result.passed, "reason": result.reason, "form_hash": result.form_hash,
-                 "second_form_hash": result.second_form_hash, "voided": voided_reason is not None,
-                 "recorded_for_application": result.recorded_for_application})
+    audit(
+        session,
+        actor=candidate,
+        action="test_result.scored",
+        entity_type="test_result",
+        entity_id=result.id,
+        after={
+            "booking_id": booking.id,
+            "programme": result.programme,
+            "score": result.score,
+            "passed": result.passed,
+            "reason": result.reason,
+            "form_hash": result.form_hash,
+            "second_form_hash": result.second_form_hash,
+            "voided": voided_reason is not None,
+            "recorded_for_application": result.recorded_for_application,
+        },
+    )
     return result

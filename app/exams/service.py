@@ -113,6 +113,7 @@ ITEM_BANK_PROGRAMMES: dict[str, tuple[str, ...]] = {
 }
 """The item-bank programme of each form a booking holds, in block order."""
 
+
 def _not_found_booking(booking_id: int) -> DomainError:
     return DomainError(BOOKING_NOT_FOUND, f"no test booking {booking_id} of yours")
 
@@ -123,25 +124,29 @@ def _not_found_session(session_id: int) -> DomainError:
 
 # --- policy ----------------------------------------------------------------------------------------
 
+
 def policy_for(session: Session, booking: TestBooking, default: SelectionPolicy) -> SelectionPolicy:
     """The competition's policy snapshot for a stage test; the deployment's policy otherwise."""
     if booking.application_id is None:
         return default
     application = session.get(Application, booking.application_id)
     assert application is not None
-    return competitions.policy_of(competitions.get_competition(session=session,
-                                                               competition_id=application.competition_id))
+    return competitions.policy_of(
+        competitions.get_competition(session=session, competition_id=application.competition_id)
+    )
 
 
 # --- booking ---------------------------------------------------------------------------------------
+
 
 def _own_application(session: Session, candidate: Candidate, application_id: int, programme: str) -> Application:
     application = session.get(Application, application_id)
     if application is None or application.candidate_id != candidate.id:
         raise DomainError(APPLICATION_NOT_FOUND, f"no application {application_id} of yours")
     if application.status != CONFIRMED:
-        raise DomainError(APPLICATION_NOT_CONFIRMED,
-                          "tests of a competition are booked for a confirmed application only")
+        raise DomainError(
+            APPLICATION_NOT_CONFIRMED, "tests of a competition are booked for a confirmed application only"
+        )
     competition = competitions.get_competition(session=session, competition_id=application.competition_id)
     if competition.status == RESULTS_PUBLISHED:
         raise DomainError(RESULTS_ALREADY_PUBLISHED, "the results of this competition are published")
@@ -153,50 +158,78 @@ def _own_application(session: Session, candidate: Candidate, application_id: int
 
 def _previous_items(session: Session, account_id: int, programme: str) -> frozenset[str]:
     """Items of the candidate's last completed form of ``programme``: a retake draws other items if it can."""
-    last = session.scalars(select(TestBooking).where(
-        TestBooking.account_id == account_id, TestBooking.programme == programme,
-        TestBooking.status == COMPLETED).order_by(TestBooking.id.desc()).limit(1)).first()
+    last = session.scalars(
+        select(TestBooking)
+        .where(
+            TestBooking.account_id == account_id, TestBooking.programme == programme, TestBooking.status == COMPLETED
+        )
+        .order_by(TestBooking.id.desc())
+        .limit(1)
+    ).first()
     if last is None:
         return frozenset()
     hashes = [h for h in (last.form_hash, last.second_form_hash) if h is not None]
     return frozenset(item.id for h in hashes for item in cached_form(session, h).items)
 
 
-def book(*, session: Session, actor: Account, bank: Bank, policy: SelectionPolicy, today: date, now: datetime,
-         programme: str, language: str, starts_at: datetime, application_id: int | None,
-         seed: int | None = None) -> TestBooking:
+def book(
+    *,
+    session: Session,
+    actor: Account,
+    bank: Bank,
+    policy: SelectionPolicy,
+    today: date,
+    now: datetime,
+    programme: str,
+    language: str,
+    starts_at: datetime,
+    application_id: int | None,
+    seed: int | None = None,
+) -> TestBooking:
     """Book a test and freeze its form(s); 422 ``booking_too_soon`` inside the minimum days ahead."""
     candidate = candidate_of_account(session, actor)
     if starts_at <= now:
         raise DomainError(BOOKING_IN_PAST, "the booked time has passed")
     if programme in STAGE_PROGRAMMES and application_id is None:
-        raise DomainError(APPLICATION_REQUIRED,
-                          f"a {programme} test is a competition stage: name your confirmed application")
+        raise DomainError(
+            APPLICATION_REQUIRED, f"a {programme} test is a competition stage: name your confirmed application"
+        )
     if programme == STATE_LANGUAGE and application_id is not None:
         raise DomainError(APPLICATION_NOT_ALLOWED, "the state-language test belongs to no competition stage")
     application = None
     if application_id is not None:
         application = _own_application(session, candidate, application_id, programme)
-        policy = competitions.policy_of(competitions.get_competition(
-            session=session, competition_id=application.competition_id))
+        policy = competitions.policy_of(
+            competitions.get_competition(session=session, competition_id=application.competition_id)
+        )
     if programme in (LEGISLATION, STATE_LANGUAGE):
         earliest = earliest_booking_date(today, policy)
         if starts_at.astimezone(KAZAKHSTAN).date() < earliest:
-            raise DomainError(BOOKING_TOO_SOON, f"book this test for {earliest.isoformat()} or later (Kazakhstan time)",
-                              earliest_date=earliest.isoformat())
-    active = select(TestBooking.id).where(TestBooking.account_id == actor.id, TestBooking.programme == programme,
-                                          TestBooking.status.in_((BOOKED, STARTED)))
+            raise DomainError(
+                BOOKING_TOO_SOON,
+                f"book this test for {earliest.isoformat()} or later (Kazakhstan time)",
+                earliest_date=earliest.isoformat(),
+            )
+    active = select(TestBooking.id).where(
+        TestBooking.account_id == actor.id,
+        TestBooking.programme == programme,
+        TestBooking.status.in_((BOOKED, STARTED)),
+    )
     if application_id is not None:
         active = active.where(TestBooking.application_id == application_id)
     if programme in STAGE_PROGRAMMES and application_id is not None:
-        done = select(TestBooking.id).where(TestBooking.application_id == application_id,
-                                            TestBooking.programme == programme, TestBooking.status == COMPLETED)
+        done = select(TestBooking.id).where(
+            TestBooking.application_id == application_id,
+            TestBooking.programme == programme,
+            TestBooking.status == COMPLETED,
+        )
         if session.scalar(done) is not None:
             raise DomainError(ALREADY_TAKEN, f"the {programme} test of this application is taken")
     existing = session.scalar(active)
     if existing is not None:
-        raise DomainError(ALREADY_BOOKED, f"you have booking {existing} of this test open; cancel it first",
-                          booking_id=existing)
+        raise DomainError(
+            ALREADY_BOOKED, f"you have booking {existing} of this test open; cancel it first", booking_id=existing
+        )
     seed = secrets.randbits(31) if seed is None else seed
     forms: list[Form] = []
     seen = _previous_items(session, actor.id, programme)
@@ -208,20 +241,40 @@ def book(*, session: Session, actor: Account, bank: Bank, policy: SelectionPolic
             form = draw_and_freeze(session, bank, bank_programme, seed=seed, policy=policy)
         forms.append(form)
     booking = TestBooking(
-        account_id=actor.id, candidate_id=candidate.id, programme=programme, language=language, starts_at=starts_at,
-        application_id=application_id, form_hash=forms[0].form_hash,
-        second_form_hash=forms[1].form_hash if len(forms) > 1 else None, seed=seed, status=BOOKED)
+        account_id=actor.id,
+        candidate_id=candidate.id,
+        programme=programme,
+        language=language,
+        starts_at=starts_at,
+        application_id=application_id,
+        form_hash=forms[0].form_hash,
+        second_form_hash=forms[1].form_hash if len(forms) > 1 else None,
+        seed=seed,
+        status=BOOKED,
+    )
     session.add(booking)
     session.flush()
-    audit(session, actor=actor, action="test_booking.created", entity_type="test_booking", entity_id=booking.id,
-          after=booking_facts(booking))
+    audit(
+        session,
+        actor=actor,
+        action="test_booking.created",
+        entity_type="test_booking",
+        entity_id=booking.id,
+        after=booking_facts(booking),
+    )
     return booking
 
 
 def booking_facts(booking: TestBooking) -> dict[str, object]:
-    return {"programme": booking.programme, "language": booking.language, "starts_at": booking.starts_at,
-            "application_id": booking.application_id, "form_hash": booking.form_hash,
-            "second_form_hash": booking.second_form_hash, "status": booking.status}
+    return {
+        "programme": booking.programme,
+        "language": booking.language,
+        "starts_at": booking.starts_at,
+        "application_id": booking.application_id,
+        "form_hash": booking.form_hash,
+        "second_form_hash": booking.second_form_hash,
+        "status": booking.status,
+    }
 
 
 def own_booking(session: Session, booking_id: int, actor: Account, *, lock: bool = False) -> TestBooking:
@@ -232,8 +285,9 @@ def own_booking(session: Session, booking_id: int, actor: Account, *, lock: bool
 
 
 def own_bookings(session: Session, actor: Account) -> Sequence[TestBooking]:
-    return session.scalars(select(TestBooking).where(TestBooking.account_id == actor.id)
-                           .order_by(TestBooking.starts_at, TestBooking.id)).all()
+    return session.scalars(
+        select(TestBooking).where(TestBooking.account_id == actor.id).order_by(TestBooking.starts_at, TestBooking.id)
+    ).all()
 
 
 def cancel(*, session: Session, booking_id: int, actor: Account, now: datetime) -> TestBooking:
@@ -245,57 +299,93 @@ def cancel(*, session: Session, booking_id: int, actor: Account, now: datetime) 
         raise DomainError(BOOKING_NOT_CANCELLABLE, "a test is cancelled before it starts only")
     before = booking_facts(booking)
     booking.status, booking.cancelled_at = CANCELLED, now
-    audit(session, actor=actor, action="test_booking.cancelled", entity_type="test_booking", entity_id=booking.id,
-          before=before, after=booking_facts(booking))
+    audit(
+        session,
+        actor=actor,
+        action="test_booking.cancelled",
+        entity_type="test_booking",
+        entity_id=booking.id,
+        before=before,
+        after=booking_facts(booking),
+    )
     return booking
 
 
 # --- accommodations --------------------------------------------------------------------------------
 
-def grant_accommodation(*, session: Session, actor: Account, candidate_id: int, programme: str, extra_minutes: int,
-                        reason: str, now: datetime) -> Accommodation:
+
+def grant_accommodation(
+    *,
+    session: Session,
+    actor: Account,
+    candidate_id: int,
+    programme: str,
+    extra_minutes: int,
+    reason: str,
+    now: datetime,
+) -> Accommodation:
     """Extra minutes for a candidate's tests of ``programme`` (or ``all``); the latest grant that applies counts.
 
     HR officers grant them to candidates who applied to their own body only (``candidate.accommodate``).
     """
     accommodated_candidate(session, actor, candidate_id)
-    row = Accommodation(candidate_id=candidate_id, programme=programme, extra_minutes=extra_minutes, reason=reason,
-                        granted_by=actor.id, granted_at=now)
+    row = Accommodation(
+        candidate_id=candidate_id,
+        programme=programme,
+        extra_minutes=extra_minutes,
+        reason=reason,
+        granted_by=actor.id,
+        granted_at=now,
+    )
     session.add(row)
     session.flush()
-    audit(session, actor=actor, action="accommodation.granted", entity_type="accommodation", entity_id=row.id,
-          after={"candidate_id": candidate_id, "programme": programme, "extra_minutes": extra_minutes,
-                 "reason": reason})
+    audit(
+        session,
+        actor=actor,
+        action="accommodation.granted",
+        entity_type="accommodation",
+        entity_id=row.id,
+        after={"candidate_id": candidate_id, "programme": programme, "extra_minutes": extra_minutes, "reason": reason},
+    )
     return row
 
 
 def accommodated_candidate(session: Session, actor: Account, candidate_id: int) -> Candidate:
     """The candidate when ``actor`` may grant and read their accommodations; 404 otherwise (existence is secret)."""
     candidate = session.get(Candidate, candidate_id)
-    if candidate is None or not can(actor, "candidate.accommodate", candidate_access(
-            session, candidate_id=candidate.id, account_id=candidate.account_id)):
+    if candidate is None or not can(
+        actor,
+        "candidate.accommodate",
+        candidate_access(session, candidate_id=candidate.id, account_id=candidate.account_id),
+    ):
         raise DomainError(CANDIDATE_NOT_FOUND, f"no candidate {candidate_id}")
     return candidate
 
 
 def accommodations_of(session: Session, actor: Account, candidate_id: int) -> Sequence[Accommodation]:
     accommodated_candidate(session, actor, candidate_id)
-    return session.scalars(select(Accommodation).where(Accommodation.candidate_id == candidate_id)
-                           .order_by(Accommodation.id)).all()
+    return session.scalars(
+        select(Accommodation).where(Accommodation.candidate_id == candidate_id).order_by(Accommodation.id)
+    ).all()
 
 
 def extra_minutes_for(session: Session, candidate_id: int, programme: str) -> int:
-    latest = session.scalars(select(Accommodation).where(
-        Accommodation.candidate_id == candidate_id, Accommodation.programme.in_((programme, ALL_PROGRAMMES)))
-        .order_by(Accommodation.granted_at.desc(), Accommodation.id.desc()).limit(1)).first()
+    latest = session.scalars(
+        select(Accommodation)
+        .where(Accommodation.candidate_id == candidate_id, Accommodation.programme.in_((programme, ALL_PROGRAMMES)))
+        .order_by(Accommodation.granted_at.desc(), Accommodation.id.desc())
+        .limit(1)
+    ).first()
     return 0 if latest is None else latest.extra_minutes
 
 
 # --- sessions --------------------------------------------------------------------------------------
 
+
 def booking_sessions(session: Session, booking_id: int) -> list[TestSession]:
-    return list(session.scalars(select(TestSession).where(TestSession.booking_id == booking_id)
-                                .order_by(TestSession.id)).all())
+    return list(
+        session.scalars(select(TestSession).where(TestSession.booking_id == booking_id).order_by(TestSession.id)).all()
+    )
 
 
 def _next_block(booking: TestBooking, existing: Sequence[TestSession]) -> tuple[str, str]:
@@ -315,8 +405,9 @@ def _session_code(session: Session) -> str:
             return code
 
 
-def start(*, session: Session, queue: JobQueue, booking_id: int, actor: Account, now: datetime,
-          settings: Settings) -> TestSession:
+def start(
+    *, session: Session, queue: JobQueue, booking_id: int, actor: Account, now: datetime, settings: Settings
+) -> TestSession:
     """Start the booking's (next) timed session; the auto-submission job is scheduled at its deadline."""
     booking = own_booking(session, booking_id, actor, lock=True)
     if booking.status == CANCELLED:
@@ -326,31 +417,59 @@ def start(*, session: Session, queue: JobQueue, booking_id: int, actor: Account,
     existing = booking_sessions(session, booking.id)
     running = [s for s in existing if s.status == RUNNING]
     if running:
-        raise DomainError(SESSION_ALREADY_STARTED, "the session of this booking is running; resume it",
-                          session_id=running[0].id)
+        raise DomainError(
+            SESSION_ALREADY_STARTED, "the session of this booking is running; resume it", session_id=running[0].id
+        )
     if now < booking.starts_at - timedelta(minutes=settings.test_start_early_minutes):
-        raise DomainError(SESSION_NOT_OPEN, f"the test opens at {booking.starts_at.isoformat()}",
-                          opens_at=(booking.starts_at - timedelta(minutes=settings.test_start_early_minutes))
-                          .isoformat())
+        raise DomainError(
+            SESSION_NOT_OPEN,
+            f"the test opens at {booking.starts_at.isoformat()}",
+            opens_at=(booking.starts_at - timedelta(minutes=settings.test_start_early_minutes)).isoformat(),
+        )
     if not existing and now > booking.starts_at + timedelta(minutes=settings.test_start_late_minutes):
         raise DomainError(BOOKING_MISSED, "the booked time is long past; book again")
     block, form_hash = _next_block(booking, existing)
     form = cached_form(session, form_hash)
     extra = extra_minutes_for(session, booking.candidate_id, booking.programme)
     test_session = TestSession(
-        booking_id=booking.id, account_id=booking.account_id, block=block, form_hash=form_hash,
-        language=booking.language, code=_session_code(session), status=RUNNING, started_at=now,
-        minutes=form.time_limit_minutes, extra_minutes=extra,
-        deadline=now + timedelta(minutes=form.time_limit_minutes + extra))
+        booking_id=booking.id,
+        account_id=booking.account_id,
+        block=block,
+        form_hash=form_hash,
+        language=booking.language,
+        code=_session_code(session),
+        status=RUNNING,
+        started_at=now,
+        minutes=form.time_limit_minutes,
+        extra_minutes=extra,
+        deadline=now + timedelta(minutes=form.time_limit_minutes + extra),
+    )
     session.add(test_session)
     booking.status = STARTED
     session.flush()
     test_session.auto_submit_job_id = queue.enqueue(
-        AUTO_SUBMIT_JOB, {"session_id": test_session.id}, dedupe_key=f"{AUTO_SUBMIT_JOB}:{test_session.id}",
-        session=session, eta=test_session.deadline)
-    audit(session, actor=actor, action="test_session.started", entity_type="test_session", entity_id=test_session.id,
-          after={"booking_id": booking.id, "block": block, "form_hash": form_hash, "started_at": now,
-                 "minutes": test_session.minutes, "extra_minutes": extra, "deadline": test_session.deadline})
+        AUTO_SUBMIT_JOB,
+        {"session_id": test_session.id},
+        dedupe_key=f"{AUTO_SUBMIT_JOB}:{test_session.id}",
+        session=session,
+        eta=test_session.deadline,
+    )
+    audit(
+        session,
+        actor=actor,
+        action="test_session.started",
+        entity_type="test_session",
+        entity_id=test_session.id,
+        after={
+            "booking_id": booking.id,
+            "block": block,
+            "form_hash": form_hash,
+            "started_at": now,
+            "minutes": test_session.minutes,
+            "extra_minutes": extra,
+            "deadline": test_session.deadline,
+        },
+    )
     return test_session
 
 
@@ -370,6 +489,7 @@ def remaining_seconds(test_session: TestSession, now: datetime) -> int:
 
 # --- answers ---------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class SavedAnswer:
     answer: TestAnswer
@@ -377,8 +497,9 @@ class SavedAnswer:
 
 
 def existing_request(session: Session, session_id: int, client_request_id: str) -> TestAnswer | None:
-    return session.scalars(select(TestAnswer).where(TestAnswer.session_id == session_id,
-                                                    TestAnswer.client_request_id == client_request_id)).first()
+    return session.scalars(
+        select(TestAnswer).where(TestAnswer.session_id == session_id, TestAnswer.client_request_id == client_request_id)
+    ).first()
 
 
 def _stored_again(stored: TestAnswer, item_id: str, option: str) -> SavedAnswer:
@@ -387,8 +508,9 @@ def _stored_again(stored: TestAnswer, item_id: str, option: str) -> SavedAnswer:
     return SavedAnswer(stored, created=False)
 
 
-def _answer_refusal(session: Session, *, status: str, deadline: datetime, form_hash: str, item_id: str,
-                    option: str, now: datetime) -> DomainError | None:
+def _answer_refusal(
+    session: Session, *, status: str, deadline: datetime, form_hash: str, item_id: str, option: str, now: datetime
+) -> DomainError | None:
     if status == SUBMITTED:
         return DomainError(SESSION_SUBMITTED, "the session is submitted")
     if now >= deadline:
@@ -403,8 +525,16 @@ def _answer_refusal(session: Session, *, status: str, deadline: datetime, form_h
     return None
 
 
-def save_answer(*, session: Session, session_id: int, claims: TokenClaims, item_id: str, option: str,
-                client_request_id: str, now: datetime) -> SavedAnswer:
+def save_answer(
+    *,
+    session: Session,
+    session_id: int,
+    claims: TokenClaims,
+    item_id: str,
+    option: str,
+    client_request_id: str,
+    now: datetime,
+) -> SavedAnswer:
     """Save one answer; the same ``client_request_id`` again returns the stored row and writes nothing.
 
     The hot path of a test, in one transaction of two statements:
@@ -426,35 +556,62 @@ def save_answer(*, session: Session, session_id: int, claims: TokenClaims, item_
     retry of an answer acknowledged in time still gets its stored answer.
     """
     row = session.execute(
-        select(Account.is_active, Account.role, Account.token_version, TestSession.account_id, TestSession.status,
-               TestSession.deadline, TestSession.form_hash)
-        .select_from(Account).join(TestSession, TestSession.id == session_id)
+        select(
+            Account.is_active,
+            Account.role,
+            Account.token_version,
+            TestSession.account_id,
+            TestSession.status,
+            TestSession.deadline,
+            TestSession.form_hash,
+        )
+        .select_from(Account)
+        .join(TestSession, TestSession.id == session_id)
         .where(Account.id == claims.account_id)
-        .with_for_update(read=True, of=TestSession)).first()
+        .with_for_update(read=True, of=TestSession)
+    ).first()
     if row is None:  # no such account or no such session: which one decides the problem
-        account = session.execute(select(Account.is_active, Account.role, Account.token_version)
-                                  .where(Account.id == claims.account_id)).first()
-        check_account_state(claims, is_active=None if account is None else account.is_active,
-                            role=None if account is None else account.role,
-                            token_version=None if account is None else account.token_version)
+        account = session.execute(
+            select(Account.is_active, Account.role, Account.token_version).where(Account.id == claims.account_id)
+        ).first()
+        check_account_state(
+            claims,
+            is_active=None if account is None else account.is_active,
+            role=None if account is None else account.role,
+            token_version=None if account is None else account.token_version,
+        )
         raise _not_found_session(session_id)
     check_account_state(claims, is_active=row.is_active, role=row.role, token_version=row.token_version)
     if row.account_id != claims.account_id:
         raise _not_found_session(session_id)
-    refusal = _answer_refusal(session, status=row.status, deadline=row.deadline, form_hash=row.form_hash,
-                              item_id=item_id, option=option, now=now)
+    refusal = _answer_refusal(
+        session,
+        status=row.status,
+        deadline=row.deadline,
+        form_hash=row.form_hash,
+        item_id=item_id,
+        option=option,
+        now=now,
+    )
     if refusal is not None:
         stored = existing_request(session, session_id, client_request_id)
         if stored is not None:
             return _stored_again(stored, item_id, option)
         raise refusal
-    values = {"session_id": session_id, "item_id": item_id, "option": option,
-              "client_request_id": client_request_id, "answered_at": now}
+    values = {
+        "session_id": session_id,
+        "item_id": item_id,
+        "option": option,
+        "client_request_id": client_request_id,
+        "answered_at": now,
+    }
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
     answer_id = session.execute(
-        insert(TestAnswer).values(**values)
+        insert(TestAnswer)
+        .values(**values)
         .on_conflict_do_nothing(index_elements=[TestAnswer.session_id, TestAnswer.client_request_id])
-        .returning(TestAnswer.id)).scalar()
+        .returning(TestAnswer.id)
+    ).scalar()
     if answer_id is None:
         stored = existing_request(session, session_id, client_request_id)
         assert stored is not None  # the conflict was this row (READ COMMITTED sees it once committed)
@@ -469,16 +626,20 @@ def answers_of(session: Session, session_id: int) -> dict[str, str]:
 
 # --- submission ------------------------------------------------------------------------------------
 
+
 def confirmed_violation(session: Session, booking_id: int) -> str | None:
     """The reason of a confirmed proctoring violation in any session of the booking, if there is one."""
-    row = session.execute(select(ProctoringReview.decision_reason).join(
-        TestSession, TestSession.id == ProctoringReview.session_id).where(
-        TestSession.booking_id == booking_id, ProctoringReview.status == REVIEW_CONFIRMED)).first()
+    row = session.execute(
+        select(ProctoringReview.decision_reason)
+        .join(TestSession, TestSession.id == ProctoringReview.session_id)
+        .where(TestSession.booking_id == booking_id, ProctoringReview.status == REVIEW_CONFIRMED)
+    ).first()
     return None if row is None else f"proctoring violation confirmed: {row[0]}"
 
 
-def submit(*, session: Session, session_id: int, actor: Account | None, now: datetime, policy: SelectionPolicy,
-           by: str) -> TestSession:
+def submit(
+    *, session: Session, session_id: int, actor: Account | None, now: datetime, policy: SelectionPolicy, by: str
+) -> TestSession:
     """Submit a session (``by``: ``candidate`` or ``deadline``); submitting again returns it unchanged.
 
     The last session of a booking is scored at once; the result is recorded for the application.
@@ -500,14 +661,24 @@ def submit(*, session: Session, session_id: int, actor: Account | None, now: dat
     session.flush()
     sessions = booking_sessions(session, booking.id)
     blocks_needed = len(ITEM_BANK_PROGRAMMES[booking.programme])
-    audit(session, actor=actor, action="test_session.submitted", entity_type="test_session",
-          entity_id=test_session.id, after={"submitted_at": now, "by": by, "answers": len(answers_of(
-              session, test_session.id))})
+    audit(
+        session,
+        actor=actor,
+        action="test_session.submitted",
+        entity_type="test_session",
+        entity_id=test_session.id,
+        after={"submitted_at": now, "by": by, "answers": len(answers_of(session, test_session.id))},
+    )
     if len(sessions) == blocks_needed and all(s.status == SUBMITTED for s in sessions):
         booking.status = COMPLETED
-        result = score_booking(session, booking=booking, sessions=sessions, candidate=candidate,
-                               policy=policy_for(session, booking, policy),
-                               voided_reason=confirmed_violation(session, booking.id))
+        result = score_booking(
+            session,
+            booking=booking,
+            sessions=sessions,
+            candidate=candidate,
+            policy=policy_for(session, booking, policy),
+            voided_reason=confirmed_violation(session, booking.id),
+        )
         if result.flagged_unreliable:
             flag_session(session, test_session=test_session, flag="unreliable_answers")
     return test_session

@@ -34,9 +34,11 @@ class Interview(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, unique=True)
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
     competition_id: Mapped[int] = mapped_column(
-        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("competitions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     duration_minutes: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -81,8 +81,11 @@ class Bank:
     def approved(self, programme: str, section: str | None = None) -> list[Item]:
         """Approved items of a programme (and section), ordered by id."""
         return sorted(
-            (item for item in self.items.values()
-             if item.approved and item.programme == programme and (section is None or item.section == section)),
+            (
+                item
+                for item in self.items.values()
+                if item.approved and item.programme == programme and (section is None or item.section == section)
+            ),
             key=lambda item: item.id,
         )
 
@@ -127,8 +130,9 @@ def default_bank() -> Bank:
 def yaml_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    return sorted(candidate for candidate in path.rglob("*") if candidate.suffix in YAML_SUFFIXES
-                  and candidate.is_file())
+    return sorted(
+        candidate for candidate in path.rglob("*") if candidate.suffix in YAML_SUFFIXES and candidate.is_file()
+    )
 
 
 def _load(path: Path) -> tuple[list[Item], list[Problem]]:
@@ -158,8 +162,13 @@ def check_items(parsed: Iterable[ParsedItem]) -> tuple[list[Item], list[Problem]
         if isinstance(document, Mapping) and isinstance(document.get("id"), str):
             where = f"{candidate.file}:{candidate.line('id')}"
             if document["id"] in first_seen:
-                item_problems.append(Problem(candidate.file, candidate.line("id"),
-                                             f"duplicate id {document['id']} (first at {first_seen[document['id']]})"))
+                item_problems.append(
+                    Problem(
+                        candidate.file,
+                        candidate.line("id"),
+                        f"duplicate id {document['id']} (first at {first_seen[document['id']]})",
+                    )
+                )
             else:
                 first_seen[document["id"]] = where
         problems.extend(item_problems)
@@ -214,8 +223,15 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _build(node: Any, path: PathKey, lines: dict[PathKey, int], problems: list[Problem], name: str,
-           constructor: _Loader, line: int | None = None) -> Any:
+def _build(
+    node: Any,
+    path: PathKey,
+    lines: dict[PathKey, int],
+    problems: list[Problem],
+    name: str,
+    constructor: _Loader,
+    line: int | None = None,
+) -> Any:
     # A mapping member's line is its key's: a block mapping value starts on the line below the key.
     lines[path] = line or node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -228,12 +244,15 @@ def _build(node: Any, path: PathKey, lines: dict[PathKey, int], problems: list[P
             if key in result:
                 problems.append(Problem(name, key_node.start_mark.line + 1, f"duplicate key {key}"))
                 continue
-            result[key] = _build(value_node, (*path, key), lines, problems, name, constructor,
-                                 key_node.start_mark.line + 1)
+            result[key] = _build(
+                value_node, (*path, key), lines, problems, name, constructor, key_node.start_mark.line + 1
+            )
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(member, (*path, index), lines, problems, name, constructor)
-                for index, member in enumerate(node.value)]
+        return [
+            _build(member, (*path, index), lines, problems, name, constructor)
+            for index, member in enumerate(node.value)
+        ]
     return constructor.construct_object(node, deep=True)
 
 
@@ -284,8 +303,12 @@ def _semantic_problems(candidate: ParsedItem) -> list[Problem]:
                 add(f"duplicate option id {option_id} in {language}", "text", language, "options", index, "id")
             seen.add(option_id)
     if ids["kk"] != ids["ru"]:
-        add(f"option ids differ between kk ({', '.join(ids['kk'])}) and ru ({', '.join(ids['ru'])})",
-            "text", "ru", "options")
+        add(
+            f"option ids differ between kk ({', '.join(ids['kk'])}) and ru ({', '.join(ids['ru'])})",
+            "text",
+            "ru",
+            "options",
+        )
     if document["key"] not in ids["kk"]:
         add(f"key {document['key']} is not among the options ({', '.join(ids['kk'])})", "key")
     if document["type"] == "pq_likert":
@@ -303,20 +326,31 @@ def _semantic_problems(candidate: ParsedItem) -> list[Problem]:
             add(f"a {source['act']} item cites the article it tests (source.article)", "source")
     elif isinstance(source, Mapping):
         add("only legislation items cite {act, article}; give a text source", "source")
-    if document["programme"] == "personal_qualities" and document["section"] == VALIDITY_SECTION \
-            and document["type"] != "pq_likert":  # pragma: no cover - the schema already requires pq_likert
+    if (
+        document["programme"] == "personal_qualities"
+        and document["section"] == VALIDITY_SECTION
+        and document["type"] != "pq_likert"
+    ):  # pragma: no cover - the schema already requires pq_likert
         add("validity items are pq_likert", "type")
     for language in ("kk", "ru"):
         table = texts[language].get("table")
         if table is not None:
             for index, row in enumerate(table["rows"]):
                 if len(row) != len(table["columns"]):
-                    add(f"row {index + 1} has {len(row)} cells for {len(table['columns'])} columns",
-                        "text", language, "table", "rows", index)
+                    add(
+                        f"row {index + 1} has {len(row)} cells for {len(table['columns'])} columns",
+                        "text",
+                        language,
+                        "table",
+                        "rows",
+                        index,
+                    )
     tables = [texts[language].get("table") for language in ("kk", "ru")]
     if (tables[0] is None) != (tables[1] is None) or (
-            tables[0] is not None and tables[1] is not None and
-            [len(row) for row in tables[0]["rows"]] != [len(row) for row in tables[1]["rows"]]):
+        tables[0] is not None
+        and tables[1] is not None
+        and [len(row) for row in tables[0]["rows"]] != [len(row) for row in tables[1]["rows"]]
+    ):
         add("the kk and ru tables differ in shape", "text", "ru", "table")
     if (texts["kk"].get("passage") is None) != (texts["ru"].get("passage") is None):
         add("a passage is given in one language only", "text")

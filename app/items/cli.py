@@ -39,10 +39,10 @@ def validate(
 
 @items_cli.command("import")
 def import_(
-    sources: Annotated[list[Path], typer.Argument(
-        help="CSV files, QTI 3.0 item XML files, folders of them, or .zip content packages")],
-    target: Annotated[Path, typer.Option("--target", help="folder the YAML files go to")] = Path(
-        "item_bank/imported"),
+    sources: Annotated[
+        list[Path], typer.Argument(help="CSV files, QTI 3.0 item XML files, folders of them, or .zip content packages")
+    ],
+    target: Annotated[Path, typer.Option("--target", help="folder the YAML files go to")] = Path("item_bank/imported"),
     bank: Annotated[Path, typer.Option("--bank", help="the bank whose ids must not be reused")] = BANK,
     programme: Annotated[str | None, typer.Option(help="programme of items that do not name one")] = None,
     section: Annotated[str | None, typer.Option(help="section of items that do not name one")] = None,
@@ -50,8 +50,12 @@ def import_(
 ) -> None:
     """Import items (CSV columns: see app/items/importing.py) as YAML files; all or nothing, exit 2 on problems."""
     try:
-        written = import_items(sources, target, bank=_bank_path(bank),
-                               defaults=ImportDefaults(programme=programme, section=section, source=source))
+        written = import_items(
+            sources,
+            target,
+            bank=_bank_path(bank),
+            defaults=ImportDefaults(programme=programme, section=section, source=source),
+        )
     except InvalidItemBankError as error:
         for problem in error.problems:
             typer.echo(str(problem), err=True)
@@ -76,7 +80,8 @@ def export(
         for problem in error.problems:
             typer.echo(str(problem), err=True)
         raise typer.Exit(INVALID_INPUT) from None
-    items = sorted((item for item in loaded if programme is None or item.programme == programme),
-                   key=lambda item: item.id)
+    items = sorted(
+        (item for item in loaded if programme is None or item.programme == programme), key=lambda item: item.id
+    )
     export_qti(items, qti)
     typer.echo(f"{len(items)} items exported to {qti}")

@@ -56,24 +56,32 @@ def blueprint(programme: str, policy: SelectionPolicy | None = None) -> Blueprin
     """The blueprint of ``programme`` with every count and time from ``policy``."""
     policy = policy or SelectionPolicy()
     if programme == "legislation":
-        return Blueprint(programme, tuple(BlueprintSection(act, count)
-                                          for act, count in policy.legislation_questions.items()),
-                         policy.legislation_minutes)
+        return Blueprint(
+            programme,
+            tuple(BlueprintSection(act, count) for act, count in policy.legislation_questions.items()),
+            policy.legislation_minutes,
+        )
     if programme == "state_language":
-        return Blueprint(programme, (BlueprintSection("kazakh", policy.state_language_questions),),
-                         policy.state_language_minutes)
+        return Blueprint(
+            programme, (BlueprintSection("kazakh", policy.state_language_questions),), policy.state_language_minutes
+        )
     if programme == "personal_qualities":
-        sections = [BlueprintSection(quality, policy.personal_qualities_tasks_per_quality)
-                    for quality in PERSONAL_QUALITIES]
+        sections = [
+            BlueprintSection(quality, policy.personal_qualities_tasks_per_quality) for quality in PERSONAL_QUALITIES
+        ]
         if policy.personal_qualities_validity_items:
             sections.append(BlueprintSection(VALIDITY_SECTION, policy.personal_qualities_validity_items))
         return Blueprint(programme, tuple(sections), policy.personal_qualities_minutes, interleave=True)
     if programme == "reasoning_text":
-        return Blueprint(programme, (BlueprintSection("text", policy.reasoning_text_questions),),
-                         policy.reasoning_minutes_per_block)
+        return Blueprint(
+            programme, (BlueprintSection("text", policy.reasoning_text_questions),), policy.reasoning_minutes_per_block
+        )
     if programme == "reasoning_numeric":
-        return Blueprint(programme, (BlueprintSection("numeric", policy.reasoning_numeric_questions),),
-                         policy.reasoning_minutes_per_block)
+        return Blueprint(
+            programme,
+            (BlueprintSection("numeric", policy.reasoning_numeric_questions),),
+            policy.reasoning_minutes_per_block,
+        )
     raise UnknownProgrammeError(f"unknown programme {programme!r} (one of {', '.join(PROGRAMMES)})")
 
 
@@ -103,8 +111,9 @@ class Form:
         raise KeyError(item_id)
 
 
-def compute_form_hash(programme: str, sections: Iterable[BlueprintSection], time_limit_minutes: int,
-                      items: Iterable[Item]) -> str:
+def compute_form_hash(
+    programme: str, sections: Iterable[BlueprintSection], time_limit_minutes: int, items: Iterable[Item]
+) -> str:
     document = {
         "programme": programme,
         "time_limit_minutes": time_limit_minutes,
@@ -114,16 +123,28 @@ def compute_form_hash(programme: str, sections: Iterable[BlueprintSection], time
     return hashlib.sha256(canonical_json(document)).hexdigest()
 
 
-def make_form(programme: str, sections: Iterable[BlueprintSection], time_limit_minutes: int,
-              items: Iterable[Item]) -> Form:
+def make_form(
+    programme: str, sections: Iterable[BlueprintSection], time_limit_minutes: int, items: Iterable[Item]
+) -> Form:
     """A form of exactly these items (its hash computed); ``draw_form`` is the usual way to get one."""
     sections, items = tuple(sections), tuple(items)
-    return Form(programme, sections, time_limit_minutes, items,
-                compute_form_hash(programme, sections, time_limit_minutes, items))
+    return Form(
+        programme,
+        sections,
+        time_limit_minutes,
+        items,
+        compute_form_hash(programme, sections, time_limit_minutes, items),
+    )
 
 
-def draw_form(bank: Bank, programme: str, *, seed: int, exclude: Iterable[str] = frozenset(),
-              policy: SelectionPolicy | None = None) -> Form:
+def draw_form(
+    bank: Bank,
+    programme: str,
+    *,
+    seed: int,
+    exclude: Iterable[str] = frozenset(),
+    policy: SelectionPolicy | None = None,
+) -> Form:
     """A form by the programme's blueprint from approved items not in ``exclude``; the same seed, the same form."""
     plan = blueprint(programme, policy)
     excluded = frozenset(exclude)
@@ -134,15 +155,17 @@ def draw_form(bank: Bank, programme: str, *, seed: int, exclude: Iterable[str] =
         if len(pool) < section.count:
             raise ItemBankTooSmallError(
                 f"{programme}/{section.name}: {section.count} approved items needed, {len(pool)} available"
-                + (f" ({len(excluded)} excluded)" if excluded else ""))
+                + (f" ({len(excluded)} excluded)" if excluded else "")
+            )
         chosen.extend(rng.sample(pool, section.count))
     if plan.interleave:
         rng.shuffle(chosen)
     return make_form(programme, plan.sections, plan.time_limit_minutes, chosen)
 
 
-def draw_parallel_forms(bank: Bank, programme: str, n: int = 2, *, seed: int = 0,
-                        policy: SelectionPolicy | None = None) -> tuple[Form, ...]:
+def draw_parallel_forms(
+    bank: Bank, programme: str, n: int = 2, *, seed: int = 0, policy: SelectionPolicy | None = None
+) -> tuple[Form, ...]:
     """``n`` forms with no item in common; ``ItemBankTooSmallError`` when the bank cannot give them."""
     plan = blueprint(programme, policy)
     for section in plan.sections:
@@ -150,7 +173,8 @@ def draw_parallel_forms(bank: Bank, programme: str, n: int = 2, *, seed: int = 0
         if available < n * section.count:
             raise ItemBankTooSmallError(
                 f"{programme}/{section.name}: {n} non-overlapping forms need {n * section.count} approved items, "
-                f"{available} available")
+                f"{available} available"
+            )
     forms: list[Form] = []
     used: set[str] = set()
     for index in range(n):

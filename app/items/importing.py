@@ -40,10 +40,26 @@ from app.items.qti import ImportDefaults, parse_qti_item, read_qti_sources, vari
 
 OPTION_LETTERS = "abcdef"
 CSV_COLUMNS: tuple[str, ...] = (
-    "id", "version", "programme", "section", "type", "key",
-    "kk_stem", "ru_stem", "kk_passage", "ru_passage", "kk_table", "ru_table",
+    "id",
+    "version",
+    "programme",
+    "section",
+    "type",
+    "key",
+    "kk_stem",
+    "ru_stem",
+    "kk_passage",
+    "ru_passage",
+    "kk_table",
+    "ru_table",
     *(f"{language}_{letter}" for language in ("kk", "ru") for letter in OPTION_LETTERS),
-    "source_act", "source_article", "source", "review_status", "review_by", "review_at", "demo",
+    "source_act",
+    "source_article",
+    "source",
+    "review_status",
+    "review_by",
+    "review_at",
+    "demo",
 )
 CSV_REQUIRED: tuple[str, ...] = ("id", "programme", "section", "key", "kk_stem", "ru_stem")
 
@@ -103,8 +119,11 @@ def _row_document(row: dict[str, str], defaults: ImportDefaults) -> tuple[dict[s
                 entry["table"] = json.loads(cell[f"{language}_table"])
             except json.JSONDecodeError as error:
                 problems.append(f"{language}_table: not valid JSON ({error.msg})")
-        entry["options"] = [{"id": letter, "text": cell[f"{language}_{letter}"]} for letter in OPTION_LETTERS
-                            if cell.get(f"{language}_{letter}")]
+        entry["options"] = [
+            {"id": letter, "text": cell[f"{language}_{letter}"]}
+            for letter in OPTION_LETTERS
+            if cell.get(f"{language}_{letter}")
+        ]
         text[language] = entry
     source: Any
     if cell.get("source_act"):
@@ -124,17 +143,22 @@ def _row_document(row: dict[str, str], defaults: ImportDefaults) -> tuple[dict[s
     if demo not in ("", "true", "false"):
         problems.append("demo: must be true or false")
     document = {
-        "id": cell.get("id", ""), "version": version, "programme": programme,
+        "id": cell.get("id", ""),
+        "version": version,
+        "programme": programme,
         "section": cell.get("section") or defaults.section or "",
         "type": cell.get("type") or ("pq_likert" if programme == "personal_qualities" else "single_choice"),
-        "text": text, "key": cell.get("key", ""), "source": source, "review": review, "demo": demo == "true",
+        "text": text,
+        "key": cell.get("key", ""),
+        "source": source,
+        "review": review,
+        "demo": demo == "true",
     }
     document["content_hash"] = compute_content_hash(document)
     return document, problems
 
 
-def read_qti(paths: Sequence[Path], defaults: ImportDefaults | None = None
-             ) -> tuple[list[ParsedItem], list[Problem]]:
+def read_qti(paths: Sequence[Path], defaults: ImportDefaults | None = None) -> tuple[list[ParsedItem], list[Problem]]:
     """Item documents of QTI files, folders or .zip packages (kk and ru variants paired by identifier)."""
     sources, problems = read_qti_sources(paths)
     variants = []
@@ -150,8 +174,13 @@ def read_qti(paths: Sequence[Path], defaults: ImportDefaults | None = None
     return [ParsedItem(file, document, {(): 1}, ()) for file, document in documents], problems
 
 
-def import_items(sources: Sequence[Path], target: Path, *, bank: Path | None = DEFAULT_BANK_PATH,
-                 defaults: ImportDefaults | None = None) -> list[Path]:
+def import_items(
+    sources: Sequence[Path],
+    target: Path,
+    *,
+    bank: Path | None = DEFAULT_BANK_PATH,
+    defaults: ImportDefaults | None = None,
+) -> list[Path]:
     """Import CSV and QTI sources into ``target/<id>.yaml`` files; all or nothing.
 
     ``InvalidItemBankError`` lists every problem when any source has one, an item's id is already
@@ -179,8 +208,7 @@ def import_items(sources: Sequence[Path], target: Path, *, bank: Path | None = D
     return _write_all(items, target)
 
 
-def _conflicts(parsed: Iterable[ParsedItem], items: Sequence[Item], target: Path, bank: Path | None
-               ) -> list[Problem]:
+def _conflicts(parsed: Iterable[ParsedItem], items: Sequence[Item], target: Path, bank: Path | None) -> list[Problem]:
     where = {candidate.document.get("id"): candidate for candidate in parsed if isinstance(candidate.document, dict)}
     existing: dict[str, str] = {}
     for root in {path for path in (bank, target) if path is not None and path.exists()}:
@@ -193,8 +221,9 @@ def _conflicts(parsed: Iterable[ParsedItem], items: Sequence[Item], target: Path
     for item in items:
         candidate = where[item.id]
         if item.id in existing:
-            problems.append(Problem(candidate.file, candidate.line(), f"id {item.id} is already in the bank "
-                                                                      f"({existing[item.id]})"))
+            problems.append(
+                Problem(candidate.file, candidate.line(), f"id {item.id} is already in the bank ({existing[item.id]})")
+            )
         elif (target / f"{item.id}.yaml").exists():
             problems.append(Problem(candidate.file, candidate.line(), f"{target / (item.id + '.yaml')} exists"))
     return problems

@@ -30,7 +30,11 @@ from typing import Any, Literal
 Language = Literal["kk", "ru"]
 LANGUAGES: tuple[Language, ...] = ("kk", "ru")
 PROGRAMMES: tuple[str, ...] = (
-    "legislation", "state_language", "personal_qualities", "reasoning_text", "reasoning_numeric",
+    "legislation",
+    "state_language",
+    "personal_qualities",
+    "reasoning_text",
+    "reasoning_numeric",
 )
 ITEM_TYPES: tuple[str, ...] = ("single_choice", "pq_likert")
 VALIDITY_SECTION = "validity"
@@ -175,7 +179,8 @@ class Item:
             ru=_text_from(document["text"]["ru"]),
             key=document["key"],
             source=LegislationSource(act=source["act"], article=source.get("article"))
-            if isinstance(source, Mapping) else str(source),
+            if isinstance(source, Mapping)
+            else str(source),
             review=Review(status=review["status"], by=review.get("by"), at=review.get("at")),
             demo=bool(document.get("demo", False)),
             content_hash=document.get("content_hash") or "",
@@ -201,8 +206,13 @@ def _text_from(document: Mapping[str, Any]) -> ItemText:
         stem=document["stem"],
         options=tuple(Option(id=option["id"], text=option["text"]) for option in document["options"]),
         passage=document.get("passage"),
-        table=Table(columns=tuple(table["columns"]), rows=tuple(tuple(row) for row in table["rows"]),
-                    caption=table.get("caption")) if table is not None else None,
+        table=Table(
+            columns=tuple(table["columns"]),
+            rows=tuple(tuple(row) for row in table["rows"]),
+            caption=table.get("caption"),
+        )
+        if table is not None
+        else None,
     )
 
 

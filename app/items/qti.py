@@ -28,7 +28,7 @@ QTI_NS = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0"
 MANIFEST_NS = "http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-SCHEMA_LOCATION = (f"{QTI_NS} https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqti_asiv3p0_v1p0.xsd")
+SCHEMA_LOCATION = f"{QTI_NS} https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqti_asiv3p0_v1p0.xsd"
 MATCH_CORRECT = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct.xml"
 ITEM_RESOURCE_TYPE = "imsqti_item_xmlv3p0"
 DATA = "data-irikteu-"
@@ -40,25 +40,41 @@ def _q(tag: str) -> str:
 
 # --- export ------------------------------------------------------------------------------------------------
 
+
 def item_xml(item: Item, language: str) -> bytes:
     """One language of ``item`` as a QTI 3.0 ``qti-assessment-item`` document."""
     ET.register_namespace("", QTI_NS)
     ET.register_namespace("xsi", XSI_NS)
     text = item.text("kk" if language == "kk" else "ru")
-    root = ET.Element(_q("qti-assessment-item"), {
-        f"{{{XSI_NS}}}schemaLocation": SCHEMA_LOCATION, "identifier": item.id, "title": item.id,
-        "adaptive": "false", "time-dependent": "false", XML_LANG: language,
-    })
-    response = ET.SubElement(root, _q("qti-response-declaration"),
-                             {"identifier": "RESPONSE", "cardinality": "single", "base-type": "identifier"})
+    root = ET.Element(
+        _q("qti-assessment-item"),
+        {
+            f"{{{XSI_NS}}}schemaLocation": SCHEMA_LOCATION,
+            "identifier": item.id,
+            "title": item.id,
+            "adaptive": "false",
+            "time-dependent": "false",
+            XML_LANG: language,
+        },
+    )
+    response = ET.SubElement(
+        root,
+        _q("qti-response-declaration"),
+        {"identifier": "RESPONSE", "cardinality": "single", "base-type": "identifier"},
+    )
     ET.SubElement(ET.SubElement(response, _q("qti-correct-response")), _q("qti-value")).text = item.key
-    ET.SubElement(root, _q("qti-outcome-declaration"),
-                  {"identifier": "SCORE", "cardinality": "single", "base-type": "float"})
+    ET.SubElement(
+        root, _q("qti-outcome-declaration"), {"identifier": "SCORE", "cardinality": "single", "base-type": "float"}
+    )
     document = item.to_dict()
     attributes = {
-        f"{DATA}programme": item.programme, f"{DATA}section": item.section, f"{DATA}type": item.type,
-        f"{DATA}version": str(item.version), f"{DATA}review-status": item.review.status,
-        f"{DATA}demo": "true" if item.demo else "false", f"{DATA}content-hash": item.content_hash,
+        f"{DATA}programme": item.programme,
+        f"{DATA}section": item.section,
+        f"{DATA}type": item.type,
+        f"{DATA}version": str(item.version),
+        f"{DATA}review-status": item.review.status,
+        f"{DATA}demo": "true" if item.demo else "false",
+        f"{DATA}content-hash": item.content_hash,
     }
     if item.review.by is not None:
         attributes[f"{DATA}review-by"] = item.review.by
@@ -87,8 +103,9 @@ def item_xml(item: Item, language: str) -> bytes:
             for cell in row:
                 td = ET.SubElement(tr, _q("td"), {f"{DATA}integer": "true"} if isinstance(cell, int) else {})
                 td.text = str(cell)
-    interaction = ET.SubElement(body, _q("qti-choice-interaction"),
-                                {"response-identifier": "RESPONSE", "max-choices": "1", "shuffle": "false"})
+    interaction = ET.SubElement(
+        body, _q("qti-choice-interaction"), {"response-identifier": "RESPONSE", "max-choices": "1", "shuffle": "false"}
+    )
     ET.SubElement(interaction, _q("qti-prompt")).text = text.stem
     for option in text.options:
         ET.SubElement(interaction, _q("qti-simple-choice"), {"identifier": option.id}).text = option.text
@@ -104,8 +121,11 @@ def manifest_xml(hrefs: Iterable[tuple[str, str]]) -> bytes:
     ET.SubElement(root, f"{{{MANIFEST_NS}}}organizations")
     resources = ET.SubElement(root, f"{{{MANIFEST_NS}}}resources")
     for identifier, href in hrefs:
-        resource = ET.SubElement(resources, f"{{{MANIFEST_NS}}}resource",
-                                 {"identifier": identifier, "type": ITEM_RESOURCE_TYPE, "href": href})
+        resource = ET.SubElement(
+            resources,
+            f"{{{MANIFEST_NS}}}resource",
+            {"identifier": identifier, "type": ITEM_RESOURCE_TYPE, "href": href},
+        )
         ET.SubElement(resource, f"{{{MANIFEST_NS}}}file", {"href": href})
     ET.indent(root)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
@@ -128,6 +148,7 @@ def export_qti(items: Iterable[Item], out_dir: Path) -> list[Path]:
 
 
 # --- import ------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class QtiVariant:
@@ -178,8 +199,11 @@ def _package_items(archive: zipfile.ZipFile) -> list[str]:
     manifest = ET.parse(io.BytesIO(archive.read("imsmanifest.xml"))).getroot()
     hrefs = []
     for resource in manifest.iter():
-        if resource.tag.rsplit("}", 1)[-1] == "resource" and "qti_item" in resource.get("type", "") \
-                and resource.get("href"):
+        if (
+            resource.tag.rsplit("}", 1)[-1] == "resource"
+            and "qti_item" in resource.get("type", "")
+            and resource.get("href")
+        ):
             hrefs.append(resource.get("href", ""))
     return hrefs
 
@@ -208,18 +232,27 @@ def parse_qti_item(name: str, data: bytes) -> tuple[QtiVariant | None, list[Prob
     stem = _text(prompt) if prompt is not None else ""
     if not stem:
         # TAO puts the question before the interaction when there is no prompt.
-        stem = "\n".join(_text(element) for element in body if _local(element.tag) not in
-                         ("qti-choice-interaction", "table", "div")).strip()
-    text: dict[str, Any] = {"stem": stem, "options": [
-        {"id": choice.get("identifier") or "", "text": _text(choice)}
-        for choice in interaction if _local(choice.tag) == "qti-simple-choice"]}
+        stem = "\n".join(
+            _text(element) for element in body if _local(element.tag) not in ("qti-choice-interaction", "table", "div")
+        ).strip()
+    text: dict[str, Any] = {
+        "stem": stem,
+        "options": [
+            {"id": choice.get("identifier") or "", "text": _text(choice)}
+            for choice in interaction
+            if _local(choice.tag) == "qti-simple-choice"
+        ],
+    }
     for element in body:
         if _local(element.tag) == "div" and "passage" in (element.get("class") or "").split():
             text["passage"] = _text(element)
         if _local(element.tag) == "table":
             text["table"] = _table(element)
-    values = [element for element in root.iter() if _local(element.tag) == "qti-value"
-              and _local_parent(root, element) == "qti-correct-response"]
+    values = [
+        element
+        for element in root.iter()
+        if _local(element.tag) == "qti-value" and _local_parent(root, element) == "qti-correct-response"
+    ]
     key = (values[0].text or "").strip() if values else None
     identifiers = [option["id"] for option in text["options"]]
     if not all(re.fullmatch(r"[a-z]", identifier) for identifier in identifiers) and len(identifiers) <= 6:
@@ -230,29 +263,40 @@ def parse_qti_item(name: str, data: bytes) -> tuple[QtiVariant | None, list[Prob
         key = letters.get(key or "", key)
     if key is None:
         problems.append(Problem(name, 1, "no qti-correct-response: the key is missing"))
-    metadata = {attribute.removeprefix(DATA): value for attribute, value in body.attrib.items()
-                if attribute.startswith(DATA)}
+    metadata = {
+        attribute.removeprefix(DATA): value for attribute, value in body.attrib.items() if attribute.startswith(DATA)
+    }
     return QtiVariant(name, identifier, language, metadata, text, key), problems
 
 
-def variants_to_documents(variants: Iterable[QtiVariant], defaults: ImportDefaults
-                          ) -> tuple[list[tuple[str, dict[str, Any]]], list[Problem]]:
+def variants_to_documents(
+    variants: Iterable[QtiVariant], defaults: ImportDefaults
+) -> tuple[list[tuple[str, dict[str, Any]]], list[Problem]]:
     """Pair kk and ru variants by identifier into item documents ``(file, document)``."""
     by_identifier: dict[str, dict[str, QtiVariant]] = {}
     problems: list[Problem] = []
     for variant in variants:
         languages = by_identifier.setdefault(variant.identifier, {})
         if variant.language in languages:
-            problems.append(Problem(variant.file, 1, f"a second {variant.language} variant of {variant.identifier} "
-                                                     f"(first in {languages[variant.language].file})"))
+            problems.append(
+                Problem(
+                    variant.file,
+                    1,
+                    f"a second {variant.language} variant of {variant.identifier} "
+                    f"(first in {languages[variant.language].file})",
+                )
+            )
         languages[variant.language] = variant
     documents: list[tuple[str, dict[str, Any]]] = []
     for identifier, languages in by_identifier.items():
         missing = [language for language in LANGUAGES if language not in languages]
         if missing:
             file = next(iter(languages.values())).file
-            problems.append(Problem(file, 1, f"item {identifier} has no {' or '.join(missing)} variant "
-                                             "(both kk and ru are required)"))
+            problems.append(
+                Problem(
+                    file, 1, f"item {identifier} has no {' or '.join(missing)} variant (both kk and ru are required)"
+                )
+            )
             continue
         kk, ru = languages["kk"], languages["ru"]
         if kk.key != ru.key:
@@ -304,9 +348,15 @@ def _table(element: ET.Element) -> dict[str, Any]:
         elif tag == "th":
             table["columns"].append(_text(child))
         elif tag == "tr" and any(_local(cell.tag) == "td" for cell in child):
-            table["rows"].append([int(_text(cell)) if cell.get(f"{DATA}integer") == "true"
-                                  and re.fullmatch(r"-?\d+", _text(cell)) else _text(cell)
-                                  for cell in child if _local(cell.tag) == "td"])
+            table["rows"].append(
+                [
+                    int(_text(cell))
+                    if cell.get(f"{DATA}integer") == "true" and re.fullmatch(r"-?\d+", _text(cell))
+                    else _text(cell)
+                    for cell in child
+                    if _local(cell.tag) == "td"
+                ]
+            )
     return table
 
 

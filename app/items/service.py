@@ -23,8 +23,7 @@ class CorruptFormError(ItemBankError):
     code = "corrupt_test_form"
 
 
-def freeze_form(session: Session, form: Form, *, actor: str = SYSTEM_ACTOR, actor_role: str = SYSTEM_ACTOR
-                ) -> TestForm:
+def freeze_form(session: Session, form: Form, *, actor: str = SYSTEM_ACTOR, actor_role: str = SYSTEM_ACTOR) -> TestForm:
     """The stored form with ``form.form_hash``, stored now (with an audit event) if it was not yet."""
     existing = session.get(TestForm, form.form_hash)
     if existing is not None:
@@ -46,10 +45,20 @@ def freeze_form(session: Session, form: Form, *, actor: str = SYSTEM_ACTOR, acto
         if stored is None:  # pragma: no cover - the conflict was on this primary key
             raise
         return stored
-    record(session, action="test_form.frozen", entity_type="test_form", entity_id=form.form_hash,
-           actor=actor, actor_role=actor_role,
-           payload={"programme": form.programme, "items": len(form.items),
-                    "time_limit_minutes": form.time_limit_minutes, "request_id": current_request_id()})
+    record(
+        session,
+        action="test_form.frozen",
+        entity_type="test_form",
+        entity_id=form.form_hash,
+        actor=actor,
+        actor_role=actor_role,
+        payload={
+            "programme": form.programme,
+            "items": len(form.items),
+            "time_limit_minutes": form.time_limit_minutes,
+            "request_id": current_request_id(),
+        },
+    )
     return row
 
 

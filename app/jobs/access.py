@@ -69,8 +69,11 @@ def job_access(session: Session, job: Job) -> Iterator[JobAccess]:
         yield JobAccess(account_id=booking.account_id)
     # distinct ids, not rows: PostgreSQL compares no JSON columns (the competition's policy, outcome)
     competition_ids = session.scalars(
-        select(Interview.competition_id).join(Recording, Recording.interview_id == Interview.id)
-        .where(Recording.job_id == job.id).distinct()).all()
+        select(Interview.competition_id)
+        .join(Recording, Recording.interview_id == Interview.id)
+        .where(Recording.job_id == job.id)
+        .distinct()
+    ).all()
     for competition_id in competition_ids:
         competition = session.get(Competition, competition_id)
         if competition is None:

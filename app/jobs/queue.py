@@ -38,8 +38,16 @@ STALE_AFTER = timedelta(minutes=5)
 class JobContext:
     """What a job handler gets: its job, a session factory, the settings and a progress reporter."""
 
-    def __init__(self, job_id: str, sessions: sessionmaker[Session], settings: Settings | None = None, *,
-                 attempt: int = 1, max_retries: int = 0, queue: JobQueue | None = None) -> None:
+    def __init__(
+        self,
+        job_id: str,
+        sessions: sessionmaker[Session],
+        settings: Settings | None = None,
+        *,
+        attempt: int = 1,
+        max_retries: int = 0,
+        queue: JobQueue | None = None,
+    ) -> None:
         self.job_id = job_id
         self.sessions = sessions
         self.settings = settings or get_settings()
@@ -63,8 +71,11 @@ class JobContext:
         """Record progress (0–100) and beat the heartbeat, in a transaction of its own."""
         bounded = max(0.0, min(100.0, float(percent)))
         with transaction(self.sessions) as session:
-            session.execute(update(Job).where(Job.id == self.job_id).values(
-                progress=bounded, progress_note=note, heartbeat_at=utcnow()))
+            session.execute(
+                update(Job)
+                .where(Job.id == self.job_id)
+                .values(progress=bounded, progress_note=note, heartbeat_at=utcnow())
+            )
 
 
 JobHandler = Callable[[JobContext, dict[str, Any]], dict[str, Any] | None]
@@ -112,9 +123,13 @@ def build_huey(url: str, name: str) -> Huey:
 def queue_from_settings(settings: Settings, sessions: sessionmaker[Session]) -> JobQueue:
     """The queue the settings describe. It runs the kinds registered so far: a process that runs jobs builds
     it with ``app.jobs.registry.build_queue``, which registers every kind first."""
-    return JobQueue(build_huey(settings.resolved_queue_url, settings.queue_name), sessions,
-                    max_retries=settings.job_max_retries, retry_delay=settings.job_retry_delay_seconds,
-                    settings=settings)
+    return JobQueue(
+        build_huey(settings.resolved_queue_url, settings.queue_name),
+        sessions,
+        max_retries=settings.job_max_retries,
+        retry_delay=settings.job_retry_delay_seconds,
+        settings=settings,
+    )
 
 
 class _QuietConsumer(Consumer):  # type: ignore[misc]
@@ -137,8 +152,9 @@ class JobQueue:
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._task = self.huey.task(retries=self.max_retries, retry_delay=self.retry_delay,
-                                    name="irikteu.run_job")(self.execute)
+        self._task = self.huey.task(retries=self.max_retries, retry_delay=self.retry_delay, name="irikteu.run_job")(
+            self.execute
+        )
         self.huey.periodic_task(crontab(minute="*"), name="irikteu.requeue_stale_jobs")(self.requeue_stale)
         for kind, schedule in _PERIODIC.items():
             self._register_periodic(kind, schedule)
@@ -150,9 +166,15 @@ class JobQueue:
         self.huey.periodic_task(crontab(**schedule), name=f"irikteu.periodic.{kind}")(enqueue_now)
 
     # --- producing -------------------------------------------------------------------------
-    def enqueue(self, kind: str, payload: dict[str, Any] | None = None, *,
-                dedupe_key: str | None = None, session: Session | None = None,
-                eta: datetime | None = None) -> str:
+    def enqueue(
+        self,
+        kind: str,
+        payload: dict[str, Any] | None = None,
+        *,
+        dedupe_key: str | None = None,
+        session: Session | None = None,
+        eta: datetime | None = None,
+    ) -> str:
         """Create the job row and queue it; with ``dedupe_key`` an existing job is returned instead.
 
         Given ``session``, the row is written in the caller's transaction and the message is
@@ -200,16 +222,24 @@ class JobQueue:
         pending.append((job_id, eta))
 
     @staticmethod
-    def _insert(session: Session, kind: str, payload: dict[str, Any], dedupe_key: str | None,
-                eta: datetime | None = None) -> str:
+    def _insert(
+        session: Session, kind: str, payload: dict[str, Any], dedupe_key: str | None, eta: datetime | None = None
+    ) -> str:
         if dedupe_key is not None:
             existing = session.scalars(select(Job.id).where(Job.dedupe_key == dedupe_key)).first()
             if existing is not None:
                 return existing
         # A scheduled job is not expected to beat before its eta: dating its heartbeat there keeps
         # ``requeue_stale`` from taking the wait for an abandoned job and running it early.
-        job = Job(id=str(uuid.uuid4()), kind=kind, status="queued", dedupe_key=dedupe_key,
-                  payload=payload, created_at=utcnow(), heartbeat_at=eta)
+        job = Job(
+            id=str(uuid.uuid4()),
+            kind=kind,
+            status="queued",
+            dedupe_key=dedupe_key,
+            payload=payload,
+            created_at=utcnow(),
+            heartbeat_at=eta,
+        )
         session.add(job)
         session.flush()
         return job.id
@@ -230,33 +260,53 @@ class JobQueue:
             kind, payload, attempt = job.kind, dict(job.payload), job.attempts
         handler = _HANDLERS[kind]
         try:
-            context = JobContext(job_id, self.sessions, self.settings, attempt=attempt,
-                                 max_retries=self.max_retries, queue=self)
+            context = JobContext(
+                job_id, self.sessions, self.settings, attempt=attempt, max_retries=self.max_retries, queue=self
+            )
             result = handler(context, payload)
         except Exception as exc:
             final = attempt > self.max_retries
-            log.warning("job failed", extra={"job_id": job_id, "kind": kind, "attempt": attempt,
-                                             "final": final, "error": repr(exc)})
+            log.warning(
+                "job failed",
+                extra={"job_id": job_id, "kind": kind, "attempt": attempt, "final": final, "error": repr(exc)},
+            )
             with transaction(self.sessions) as session:
-                session.execute(update(Job).where(Job.id == job_id).values(
-                    status="failed" if final else "retrying", error=repr(exc)[:2000],
-                    finished_at=utcnow() if final else None))
+                session.execute(
+                    update(Job)
+                    .where(Job.id == job_id)
+                    .values(
+                        status="failed" if final else "retrying",
+                        error=repr(exc)[:2000],
+                        finished_at=utcnow() if final else None,
+                    )
+                )
             if final:
                 return
             raise
         with transaction(self.sessions) as session:
-            session.execute(update(Job).where(Job.id == job_id).values(
-                status="succeeded", result=result or {}, error=None, progress=100.0,
-                finished_at=utcnow(), heartbeat_at=utcnow()))
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(
+                    status="succeeded",
+                    result=result or {},
+                    error=None,
+                    progress=100.0,
+                    finished_at=utcnow(),
+                    heartbeat_at=utcnow(),
+                )
+            )
 
     def requeue_stale(self) -> int:
         """Queue again the jobs whose worker stopped beating (killed mid-job); returns how many."""
         cutoff = utcnow() - STALE_AFTER
         with transaction(self.sessions) as session:
-            stale = session.scalars(select(Job.id).where(
-                Job.status.in_(("running", "queued", "retrying")),
-                ((Job.heartbeat_at < cutoff) | (Job.heartbeat_at.is_(None) & (Job.created_at < cutoff))),
-            )).all()
+            stale = session.scalars(
+                select(Job.id).where(
+                    Job.status.in_(("running", "queued", "retrying")),
+                    ((Job.heartbeat_at < cutoff) | (Job.heartbeat_at.is_(None) & (Job.created_at < cutoff))),
+                )
+            ).all()
             for job_id in stale:
                 session.execute(update(Job).where(Job.id == job_id).values(status="queued", heartbeat_at=utcnow()))
         for job_id in stale:
@@ -274,8 +324,9 @@ class JobQueue:
         with self._lock:
             if self._consumer is not None:
                 return
-            consumer = _QuietConsumer(self.huey, workers=workers, worker_type="thread", periodic=True,
-                                      check_worker_health=True)
+            consumer = _QuietConsumer(
+                self.huey, workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+            )
             consumer.start()
             self._consumer = consumer
 

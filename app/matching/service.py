@@ -64,6 +64,7 @@ PARTS: tuple[str, ...] = ("semantic", "lexical", "structured")
 
 # --- what callers get --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, kw_only=True)
 class CandidateFilters:
     """Which candidates to rank; ``candidate_ids`` is the pool the caller may show (consent, reserves)."""
@@ -124,23 +125,36 @@ class MatchPage:
     weights: dict[str, float]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"items": [item.as_dict() for item in self.items], "total": self.total, "page": self.page,
-                "page_size": self.page_size, "excluded_failing": self.excluded_failing, "model": self.model,
-                "weights": self.weights}
+        return {
+            "items": [item.as_dict() for item in self.items],
+            "total": self.total,
+            "page": self.page,
+            "page_size": self.page_size,
+            "excluded_failing": self.excluded_failing,
+            "model": self.model,
+            "weights": self.weights,
+        }
 
 
 # --- checks ------------------------------------------------------------------------------------------
 
+
 def _check_page(page: int, page_size: int) -> None:
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise DomainError(INVALID_PAGE, f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}", page=page,
-                          page_size=page_size)
+        raise DomainError(
+            INVALID_PAGE,
+            f"page must be >= 1 and page_size between 1 and {MAX_PAGE_SIZE}",
+            page=page,
+            page_size=page_size,
+        )
 
 
 def _check_filters(filters: CandidateFilters) -> None:
     if filters.min_education_level is not None and filters.min_education_level not in EDUCATION_LEVELS:
-        raise DomainError(CONTRADICTORY_FILTERS, f"unknown education level {filters.min_education_level!r}; one of "
-                                                 f"{', '.join(EDUCATION_LEVELS)}")
+        raise DomainError(
+            CONTRADICTORY_FILTERS,
+            f"unknown education level {filters.min_education_level!r}; one of {', '.join(EDUCATION_LEVELS)}",
+        )
     if filters.min_experience_months < 0:
         raise DomainError(CONTRADICTORY_FILTERS, "min_experience_months must be >= 0")
     if filters.candidate_ids is not None and not isinstance(filters.candidate_ids, Collection):
@@ -158,14 +172,17 @@ def _weights(settings: Settings, *, structured: bool) -> dict[str, float]:
     text_share = 1.0 - structured_share
     semantic = sum(DEFAULT_WEIGHTS[name] for name in SEMANTIC_SIGNALS)
     lexical = sum(DEFAULT_WEIGHTS[name] for name in LEXICAL_SIGNALS)
-    out = {"semantic": text_share * semantic / (semantic + lexical),
-           "lexical": text_share * lexical / (semantic + lexical)}
+    out = {
+        "semantic": text_share * semantic / (semantic + lexical),
+        "lexical": text_share * lexical / (semantic + lexical),
+    }
     if structured:
         out["structured"] = structured_share
     return out
 
 
 # --- the pool ----------------------------------------------------------------------------------------
+
 
 def _candidate_pool(session: Session, filters: CandidateFilters, on: date) -> list[Candidate]:
     query = select(Candidate).order_by(Candidate.id)
@@ -186,8 +203,9 @@ def _candidate_pool(session: Session, filters: CandidateFilters, on: date) -> li
                 continue
         if filters.min_experience_months and experience_months(candidate, on) < filters.min_experience_months:
             continue
-        if filters.functional_area and not any(job.functional_area == filters.functional_area
-                                               for job in candidate.work):
+        if filters.functional_area and not any(
+            job.functional_area == filters.functional_area for job in candidate.work
+        ):
             continue
         if wanted_languages and not wanted_languages <= {row.language for row in candidate.languages}:
             continue
@@ -197,6 +215,7 @@ def _candidate_pool(session: Session, filters: CandidateFilters, on: date) -> li
 
 # --- scoring -----------------------------------------------------------------------------------------
 
+
 @dataclass
 class _Signals:
     semantic: npt.NDArray[np.float64]
@@ -205,22 +224,37 @@ class _Signals:
     query_tokens: list[str]
 
 
-def _text_side(session: Session, embedder: Embedder, texts: Sequence[str], titles: Sequence[str],
-               *, full: npt.NDArray[np.float32] | None = None) -> TextSide:
+def _text_side(
+    session: Session,
+    embedder: Embedder,
+    texts: Sequence[str],
+    titles: Sequence[str],
+    *,
+    full: npt.NDArray[np.float32] | None = None,
+) -> TextSide:
     """Texts as the hybrid wants them: whole texts as ``passage:`` (unless given), titles as ``query:``."""
     if full is None:
         full, _ = _vectors(session, embedder, texts)
     title_vectors, present = _vectors(session, embedder, titles, role="query")
-    return TextSide(full=full, title=title_vectors, full_tokens=[tokenize(text) for text in texts],
-                    title_tokens=[tokenize(title) for title in titles], title_present=present)
+    return TextSide(
+        full=full,
+        title=title_vectors,
+        full_tokens=[tokenize(text) for text in texts],
+        title_tokens=[tokenize(title) for title in titles],
+        title_present=present,
+    )
 
 
 def _rank_signals(query: TextSide, documents: TextSide) -> _Signals:
     """Semantic and lexical parts (each in [0, 1]) of the evaluated hybrid for one query against every document."""
     ranker = HybridRanker(documents)
     scores = ranker.scores(query)
-    return _Signals(semantic=scores.group(SEMANTIC_SIGNALS)[0], lexical=scores.group(LEXICAL_SIGNALS)[0],
-                    bm25=ranker.bm25_full, query_tokens=list(query.full_tokens[0]))
+    return _Signals(
+        semantic=scores.group(SEMANTIC_SIGNALS)[0],
+        lexical=scores.group(LEXICAL_SIGNALS)[0],
+        bm25=ranker.bm25_full,
+        query_tokens=list(query.full_tokens[0]),
+    )
 
 
 def _structured_fit(candidate: Candidate, vacancy: Vacancy, on: date) -> float:
@@ -236,16 +270,16 @@ def _structured_fit(candidate: Candidate, vacancy: Vacancy, on: date) -> float:
         if any(requirements.level_allowed(level) for level in levels):
             parts.append(1.0)
         elif levels:
-            target = requirements.min_education_level or min(requirements.education_levels,
-                                                             key=EDUCATION_LEVELS.index)
+            target = requirements.min_education_level or min(requirements.education_levels, key=EDUCATION_LEVELS.index)
             best = max(EDUCATION_LEVELS.index(level) for level in levels)
             parts.append(0.5 * (best + 1) / (EDUCATION_LEVELS.index(target) + 1))
         else:
             parts.append(0.0)
     if requirements.education_fields:
         wanted = {" ".join(name.split()).casefold() for name in requirements.education_fields}
-        parts.append(1.0 if any(" ".join(record.field.split()).casefold() in wanted
-                                for record in candidate.education) else 0.0)
+        parts.append(
+            1.0 if any(" ".join(record.field.split()).casefold() in wanted for record in candidate.education) else 0.0
+        )
     return float(sum(parts) / len(parts))
 
 
@@ -256,8 +290,16 @@ def _outcomes(check: QualificationCheck | None) -> list[RequirementOutcome]:
     def plain(value: Any) -> Any:
         return list(value) if isinstance(value, tuple) else value
 
-    return [RequirementOutcome(requirement=result.requirement, met=result.met, required=plain(result.required),
-                               actual=plain(result.actual), reason=result.reason) for result in check.results]
+    return [
+        RequirementOutcome(
+            requirement=result.requirement,
+            met=result.met,
+            required=plain(result.required),
+            actual=plain(result.actual),
+            reason=result.reason,
+        )
+        for result in check.results
+    ]
 
 
 def _shares(components: Mapping[str, float], weights: Mapping[str, float], score: float) -> dict[str, float]:
@@ -268,8 +310,9 @@ def _shares(components: Mapping[str, float], weights: Mapping[str, float], score
     return {name: value / total for name, value in raw.items()}
 
 
-def _matched_terms(bm25: BM25, query_tokens: list[str], document: int, fields: Mapping[str, str],
-                   order: Sequence[str]) -> list[MatchedTerm]:
+def _matched_terms(
+    bm25: BM25, query_tokens: list[str], document: int, fields: Mapping[str, str], order: Sequence[str]
+) -> list[MatchedTerm]:
     contributions = bm25.contributions(query_tokens, document)
     if not contributions:
         return []
@@ -281,8 +324,13 @@ def _matched_terms(bm25: BM25, query_tokens: list[str], document: int, fields: M
     return terms
 
 
-def _vectors(session: Session, embedder: Embedder, texts: Sequence[str], *, role: str = "passage",
-             ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+def _vectors(
+    session: Session,
+    embedder: Embedder,
+    texts: Sequence[str],
+    *,
+    role: str = "passage",
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
     present = np.asarray([bool(text.strip()) for text in texts], dtype=bool)
     vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     if present.any():
@@ -291,15 +339,29 @@ def _vectors(session: Session, embedder: Embedder, texts: Sequence[str], *, role
     return vectors, present
 
 
-def _page(results: list[MatchResult], *, include_failing: bool, by: str, page: int, page_size: int,
-          embedder: Embedder, weights: dict[str, float]) -> MatchPage:
+def _page(
+    results: list[MatchResult],
+    *,
+    include_failing: bool,
+    by: str,
+    page: int,
+    page_size: int,
+    embedder: Embedder,
+    weights: dict[str, float],
+) -> MatchPage:
     """Best first (ties by ``by`` id), failing ones counted rather than listed unless asked, one page cut."""
     kept = [result for result in results if include_failing or result.meets_requirements]
     kept.sort(key=lambda item: (-item.score, getattr(item, by) or 0))
     start = (page - 1) * page_size
-    return MatchPage(items=kept[start:start + page_size], total=len(kept), page=page, page_size=page_size,
-                     excluded_failing=len(results) - len(kept), model=embedder.model_info.as_dict(),
-                     weights=weights)
+    return MatchPage(
+        items=kept[start : start + page_size],
+        total=len(kept),
+        page=page,
+        page_size=page_size,
+        excluded_failing=len(results) - len(kept),
+        model=embedder.model_info.as_dict(),
+        weights=weights,
+    )
 
 
 def _round(value: float) -> float:
@@ -308,8 +370,10 @@ def _round(value: float) -> float:
 
 # --- vacancy → candidates ------------------------------------------------------------------------------
 
-def _snapshot_restrict(session: Session, settings: Settings, embedder: Embedder, pool: list[Candidate],
-                       query: npt.NDArray[np.float32]) -> list[Candidate]:
+
+def _snapshot_restrict(
+    session: Session, settings: Settings, embedder: Embedder, pool: list[Candidate], query: npt.NDArray[np.float32]
+) -> list[Candidate]:
     """With a large pool and a current snapshot: the snapshot's nearest plus anyone not in it yet."""
     if len(pool) <= settings.matching_retrieval_depth:
         return pool
@@ -321,9 +385,17 @@ def _snapshot_restrict(session: Session, settings: Settings, embedder: Embedder,
     return [candidate for candidate in pool if candidate.id in near or candidate.id not in current]
 
 
-def match_candidates_for_vacancy(session: Session, vacancy: Vacancy, *, filters: CandidateFilters | None = None,
-                                 page: int = 1, page_size: int = 20, include_failing: bool = False,
-                                 on: date | None = None, settings: Settings | None = None) -> MatchPage:
+def match_candidates_for_vacancy(
+    session: Session,
+    vacancy: Vacancy,
+    *,
+    filters: CandidateFilters | None = None,
+    page: int = 1,
+    page_size: int = 20,
+    include_failing: bool = False,
+    on: date | None = None,
+    settings: Settings | None = None,
+) -> MatchPage:
     """Candidates of the pool ranked for ``vacancy``, each explained; failing ones counted or shown."""
     ensure_enabled(session, "matching")
     _check_page(page, page_size)
@@ -342,31 +414,65 @@ def match_candidates_for_vacancy(session: Session, vacancy: Vacancy, *, filters:
         texts = [profile_text(candidate) for candidate in pool]
         fields = [profile_fields(candidate) for candidate in pool]
         signals = _rank_signals(query, _text_side(session, embedder, texts, [f["title"] for f in fields]))
-        results = [_pair_result(candidate, vacancy, on, signals, index, weights, fields[index], PROFILE_FIELDS)
-                   for index, candidate in enumerate(pool)]
-    return _page(results, include_failing=include_failing, by="candidate_id", page=page, page_size=page_size,
-                 embedder=embedder, weights=weights)
+        results = [
+            _pair_result(candidate, vacancy, on, signals, index, weights, fields[index], PROFILE_FIELDS)
+            for index, candidate in enumerate(pool)
+        ]
+    return _page(
+        results,
+        include_failing=include_failing,
+        by="candidate_id",
+        page=page,
+        page_size=page_size,
+        embedder=embedder,
+        weights=weights,
+    )
 
 
-def _pair_result(candidate: Candidate, vacancy: Vacancy, on: date, signals: Any, index: int,
-                 weights: dict[str, float], fields: Any, field_names: Any) -> MatchResult:
+def _pair_result(
+    candidate: Candidate,
+    vacancy: Vacancy,
+    on: date,
+    signals: Any,
+    index: int,
+    weights: dict[str, float],
+    fields: Any,
+    field_names: Any,
+) -> MatchResult:
     """One candidate–vacancy pair scored and explained: the rule's requirements, the blend, the terms."""
     check = qualification_of(candidate, vacancy, on)
-    components = {"semantic": _round(signals.semantic[index]), "lexical": _round(signals.lexical[index]),
-                  "structured": _round(_structured_fit(candidate, vacancy, on))}
+    components = {
+        "semantic": _round(signals.semantic[index]),
+        "lexical": _round(signals.lexical[index]),
+        "structured": _round(_structured_fit(candidate, vacancy, on)),
+    }
     score = sum(weights[name] * components[name] for name in weights)
     return MatchResult(
-        candidate_id=candidate.id, vacancy_id=vacancy.id, score=_round(score), components=components,
-        shares=_shares(components, weights, score), meets_requirements=check.qualified,
+        candidate_id=candidate.id,
+        vacancy_id=vacancy.id,
+        score=_round(score),
+        components=components,
+        shares=_shares(components, weights, score),
+        meets_requirements=check.qualified,
         requirements=_outcomes(check),
-        matched_terms=_matched_terms(signals.bm25, signals.query_tokens, index, fields, field_names))
+        matched_terms=_matched_terms(signals.bm25, signals.query_tokens, index, fields, field_names),
+    )
 
 
 # --- candidate → vacancies ------------------------------------------------------------------------------
 
-def match_vacancies_for_candidate(session: Session, candidate: Candidate, *, page: int = 1, page_size: int = 20,
-                                  statuses: Collection[str] = (PUBLISHED,), include_failing: bool = True,
-                                  on: date | None = None, settings: Settings | None = None) -> MatchPage:
+
+def match_vacancies_for_candidate(
+    session: Session,
+    candidate: Candidate,
+    *,
+    page: int = 1,
+    page_size: int = 20,
+    statuses: Collection[str] = (PUBLISHED,),
+    include_failing: bool = True,
+    on: date | None = None,
+    settings: Settings | None = None,
+) -> MatchPage:
     """Vacancies (published by default) ranked for ``candidate``, with the same explanations."""
     ensure_enabled(session, "matching")
     _check_page(page, page_size)
@@ -374,8 +480,7 @@ def match_vacancies_for_candidate(session: Session, candidate: Candidate, *, pag
     on = on or kazakhstan_today()
     embedder = get_embedder(settings)
     weights = _weights(settings, structured=True)
-    vacancies = list(session.scalars(select(Vacancy).where(Vacancy.status.in_(list(statuses)))
-                                     .order_by(Vacancy.id)))
+    vacancies = list(session.scalars(select(Vacancy).where(Vacancy.status.in_(list(statuses))).order_by(Vacancy.id)))
     p_fields = profile_fields(candidate)
     query_text = profile_text(candidate)
     results: list[MatchResult] = []
@@ -384,17 +489,34 @@ def match_vacancies_for_candidate(session: Session, candidate: Candidate, *, pag
         fields = [vacancy_fields(vacancy) for vacancy in vacancies]
         texts = [vacancy_text(vacancy) for vacancy in vacancies]
         signals = _rank_signals(query, _text_side(session, embedder, texts, [f["title"] for f in fields]))
-        results = [_pair_result(candidate, vacancy, on, signals, index, weights, fields[index], VACANCY_FIELDS)
-                   for index, vacancy in enumerate(vacancies)]
-    return _page(results, include_failing=include_failing, by="vacancy_id", page=page, page_size=page_size,
-                 embedder=embedder, weights=weights)
+        results = [
+            _pair_result(candidate, vacancy, on, signals, index, weights, fields[index], VACANCY_FIELDS)
+            for index, vacancy in enumerate(vacancies)
+        ]
+    return _page(
+        results,
+        include_failing=include_failing,
+        by="vacancy_id",
+        page=page,
+        page_size=page_size,
+        embedder=embedder,
+        weights=weights,
+    )
 
 
 # --- free text → candidates ------------------------------------------------------------------------------
 
-def search_candidates_by_text(session: Session, text: str, *, filters: CandidateFilters | None = None,
-                              page: int = 1, page_size: int = 20, on: date | None = None,
-                              settings: Settings | None = None) -> MatchPage:
+
+def search_candidates_by_text(
+    session: Session,
+    text: str,
+    *,
+    filters: CandidateFilters | None = None,
+    page: int = 1,
+    page_size: int = 20,
+    on: date | None = None,
+    settings: Settings | None = None,
+) -> MatchPage:
     """Candidates of the pool ranked for a free-text search (semantic and lexical parts only)."""
     ensure_enabled(session, "matching")
     settings = _settings(settings)
@@ -402,9 +524,11 @@ def search_candidates_by_text(session: Session, text: str, *, filters: Candidate
     if not cleaned:
         raise DomainError(SEARCH_TEXT_EMPTY, "the search text is empty")
     if len(cleaned) > settings.matching_max_query_chars:
-        raise DomainError(SEARCH_TEXT_TOO_LONG, f"the search text has {len(cleaned)} characters; at most "
-                                                f"{settings.matching_max_query_chars}",
-                          limit=settings.matching_max_query_chars)
+        raise DomainError(
+            SEARCH_TEXT_TOO_LONG,
+            f"the search text has {len(cleaned)} characters; at most {settings.matching_max_query_chars}",
+            limit=settings.matching_max_query_chars,
+        )
     _check_page(page, page_size)
     filters = filters or CandidateFilters()
     _check_filters(filters)
@@ -419,26 +543,52 @@ def search_candidates_by_text(session: Session, text: str, *, filters: Candidate
         texts = [profile_text(candidate) for candidate in pool]
         fields = [profile_fields(candidate) for candidate in pool]
         # A free text is a query (``query:``) on both the whole-text and the title signals.
-        query = TextSide(full=query_vector[None, :], title=query_vector[None, :], full_tokens=[tokenize(cleaned)],
-                         title_tokens=[tokenize(cleaned)])
+        query = TextSide(
+            full=query_vector[None, :],
+            title=query_vector[None, :],
+            full_tokens=[tokenize(cleaned)],
+            title_tokens=[tokenize(cleaned)],
+        )
         signals = _rank_signals(query, _text_side(session, embedder, texts, [f["title"] for f in fields]))
         for index, candidate in enumerate(pool):
             components = {"semantic": _round(signals.semantic[index]), "lexical": _round(signals.lexical[index])}
             score = sum(weights[name] * components[name] for name in weights)
-            results.append(MatchResult(
-                candidate_id=candidate.id, vacancy_id=None, score=_round(score), components=components,
-                shares=_shares(components, weights, score), meets_requirements=True, requirements=[],
-                matched_terms=_matched_terms(signals.bm25, signals.query_tokens, index, fields[index],
-                                             PROFILE_FIELDS)))
-    return _page(results, include_failing=True, by="candidate_id", page=page, page_size=page_size,
-                 embedder=embedder, weights=weights)
+            results.append(
+                MatchResult(
+                    candidate_id=candidate.id,
+                    vacancy_id=None,
+                    score=_round(score),
+                    components=components,
+                    shares=_shares(components, weights, score),
+                    meets_requirements=True,
+                    requirements=[],
+                    matched_terms=_matched_terms(
+                        signals.bm25, signals.query_tokens, index, fields[index], PROFILE_FIELDS
+                    ),
+                )
+            )
+    return _page(
+        results,
+        include_failing=True,
+        by="candidate_id",
+        page=page,
+        page_size=page_size,
+        embedder=embedder,
+        weights=weights,
+    )
 
 
 # --- bulk, for alert campaigns ----------------------------------------------------------------------------
 
-def score_candidates_for_vacancies(session: Session, vacancies: Sequence[Vacancy], candidate_ids: Collection[int],
-                                   *, on: date | None = None, settings: Settings | None = None,
-                                   ) -> dict[int, list[tuple[int, float, bool]]]:
+
+def score_candidates_for_vacancies(
+    session: Session,
+    vacancies: Sequence[Vacancy],
+    candidate_ids: Collection[int],
+    *,
+    on: date | None = None,
+    settings: Settings | None = None,
+) -> dict[int, list[tuple[int, float, bool]]]:
     """For each vacancy: ``(candidate_id, score, meets_requirements)`` of every candidate, best first.
 
     Vectorised for campaigns: the same hybrid text score (all vacancies at once against the candidates)
@@ -449,18 +599,21 @@ def score_candidates_for_vacancies(session: Session, vacancies: Sequence[Vacancy
     on = on or kazakhstan_today()
     embedder = get_embedder(settings)
     ids = sorted({int(i) for i in candidate_ids})
-    candidates = list(session.scalars(select(Candidate).where(Candidate.id.in_(ids)).order_by(Candidate.id))) \
-        if ids else []
+    candidates = (
+        list(session.scalars(select(Candidate).where(Candidate.id.in_(ids)).order_by(Candidate.id))) if ids else []
+    )
     out: dict[int, list[tuple[int, float, bool]]] = {vacancy.id: [] for vacancy in vacancies}
     if not candidates or not vacancies:
         return out
     weights = _weights(settings, structured=True)
     fields = [profile_fields(candidate) for candidate in candidates]
-    documents = _text_side(session, embedder, [profile_text(candidate) for candidate in candidates],
-                           [f["title"] for f in fields])
+    documents = _text_side(
+        session, embedder, [profile_text(candidate) for candidate in candidates], [f["title"] for f in fields]
+    )
     v_fields = [vacancy_fields(vacancy) for vacancy in vacancies]
-    queries = _text_side(session, embedder, [vacancy_text(vacancy) for vacancy in vacancies],
-                         [f["title"] for f in v_fields])
+    queries = _text_side(
+        session, embedder, [vacancy_text(vacancy) for vacancy in vacancies], [f["title"] for f in v_fields]
+    )
     text = HybridRanker(documents).scores(queries).total
     text_weight, structured_weight = weights["semantic"] + weights["lexical"], weights["structured"]
     for row, vacancy in enumerate(vacancies):

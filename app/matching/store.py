@@ -27,9 +27,10 @@ def _embed(session: Session, embedder: Embedder, texts: Sequence[str], role: str
     found: dict[str, npt.NDArray[np.float32]] = {}
     unique = list(dict.fromkeys(keys))
     for start in range(0, len(unique), _LOOKUP_CHUNK):
-        chunk = unique[start:start + _LOOKUP_CHUNK]
-        rows = session.scalars(select(StoredEmbedding).where(
-            StoredEmbedding.model_id == model_id, StoredEmbedding.content_hash.in_(chunk)))
+        chunk = unique[start : start + _LOOKUP_CHUNK]
+        rows = session.scalars(
+            select(StoredEmbedding).where(StoredEmbedding.model_id == model_id, StoredEmbedding.content_hash.in_(chunk))
+        )
         found.update({row.content_hash: _decode(row) for row in rows})
     missing = [key for key in unique if key not in found]
     if missing:
@@ -38,8 +39,9 @@ def _embed(session: Session, embedder: Embedder, texts: Sequence[str], role: str
         vectors = compute([text_of[key] for key in missing])
         for key, vector in zip(missing, vectors, strict=True):
             found[key] = vector.astype(np.float32)
-            row = StoredEmbedding(model_id=model_id, content_hash=key, dim=int(vector.shape[0]),
-                                  vector=vector.astype("<f4").tobytes())
+            row = StoredEmbedding(
+                model_id=model_id, content_hash=key, dim=int(vector.shape[0]), vector=vector.astype("<f4").tobytes()
+            )
             try:
                 # A concurrent writer may have stored the same text: keep theirs (identical vector).
                 with session.begin_nested():
@@ -62,5 +64,7 @@ def embed_queries(session: Session, embedder: Embedder, texts: Sequence[str]) ->
 
 
 def stored_count(session: Session, model_id: str) -> int:
-    return int(session.scalar(select(func.count()).select_from(StoredEmbedding)
-                              .where(StoredEmbedding.model_id == model_id)) or 0)
+    return int(
+        session.scalar(select(func.count()).select_from(StoredEmbedding).where(StoredEmbedding.model_id == model_id))
+        or 0
+    )

@@ -17,5 +17,6 @@ class MLSwitch(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, nullable=False)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     changed_by: Mapped[int | None] = mapped_column(
-        Integer, ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True)
+        Integer, ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True
+    )
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

@@ -33,9 +33,12 @@ def is_enabled(session: Session, module: str) -> bool:
 def ensure_enabled(session: Session, module: str) -> None:
     """Raise the 409 problem ``ml_module_disabled`` when an administrator switched ``module`` off."""
     if not is_enabled(session, module):
-        raise DomainError(ML_MODULE_DISABLED,
-                          f"the ML module {module!r} is switched off by an administrator; the workflow "
-                          "goes on without its suggestions", module=module)
+        raise DomainError(
+            ML_MODULE_DISABLED,
+            f"the ML module {module!r} is switched off by an administrator; the workflow "
+            "goes on without its suggestions",
+            module=module,
+        )
 
 
 def switches(session: Session) -> dict[str, dict[str, object]]:
@@ -63,6 +66,12 @@ def set_enabled(*, session: Session, module: str, enabled: bool, reason: str | N
         session.add(switch)
     else:
         switch.enabled, switch.reason, switch.changed_by, switch.changed_at = enabled, reason, actor.id, utcnow()
-    record(session, action="ml.switched", entity_type="ml_module", entity_id=module, actor=str(actor.id),
-           actor_role=actor.role, payload={"before": {"enabled": before}, "after": {"enabled": enabled},
-                                           "reason": reason})
+    record(
+        session,
+        action="ml.switched",
+        entity_type="ml_module",
+        entity_id=module,
+        actor=str(actor.id),
+        actor_role=actor.role,
+        payload={"before": {"enabled": before}, "after": {"enabled": enabled}, "reason": reason},
+    )

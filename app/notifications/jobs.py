@@ -34,8 +34,14 @@ def send_email_job(context: JobContext, payload: dict[str, Any]) -> dict[str, An
         outbox.status, outbox.attempts = "sending", outbox.attempts + 1
         outbox.message_id = outbox.message_id or mailer.message_id_for(outbox.id, settings.mail_from)
         message = mailer.build_message(
-            mail_from=settings.mail_from, to_address=outbox.to_address, subject=outbox.subject, body=outbox.body,
-            locale=outbox.locale, message_id=outbox.message_id, date=utcnow())
+            mail_from=settings.mail_from,
+            to_address=outbox.to_address,
+            subject=outbox.subject,
+            body=outbox.body,
+            locale=outbox.locale,
+            message_id=outbox.message_id,
+            date=utcnow(),
+        )
         message_id, attempts = outbox.message_id, outbox.attempts
     try:
         mailer.send(mailer.parse_smtp_url(settings.smtp_url), message, timeout=settings.smtp_timeout_seconds)
@@ -47,14 +53,24 @@ def send_email_job(context: JobContext, payload: dict[str, Any]) -> dict[str, An
             assert outbox is not None
             outbox.status, outbox.last_error = ("failed" if final else "queued"), error
             if final:
-                record(session, action="outbox.failed", entity_type="outbox_message", entity_id=str(outbox_id),
-                       payload={"event": outbox.event, "attempts": outbox.attempts, "error": error})
+                record(
+                    session,
+                    action="outbox.failed",
+                    entity_type="outbox_message",
+                    entity_id=str(outbox_id),
+                    payload={"event": outbox.event, "attempts": outbox.attempts, "error": error},
+                )
         log.warning("e-mail not sent", extra={"outbox_id": outbox_id, "final": final, "error": error})
         raise
     with transaction(context.sessions) as session:
         outbox = session.get(OutboxMessage, outbox_id, with_for_update=True)
         assert outbox is not None
         outbox.status, outbox.sent_at, outbox.last_error = "sent", utcnow(), None
-        record(session, action="outbox.sent", entity_type="outbox_message", entity_id=str(outbox_id),
-               payload={"event": outbox.event, "attempts": attempts, "message_id": message_id})
+        record(
+            session,
+            action="outbox.sent",
+            entity_type="outbox_message",
+            entity_id=str(outbox_id),
+            payload={"event": outbox.event, "attempts": attempts, "message_id": message_id},
+        )
     return {"outbox_id": outbox_id, "status": "sent", "message_id": message_id}

@@ -34,9 +34,13 @@ def parse_smtp_url(url: str) -> SmtpTarget:
         raise SmtpUrlError(f"smtp_url scheme must be one of {', '.join(_DEFAULT_PORTS)}, not {scheme!r}")
     if not parts.hostname:
         raise SmtpUrlError("smtp_url names no host")
-    return SmtpTarget(scheme=scheme, host=parts.hostname, port=parts.port or _DEFAULT_PORTS[scheme],
-                      username=unquote(parts.username) if parts.username else None,
-                      password=unquote(parts.password) if parts.password is not None else None)
+    return SmtpTarget(
+        scheme=scheme,
+        host=parts.hostname,
+        port=parts.port or _DEFAULT_PORTS[scheme],
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+    )
 
 
 def message_id_for(outbox_id: int, mail_from: str) -> str:
@@ -45,8 +49,9 @@ def message_id_for(outbox_id: int, mail_from: str) -> str:
     return make_msgid(idstring=f"outbox{outbox_id}", domain=domain)
 
 
-def build_message(*, mail_from: str, to_address: str, subject: str, body: str, locale: str,
-                  message_id: str, date: datetime) -> EmailMessage:
+def build_message(
+    *, mail_from: str, to_address: str, subject: str, body: str, locale: str, message_id: str, date: datetime
+) -> EmailMessage:
     """A UTF-8 plain-text letter with its language named (``Content-Language``)."""
     message = EmailMessage()
     message["From"] = mail_from

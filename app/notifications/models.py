@@ -36,9 +36,7 @@ class OutboxMessage(Base):
     """One e-mail to send; the sending job moves it queued → sending → sent (or failed)."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (
-        CheckConstraint(f"status IN ({', '.join(repr(s) for s in OUTBOX_STATUSES)})", name="status"),
-    )
+    __table_args__ = (CheckConstraint(f"status IN ({', '.join(repr(s) for s in OUTBOX_STATUSES)})", name="status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     to_address: Mapped[str] = mapped_column(String(254), nullable=False)
@@ -55,4 +53,5 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     notification_id: Mapped[int | None] = mapped_column(
-        ForeignKey("notifications.id", ondelete="SET NULL"), nullable=True, index=True)
+        ForeignKey("notifications.id", ondelete="SET NULL"), nullable=True, index=True
+    )

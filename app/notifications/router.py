@@ -19,9 +19,12 @@ admin_router = APIRouter(prefix="/api/v1/admin/outbox", tags=["notifications", "
 
 
 @router.get("", response_model=NotificationPageOut)
-def list_notifications(account: CurrentAccount, session: SessionDep,
-                       limit: Annotated[int, Query(ge=1, le=100)] = 20,
-                       offset: Annotated[int, Query(ge=0, le=MAX_COUNT)] = 0) -> NotificationPageOut:
+def list_notifications(
+    account: CurrentAccount,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_COUNT)] = 0,
+) -> NotificationPageOut:
     """The current account's notifications, newest first, with the unread count."""
     with session.begin():
         page = service.list_for_account(session=session, account_id=account.id, limit=limit, offset=offset)
@@ -33,8 +36,9 @@ def list_notifications(account: CurrentAccount, session: SessionDep,
 def read_notification(notification_id: Id, account: CurrentAccount, session: SessionDep) -> NotificationOut:
     """Mark one of the current account's notifications read; another account's is 404."""
     with session.begin():
-        notification = service.mark_read(session=session, account_id=account.id,
-                                         notification_id=notification_id, actor_role=account.role)
+        notification = service.mark_read(
+            session=session, account_id=account.id, notification_id=notification_id, actor_role=account.role
+        )
         return NotificationOut.model_validate(notification, from_attributes=True)
 
 
@@ -51,7 +55,13 @@ def release_outbox(account: AdministratorAccount, session: SessionDep, queue: Qu
     """Queue a send job for every e-mail still waiting (after smtp_url was set); returns how many."""
     with session.begin():
         count = service.release_queued(session=session, queue=queue)
-        record(session, action="outbox.released", entity_type="outbox", entity_id="queued",
-               actor=str(account.id), actor_role=account.role,
-               payload={"count": count, "request_id": current_request_id()})
+        record(
+            session,
+            action="outbox.released",
+            entity_type="outbox",
+            entity_id="queued",
+            actor=str(account.id),
+            actor_role=account.role,
+            payload={"count": count, "request_id": current_request_id()},
+        )
     return {"released": count}

@@ -47,8 +47,17 @@ def _by_key(session: Session, model: type[Notification] | type[OutboxMessage], k
     return session.scalars(select(model).where(model.dedupe_key == key)).first()
 
 
-def notify(*, session: Session, queue: JobQueue, account_id: int, to_address: str | None, event: str,
-           context: dict[str, Any], locale: str, dedupe_key: str) -> Notification:
+def notify(
+    *,
+    session: Session,
+    queue: JobQueue,
+    account_id: int,
+    to_address: str | None,
+    event: str,
+    context: dict[str, Any],
+    locale: str,
+    dedupe_key: str,
+) -> Notification:
     """Tell account ``account_id`` of ``event``: an in-app notification and, given an address, an e-mail.
 
     Everything is written in the caller's transaction; the e-mail's send job is queued at its
@@ -60,9 +69,16 @@ def notify(*, session: Session, queue: JobQueue, account_id: int, to_address: st
         return existing
     message = render(event, context, locale)
     address = _checked_address(to_address) if to_address else None
-    notification = Notification(account_id=account_id, event=event, locale=locale, subject=message.subject,
-                                body=message.body, payload=_json_safe(context), dedupe_key=dedupe_key,
-                                created_at=utcnow())
+    notification = Notification(
+        account_id=account_id,
+        event=event,
+        locale=locale,
+        subject=message.subject,
+        body=message.body,
+        payload=_json_safe(context),
+        dedupe_key=dedupe_key,
+        created_at=utcnow(),
+    )
     try:
         with session.begin_nested():
             session.add(notification)
@@ -74,18 +90,47 @@ def notify(*, session: Session, queue: JobQueue, account_id: int, to_address: st
         return raced
     outbox_id = None
     if address is not None:
-        outbox = enqueue_email(session=session, queue=queue, to_address=address, locale=locale,
-                               subject=message.subject, body=message.body + "\n" + email_footer(locale),
-                               event=event, dedupe_key=dedupe_key, notification_id=notification.id)
+        outbox = enqueue_email(
+            session=session,
+            queue=queue,
+            to_address=address,
+            locale=locale,
+            subject=message.subject,
+            body=message.body + "\n" + email_footer(locale),
+            event=event,
+            dedupe_key=dedupe_key,
+            notification_id=notification.id,
+        )
         outbox_id = outbox.id
-    record(session, action="notification.created", entity_type="notification", entity_id=str(notification.id),
-           payload={"event": event, "account_id": account_id, "locale": locale, "dedupe_key": dedupe_key,
-                    "outbox_id": outbox_id, "request_id": current_request_id()})
+    record(
+        session,
+        action="notification.created",
+        entity_type="notification",
+        entity_id=str(notification.id),
+        payload={
+            "event": event,
+            "account_id": account_id,
+            "locale": locale,
+            "dedupe_key": dedupe_key,
+            "outbox_id": outbox_id,
+            "request_id": current_request_id(),
+        },
+    )
     return notification
 
 
-def enqueue_email(*, session: Session, queue: JobQueue, to_address: str, locale: str, subject: str, body: str,
-                  event: str, dedupe_key: str, notification_id: int | None = None) -> OutboxMessage:
+def enqueue_email(
+    *,
+    session: Session,
+    queue: JobQueue,
+    to_address: str,
+    locale: str,
+    subject: str,
+    body: str,
+    event: str,
+    dedupe_key: str,
+    notification_id: int | None = None,
+) -> OutboxMessage:
     """Put one e-mail in the outbox and queue its sending at the caller's commit (any sender may use it).
 
     The same ``dedupe_key`` gives the same row and no second letter.
@@ -95,9 +140,18 @@ def enqueue_email(*, session: Session, queue: JobQueue, to_address: str, locale:
         return existing
     if "\n" in subject or "\r" in subject:
         raise ValueError("an e-mail subject is one line")
-    outbox = OutboxMessage(to_address=_checked_address(to_address), locale=locale, subject=subject, body=body,
-                           event=event, dedupe_key=dedupe_key, status="queued", attempts=0,
-                           created_at=utcnow(), notification_id=notification_id)
+    outbox = OutboxMessage(
+        to_address=_checked_address(to_address),
+        locale=locale,
+        subject=subject,
+        body=body,
+        event=event,
+        dedupe_key=dedupe_key,
+        status="queued",
+        attempts=0,
+        created_at=utcnow(),
+        notification_id=notification_id,
+    )
     try:
         with session.begin_nested():
             session.add(outbox)
@@ -115,8 +169,9 @@ def release_queued(*, session: Session, queue: JobQueue) -> int:
 
     No job dedupe key here: the outbox row is the guard, and a ``sent`` row is never sent again.
     """
-    ids = session.scalars(select(OutboxMessage.id).where(OutboxMessage.status == "queued")
-                          .order_by(OutboxMessage.id)).all()
+    ids = session.scalars(
+        select(OutboxMessage.id).where(OutboxMessage.status == "queued").order_by(OutboxMessage.id)
+    ).all()
     for outbox_id in ids:
         queue.enqueue(SEND_EMAIL, {"outbox_id": outbox_id}, session=session)
     return len(ids)
@@ -132,12 +187,19 @@ class NotificationPage:
 def list_for_account(*, session: Session, account_id: int, limit: int, offset: int) -> NotificationPage:
     """One account's notifications, newest first."""
     mine = Notification.account_id == account_id
-    items = list(session.scalars(select(Notification).where(mine)
-                                 .order_by(Notification.created_at.desc(), Notification.id.desc())
-                                 .limit(limit).offset(offset)))
+    items = list(
+        session.scalars(
+            select(Notification)
+            .where(mine)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
     total = session.scalar(select(func.count()).select_from(Notification).where(mine)) or 0
-    unread = session.scalar(select(func.count()).select_from(Notification)
-                            .where(mine, Notification.read_at.is_(None))) or 0
+    unread = (
+        session.scalar(select(func.count()).select_from(Notification).where(mine, Notification.read_at.is_(None))) or 0
+    )
     return NotificationPage(items=items, total=total, unread=unread)
 
 
@@ -149,10 +211,19 @@ def mark_read(*, session: Session, account_id: int, notification_id: int, actor_
         raise DomainError(NOT_FOUND, f"no notification {notification_id}")
     if notification.read_at is None:
         notification.read_at = utcnow()
-        record(session, action="notification.read", entity_type="notification", entity_id=str(notification.id),
-               actor=str(account_id), actor_role=actor_role,
-               payload={"before": {"read_at": None}, "after": {"read_at": notification.read_at.isoformat()},
-                        "request_id": current_request_id()})
+        record(
+            session,
+            action="notification.read",
+            entity_type="notification",
+            entity_id=str(notification.id),
+            actor=str(account_id),
+            actor_role=actor_role,
+            payload={
+                "before": {"read_at": None},
+                "after": {"read_at": notification.read_at.isoformat()},
+                "request_id": current_request_id(),
+            },
+        )
     return notification
 
 
@@ -164,20 +235,29 @@ def _masked(address: str) -> str:
 def outbox_summary(*, session: Session, recent: int = 20) -> dict[str, Any]:
     """Counts by status and the latest failures (addresses masked), for the administrator."""
     counts = dict.fromkeys(OUTBOX_STATUSES, 0)
-    for status, count in session.execute(select(OutboxMessage.status, func.count())
-                                         .group_by(OutboxMessage.status)):
+    for status, count in session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)):
         counts[status] = count
-    failures = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed")
-                               .order_by(OutboxMessage.id.desc()).limit(recent)).all()
-    waiting = session.scalars(select(OutboxMessage.last_error).where(OutboxMessage.status == "queued",
-                                                                     OutboxMessage.last_error.is_not(None))
-                              .order_by(OutboxMessage.id.desc()).limit(1)).first()
+    failures = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.status == "failed").order_by(OutboxMessage.id.desc()).limit(recent)
+    ).all()
+    waiting = session.scalars(
+        select(OutboxMessage.last_error)
+        .where(OutboxMessage.status == "queued", OutboxMessage.last_error.is_not(None))
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    ).first()
     return {
         "counts": counts,
         "queued_reason": waiting,
         "recent_failures": [
-            {"id": m.id, "event": m.event, "to": _masked(m.to_address), "attempts": m.attempts,
-             "last_error": m.last_error, "created_at": m.created_at}
+            {
+                "id": m.id,
+                "event": m.event,
+                "to": _masked(m.to_address),
+                "attempts": m.attempts,
+                "last_error": m.last_error,
+                "created_at": m.created_at,
+            }
             for m in failures
         ],
     }

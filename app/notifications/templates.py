@@ -40,28 +40,45 @@ def _spec(name: str, audience: str, *variables: str) -> tuple[str, EventSpec]:
     return name, EventSpec(name, audience, frozenset(variables))
 
 
-EVENTS: dict[str, EventSpec] = dict([
-    _spec("application_received", "candidate", "anonymous_code", "vacancy_title", "state_body_name"),
-    _spec("qualification_confirmed", "candidate", "anonymous_code", "vacancy_title", "next_stage"),
-    _spec("qualification_rejected", "candidate", "anonymous_code", "vacancy_title", "reason"),
-    _spec("stage_passed", "candidate", "anonymous_code", "vacancy_title", "stage"),
-    _spec("stage_not_passed", "candidate", "anonymous_code", "vacancy_title", "stage"),
-    _spec("interview_scheduled", "candidate", "anonymous_code", "vacancy_title", "starts_at"),
-    _spec("results_published", "candidate, hr_officer", "vacancy_title", "state_body_name", "published_on"),
-    _spec("protocol_ready_to_sign", "commission_member", "vacancy_title", "state_body_name", "sign_deadline"),
-    _spec("application_for_review", "hr_officer", "anonymous_code", "vacancy_title", "review_deadline"),
-    _spec("talent_invitation", "candidate", "vacancy_title", "state_body_name", "message", "vacancy_url"),
-    _spec("vacancy_alert", "candidate", "vacancy_title", "state_body_name", "region", "reasons", "vacancy_url",
-          "unsubscribe_url"),
-    _spec("vacancy_digest", "candidate", "vacancies", "count", "unsubscribe_url"),
-    _spec("registration_attempt", "candidate, staff", "matched"),
-    _spec("appointment_offered", "candidate", "vacancy_title", "state_body_name", "basis", "appointment_until",
-          "documents_due"),
-    _spec("appointment_recorded", "candidate", "vacancy_title", "state_body_name", "order_number",
-          "appointed_on"),
-    _spec("password_reset", "any account", "reset_url"),
-])
+EVENTS: dict[str, EventSpec] = dict(
+    [
+        _spec("application_received", "candidate", "anonymous_code", "vacancy_title", "state_body_name"),
+        _spec("qualification_confirmed", "candidate", "anonymous_code", "vacancy_title", "next_stage"),
+        _spec("qualification_rejected", "candidate", "anonymous_code", "vacancy_title", "reason"),
+        _spec("stage_passed", "candidate", "anonymous_code", "vacancy_title", "stage"),
+        _spec("stage_not_passed", "candidate", "anonymous_code", "vacancy_title", "stage"),
+        _spec("interview_scheduled", "candidate", "anonymous_code", "vacancy_title", "starts_at"),
+        _spec("results_published", "candidate, hr_officer", "vacancy_title", "state_body_name", "published_on"),
+        _spec("protocol_ready_to_sign", "commission_member", "vacancy_title", "state_body_name", "sign_deadline"),
+        _spec("application_for_review", "hr_officer", "anonymous_code", "vacancy_title", "review_deadline"),
+        _spec("talent_invitation", "candidate", "vacancy_title", "state_body_name", "message", "vacancy_url"),
+        _spec(
+            "vacancy_alert",
+            "candidate",
+            "vacancy_title",
+            "state_body_name",
+            "region",
+            "reasons",
+            "vacancy_url",
+            "unsubscribe_url",
+        ),
+        _spec("vacancy_digest", "candidate", "vacancies", "count", "unsubscribe_url"),
+        _spec("registration_attempt", "candidate, staff", "matched"),
+        _spec(
+            "appointment_offered",
+            "candidate",
+            "vacancy_title",
+            "state_body_name",
+            "basis",
+            "appointment_until",
+            "documents_due",
+        ),
+        _spec("appointment_recorded", "candidate", "vacancy_title", "state_body_name", "order_number", "appointed_on"),
+        _spec("password_reset", "any account", "reset_url"),
+    ]
+)
 """Every workflow decision that notifies someone; the template files must match this table."""
+
 
 class TemplateProblem(ValueError):
     """A template or its context is wrong: unknown event or locale, a missing variable, a bad value."""
@@ -117,8 +134,11 @@ def environment(locale: str, directory: Path = TEMPLATES_DIR) -> jinja2.Environm
     if locale not in LOCALES:
         raise TemplateProblem(f"unknown locale {locale!r}; use one of {', '.join(LOCALES)}")
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(directory / locale), undefined=jinja2.StrictUndefined,
-        autoescape=False, keep_trailing_newline=False, trim_blocks=True,
+        loader=jinja2.FileSystemLoader(directory / locale),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=True,
     )
     env.filters.update(_filters(locale))
     return env
@@ -134,12 +154,13 @@ def template_variables(event: str, locale: str, directory: Path = TEMPLATES_DIR)
 
 def localize_context(context: dict[str, Any], locale: str) -> dict[str, Any]:
     """Resolve values given in both languages, ``{"kk": ..., "ru": ...}``, to the recipient's one."""
-    return {key: value[locale] if isinstance(value, dict) and set(value) == set(LOCALES) else value
-            for key, value in context.items()}
+    return {
+        key: value[locale] if isinstance(value, dict) and set(value) == set(LOCALES) else value
+        for key, value in context.items()
+    }
 
 
-def render(event: str, context: dict[str, Any], locale: str,
-           directory: Path = TEMPLATES_DIR) -> RenderedMessage:
+def render(event: str, context: dict[str, Any], locale: str, directory: Path = TEMPLATES_DIR) -> RenderedMessage:
     """Subject and body of ``event`` in ``locale``; every variable of the event must be in ``context``."""
     spec = EVENTS.get(event)
     if spec is None:

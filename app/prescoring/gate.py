@@ -31,23 +31,37 @@ class GateThresholds:
 
     @classmethod
     def of(cls, settings: Settings) -> GateThresholds:
-        return cls(min_qwk=settings.essay_gate_min_qwk, max_smd=settings.essay_gate_max_smd,
-                   max_group_smd=settings.essay_gate_max_group_smd,
-                   min_group_essays=settings.essay_gate_min_group_essays)
+        return cls(
+            min_qwk=settings.essay_gate_min_qwk,
+            max_smd=settings.essay_gate_max_smd,
+            max_group_smd=settings.essay_gate_max_group_smd,
+            min_group_essays=settings.essay_gate_min_group_essays,
+        )
 
 
-def validity_figures(human: Sequence[int], machine: Sequence[int], groups: Mapping[str, Sequence[str]],
-                     points: Sequence[int] | None = None) -> dict[str, Any]:
+def validity_figures(
+    human: Sequence[int],
+    machine: Sequence[int],
+    groups: Mapping[str, Sequence[str]],
+    points: Sequence[int] | None = None,
+) -> dict[str, Any]:
     """QWK, SMD and per-group SMD of cross-validated predictions ``machine`` against the final scores."""
     truth, guess = np.asarray(human), np.asarray(machine)
-    figures: dict[str, Any] = {"n": len(truth), "qwk": round(quadratic_kappa(truth, guess, points), 4),
-                               "smd": _round(smd(truth, guess)), "groups": {}}
+    figures: dict[str, Any] = {
+        "n": len(truth),
+        "qwk": round(quadratic_kappa(truth, guess, points), 4),
+        "smd": _round(smd(truth, guess)),
+        "groups": {},
+    }
     for name, labels in groups.items():
         values = np.asarray(labels)
         figures["groups"][name] = {
-            str(value): {"n": int((values == value).sum()),
-                         "smd": _round(smd(truth[values == value], guess[values == value]))}
-            for value in sorted(set(values.tolist()))}
+            str(value): {
+                "n": int((values == value).sum()),
+                "smd": _round(smd(truth[values == value], guess[values == value])),
+            }
+            for value in sorted(set(values.tolist()))
+        }
     return figures
 
 
@@ -80,8 +94,9 @@ def verdict(metrics: Mapping[str, Any], thresholds: GateThresholds) -> Verdict:
         failures.append("smd")
     for name, values in (figures.get("groups") or {}).items():
         for value, row in values.items():
-            if row["n"] >= thresholds.min_group_essays and (row["smd"] is None
-                                                             or abs(row["smd"]) > thresholds.max_group_smd):
+            if row["n"] >= thresholds.min_group_essays and (
+                row["smd"] is None or abs(row["smd"]) > thresholds.max_group_smd
+            ):
                 failures.append(f"group_smd:{name}={value}")
     return Verdict(not failures, tuple(failures), qwk, figures.get("n"))
 
@@ -97,8 +112,14 @@ def choose_model(candidates: Sequence[Any], thresholds: GateThresholds) -> tuple
         if found.usable:
             return model, None
         if held_back is None:
-            held_back = {"essay_model_id": model.id, "scope": model.scope, "name": model.name,
-                         "version": model.version, "params_sha256": model.params_sha256, **found.public()}
+            held_back = {
+                "essay_model_id": model.id,
+                "scope": model.scope,
+                "name": model.name,
+                "version": model.version,
+                "params_sha256": model.params_sha256,
+                **found.public(),
+            }
     return None, held_back
 
 

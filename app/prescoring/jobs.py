@@ -73,8 +73,12 @@ def new_scorer(embedder: Embedder, points: tuple[int, ...], scope: str) -> Score
     every feature and score within the essay's topic (``topic_relative``)."""
     from ml.essay_scoring.scorer import EssayScorer  # noqa: PLC0415  scikit-learn and SciPy load in seconds; a worker pays only when it scores
 
-    scorer: Scorer = EssayScorer(embedder=embedder, score_points=points, use_ngrams=scope == SCOPE_TOPIC,
-                                 topic_relative=scope == SCOPE_CROSS_TOPIC)
+    scorer: Scorer = EssayScorer(
+        embedder=embedder,
+        score_points=points,
+        use_ngrams=scope == SCOPE_TOPIC,
+        topic_relative=scope == SCOPE_CROSS_TOPIC,
+    )
     return scorer
 
 
@@ -86,9 +90,14 @@ def load_scorer(artifact: bytes, embedder: Embedder) -> Scorer:
 
 
 def _model_card(row: EssayModel, scorer_card: dict[str, Any]) -> dict[str, Any]:
-    return {"name": scorer_card.get("name", row.name), "version": scorer_card.get("version", row.version),
-            "params_sha256": scorer_card.get("params_sha256", row.params_sha256),
-            "encoder": scorer_card.get("encoder", row.encoder), "scope": row.scope, "essay_model_id": row.id}
+    return {
+        "name": scorer_card.get("name", row.name),
+        "version": scorer_card.get("version", row.version),
+        "params_sha256": scorer_card.get("params_sha256", row.params_sha256),
+        "encoder": scorer_card.get("encoder", row.encoder),
+        "scope": row.scope,
+        "essay_model_id": row.id,
+    }
 
 
 @job_handler(PRESCORE_JOB)
@@ -97,8 +106,9 @@ def essay_prescore(context: JobContext, payload: dict[str, Any]) -> dict[str, An
     essay_id, content_hash = int(payload["essay_id"]), str(payload["content_hash"])
     context.progress(0, "reading the essay")
     with transaction(context.sessions) as session:
-        task = service.prescore_task(session, essay_id=essay_id, content_hash=content_hash,
-                                     thresholds=GateThresholds.of(context.settings))
+        task = service.prescore_task(
+            session, essay_id=essay_id, content_hash=content_hash, thresholds=GateThresholds.of(context.settings)
+        )
         model = task.model
         artifact = None if model is None else model.artifact
         if model is not None:
@@ -116,8 +126,11 @@ def essay_prescore(context: JobContext, payload: dict[str, Any]) -> dict[str, An
         try:
             scorer = load_scorer(artifact, embedder_for(context.settings, context.sessions))
         except StaleScorerArtifact:  # saved in the old pickle format, never unpickled: trained again instead
-            training = context.queue.enqueue(registry.TRAIN_JOB, {"stale_essay_model_id": model.id},
-                                             dedupe_key=f"{registry.TRAIN_JOB}:stale:{model.id}")
+            training = context.queue.enqueue(
+                registry.TRAIN_JOB,
+                {"stale_essay_model_id": model.id},
+                dedupe_key=f"{registry.TRAIN_JOB}:stale:{model.id}",
+            )
             return {"skipped": "model_stale", "essay_model_id": model.id, "training_job": training}
         context.progress(40, "scoring the essay")
         suggestion = scorer.suggest(task.essay, cohort=task.cohort if model.scope == SCOPE_CROSS_TOPIC else ())
@@ -128,18 +141,23 @@ def essay_prescore(context: JobContext, payload: dict[str, Any]) -> dict[str, An
         if row is None:  # switched off or closed while the scorer ran: nothing is recorded
             stopped = service.prescore_task(session, essay_id=essay_id, content_hash=content_hash).skipped
             return {"skipped": stopped or "stage_closed"}
-        return {"status": row.status, "reason": row.reason, "score": suggestion.score,
-                "essay_model_id": card.get("essay_model_id"), "suggestion_id": row.id}
+        return {
+            "status": row.status,
+            "reason": row.reason,
+            "score": suggestion.score,
+            "essay_model_id": card.get("essay_model_id"),
+            "suggestion_id": row.id,
+        }
 
 
-def _train(context: JobContext, embedder: Embedder, *, scope: str, key: str | None,
-           examples: Sequence[registry.FinalEssay]) -> dict[str, Any]:
+def _train(
+    context: JobContext, embedder: Embedder, *, scope: str, key: str | None, examples: Sequence[registry.FinalEssay]
+) -> dict[str, Any]:
     """Fit one scorer on ``examples`` and register it, unless the newest one learnt from the same data."""
     data_sha256 = registry.training_data_sha256(examples)
     with transaction(context.sessions) as session:
         newest = registry.newest_model(session, scope=scope, key=key)
-        if newest is not None and newest.training_data_sha256 == data_sha256 \
-                and not is_stale_artifact(newest.artifact):
+        if newest is not None and newest.training_data_sha256 == data_sha256 and not is_stale_artifact(newest.artifact):
             return {"scope": scope, "topic_key": key, "skipped": "same_training_data", "essay_model_id": newest.id}
     points = tuple(sorted({point for example in examples for point in example.points}))
     scorer = new_scorer(embedder, points, scope)
@@ -151,13 +169,24 @@ def _train(context: JobContext, embedder: Embedder, *, scope: str, key: str | No
     metrics = dict(scorer.training_metrics_)
     predicted = getattr(scorer, "cv_predicted_", None)
     if predicted is not None and len(predicted) == len(examples):
-        metrics["validity"] = validity_figures([example.score for example in examples], list(predicted),
-                                               {"language": [example.essay.language for example in examples]},
-                                               points=points)
+        metrics["validity"] = validity_figures(
+            [example.score for example in examples],
+            list(predicted),
+            {"language": [example.essay.language for example in examples]},
+            points=points,
+        )
     with transaction(context.sessions) as session:
-        row = registry.register_model(session, scope=scope, key=key, card=card, params_sha256=scorer.params_sha256,
-                                      data_sha256=data_sha256, n_train=len(examples), metrics=metrics,
-                                      artifact=scorer.to_bytes())
+        row = registry.register_model(
+            session,
+            scope=scope,
+            key=key,
+            card=card,
+            params_sha256=scorer.params_sha256,
+            data_sha256=data_sha256,
+            n_train=len(examples),
+            metrics=metrics,
+            artifact=scorer.to_bytes(),
+        )
         return {"scope": scope, "topic_key": key, "essay_model_id": row.id, "n_train": len(examples)}
 
 
@@ -176,7 +205,8 @@ def essay_models_train(context: JobContext, payload: dict[str, Any]) -> dict[str
     for example in examples:
         by_topic[example.topic_key].append(example)
     plan: list[tuple[str, str | None, list[registry.FinalEssay]]] = [
-        (SCOPE_TOPIC, key, found) for key, found in sorted(by_topic.items()) if len(found) >= minimum]
+        (SCOPE_TOPIC, key, found) for key, found in sorted(by_topic.items()) if len(found) >= minimum
+    ]
     if len(examples) >= minimum:
         plan.append((SCOPE_CROSS_TOPIC, None, examples))
     models: list[dict[str, Any]] = []
@@ -196,5 +226,10 @@ def essay_models_train(context: JobContext, payload: dict[str, Any]) -> dict[str
                 if not service.prescore_in_flight(session, essay):
                     enqueue_prescore(session=session, queue=queue, essay=essay, tag=f"model:{newest}")
                     queued += 1
-    return {"final_essays": len(examples), "topics": len(by_topic), "minimum": minimum, "models": models,
-            "prescores_queued": queued}
+    return {
+        "final_essays": len(examples),
+        "topics": len(by_topic),
+        "minimum": minimum,
+        "models": models,
+        "prescores_queued": queued,
+    }

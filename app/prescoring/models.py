@@ -84,12 +84,14 @@ class EssaySuggestion(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     essay_id: Mapped[int] = mapped_column(ForeignKey("essays.id", ondelete="CASCADE"), nullable=False)
     application_id: Mapped[int] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
     member_score_id: Mapped[int | None] = mapped_column(
-        ForeignKey("member_scores.id", ondelete="SET NULL"), nullable=True, unique=True)
+        ForeignKey("member_scores.id", ondelete="SET NULL"), nullable=True, unique=True
+    )
     probabilities: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
     confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
     top_features: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
@@ -109,7 +111,8 @@ class EssayDiscussion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(
-        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     stage: Mapped[str] = mapped_column(String(16), nullable=False, default="essay")
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
     resolved_by: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False)

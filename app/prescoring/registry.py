@@ -67,8 +67,12 @@ def score_points(policy: SelectionPolicy) -> tuple[int, ...]:
 
 def essay_input(essay: Essay, competition: Competition) -> EssayInput:
     """What the scorer reads: the text, its language, the topic in that language and the word limit."""
-    return EssayInput(text=essay.text, language=essay.language, topic=topic_in(competition, essay.language),
-                      word_limit=competitions.policy_of(competition).essay_word_limit)
+    return EssayInput(
+        text=essay.text,
+        language=essay.language,
+        topic=topic_in(competition, essay.language),
+        word_limit=competitions.policy_of(competition).essay_word_limit,
+    )
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,8 @@ def final_essays(session: Session) -> list[FinalEssay]:
         .join(Competition, Competition.id == Application.competition_id)
         .join(StageClosure, (StageClosure.competition_id == Competition.id) & (StageClosure.stage == STAGE))
         .where(Essay.locked.is_(True), Application.status == CONFIRMED)
-        .order_by(Essay.id)).all()
+        .order_by(Essay.id)
+    ).all()
     scores = competitions.counting_member_scores(session=session, application_ids=[a.id for _e, a, _c in rows])
     found = []
     for essay, application, competition in rows:
@@ -100,9 +105,16 @@ def final_essays(session: Session) -> list[FinalEssay]:
         if not given or key is None or essay.content_hash is None:
             continue
         policy = competitions.policy_of(competition)
-        found.append(FinalEssay(essay_id=essay.id, content_hash=essay.content_hash, topic_key=key,
-                                essay=essay_input(essay, competition), score=final_score(given, policy),
-                                points=score_points(policy)))
+        found.append(
+            FinalEssay(
+                essay_id=essay.id,
+                content_hash=essay.content_hash,
+                topic_key=key,
+                essay=essay_input(essay, competition),
+                score=final_score(given, policy),
+                points=score_points(policy),
+            )
+        )
     return found
 
 
@@ -124,20 +136,51 @@ def serving_model(session: Session, key: str | None) -> EssayModel | None:
     return topic or newest_model(session, scope=SCOPE_CROSS_TOPIC, key=None)
 
 
-def register_model(session: Session, *, scope: str, key: str | None, card: Mapping[str, Any],
-                   params_sha256: str, data_sha256: str, n_train: int, metrics: Mapping[str, Any],
-                   artifact: bytes) -> EssayModel:
+def register_model(
+    session: Session,
+    *,
+    scope: str,
+    key: str | None,
+    card: Mapping[str, Any],
+    params_sha256: str,
+    data_sha256: str,
+    n_train: int,
+    metrics: Mapping[str, Any],
+    artifact: bytes,
+) -> EssayModel:
     """Store a trained scorer in the registry (it serves from now on), audited with its hashes."""
-    row = EssayModel(scope=scope, topic_key=key, name=str(card.get("name", "essay-scorer")),
-                     version=str(card.get("version", "")), params_sha256=params_sha256,
-                     training_data_sha256=data_sha256, n_train=n_train, metrics=_jsonable(metrics),
-                     encoder=_jsonable(card.get("encoder") or {}), artifact=artifact, created_at=utcnow())
+    row = EssayModel(
+        scope=scope,
+        topic_key=key,
+        name=str(card.get("name", "essay-scorer")),
+        version=str(card.get("version", "")),
+        params_sha256=params_sha256,
+        training_data_sha256=data_sha256,
+        n_train=n_train,
+        metrics=_jsonable(metrics),
+        encoder=_jsonable(card.get("encoder") or {}),
+        artifact=artifact,
+        created_at=utcnow(),
+    )
     session.add(row)
     session.flush()
-    audit(session, actor=None, action="essay_model.trained", entity_type="essay_model", entity_id=row.id,
-          after={"scope": scope, "topic_key": key, "name": row.name, "version": row.version,
-                 "params_sha256": params_sha256, "training_data_sha256": data_sha256, "n_train": n_train,
-                 "metrics": row.metrics})
+    audit(
+        session,
+        actor=None,
+        action="essay_model.trained",
+        entity_type="essay_model",
+        entity_id=row.id,
+        after={
+            "scope": scope,
+            "topic_key": key,
+            "name": row.name,
+            "version": row.version,
+            "params_sha256": params_sha256,
+            "training_data_sha256": data_sha256,
+            "n_train": n_train,
+            "metrics": row.metrics,
+        },
+    )
     return row
 
 

@@ -14,7 +14,8 @@ SUGGESTION_DESCRIPTION = (
     "{status: hidden_until_you_score} for a voting member before their own score in blind_first mode; "
     "{status: hidden_until_stage_closed} for the HR service, administrators and the secretary while the stage "
     "is open; {status: unavailable, reason, message: {kk, ru}} when there is none (reason: a scorer reason "
-    "code, switched_off or pending). It never counts.")
+    "code, switched_off or pending). It never counts."
+)
 
 
 class FlagOut(BaseModel):
@@ -50,7 +51,8 @@ class ReviewedEssayOut(AnonymousEssayOut):
     suggestion: dict[str, Any] = Field(description=SUGGESTION_DESCRIPTION)
     discussion: DiscussionOut | None = Field(
         description="the flags; null for a voting member who has not scored the essay yet (they tell how far "
-                    "apart the scores are)")
+        "apart the scores are)"
+    )
 
 
 class ReviewedEssaysOut(BaseModel):

@@ -44,26 +44,43 @@ _ACTIVE_JOB_STATUSES = ("queued", "running", "retrying")
 
 def enqueue_training(*, session: Session, queue: JobQueue, competition: Competition) -> str:
     """Queue the training that a closed essay stage makes possible (once per competition)."""
-    return queue.enqueue(TRAIN_JOB, {"competition_id": competition.id},
-                         dedupe_key=f"{TRAIN_JOB}:{competition.id}", session=session)
+    return queue.enqueue(
+        TRAIN_JOB, {"competition_id": competition.id}, dedupe_key=f"{TRAIN_JOB}:{competition.id}", session=session
+    )
 
 
 def prescore_in_flight(session: Session, essay: Essay) -> bool:
     """Whether a pre-score job of this essay is queued or running."""
-    return session.scalars(select(Job.id).where(
-        Job.kind == PRESCORE_JOB, Job.dedupe_key.like(f"{prescore_key(essay)}%"),
-        Job.status.in_(_ACTIVE_JOB_STATUSES)).limit(1)).first() is not None
+    return (
+        session.scalars(
+            select(Job.id)
+            .where(
+                Job.kind == PRESCORE_JOB,
+                Job.dedupe_key.like(f"{prescore_key(essay)}%"),
+                Job.status.in_(_ACTIVE_JOB_STATUSES),
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def essays_awaiting_suggestion(session: Session, competition_id: int | None = None) -> list[Essay]:
     """Locked essays of open essay stages (results not published) that have no suggestion yet."""
     closed = select(StageClosure.competition_id).where(StageClosure.stage == STAGE)
     suggested = select(EssaySuggestion.essay_id).where(EssaySuggestion.status == SUGGESTED)
-    query = (select(Essay).join(Application, Application.id == Essay.application_id)
-             .join(Competition, Competition.id == Application.competition_id)
-             .where(Essay.locked.is_(True), Application.status == CONFIRMED,
-                    Competition.status != RESULTS_PUBLISHED, Competition.id.not_in(closed),
-                    Essay.id.not_in(suggested)))
+    query = (
+        select(Essay)
+        .join(Application, Application.id == Essay.application_id)
+        .join(Competition, Competition.id == Application.competition_id)
+        .where(
+            Essay.locked.is_(True),
+            Application.status == CONFIRMED,
+            Competition.status != RESULTS_PUBLISHED,
+            Competition.id.not_in(closed),
+            Essay.id.not_in(suggested),
+        )
+    )
     if competition_id is not None:
         query = query.where(Competition.id == competition_id)
     return list(session.scalars(query.order_by(Essay.id)).all())
@@ -73,8 +90,9 @@ def requeue(*, session: Session, queue: JobQueue, competition: Competition, acto
     """Queue a pre-score for each essay of the competition that has none and no job under way (HR of the body:
     after the module was switched back on, or a model appeared). Returns the anonymous codes queued."""
     if not is_enabled(session, MODULE):
-        raise DomainError(ML_MODULE_DISABLED, "the essay pre-scoring module is switched off by an administrator",
-                          module=MODULE)
+        raise DomainError(
+            ML_MODULE_DISABLED, "the essay pre-scoring module is switched off by an administrator", module=MODULE
+        )
     queued: list[tuple[Essay, str]] = []
     stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
     for essay in essays_awaiting_suggestion(session, competition.id):
@@ -85,8 +103,14 @@ def requeue(*, session: Session, queue: JobQueue, competition: Competition, acto
         assert application is not None
         queued.append((essay, application.anonymous_code))
     if queued:
-        audit(session, actor=actor, action="prescoring.requeued", entity_type="competition",
-              entity_id=competition.id, after={"essays": [essay.id for essay, _code in queued]})
+        audit(
+            session,
+            actor=actor,
+            action="prescoring.requeued",
+            entity_type="competition",
+            entity_id=competition.id,
+            after={"essays": [essay.id for essay, _code in queued]},
+        )
     return [code for _essay, code in queued]
 
 
@@ -105,8 +129,9 @@ class PrescoreTask:
     """When no model passes the validity gate (``app.prescoring.gate``): the card of the one held back."""
 
 
-def prescore_task(session: Session, *, essay_id: int, content_hash: str,
-                  thresholds: GateThresholds = GateThresholds()) -> PrescoreTask:
+def prescore_task(
+    session: Session, *, essay_id: int, content_hash: str, thresholds: GateThresholds = GateThresholds()
+) -> PrescoreTask:
     """Decide what a pre-score job does; ``skipped`` says why it does nothing."""
     if not is_enabled(session, MODULE):
         return PrescoreTask(skipped=REASON_SWITCHED_OFF)
@@ -116,32 +141,46 @@ def prescore_task(session: Session, *, essay_id: int, content_hash: str,
     application = session.get(Application, essay.application_id)
     assert application is not None
     competition = competitions.get_competition(session=session, competition_id=application.competition_id)
-    if competition.status == RESULTS_PUBLISHED or stage_closed(session, competition.id) \
-            or application.status != CONFIRMED:
+    if (
+        competition.status == RESULTS_PUBLISHED
+        or stage_closed(session, competition.id)
+        or application.status != CONFIRMED
+    ):
         return PrescoreTask(skipped="stage_closed")
     existing = suggestion_of(session, essay)
     if existing is not None and existing.status == SUGGESTED:
         return PrescoreTask(skipped="already_suggested")
     key = competition_topic_key(competition)
-    model, held_back = choose_model([None if key is None else newest_model(session, scope=SCOPE_TOPIC, key=key),
-                                     newest_model(session, scope=SCOPE_CROSS_TOPIC, key=None)], thresholds)
+    model, held_back = choose_model(
+        [
+            None if key is None else newest_model(session, scope=SCOPE_TOPIC, key=key),
+            newest_model(session, scope=SCOPE_CROSS_TOPIC, key=None),
+        ],
+        thresholds,
+    )
     cohort: tuple[EssayInput, ...] = ()
     if model is not None and model.scope == SCOPE_CROSS_TOPIC:
-        cohort = tuple(essay_input(peer, competition)
-                       for peer, peer_application in submitted_essays(session=session, competition=competition)
-                       if peer.id != essay.id and peer.language == essay.language
-                       and peer_application.status == CONFIRMED)
-    return PrescoreTask(essay_id=essay.id, essay=essay_input(essay, competition), model=model, cohort=cohort,
-                        held_back=held_back)
+        cohort = tuple(
+            essay_input(peer, competition)
+            for peer, peer_application in submitted_essays(session=session, competition=competition)
+            if peer.id != essay.id and peer.language == essay.language and peer_application.status == CONFIRMED
+        )
+    return PrescoreTask(
+        essay_id=essay.id, essay=essay_input(essay, competition), model=model, cohort=cohort, held_back=held_back
+    )
 
 
 def suggestion_of(session: Session, essay: Essay) -> EssaySuggestion | None:
-    return session.scalars(select(EssaySuggestion).where(
-        EssaySuggestion.essay_id == essay.id, EssaySuggestion.content_hash == essay.content_hash)).first()
+    return session.scalars(
+        select(EssaySuggestion).where(
+            EssaySuggestion.essay_id == essay.id, EssaySuggestion.content_hash == essay.content_hash
+        )
+    ).first()
 
 
-def store_outcome(session: Session, *, essay_id: int, suggestion: Suggestion,
-                  model: Mapping[str, Any]) -> EssaySuggestion | None:
+def store_outcome(
+    session: Session, *, essay_id: int, suggestion: Suggestion, model: Mapping[str, Any]
+) -> EssaySuggestion | None:
     """Store what the scorer said about the essay (``None`` when the essay no longer takes one).
 
     A ``suggested`` row is never replaced (a retried job writes nothing twice); an
@@ -157,9 +196,15 @@ def store_outcome(session: Session, *, essay_id: int, suggestion: Suggestion,
     assert application is not None
     score_row = None
     if suggestion.score is not None:
-        score_row = competitions.record_member_score(session=session, application=application, stage=STAGE,
-                                                     scorer=None, score=int(suggestion.score),
-                                                     score_type=SCORE_ML_SUGGESTION, replace=True)
+        score_row = competitions.record_member_score(
+            session=session,
+            application=application,
+            stage=STAGE,
+            scorer=None,
+            score=int(suggestion.score),
+            score_type=SCORE_ML_SUGGESTION,
+            replace=True,
+        )
     row = suggestion_of(session, essay)
     if row is None:
         row = EssaySuggestion(essay_id=essay.id, application_id=application.id, content_hash=essay.content_hash)
@@ -175,16 +220,38 @@ def store_outcome(session: Session, *, essay_id: int, suggestion: Suggestion,
         row.top_features = _jsonable(list(suggestion.top_features))
     session.add(row)
     session.flush()
-    label = f"{card['name']}@{card.get('version')}#{str(card.get('params_sha256') or '')[:12]}" \
-        if card.get("name") else None
-    record(session, action="essay.prescored", entity_type="essay", entity_id=str(essay.id), actor=SYSTEM_ACTOR,
-           actor_role=SYSTEM_ACTOR, model_version=label,
-           payload={"before": None, "after": {"status": row.status, "reason": row.reason, "score": suggestion.score,
-                                              "confidence": row.confidence, "model": card},
-                    "request_id": current_request_id()})
+    label = (
+        f"{card['name']}@{card.get('version')}#{str(card.get('params_sha256') or '')[:12]}"
+        if card.get("name")
+        else None
+    )
+    record(
+        session,
+        action="essay.prescored",
+        entity_type="essay",
+        entity_id=str(essay.id),
+        actor=SYSTEM_ACTOR,
+        actor_role=SYSTEM_ACTOR,
+        model_version=label,
+        payload={
+            "before": None,
+            "after": {
+                "status": row.status,
+                "reason": row.reason,
+                "score": suggestion.score,
+                "confidence": row.confidence,
+                "model": card,
+            },
+            "request_id": current_request_id(),
+        },
+    )
     return row
 
 
 def stage_closed(session: Session, competition_id: int) -> bool:
-    return session.scalars(select(StageClosure.id).where(StageClosure.competition_id == competition_id,
-                                                         StageClosure.stage == STAGE)).first() is not None
+    return (
+        session.scalars(
+            select(StageClosure.id).where(StageClosure.competition_id == competition_id, StageClosure.stage == STAGE)
+        ).first()
+        is not None
+    )

@@ -40,12 +40,22 @@ class Reader:
         return not self.voting_member or self.stage_closed or scored_it
 
 
-def reader(session: Session, *, competition: Competition, account: Account, access: CompetitionAccess | None = None,
-           stage_closed: bool) -> Reader:
+def reader(
+    session: Session,
+    *,
+    competition: Competition,
+    account: Account,
+    access: CompetitionAccess | None = None,
+    stage_closed: bool,
+) -> Reader:
     facts = access or competition_access(session, competition)
-    return Reader(account=account, voting_member=account.id in facts.voting_member_account_ids,
-                  stage_closed=stage_closed, mode=competition.prescoring_mode or BLIND_FIRST,
-                  module_on=is_enabled(session, MODULE))
+    return Reader(
+        account=account,
+        voting_member=account.id in facts.voting_member_account_ids,
+        stage_closed=stage_closed,
+        mode=competition.prescoring_mode or BLIND_FIRST,
+        module_on=is_enabled(session, MODULE),
+    )
 
 
 def _unavailable(reason: str, model: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -53,13 +63,20 @@ def _unavailable(reason: str, model: Mapping[str, Any] | None = None) -> dict[st
 
 
 def suggestion_out(row: EssaySuggestion, score: int) -> dict[str, Any]:
-    return {"status": SUGGESTED, "score": score, "probabilities": dict(row.probabilities or {}),
-            "confidence": row.confidence, "top_features": list(row.top_features), "model": dict(row.model),
-            "suggested_at": row.created_at}
+    return {
+        "status": SUGGESTED,
+        "score": score,
+        "probabilities": dict(row.probabilities or {}),
+        "confidence": row.confidence,
+        "top_features": list(row.top_features),
+        "model": dict(row.model),
+        "suggested_at": row.created_at,
+    }
 
 
-def suggestion_views(session: Session, *, who: Reader, essays: Sequence[Essay],
-                     scored: Mapping[int, bool]) -> dict[int, dict[str, Any]]:
+def suggestion_views(
+    session: Session, *, who: Reader, essays: Sequence[Essay], scored: Mapping[int, bool]
+) -> dict[int, dict[str, Any]]:
     """The ``suggestion`` block of each essay (by application id) as ``who`` may see it.
 
     ``scored`` says per application whether ``who`` has given their own score.
@@ -67,11 +84,19 @@ def suggestion_views(session: Session, *, who: Reader, essays: Sequence[Essay],
     views: dict[int, dict[str, Any]] = {}
     if not essays:
         return views
-    rows = {row.essay_id: row for row in session.scalars(select(EssaySuggestion).where(
-        EssaySuggestion.essay_id.in_([essay.id for essay in essays]))).all()}
-    scores = dict(session.execute(select(MemberScore.id, MemberScore.score).where(
-        MemberScore.id.in_([row.member_score_id for row in rows.values() if row.member_score_id is not None])))
-        .all())
+    rows = {
+        row.essay_id: row
+        for row in session.scalars(
+            select(EssaySuggestion).where(EssaySuggestion.essay_id.in_([essay.id for essay in essays]))
+        ).all()
+    }
+    scores = dict(
+        session.execute(
+            select(MemberScore.id, MemberScore.score).where(
+                MemberScore.id.in_([row.member_score_id for row in rows.values() if row.member_score_id is not None])
+            )
+        ).all()
+    )
     for essay in essays:
         row = rows.get(essay.id)
         if not who.module_on:
@@ -81,8 +106,9 @@ def suggestion_views(session: Session, *, who: Reader, essays: Sequence[Essay],
         elif row.status == UNAVAILABLE:
             views[essay.application_id] = _unavailable(str(row.reason), row.model)
         elif not who.sees_suggestion(scored.get(essay.application_id, False)):
-            views[essay.application_id] = {"status": "hidden_until_you_score" if who.voting_member
-                                           else "hidden_until_stage_closed"}
+            views[essay.application_id] = {
+                "status": "hidden_until_you_score" if who.voting_member else "hidden_until_stage_closed"
+            }
         else:
             assert row.member_score_id is not None
             views[essay.application_id] = suggestion_out(row, scores[row.member_score_id])

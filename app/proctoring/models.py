@@ -30,8 +30,9 @@ class ProctoringReview(Base):
     __table_args__ = (CheckConstraint(check_in("status", REVIEW_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("test_sessions.id", ondelete="RESTRICT"), nullable=False,
-                                            unique=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("test_sessions.id", ondelete="RESTRICT"), nullable=False, unique=True
+    )
     flags: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default=PENDING, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
@@ -47,8 +48,9 @@ class ProctoringEvent(Base):
     __table_args__ = (CheckConstraint(check_in("kind", FORBIDDEN_BEHAVIOURS), name="kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("test_sessions.id", ondelete="RESTRICT"), nullable=False,
-                                            index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("test_sessions.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     evidence_ref: Mapped[str | None] = mapped_column(String(500), nullable=True)

@@ -9,8 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.bounds import SaneAwareDateTime
 
-EventKind = Literal["other_person_in_room", "person_swapped", "left_seat", "looked_away",
-                    "camera_covered_or_disconnected", "paper_materials"]
+EventKind = Literal[
+    "other_person_in_room",
+    "person_swapped",
+    "left_seat",
+    "looked_away",
+    "camera_covered_or_disconnected",
+    "paper_materials",
+]
 
 
 class EventIn(BaseModel):
@@ -18,8 +24,9 @@ class EventIn(BaseModel):
 
     kind: EventKind
     occurred_at: SaneAwareDateTime
-    evidence_ref: str | None = Field(default=None, max_length=500,
-                                     description="where the proctoring client keeps the recording or snapshot")
+    evidence_ref: str | None = Field(
+        default=None, max_length=500, description="where the proctoring client keeps the recording or snapshot"
+    )
 
 
 class EventOut(BaseModel):

@@ -64,8 +64,9 @@ def _booking(session: Session, test_session: TestSession) -> TestBooking:
 
 def flag_session(session: Session, *, test_session: TestSession, flag: str) -> ProctoringReview:
     """Put the session in the review queue with ``flag`` (an event kind or ``unreliable_answers``)."""
-    review = session.scalars(select(ProctoringReview).where(ProctoringReview.session_id == test_session.id)
-                             .with_for_update()).first()
+    review = session.scalars(
+        select(ProctoringReview).where(ProctoringReview.session_id == test_session.id).with_for_update()
+    ).first()
     if review is None:
         review = ProctoringReview(session_id=test_session.id, flags=[flag], status=PENDING)
         session.add(review)
@@ -78,8 +79,9 @@ def flag_session(session: Session, *, test_session: TestSession, flag: str) -> P
     return review
 
 
-def record_event(*, session: Session, session_id: int, actor: Account, kind: str, occurred_at: datetime,
-                 evidence_ref: str | None) -> ProctoringEvent:
+def record_event(
+    *, session: Session, session_id: int, actor: Account, kind: str, occurred_at: datetime, evidence_ref: str | None
+) -> ProctoringEvent:
     """Store one event; a forbidden one puts the session in the review queue."""
     test_session = _session_for_event(session, session_id, actor)
     end = test_session.submitted_at or test_session.deadline
@@ -87,14 +89,31 @@ def record_event(*, session: Session, session_id: int, actor: Account, kind: str
         raise DomainError(EVENT_OUTSIDE_SESSION, "the event is outside the session's time")
     booking = _booking(session, test_session)
     flagged = behaviour_flagged(booking.programme, kind)
-    event = ProctoringEvent(session_id=test_session.id, kind=kind, occurred_at=occurred_at, evidence_ref=evidence_ref,
-                            flagged=flagged, reported_by=actor.id)
+    event = ProctoringEvent(
+        session_id=test_session.id,
+        kind=kind,
+        occurred_at=occurred_at,
+        evidence_ref=evidence_ref,
+        flagged=flagged,
+        reported_by=actor.id,
+    )
     session.add(event)
     session.flush()
     review_id = flag_session(session, test_session=test_session, flag=kind).id if flagged else None
-    audit(session, actor=actor, action="proctoring_event.recorded", entity_type="test_session",
-          entity_id=test_session.id, after={"event_id": event.id, "kind": kind, "occurred_at": occurred_at,
-                                            "flagged": flagged, "review_id": review_id})
+    audit(
+        session,
+        actor=actor,
+        action="proctoring_event.recorded",
+        entity_type="test_session",
+        entity_id=test_session.id,
+        after={
+            "event_id": event.id,
+            "kind": kind,
+            "occurred_at": occurred_at,
+            "flagged": flagged,
+            "review_id": review_id,
+        },
+    )
     return event
 
 
@@ -126,11 +145,21 @@ def _view(session: Session, review: ProctoringReview, *, today: date, policy: Se
     booking = _booking(session, test_session)
     ends_at = test_session.submitted_at or test_session.deadline
     due_on = working_day_deadline(ends_at.astimezone(KAZAKHSTAN).date(), policy.proctor_review_working_days)
-    events = session.scalars(select(ProctoringEvent).where(ProctoringEvent.session_id == test_session.id)
-                             .order_by(ProctoringEvent.occurred_at, ProctoringEvent.id)).all()
-    return ReviewView(review=review, test_session=test_session, booking=booking,
-                      code=_code(session, test_session, booking), events=events, ends_at=ends_at, due_on=due_on,
-                      overdue=review.status == PENDING and today > due_on)
+    events = session.scalars(
+        select(ProctoringEvent)
+        .where(ProctoringEvent.session_id == test_session.id)
+        .order_by(ProctoringEvent.occurred_at, ProctoringEvent.id)
+    ).all()
+    return ReviewView(
+        review=review,
+        test_session=test_session,
+        booking=booking,
+        code=_code(session, test_session, booking),
+        events=events,
+        ends_at=ends_at,
+        due_on=due_on,
+        overdue=review.status == PENDING and today > due_on,
+    )
 
 
 def reviews(*, session: Session, status: str | None, today: date, policy: SelectionPolicy) -> list[ReviewView]:
@@ -149,8 +178,17 @@ def review(*, session: Session, review_id: int, today: date, policy: SelectionPo
     return _view(session, row, today=today, policy=policy)
 
 
-def decide(*, session: Session, review_id: int, actor: Account, confirm: bool, reason: str, now: datetime,
-           today: date, policy: SelectionPolicy) -> ReviewView:
+def decide(
+    *,
+    session: Session,
+    review_id: int,
+    actor: Account,
+    confirm: bool,
+    reason: str,
+    now: datetime,
+    today: date,
+    policy: SelectionPolicy,
+) -> ReviewView:
     """Confirm (a violation: the candidate leaves the stage) or dismiss a pending review, with a reason."""
     row = session.get(ProctoringReview, review_id, with_for_update=True)
     if row is None:
@@ -164,14 +202,20 @@ def decide(*, session: Session, review_id: int, actor: Account, confirm: bool, r
     consequences: dict[str, object] = {}
     if confirm:
         consequences = _remove_from_stage(session, view, actor=actor, reason=reason, now=now)
-    audit(session, actor=actor, action=f"proctoring_review.{row.status}", entity_type="proctoring_review",
-          entity_id=row.id, after={"session_id": row.session_id, "flags": row.flags, "reason": reason,
-                                   **consequences})
+    audit(
+        session,
+        actor=actor,
+        action=f"proctoring_review.{row.status}",
+        entity_type="proctoring_review",
+        entity_id=row.id,
+        after={"session_id": row.session_id, "flags": row.flags, "reason": reason, **consequences},
+    )
     return view
 
 
-def _remove_from_stage(session: Session, view: ReviewView, *, actor: Account, reason: str,
-                       now: datetime) -> dict[str, object]:
+def _remove_from_stage(
+    session: Session, view: ReviewView, *, actor: Account, reason: str, now: datetime
+) -> dict[str, object]:
     booking = view.booking
     consequences: dict[str, object] = {}
     result = session.scalars(select(TestResult).where(TestResult.booking_id == booking.id)).first()
@@ -185,8 +229,9 @@ def _remove_from_stage(session: Session, view: ReviewView, *, actor: Account, re
     stage = competition_stage(booking.programme)
     if booking.application_id is not None and stage is not None:
         violations = sorted({*recorded_violations(session, booking.application_id), stage})
-        problem = record_for_application(session, application_id=booking.application_id, actor=actor,
-                                         results={"violations": violations})
+        problem = record_for_application(
+            session, application_id=booking.application_id, actor=actor, results={"violations": violations}
+        )
         consequences["violation_stage"] = stage
         consequences["recorded_for_application"] = problem is None
         if problem is not None:

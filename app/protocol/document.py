@@ -132,8 +132,9 @@ def _problems(data: ProtocolData) -> list[str]:
         if ref not in ranked:
             problems.append(f"a name for {ref}, who is not in the final ranking (personal data stays anonymous)")
     problems.extend(f"no name for {ref} of the final ranking" for ref in ranked if ref not in data.finalist_names)
-    problems.extend(f"unknown commission role {m.role!r}" for m in data.commission
-                    if m.role not in COMMISSION_ROLE_NAMES)
+    problems.extend(
+        f"unknown commission role {m.role!r}" for m in data.commission if m.role not in COMMISSION_ROLE_NAMES
+    )
     if data.winner is not None and data.winner not in ranked:
         problems.append(f"the winner {data.winner} is not in the final ranking")
     if data.version < 1:
@@ -181,8 +182,10 @@ def protocol_data_from_outcome(
             )
             for item in outcome["stages"]
         ),
-        member_scores={stage: {ref: tuple(scores) for ref, scores in by_ref.items()}
-                       for stage, by_ref in (member_scores or {}).items()},
+        member_scores={
+            stage: {ref: tuple(scores) for ref, scores in by_ref.items()}
+            for stage, by_ref in (member_scores or {}).items()
+        },
         ranking=tuple(
             RankingRow(ref=str(row["ref"]), rank=int(row["rank"]), total=row["total"], tie_break=row.get("tie_break"))
             for row in outcome["ranking"]
@@ -190,7 +193,9 @@ def protocol_data_from_outcome(
         top3=tuple(outcome["top3"]),
         winner=outcome.get("winner"),
         unresolved_tie=bool(outcome.get("unresolved_tie", False)),
-        deadlines=None if deadlines is None else Deadlines(
+        deadlines=None
+        if deadlines is None
+        else Deadlines(
             appointment_from=date.fromisoformat(deadlines["appointment_from"]),
             appointment_until=date.fromisoformat(deadlines["appointment_until"]),
             documents_due=date.fromisoformat(deadlines["documents_due"]),
@@ -243,10 +248,14 @@ def _context(data: ProtocolData, locale: str) -> dict[str, Any]:
             }
             for ref in stage.entered
         ]
-        stages.append({
-            "name": STAGE_NAMES[locale][stage.stage], "stage": stage, "rows": rows,
-            "has_scores": stage.stage in data.member_scores,
-        })
+        stages.append(
+            {
+                "name": STAGE_NAMES[locale][stage.stage],
+                "stage": stage,
+                "rows": rows,
+                "has_scores": stage.stage in data.member_scores,
+            }
+        )
     return {
         "data": data,
         "locale": locale,

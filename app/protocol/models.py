@@ -18,7 +18,8 @@ class Protocol(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     competition_id: Mapped[int] = mapped_column(
-        ForeignKey("competitions.id", ondelete="RESTRICT"), nullable=False, index=True)
+        ForeignKey("competitions.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     locales: Mapped[list[str]] = mapped_column(JSON, nullable=False)
     drawn_up_on: Mapped[date] = mapped_column(Date, nullable=False)
@@ -28,7 +29,8 @@ class Protocol(Base):
     content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     created_by: Mapped[int | None] = mapped_column(
-        ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=True, index=True)
+        ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
 
 
 class ProtocolSignature(Base):
@@ -39,9 +41,11 @@ class ProtocolSignature(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     protocol_id: Mapped[int] = mapped_column(
-        ForeignKey("protocols.id", ondelete="RESTRICT"), nullable=False, index=True)
+        ForeignKey("protocols.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     signer_account_id: Mapped[int] = mapped_column(
-        ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False, index=True)
+        ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     signature_der: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     certificate_pem: Mapped[str] = mapped_column(Text, nullable=False)
     signer_subject: Mapped[str] = mapped_column(String(1000), nullable=False)

@@ -35,11 +35,17 @@ def _readable(session: Session, protocol_id: Id, account: Account) -> Protocol:
 
 def _out(session: Session, protocol: Protocol) -> ProtocolOut:
     return ProtocolOut(
-        id=protocol.id, competition_id=protocol.competition_id, version=protocol.version, locales=protocol.locales,
-        drawn_up_on=protocol.drawn_up_on, content_hash=protocol.content_hash, created_at=protocol.created_at,
+        id=protocol.id,
+        competition_id=protocol.competition_id,
+        version=protocol.version,
+        locales=protocol.locales,
+        drawn_up_on=protocol.drawn_up_on,
+        content_hash=protocol.content_hash,
+        created_at=protocol.created_at,
         created_by=protocol.created_by,
-        signatures=[SignatureOut.model_validate(s) for s in service.signatures_of(session=session,
-                                                                                  protocol_id=protocol.id)],
+        signatures=[
+            SignatureOut.model_validate(s) for s in service.signatures_of(session=session, protocol_id=protocol.id)
+        ],
     )
 
 
@@ -49,31 +55,37 @@ def read_protocol(protocol_id: Id, session: SessionDep, account: CurrentAccount)
         return _out(session, _readable(session, protocol_id, account))
 
 
-@router.get("/{protocol_id}/pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}, "description": "the signed document"}})
+@router.get(
+    "/{protocol_id}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "the signed document"}},
+)
 def read_protocol_pdf(protocol_id: Id, session: SessionDep, account: CurrentAccount) -> Response:
     """The signed document, byte for byte as stored; ``ETag`` is its content hash (SHA-256)."""
     with session.begin():
         protocol = _readable(session, protocol_id, account)
     filename = f"protocol-{protocol.competition_id}-{protocol.version}.pdf"
-    return Response(protocol.pdf, media_type="application/pdf",
-                    headers={"ETag": f'"{protocol.content_hash}"',
-                             "Content-Disposition": f'inline; filename="{filename}"'})
+    return Response(
+        protocol.pdf,
+        media_type="application/pdf",
+        headers={"ETag": f'"{protocol.content_hash}"', "Content-Disposition": f'inline; filename="{filename}"'},
+    )
 
 
 @router.get("/{protocol_id}/html", response_class=HTMLResponse)
-def read_protocol_html(protocol_id: Id, session: SessionDep, account: CurrentAccount,
-                       locale: Literal["kk", "ru"] = Query("kk")) -> HTMLResponse:
+def read_protocol_html(
+    protocol_id: Id, session: SessionDep, account: CurrentAccount, locale: Literal["kk", "ru"] = Query("kk")
+) -> HTMLResponse:
     """The protocol as an HTML page in Kazakh or Russian (for reading; the PDF is what is signed)."""
     with session.begin():
         protocol = _readable(session, protocol_id, account)
-    return HTMLResponse(protocol.html_kk if locale == "kk" else protocol.html_ru,
-                        headers={"Content-Language": locale})
+    return HTMLResponse(protocol.html_kk if locale == "kk" else protocol.html_ru, headers={"Content-Language": locale})
 
 
 @router.post("/{protocol_id}/signatures", response_model=SignatureOut, status_code=status.HTTP_201_CREATED)
-def sign_protocol(protocol_id: Id, body: SignatureIn, session: SessionDep, account: CurrentAccount,
-                  settings: SettingsDep) -> SignatureOut:
+def sign_protocol(
+    protocol_id: Id, body: SignatureIn, session: SessionDep, account: CurrentAccount, settings: SettingsDep
+) -> SignatureOut:
     """Add the signed-in commission member's detached CMS signature over the PDF; verified before it is stored.
 
     422 ``signature_invalid`` (``reason``: e.g. ``message_digest_mismatch``, ``untrusted_certificate``
@@ -84,23 +96,34 @@ def sign_protocol(protocol_id: Id, body: SignatureIn, session: SessionDep, accou
     try:
         signature_der = base64.b64decode(body.signature, validate=True)
     except (binascii.Error, ValueError):
-        raise DomainError(SIGNATURE_INVALID, f"the signature is not base64: {SIGNATURE_REASONS['malformed']}",
-                          reason="malformed") from None
+        raise DomainError(
+            SIGNATURE_INVALID, f"the signature is not base64: {SIGNATURE_REASONS['malformed']}", reason="malformed"
+        ) from None
     roots = trusted_roots(settings)
     with session.begin():
-        signature = service.add_signature(session=session, protocol_id=protocol_id, account=account,
-                                          signature_der=signature_der, trusted_roots=roots,
-                                          revocation_lists=revocation_lists(settings))
+        signature = service.add_signature(
+            session=session,
+            protocol_id=protocol_id,
+            account=account,
+            signature_der=signature_der,
+            trusted_roots=roots,
+            revocation_lists=revocation_lists(settings),
+        )
         # The signature holds; it must also be the signer's own certificate (app.protocol.trust).
-        ensure_certificate_of_signer(session=session, account=account, secret_key=settings.secret_key,
-                                     certificate=x509.load_pem_x509_certificate(signature.certificate_pem.encode()),
-                                     identity_required=roots is not None)
+        ensure_certificate_of_signer(
+            session=session,
+            account=account,
+            secret_key=settings.secret_key,
+            certificate=x509.load_pem_x509_certificate(signature.certificate_pem.encode()),
+            identity_required=roots is not None,
+        )
         return SignatureOut.model_validate(signature)
 
 
 @router.get("/{protocol_id}/verification", response_model=VerificationOut)
-def verify_protocol(protocol_id: Id, session: SessionDep, account: CurrentAccount,
-                    settings: SettingsDep) -> VerificationOut:
+def verify_protocol(
+    protocol_id: Id, session: SessionDep, account: CurrentAccount, settings: SettingsDep
+) -> VerificationOut:
     """Recompute the PDF's hash and verify every signature over the stored bytes.
 
     ``trust``: ``checked`` when the certificates are held against ``protocol_trusted_roots``,
@@ -108,12 +131,22 @@ def verify_protocol(protocol_id: Id, session: SessionDep, account: CurrentAccoun
     """
     with session.begin():
         _readable(session, protocol_id, account)
-        report = service.verify(session=session, protocol_id=protocol_id, trusted_roots=trusted_roots(settings),
-                                revocation_lists=revocation_lists(settings))
+        report = service.verify(
+            session=session,
+            protocol_id=protocol_id,
+            trusted_roots=trusted_roots(settings),
+            revocation_lists=revocation_lists(settings),
+        )
     return VerificationOut(
-        protocol_id=report.protocol_id, content_hash=report.content_hash, computed_hash=report.computed_hash,
-        hash_valid=report.hash_valid, signatures_valid=report.signatures_valid, valid=report.valid,
-        fully_signed=report.fully_signed, trust=trust_state(settings), revocation=report.revocation,
+        protocol_id=report.protocol_id,
+        content_hash=report.content_hash,
+        computed_hash=report.computed_hash,
+        hash_valid=report.hash_valid,
+        signatures_valid=report.signatures_valid,
+        valid=report.valid,
+        fully_signed=report.fully_signed,
+        trust=trust_state(settings),
+        revocation=report.revocation,
         signatures=[SignatureCheckOut.model_validate(check) for check in report.signatures],
         unsigned_member_account_ids=list(report.unsigned_member_account_ids),
     )

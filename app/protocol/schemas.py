@@ -53,7 +53,8 @@ class SignatureCheckOut(BaseModel):
     valid: bool
     reason: str | None
     revocation: Literal["checked", "not_checked"] = Field(
-        description="checked: a current CRL of the certificate's issuer (protocol_revocation_lists) was consulted")
+        description="checked: a current CRL of the certificate's issuer (protocol_revocation_lists) was consulted"
+    )
 
 
 class VerificationOut(BaseModel):
@@ -68,10 +69,12 @@ class VerificationOut(BaseModel):
     fully_signed: bool
     trust: Literal["checked", "not_checked"] = Field(
         description="whether the certificates were held against the configured trusted roots "
-                    "(setting protocol_trusted_roots); not_checked: any certificate is accepted")
+        "(setting protocol_trusted_roots); not_checked: any certificate is accepted"
+    )
     revocation: Literal["checked", "not_checked"] = Field(
         description="checked: every signature's certificate was held against a current CRL of its issuer "
-                    "(setting protocol_revocation_lists); not_checked: at least one was not (no CRL configured "
-                    "for its issuer, or the CRL is past its next update) — OCSP is never asked")
+        "(setting protocol_revocation_lists); not_checked: at least one was not (no CRL configured "
+        "for its issuer, or the CRL is past its next update) — OCSP is never asked"
+    )
     signatures: list[SignatureCheckOut]
     unsigned_member_account_ids: list[int]

@@ -72,29 +72,54 @@ def draw_up(*, session: Session, data: ProtocolData, actor: Account | None) -> P
     data = dataclasses.replace(data, version=(last or 0) + 1)
     pdf = render_pdf(data)
     protocol = Protocol(
-        competition_id=data.competition_id, version=data.version, locales=list(DOCUMENT_LOCALES),
-        drawn_up_on=data.drawn_up_on, pdf=pdf, html_kk=render_html(data, "kk"), html_ru=render_html(data, "ru"),
-        content_hash=content_hash(pdf), created_by=None if actor is None else actor.id, created_at=utcnow(),
+        competition_id=data.competition_id,
+        version=data.version,
+        locales=list(DOCUMENT_LOCALES),
+        drawn_up_on=data.drawn_up_on,
+        pdf=pdf,
+        html_kk=render_html(data, "kk"),
+        html_ru=render_html(data, "ru"),
+        content_hash=content_hash(pdf),
+        created_by=None if actor is None else actor.id,
+        created_at=utcnow(),
     )
     session.add(protocol)
     try:
         session.flush()
     except IntegrityError:
-        raise DomainError(CONFLICT,
-                          f"protocol version {data.version} of competition {data.competition_id} was drawn up "
-                          "at the same moment; retry") from None
+        raise DomainError(
+            CONFLICT,
+            f"protocol version {data.version} of competition {data.competition_id} was drawn up "
+            "at the same moment; retry",
+        ) from None
     actor_name, actor_role = _actor(actor)
-    record(session, action="protocol.drawn_up", entity_type="protocol", entity_id=str(protocol.id),
-           actor=actor_name, actor_role=actor_role,
-           payload={"competition_id": data.competition_id, "version": data.version,
-                    "content_hash": protocol.content_hash, "locales": protocol.locales,
-                    "request_id": current_request_id()})
+    record(
+        session,
+        action="protocol.drawn_up",
+        entity_type="protocol",
+        entity_id=str(protocol.id),
+        actor=actor_name,
+        actor_role=actor_role,
+        payload={
+            "competition_id": data.competition_id,
+            "version": data.version,
+            "content_hash": protocol.content_hash,
+            "locales": protocol.locales,
+            "request_id": current_request_id(),
+        },
+    )
     return protocol
 
 
-def add_signature(*, session: Session, protocol_id: int, account: Account, signature_der: bytes,
-                  trusted_roots: Sequence[x509.Certificate] | None = None,
-                  revocation_lists: Sequence[x509.CertificateRevocationList] = ()) -> ProtocolSignature:
+def add_signature(
+    *,
+    session: Session,
+    protocol_id: int,
+    account: Account,
+    signature_der: bytes,
+    trusted_roots: Sequence[x509.Certificate] | None = None,
+    revocation_lists: Sequence[x509.CertificateRevocationList] = (),
+) -> ProtocolSignature:
     """Verify ``signature_der`` against the stored PDF bytes and, only if it holds, store it.
 
     403 ``forbidden`` unless the account sits on the competition's commission; 409
@@ -107,38 +132,61 @@ def add_signature(*, session: Session, protocol_id: int, account: Account, signa
         raise DomainError(FORBIDDEN, "only a member of this competition's commission signs its protocol")
     if _signature_of(session, protocol.id, account.id) is not None:
         raise DomainError(ALREADY_SIGNED, f"you have already signed protocol {protocol.id}")
-    checked = verify_detached(signature_der, protocol.pdf, trusted_roots, at=utcnow(),
-                              revocation_lists=revocation_lists)
+    checked = verify_detached(
+        signature_der, protocol.pdf, trusted_roots, at=utcnow(), revocation_lists=revocation_lists
+    )
     if not checked.valid or checked.certificate is None:
         reason = checked.reason or "malformed"
-        raise DomainError(SIGNATURE_INVALID, f"the signature does not verify: {SIGNATURE_REASONS[reason]}",
-                          reason=reason)
+        raise DomainError(
+            SIGNATURE_INVALID, f"the signature does not verify: {SIGNATURE_REASONS[reason]}", reason=reason
+        )
     signature = ProtocolSignature(
-        protocol_id=protocol.id, signer_account_id=account.id, signature_der=signature_der,
-        certificate_pem=checked.certificate_pem or "", signer_subject=checked.signer_subject or "",
-        certificate_serial=checked.serial_number or "", signing_time=checked.signing_time, signed_at=utcnow(),
+        protocol_id=protocol.id,
+        signer_account_id=account.id,
+        signature_der=signature_der,
+        certificate_pem=checked.certificate_pem or "",
+        signer_subject=checked.signer_subject or "",
+        certificate_serial=checked.serial_number or "",
+        signing_time=checked.signing_time,
+        signed_at=utcnow(),
     )
     session.add(signature)
     try:
         session.flush()
     except IntegrityError:
         raise DomainError(ALREADY_SIGNED, f"you have already signed protocol {protocol.id}") from None
-    record(session, action="protocol.signed", entity_type="protocol", entity_id=str(protocol.id),
-           actor=f"account:{account.id}", actor_role=account.role,
-           payload={"signature_id": signature.id, "content_hash": protocol.content_hash,
-                    "signer_subject": signature.signer_subject, "certificate_serial": signature.certificate_serial,
-                    "request_id": current_request_id()})
+    record(
+        session,
+        action="protocol.signed",
+        entity_type="protocol",
+        entity_id=str(protocol.id),
+        actor=f"account:{account.id}",
+        actor_role=account.role,
+        payload={
+            "signature_id": signature.id,
+            "content_hash": protocol.content_hash,
+            "signer_subject": signature.signer_subject,
+            "certificate_serial": signature.certificate_serial,
+            "request_id": current_request_id(),
+        },
+    )
     return signature
 
 
 def _signature_of(session: Session, protocol_id: int, account_id: int) -> ProtocolSignature | None:
-    return session.scalars(select(ProtocolSignature).where(
-        ProtocolSignature.protocol_id == protocol_id, ProtocolSignature.signer_account_id == account_id)).first()
+    return session.scalars(
+        select(ProtocolSignature).where(
+            ProtocolSignature.protocol_id == protocol_id, ProtocolSignature.signer_account_id == account_id
+        )
+    ).first()
 
 
 def signatures_of(*, session: Session, protocol_id: int) -> list[ProtocolSignature]:
-    return list(session.scalars(select(ProtocolSignature).where(ProtocolSignature.protocol_id == protocol_id)
-                                .order_by(ProtocolSignature.id)))
+    return list(
+        session.scalars(
+            select(ProtocolSignature).where(ProtocolSignature.protocol_id == protocol_id).order_by(ProtocolSignature.id)
+        )
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,8 +236,13 @@ class ProtocolVerification:
         return self.valid and not self.unsigned_member_account_ids
 
 
-def verify(*, session: Session, protocol_id: int, trusted_roots: Sequence[x509.Certificate] | None = None,
-           revocation_lists: Sequence[x509.CertificateRevocationList] = ()) -> ProtocolVerification:
+def verify(
+    *,
+    session: Session,
+    protocol_id: int,
+    trusted_roots: Sequence[x509.Certificate] | None = None,
+    revocation_lists: Sequence[x509.CertificateRevocationList] = (),
+) -> ProtocolVerification:
     """Recompute the stored PDF's hash against ``content_hash`` and verify every stored signature over it."""
     protocol = get_protocol(session=session, protocol_id=protocol_id)
     computed = content_hash(protocol.pdf)
@@ -197,19 +250,33 @@ def verify(*, session: Session, protocol_id: int, trusted_roots: Sequence[x509.C
     signed_by: set[int] = set()
     for signature in signatures_of(session=session, protocol_id=protocol.id):
         # Valid when it was received: a certificate that expired since does not undo a signature.
-        result = verify_detached(signature.signature_der, protocol.pdf, trusted_roots, at=signature.signed_at,
-                                 revocation_lists=revocation_lists)
+        result = verify_detached(
+            signature.signature_der,
+            protocol.pdf,
+            trusted_roots,
+            at=signature.signed_at,
+            revocation_lists=revocation_lists,
+        )
         signed_by.add(signature.signer_account_id)
-        checks.append(SignatureCheck(
-            signature_id=signature.id, signer_account_id=signature.signer_account_id,
-            signer_subject=signature.signer_subject, certificate_serial=signature.certificate_serial,
-            signing_time=signature.signing_time, signed_at=signature.signed_at,
-            valid=result.valid, reason=result.reason,
-            revocation="checked" if result.revocation_checked else "not_checked",
-        ))
+        checks.append(
+            SignatureCheck(
+                signature_id=signature.id,
+                signer_account_id=signature.signer_account_id,
+                signer_subject=signature.signer_subject,
+                certificate_serial=signature.certificate_serial,
+                signing_time=signature.signing_time,
+                signed_at=signature.signed_at,
+                valid=result.valid,
+                reason=result.reason,
+                revocation="checked" if result.revocation_checked else "not_checked",
+            )
+        )
     members = access_of(session=session, protocol=protocol).member_account_ids
     return ProtocolVerification(
-        protocol_id=protocol.id, content_hash=protocol.content_hash, computed_hash=computed,
-        hash_valid=computed == protocol.content_hash, signatures=tuple(checks),
+        protocol_id=protocol.id,
+        content_hash=protocol.content_hash,
+        computed_hash=computed,
+        hash_valid=computed == protocol.content_hash,
+        signatures=tuple(checks),
         unsigned_member_account_ids=tuple(sorted(members - signed_by)),
     )

@@ -32,7 +32,10 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
 
 _HASHES: Final[dict[str, type[hashes.HashAlgorithm]]] = {
-    "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512, "sha224": hashes.SHA224,
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+    "sha224": hashes.SHA224,
 }
 
 SIGNATURE_REASONS: Final[dict[str, str]] = {
@@ -116,10 +119,14 @@ def subject_text(certificate: x509.Certificate) -> str:
     return certificate.subject.rfc4514_string({NameOID.SERIAL_NUMBER: "SERIALNUMBER"})
 
 
-def _invalid(reason: str, certificate: x509.Certificate | None = None,
-             signing_time: datetime | None = None) -> VerifiedSignature:
+def _invalid(
+    reason: str, certificate: x509.Certificate | None = None, signing_time: datetime | None = None
+) -> VerifiedSignature:
     return VerifiedSignature(
-        valid=False, reason=reason, certificate=certificate, signing_time=signing_time,
+        valid=False,
+        reason=reason,
+        certificate=certificate,
+        signing_time=signing_time,
         signer_subject=None if certificate is None else subject_text(certificate),
         serial_number=None if certificate is None else format(certificate.serial_number, "x"),
     )
@@ -133,8 +140,7 @@ def _signer_certificate(signed_data: cms.SignedData, signer: cms.SignerInfo) -> 
         candidate = choice.chosen
         if sid.name == "issuer_and_serial_number":
             wanted = sid.chosen
-            if (candidate.issuer == wanted["issuer"]
-                    and candidate.serial_number == wanted["serial_number"].native):
+            if candidate.issuer == wanted["issuer"] and candidate.serial_number == wanted["serial_number"].native:
                 return x509.load_der_x509_certificate(candidate.dump())
         elif candidate.key_identifier == sid.chosen.native:
             return x509.load_der_x509_certificate(candidate.dump())
@@ -149,8 +155,9 @@ def _attribute(attributes: cms.CMSAttributes, name: str) -> object | None:
     return None
 
 
-def _verify_key_signature(certificate: x509.Certificate, signer: cms.SignerInfo, signed_bytes: bytes,
-                          digest_name: str) -> str | None:
+def _verify_key_signature(
+    certificate: x509.Certificate, signer: cms.SignerInfo, signed_bytes: bytes, digest_name: str
+) -> str | None:
     """``None`` when the signature verifies; else a reason code."""
     algorithm = signer["signature_algorithm"]
     signature = signer["signature"].native
@@ -194,10 +201,14 @@ def _trusted(certificate: x509.Certificate, roots: Sequence[x509.Certificate]) -
     return False
 
 
-def verify_detached(signature_der: bytes, data: bytes,
-                    trusted_roots: Sequence[x509.Certificate] | None = None, *,
-                    at: datetime | None = None,
-                    revocation_lists: Sequence[x509.CertificateRevocationList] = ()) -> VerifiedSignature:
+def verify_detached(
+    signature_der: bytes,
+    data: bytes,
+    trusted_roots: Sequence[x509.Certificate] | None = None,
+    *,
+    at: datetime | None = None,
+    revocation_lists: Sequence[x509.CertificateRevocationList] = (),
+) -> VerifiedSignature:
     """Check a detached CMS signature over ``data``: digest, key signature, certificate validity and use, trust.
 
     ``cryptography`` has no PKCS#7 verification, so the CMS is parsed with ``asn1crypto`` and the
@@ -224,11 +235,15 @@ def _for_signatures(certificate: x509.Certificate) -> bool:
     return bool(usage.digital_signature)
 
 
-def _revoked(certificate: x509.Certificate, revocation_lists: Sequence[x509.CertificateRevocationList],
-             at: datetime) -> bool | None:
+def _revoked(
+    certificate: x509.Certificate, revocation_lists: Sequence[x509.CertificateRevocationList], at: datetime
+) -> bool | None:
     """``True`` when a current CRL of the certificate's issuer lists it as revoked by ``at``; ``None``: no such CRL."""
-    current = [crl for crl in revocation_lists if crl.issuer == certificate.issuer
-               and (crl.next_update_utc is None or crl.next_update_utc >= at)]
+    current = [
+        crl
+        for crl in revocation_lists
+        if crl.issuer == certificate.issuer and (crl.next_update_utc is None or crl.next_update_utc >= at)
+    ]
     if not current:
         return None
     for crl in current:
@@ -238,8 +253,13 @@ def _revoked(certificate: x509.Certificate, revocation_lists: Sequence[x509.Cert
     return False
 
 
-def _verify(info: cms.ContentInfo, data: bytes, trusted_roots: Sequence[x509.Certificate] | None,
-            at: datetime | None, revocation_lists: Sequence[x509.CertificateRevocationList]) -> VerifiedSignature:
+def _verify(
+    info: cms.ContentInfo,
+    data: bytes,
+    trusted_roots: Sequence[x509.Certificate] | None,
+    at: datetime | None,
+    revocation_lists: Sequence[x509.CertificateRevocationList],
+) -> VerifiedSignature:
     if info["content_type"].native != "signed_data":
         return _invalid("not_signed_data")
     signed_data = info["content"]
@@ -282,8 +302,12 @@ def _verify(info: cms.ContentInfo, data: bytes, trusted_roots: Sequence[x509.Cer
     if revoked:
         return _invalid("certificate_revoked", certificate, when)
     return VerifiedSignature(
-        valid=True, reason=None, signer_subject=subject_text(certificate),
-        serial_number=format(certificate.serial_number, "x"), signing_time=when, certificate=certificate,
+        valid=True,
+        reason=None,
+        signer_subject=subject_text(certificate),
+        serial_number=format(certificate.serial_number, "x"),
+        signing_time=when,
+        certificate=certificate,
         revocation_checked=revoked is not None,
     )
 
@@ -291,7 +315,6 @@ def _verify(info: cms.ContentInfo, data: bytes, trusted_roots: Sequence[x509.Cer
 @dataclass(frozen=True)
 class TestIdentity:
     """A key and its certificate for tests and the demo (never for a real protocol)."""
-
 
     private_key: SigningKey
     certificate: x509.Certificate
@@ -309,16 +332,26 @@ def _name(common_name: str, iin: str | None) -> x509.Name:
     return x509.Name(attributes)
 
 
-def make_test_certificate(common_name: str, iin: str | None = None, *, issuer: TestIdentity | None = None,
-                          key_type: str = "ec", valid_from: datetime | None = None,
-                          valid_days: int = 365, digital_signature: bool = True) -> TestIdentity:
+def make_test_certificate(
+    common_name: str,
+    iin: str | None = None,
+    *,
+    issuer: TestIdentity | None = None,
+    key_type: str = "ec",
+    valid_from: datetime | None = None,
+    valid_days: int = 365,
+    digital_signature: bool = True,
+) -> TestIdentity:
     """A P-256 (or 2048-bit RSA with ``key_type="rsa"``) key and a certificate for ``common_name``.
 
     Self-signed without ``issuer``; with it (e.g. :func:`make_demo_ca`), issued by that CA so a
     verification with ``trusted_roots=[ca.certificate]`` accepts it.
     """
-    key: SigningKey = (rsa.generate_private_key(public_exponent=65537, key_size=2048) if key_type == "rsa"
-                       else ec.generate_private_key(ec.SECP256R1()))
+    key: SigningKey = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        if key_type == "rsa"
+        else ec.generate_private_key(ec.SECP256R1())
+    )
     start = valid_from or datetime.now(UTC) - timedelta(minutes=5)
     subject = _name(common_name, iin)
     builder = (
@@ -329,10 +362,20 @@ def make_test_certificate(common_name: str, iin: str | None = None, *, issuer: T
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
         .not_valid_after(start + timedelta(days=valid_days))
-        .add_extension(x509.KeyUsage(digital_signature=digital_signature, content_commitment=True,
-                                     key_encipherment=not digital_signature,
-                                     data_encipherment=False, key_agreement=False, key_cert_sign=issuer is None,
-                                     crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=digital_signature,
+                content_commitment=True,
+                key_encipherment=not digital_signature,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=issuer is None,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
     )
     signing_key = key if issuer is None else issuer.private_key
     return TestIdentity(key, builder.sign(signing_key, hashes.SHA256()))
@@ -345,25 +388,40 @@ def make_demo_ca(common_name: str = "Irikteu demo certification authority") -> T
     name = _name(common_name, None)
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(start).not_valid_after(start + timedelta(days=3650))
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .sign(key, hashes.SHA256())
     )
     return TestIdentity(key, certificate)
 
 
-def make_test_crl(issuer: TestIdentity, revoked: Sequence[x509.Certificate] = (), *,
-                  revoked_at: datetime | None = None, next_update_days: int = 7) -> x509.CertificateRevocationList:
+def make_test_crl(
+    issuer: TestIdentity,
+    revoked: Sequence[x509.Certificate] = (),
+    *,
+    revoked_at: datetime | None = None,
+    next_update_days: int = 7,
+) -> x509.CertificateRevocationList:
     """A CRL ``issuer`` signs, listing ``revoked`` (for tests; a real one comes from the NCA)."""
     now = datetime.now(UTC) - timedelta(minutes=5)
-    builder = (x509.CertificateRevocationListBuilder().issuer_name(issuer.certificate.subject)
-               .last_update(now).next_update(now + timedelta(days=next_update_days)))
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer.certificate.subject)
+        .last_update(now)
+        .next_update(now + timedelta(days=next_update_days))
+    )
     for certificate in revoked:
         builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(certificate.serial_number)
-            .revocation_date(revoked_at or now).build())
+            x509.RevokedCertificateBuilder()
+            .serial_number(certificate.serial_number)
+            .revocation_date(revoked_at or now)
+            .build()
+        )
     return builder.sign(issuer.private_key, hashes.SHA256())
 
 

@@ -56,8 +56,9 @@ def _load_bundle(path: str, modified_ns: int) -> tuple[x509.Certificate, ...]:
     except OSError as error:
         raise TrustedRootsError(f"IRIKTEU_PROTOCOL_TRUSTED_ROOTS: cannot read {path}: {error.strerror}") from None
     except ValueError as error:
-        raise TrustedRootsError(f"IRIKTEU_PROTOCOL_TRUSTED_ROOTS: {path} is not a PEM certificate bundle: "
-                                f"{error}") from None
+        raise TrustedRootsError(
+            f"IRIKTEU_PROTOCOL_TRUSTED_ROOTS: {path} is not a PEM certificate bundle: {error}"
+        ) from None
     if not certificates:
         raise TrustedRootsError(f"IRIKTEU_PROTOCOL_TRUSTED_ROOTS: {path} holds no certificate")
     return tuple(certificates)
@@ -76,19 +77,25 @@ def trusted_roots(settings: Settings) -> tuple[x509.Certificate, ...] | None:
 
 
 @lru_cache(maxsize=8)
-def _load_crls(paths: str, modified_ns: tuple[int, ...],
-               roots: tuple[x509.Certificate, ...]) -> tuple[x509.CertificateRevocationList, ...]:
+def _load_crls(
+    paths: str, modified_ns: tuple[int, ...], roots: tuple[x509.Certificate, ...]
+) -> tuple[x509.CertificateRevocationList, ...]:
     del modified_ns  # part of the cache key only: an updated CRL is read again
     lists = []
     for path in _paths(paths):
         data = Path(path).read_bytes()
         try:
-            crl = (x509.load_pem_x509_crl(data) if data.lstrip().startswith(b"-----BEGIN")
-                   else x509.load_der_x509_crl(data))
+            crl = (
+                x509.load_pem_x509_crl(data)
+                if data.lstrip().startswith(b"-----BEGIN")
+                else x509.load_der_x509_crl(data)
+            )
         except ValueError as error:
             raise TrustedRootsError(f"IRIKTEU_PROTOCOL_REVOCATION_LISTS: {path} is not a CRL: {error}") from None
-        if not any(root.subject == crl.issuer and crl.is_signature_valid(root.public_key())  # type: ignore[arg-type]
-                   for root in roots):
+        if not any(
+            root.subject == crl.issuer and crl.is_signature_valid(root.public_key())  # type: ignore[arg-type]
+            for root in roots
+        ):
             raise TrustedRootsError(f"IRIKTEU_PROTOCOL_REVOCATION_LISTS: {path} is not signed by a trusted root")
         lists.append(crl)
     return tuple(lists)
@@ -105,13 +112,16 @@ def revocation_lists(settings: Settings) -> tuple[x509.CertificateRevocationList
         return ()
     roots = trusted_roots(settings)
     if roots is None:
-        raise TrustedRootsError("IRIKTEU_PROTOCOL_REVOCATION_LISTS needs IRIKTEU_PROTOCOL_TRUSTED_ROOTS: a CRL is "
-                                "trusted only when a trusted root signed it")
+        raise TrustedRootsError(
+            "IRIKTEU_PROTOCOL_REVOCATION_LISTS needs IRIKTEU_PROTOCOL_TRUSTED_ROOTS: a CRL is "
+            "trusted only when a trusted root signed it"
+        )
     try:
         modified = tuple(Path(path).stat().st_mtime_ns for path in paths)
     except OSError as error:
-        raise TrustedRootsError(f"IRIKTEU_PROTOCOL_REVOCATION_LISTS: cannot read {error.filename}: "
-                                f"{error.strerror}") from None
+        raise TrustedRootsError(
+            f"IRIKTEU_PROTOCOL_REVOCATION_LISTS: cannot read {error.filename}: {error.strerror}"
+        ) from None
     return _load_crls(",".join(paths), modified, roots)
 
 
@@ -129,23 +139,35 @@ def certificate_iin(certificate: x509.Certificate) -> str | None:
     return None
 
 
-def ensure_certificate_of_signer(*, session: Session, account: Account, certificate: x509.Certificate,
-                                 secret_key: str, identity_required: bool = False) -> bool:
+def ensure_certificate_of_signer(
+    *,
+    session: Session,
+    account: Account,
+    certificate: x509.Certificate,
+    secret_key: str,
+    identity_required: bool = False,
+) -> bool:
     """Refuse a certificate that names another person than the account's; ``False`` when nothing to compare.
 
     422 ``signature_invalid`` with ``reason: signer_iin_mismatch`` when the account has an IIN on
     record and the certificate carries another one or none; with ``reason: signer_not_identified``
     when ``identity_required`` (trusted roots configured) and the account has no IIN on record.
     """
-    expected = account.iin_hash or session.scalar(
-        select(Candidate.iin_hash).where(Candidate.account_id == account.id))
+    expected = account.iin_hash or session.scalar(select(Candidate.iin_hash).where(Candidate.account_id == account.id))
     if expected is None:
         if identity_required:
-            raise DomainError(SIGNATURE_INVALID, "your account has no IIN on record, so the certificate cannot be "
-                              "matched to you; an administrator records it", reason="signer_not_identified")
+            raise DomainError(
+                SIGNATURE_INVALID,
+                "your account has no IIN on record, so the certificate cannot be "
+                "matched to you; an administrator records it",
+                reason="signer_not_identified",
+            )
         return False
     iin = certificate_iin(certificate)
     if iin is None or iin_lookup_hash(iin, secret_key=secret_key) != expected:
-        raise DomainError(SIGNATURE_INVALID, "the signing certificate does not carry the IIN of the signed-in person",
-                          reason="signer_iin_mismatch")
+        raise DomainError(
+            SIGNATURE_INVALID,
+            "the signing certificate does not carry the IIN of the signed-in person",
+            reason="signer_iin_mismatch",
+        )
     return True

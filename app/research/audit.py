@@ -23,8 +23,16 @@ import pandas as pd
 from app.research.figures import model_figures, stage_figures
 from app.research.groups import UNKNOWN, describe, group_columns, parts_of
 
-STAGE_ORDER: Final[tuple[str, ...]] = ("application", "eligibility", "personal_qualities", "reasoning", "essay",
-                                       "practical", "interview", "final")
+STAGE_ORDER: Final[tuple[str, ...]] = (
+    "application",
+    "eligibility",
+    "personal_qualities",
+    "reasoning",
+    "essay",
+    "practical",
+    "interview",
+    "final",
+)
 """``application``: the HR decision on the documents; the others are the rules core's stages."""
 SCORED_STAGES: Final[frozenset[str]] = frozenset({"personal_qualities", "essay", "practical", "interview", "final"})
 
@@ -33,16 +41,30 @@ def _order(stage: str) -> tuple[int, str]:
     return (STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER), stage)
 
 
-def run_audit(*, records: pd.DataFrame, stages: pd.DataFrame, essays: pd.DataFrame | None, groups: Sequence[str],
-              min_cell: int, scope: dict[str, Any], draws: int = 2000,
-              progress: Callable[[str], None] = lambda _note: None) -> dict[str, Any]:
+def run_audit(
+    *,
+    records: pd.DataFrame,
+    stages: pd.DataFrame,
+    essays: pd.DataFrame | None,
+    groups: Sequence[str],
+    min_cell: int,
+    scope: dict[str, Any],
+    draws: int = 2000,
+    progress: Callable[[str], None] = lambda _note: None,
+) -> dict[str, Any]:
     """Every stage's figures and the essay model's agreement for each group name (intersections included)."""
     labels = group_columns(records, groups)
     progress(f"groups assigned to {len(labels)} applications")
     joined = stages.join(labels, on="application")
     report: dict[str, Any] = {
-        "scope": scope, "min_cell": min_cell, "applications": len(records) if len(records) >= min_cell else None,
-        "groups": describe(groups), "unknown": {}, "stages": {}, "essay_model": None}
+        "scope": scope,
+        "min_cell": min_cell,
+        "applications": len(records) if len(records) >= min_cell else None,
+        "groups": describe(groups),
+        "unknown": {},
+        "stages": {},
+        "essay_model": None,
+    }
     for name in groups:
         unknown = int((labels[name] == UNKNOWN).sum())
         report["unknown"][name] = unknown if unknown == 0 or unknown >= min_cell else f"<{min_cell}"
@@ -52,9 +74,14 @@ def run_audit(*, records: pd.DataFrame, stages: pd.DataFrame, essays: pd.DataFra
         frame_columns = ["selected", *(["score"] if stage in SCORED_STAGES and "score" in rows else [])]
         block: dict[str, Any] = {"entered": len(rows) if len(rows) >= min_cell else None, "by_group": {}}
         for name in groups:
-            figures = stage_figures(rows[[*frame_columns, name]], name, min_cell=min_cell,
-                                    intersection=len(parts_of(name)) == 2, draws=draws,
-                                    hidden_earlier=sorted(hidden[name]))
+            figures = stage_figures(
+                rows[[*frame_columns, name]],
+                name,
+                min_cell=min_cell,
+                intersection=len(parts_of(name)) == 2,
+                draws=draws,
+                hidden_earlier=sorted(hidden[name]),
+            )
             hidden[name].update(figures["suppressed"])
             block["by_group"][name] = figures
         report["stages"][str(stage)] = block
@@ -63,8 +90,13 @@ def run_audit(*, records: pd.DataFrame, stages: pd.DataFrame, essays: pd.DataFra
         scored = essays.join(labels, on="application")
         report["essay_model"] = {
             "n": len(scored) if len(scored) >= min_cell else None,
-            "by_group": {name: model_figures(scored[["human", "machine", name]], name, min_cell=min_cell,
-                                             intersection=len(parts_of(name)) == 2) for name in groups}}
+            "by_group": {
+                name: model_figures(
+                    scored[["human", "machine", name]], name, min_cell=min_cell, intersection=len(parts_of(name)) == 2
+                )
+                for name in groups
+            },
+        }
         progress(f"essay model: {len(scored)} essays")
     return report
 
@@ -76,19 +108,43 @@ def flagged(report: dict[str, Any]) -> list[dict[str, Any]]:
         for name, figures in block["by_group"].items():
             for row in figures["groups"]:
                 if row.get("four_fifths_flag"):
-                    found.append({"stage": stage, "group": name, "value": row["group"], "kind": "impact_ratio",
-                                  "impact_ratio": row["impact_ratio"], "fisher_p": row["fisher_p"]})
+                    found.append(
+                        {
+                            "stage": stage,
+                            "group": name,
+                            "value": row["group"],
+                            "kind": "impact_ratio",
+                            "impact_ratio": row["impact_ratio"],
+                            "fisher_p": row["fisher_p"],
+                        }
+                    )
                 if row.get("scoring_four_fifths_flag"):
-                    found.append({"stage": stage, "group": name, "value": row["group"], "kind": "scoring_rate",
-                                  "impact_ratio": row["scoring_impact_ratio"]})
+                    found.append(
+                        {
+                            "stage": stage,
+                            "group": name,
+                            "value": row["group"],
+                            "kind": "scoring_rate",
+                            "impact_ratio": row["scoring_impact_ratio"],
+                        }
+                    )
     for name, block in ((report.get("item_dif") or {}).get("by_group") or {}).items():
         for item in block.get("flagged", []):
-            found.append({"stage": "items", "group": name, "value": item["item"], "kind": "item_dif",
-                          "ets_class": item["ets_class"], "d_dif": item["d_dif"]})
+            found.append(
+                {
+                    "stage": "items",
+                    "group": name,
+                    "value": item["item"],
+                    "kind": "item_dif",
+                    "ets_class": item["ets_class"],
+                    "d_dif": item["d_dif"],
+                }
+            )
     model = report.get("essay_model") or {}
     for name, figures in (model.get("by_group") or {}).items():
         for row in figures["groups"]:
             if row.get("smd_flag"):
-                found.append({"stage": "essay_model", "group": name, "value": row["group"], "kind": "smd",
-                              "smd": row["smd"]})
+                found.append(
+                    {"stage": "essay_model", "group": name, "value": row["group"], "kind": "smd", "smd": row["smd"]}
+                )
     return found

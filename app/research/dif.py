@@ -18,8 +18,14 @@ import pandas as pd
 from evaluation.items import ItemAnalysisError, analyse
 
 
-def item_dif(responses: pd.DataFrame, *, group: str, scales: Mapping[str, Sequence[str]], min_cell: int,
-             reference: str | None = None) -> dict[str, Any]:
+def item_dif(
+    responses: pd.DataFrame,
+    *,
+    group: str,
+    scales: Mapping[str, Sequence[str]],
+    min_cell: int,
+    reference: str | None = None,
+) -> dict[str, Any]:
     """DIF of every item with enough answers in both values of ``responses[group]`` (two values, others dropped)."""
     labels = responses[group].astype("string")
     counts = labels.value_counts()
@@ -31,20 +37,31 @@ def item_dif(responses: pd.DataFrame, *, group: str, scales: Mapping[str, Sequen
     kept = responses[labels.isin(values)]
     usable: dict[str, list[str]] = {}
     for scale, items in scales.items():
-        enough = [item for item in items if item in kept and
-                  kept.groupby(group)[item].count().reindex(values).fillna(0).min() >= min_cell]
+        enough = [
+            item
+            for item in items
+            if item in kept and kept.groupby(group)[item].count().reindex(values).fillna(0).min() >= min_cell
+        ]
         if enough:
             usable[scale] = enough
     if not usable:
         return {"group": group, "status": "too_few_answers"}
     text = kept[[item for items in usable.values() for item in items]].map(
-        lambda value: None if pd.isna(value) else str(int(value)))
+        lambda value: None if pd.isna(value) else str(int(value))
+    )
     try:
-        report = analyse(text.assign(**{group: kept[group].astype(str)}), scales=list(usable.items()), group=group,
-                         reference=reference)
+        report = analyse(
+            text.assign(**{group: kept[group].astype(str)}),
+            scales=list(usable.items()),
+            group=group,
+            reference=reference,
+        )
     except ItemAnalysisError as error:
         return {"group": group, "status": "not_estimable", "detail": error.message}
     dif = report["dif"]
-    flagged = [{"item": item, "ets_class": row["ets_class"], "d_dif": row["d_dif"], "favours": row.get("favours")}
-               for item, row in dif["items"].items() if row.get("ets_class") in ("B", "C")]
+    flagged = [
+        {"item": item, "ets_class": row["ets_class"], "d_dif": row["d_dif"], "favours": row.get("favours")}
+        for item, row in dif["items"].items()
+        if row.get("ets_class") in ("B", "C")
+    ]
     return {"group": group, "status": "ok", **dif, "flagged": flagged}

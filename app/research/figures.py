@@ -51,8 +51,9 @@ def wilson(selected: npt.ArrayLike, n: npt.ArrayLike) -> tuple[np.ndarray, np.nd
     return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
 
 
-def bootstrap(selected: npt.ArrayLike, n: npt.ArrayLike, *, draws: int = BOOTSTRAP_DRAWS,
-              seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def bootstrap(
+    selected: npt.ArrayLike, n: npt.ArrayLike, *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Percentile bootstrap intervals of each rate. Resampling n pass/fail outcomes with replacement gives a
     Binomial(n, rate) count, so the draws are taken from that distribution directly."""
     counts, sizes = np.asarray(selected, dtype=np.int64), np.asarray(n, dtype=np.int64)
@@ -81,9 +82,17 @@ def _round(value: Any) -> Any:
     return None if math.isnan(number) else float(f"{number:.6g}")
 
 
-def stage_figures(frame: pd.DataFrame, group: str, *, min_cell: int, intersection: bool = False,
-                  min_share: float = MIN_SHARE, draws: int = BOOTSTRAP_DRAWS, seed: int = 0,
-                  hidden_earlier: Sequence[str] = ()) -> dict[str, Any]:
+def stage_figures(
+    frame: pd.DataFrame,
+    group: str,
+    *,
+    min_cell: int,
+    intersection: bool = False,
+    min_share: float = MIN_SHARE,
+    draws: int = BOOTSTRAP_DRAWS,
+    seed: int = 0,
+    hidden_earlier: Sequence[str] = (),
+) -> dict[str, Any]:
     """Figures of one stage split by ``frame[group]``.
 
     ``frame`` has a boolean ``selected`` column (went on from the stage), optionally a numeric ``score``
@@ -134,11 +143,20 @@ def stage_figures(frame: pd.DataFrame, group: str, *, min_cell: int, intersectio
             rows.append({"group": key, "suppressed": hidden.hidden[key]})
             continue
         item: dict[str, Any] = {
-            "group": key, "n": int(row["n"]), "share": _round(row["share"]), "selected": int(row["selected"]),
-            "rate": _round(row["rate"]), "wilson": [_round(row["wilson_low"]), _round(row["wilson_high"])],
+            "group": key,
+            "n": int(row["n"]),
+            "share": _round(row["share"]),
+            "selected": int(row["selected"]),
+            "rate": _round(row["rate"]),
+            "wilson": [_round(row["wilson_low"]), _round(row["wilson_high"])],
             "bootstrap": [_round(row["bootstrap_low"]), _round(row["bootstrap_high"])],
-            "in_ratios": bool(row["included"]), "impact_ratio": None, "four_fifths_flag": None,
-            "fisher_p": None, "z": None, "z_p": None}
+            "in_ratios": bool(row["included"]),
+            "impact_ratio": None,
+            "four_fifths_flag": None,
+            "fisher_p": None,
+            "z": None,
+            "z_p": None,
+        }
         if row["included"] and reference is not None:
             best = table.loc[reference]
             ratio = row["rate"] / best["rate"] if best["rate"] > 0 else None
@@ -158,22 +176,31 @@ def stage_figures(frame: pd.DataFrame, group: str, *, min_cell: int, intersectio
                 item["scoring_four_fifths_flag"] = ratio is not None and bool(ratio < FOUR_FIFTHS)
         rows.append(item)
     result: dict[str, Any] = {
-        "group": group, "groups": rows, "reference": reference,
+        "group": group,
+        "groups": rows,
+        "reference": reference,
         "excluded_under_min_share": [str(v) for v in table.index if table.at[v, "share"] < min_share],
-        "suppressed": dict(hidden.hidden)}
+        "suppressed": dict(hidden.hidden),
+    }
     if hidden.total_hidden:
         result.update({"n": None, "selected": None, "rate": None, "total_suppressed": True})
     else:
-        result.update({"n": total, "selected": int(table["selected"].sum()),
-                       "rate": _round(table["selected"].sum() / total)})
+        result.update(
+            {"n": total, "selected": int(table["selected"].sum()), "rate": _round(table["selected"].sum() / total)}
+        )
     if len(comparable) >= 2:
         # Fairlearn on the counts: each group as one selected and one not-selected row weighted by its count
         # (the weighted selection rate is the group's rate), so a national year costs what ten groups cost
         outcome = np.tile([1, 0], len(comparable))
         weights = np.column_stack([comparable["selected"], comparable["n"] - comparable["selected"]]).ravel()
         sensitive = np.repeat(comparable.index.astype(str).to_numpy(), 2)
-        parity = MetricFrame(metrics=selection_rate, y_true=outcome, y_pred=outcome, sensitive_features=sensitive,
-                             sample_params={"sample_weight": weights})
+        parity = MetricFrame(
+            metrics=selection_rate,
+            y_true=outcome,
+            y_pred=outcome,
+            sensitive_features=sensitive,
+            sample_params={"sample_weight": weights},
+        )
         # demographic_parity_ratio / _difference are these two of the same MetricFrame (between groups)
         result["demographic_parity_ratio"] = _round(parity.ratio(method="between_groups"))
         result["demographic_parity_difference"] = _round(parity.difference(method="between_groups"))
@@ -188,15 +215,26 @@ def stage_figures(frame: pd.DataFrame, group: str, *, min_cell: int, intersectio
 
 # --- the essay pre-scoring model --------------------------------------------------------------------
 
+
 def _ols_block(model: Any, reference: str, levels: Sequence[str]) -> dict[str, Any]:
     """Each group's coefficient against ``reference`` (columns 1.. of the design) with its 95 % interval."""
     params, pvalues = np.asarray(model.params), np.asarray(model.pvalues)
     intervals = np.asarray(model.conf_int(alpha=1 - CONFIDENCE))
-    coefficients = {level: {"estimate": _round(params[i + 1]), "p": _round(pvalues[i + 1]),
-                            "interval": [_round(intervals[i + 1, 0]), _round(intervals[i + 1, 1])]}
-                    for i, level in enumerate(levels)}
-    return {"reference": reference, "r2": _round(model.rsquared), "r2_adjusted": _round(model.rsquared_adj),
-            "p": _round(model.f_pvalue), "coefficients": coefficients}
+    coefficients = {
+        level: {
+            "estimate": _round(params[i + 1]),
+            "p": _round(pvalues[i + 1]),
+            "interval": [_round(intervals[i + 1, 0]), _round(intervals[i + 1, 1])],
+        }
+        for i, level in enumerate(levels)
+    }
+    return {
+        "reference": reference,
+        "r2": _round(model.rsquared),
+        "r2_adjusted": _round(model.rsquared_adj),
+        "p": _round(model.f_pvalue),
+        "coefficients": coefficients,
+    }
 
 
 def fairness_regressions(human: pd.Series, machine: pd.Series, groups: pd.Series) -> dict[str, Any] | None:
@@ -215,7 +253,7 @@ def fairness_regressions(human: pd.Series, machine: pd.Series, groups: pd.Series
     with_group = np.column_stack([np.ones(len(labels)), dummies])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        osa = sm.OLS(error ** 2, with_group).fit()
+        osa = sm.OLS(error**2, with_group).fit()
         osd = sm.OLS(error, with_group).fit()
         csd = sm.OLS(error, np.column_stack([with_group, truth])).fit()
         null = sm.OLS(error, np.column_stack([np.ones(len(labels)), truth])).fit()
@@ -226,8 +264,9 @@ def fairness_regressions(human: pd.Series, machine: pd.Series, groups: pd.Series
     return {"osa": _ols_block(osa, reference, levels), "osd": _ols_block(osd, reference, levels), "csd": csd_block}
 
 
-def model_figures(frame: pd.DataFrame, group: str, *, min_cell: int, points: Sequence[int] | None = None,
-                  intersection: bool = False) -> dict[str, Any]:
+def model_figures(
+    frame: pd.DataFrame, group: str, *, min_cell: int, points: Sequence[int] | None = None, intersection: bool = False
+) -> dict[str, Any]:
     """Agreement of the pre-scoring model with the final human scores, overall and per group.
 
     ``frame`` has integer ``human`` and ``machine`` columns and the group column.
@@ -247,19 +286,32 @@ def model_figures(frame: pd.DataFrame, group: str, *, min_cell: int, points: Seq
         mask = labels == key
         h, m = human[mask], machine[mask]
         group_smd = smd(h, m)
-        rows.append({"group": key, "n": int(n), "qwk": _round(quadratic_kappa(h, m, labels_points)),
-                     "exact": _round(float((h == m).mean())), "mean_human": _round(h.mean()),
-                     "mean_machine": _round(m.mean()), "smd": _round(group_smd),
-                     "smd_flag": group_smd is not None and bool(abs(group_smd) > GROUP_SMD_MAX)})
+        rows.append(
+            {
+                "group": key,
+                "n": int(n),
+                "qwk": _round(quadratic_kappa(h, m, labels_points)),
+                "exact": _round(float((h == m).mean())),
+                "mean_human": _round(h.mean()),
+                "mean_machine": _round(m.mean()),
+                "smd": _round(group_smd),
+                "smd_flag": group_smd is not None and bool(abs(group_smd) > GROUP_SMD_MAX),
+            }
+        )
     shown = labels.isin([r["group"] for r in rows if "suppressed" not in r])
     result: dict[str, Any] = {
-        "group": group, "n": None if hidden.total_hidden else len(frame),
+        "group": group,
+        "n": None if hidden.total_hidden else len(frame),
         "qwk": _round(quadratic_kappa(human, machine, labels_points)),
         "exact": _round(float((human == machine).mean())),
-        "smd": _round(overall_smd), "smd_flag": overall_smd is not None and bool(abs(overall_smd) > OVERALL_SMD_MAX),
-        "groups": rows, "suppressed": dict(hidden.hidden),
-        "fairness": fairness_regressions(human[shown], machine[shown], labels[shown])}
+        "smd": _round(overall_smd),
+        "smd_flag": overall_smd is not None and bool(abs(overall_smd) > OVERALL_SMD_MAX),
+        "groups": rows,
+        "suppressed": dict(hidden.hidden),
+        "fairness": fairness_regressions(human[shown], machine[shown], labels[shown]),
+    }
     if hidden.total_hidden:
-        result.update({"qwk": None, "exact": None, "smd": None, "smd_flag": None, "fairness": None,
-                       "total_suppressed": True})
+        result.update(
+            {"qwk": None, "exact": None, "smd": None, "smd_flag": None, "fairness": None, "total_suppressed": True}
+        )
     return result

@@ -80,6 +80,7 @@ def _field(name: str, values: tuple[str, ...] = ()) -> Callable[[Mapping[str, An
             return UNKNOWN
         text = str(value).strip()
         return text if not values or text in values else UNKNOWN
+
     return derive
 
 
@@ -94,36 +95,79 @@ def _flag(name: str) -> Callable[[Mapping[str, Any]], str]:
         if text in ("0", "false", "no", "n"):
             return "no"
         return UNKNOWN
+
     return derive
 
 
 _AGE_LABELS: tuple[str, ...] = (*(label for _upper, label in AGE_BANDS), OLDEST_AGE_BAND)
 
 GROUPS: Final[dict[str, GroupDefinition]] = {
-    definition.name: definition for definition in (
-        GroupDefinition("sex", "IIN, 7th digit (app.rules.iin.parse_iin); a file may give `sex` instead",
-                        ("female", "male"), _iin_sex, ("iin", "iin_info", "sex")),
-        GroupDefinition("age_band", "IIN birth date on the application day (app.rules.iin.age_band); "
-                        "a file may give `age_band` instead", _AGE_LABELS, _iin_age_band,
-                        ("iin", "iin_info", "applied_on", "age_band")),
-        GroupDefinition("language", "the language the candidate chose for the tests and the essay",
-                        ("kk", "ru"), _field("language", ("kk", "ru")), ("language",)),
+    definition.name: definition
+    for definition in (
+        GroupDefinition(
+            "sex",
+            "IIN, 7th digit (app.rules.iin.parse_iin); a file may give `sex` instead",
+            ("female", "male"),
+            _iin_sex,
+            ("iin", "iin_info", "sex"),
+        ),
+        GroupDefinition(
+            "age_band",
+            "IIN birth date on the application day (app.rules.iin.age_band); a file may give `age_band` instead",
+            _AGE_LABELS,
+            _iin_age_band,
+            ("iin", "iin_info", "applied_on", "age_band"),
+        ),
+        GroupDefinition(
+            "language",
+            "the language the candidate chose for the tests and the essay",
+            ("kk", "ru"),
+            _field("language", ("kk", "ru")),
+            ("language",),
+        ),
         GroupDefinition("region", "the region of the personal file", (), _field("region"), ("region",)),
-        GroupDefinition("education", "the education level recorded with the application", (),
-                        _field("education"), ("education",)),
-        GroupDefinition("accommodation", "an accommodation (extra time) was granted for the tests",
-                        ("no", "yes"), _flag("accommodation"), ("accommodation",)),
-        GroupDefinition("reserve", "a member of the personnel reserve on the application day",
-                        ("no", "yes"), _flag("reserve"), ("reserve",)),
+        GroupDefinition(
+            "education", "the education level recorded with the application", (), _field("education"), ("education",)
+        ),
+        GroupDefinition(
+            "accommodation",
+            "an accommodation (extra time) was granted for the tests",
+            ("no", "yes"),
+            _flag("accommodation"),
+            ("accommodation",),
+        ),
+        GroupDefinition(
+            "reserve",
+            "a member of the personnel reserve on the application day",
+            ("no", "yes"),
+            _flag("reserve"),
+            ("reserve",),
+        ),
     )
 }
 """Every group definition; the order is the order of the reports."""
 
-DEFAULT_GROUPS: Final[tuple[str, ...]] = ("sex", "age_band", "language", "region", "education", "accommodation",
-                                          "reserve")
+DEFAULT_GROUPS: Final[tuple[str, ...]] = (
+    "sex",
+    "age_band",
+    "language",
+    "region",
+    "education",
+    "accommodation",
+    "reserve",
+)
 
-SOURCE_COLUMNS: Final[tuple[str, ...]] = ("iin", "applied_on", "sex", "age_band", "language", "region", "education",
-                                          "accommodation", "reserve")
+SOURCE_COLUMNS: Final[tuple[str, ...]] = (
+    "iin",
+    "applied_on",
+    "sex",
+    "age_band",
+    "language",
+    "region",
+    "education",
+    "accommodation",
+    "reserve",
+)
 """The columns a record may carry for the groups; ``iin`` and ``applied_on`` never leave this module."""
 
 
@@ -142,8 +186,9 @@ def parse_groups(spec: str | Sequence[str] | None) -> tuple[str, ...]:
     for name in names:
         parts = name.replace("*", INTERSECTION).split(INTERSECTION)
         if len(parts) > 2 or any(part not in GROUPS for part in parts) or (len(parts) == 2 and parts[0] == parts[1]):
-            raise UnknownGroup(f"unknown group {name!r}: choose from {', '.join(GROUPS)} or an intersection of two "
-                               f"(e.g. sex*language)")
+            raise UnknownGroup(
+                f"unknown group {name!r}: choose from {', '.join(GROUPS)} or an intersection of two (e.g. sex*language)"
+            )
         checked.append(INTERSECTION.join(parts))
     return tuple(dict.fromkeys(checked))
 

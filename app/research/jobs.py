@@ -15,8 +15,12 @@ def research_yearly_audit(context: JobContext, payload: dict[str, Any]) -> dict[
     """Payload ``{"year": Y}`` (default: the past year): store each state body's audit of that year."""
     year = int(payload.get("year") or previous_year(kazakhstan_today()))
     with transaction(context.sessions) as session:
-        stored = yearly_audits(session=session, year=year, min_cell=context.settings.research_min_cell,
-                               secret_key=context.settings.secret_key)
+        stored = yearly_audits(
+            session=session,
+            year=year,
+            min_cell=context.settings.research_min_cell,
+            secret_key=context.settings.secret_key,
+        )
         return {"year": year, "audits": [row.id for row in stored]}
 
 

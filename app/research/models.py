@@ -19,8 +19,9 @@ class StoredAudit(Base):
     __table_args__ = (CheckConstraint("period_to >= period_from", name="period_in_order"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    state_body_id: Mapped[int] = mapped_column(ForeignKey("state_bodies.id", ondelete="RESTRICT"), nullable=False,
-                                               index=True)
+    state_body_id: Mapped[int] = mapped_column(
+        ForeignKey("state_bodies.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     period_from: Mapped[date] = mapped_column(Date, nullable=False)
     period_to: Mapped[date] = mapped_column(Date, nullable=False)
     groups: Mapped[list[str]] = mapped_column(JSON, nullable=False)

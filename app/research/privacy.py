@@ -47,8 +47,9 @@ def _margins(values: Sequence[str], intersection: bool) -> list[list[str]]:
     return margins
 
 
-def suppress(counts: Mapping[str, Sequence[int]], *, min_cell: int, intersection: bool = False,
-             earlier: Iterable[str] = ()) -> Suppression:
+def suppress(
+    counts: Mapping[str, Sequence[int]], *, min_cell: int, intersection: bool = False, earlier: Iterable[str] = ()
+) -> Suppression:
     """Decide which rows of a table to hide. ``counts`` maps each group value to its counts (the group size
     first, then e.g. selected and not selected); ``min_cell`` 0 or 1 hides nothing. ``earlier``: rows hidden at
     an earlier stage stay hidden, since a later stage's group size is the earlier stage's selected count."""
@@ -78,8 +79,9 @@ def suppress(counts: Mapping[str, Sequence[int]], *, min_cell: int, intersection
                 suppressed.append(extra)
                 changed = True
         for value in _recoverable(values, hidden, margins):
-            candidates = sorted((v for m in margins if value in m for v in m if v not in hidden),
-                                key=lambda v: (size[v], v))
+            candidates = sorted(
+                (v for m in margins if value in m for v in m if v not in hidden), key=lambda v: (size[v], v)
+            )
             if candidates:
                 hidden[candidates[0]] = "complementary"
                 changed = True
@@ -94,8 +96,9 @@ def _recoverable(values: Sequence[str], hidden: Mapping[str, str], margins: Sequ
     if not unknowns:
         return []
     index = {v: i for i, v in enumerate(unknowns)}
-    matrix = np.array([[1.0 if v in margin else 0.0 for v in unknowns] for margin in margins
-                       if any(v in index for v in margin)])
+    matrix = np.array(
+        [[1.0 if v in margin else 0.0 for v in unknowns] for margin in margins if any(v in index for v in margin)]
+    )
     if matrix.size == 0:
         return []
     rank = np.linalg.matrix_rank(matrix)

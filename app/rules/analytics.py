@@ -33,7 +33,11 @@ GROUPINGS: tuple[str, ...] = ("body", "region", "category", "month")
 ALL: Final = "all"
 
 CANDIDATES_PER_PLACE_TARGET: dict[int, Fraction] = {
-    2024: Fraction(5, 2), 2025: Fraction(3), 2026: Fraction(7, 2), 2027: Fraction(4), 2028: Fraction(9, 2),
+    2024: Fraction(5, 2),
+    2025: Fraction(3),
+    2026: Fraction(7, 2),
+    2027: Fraction(4),
+    2028: Fraction(9, 2),
     2029: Fraction(5),
 }
 """The Concept's target indicator 3 (seed 004 §6: бір орынға кандидаттар саны), by year."""
@@ -125,15 +129,25 @@ def month_of(d: date) -> str:
     return f"{d.year:04d}-{d.month:02d}"
 
 
-def cells_of(competitions: Sequence[CompetitionRecord], appointments: Sequence[AppointmentRecord],
-             alerts: Sequence[AlertRecord]) -> tuple[list[CompetitionCell], list[AppointmentCell], list[AlertCell]]:
+def cells_of(
+    competitions: Sequence[CompetitionRecord], appointments: Sequence[AppointmentRecord], alerts: Sequence[AlertRecord]
+) -> tuple[list[CompetitionCell], list[AppointmentCell], list[AlertCell]]:
     """Per-record history as cells of one record each (the figures are the same either way)."""
     return (
-        [CompetitionCell(c.where, month_of(c.published_on), 1, c.applications, int(c.results_published),
-                         int(c.results_published and not c.winner), c.stages,
-                         {} if c.appointed_on is None else {working_days_between(c.published_on, c.appointed_on): 1},
-                         places=c.places)
-         for c in competitions],
+        [
+            CompetitionCell(
+                c.where,
+                month_of(c.published_on),
+                1,
+                c.applications,
+                int(c.results_published),
+                int(c.results_published and not c.winner),
+                c.stages,
+                {} if c.appointed_on is None else {working_days_between(c.published_on, c.appointed_on): 1},
+                places=c.places,
+            )
+            for c in competitions
+        ],
         [AppointmentCell(a.where, month_of(a.appointed_on), a.route, 1) for a in appointments],
         [AlertCell(s.where, month_of(s.delivered_on), 1, int(s.applied)) for s in alerts],
     )
@@ -177,20 +191,33 @@ def _median(histogram: Mapping[int, int]) -> Fraction:
     return Fraction(found[0] + found[1], 2)
 
 
-def selection_figures(competitions: Sequence[CompetitionRecord], appointments: Sequence[AppointmentRecord],
-                      alerts: Sequence[AlertRecord], *, by: str | None, min_cell: int,
-                      period_end: date) -> list[dict[str, Any]]:
+def selection_figures(
+    competitions: Sequence[CompetitionRecord],
+    appointments: Sequence[AppointmentRecord],
+    alerts: Sequence[AlertRecord],
+    *,
+    by: str | None,
+    min_cell: int,
+    period_end: date,
+) -> list[dict[str, Any]]:
     """The figures per group (one group, ``"all"``, when ``by`` is ``None``), groups sorted by key.
 
     ``period_end`` names the year whose target a non-monthly group is measured against.
     """
-    return figures_of_cells(*cells_of(competitions, appointments, alerts), by=by, min_cell=min_cell,
-                            period_end=period_end)
+    return figures_of_cells(
+        *cells_of(competitions, appointments, alerts), by=by, min_cell=min_cell, period_end=period_end
+    )
 
 
-def figures_of_cells(competitions: Sequence[CompetitionCell], appointments: Sequence[AppointmentCell],
-                     alerts: Sequence[AlertCell], *, by: str | None, min_cell: int,
-                     period_end: date) -> list[dict[str, Any]]:
+def figures_of_cells(
+    competitions: Sequence[CompetitionCell],
+    appointments: Sequence[AppointmentCell],
+    alerts: Sequence[AlertCell],
+    *,
+    by: str | None,
+    min_cell: int,
+    period_end: date,
+) -> list[dict[str, Any]]:
     """``selection_figures`` over counted cells (what the service reads from the database)."""
     if by is not None and by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
@@ -207,8 +234,15 @@ def figures_of_cells(competitions: Sequence[CompetitionCell], appointments: Sequ
     return [_group(key, by, comps[key], apps[key], sent[key], min_cell, period_end) for key in keys]
 
 
-def _group(key: str, by: str | None, comps: list[CompetitionCell], apps: list[AppointmentCell],
-           sent: list[AlertCell], min_cell: int, period_end: date) -> dict[str, Any]:
+def _group(
+    key: str,
+    by: str | None,
+    comps: list[CompetitionCell],
+    apps: list[AppointmentCell],
+    sent: list[AlertCell],
+    min_cell: int,
+    period_end: date,
+) -> dict[str, Any]:
     places = sum(c.place_count for c in comps)
     applications = sum(c.applications for c in comps)
     target = candidates_per_place_target(_target_year(key, by, period_end))
@@ -237,19 +271,31 @@ def _group(key: str, by: str | None, comps: list[CompetitionCell], apps: list[Ap
         "applications": applications,
         "appointments": appointed,
         "candidates_per_place": _figure(
-            Fraction(applications, places) if places else None, applications, min_cell,
-            target=None if target is None else float(target)),
+            Fraction(applications, places) if places else None,
+            applications,
+            min_cell,
+            target=None if target is None else float(target),
+        ),
         "no_winner_share": _figure(Fraction(without_winner, ended) if ended else None, ended, min_cell),
         "time_to_fill_working_days": _figure(
             Fraction(sum(days * count for days, count in filled.items()), n_filled) if n_filled else None,
-            n_filled, min_cell,
-            median=(None if not n_filled or n_filled < min_cell else float(_median(filled)))),
-        "pass_rate": {stage: _figure(Fraction(adv, ent) if ent else None, ent, min_cell)
-                      for stage, (ent, adv) in stage_counts.items()},
-        "route_share": {route: _figure(Fraction(count, appointed), appointed, min_cell, count=(
-            None if appointed < min_cell else count)) for route, count in sorted(routes.items())},
-        "alert_reach": _figure(Fraction(sum(s.applied for s in sent), delivered) if delivered else None, delivered,
-                               min_cell),
+            n_filled,
+            min_cell,
+            median=(None if not n_filled or n_filled < min_cell else float(_median(filled))),
+        ),
+        "pass_rate": {
+            stage: _figure(Fraction(adv, ent) if ent else None, ent, min_cell)
+            for stage, (ent, adv) in stage_counts.items()
+        },
+        "route_share": {
+            route: _figure(
+                Fraction(count, appointed), appointed, min_cell, count=(None if appointed < min_cell else count)
+            )
+            for route, count in sorted(routes.items())
+        },
+        "alert_reach": _figure(
+            Fraction(sum(s.applied for s in sent), delivered) if delivered else None, delivered, min_cell
+        ),
     }
 
 

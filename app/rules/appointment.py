@@ -35,8 +35,14 @@ class DeadlineMarks:
     documents_overdue: bool
 
 
-def deadline_marks(deadlines: AppointmentDeadlines, *, today: date, appointed: bool, documents_required: bool,
-                   documents_received_on: date | None) -> DeadlineMarks:
+def deadline_marks(
+    deadlines: AppointmentDeadlines,
+    *,
+    today: date,
+    appointed: bool,
+    documents_required: bool,
+    documents_received_on: date | None,
+) -> DeadlineMarks:
     """The overdue marks: the window's last day has passed with no appointment; the documents'
     due day has passed with none received (only a newcomer to the civil service hands them in).
 
@@ -65,8 +71,9 @@ class AfterRefusal:
     reason: str
 
 
-def after_refusal(ranking: Sequence[Mapping[str, Any]], refused: Collection[str],
-                  policy: SelectionPolicy) -> AfterRefusal:
+def after_refusal(
+    ranking: Sequence[Mapping[str, Any]], refused: Collection[str], policy: SelectionPolicy
+) -> AfterRefusal:
     """The one rule for what happens once the candidates in ``refused`` have refused the post.
 
     ``ranking`` is the published ranking (``{"ref", "rank"}`` entries, by rank). Under

@@ -92,8 +92,11 @@ def working_days_between(a: date, b: date) -> int:
     between = 0
     for year in range(a.year, b.year):
         between += _year_running_total(year)[-1]
-    return (between + _year_running_total(b.year)[b.toordinal() - _JAN_1[b.year]]
-            - _year_running_total(a.year)[a.toordinal() - _JAN_1[a.year]])
+    return (
+        between
+        + _year_running_total(b.year)[b.toordinal() - _JAN_1[b.year]]
+        - _year_running_total(a.year)[a.toordinal() - _JAN_1[a.year]]
+    )
 
 
 class _NewYears(dict[int, int]):

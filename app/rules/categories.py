@@ -38,9 +38,7 @@ STAGE_FINAL = "final"
 
 # Letters a Kazakh or Russian text may use for the Latin ones of a code. Д and Г are not
 # look-alikes but the usual transliterations of D and G; Р stands for R, as in "С-Р-1".
-_CYRILLIC_TO_LATIN = str.maketrans(
-    {"А": "A", "В": "B", "С": "C", "Д": "D", "Е": "E", "О": "O", "Р": "R", "Г": "G"}
-)
+_CYRILLIC_TO_LATIN = str.maketrans({"А": "A", "В": "B", "С": "C", "Д": "D", "Е": "E", "О": "O", "Р": "R", "Г": "G"})
 _DASHES = str.maketrans(dict.fromkeys("‐‑‒–—−", "-"))
 
 

@@ -30,8 +30,9 @@ class Flag:
         return {"key": self.key, "kind": self.kind, "gap": self.gap}
 
 
-def essay_flags(member_scores: Sequence[tuple[int, int]], suggestion: int | None,
-                policy: SelectionPolicy) -> list[Flag]:
+def essay_flags(
+    member_scores: Sequence[tuple[int, int]], suggestion: int | None, policy: SelectionPolicy
+) -> list[Flag]:
     """The flags of one essay from ``(scorer account id, score)`` pairs and the suggestion (if any).
 
     Suggestion flags come first, by scorer id; then the members' pairs, by the lower scorer id and then
@@ -41,11 +42,17 @@ def essay_flags(member_scores: Sequence[tuple[int, int]], suggestion: int | None
     ordered = sorted(member_scores)
     flags = []
     if suggestion is not None:
-        flags += [Flag(key=f"{SUGGESTION_GAP}:{scorer}", kind=SUGGESTION_GAP, gap=abs(score - suggestion))
-                  for scorer, score in ordered if abs(score - suggestion) >= gap]
+        flags += [
+            Flag(key=f"{SUGGESTION_GAP}:{scorer}", kind=SUGGESTION_GAP, gap=abs(score - suggestion))
+            for scorer, score in ordered
+            if abs(score - suggestion) >= gap
+        ]
     for index, (first, first_score) in enumerate(ordered):
-        for second, second_score in ordered[index + 1:]:
+        for second, second_score in ordered[index + 1 :]:
             if abs(first_score - second_score) >= gap:
-                flags.append(Flag(key=f"{MEMBERS_APART}:{first}:{second}", kind=MEMBERS_APART,
-                                  gap=abs(first_score - second_score)))
+                flags.append(
+                    Flag(
+                        key=f"{MEMBERS_APART}:{first}:{second}", kind=MEMBERS_APART, gap=abs(first_score - second_score)
+                    )
+                )
     return flags

@@ -80,9 +80,7 @@ def iin_check_digit(first11: str) -> int | None:
     Raises ``InvalidIIN`` (``iin_length`` or ``iin_not_digits``) when ``first11`` is not 11 digits.
     """
     if len(first11) != IIN_LENGTH - 1:
-        raise InvalidIIN(
-            "iin_length", f"expected {IIN_LENGTH - 1} digits before the check digit, got {len(first11)}"
-        )
+        raise InvalidIIN("iin_length", f"expected {IIN_LENGTH - 1} digits before the check digit, got {len(first11)}")
     if not _ASCII_DIGITS.fullmatch(first11):
         raise InvalidIIN("iin_not_digits", "the IIN must contain digits 0-9 only")
     digits = [int(ch) for ch in first11]
@@ -120,9 +118,7 @@ def parse_iin(value: str) -> IINInfo:
         ) from None
     expected = iin_check_digit(value[:11])
     if expected is None:
-        raise InvalidIIN(
-            "iin_check_digit", "no IIN is issued with these first 11 digits (check digit would be 10)"
-        )
+        raise InvalidIIN("iin_check_digit", "no IIN is issued with these first 11 digits (check digit would be 10)")
     if int(value[11]) != expected:
         raise InvalidIIN("iin_check_digit", f"the check digit (12th) is {value[11]}, expected {expected}")
     return IINInfo(iin=value, birth_date=birth_date, sex=sex)

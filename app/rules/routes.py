@@ -114,16 +114,29 @@ def _within_years(diploma_on: date | None, on: date, years: int, policy: Selecti
 
 def _graduate_conditions(diploma: Diploma, post: Post, on: date, policy: SelectionPolicy) -> tuple[Condition, ...]:
     within, until = _within_years(diploma.diploma_on, on, policy.graduate_window_years, policy)
-    gpa_ok = (diploma.gpa is not None and diploma.gpa_scale is not None and diploma.gpa_scale > 0
-              and gpa_meets(diploma.gpa, diploma.gpa_scale, policy))
+    gpa_ok = (
+        diploma.gpa is not None
+        and diploma.gpa_scale is not None
+        and diploma.gpa_scale > 0
+        and gpa_meets(diploma.gpa, diploma.gpa_scale, policy)
+    )
     return (
         Condition("state_grant", diploma.grant_funded, True, diploma.grant_funded),
-        Condition("gpa", gpa_ok, {"min": str(policy.graduate_gpa_min), "scale": str(policy.graduate_gpa_scale)},
-                  None if diploma.gpa is None else {"gpa": str(diploma.gpa), "scale": str(diploma.gpa_scale)}),
-        Condition("within_period_of_diploma", within, {"years": policy.graduate_window_years, "until": until},
-                  None if diploma.diploma_on is None else diploma.diploma_on.isoformat()),
-        Condition("locality", post.locality_type in GRADUATE_LOCALITIES, sorted(GRADUATE_LOCALITIES),
-                  post.locality_type),
+        Condition(
+            "gpa",
+            gpa_ok,
+            {"min": str(policy.graduate_gpa_min), "scale": str(policy.graduate_gpa_scale)},
+            None if diploma.gpa is None else {"gpa": str(diploma.gpa), "scale": str(diploma.gpa_scale)},
+        ),
+        Condition(
+            "within_period_of_diploma",
+            within,
+            {"years": policy.graduate_window_years, "until": until},
+            None if diploma.diploma_on is None else diploma.diploma_on.isoformat(),
+        ),
+        Condition(
+            "locality", post.locality_type in GRADUATE_LOCALITIES, sorted(GRADUATE_LOCALITIES), post.locality_type
+        ),
     )
 
 
@@ -131,10 +144,18 @@ def _academy_conditions(diploma: Diploma, post: Post, on: date, policy: Selectio
     within, until = _within_years(diploma.diploma_on, on, policy.academy_window_years, policy)
     outside = post.region.strip().casefold() != policy.academy_excluded_region.strip().casefold()
     return (
-        Condition("academy_best_graduate", diploma.academy and diploma.best_graduate, True,
-                  {"academy": diploma.academy, "best_graduate": diploma.best_graduate}),
-        Condition("within_period_of_diploma", within, {"years": policy.academy_window_years, "until": until},
-                  None if diploma.diploma_on is None else diploma.diploma_on.isoformat()),
+        Condition(
+            "academy_best_graduate",
+            diploma.academy and diploma.best_graduate,
+            True,
+            {"academy": diploma.academy, "best_graduate": diploma.best_graduate},
+        ),
+        Condition(
+            "within_period_of_diploma",
+            within,
+            {"years": policy.academy_window_years, "until": until},
+            None if diploma.diploma_on is None else diploma.diploma_on.isoformat(),
+        ),
         Condition("region", outside, {"not": policy.academy_excluded_region}, post.region),
     )
 
@@ -146,8 +167,15 @@ def _best(route: str, checks: list[tuple[Diploma, tuple[Condition, ...]]]) -> Ro
     return RouteEligibility(route, all(c.met for c in conditions), conditions, diploma)
 
 
-def route_eligibility(route: str, *, diplomas: Sequence[Diploma], reserves: Sequence[Reserve], post: Post,
-                      on: date, policy: SelectionPolicy) -> RouteEligibility:
+def route_eligibility(
+    route: str,
+    *,
+    diplomas: Sequence[Diploma],
+    reserves: Sequence[Reserve],
+    post: Post,
+    on: date,
+    policy: SelectionPolicy,
+) -> RouteEligibility:
     """Whether a person with ``diplomas`` and ``reserves`` may be appointed to ``post`` on ``on`` by ``route``.
 
     With several diplomas the one meeting most conditions is shown (first among equals).
@@ -159,9 +187,14 @@ def route_eligibility(route: str, *, diplomas: Sequence[Diploma], reserves: Sequ
     if route in RESERVE_OF_ROUTE:
         kind = RESERVE_OF_ROUTE[route]
         current = [r for r in reserves if r.kind == kind and r.since <= on and (r.until is None or on <= r.until)]
-        conditions = [Condition("reserve_member", bool(current), kind,
-                                [{"since": r.since.isoformat(), "until": r.until and r.until.isoformat()}
-                                 for r in current])]
+        conditions = [
+            Condition(
+                "reserve_member",
+                bool(current),
+                kind,
+                [{"since": r.since.isoformat(), "until": r.until and r.until.isoformat()} for r in current],
+            )
+        ]
         if kind == "regional" and current:
             regions = [r.region for r in current]
             same = any(r is None or r.strip().casefold() == post.region.strip().casefold() for r in regions)
@@ -171,6 +204,10 @@ def route_eligibility(route: str, *, diplomas: Sequence[Diploma], reserves: Sequ
 
 
 def eligibility_to_json(result: RouteEligibility) -> dict[str, Any]:
-    return {"route": result.route, "eligible": result.eligible,
-            "conditions": [{"code": c.code, "met": c.met, "required": c.required, "actual": c.actual}
-                           for c in result.conditions]}
+    return {
+        "route": result.route,
+        "eligible": result.eligible,
+        "conditions": [
+            {"code": c.code, "met": c.met, "required": c.required, "actual": c.actual} for c in result.conditions
+        ],
+    }

@@ -30,7 +30,8 @@ class ReserveMembership(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(
-        ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False, index=True)
+        ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     kind: Mapped[str] = mapped_column(String(24), nullable=False)
     region: Mapped[str | None] = mapped_column(String(80), nullable=True)
     since: Mapped[date] = mapped_column(Date, nullable=False)
@@ -48,12 +49,13 @@ class TalentInvitation(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     candidate_id: Mapped[int] = mapped_column(
-        ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False, index=True)
-    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), nullable=False,
-                                            index=True)
+        ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancies.id", ondelete="CASCADE"), nullable=False, index=True)
     invited_by: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False)
     message: Mapped[str | None] = mapped_column(Text, nullable=True)
     score: Mapped[float | None] = mapped_column(nullable=True)
     notification_id: Mapped[int | None] = mapped_column(
-        ForeignKey("notifications.id", ondelete="SET NULL"), nullable=True)
+        ForeignKey("notifications.id", ondelete="SET NULL"), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

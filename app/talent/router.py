@@ -26,25 +26,41 @@ HRorAdmin = Annotated[Account, Depends(require_roles(HR_OFFICER, ADMINISTRATOR))
 
 
 def _invitation_out(invitation: TalentInvitation) -> InvitationOut:
-    return InvitationOut(id=invitation.id, candidate_id=invitation.candidate_id, vacancy_id=invitation.vacancy_id,
-                         invited_by=invitation.invited_by, message=invitation.message, score=invitation.score,
-                         notification_id=invitation.notification_id, created_at=invitation.created_at)
+    return InvitationOut(
+        id=invitation.id,
+        candidate_id=invitation.candidate_id,
+        vacancy_id=invitation.vacancy_id,
+        invited_by=invitation.invited_by,
+        message=invitation.message,
+        score=invitation.score,
+        notification_id=invitation.notification_id,
+        created_at=invitation.created_at,
+    )
 
 
 @router.post("/invitations", status_code=status.HTTP_201_CREATED)
-def invite(data: InvitationIn, account: HROfficerAccount, session: SessionDep, queue: QueueDep,
-           settings: SettingsDep, today: TodayDep) -> InvitationOut:
+def invite(
+    data: InvitationIn,
+    account: HROfficerAccount,
+    session: SessionDep,
+    queue: QueueDep,
+    settings: SettingsDep,
+    today: TodayDep,
+) -> InvitationOut:
     """Invite a pool member to apply for a published vacancy of your body (recorded; they are notified)."""
     with session.begin():
-        return _invitation_out(service.invite(session=session, queue=queue, data=data, actor=account,
-                                              settings=settings, on=today))
+        return _invitation_out(
+            service.invite(session=session, queue=queue, data=data, actor=account, settings=settings, on=today)
+        )
 
 
 @router.get("/invitations")
 def list_invitations(vacancy_id: Id, account: HROfficerAccount, session: SessionDep) -> list[InvitationOut]:
     with session.begin():
-        return [_invitation_out(i) for i in service.invitations_for_vacancy(session=session, vacancy_id=vacancy_id,
-                                                                            actor=account)]
+        return [
+            _invitation_out(i)
+            for i in service.invitations_for_vacancy(session=session, vacancy_id=vacancy_id, actor=account)
+        ]
 
 
 @router.get("/reserves")

@@ -27,10 +27,12 @@ class TalentSearchIn(BaseModel):
     functional_area: str | None = Field(default=None, max_length=80)
     reserve: ReserveFilter | None = Field(default=None, description="only members of a personnel reserve")
     route: RouteFilter | None = Field(
-        default=None, description="only those eligible today for this route outside competition (needs vacancy_id)")
+        default=None, description="only those eligible today for this route outside competition (needs vacancy_id)"
+    )
     languages: list[Language] = Field(default_factory=list, description="all of these languages")
-    include_failing: bool = Field(default=False,
-                                  description="also list (marked) those who fail a requirement of the vacancy")
+    include_failing: bool = Field(
+        default=False, description="also list (marked) those who fail a requirement of the vacancy"
+    )
     page: int = Field(default=1, ge=1, le=MAX_COUNT)
     page_size: int = Field(default=20, ge=1, le=50)
 
@@ -63,16 +65,20 @@ class ReserveOut(BaseModel):
 
 class TalentResultOut(BaseModel):
     candidate_id: int
-    sources: list[str] = Field(description="why the person is in the pool: talent_pool_consent, past_competitor, "
-                                           "regional_reserve, presidential_youth_reserve")
+    sources: list[str] = Field(
+        description="why the person is in the pool: talent_pool_consent, past_competitor, "
+        "regional_reserve, presidential_youth_reserve"
+    )
     reserves: list[ReserveOut]
     personal_data: PersonalDataOut | None
     personal_data_withheld: str | None = Field(
-        description="'no_talent_pool_consent' when the person is in a reserve but did not consent to be shown")
+        description="'no_talent_pool_consent' when the person is in a reserve but did not consent to be shown"
+    )
     region: str
     profile: dict[str, Any] = Field(description="qualifications without identity")
-    match: dict[str, Any] = Field(description="the matcher's result: score, components, shares, requirements "
-                                              "met or not, matched terms")
+    match: dict[str, Any] = Field(
+        description="the matcher's result: score, components, shares, requirements met or not, matched terms"
+    )
     invited: bool = Field(description="already invited to the searched vacancy")
 
 

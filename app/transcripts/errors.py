@@ -14,9 +14,11 @@ MEDIA_ERRORS: dict[str, ErrorCode] = {
     error.code: error
     for error in (NOT_MEDIA, SILENT_AUDIO, RECORDING_TOO_LARGE, RECORDING_TOO_LONG, UNSUPPORTED_LANGUAGE)
 }
-UNSUPPORTED_MEDIA_TYPE = error_code("unsupported_media_type", Kind.UNSUPPORTED_MEDIA,
-                                    "The request body type is not supported")
+UNSUPPORTED_MEDIA_TYPE = error_code(
+    "unsupported_media_type", Kind.UNSUPPORTED_MEDIA, "The request body type is not supported"
+)
 RECORDING_DELETED = error_code("recording_deleted", Kind.NOT_FOUND, "The recording has been deleted")
 TRANSCRIPT_NOT_READY = error_code("transcript_not_ready", Kind.NOT_FOUND, "The transcript is not ready yet")
-TRANSCRIPT_VERSION_CONFLICT = error_code("transcript_version_conflict", Kind.CONFLICT,
-                                         "The transcript has a newer version")
+TRANSCRIPT_VERSION_CONFLICT = error_code(
+    "transcript_version_conflict", Kind.CONFLICT, "The transcript has a newer version"
+)

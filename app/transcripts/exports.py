@@ -33,14 +33,18 @@ def to_text(segments: Sequence[dict[str, Any]]) -> str:
 
 
 def to_vtt(segments: Sequence[dict[str, Any]]) -> str:
-    cues = [f"{n}\n{_clock(s['start'], '.')} --> {_clock(s['end'], '.')}\n{_one_line(str(s['text']))}\n"
-            for n, s in enumerate(segments, start=1)]
+    cues = [
+        f"{n}\n{_clock(s['start'], '.')} --> {_clock(s['end'], '.')}\n{_one_line(str(s['text']))}\n"
+        for n, s in enumerate(segments, start=1)
+    ]
     return "WEBVTT\n\n" + "\n".join(cues)
 
 
 def to_srt(segments: Sequence[dict[str, Any]]) -> str:
-    cues = [f"{n}\n{_clock(s['start'], ',')} --> {_clock(s['end'], ',')}\n{_one_line(str(s['text']))}\n"
-            for n, s in enumerate(segments, start=1)]
+    cues = [
+        f"{n}\n{_clock(s['start'], ',')} --> {_clock(s['end'], ',')}\n{_one_line(str(s['text']))}\n"
+        for n, s in enumerate(segments, start=1)
+    ]
     return "\n".join(cues)
 
 

@@ -53,22 +53,34 @@ def transcribe_recording(context: JobContext, payload: dict[str, Any]) -> dict[s
         context.progress(round(fraction * 100, 1), "audio processed")
 
     try:
-        transcript = transcriber.transcribe(service.recordings_dir(settings) / source, language=language,
-                                            progress=report)
+        transcript = transcriber.transcribe(
+            service.recordings_dir(settings) / source, language=language, progress=report
+        )
     except TranscriptionError as error:
         with transaction(context.sessions) as session:
             failed = service.mark_failed(session, sha256, language, error.code)
         return {"error_code": error.code, "message": error.message, "recordings": failed}
     segments = [segment.as_dict() for segment in transcript.segments]
     with transaction(context.sessions) as session:
-        written = [service.write_machine_version(
-            session=session, recording=recording, segments=segments, details=transcript.metadata(),
-            model=transcript.model.as_dict(), detected_language=transcript.detected_language,
-            language_probability=transcript.detected_probability,
-            language_mismatch=transcript.language_mismatch).transcript_id
-            for recording in service.waiting_recordings(session, sha256, language)]
-    return {"transcripts": written, "segments": len(segments), "duration": transcript.duration,
-            "model": transcript.model.label}
+        written = [
+            service.write_machine_version(
+                session=session,
+                recording=recording,
+                segments=segments,
+                details=transcript.metadata(),
+                model=transcript.model.as_dict(),
+                detected_language=transcript.detected_language,
+                language_probability=transcript.detected_probability,
+                language_mismatch=transcript.language_mismatch,
+            ).transcript_id
+            for recording in service.waiting_recordings(session, sha256, language)
+        ]
+    return {
+        "transcripts": written,
+        "segments": len(segments),
+        "duration": transcript.duration,
+        "model": transcript.model.label,
+    }
 
 
 @job_handler(service.RETENTION_JOB_KIND)

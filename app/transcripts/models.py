@@ -28,8 +28,9 @@ class Recording(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False,
-                                              index=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     size_bytes: Mapped[int] = mapped_column(BigInteger, nullable=False)
     filename: Mapped[str] = mapped_column(String(255), nullable=False)
@@ -50,10 +51,12 @@ class Transcript(Base):
     __tablename__ = "transcripts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False,
-                                              unique=True)
-    recording_id: Mapped[int | None] = mapped_column(ForeignKey("interview_recordings.id", ondelete="SET NULL"),
-                                                     nullable=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    recording_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interview_recordings.id", ondelete="SET NULL"), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
 
@@ -69,8 +72,9 @@ class TranscriptVersion(Base):
     __table_args__ = (UniqueConstraint("transcript_id", "version", name="uq_transcript_versions_version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), nullable=False,
-                                               index=True)
+    transcript_id: Mapped[int] = mapped_column(
+        ForeignKey("transcripts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

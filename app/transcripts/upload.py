@@ -65,10 +65,15 @@ class _Sink:
         self._buffer = b""
 
     def callbacks(self) -> dict[str, object]:
-        return {"on_part_begin": self.part_begin, "on_header_field": self.header_field,
-                "on_header_value": self.header_value, "on_header_end": self.header_end,
-                "on_headers_finished": self.headers_finished, "on_part_data": self.part_data,
-                "on_part_end": self.part_end}
+        return {
+            "on_part_begin": self.part_begin,
+            "on_header_field": self.header_field,
+            "on_header_value": self.header_value,
+            "on_header_end": self.header_end,
+            "on_headers_finished": self.headers_finished,
+            "on_part_data": self.part_data,
+            "on_part_end": self.part_end,
+        }
 
     def part_begin(self) -> None:
         self._headers, self._field, self._value, self._buffer = {}, b"", b"", b""
@@ -147,5 +152,11 @@ async def receive_file(request: Request, *, directory: Path, limit: int, file_fi
             sink.handle.close()
         if not complete:
             sink.target.unlink(missing_ok=True)
-    return Received(path=sink.target, sha256=sink.digest.hexdigest(), size=sink.size,
-                    filename=clean_filename(sink.filename), content_type=sink.content_type, fields=sink.fields)
+    return Received(
+        path=sink.target,
+        sha256=sink.digest.hexdigest(),
+        size=sink.size,
+        filename=clean_filename(sink.filename),
+        content_type=sink.content_type,
+        fields=sink.fields,
+    )

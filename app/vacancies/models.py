@@ -22,13 +22,16 @@ class Vacancy(Base):
     __tablename__ = "vacancies"
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'published', 'closed')", name="status"),
-        CheckConstraint("locality_type IS NULL OR locality_type IN ('district', 'rural', 'city', 'republican')",
-                        name="locality_type"),
+        CheckConstraint(
+            "locality_type IS NULL OR locality_type IN ('district', 'rural', 'city', 'republican')",
+            name="locality_type",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     state_body_id: Mapped[int] = mapped_column(
-        ForeignKey("state_bodies.id", ondelete="RESTRICT"), nullable=False, index=True)
+        ForeignKey("state_bodies.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     category: Mapped[str] = mapped_column(String(16), nullable=False)
     managerial: Mapped[bool] = mapped_column(Boolean, nullable=False)
     functional_area: Mapped[str] = mapped_column(String(80), nullable=False)

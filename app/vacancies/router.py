@@ -30,8 +30,9 @@ OptionalAccount = Annotated[Account | None, Depends(get_optional_account)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_vacancy(data: VacancyCreate, account: CurrentAccount, session: SessionDep, settings: SettingsDep,
-                   today: TodayDep) -> VacancyOut:
+def create_vacancy(
+    data: VacancyCreate, account: CurrentAccount, session: SessionDep, settings: SettingsDep, today: TodayDep
+) -> VacancyOut:
     """A draft vacancy of the HR officer's own state body (HR officers only)."""
     with session.begin():
         vacancy = service.create(session=session, data=data, actor=account)
@@ -39,36 +40,58 @@ def create_vacancy(data: VacancyCreate, account: CurrentAccount, session: Sessio
 
 
 @router.get("")
-def list_vacancies(account: OptionalAccount, session: SessionDep, settings: SettingsDep, today: TodayDep,
-                   status: Literal["draft", "published", "closed"] | None = Query(default=None)) -> list[VacancyOut]:
+def list_vacancies(
+    account: OptionalAccount,
+    session: SessionDep,
+    settings: SettingsDep,
+    today: TodayDep,
+    status: Literal["draft", "published", "closed"] | None = Query(default=None),
+) -> list[VacancyOut]:
     """Published vacancies for everybody; an HR officer also sees every vacancy of their body (with the stale flag)."""
     with session.begin():
-        return [service.to_out(session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days)
-                for vacancy in service.list_vacancies(session=session, actor=account, status=status)]
+        return [
+            service.to_out(session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days)
+            for vacancy in service.list_vacancies(session=session, actor=account, status=status)
+        ]
 
 
 @router.get("/{vacancy_id}")
-def read_vacancy(vacancy_id: Id, account: OptionalAccount, session: SessionDep, settings: SettingsDep,
-                 today: TodayDep) -> VacancyOut:
+def read_vacancy(
+    vacancy_id: Id, account: OptionalAccount, session: SessionDep, settings: SettingsDep, today: TodayDep
+) -> VacancyOut:
     with session.begin():
         vacancy = service.get(session=session, vacancy_id=vacancy_id, actor=account)
         return service.to_out(session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days)
 
 
 @router.post("/{vacancy_id}/publish")
-def publish_vacancy(vacancy_id: Id, account: CurrentAccount, session: SessionDep, settings: SettingsDep,
-                    policy: PolicyDep, today: TodayDep, data: PublishIn | None = None) -> VacancyOut:
+def publish_vacancy(
+    vacancy_id: Id,
+    account: CurrentAccount,
+    session: SessionDep,
+    settings: SettingsDep,
+    policy: PolicyDep,
+    today: TodayDep,
+    data: PublishIn | None = None,
+) -> VacancyOut:
     """Publish a draft: its competition opens with the policy in force today and the stage plan of its category."""
     with session.begin():
-        vacancy = service.publish(session=session, vacancy_id=vacancy_id, actor=account, policy=policy, today=today,
-                                  window_working_days=settings.application_window_working_days,
-                                  applications_close_on=None if data is None else data.applications_close_on)
+        vacancy = service.publish(
+            session=session,
+            vacancy_id=vacancy_id,
+            actor=account,
+            policy=policy,
+            today=today,
+            window_working_days=settings.application_window_working_days,
+            applications_close_on=None if data is None else data.applications_close_on,
+        )
         return service.to_out(session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days)
 
 
 @router.post("/{vacancy_id}/close")
-def close_vacancy(vacancy_id: Id, account: CurrentAccount, session: SessionDep, settings: SettingsDep,
-                  today: TodayDep) -> VacancyOut:
+def close_vacancy(
+    vacancy_id: Id, account: CurrentAccount, session: SessionDep, settings: SettingsDep, today: TodayDep
+) -> VacancyOut:
     """Close the vacancy; its competition stops taking applications."""
     with session.begin():
         vacancy = service.close(session=session, vacancy_id=vacancy_id, actor=account)

@@ -24,7 +24,8 @@ class RequirementsIn(BaseModel):
     education_fields: list[str] = Field(default_factory=list, description="fields of study (any of)")
     min_experience_months: int = Field(default=0, ge=0, le=1200)
     functional_area: str | None = Field(
-        default=None, max_length=80, description="defaults to the vacancy's functional area")
+        default=None, max_length=80, description="defaults to the vacancy's functional area"
+    )
     min_functional_area_months: int = Field(default=0, ge=0, le=1200)
 
 
@@ -35,7 +36,8 @@ class VacancyCreate(BaseModel):
     managerial: bool | None = Field(default=None, description="absent: the category's default")
     functional_area: str = Field(min_length=1, max_length=80)
     locality_type: LocalityType | None = Field(
-        default=None, description="district, rural, city or republican: the routes outside competition read it")
+        default=None, description="district, rural, city or republican: the routes outside competition read it"
+    )
     title_kk: SingleLine = Field(min_length=1, max_length=300)
     title_ru: SingleLine = Field(min_length=1, max_length=300)
     duties_kk: str = Field(min_length=1, max_length=20000)
@@ -47,7 +49,8 @@ class PublishIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     applications_close_on: SaneDate | None = Field(
-        default=None, description="last day of applications; default: the setting's working days on")
+        default=None, description="last day of applications; default: the setting's working days on"
+    )
 
 
 class VacancyOut(BaseModel):

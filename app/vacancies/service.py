@@ -46,10 +46,16 @@ def _requirements(data: RequirementsIn, functional_area: str) -> QualificationRe
 
 
 def _snapshot(vacancy: Vacancy) -> dict[str, Any]:
-    return {"status": vacancy.status, "category": vacancy.category, "managerial": vacancy.managerial,
-            "functional_area": vacancy.functional_area, "locality_type": vacancy.locality_type,
-            "title_kk": vacancy.title_kk, "title_ru": vacancy.title_ru,
-            "requirements": vacancy.requirements}
+    return {
+        "status": vacancy.status,
+        "category": vacancy.category,
+        "managerial": vacancy.managerial,
+        "functional_area": vacancy.functional_area,
+        "locality_type": vacancy.locality_type,
+        "title_kk": vacancy.title_kk,
+        "title_ru": vacancy.title_ru,
+        "requirements": vacancy.requirements,
+    }
 
 
 def create(*, session: Session, data: VacancyCreate, actor: Account) -> Vacancy:
@@ -60,17 +66,31 @@ def create(*, session: Session, data: VacancyCreate, actor: Account) -> Vacancy:
     requirements = _requirements(data.requirements, data.functional_area)
     now = utcnow()
     vacancy = Vacancy(
-        state_body_id=actor.state_body_id, category=category.code,
-        managerial=is_managerial(category, data.managerial), functional_area=data.functional_area.strip(),
+        state_body_id=actor.state_body_id,
+        category=category.code,
+        managerial=is_managerial(category, data.managerial),
+        functional_area=data.functional_area.strip(),
         locality_type=data.locality_type,
-        title_kk=data.title_kk, title_ru=data.title_ru, duties_kk=data.duties_kk, duties_ru=data.duties_ru,
-        requirements=requirements_to_json(requirements), status=DRAFT, created_by=actor.id,
-        created_at=now, updated_at=now,
+        title_kk=data.title_kk,
+        title_ru=data.title_ru,
+        duties_kk=data.duties_kk,
+        duties_ru=data.duties_ru,
+        requirements=requirements_to_json(requirements),
+        status=DRAFT,
+        created_by=actor.id,
+        created_at=now,
+        updated_at=now,
     )
     session.add(vacancy)
     session.flush()
-    audit(session, actor=actor, action="vacancy.created", entity_type="vacancy", entity_id=vacancy.id,
-          after=_snapshot(vacancy))
+    audit(
+        session,
+        actor=actor,
+        action="vacancy.created",
+        entity_type="vacancy",
+        entity_id=vacancy.id,
+        after=_snapshot(vacancy),
+    )
     return vacancy
 
 
@@ -108,8 +128,16 @@ def _managed(session: Session, vacancy_id: int, actor: Account) -> Vacancy:
     return vacancy
 
 
-def publish(*, session: Session, vacancy_id: int, actor: Account, policy: SelectionPolicy, today: date,
-            window_working_days: int, applications_close_on: date | None = None) -> Vacancy:
+def publish(
+    *,
+    session: Session,
+    vacancy_id: int,
+    actor: Account,
+    policy: SelectionPolicy,
+    today: date,
+    window_working_days: int,
+    applications_close_on: date | None = None,
+) -> Vacancy:
     """Publish a draft and open its competition (one per vacancy) under the policy in force today."""
     vacancy = _managed(session, vacancy_id, actor)
     if vacancy.status != DRAFT:
@@ -118,11 +146,24 @@ def publish(*, session: Session, vacancy_id: int, actor: Account, policy: Select
     vacancy.status = PUBLISHED
     vacancy.published_at = vacancy.updated_at = utcnow()
     session.flush()
-    competitions.open_competition(session=session, vacancy=vacancy, actor=actor, policy=policy, today=today,
-                                  window_working_days=window_working_days,
-                                  applications_close_on=applications_close_on)
-    audit(session, actor=actor, action="vacancy.published", entity_type="vacancy", entity_id=vacancy.id,
-          before=before, after=_snapshot(vacancy))
+    competitions.open_competition(
+        session=session,
+        vacancy=vacancy,
+        actor=actor,
+        policy=policy,
+        today=today,
+        window_working_days=window_working_days,
+        applications_close_on=applications_close_on,
+    )
+    audit(
+        session,
+        actor=actor,
+        action="vacancy.published",
+        entity_type="vacancy",
+        entity_id=vacancy.id,
+        before=before,
+        after=_snapshot(vacancy),
+    )
     alerts.vacancy_published(session=session, vacancy=vacancy)  # drafts an alert campaign (issue 7)
     return vacancy
 
@@ -138,8 +179,15 @@ def close(*, session: Session, vacancy_id: int, actor: Account) -> Vacancy:
     competition = session.scalars(select(Competition).where(Competition.vacancy_id == vacancy.id)).first()
     if competition is not None:
         competitions.close_applications(session=session, competition=competition, actor=actor)
-    audit(session, actor=actor, action="vacancy.closed", entity_type="vacancy", entity_id=vacancy.id,
-          before=before, after=_snapshot(vacancy))
+    audit(
+        session,
+        actor=actor,
+        action="vacancy.closed",
+        entity_type="vacancy",
+        entity_id=vacancy.id,
+        before=before,
+        after=_snapshot(vacancy),
+    )
     return vacancy
 
 
@@ -154,11 +202,20 @@ def is_stale(vacancy: Vacancy, *, today: date, stale_working_days: int) -> bool:
 def to_out(session: Session, vacancy: Vacancy, *, today: date, stale_working_days: int) -> VacancyOut:
     competition = session.scalars(select(Competition).where(Competition.vacancy_id == vacancy.id)).first()
     return VacancyOut(
-        id=vacancy.id, state_body_id=vacancy.state_body_id, category=vacancy.category,
-        managerial=vacancy.managerial, functional_area=vacancy.functional_area, title_kk=vacancy.title_kk,
-        title_ru=vacancy.title_ru, duties_kk=vacancy.duties_kk, duties_ru=vacancy.duties_ru,
-        requirements=requirements_to_json(requirements_from_json(vacancy.requirements)), status=vacancy.status,
-        created_at=vacancy.created_at, published_at=vacancy.published_at, closed_at=vacancy.closed_at,
+        id=vacancy.id,
+        state_body_id=vacancy.state_body_id,
+        category=vacancy.category,
+        managerial=vacancy.managerial,
+        functional_area=vacancy.functional_area,
+        title_kk=vacancy.title_kk,
+        title_ru=vacancy.title_ru,
+        duties_kk=vacancy.duties_kk,
+        duties_ru=vacancy.duties_ru,
+        requirements=requirements_to_json(requirements_from_json(vacancy.requirements)),
+        status=vacancy.status,
+        created_at=vacancy.created_at,
+        published_at=vacancy.published_at,
+        closed_at=vacancy.closed_at,
         competition_id=None if competition is None else competition.id,
         applications_close_on=None if competition is None else competition.applications_close_on,
         stale_unpublished=is_stale(vacancy, today=today, stale_working_days=stale_working_days),

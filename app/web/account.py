@@ -50,8 +50,18 @@ LIST_FIELDS: dict[str, tuple[str, ...]] = {
 }
 """The personal file's lists as form rows named ``<list>-<index>-<field>`` (the element id too)."""
 _MAX_ROWS = 30
-REGISTRATION_ORDER = ("email", "password", "iin", "surname", "given_name", "patronymic", "phone", "region",
-                      "consents-selection_rules", "consents-personal_data")
+REGISTRATION_ORDER = (
+    "email",
+    "password",
+    "iin",
+    "surname",
+    "given_name",
+    "patronymic",
+    "phone",
+    "region",
+    "consents-selection_rules",
+    "consents-personal_data",
+)
 
 FIELD_TEXTS: dict[str, str] = {
     "email": "Enter an e-mail address, like name@example.kz",
@@ -115,27 +125,45 @@ def _set_session_cookie(response: Response, token: str, secure: bool) -> None:
 
 # --- sign-in and sign-out ---------------------------------------------------------------------------------
 
+
 @router.get("/sign-in", response_class=HTMLResponse)
 def sign_in_page(request: Request, visitor: VisitorDep, next: str = "/applications", reset: str = "") -> HTMLResponse:
-    return render(request, visitor, "sign_in.html", title=visitor.texts.gettext("Sign in"),
-                  next=safe_next(next, "/applications"), values={}, password_changed=bool(reset))
+    return render(
+        request,
+        visitor,
+        "sign_in.html",
+        title=visitor.texts.gettext("Sign in"),
+        next=safe_next(next, "/applications"),
+        values={},
+        password_changed=bool(reset),
+    )
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
-def sign_in(request: Request, visitor: VisitorDep, form: CheckedForm, session: SessionDep, settings: SettingsDep,
-            now: NowDep) -> Response:
+def sign_in(
+    request: Request, visitor: VisitorDep, form: CheckedForm, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> Response:
     email, target = field(form, "email"), safe_next(field(form, "next"), "/applications")
     password = form.get("password")
     try:
         with session.begin():
             account = auth.PasswordAuthenticator().authenticate(
-                session=session, credentials=auth.PasswordCredentials(email=email, password=str(password or "")))
+                session=session, credentials=auth.PasswordCredentials(email=email, password=str(password or ""))
+            )
             if visitor.session_token:  # a sign-in over a live session replaces it (no session fixation)
                 sessions.end(session, visitor.session_token)
             token = sessions.start(session, account, now)
     except DomainError as problem:
-        return render(request, visitor, "sign_in.html", status=401, title=visitor.texts.gettext("Sign in"),
-                      errors=[field_error(problem, visitor.texts)], next=target, values={"email": email})
+        return render(
+            request,
+            visitor,
+            "sign_in.html",
+            status=401,
+            title=visitor.texts.gettext("Sign in"),
+            errors=[field_error(problem, visitor.texts)],
+            next=target,
+            values={"email": email},
+        )
     response = redirect(target if account.role == CANDIDATE else "/")
     _set_session_cookie(response, token, secure_cookies(settings))
     return response
@@ -154,11 +182,26 @@ def sign_out(visitor: VisitorDep, form: CheckedForm, session: SessionDep) -> Res
 
 # --- registration -------------------------------------------------------------------------------------------
 
-def _registration_page(request: Request, visitor: Visitor, *, status: int = 200, errors: list[FieldError] | None = None,
-                       values: dict[str, Any] | None = None) -> HTMLResponse:
-    return render(request, visitor, "register.html", status=status, errors=errors,
-                  title=visitor.texts.gettext("Create an account"), values=values or {},
-                  required_consents=REQUIRED_CONSENTS, optional_consents=OPTIONAL_CONSENTS)
+
+def _registration_page(
+    request: Request,
+    visitor: Visitor,
+    *,
+    status: int = 200,
+    errors: list[FieldError] | None = None,
+    values: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        visitor,
+        "register.html",
+        status=status,
+        errors=errors,
+        title=visitor.texts.gettext("Create an account"),
+        values=values or {},
+        required_consents=REQUIRED_CONSENTS,
+        optional_consents=OPTIONAL_CONSENTS,
+    )
 
 
 @router.get("/register", response_class=HTMLResponse)
@@ -175,32 +218,51 @@ def iin_check(request: Request, visitor: VisitorDep, form: CheckedForm) -> HTMLR
         try:
             info = parse_iin(iin)
             valid = True
-            message = visitor.texts.gettext("The IIN is valid: born %(date)s",
-                                            date=visitor.texts.date(info.birth_date))
+            message = visitor.texts.gettext("The IIN is valid: born %(date)s", date=visitor.texts.date(info.birth_date))
         except InvalidIIN as exc:
             message = visitor.texts.gettext(PAGE_TEXTS.get(exc.code, "Enter your 12-digit IIN"))
     return render(request, visitor, "_iin_status.html", message=message, valid=valid)
 
 
 @router.post("/register", response_class=HTMLResponse)
-def register(request: Request, visitor: VisitorDep, form: CheckedForm, session: SessionDep, settings: SettingsDep,
-             queue: QueueDep, now: NowDep) -> Response:
-    values: dict[str, Any] = {key: field(form, key) for key in ("email", "iin", "surname", "given_name", "patronymic",
-                                                                "phone", "region")}
+def register(
+    request: Request,
+    visitor: VisitorDep,
+    form: CheckedForm,
+    session: SessionDep,
+    settings: SettingsDep,
+    queue: QueueDep,
+    now: NowDep,
+) -> Response:
+    values: dict[str, Any] = {
+        key: field(form, key) for key in ("email", "iin", "surname", "given_name", "patronymic", "phone", "region")
+    }
     consents = {kind: form.get(f"consents-{kind}") == "yes" for kind in CONSENT_KINDS}
     shown = {**values, "consents": consents}
     try:
-        data = RegistrationIn.model_validate({**values, "patronymic": values["patronymic"] or None,
-                                              "password": str(form.get("password") or ""), "locale": visitor.locale,
-                                              "consents": consents})
+        data = RegistrationIn.model_validate(
+            {
+                **values,
+                "patronymic": values["patronymic"] or None,
+                "password": str(form.get("password") or ""),
+                "locale": visitor.locale,
+                "consents": consents,
+            }
+        )
     except ValidationError as error:
         errors = schema_errors(error, visitor.texts, list(REGISTRATION_ORDER))
         try:  # the IIN is the core's to check; say what is wrong with it in the same answer
             parse_iin(values["iin"])
         except InvalidIIN as exc:
-            errors.insert(sum(1 for e in errors if e.field in ("email", "password")), FieldError(
-                "iin", visitor.texts.gettext(PAGE_TEXTS.get(exc.code, "Enter your 12-digit IIN"))
-                if values["iin"] else visitor.texts.gettext("Enter your 12-digit IIN")))
+            errors.insert(
+                sum(1 for e in errors if e.field in ("email", "password")),
+                FieldError(
+                    "iin",
+                    visitor.texts.gettext(PAGE_TEXTS.get(exc.code, "Enter your 12-digit IIN"))
+                    if values["iin"]
+                    else visitor.texts.gettext("Enter your 12-digit IIN"),
+                ),
+            )
         return _registration_page(request, visitor, status=422, errors=errors, values=shown)
     try:
         with session.begin():
@@ -208,8 +270,9 @@ def register(request: Request, visitor: VisitorDep, form: CheckedForm, session: 
             # The e-mail or IIN has an account: its owner is told by e-mail (issue 13); the page says no more.
             token = None if candidate is None else sessions.start(session, candidate.account, now)
     except DomainError as problem:
-        return _registration_page(request, visitor, status=422, errors=[field_error(problem, visitor.texts)],
-                                  values=shown)
+        return _registration_page(
+            request, visitor, status=422, errors=[field_error(problem, visitor.texts)], values=shown
+        )
     if token is None:
         return redirect("/sign-in")
     response = redirect("/profile/edit?registered=1")
@@ -218,6 +281,7 @@ def register(request: Request, visitor: VisitorDep, form: CheckedForm, session: 
 
 
 # --- the personal file ------------------------------------------------------------------------------------------
+
 
 def _own_file(session: Any, visitor: Visitor, secret_key: str) -> CandidatePersonalOut:
     assert visitor.account is not None
@@ -228,32 +292,56 @@ def _own_file(session: Any, visitor: Visitor, secret_key: str) -> CandidatePerso
 
 
 @router.get("/profile", response_class=HTMLResponse)
-def profile(request: Request, visitor: CandidateVisitor, session: SessionDep, settings: SettingsDep,
-            saved: str = "") -> HTMLResponse:
+def profile(
+    request: Request, visitor: CandidateVisitor, session: SessionDep, settings: SettingsDep, saved: str = ""
+) -> HTMLResponse:
     personal = _own_file(session, visitor, settings.secret_key)
-    return render(request, visitor, "profile.html", title=visitor.texts.gettext("Your personal file"),
-                  personal=personal, saved=bool(saved), required_consents=REQUIRED_CONSENTS,
-                  optional_consents=OPTIONAL_CONSENTS)
+    return render(
+        request,
+        visitor,
+        "profile.html",
+        title=visitor.texts.gettext("Your personal file"),
+        personal=personal,
+        saved=bool(saved),
+        required_consents=REQUIRED_CONSENTS,
+        optional_consents=OPTIONAL_CONSENTS,
+    )
 
 
-def _edit_page(request: Request, visitor: Visitor, values: dict[str, Any], *, status: int = 200,
-               errors: list[FieldError] | None = None, registered: bool = False) -> HTMLResponse:
+def _edit_page(
+    request: Request,
+    visitor: Visitor,
+    values: dict[str, Any],
+    *,
+    status: int = 200,
+    errors: list[FieldError] | None = None,
+    registered: bool = False,
+) -> HTMLResponse:
     rows = {name: [*values.get(name, []), {}] for name in LIST_FIELDS}
     t = visitor.texts
-    return render(request, visitor, "profile_edit.html", status=status, errors=errors,
-                  title=t.gettext("Change your personal file"), values=values, rows=rows,
-                  education_levels=EDUCATION_LEVELS,
-                  level_names={level: level_name(level, visitor.locale) for level in EDUCATION_LEVELS},
-                  language_names=[("kk", t.gettext("Kazakh")), ("ru", t.gettext("Russian")),
-                                  ("en", t.gettext("English"))],
-                  level_options=[(level, t.gettext("native speaker") if level == "native" else level)
-                                 for level in LANGUAGE_LEVELS],
-                  registered=registered)
+    return render(
+        request,
+        visitor,
+        "profile_edit.html",
+        status=status,
+        errors=errors,
+        title=t.gettext("Change your personal file"),
+        values=values,
+        rows=rows,
+        education_levels=EDUCATION_LEVELS,
+        level_names={level: level_name(level, visitor.locale) for level in EDUCATION_LEVELS},
+        language_names=[("kk", t.gettext("Kazakh")), ("ru", t.gettext("Russian")), ("en", t.gettext("English"))],
+        level_options=[
+            (level, t.gettext("native speaker") if level == "native" else level) for level in LANGUAGE_LEVELS
+        ],
+        registered=registered,
+    )
 
 
 @router.get("/profile/edit", response_class=HTMLResponse)
-def profile_edit_page(request: Request, visitor: CandidateVisitor, session: SessionDep, settings: SettingsDep,
-                      registered: str = "") -> HTMLResponse:
+def profile_edit_page(
+    request: Request, visitor: CandidateVisitor, session: SessionDep, settings: SettingsDep, registered: str = ""
+) -> HTMLResponse:
     personal = _own_file(session, visitor, settings.secret_key)
     values = personal.model_dump(mode="json")
     return _edit_page(request, visitor, values, registered=bool(registered))
@@ -266,9 +354,19 @@ def profile_edit(request: Request, visitor: CandidateVisitor, form: CheckedForm,
     try:
         data = PersonalFileIn.model_validate({**values, "locale": visitor.locale})
     except ValidationError as error:
-        order = ["surname", "given_name", "patronymic", "phone", "region",
-                 *(f"{name}-{index}-{key}" for name, keys in LIST_FIELDS.items() for index in range(_MAX_ROWS)
-                   for key in keys)]
+        order = [
+            "surname",
+            "given_name",
+            "patronymic",
+            "phone",
+            "region",
+            *(
+                f"{name}-{index}-{key}"
+                for name, keys in LIST_FIELDS.items()
+                for index in range(_MAX_ROWS)
+                for key in keys
+            ),
+        ]
         return _edit_page(request, visitor, values, status=422, errors=schema_errors(error, visitor.texts, order))
     try:
         with session.begin():
@@ -294,54 +392,101 @@ def change_consents(request: Request, visitor: CandidateVisitor, form: CheckedFo
 
 # --- notifications -----------------------------------------------------------------------------------------------
 
+
 @router.get("/notifications", response_class=HTMLResponse)
 def notifications_page(request: Request, visitor: CandidateVisitor, session: SessionDep) -> HTMLResponse:
     assert visitor.account is not None
     with session.begin():
         page = notifications.list_for_account(session=session, account_id=visitor.account.id, limit=50, offset=0)
-        items = [{"id": n.id, "subject": n.subject, "body": n.body, "created_at": n.created_at,
-                  "read": n.read_at is not None} for n in page.items]
-    return render(request, visitor, "notifications.html", title=visitor.texts.gettext("Notifications"),
-                  items=items, unread=page.unread)
+        items = [
+            {
+                "id": n.id,
+                "subject": n.subject,
+                "body": n.body,
+                "created_at": n.created_at,
+                "read": n.read_at is not None,
+            }
+            for n in page.items
+        ]
+    return render(
+        request,
+        visitor,
+        "notifications.html",
+        title=visitor.texts.gettext("Notifications"),
+        items=items,
+        unread=page.unread,
+    )
 
 
 @router.post("/notifications/{notification_id}/read")
 def mark_read(notification_id: int, visitor: CandidateVisitor, form: CheckedForm, session: SessionDep) -> Response:
     assert visitor.account is not None
     with session.begin():
-        notifications.mark_read(session=session, account_id=visitor.account.id, notification_id=notification_id,
-                                actor_role=visitor.account.role)
+        notifications.mark_read(
+            session=session,
+            account_id=visitor.account.id,
+            notification_id=notification_id,
+            actor_role=visitor.account.role,
+        )
     return redirect("/notifications")
-
 
 
 # --- password reset by an e-mail link --------------------------------------------------------------------------
 
+
 @router.get("/password-reset", response_class=HTMLResponse)
 def password_reset_page(request: Request, visitor: VisitorDep) -> HTMLResponse:
-    return render(request, visitor, "password_reset.html", title=visitor.texts.gettext("Reset your password"),
-                  sent=False)
+    return render(
+        request, visitor, "password_reset.html", title=visitor.texts.gettext("Reset your password"), sent=False
+    )
 
 
 @router.post("/password-reset", response_class=HTMLResponse)
-def request_password_reset(request: Request, visitor: VisitorDep, form: CheckedForm, session: SessionDep,
-                           settings: SettingsDep, queue: QueueDep, now: NowDep) -> HTMLResponse:
+def request_password_reset(
+    request: Request,
+    visitor: VisitorDep,
+    form: CheckedForm,
+    session: SessionDep,
+    settings: SettingsDep,
+    queue: QueueDep,
+    now: NowDep,
+) -> HTMLResponse:
     """The same answer whether the e-mail is known or not (nobody learns who has an account)."""
     with session.begin():
         reset.request_reset(session=session, queue=queue, email=field(form, "email"), settings=settings, now=now)
-    return render(request, visitor, "password_reset.html", title=visitor.texts.gettext("Check your e-mail"),
-                  sent=True)
+    return render(request, visitor, "password_reset.html", title=visitor.texts.gettext("Check your e-mail"), sent=True)
 
 
-def _new_password_page(request: Request, visitor: Visitor, token: str, *, status: int = 200,
-                       errors: list[FieldError] | None = None, problem: str | None = None) -> HTMLResponse:
-    return render(request, visitor, "password_new.html", status=status, errors=errors, token=token, problem=problem,
-                  title=visitor.texts.gettext("Choose a new password"))
+def _new_password_page(
+    request: Request,
+    visitor: Visitor,
+    token: str,
+    *,
+    status: int = 200,
+    errors: list[FieldError] | None = None,
+    problem: str | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        visitor,
+        "password_new.html",
+        status=status,
+        errors=errors,
+        token=token,
+        problem=problem,
+        title=visitor.texts.gettext("Choose a new password"),
+    )
 
 
 @router.get("/password-reset/new", response_class=HTMLResponse)
-def new_password_page(request: Request, visitor: VisitorDep, session: SessionDep, settings: SettingsDep,
-                      now: NowDep, token: Annotated[str, Query(max_length=600)] = "") -> HTMLResponse:
+def new_password_page(
+    request: Request,
+    visitor: VisitorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    now: NowDep,
+    token: Annotated[str, Query(max_length=600)] = "",
+) -> HTMLResponse:
     try:
         with session.begin():
             reset.account_of_token(session, token, secret_key=settings.secret_key, now=now)
@@ -351,15 +496,21 @@ def new_password_page(request: Request, visitor: VisitorDep, session: SessionDep
 
 
 @router.post("/password-reset/new", response_class=HTMLResponse)
-def set_new_password(request: Request, visitor: VisitorDep, form: CheckedForm, session: SessionDep,
-                     settings: SettingsDep, now: NowDep) -> Response:
+def set_new_password(
+    request: Request, visitor: VisitorDep, form: CheckedForm, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> Response:
     """Set the password, end every signed-in session of the account, then sign in again."""
     token = field(form, "token")
     try:
         data = reset.NewPasswordIn.model_validate({"password": str(form.get("password") or "")})
     except ValidationError:
-        return _new_password_page(request, visitor, token, status=422, errors=[
-            FieldError("password", visitor.texts.gettext(FIELD_TEXTS["password"]))])
+        return _new_password_page(
+            request,
+            visitor,
+            token,
+            status=422,
+            errors=[FieldError("password", visitor.texts.gettext(FIELD_TEXTS["password"]))],
+        )
     try:
         with session.begin():
             account = reset.reset_password(session=session, token=token, data=data, settings=settings, now=now)

@@ -35,19 +35,34 @@ def _list(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _page(request: Request, visitor: Visitor, session: Session, *, status: int = 200,
-          errors: list[FieldError] | None = None, values: dict[str, str] | None = None,
-          saved: bool = False) -> HTMLResponse:
+def _page(
+    request: Request,
+    visitor: Visitor,
+    session: Session,
+    *,
+    status: int = 200,
+    errors: list[FieldError] | None = None,
+    values: dict[str, str] | None = None,
+    saved: bool = False,
+) -> HTMLResponse:
     assert visitor.account is not None
     with session.begin():
         candidate = candidate_of_account(session, visitor.account)
         subscriptions = [alerts.subscription_out(s) for s in alerts.subscriptions_of(session, candidate)]
     t = visitor.texts
-    return render(request, visitor, "alerts.html", status=status, errors=errors, title=t.gettext("Vacancy alerts"),
-                  subscriptions=[s for s in subscriptions if s.active], saved=saved,
-                  frequencies=[(key, t.gettext(label)) for key, label in FREQUENCIES.items()],
-                  frequency_name={key: t.gettext(label) for key, label in FREQUENCIES.items()},
-                  values=values or {"frequency": "daily"})
+    return render(
+        request,
+        visitor,
+        "alerts.html",
+        status=status,
+        errors=errors,
+        title=t.gettext("Vacancy alerts"),
+        subscriptions=[s for s in subscriptions if s.active],
+        saved=saved,
+        frequencies=[(key, t.gettext(label)) for key, label in FREQUENCIES.items()],
+        frequency_name={key: t.gettext(label) for key, label in FREQUENCIES.items()},
+        values=values or {"frequency": "daily"},
+    )
 
 
 @router.get("/alerts", response_class=HTMLResponse)
@@ -56,31 +71,43 @@ def alerts_page(request: Request, visitor: CandidateVisitor, session: SessionDep
 
 
 @router.post("/alerts", response_class=HTMLResponse)
-def subscribe(request: Request, visitor: CandidateVisitor, form: CheckedForm, session: SessionDep,
-              settings: SettingsDep) -> Response:
+def subscribe(
+    request: Request, visitor: CandidateVisitor, form: CheckedForm, session: SessionDep, settings: SettingsDep
+) -> Response:
     assert visitor.account is not None
     values = {key: field(form, key) for key in ("functional_areas", "regions", "categories", "text", "frequency")}
-    body: dict[str, Any] = {"criteria": {"functional_areas": _list(values["functional_areas"]),
-                                         "regions": _list(values["regions"]),
-                                         "categories": _list(values["categories"]),
-                                         "text": values["text"] or None},
-                            "frequency": values["frequency"] or "daily", "locale": visitor.locale}
+    body: dict[str, Any] = {
+        "criteria": {
+            "functional_areas": _list(values["functional_areas"]),
+            "regions": _list(values["regions"]),
+            "categories": _list(values["categories"]),
+            "text": values["text"] or None,
+        },
+        "frequency": values["frequency"] or "daily",
+        "locale": visitor.locale,
+    }
     try:
         data = SubscriptionIn.model_validate(body)
     except ValidationError:
-        return _page(request, visitor, session, status=422, values=values, errors=[
-            FieldError("frequency-daily", visitor.texts.gettext("Check this field"))])
+        return _page(
+            request,
+            visitor,
+            session,
+            status=422,
+            values=values,
+            errors=[FieldError("frequency-daily", visitor.texts.gettext("Check this field"))],
+        )
     try:
         with session.begin():
             candidate = candidate_of_account(session, visitor.account)
-            alerts.subscribe(session=session, candidate=candidate, data=data, actor=visitor.account,
-                             settings=settings)
+            alerts.subscribe(session=session, candidate=candidate, data=data, actor=visitor.account, settings=settings)
     except DomainError as problem:
         default = "consents-link" if problem.code == "consent_required" else "functional_areas"
         error = field_error(problem, visitor.texts, default)
         if problem.code == "consent_required":
-            error = FieldError("consents-link", visitor.texts.gettext(
-                "Give the consent to vacancy alerts in your personal file first"))
+            error = FieldError(
+                "consents-link", visitor.texts.gettext("Give the consent to vacancy alerts in your personal file first")
+            )
         return _page(request, visitor, session, status=422, values=values, errors=[error])
     return redirect("/alerts?saved=1")
 
@@ -90,28 +117,41 @@ def delete(subscription_id: int, visitor: CandidateVisitor, form: CheckedForm, s
     assert visitor.account is not None
     with session.begin():
         candidate = candidate_of_account(session, visitor.account)
-        alerts.unsubscribe_own(session=session, candidate=candidate, subscription_id=subscription_id,
-                               actor=visitor.account)
+        alerts.unsubscribe_own(
+            session=session, candidate=candidate, subscription_id=subscription_id, actor=visitor.account
+        )
     return redirect("/alerts?saved=1")
 
 
 @router.get("/recommendations", response_class=HTMLResponse)
-def recommendations(request: Request, visitor: CandidateVisitor, session: SessionDep, settings: SettingsDep,
-                    today: TodayDep) -> HTMLResponse:
+def recommendations(
+    request: Request, visitor: CandidateVisitor, session: SessionDep, settings: SettingsDep, today: TodayDep
+) -> HTMLResponse:
     """Published vacancies the matcher ranks for the candidate, each with why: requirements and shared words."""
     assert visitor.account is not None
     with session.begin():
         candidate = candidate_of_account(session, visitor.account)
-        ranked = talent.recommended_vacancies(session=session, candidate=candidate, page=1, page_size=20,
-                                              settings=settings, on=today)
+        ranked = talent.recommended_vacancies(
+            session=session, candidate=candidate, page=1, page_size=20, settings=settings, on=today
+        )
     kk = visitor.locale == "kk"
-    items = [{"id": item.vacancy_id, "title": item.title_kk if kk else item.title_ru,
-              "body": item.state_body_name_kk if kk else item.state_body_name_ru, "region": item.region,
-              "category": item.category, "meets": item.match["meets_requirements"],
-              "confidence": round(100 * float(item.match["confidence"])),
-              "requirements": [{"met": r["met"], "text": explain(r["reason"], r["required"], r["actual"])[
-                  visitor.locale]} for r in item.match["requirements"]],
-              "terms": [term["term"] for term in item.match.get("matched_terms", [])][:8]}
-             for item in ranked.items]
-    return render(request, visitor, "recommendations.html", title=visitor.texts.gettext("Recommended vacancies"),
-                  items=items)
+    items = [
+        {
+            "id": item.vacancy_id,
+            "title": item.title_kk if kk else item.title_ru,
+            "body": item.state_body_name_kk if kk else item.state_body_name_ru,
+            "region": item.region,
+            "category": item.category,
+            "meets": item.match["meets_requirements"],
+            "confidence": round(100 * float(item.match["confidence"])),
+            "requirements": [
+                {"met": r["met"], "text": explain(r["reason"], r["required"], r["actual"])[visitor.locale]}
+                for r in item.match["requirements"]
+            ],
+            "terms": [term["term"] for term in item.match.get("matched_terms", [])][:8],
+        }
+        for item in ranked.items
+    ]
+    return render(
+        request, visitor, "recommendations.html", title=visitor.texts.gettext("Recommended vacancies"), items=items
+    )

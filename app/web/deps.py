@@ -34,8 +34,12 @@ from app.web.messages import FieldError, problem_kind, problem_message
 
 log = logging.getLogger("irikteu.web")
 
-templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                        autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 class SignInRequired(Exception):
@@ -70,9 +74,13 @@ def get_visitor(request: Request, session: SessionDep, settings: SettingsDep, no
         with session.begin():
             account = sessions.resume(session, token, now)
     basis = token if account is not None and token else request.state.visitor_id
-    return Visitor(locale=locale, texts=Texts(locale), account=account,
-                   session_token=token if account is not None else None,
-                   csrf=sessions.csrf_token(settings.secret_key, basis))
+    return Visitor(
+        locale=locale,
+        texts=Texts(locale),
+        account=account,
+        session_token=token if account is not None else None,
+        csrf=sessions.csrf_token(settings.secret_key, basis),
+    )
 
 
 VisitorDep = Annotated[Visitor, Depends(get_visitor)]
@@ -109,17 +117,36 @@ def field(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def render(request: Request, visitor: Visitor, template: str, *, status: int = 200,
-           errors: list[FieldError] | None = None, title: str = "", **context: Any) -> HTMLResponse:
+def render(
+    request: Request,
+    visitor: Visitor,
+    template: str,
+    *,
+    status: int = 200,
+    errors: list[FieldError] | None = None,
+    title: str = "",
+    **context: Any,
+) -> HTMLResponse:
     """The page ``template`` in the visitor's language; ``errors`` fill the error summary."""
     texts = visitor.texts
     body = templates.get_template(template).render(
-        request=request, visitor=visitor, locale=visitor.locale, texts=texts, _=texts.gettext,
-        ngettext=texts.ngettext, fmt_date=texts.date, fmt_datetime=texts.datetime, fmt_number=texts.number,
-        csrf_token=visitor.csrf, errors=errors or [], errors_by_field={e.field: e.message for e in errors or []},
-        page_title=title, other_locales=[(code, LOCALE_NAMES[code]) for code in PAGE_LOCALES
-                                         if code != visitor.locale],
-        current_path=request.url.path, **context)
+        request=request,
+        visitor=visitor,
+        locale=visitor.locale,
+        texts=texts,
+        _=texts.gettext,
+        ngettext=texts.ngettext,
+        fmt_date=texts.date,
+        fmt_datetime=texts.datetime,
+        fmt_number=texts.number,
+        csrf_token=visitor.csrf,
+        errors=errors or [],
+        errors_by_field={e.field: e.message for e in errors or []},
+        page_title=title,
+        other_locales=[(code, LOCALE_NAMES[code]) for code in PAGE_LOCALES if code != visitor.locale],
+        current_path=request.url.path,
+        **context,
+    )
     return HTMLResponse(body, status_code=status, headers={"Content-Language": visitor.locale})
 
 
@@ -144,11 +171,22 @@ def plain_visitor(request: Request) -> Visitor:
 def error_page(request: Request, status: int, message: str | None = None) -> HTMLResponse:
     visitor = plain_visitor(request)
     texts = visitor.texts
-    titles = {403: texts.gettext("You cannot see this page"), 404: texts.gettext("Page not found"),
-              500: texts.gettext("Sorry, there is a problem with the service")}
+    titles = {
+        403: texts.gettext("You cannot see this page"),
+        404: texts.gettext("Page not found"),
+        500: texts.gettext("Sorry, there is a problem with the service"),
+    }
     title = titles.get(status, texts.gettext("The request cannot be completed"))
-    return render(request, visitor, "error.html", status=status, title=title, status_code=status,
-                  message=message, request_id=current_request_id())
+    return render(
+        request,
+        visitor,
+        "error.html",
+        status=status,
+        title=title,
+        status_code=status,
+        message=message,
+        request_id=current_request_id(),
+    )
 
 
 class WebRoute(APIRoute):

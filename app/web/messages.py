@@ -14,11 +14,17 @@ from app.i18n import translate
 from app.web.i18n import Texts
 
 FIELD_OF_CODE: dict[str, str] = {
-    "iin_length": "iin", "iin_not_digits": "iin", "iin_century": "iin", "iin_birth_date": "iin",
-    "iin_check_digit": "iin", "iin_already_registered": "iin",
-    "email_already_registered": "email", "invalid_credentials": "email",
+    "iin_length": "iin",
+    "iin_not_digits": "iin",
+    "iin_century": "iin",
+    "iin_birth_date": "iin",
+    "iin_check_digit": "iin",
+    "iin_already_registered": "iin",
+    "email_already_registered": "email",
+    "invalid_credentials": "email",
     "consent_required": "consents-selection_rules",
-    "essay_over_word_limit": "essay-text", "essay_empty": "essay-text",
+    "essay_over_word_limit": "essay-text",
+    "essay_empty": "essay-text",
 }
 """The form field a code concerns; codes not named here go to the top of the page only."""
 
@@ -44,7 +50,7 @@ PAGE_TEXTS: dict[str, str] = {
     "no_essay_stage": "This competition has a practical assessment instead of an essay",
     "unsubscribe_token_invalid": "This unsubscribe link is not valid. Copy the whole link from the letter",
     "unsubscribe_token_expired": "This unsubscribe link has expired. Use the link of a newer letter or your "
-                                 "personal account",
+    "personal account",
     "not_found": "The page or record was not found",
     "booking_too_soon": "Book this test for %(earliest_date)s or later",
     "booking_in_past": "The booked time has passed; choose a later one",
@@ -76,8 +82,11 @@ def problem_message(problem: DomainError, texts: Texts) -> str:
     """The code's message in the page's language (never the service's English ``detail``)."""
     page_text = PAGE_TEXTS.get(problem.code)
     if page_text is not None:
-        values = {key: texts.number(value) if isinstance(value, int) else value
-                  for key, value in problem.extensions.items() if isinstance(value, (int, str))}
+        values = {
+            key: texts.number(value) if isinstance(value, int) else value
+            for key, value in problem.extensions.items()
+            if isinstance(value, (int, str))
+        }
         return texts.gettext(page_text, **values) if "%(" in page_text else texts.gettext(page_text)
     return translate(problem.error.title, texts.locale)
 

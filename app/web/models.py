@@ -17,7 +17,6 @@ class WebSession(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_sha256: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False,
-                                            index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

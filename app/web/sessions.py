@@ -72,6 +72,6 @@ def end_all(session: Session, account_id: int) -> None:
 
 def csrf_token(secret_key: str, basis: str) -> str:
     """The form token bound to a session or visitor cookie value."""
-    return hmac.new(secret_key.encode("utf-8"), b"irikteu.web.csrf.v1:" + basis.encode("utf-8"),
-                    hashlib.sha256).hexdigest()
-
+    return hmac.new(
+        secret_key.encode("utf-8"), b"irikteu.web.csrf.v1:" + basis.encode("utf-8"), hashlib.sha256
+    ).hexdigest()

@@ -19,8 +19,10 @@ from app.web.deps import error_page, secure_cookies
 NOT_PAGES = ("/api/", "/docs", "/redoc", "/openapi.json", "/health", "/ready")
 """Paths the JSON API and its documentation own: no page headers, JSON problems for errors."""
 
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
 PAGE_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -51,8 +53,14 @@ class PageHeadersMiddleware(BaseHTTPMiddleware):
         else:
             response.headers["Cache-Control"] = "no-store"
         if fresh is not None:
-            response.set_cookie(sessions.VISITOR_COOKIE, fresh, httponly=True, samesite="lax", path="/",
-                                secure=secure_cookies(request.app.state.settings))
+            response.set_cookie(
+                sessions.VISITOR_COOKIE,
+                fresh,
+                httponly=True,
+                samesite="lax",
+                path="/",
+                secure=secure_cookies(request.app.state.settings),
+            )
         return response
 
 

@@ -49,13 +49,14 @@ def build_embedder(embedder: Embedder | None, cache_dir: Path | None) -> MemoryC
     return MemoryCachedEmbedder(embedder)
 
 
-def embed_all(texts: Sequence[str], embedder: Embedder, *, batch: int = 32,
-              progress: Callable[[str], None] | None = None) -> int:
+def embed_all(
+    texts: Sequence[str], embedder: Embedder, *, batch: int = 32, progress: Callable[[str], None] | None = None
+) -> int:
     """Embeds ``texts`` as passages in batches (through whatever caches ``embedder`` has); returns the count."""
     unique = list(dict.fromkeys(texts))
     meter = Progress(len(unique), progress)
     for start in range(0, len(unique), batch):
-        chunk = unique[start:start + batch]
+        chunk = unique[start : start + batch]
         embedder.embed_passages(chunk)
         meter.advance(len(chunk), f"embedded {start + len(chunk)}/{len(unique)} essays")
     return len(unique)

@@ -28,19 +28,31 @@ class AsapPrompt(NamedTuple):
 
 
 ASAP_PROMPTS: dict[int, AsapPrompt] = {
-    1: AsapPrompt((2, 12), "Write a letter to your local newspaper that persuades readers of your opinion on the "
-                           "effects computers have on people."),
-    2: AsapPrompt((1, 6), "Write a persuasive essay for a newspaper on censorship in libraries: should offensive "
-                          "books, music, movies or magazines be removed from the shelves?"),
-    3: AsapPrompt((0, 3), "Explain how the features of the setting affect the cyclist in the story \"Rough Road "
-                          "Ahead\"."),
-    4: AsapPrompt((0, 3), "Explain why the author ends the story \"Winter Hibiscus\" with the paragraph about the "
-                          "hibiscus and retaking the test in the spring."),
-    5: AsapPrompt((0, 4), "Describe the mood the author creates in the memoir \"Narciso Rodriguez\" and how."),
-    6: AsapPrompt((0, 4), "Describe the obstacles the builders of the Empire State Building faced in letting "
-                          "dirigibles dock there, from the excerpt \"The Mooring Mast\"."),
-    7: AsapPrompt((0, 30), "Write a story about a time when you were patient, or when someone you know was "
-                           "patient."),
+    1: AsapPrompt(
+        (2, 12),
+        "Write a letter to your local newspaper that persuades readers of your opinion on the "
+        "effects computers have on people.",
+    ),
+    2: AsapPrompt(
+        (1, 6),
+        "Write a persuasive essay for a newspaper on censorship in libraries: should offensive "
+        "books, music, movies or magazines be removed from the shelves?",
+    ),
+    3: AsapPrompt(
+        (0, 3), 'Explain how the features of the setting affect the cyclist in the story "Rough Road Ahead".'
+    ),
+    4: AsapPrompt(
+        (0, 3),
+        'Explain why the author ends the story "Winter Hibiscus" with the paragraph about the '
+        "hibiscus and retaking the test in the spring.",
+    ),
+    5: AsapPrompt((0, 4), 'Describe the mood the author creates in the memoir "Narciso Rodriguez" and how.'),
+    6: AsapPrompt(
+        (0, 4),
+        "Describe the obstacles the builders of the Empire State Building faced in letting "
+        'dirigibles dock there, from the excerpt "The Mooring Mast".',
+    ),
+    7: AsapPrompt((0, 30), "Write a story about a time when you were patient, or when someone you know was patient."),
     8: AsapPrompt((0, 60), "Tell a true story in which laughter was one element."),
 }
 """ASAP prompt -> (range of ``domain1_score``, a short description written for this project)."""
@@ -87,12 +99,14 @@ def read_essays(data_dir: str | Path) -> pd.DataFrame:
         bad = values.isna() | (values != values.round())
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise AesEvaluationError(f"{path}: {column} of data row {row + 1} is not an integer: "
-                                     f"{frame[column].iloc[row]!r}")
+            raise AesEvaluationError(
+                f"{path}: {column} of data row {row + 1} is not an integer: {frame[column].iloc[row]!r}"
+            )
         frame[column] = values.astype(np.int64)
     if frame["essay_id"].duplicated().any():
-        raise AesEvaluationError(f"{path}: essay_id {int(frame['essay_id'][frame['essay_id'].duplicated()].iloc[0])} "
-                                 "appears twice")
+        raise AesEvaluationError(
+            f"{path}: essay_id {int(frame['essay_id'][frame['essay_id'].duplicated()].iloc[0])} appears twice"
+        )
     unknown = sorted(set(frame["essay_set"]) - set(ASAP_PROMPTS))
     if unknown:
         raise AesEvaluationError(f"{path}: essay_set {unknown[0]} is not an ASAP prompt (1-8)")
@@ -100,8 +114,10 @@ def read_essays(data_dir: str | Path) -> pd.DataFrame:
         low, high = ASAP_PROMPTS[int(prompt)].score_range
         out = rows[(rows["domain1_score"] < low) | (rows["domain1_score"] > high)]
         if len(out):
-            raise AesEvaluationError(f"{path}: essay {int(out['essay_id'].iloc[0])} of prompt {prompt} has "
-                                     f"domain1_score {int(out['domain1_score'].iloc[0])} outside {low}-{high}")
+            raise AesEvaluationError(
+                f"{path}: essay {int(out['essay_id'].iloc[0])} of prompt {prompt} has "
+                f"domain1_score {int(out['domain1_score'].iloc[0])} outside {low}-{high}"
+            )
     if frame.empty:
         raise AesEvaluationError(f"{path} has no essays")
     return frame.reset_index(drop=True)
@@ -157,8 +173,9 @@ def parse_prompts(text: str | None) -> list[int] | None:
     return prompts
 
 
-def load_dataset(data_dir: str | Path, prompts: Sequence[int] | None = None,
-                 limit: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_dataset(
+    data_dir: str | Path, prompts: Sequence[int] | None = None, limit: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(every essay the folds file knows, by essay_id, the first ``limit`` of each prompt; the folds).
 
     Unchosen prompts stay: cross-prompt training on a chosen prompt reads the others.

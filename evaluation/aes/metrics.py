@@ -22,13 +22,18 @@ PUBLISHED_SAME_PROMPT = {"NPCR": 0.817, "R2BERT": 0.794, "multi-scale BERT": 0.7
 PUBLISHED_CROSS_PROMPT = {"PAES": 0.657, "CTS": 0.670}
 
 
-def qwk(human: Sequence[int] | npt.ArrayLike, machine: Sequence[int] | npt.ArrayLike,
-        score_range: tuple[int, int] | None = None) -> float:
+def qwk(
+    human: Sequence[int] | npt.ArrayLike,
+    machine: Sequence[int] | npt.ArrayLike,
+    score_range: tuple[int, int] | None = None,
+) -> float:
     """Quadratic weighted kappa over every point of ``score_range`` (default: min..max of both series)."""
     human_array, machine_array = np.asarray(human, dtype=np.int64), np.asarray(machine, dtype=np.int64)
     if score_range is None:
-        score_range = (int(min(human_array.min(), machine_array.min())),
-                       int(max(human_array.max(), machine_array.max())))
+        score_range = (
+            int(min(human_array.min(), machine_array.min())),
+            int(max(human_array.max(), machine_array.max())),
+        )
     return quadratic_kappa(human_array, machine_array, labels=range(score_range[0], score_range[1] + 1))
 
 
@@ -60,22 +65,32 @@ def agreement(human: npt.ArrayLike, machine: npt.ArrayLike) -> tuple[float, floa
 
 def ets_flags(machine_qwk: float, standardized_difference: float | None, degradation: float) -> dict[str, bool]:
     """The three ETS/ACT thresholds and whether all hold."""
-    flags = {"qwk_ok": machine_qwk >= QWK_MIN,
-             "smd_ok": standardized_difference is not None and abs(standardized_difference) <= SMD_MAX,
-             "degradation_ok": degradation <= DEGRADATION_MAX}
+    flags = {
+        "qwk_ok": machine_qwk >= QWK_MIN,
+        "smd_ok": standardized_difference is not None and abs(standardized_difference) <= SMD_MAX,
+        "degradation_ok": degradation <= DEGRADATION_MAX,
+    }
     return {**flags, "meets_ets": all(flags.values())}
 
 
-def prompt_metrics(human: npt.ArrayLike, machine: npt.ArrayLike, score_range: tuple[int, int],
-                   human_qwk: float) -> dict[str, Any]:
+def prompt_metrics(
+    human: npt.ArrayLike, machine: npt.ArrayLike, score_range: tuple[int, int], human_qwk: float
+) -> dict[str, Any]:
     """Every figure of one prompt's table row from the pooled predictions (``qwk`` here is pooled)."""
     machine_qwk = qwk(human, machine, score_range)
     exact, adjacent = agreement(human, machine)
     difference = smd(human, machine)
     degradation = human_qwk - machine_qwk
-    return {"qwk": machine_qwk, "pearson": pearson(human, machine), "smd": difference, "exact": exact,
-            "adjacent": adjacent, "degradation": degradation, "human_qwk": human_qwk,
-            **ets_flags(machine_qwk, difference, degradation)}
+    return {
+        "qwk": machine_qwk,
+        "pearson": pearson(human, machine),
+        "smd": difference,
+        "exact": exact,
+        "adjacent": adjacent,
+        "degradation": degradation,
+        "human_qwk": human_qwk,
+        **ets_flags(machine_qwk, difference, degradation),
+    }
 
 
 def human_agreement(rater1: npt.ArrayLike, rater2: npt.ArrayLike) -> float:

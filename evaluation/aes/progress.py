@@ -30,5 +30,7 @@ class Progress:
             return
         elapsed = time.perf_counter() - self.started
         left = elapsed / self.done * (self.total - self.done) if self.done else 0.0
-        self.echo(f"{message} [{100 * min(self.done / self.total, 1):.0f} %, {_duration(elapsed)} elapsed, "
-                  f"ETA {_duration(left)}]")
+        self.echo(
+            f"{message} [{100 * min(self.done / self.total, 1):.0f} %, {_duration(elapsed)} elapsed, "
+            f"ETA {_duration(left)}]"
+        )

@@ -68,8 +68,7 @@ def cross_topic_scorer_factory(score_points: tuple[int, ...], embedder: Embedder
     """The project's scorer as the service builds its cross-topic model: no topic n-grams, every feature and
     score read within its topic (the held-out prompt's essays are its cohort, as a topic's essays are in
     the service)."""
-    scorer: Scorer = EssayScorer(embedder=embedder, score_points=score_points, use_ngrams=False,
-                                 topic_relative=True)
+    scorer: Scorer = EssayScorer(embedder=embedder, score_points=score_points, use_ngrams=False, topic_relative=True)
     return scorer
 
 
@@ -88,9 +87,15 @@ def _inputs(frame: pd.DataFrame, topics: Sequence[str] | None = None) -> list[Es
     return [EssayInput(text, "en", topic=topic) for text, topic in zip(frame["essay"], topics, strict=True)]
 
 
-def _fit_predict(factory: ScorerFactory, embedder: Embedder, points: tuple[int, ...], train: pd.DataFrame,
-                 labels: Sequence[int], test: pd.DataFrame, test_topics: Sequence[str] | None = None,
-                 ) -> tuple[npt.NDArray[np.int64], Scorer]:
+def _fit_predict(
+    factory: ScorerFactory,
+    embedder: Embedder,
+    points: tuple[int, ...],
+    train: pd.DataFrame,
+    labels: Sequence[int],
+    test: pd.DataFrame,
+    test_topics: Sequence[str] | None = None,
+) -> tuple[npt.NDArray[np.int64], Scorer]:
     scorer = factory(points, embedder)
     scorer.fit(_inputs(train), [int(label) for label in labels])
     predicted = np.asarray(scorer.predict(_inputs(test, test_topics)), dtype=np.int64).reshape(-1)
@@ -109,11 +114,22 @@ def _rounded(value: Any) -> Any:
     return value
 
 
-def evaluate(data_dir: str | Path = DEFAULT_DATA, *, prompts: Sequence[int] | None = None, limit: int | None = None,
-             curve_sizes: Sequence[int] = CURVE_SIZES, curve_folds: int = N_FOLDS, learning_curve: bool = True,
-             cross_prompt: bool = True, cache_dir: Path | None = DEFAULT_CACHE, embedder: Embedder | None = None,
-             scorer_factory: ScorerFactory | None = None, cross_scorer_factory: ScorerFactory | None = None,
-             seed: int = SEED, progress: Callable[[str], None] | None = None) -> AesEvaluation:
+def evaluate(
+    data_dir: str | Path = DEFAULT_DATA,
+    *,
+    prompts: Sequence[int] | None = None,
+    limit: int | None = None,
+    curve_sizes: Sequence[int] = CURVE_SIZES,
+    curve_folds: int = N_FOLDS,
+    learning_curve: bool = True,
+    cross_prompt: bool = True,
+    cache_dir: Path | None = DEFAULT_CACHE,
+    embedder: Embedder | None = None,
+    scorer_factory: ScorerFactory | None = None,
+    cross_scorer_factory: ScorerFactory | None = None,
+    seed: int = SEED,
+    progress: Callable[[str], None] | None = None,
+) -> AesEvaluation:
     """Same-prompt metrics per prompt, the learning curve and leave-one-prompt-out scores on ASAP.
 
     ``embedder`` (default ``ml.embeddings.default_embedder()``) goes behind the on-disk cache in
@@ -136,11 +152,15 @@ def evaluate(data_dir: str | Path = DEFAULT_DATA, *, prompts: Sequence[int] | No
     sizes = sorted(set(curve_sizes)) if learning_curve else []
 
     # The ETA weighs each fit by its training essays (a fit's time grows with them).
-    splits = {(prompt, fold): fold_split(folds, frame["essay_id"].tolist(), fold)
-              for prompt, frame in by_prompt.items() for fold in range(N_FOLDS)}
+    splits = {
+        (prompt, fold): fold_split(folds, frame["essay_id"].tolist(), fold)
+        for prompt, frame in by_prompt.items()
+        for fold in range(N_FOLDS)
+    }
     planned = sum(len(train) for train, _ in splits.values())
-    planned += sum(min(n, len(splits[(prompt, fold)][0])) for prompt in chosen for fold in range(curve_folds)
-                   for n in sizes)
+    planned += sum(
+        min(n, len(splits[(prompt, fold)][0])) for prompt in chosen for fold in range(curve_folds) for n in sizes
+    )
     cross_train = {prompt: essays[essays["essay_set"] != prompt] for prompt in chosen} if cross_prompt else {}
     planned += sum(len(frame) for frame in cross_train.values())
     meter = Progress(planned, progress)
@@ -148,11 +168,28 @@ def evaluate(data_dir: str | Path = DEFAULT_DATA, *, prompts: Sequence[int] | No
     rows: list[pd.DataFrame] = []
     model_card: dict[str, Any] | None = None
 
-    def record(part: str, prompt: int, fold: int | None, train_size: int, test: pd.DataFrame,
-               predicted: npt.NDArray[np.int64], human: npt.NDArray[np.int64]) -> None:
-        rows.append(pd.DataFrame({"part": part, "prompt": prompt, "fold": -1 if fold is None else fold,
-                                  "n_train": train_size, "essay_id": test["essay_id"].to_numpy(),
-                                  "human": human, "machine": predicted}))
+    def record(
+        part: str,
+        prompt: int,
+        fold: int | None,
+        train_size: int,
+        test: pd.DataFrame,
+        predicted: npt.NDArray[np.int64],
+        human: npt.NDArray[np.int64],
+    ) -> None:
+        rows.append(
+            pd.DataFrame(
+                {
+                    "part": part,
+                    "prompt": prompt,
+                    "fold": -1 if fold is None else fold,
+                    "n_train": train_size,
+                    "essay_id": test["essay_id"].to_numpy(),
+                    "human": human,
+                    "machine": predicted,
+                }
+            )
+        )
 
     per_prompt: dict[str, dict[str, Any]] = {}
     fold_qwks: dict[int, list[float]] = {}
@@ -164,11 +201,11 @@ def evaluate(data_dir: str | Path = DEFAULT_DATA, *, prompts: Sequence[int] | No
         for fold in range(N_FOLDS):
             train_ids, test_ids = splits[(prompt, fold)]
             if not train_ids or not test_ids:
-                raise AesEvaluationError(f"prompt {prompt} has no {'training' if not train_ids else 'test'} "
-                                         f"essays in fold {fold}")
+                raise AesEvaluationError(
+                    f"prompt {prompt} has no {'training' if not train_ids else 'test'} essays in fold {fold}"
+                )
             train, test = indexed.loc[train_ids], indexed.loc[test_ids]
-            predicted, scorer = _fit_predict(factory, embed, spec.score_points, train, train["domain1_score"],
-                                             test)
+            predicted, scorer = _fit_predict(factory, embed, spec.score_points, train, train["domain1_score"], test)
             if model_card is None and hasattr(scorer, "model_card"):
                 model_card = scorer.model_card()
             human = test["domain1_score"].to_numpy(dtype=np.int64)
@@ -176,8 +213,11 @@ def evaluate(data_dir: str | Path = DEFAULT_DATA, *, prompts: Sequence[int] | No
             humans.append(human)
             machines.append(predicted)
             record("same_prompt", prompt, fold, len(train), test, predicted, human)
-            meter.advance(len(train), f"prompt {prompt} fold {fold + 1}/{N_FOLDS}: QWK {fold_qwks[prompt][-1]:.3f} "
-                                      f"({len(train)} training, {len(test)} test essays)")
+            meter.advance(
+                len(train),
+                f"prompt {prompt} fold {fold + 1}/{N_FOLDS}: QWK {fold_qwks[prompt][-1]:.3f} "
+                f"({len(train)} training, {len(test)} test essays)",
+            )
         human_all, machine_all = np.concatenate(humans), np.concatenate(machines)
         tested = indexed.loc[[i for fold in range(N_FOLDS) for i in splits[(prompt, fold)][1]]]
         human_qwk = human_agreement(tested["rater1_domain1"], tested["rater2_domain1"])
@@ -185,11 +225,19 @@ def evaluate(data_dir: str | Path = DEFAULT_DATA, *, prompts: Sequence[int] | No
         mean_qwk = float(np.mean(fold_qwks[prompt]))
         degradation = human_qwk - mean_qwk
         per_prompt[str(prompt)] = {
-            "qwk": mean_qwk, "qwk_pooled": pooled["qwk"], "fold_qwk": fold_qwks[prompt],
-            "pearson": pooled["pearson"], "smd": pooled["smd"], "exact": pooled["exact"],
-            "adjacent": pooled["adjacent"], "degradation": degradation, "human_qwk": human_qwk,
+            "qwk": mean_qwk,
+            "qwk_pooled": pooled["qwk"],
+            "fold_qwk": fold_qwks[prompt],
+            "pearson": pooled["pearson"],
+            "smd": pooled["smd"],
+            "exact": pooled["exact"],
+            "adjacent": pooled["adjacent"],
+            "degradation": degradation,
+            "human_qwk": human_qwk,
             **ets_flags(mean_qwk, pooled["smd"], degradation),
-            "n": len(human_all), "score_range": list(spec.score_range)}
+            "n": len(human_all),
+            "score_range": list(spec.score_range),
+        }
 
     curve: dict[str, float] | None = None
     curve_detail: dict[str, dict[str, float]] = {}
@@ -205,13 +253,14 @@ def evaluate(data_dir: str | Path = DEFAULT_DATA, *, prompts: Sequence[int] | No
                     order = np.random.default_rng([seed, prompt, fold]).permutation(len(train_ids))
                     subset = [train_ids[i] for i in order[:n]]
                     train, test = indexed.loc[subset], indexed.loc[test_ids]
-                    predicted, _ = _fit_predict(factory, embed, spec.score_points, train, train["domain1_score"],
-                                                test)
+                    predicted, _ = _fit_predict(factory, embed, spec.score_points, train, train["domain1_score"], test)
                     human = test["domain1_score"].to_numpy(dtype=np.int64)
                     scores.append(qwk(human, predicted, spec.score_range))
                     record("curve", prompt, fold, len(train), test, predicted, human)
-                    meter.advance(len(train), f"learning curve n={n}: prompt {prompt} fold {fold + 1}/{curve_folds}: "
-                                              f"QWK {scores[-1]:.3f}")
+                    meter.advance(
+                        len(train),
+                        f"learning curve n={n}: prompt {prompt} fold {fold + 1}/{curve_folds}: QWK {scores[-1]:.3f}",
+                    )
                 curve_detail[str(n)][str(prompt)] = float(np.mean(scores))
         curve_detail["all"] = {str(prompt): float(np.mean(fold_qwks[prompt][:curve_folds])) for prompt in chosen}
         curve = {size: float(np.mean(list(values.values()))) for size, values in curve_detail.items()}
@@ -226,28 +275,43 @@ def evaluate(data_dir: str | Path = DEFAULT_DATA, *, prompts: Sequence[int] | No
                 raise AesEvaluationError(f"cross-prompt needs essays of another prompt than {prompt}")
             test = by_prompt[prompt]
             spec = ASAP_PROMPTS[prompt]
-            labels = [to_common_scale(int(score), ASAP_PROMPTS[int(source)].score_range)
-                      for score, source in zip(train["domain1_score"], train["essay_set"], strict=True)]
-            common, _ = _fit_predict(cross_factory, embed, common_points, train, labels, test,
-                                     [spec.description] * len(test))
-            predicted = np.asarray([from_common_scale(int(point), spec.score_range) for point in common],
-                                   dtype=np.int64)
+            labels = [
+                to_common_scale(int(score), ASAP_PROMPTS[int(source)].score_range)
+                for score, source in zip(train["domain1_score"], train["essay_set"], strict=True)
+            ]
+            common, _ = _fit_predict(
+                cross_factory, embed, common_points, train, labels, test, [spec.description] * len(test)
+            )
+            predicted = np.asarray(
+                [from_common_scale(int(point), spec.score_range) for point in common], dtype=np.int64
+            )
             human = test["domain1_score"].to_numpy(dtype=np.int64)
             exact, adjacent = agreement(human, predicted)
-            cross_per_prompt[str(prompt)] = {"qwk": qwk(human, predicted, spec.score_range),
-                                             "pearson": pearson(human, predicted), "exact": exact,
-                                             "adjacent": adjacent, "n_train": len(train), "n": len(test),
-                                             "trained_on": sorted(int(p) for p in set(train["essay_set"]))}
+            cross_per_prompt[str(prompt)] = {
+                "qwk": qwk(human, predicted, spec.score_range),
+                "pearson": pearson(human, predicted),
+                "exact": exact,
+                "adjacent": adjacent,
+                "n_train": len(train),
+                "n": len(test),
+                "trained_on": sorted(int(p) for p in set(train["essay_set"])),
+            }
             record("cross_prompt", prompt, None, len(train), test, predicted, human)
-            meter.advance(len(train), f"cross-prompt: prompt {prompt} held out: "
-                                      f"QWK {cross_per_prompt[str(prompt)]['qwk']:.3f}")
+            meter.advance(
+                len(train), f"cross-prompt: prompt {prompt} held out: QWK {cross_per_prompt[str(prompt)]['qwk']:.3f}"
+            )
         mean_cross = float(np.mean([item["qwk"] for item in cross_per_prompt.values()]))
-        cross = {"mean_qwk": mean_cross, "per_prompt": cross_per_prompt, "published": PUBLISHED_CROSS_PROMPT,
-                 "above_cts": mean_cross > PUBLISHED_CROSS_PROMPT["CTS"],
-                 "scorer": "the default factory trains without topic n-grams (as the service's cross-topic model)"
-                 if cross_scorer_factory is None and scorer_factory is None else "as given",
-                 "scale": f"scores rescaled to 0-{COMMON_SCALE} for training, predictions mapped back to each "
-                          "prompt's own range (halves rounded up); QWK on that range"}
+        cross = {
+            "mean_qwk": mean_cross,
+            "per_prompt": cross_per_prompt,
+            "published": PUBLISHED_CROSS_PROMPT,
+            "above_cts": mean_cross > PUBLISHED_CROSS_PROMPT["CTS"],
+            "scorer": "the default factory trains without topic n-grams (as the service's cross-topic model)"
+            if cross_scorer_factory is None and scorer_factory is None
+            else "as given",
+            "scale": f"scores rescaled to 0-{COMMON_SCALE} for training, predictions mapped back to each "
+            "prompt's own range (halves rounded up); QWK on that range",
+        }
 
     mean_qwk_all = float(np.mean([item["qwk"] for item in per_prompt.values()]))
     report: dict[str, Any] = {
@@ -261,18 +325,23 @@ def evaluate(data_dir: str | Path = DEFAULT_DATA, *, prompts: Sequence[int] | No
         "thresholds": {"qwk_min": QWK_MIN, "abs_smd_max": SMD_MAX, "degradation_max": DEGRADATION_MAX},
         "method": {
             "folds": "asap_nea_folds.tsv (Taghipour & Ng 2016): fit on train + dev, predict test; the scorer "
-                     "tunes itself by internal cross-validation on its training essays",
+            "tunes itself by internal cross-validation on its training essays",
             "qwk": "mean of the 5 fold QWKs per prompt (qwk_pooled: the pooled test folds); over the prompt's "
-                   "whole score range",
+            "whole score range",
             "other_metrics": "on the pooled test folds (each essay predicted once)",
-            "smd": "(mean machine - mean human) / sqrt((var machine + var human) / 2), ddof 1 (Williamson et al. "
-                   "2012)",
+            "smd": "(mean machine - mean human) / sqrt((var machine + var human) / 2), ddof 1 (Williamson et al. 2012)",
             "degradation": "human-human QWK (rater1 vs rater2 on the same essays) - machine QWK",
             "learning_curve": f"first n of a seeded permutation (seed {seed}) of each fold's training essays, "
-                              f"folds 0..{curve_folds - 1}; mean over prompts of the per-prompt mean QWK",
+            f"folds 0..{curve_folds - 1}; mean over prompts of the per-prompt mean QWK",
         },
-        "settings": {"prompts": chosen, "limit": limit, "curve_folds": curve_folds, "curve_sizes": sizes,
-                     "seed": seed, "essays": len(essays)},
+        "settings": {
+            "prompts": chosen,
+            "limit": limit,
+            "curve_folds": curve_folds,
+            "curve_sizes": sizes,
+            "seed": seed,
+            "essays": len(essays),
+        },
         "model": model_card,
         "embedder": embed.model_id,
         "seconds": round(time.perf_counter() - started, 1),
@@ -281,9 +350,15 @@ def evaluate(data_dir: str | Path = DEFAULT_DATA, *, prompts: Sequence[int] | No
     return AesEvaluation(report=_rounded(report), predictions=predictions)
 
 
-def embed_only(data_dir: str | Path = DEFAULT_DATA, *, prompts: Sequence[int] | None = None,
-               limit: int | None = None, cache_dir: Path | None = DEFAULT_CACHE, embedder: Embedder | None = None,
-               progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def embed_only(
+    data_dir: str | Path = DEFAULT_DATA,
+    *,
+    prompts: Sequence[int] | None = None,
+    limit: int | None = None,
+    cache_dir: Path | None = DEFAULT_CACHE,
+    embedder: Embedder | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Fills the embedding cache with every chosen essay (and the prompt descriptions); nothing is fitted."""
     started = time.perf_counter()
     essays, _ = load_dataset(data_dir, prompts, limit)
@@ -291,5 +366,9 @@ def embed_only(data_dir: str | Path = DEFAULT_DATA, *, prompts: Sequence[int] | 
     count = embed_all(essays["essay"].tolist(), embed, progress=progress)
     embed.embed_queries([prompt.description for prompt in ASAP_PROMPTS.values()])
     embed.embed_passages([prompt.description for prompt in ASAP_PROMPTS.values()])
-    return {"embedded": count, "embedder": embed.model_id, "cache": str(cache_dir) if cache_dir else None,
-            "seconds": round(time.perf_counter() - started, 1)}
+    return {
+        "embedded": count,
+        "embedder": embed.model_id,
+        "cache": str(cache_dir) if cache_dir else None,
+        "seconds": round(time.perf_counter() - started, 1),
+    }

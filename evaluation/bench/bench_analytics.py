@@ -38,34 +38,67 @@ from app.rules.policy import SelectionPolicy
 
 GOAL_SECONDS = 10.0
 PER_COMPETITION = 5
-REGIONS = ("Astana", "Almaty", "Shymkent", "Abai", "Akmola", "Aktobe", "Almaty Region", "Atyrau", "East Kazakhstan",
-           "Jambyl", "Jetisu", "Karaganda", "Kostanay", "Kyzylorda", "Mangystau", "North Kazakhstan", "Pavlodar",
-           "Turkistan", "Ulytau", "West Kazakhstan")
+REGIONS = (
+    "Astana",
+    "Almaty",
+    "Shymkent",
+    "Abai",
+    "Akmola",
+    "Aktobe",
+    "Almaty Region",
+    "Atyrau",
+    "East Kazakhstan",
+    "Jambyl",
+    "Jetisu",
+    "Karaganda",
+    "Kostanay",
+    "Kyzylorda",
+    "Mangystau",
+    "North Kazakhstan",
+    "Pavlodar",
+    "Turkistan",
+    "Ulytau",
+    "West Kazakhstan",
+)
 
 FILL = [
-    ("state bodies", """
+    (
+        "state bodies",
+        """
         INSERT INTO state_bodies (id, code, name_kk, name_ru, region, is_demo, created_at)
         SELECT b, 'BODY-' || b, 'Орган ' || b, 'Орган ' || b, (ARRAY[{regions}])[1 + b % 20], false, now()
-        FROM generate_series(1, {bodies}) b"""),
-    ("accounts", """
+        FROM generate_series(1, {bodies}) b""",
+    ),
+    (
+        "accounts",
+        """
         INSERT INTO accounts (id, email, password_hash, role, state_body_id, display_name, locale, is_active,
                               is_demo, created_at)
         SELECT a, 'p' || a || '@bench.irikteu.kz', '!', 'candidate', NULL, 'p' || a, 'kk', false, false, now()
-        FROM generate_series(1, {people}) a"""),
-    ("candidates", """
+        FROM generate_series(1, {people}) a""",
+    ),
+    (
+        "candidates",
+        """
         INSERT INTO candidates (id, account_id, iin_encrypted, iin_hash, birth_date, sex, surname, given_name,
                                 phone, region, is_demo, created_at, updated_at)
         SELECT c, c, '\\x00'::bytea, md5(c::text), date '1990-01-01', 'male', 's', 'g', '+7', 'Astana', false,
                now(), now()
-        FROM generate_series(1, {people}) c"""),
-    ("vacancies", """
+        FROM generate_series(1, {people}) c""",
+    ),
+    (
+        "vacancies",
+        """
         INSERT INTO vacancies (id, state_body_id, category, managerial, functional_area, locality_type, title_kk,
                                title_ru, duties_kk, duties_ru, requirements, status, created_by, created_at,
                                updated_at)
         SELECT v, 1 + v % {bodies}, (ARRAY['C-1','C-3','C-4','C-5','E-4'])[1 + v % 5], v % 5 = 0, 'legal',
                'city', 't', 't', 'd', 'd', '{{}}', 'closed', 1, now(), now()
-        FROM generate_series(1, {competitions}) v"""),
-    ("competitions", """
+        FROM generate_series(1, {competitions}) v""",
+    ),
+    (
+        "competitions",
+        """
         INSERT INTO competitions (id, vacancy_id, state_body_id, category, managerial, stage_plan, policy, status,
                                   published_on, applications_close_on, documents_review_due, results_published_on,
                                   outcome, prescoring_mode, created_at)
@@ -83,28 +116,38 @@ FILL = [
                  'winner', CASE WHEN k % 20 < 17 THEN 'a' END, 'deadlines', NULL),
                'blind_first', now()
         FROM (SELECT k, DATE '{start}' + (k * {days} / {competitions}) AS d
-              FROM generate_series(1, {competitions}) k) s"""),
-    ("applications", """
+              FROM generate_series(1, {competitions}) k) s""",
+    ),
+    (
+        "applications",
+        """
         INSERT INTO applications (competition_id, candidate_id, anonymous_code, status, applied_at, applied_on,
                                   hr_confirmation_due, qualified, qualification, experience_months)
         SELECT k, 1 + (k * 7 + j) % {people}, 'B' || k || '-' || j, 'confirmed', now(), date '2020-01-01',
                date '2020-01-02', true, '[]', 36
-        FROM generate_series(1, {competitions}) k, generate_series(1, {per}) j"""),
-    ("appointments", """
+        FROM generate_series(1, {competitions}) k, generate_series(1, {per}) j""",
+    ),
+    (
+        "appointments",
+        """
         INSERT INTO appointments (vacancy_id, state_body_id, candidate_id, route, competition_id, status, offered_on,
                                   documents_required, order_number, appointed_on, outside_window, created_at,
                                   updated_at)
         SELECT c.id, c.state_body_id, 1 + c.id % {people}, 'competition', c.id, 'appointed', c.results_published_on,
                true, 'o', c.results_published_on + 8 + c.id % 7, false, now(), now()
-        FROM competitions c WHERE c.id % 20 < 17"""),
-    ("direct appointments", """
+        FROM competitions c WHERE c.id % 20 < 17""",
+    ),
+    (
+        "direct appointments",
+        """
         INSERT INTO appointments (vacancy_id, state_body_id, candidate_id, route, status, offered_on,
                                   documents_required, order_number, appointed_on, outside_window, created_at,
                                   updated_at)
         SELECT v, 1 + v % {bodies}, 1 + v % {people},
                (ARRAY['grant_graduate','academy_graduate','regional_reserve','presidential_youth_reserve'])[1 + v % 4],
                'appointed', DATE '{start}' + v % {days}, false, 'd', DATE '{start}' + v % {days}, false, now(), now()
-        FROM generate_series(1, {competitions} / 20) v"""),
+        FROM generate_series(1, {competitions} / 20) v""",
+    ),
 ]
 
 BASELINE = """
@@ -138,17 +181,25 @@ def run(admin_url: str, *, years: int, applications: int, bodies: int, keep: boo
         engine = db.make_engine(url)
         start, end = date(2016, 1, 1), date(2016 + years, 1, 1)
         competitions = applications // PER_COMPETITION
-        values = {"regions": ", ".join(f"'{r}'" for r in REGIONS), "bodies": bodies,
-                  "people": max(competitions, 10_000), "competitions": competitions, "per": PER_COMPETITION,
-                  "start": start.isoformat(), "days": (end - start).days}
+        values = {
+            "regions": ", ".join(f"'{r}'" for r in REGIONS),
+            "bodies": bodies,
+            "people": max(competitions, 10_000),
+            "competitions": competitions,
+            "per": PER_COMPETITION,
+            "start": start.isoformat(),
+            "days": (end - start).days,
+        }
         fill_started = time.perf_counter()
         with engine.begin() as connection:
             for label, statement in FILL:
                 _timed(f"fill {label}", lambda s=statement: connection.execute(text(s.format(**values))))
         with engine.connect() as connection:
             connection.execute(text("ANALYZE"))
-            counts = {table: connection.scalar(text(f"SELECT count(*) FROM {table}"))
-                      for table in ("competitions", "applications", "appointments")}
+            counts = {
+                table: connection.scalar(text(f"SELECT count(*) FROM {table}"))
+                for table in ("competitions", "applications", "appointments")
+            }
         report["fill_seconds"] = round(time.perf_counter() - fill_started, 1)
         report["rows"] = counts
         sessions = db.make_session_factory(engine)
@@ -160,19 +211,23 @@ def run(admin_url: str, *, years: int, applications: int, bodies: int, keep: boo
         report["outcomes_summarised"] = added
         for by in ("month", "body"):
             with sessions() as session:
-                seconds, result = _timed(f"figures by {by}", lambda b=by, s=session: figures(
-                    s, start=start, end=end, by=b, policy=policy, today=end))
+                seconds, result = _timed(
+                    f"figures by {by}",
+                    lambda b=by, s=session: figures(s, start=start, end=end, by=b, policy=policy, today=end),
+                )
             report[f"figures_by_{by}_seconds"] = round(seconds, 2)
             report[f"groups_by_{by}"] = len(result["groups"])
         with engine.connect() as connection:
-            seconds, rows = _timed("baseline SQL aggregate", lambda: connection.execute(
-                text(BASELINE), {"start": start, "end": end}).all())
+            seconds, rows = _timed(
+                "baseline SQL aggregate", lambda: connection.execute(text(BASELINE), {"start": start, "end": end}).all()
+            )
         report["baseline_seconds"] = round(seconds, 2)
         report["baseline_groups"] = len(rows)
         report["ratio_by_month_to_baseline"] = round(report["figures_by_month_seconds"] / max(seconds, 1e-6), 1)
         report["goal_seconds"] = GOAL_SECONDS
-        report["meets_goal"] = max(report["figures_by_month_seconds"], report["figures_by_body_seconds"]) \
-            <= GOAL_SECONDS
+        report["meets_goal"] = (
+            max(report["figures_by_month_seconds"], report["figures_by_body_seconds"]) <= GOAL_SECONDS
+        )
         engine.dispose()
     finally:
         if not keep:
@@ -190,8 +245,7 @@ def main() -> None:
     parser.add_argument("--bodies", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the database for a look")
     args = parser.parse_args()
-    report = run(args.admin_url, years=args.years, applications=args.applications, bodies=args.bodies,
-                 keep=args.keep)
+    report = run(args.admin_url, years=args.years, applications=args.applications, bodies=args.bodies, keep=args.keep)
     print(json.dumps(report, indent=2))
 
 

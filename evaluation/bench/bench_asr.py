@@ -43,8 +43,10 @@ def build_recording(language: str, minutes: float, target: Path) -> Path:
     pieces = [clip.audio for clip in real_clips(SHARED / "asr") if clip.language == language]
     legislation = [SHARED / "legislation" / name for name in SOURCES[language]]
     cache = ROOT / "var" / "eval" / "asr-bench" / language
-    pieces += [synthesise(text, language, cache / f"{n:03d}.wav")
-               for n, text in enumerate(sentences(legislation, 60, seed=15), start=1)]
+    pieces += [
+        synthesise(text, language, cache / f"{n:03d}.wav")
+        for n, text in enumerate(sentences(legislation, 60, seed=15), start=1)
+    ]
     audio = [decode_audio(str(path), sampling_rate=RATE) for path in pieces]
     rng = random.Random(15)
     out: list[np.ndarray[Any, Any]] = []
@@ -90,11 +92,18 @@ def _run(kind: str, recording: str, language: str, options: dict[str, Any], queu
         from ml.transcription.model_files import resolve_model
 
         folder = resolve_model(model_dir=config.model_dir, cache_dir=config.cache_dir)
-        model = WhisperModel(str(folder.path), device="cpu", compute_type="int8",
-                             cpu_threads=config.cpu_threads or os.cpu_count() or 1)
+        model = WhisperModel(
+            str(folder.path), device="cpu", compute_type="int8", cpu_threads=config.cpu_threads or os.cpu_count() or 1
+        )
         started = time.perf_counter()
-        segments, info = model.transcribe(recording, language=language, beam_size=1, vad_filter=True,
-                                          condition_on_previous_text=False, temperature=[0.0, 0.2, 0.4])
+        segments, info = model.transcribe(
+            recording,
+            language=language,
+            beam_size=1,
+            vad_filter=True,
+            condition_on_previous_text=False,
+            temperature=[0.0, 0.2, 0.4],
+        )
         count = len(list(segments))
         result.update(seconds=time.perf_counter() - started, audio_seconds=info.duration, segments=count)
     else:
@@ -104,10 +113,14 @@ def _run(kind: str, recording: str, language: str, options: dict[str, Any], queu
         transcriber = Transcriber(config)
         started = time.perf_counter()
         transcript = transcriber.transcribe(recording, language=language)  # type: ignore[arg-type]
-        result.update(seconds=time.perf_counter() - started, audio_seconds=transcript.duration,
-                      segments=len(transcript.segments), fallback_windows=transcript.fallback_windows,
-                      low_confidence=sum(s.low_confidence for s in transcript.segments),
-                      words=len(transcript.text.split()))
+        result.update(
+            seconds=time.perf_counter() - started,
+            audio_seconds=transcript.duration,
+            segments=len(transcript.segments),
+            fallback_windows=transcript.fallback_windows,
+            low_confidence=sum(s.low_confidence for s in transcript.segments),
+            words=len(transcript.text.split()),
+        )
     result["rtf"] = round(result["seconds"] / result["audio_seconds"], 4)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     result["cpu_seconds"] = round(usage.ru_utime + usage.ru_stime - cpu_before, 1)
@@ -133,13 +146,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-sequential", action="store_true", help="skip the non-batched baseline (slow)")
     args = parser.parse_args(argv)
     if not (SHARED / "asr").exists():
-        print(f"bench_asr: {SHARED / 'asr'} is absent (the real clips and legislation texts live in ../shared)",
-              file=sys.stderr)
+        print(
+            f"bench_asr: {SHARED / 'asr'} is absent (the real clips and legislation texts live in ../shared)",
+            file=sys.stderr,
+        )
         return 2
-    recording = build_recording(args.language, args.minutes,
-                                ROOT / "var" / "bench" / f"asr-{args.minutes:g}min-{args.language}.wav")
-    print(f"recording: {recording} ({args.minutes:g} min, {args.language}, SYNTHETIC espeak-ng speech + the real "
-          f"clips, with pauses); cores here: {os.cpu_count()}; load average: {os.getloadavg()}")
+    recording = build_recording(
+        args.language, args.minutes, ROOT / "var" / "bench" / f"asr-{args.minutes:g}min-{args.language}.wav"
+    )
+    print(
+        f"recording: {recording} ({args.minutes:g} min, {args.language}, SYNTHETIC espeak-ng speech + the real "
+        f"clips, with pauses); cores here: {os.cpu_count()}; load average: {os.getloadavg()}"
+    )
     runs = [measure("decode_only", recording, args.language)]
     if not args.no_sequential:
         runs.append(measure("sequential", recording, args.language))
@@ -152,15 +170,21 @@ def main(argv: list[str] | None = None) -> int:
     cores = os.cpu_count() or 1
     for run in runs:
         versus = f"  x{run['seconds'] / sequential['seconds']:.2f} of the sequential time" if sequential else ""
-        print(f"{run['kind']:<12} {json.dumps(run['options']):<28} {run['seconds']:8.1f} s  RTF {run['rtf']:.4f}  "
-              f"peak RSS {run['peak_rss_mb']:7.1f} MB  (x{run['seconds'] / base['seconds']:.1f} of decoding)"
-              f"{versus}; CPU {run['cpu_seconds']:.0f} s (idle-machine floor: RTF "
-              f"{run['cpu_seconds'] / cores / run['audio_seconds']:.3f})")
+        print(
+            f"{run['kind']:<12} {json.dumps(run['options']):<28} {run['seconds']:8.1f} s  RTF {run['rtf']:.4f}  "
+            f"peak RSS {run['peak_rss_mb']:7.1f} MB  (x{run['seconds'] / base['seconds']:.1f} of decoding)"
+            f"{versus}; CPU {run['cpu_seconds']:.0f} s (idle-machine floor: RTF "
+            f"{run['cpu_seconds'] / cores / run['audio_seconds']:.3f})"
+        )
     best = min((r for r in runs if r["kind"] == "batched"), key=lambda r: r["rtf"])
-    print(f"load average at the end: {os.getloadavg()} (other work on the machine stretches wall time; the "
-          "idle-machine floor is CPU seconds / cores / audio seconds, a lower bound)")
-    print(f"goals: RTF <= 0.10 -> {best['rtf']:.4f} ({'met' if best['rtf'] <= 0.10 else 'NOT met'}); peak <= 1536 MB "
-          f"-> {best['peak_rss_mb']:.0f} MB ({'met' if best['peak_rss_mb'] <= 1536 else 'NOT met'})")
+    print(
+        f"load average at the end: {os.getloadavg()} (other work on the machine stretches wall time; the "
+        "idle-machine floor is CPU seconds / cores / audio seconds, a lower bound)"
+    )
+    print(
+        f"goals: RTF <= 0.10 -> {best['rtf']:.4f} ({'met' if best['rtf'] <= 0.10 else 'NOT met'}); peak <= 1536 MB "
+        f"-> {best['peak_rss_mb']:.0f} MB ({'met' if best['peak_rss_mb'] <= 1536 else 'NOT met'})"
+    )
     print(json.dumps({"runs": runs}, ensure_ascii=False))
     return 0
 

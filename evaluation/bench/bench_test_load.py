@@ -130,8 +130,11 @@ def _bank() -> Any:
     except (ItemBankError, OSError) as exc:
         print(f"  (item bank not usable: {str(exc).splitlines()[0][:100]}; using a synthetic bank)")
     questions = SelectionPolicy().legislation_questions
-    return make_bank(make_item(f"bench-{act}-{n:02d}", "legislation", act, key="a")
-                     for act, count in questions.items() for n in range(2 * count))
+    return make_bank(
+        make_item(f"bench-{act}-{n:02d}", "legislation", act, key="a")
+        for act, count in questions.items()
+        for n in range(2 * count)
+    )
 
 
 def seed(url: str, settings: Any, candidates: int) -> list[Seat]:
@@ -167,22 +170,45 @@ def seed(url: str, settings: Any, candidates: int) -> list[Seat]:
             with db.transaction(sessions) as session:
                 for index in range(first, min(candidates, first + batch)):
                     birth = date(1975, 1, 1) + timedelta(days=index)
-                    candidate = make_candidate(session, secret_key=settings.secret_key,
-                                               iin=make_iin(birth, "female" if index % 2 else "male", 1),
-                                               birth_date=birth, sex="female" if index % 2 else "male",
-                                               email=f"bench-{index}@bench.irikteu.kz")
+                    candidate = make_candidate(
+                        session,
+                        secret_key=settings.secret_key,
+                        iin=make_iin(birth, "female" if index % 2 else "male", 1),
+                        birth_date=birth,
+                        sex="female" if index % 2 else "male",
+                        email=f"bench-{index}@bench.irikteu.kz",
+                    )
                     account = candidate.account
                     # Booked two days ago for a minute ago: the session starts now, on the real clock.
-                    booking = testing.book(session=session, actor=account, bank=bank, policy=policy,
-                                           today=kazakhstan_today() - timedelta(days=2), now=now - timedelta(days=2),
-                                           programme="legislation", language="kk" if index % 2 else "ru",
-                                           starts_at=now - timedelta(minutes=1), application_id=None, seed=index % 10)
-                    started = testing.start(session=session, queue=queue, booking_id=booking.id, actor=account,
-                                            now=db.utcnow(), settings=settings)
+                    booking = testing.book(
+                        session=session,
+                        actor=account,
+                        bank=bank,
+                        policy=policy,
+                        today=kazakhstan_today() - timedelta(days=2),
+                        now=now - timedelta(days=2),
+                        programme="legislation",
+                        language="kk" if index % 2 else "ru",
+                        starts_at=now - timedelta(minutes=1),
+                        application_id=None,
+                        seed=index % 10,
+                    )
+                    started = testing.start(
+                        session=session,
+                        queue=queue,
+                        booking_id=booking.id,
+                        actor=account,
+                        now=db.utcnow(),
+                        settings=settings,
+                    )
                     form = cached_form(session, started.form_hash)
-                    seats.append(Seat(
-                        token=issue_access_token(account_id=account.id, role=account.role, settings=settings),
-                        session_id=started.id, items=tuple((item.id, item.option_ids) for item in form.items)))
+                    seats.append(
+                        Seat(
+                            token=issue_access_token(account_id=account.id, role=account.role, settings=settings),
+                            session_id=started.id,
+                            items=tuple((item.id, item.option_ids) for item in form.items),
+                        )
+                    )
             print(f"\r  seeded {len(seats)}/{candidates}", end="", flush=True)
         print()
     finally:
@@ -197,7 +223,11 @@ def server(env: dict[str, str], port: int, logfile: Path) -> Iterator[str]:
     with logfile.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=REPOSITORY, env=env, stdout=log, stderr=subprocess.STDOUT)
+            cwd=REPOSITORY,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:
@@ -237,8 +267,16 @@ async def health_throughput(base: str, requests: int, concurrency: int) -> float
         return requests / (time.perf_counter() - started)
 
 
-async def drive(base: str, seats: list[Seat], *, concurrency: int | None, think_mean: float, retry_share: float,
-                rng: random.Random, time_limit: float) -> tuple[Tally, float]:
+async def drive(
+    base: str,
+    seats: list[Seat],
+    *,
+    concurrency: int | None,
+    think_mean: float,
+    retry_share: float,
+    rng: random.Random,
+    time_limit: float,
+) -> tuple[Tally, float]:
     """Every seat answers its items in order; returns the tally and the elapsed seconds.
 
     ``concurrency`` bounds the requests in flight (saturation: no think time); ``None`` lets every
@@ -249,9 +287,18 @@ async def drive(base: str, seats: list[Seat], *, concurrency: int | None, think_
     limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
     gate = asyncio.Semaphore(concurrency or len(seats))
     stop_at = time.monotonic() + (time_limit if time_limit > 0 else float("inf"))
-    plans = [[(item_id, rng.choice(options), rng.random() < retry_share,
-               rng.expovariate(1 / think_mean) if think_mean > 0 else 0.0) for item_id, options in seat.items]
-             for seat in seats]
+    plans = [
+        [
+            (
+                item_id,
+                rng.choice(options),
+                rng.random() < retry_share,
+                rng.expovariate(1 / think_mean) if think_mean > 0 else 0.0,
+            )
+            for item_id, options in seat.items
+        ]
+        for seat in seats
+    ]
 
     async with httpx2.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
 
@@ -264,7 +311,8 @@ async def drive(base: str, seats: list[Seat], *, concurrency: int | None, think_
                         response = await client.put(
                             f"/api/v1/test-sessions/{seat.session_id}/answers/{item_id}",
                             json={"option": option, "client_request_id": request_id},
-                            headers={"Authorization": f"Bearer {seat.token}"})
+                            headers={"Authorization": f"Bearer {seat.token}"},
+                        )
                     except httpx2.TransportError as exc:
                         # A dropped connection: the client cannot know whether the answer was stored,
                         # so it sends the same request id again (what the id is for).
@@ -309,11 +357,17 @@ async def drive(base: str, seats: list[Seat], *, concurrency: int | None, think_
 
 def summary(tally: Tally, elapsed: float) -> dict[str, Any]:
     ordered = sorted(tally.latencies)
-    return {"requests": len(ordered), "acknowledged": len(tally.acknowledged), "retried": len(tally.retried),
-            "elapsed_s": elapsed, "answers_per_s": len(ordered) / elapsed if elapsed else float("nan"),
-            "p50_ms": statistics.median(ordered) * 1000 if ordered else float("nan"),
-            "p99_ms": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000 if ordered else float("nan"),
-            "errors": dict(tally.errors), "retry_mismatches": tally.retry_mismatches}
+    return {
+        "requests": len(ordered),
+        "acknowledged": len(tally.acknowledged),
+        "retried": len(tally.retried),
+        "elapsed_s": elapsed,
+        "answers_per_s": len(ordered) / elapsed if elapsed else float("nan"),
+        "p50_ms": statistics.median(ordered) * 1000 if ordered else float("nan"),
+        "p99_ms": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000 if ordered else float("nan"),
+        "errors": dict(tally.errors),
+        "retry_mismatches": tally.retry_mismatches,
+    }
 
 
 def verify(url: str, tallies: list[Tally], seats: list[Seat]) -> dict[str, int]:
@@ -325,13 +379,19 @@ def verify(url: str, tallies: list[Tally], seats: list[Seat]) -> dict[str, int]:
     try:
         with engine.connect() as connection:
             ids = [seat.session_id for seat in seats]
-            rows = connection.execute(select(TestAnswer.session_id, TestAnswer.client_request_id, TestAnswer.item_id,
-                                             TestAnswer.option).where(TestAnswer.session_id.in_(ids))).all()
+            rows = connection.execute(
+                select(
+                    TestAnswer.session_id, TestAnswer.client_request_id, TestAnswer.item_id, TestAnswer.option
+                ).where(TestAnswer.session_id.in_(ids))
+            ).all()
             duplicates = connection.execute(
                 select(func.count()).select_from(
                     select(TestAnswer.session_id, TestAnswer.client_request_id)
                     .group_by(TestAnswer.session_id, TestAnswer.client_request_id)
-                    .having(func.count() > 1).subquery())).scalar_one()
+                    .having(func.count() > 1)
+                    .subquery()
+                )
+            ).scalar_one()
     finally:
         engine.dispose()
     acknowledged = {key: value for tally in tallies for key, value in tally.acknowledged.items()}
@@ -344,19 +404,28 @@ def verify(url: str, tallies: list[Tally], seats: list[Seat]) -> dict[str, int]:
     lost = sum(1 for key, value in acknowledged.items() if stored.get(key) != value)
     unacknowledged = sum(1 for key in stored if key not in acknowledged)
     retried_twice = sum(1 for key in retried if copies[key] != 1)
-    return {"rows": len(rows), "acknowledged": len(acknowledged), "lost": lost,
-            "duplicated": int(duplicates) + (len(rows) - len(stored)), "stored_not_acknowledged": unacknowledged,
-            "retried": len(retried), "retried_stored_twice": retried_twice}
+    return {
+        "rows": len(rows),
+        "acknowledged": len(acknowledged),
+        "lost": lost,
+        "duplicated": int(duplicates) + (len(rows) - len(stored)),
+        "stored_not_acknowledged": unacknowledged,
+        "retried": len(retried),
+        "retried_stored_twice": retried_twice,
+    }
 
 
-def _report(name: str, result: dict[str, Any], *, offered: float | None = None,
-            health: float | None = None) -> None:
+def _report(name: str, result: dict[str, Any], *, offered: float | None = None, health: float | None = None) -> None:
     load = f"offered {offered:.0f} answers/s, " if offered is not None else ""
-    print(f"  {name}: {load}{result['acknowledged']} answers acknowledged, {result['requests']} PUT requests "
-          f"({result['retried']} deliberate retries) in {result['elapsed_s']:.1f} s")
+    print(
+        f"  {name}: {load}{result['acknowledged']} answers acknowledged, {result['requests']} PUT requests "
+        f"({result['retried']} deliberate retries) in {result['elapsed_s']:.1f} s"
+    )
     ratio = f"   ratio to /health: {result['answers_per_s'] / health:.2f}" if health else ""
-    print(f"    answers/s: {result['answers_per_s']:.0f}   p50: {result['p50_ms']:.1f} ms   "
-          f"p99: {result['p99_ms']:.1f} ms{ratio}")
+    print(
+        f"    answers/s: {result['answers_per_s']:.0f}   p50: {result['p50_ms']:.1f} ms   "
+        f"p99: {result['p99_ms']:.1f} ms{ratio}"
+    )
     print(f"    errors: {result['errors'] or 'none'}; retries answered as new: {result['retry_mismatches']}")
 
 
@@ -364,56 +433,89 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     from tests.conftest import make_settings
 
     modes = ["saturation", "paced"] if args.mode == "both" else [args.mode]
-    print(f"== {backend}: {args.candidates} candidates x {QUESTIONS} questions; modes {', '.join(modes)}; "
-          f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    print(
+        f"== {backend}: {args.candidates} candidates x {QUESTIONS} questions; modes {', '.join(modes)}; "
+        f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
+    )
     out: dict[str, Any] = {"backend": backend}
     tallies: list[Tally] = []
-    with tempfile.TemporaryDirectory(prefix="irikteu-bench-") as scratch, \
-            fresh_database(backend, Path(scratch)) as url:
+    with tempfile.TemporaryDirectory(prefix="irikteu-bench-") as scratch, fresh_database(backend, Path(scratch)) as url:
         workdir = Path(scratch)
         queue_url = f"sqlite:///{workdir / 'queue.db'}"
         secret = secrets.token_urlsafe(48)
-        settings = make_settings(url, queue_url, secret_key=secret, access_token_minutes=240,
-                                 queue_name="irikteu-bench")
+        settings = make_settings(
+            url, queue_url, secret_key=secret, access_token_minutes=240, queue_name="irikteu-bench"
+        )
         began = time.perf_counter()
         seats = seed(url, settings, args.candidates)
         print(f"  seeding took {time.perf_counter() - began:.1f} s")
-        env = {**os.environ, "IRIKTEU_DATABASE_URL": url, "IRIKTEU_QUEUE_URL": queue_url,
-               "IRIKTEU_QUEUE_NAME": "irikteu-bench", "IRIKTEU_SECRET_KEY": secret,
-               "IRIKTEU_ACCESS_TOKEN_MINUTES": "240", "IRIKTEU_LOG_LEVEL": "WARNING",
-               "IRIKTEU_DATA_DIR": str(workdir)}
+        env = {
+            **os.environ,
+            "IRIKTEU_DATABASE_URL": url,
+            "IRIKTEU_QUEUE_URL": queue_url,
+            "IRIKTEU_QUEUE_NAME": "irikteu-bench",
+            "IRIKTEU_SECRET_KEY": secret,
+            "IRIKTEU_ACCESS_TOKEN_MINUTES": "240",
+            "IRIKTEU_LOG_LEVEL": "WARNING",
+            "IRIKTEU_DATA_DIR": str(workdir),
+        }
         rng = random.Random(args.seed)
         with server(env, _free_port(), workdir / "serve.log") as base:
             if "saturation" in modes:
                 before = asyncio.run(health_throughput(base, args.health_requests, args.concurrency))
-                tally, elapsed = asyncio.run(drive(base, seats, concurrency=args.concurrency, think_mean=0,
-                                                   retry_share=args.retry_share, rng=rng,
-                                                   time_limit=args.saturation_time))
+                tally, elapsed = asyncio.run(
+                    drive(
+                        base,
+                        seats,
+                        concurrency=args.concurrency,
+                        think_mean=0,
+                        retry_share=args.retry_share,
+                        rng=rng,
+                        time_limit=args.saturation_time,
+                    )
+                )
                 after = asyncio.run(health_throughput(base, args.health_requests, args.concurrency))
                 health = (before + after) / 2
-                print(f"  GET /health at concurrency {args.concurrency}: {before:.0f} requests/s before, "
-                      f"{after:.0f} after (mean {health:.0f})")
+                print(
+                    f"  GET /health at concurrency {args.concurrency}: {before:.0f} requests/s before, "
+                    f"{after:.0f} after (mean {health:.0f})"
+                )
                 out["health_per_s"] = health
                 out["saturation"] = summary(tally, elapsed)
                 out["saturation"]["ratio"] = out["saturation"]["answers_per_s"] / health
                 tallies.append(tally)
-                _report(f"saturation (concurrency {args.concurrency}, back to back)", out["saturation"],
-                        health=health)
+                _report(f"saturation (concurrency {args.concurrency}, back to back)", out["saturation"], health=health)
             if "paced" in modes:
                 offered = args.candidates / args.think_mean
-                tally, elapsed = asyncio.run(drive(base, seats, concurrency=None, think_mean=args.think_mean,
-                                                   retry_share=args.retry_share, rng=rng,
-                                                   time_limit=args.paced_time))
+                tally, elapsed = asyncio.run(
+                    drive(
+                        base,
+                        seats,
+                        concurrency=None,
+                        think_mean=args.think_mean,
+                        retry_share=args.retry_share,
+                        rng=rng,
+                        time_limit=args.paced_time,
+                    )
+                )
                 out["paced"] = summary(tally, elapsed)
                 out["paced"]["offered_per_s"] = offered
                 tallies.append(tally)
-                _report(f"paced ({args.candidates} candidates at once, think time mean {args.think_mean:g} s)",
-                        out["paced"], offered=offered)
+                _report(
+                    f"paced ({args.candidates} candidates at once, think time mean {args.think_mean:g} s)",
+                    out["paced"],
+                    offered=offered,
+                )
         checks = verify(url, tallies, seats)
     out["checks"] = checks
     print(f"  database: {checks}")
-    ok_store = (checks["lost"] == 0 and checks["duplicated"] == 0 and checks["stored_not_acknowledged"] == 0
-                and checks["retried_stored_twice"] == 0 and all(t.retry_mismatches == 0 for t in tallies))
+    ok_store = (
+        checks["lost"] == 0
+        and checks["duplicated"] == 0
+        and checks["stored_not_acknowledged"] == 0
+        and checks["retried_stored_twice"] == 0
+        and all(t.retry_mismatches == 0 for t in tallies)
+    )
     goals = [f"stored exactly once {'met' if ok_store else 'NOT met'}"]
     for mode in modes:
         p99 = out[mode]["p99_ms"]
@@ -432,12 +534,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retry-share", type=float, default=0.05, help="share of answers sent twice")
     parser.add_argument("--health-requests", type=int, default=5000)
     parser.add_argument("--mode", choices=("saturation", "paced", "both"), default="both")
-    parser.add_argument("--saturation-time", "--time-limit", type=float, default=60,
-                        help="seconds the saturation mode may run (0: until every answer is given)")
-    parser.add_argument("--think-mean", type=float, default=60,
-                        help="paced mode: mean seconds between a candidate's answers (60: the real pace)")
-    parser.add_argument("--paced-time", type=float, default=150,
-                        help="seconds the paced mode may run (0: until every candidate has answered all)")
+    parser.add_argument(
+        "--saturation-time",
+        "--time-limit",
+        type=float,
+        default=60,
+        help="seconds the saturation mode may run (0: until every answer is given)",
+    )
+    parser.add_argument(
+        "--think-mean",
+        type=float,
+        default=60,
+        help="paced mode: mean seconds between a candidate's answers (60: the real pace)",
+    )
+    parser.add_argument(
+        "--paced-time",
+        type=float,
+        default=150,
+        help="seconds the paced mode may run (0: until every candidate has answered all)",
+    )
     parser.add_argument("--backend", choices=("sqlite", "postgres", "all"), default="all")
     parser.add_argument("--seed", type=int, default=20260203)
     args = parser.parse_args(argv)
@@ -449,8 +564,9 @@ def main(argv: list[str] | None = None) -> int:
             print("== postgres: no server answers on 127.0.0.1:5432; skipped")
             continue
         results.append(run_backend(backend, args))
-    failed = any(r["checks"]["lost"] or r["checks"]["duplicated"] or r["checks"]["retried_stored_twice"]
-                 for r in results)
+    failed = any(
+        r["checks"]["lost"] or r["checks"]["duplicated"] or r["checks"]["retried_stored_twice"] for r in results
+    )
     return 1 if failed else 0
 
 

@@ -103,8 +103,9 @@ def chunk_words(text: str, max_tokens: int, count: Callable[[str], int]) -> list
     return pieces
 
 
-def pool_chunks(texts: Sequence[str], dim: int, max_tokens: int, count: Callable[[str], int],
-                embed: Callable[[list[str]], Matrix]) -> Matrix:
+def pool_chunks(
+    texts: Sequence[str], dim: int, max_tokens: int, count: Callable[[str], int], embed: Callable[[list[str]], Matrix]
+) -> Matrix:
     """Embed each text; texts past ``max_tokens`` are chunked, their chunk vectors averaged and renormalised."""
     pieces: list[str] = []
     owners: list[int] = []

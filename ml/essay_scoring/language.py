@@ -77,9 +77,45 @@ ENGLISH_STOP_WORDS: Final = word_set(
 _ENGLISH_MARKERS: Final = ENGLISH_STOP_WORDS - {"a", "i", "to", "on", "no", "so", "do", "by", "be", "at", "more"}
 
 _RUSSIAN_ENDINGS: Final = (
-    "ого", "его", "ому", "ему", "ыми", "ими", "ая", "яя", "ое", "ые", "ых", "ться", "тся", "ть", "ость",
-    "ение", "ения", "ении", "ание", "ания", "ании", "ный", "ной", "ская", "ский", "ской", "ства", "ство",
-    "ую", "юю", "ию", "ами", "ями", "ах", "ях", "ют", "ят", "ом", "ов",
+    "ого",
+    "его",
+    "ому",
+    "ему",
+    "ыми",
+    "ими",
+    "ая",
+    "яя",
+    "ое",
+    "ые",
+    "ых",
+    "ться",
+    "тся",
+    "ть",
+    "ость",
+    "ение",
+    "ения",
+    "ении",
+    "ание",
+    "ания",
+    "ании",
+    "ный",
+    "ной",
+    "ская",
+    "ский",
+    "ской",
+    "ства",
+    "ство",
+    "ую",
+    "юю",
+    "ию",
+    "ами",
+    "ями",
+    "ах",
+    "ях",
+    "ют",
+    "ят",
+    "ом",
+    "ов",
 )
 _RUSSIAN_LETTERS: Final = frozenset("ьъщё")
 _WORD: Final = re.compile(r"[^\W\d_]+")
@@ -106,8 +142,11 @@ def _kazakh_or_russian(words: list[str]) -> Language | None:
     for word in words:
         if not KAZAKH_LETTERS.isdisjoint(word) or "i" in word or word in _KAZAKH_MARKERS:
             kazakh += 1
-        elif (word in _RUSSIAN_MARKERS or not _RUSSIAN_LETTERS.isdisjoint(word)
-              or (len(word) >= 5 and word.endswith(_RUSSIAN_ENDINGS))):
+        elif (
+            word in _RUSSIAN_MARKERS
+            or not _RUSSIAN_LETTERS.isdisjoint(word)
+            or (len(word) >= 5 and word.endswith(_RUSSIAN_ENDINGS))
+        ):
             russian += 1
     if kazakh and kazakh >= CONFIDENCE_RATIO * russian:
         return "kk"

@@ -16,11 +16,15 @@ def quadratic_kappa(human: npt.ArrayLike, machine: npt.ArrayLike, labels: Sequen
     equal, else 0.0.
     """
     human_array, machine_array = np.asarray(human), np.asarray(machine)
-    if (labels is not None and len(labels) < 2) \
-            or (len(np.unique(human_array)) < 2 and len(np.unique(machine_array)) < 2):
+    if (labels is not None and len(labels) < 2) or (
+        len(np.unique(human_array)) < 2 and len(np.unique(machine_array)) < 2
+    ):
         return 1.0 if np.array_equal(human_array, machine_array) else 0.0
-    return float(cohen_kappa_score(human_array, machine_array, labels=None if labels is None else list(labels),
-                                   weights="quadratic"))
+    return float(
+        cohen_kappa_score(
+            human_array, machine_array, labels=None if labels is None else list(labels), weights="quadratic"
+        )
+    )
 
 
 def standardized_mean_difference(human: npt.ArrayLike, machine: npt.ArrayLike) -> float | None:

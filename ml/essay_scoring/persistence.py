@@ -38,11 +38,13 @@ def dumps_state(state: dict[str, Any]) -> bytes:
 def loads_state(data: bytes) -> dict[str, Any]:
     """The state saved by :func:`dumps_state`; :class:`ScorerArtifactError` for anything else."""
     if is_stale_artifact(data):
-        raise StaleScorerArtifact("this essay scorer was saved in the old pickle format, which runs code when "
-                                  "loaded; it is not loaded: the model has to be trained again")
+        raise StaleScorerArtifact(
+            "this essay scorer was saved in the old pickle format, which runs code when "
+            "loaded; it is not loaded: the model has to be trained again"
+        )
     if not data.startswith(MAGIC):
         raise ScorerArtifactError("not a saved essay scorer (unknown format)")
-    digest, _, payload = data[len(MAGIC):].partition(b"\n")
+    digest, _, payload = data[len(MAGIC) :].partition(b"\n")
     if hashlib.sha256(payload).hexdigest().encode() != digest:
         raise ScorerArtifactError("the saved essay scorer was altered: its SHA-256 does not match the one it records")
     try:

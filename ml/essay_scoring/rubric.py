@@ -22,6 +22,7 @@ def default_root() -> Path:
         return Path(configured) / "essay"
     return RUBRIC_DIR
 
+
 RUBRIC_LANGUAGES: Final = ("kk", "ru")
 LEVELS: Final = (1, 2, 3, 4, 5)
 

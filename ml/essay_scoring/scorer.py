@@ -130,9 +130,19 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     score goes back to the scale with the training topics' mean score and spread.
     """
 
-    def __init__(self, embedder: Embedder | None = None, score_points: Sequence[int] = (1, 2, 3, 4, 5), *,
-                 use_embedding: bool = True, use_ngrams: bool = True, learner: str = "auto", cv: int = 5,
-                 random_state: int = 0, rubric_root: Path | None = None, topic_relative: bool = False) -> None:
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        score_points: Sequence[int] = (1, 2, 3, 4, 5),
+        *,
+        use_embedding: bool = True,
+        use_ngrams: bool = True,
+        learner: str = "auto",
+        cv: int = 5,
+        random_state: int = 0,
+        rubric_root: Path | None = None,
+        topic_relative: bool = False,
+    ) -> None:
         self.embedder = embedder
         self.score_points = score_points
         self.use_embedding = use_embedding
@@ -161,8 +171,9 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         embeds only the essay.
         """
         if not hasattr(self, "rubric_"):
-            self.rubric_ = [load_rubric(language, self.rubric_root)[level]
-                            for language in RUBRIC_LANGUAGES for level in range(1, 6)]
+            self.rubric_ = [
+                load_rubric(language, self.rubric_root)[level] for language in RUBRIC_LANGUAGES for level in range(1, 6)
+            ]
         distinct = sorted({topic for topic in topics if topic.strip()})
         cache: dict[str, npt.NDArray[np.float64]] = self.__dict__.setdefault("_anchor_cache", {})
         missing = [text for text in dict.fromkeys([*self.rubric_, *distinct]) if text not in cache]
@@ -176,32 +187,59 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def _dense_features(self, essays: Sequence[EssayInput], vectors: FloatMatrix) -> tuple[FloatMatrix, list[str]]:
         """Text features, topic similarity, rubric similarities and the rubric-implied level."""
         anchors, topic_row = self._anchor_vectors([essay.topic for essay in essays])
-        rubric = anchors[:5 * len(RUBRIC_LANGUAGES)]
+        rubric = anchors[: 5 * len(RUBRIC_LANGUAGES)]
         similarity = vectors @ rubric.T  # [n, 10]
         per_level = similarity.reshape(len(essays), len(RUBRIC_LANGUAGES), 5).mean(axis=1)  # [n, 5]
         centred = per_level - per_level.mean(axis=1, keepdims=True)
         weights = np.exp(centred * 50.0)
         implied = (weights * np.arange(1, 6)).sum(axis=1) / weights.sum(axis=1)
-        topic_similarity = np.array([
-            float(vectors[index] @ anchors[topic_row[essay.topic]]) if essay.topic in topic_row else 0.0
-            for index, essay in enumerate(essays)])
+        topic_similarity = np.array(
+            [
+                float(vectors[index] @ anchors[topic_row[essay.topic]]) if essay.topic in topic_row else 0.0
+                for index, essay in enumerate(essays)
+            ]
+        )
         rows = [_feature_row(essay.text, essay.language, essay.word_limit) for essay in essays]
-        names = [*FEATURE_NAMES, "topic_similarity", *(f"rubric_level_{level}_similarity" for level in range(1, 6)),
-                 "rubric_implied_level"]
-        matrix = np.column_stack([np.asarray(rows, dtype=np.float64).reshape(len(essays), len(FEATURE_NAMES)),
-                                  topic_similarity, per_level, implied])
+        names = [
+            *FEATURE_NAMES,
+            "topic_similarity",
+            *(f"rubric_level_{level}_similarity" for level in range(1, 6)),
+            "rubric_implied_level",
+        ]
+        matrix = np.column_stack(
+            [
+                np.asarray(rows, dtype=np.float64).reshape(len(essays), len(FEATURE_NAMES)),
+                topic_similarity,
+                per_level,
+                implied,
+            ]
+        )
         return matrix, names
 
     def _ngram_model(self) -> Any:
         # Hashed n-grams: no vocabulary to store in the registry, only the idf weights and the ridge.
-        union = FeatureUnion([
-            ("words", make_pipeline(HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=2 ** 18,
-                                                      alternate_sign=False, norm=None),
-                                    TfidfTransformer(sublinear_tf=True))),
-            ("chars", make_pipeline(HashingVectorizer(analyzer="char_wb", ngram_range=(2, 5), n_features=2 ** 18,
-                                                      alternate_sign=False, norm=None),
-                                    TfidfTransformer(sublinear_tf=True))),
-        ])
+        union = FeatureUnion(
+            [
+                (
+                    "words",
+                    make_pipeline(
+                        HashingVectorizer(
+                            analyzer="word", ngram_range=(1, 2), n_features=2**18, alternate_sign=False, norm=None
+                        ),
+                        TfidfTransformer(sublinear_tf=True),
+                    ),
+                ),
+                (
+                    "chars",
+                    make_pipeline(
+                        HashingVectorizer(
+                            analyzer="char_wb", ngram_range=(2, 5), n_features=2**18, alternate_sign=False, norm=None
+                        ),
+                        TfidfTransformer(sublinear_tf=True),
+                    ),
+                ),
+            ]
+        )
         return make_pipeline(union, RidgeCV(alphas=(0.3, 1.0, 3.0, 10.0)))
 
     def _embedding_model(self) -> Any:
@@ -212,9 +250,14 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         if learner == "auto":
             learner = "blend" if n >= BLEND_FROM else "ridge"
         ridge = make_pipeline(StandardScaler(), RidgeCV(alphas=(0.1, 1.0, 10.0, 100.0)))
-        trees = HistGradientBoostingRegressor(max_iter=300, learning_rate=0.04, max_leaf_nodes=15,
-                                              min_samples_leaf=10, l2_regularization=1.0,
-                                              random_state=self.random_state)
+        trees = HistGradientBoostingRegressor(
+            max_iter=300,
+            learning_rate=0.04,
+            max_leaf_nodes=15,
+            min_samples_leaf=10,
+            l2_regularization=1.0,
+            random_state=self.random_state,
+        )
         if learner == "ridge":
             return ridge
         if learner == "hgb":
@@ -287,7 +330,7 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             "cv_qwk": round(quadratic_kappa(labels, predicted), 4),
             "cv_exact": round(float(np.mean(predicted == labels)), 4),
             "cv_adjacent": round(float(np.mean(np.abs(predicted - labels) <= 1)), 4),
-            "cv_rmse": round(float(np.sqrt(np.mean(residual ** 2))), 4),
+            "cv_rmse": round(float(np.sqrt(np.mean(residual**2))), 4),
         }
         self.encoder_ = self._embedder().model_info.as_dict()
         self.params_sha256_ = hashlib.sha256(self._state_bytes()).hexdigest()
@@ -307,8 +350,9 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.label_spread_ = float(np.mean(spreads)) if spreads else 1.0
         return relative
 
-    def _relative_features(self, features: FloatMatrix, groups: dict[str, npt.NDArray[np.int64]], *,
-                           fit: bool = False) -> FloatMatrix:
+    def _relative_features(
+        self, features: FloatMatrix, groups: dict[str, npt.NDArray[np.int64]], *, fit: bool = False
+    ) -> FloatMatrix:
         """Each topic's features as z-scores over that topic (fallback: the training topics' averages)."""
         relative = features.copy()
         stats = {topic: _standardise(features[rows]) for topic, rows in groups.items() if len(rows) >= MIN_COHORT}
@@ -386,8 +430,11 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         reason = check_essay(essay)
         if reason is not None:
             return Suggestion.none(reason, self.model_card())
-        peers = [peer for peer in cohort if peer.topic == essay.topic and peer.text != essay.text] \
-            if self.topic_relative else []
+        peers = (
+            [peer for peer in cohort if peer.topic == essay.topic and peer.text != essay.text]
+            if self.topic_relative
+            else []
+        )
         features, output, scores = self._scores([essay, *peers])
         score, base, features = float(scores[0]), float(output[0]), features[:1]
         unit = 1.0
@@ -402,12 +449,21 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         probes[np.arange(features.shape[1]), np.arange(features.shape[1])] = self.medians_
         deltas = (base - np.asarray(self.model_.predict(probes), dtype=np.float64)) * unit
         order = np.argsort(-np.abs(deltas))[:top]
-        top_features = [{"feature": self.feature_names_[index], "value": round(float(features[0, index]), 4),
-                         "contribution": round(float(deltas[index]), 4)} for index in order]
-        return Suggestion(score=point, probabilities={int(k): round(float(p), 4)
-                                                      for k, p in zip(self.classes_, probabilities, strict=True)},
-                          confidence=round(float(probabilities[list(self.classes_).index(point)]), 4),
-                          top_features=top_features, model=self.model_card())
+        top_features = [
+            {
+                "feature": self.feature_names_[index],
+                "value": round(float(features[0, index]), 4),
+                "contribution": round(float(deltas[index]), 4),
+            }
+            for index in order
+        ]
+        return Suggestion(
+            score=point,
+            probabilities={int(k): round(float(p), 4) for k, p in zip(self.classes_, probabilities, strict=True)},
+            confidence=round(float(probabilities[list(self.classes_).index(point)]), 4),
+            top_features=top_features,
+            model=self.model_card(),
+        )
 
     # ----------------------------------------------------------------- identity
     @property
@@ -426,8 +482,12 @@ class EssayScorer(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return pickle.dumps(state, protocol=5)
 
     def model_card(self) -> dict[str, Any]:
-        return {"name": NAME, "version": VERSION, "params_sha256": self.params_sha256 or None,
-                "encoder": getattr(self, "encoder_", None)}
+        return {
+            "name": NAME,
+            "version": VERSION,
+            "params_sha256": self.params_sha256 or None,
+            "encoder": getattr(self, "encoder_", None),
+        }
 
     def to_bytes(self) -> bytes:
         """The fitted scorer without its embedder (reattached on loading), in the skops format of

@@ -195,29 +195,34 @@ def text_features(text: str, language: str, word_limit: int | None = None) -> di
     word_starts = _WORD_START.findall(text)
     connectives = CONNECTIVES[language]
 
-    features.update({
-        "words": float(n),
-        "log_words": math.log1p(n),
-        "sentences": float(sentences),
-        "mean_sentence_words": mean_sentence,
-        "std_sentence_words": math.sqrt(sum((length - mean_sentence) ** 2 for length in sentence_lengths) / sentences),
-        "mean_word_length": sum(letters) / n,
-        "long_word_share": sum(1 for length in letters if length >= LONG_WORD) / n,
-        "very_long_word_share": sum(1 for length in letters if length >= VERY_LONG_WORD) / n,
-        "type_token_ratio": types / n,
-        "guiraud": types / math.sqrt(n),
-        "mtld": _mtld(words),
-        "hapax_share": sum(1 for count in counts.values() if count == 1) / types,
-        "words_per_paragraph": n / len(paragraphs),
-        "repeated_trigram_share": (1.0 - len(set(trigrams)) / len(trigrams)) if trigrams else 0.0,
-        "top_content_word_share": content_top[0][1] / len(content) if content_top else 0.0,
-        "stop_word_share": (n - len(content)) / n,
-        "connectives_per_sentence": sum(1 for word in words if word in connectives) / sentences,
-        "punctuation_per_sentence": len(_NOT_WORD_OR_SPACE.findall(text)) / sentences,
-        "commas_per_sentence": text.count(",") / sentences,
-        "questions_per_sentence": text.count("?") / sentences,
-        "exclamations_per_sentence": text.count("!") / sentences,
-        "capitalised_word_share": (sum(1 for char in word_starts if char.isupper()) / len(word_starts)
-                                   if word_starts else 0.0),
-    })
+    features.update(
+        {
+            "words": float(n),
+            "log_words": math.log1p(n),
+            "sentences": float(sentences),
+            "mean_sentence_words": mean_sentence,
+            "std_sentence_words": math.sqrt(
+                sum((length - mean_sentence) ** 2 for length in sentence_lengths) / sentences
+            ),
+            "mean_word_length": sum(letters) / n,
+            "long_word_share": sum(1 for length in letters if length >= LONG_WORD) / n,
+            "very_long_word_share": sum(1 for length in letters if length >= VERY_LONG_WORD) / n,
+            "type_token_ratio": types / n,
+            "guiraud": types / math.sqrt(n),
+            "mtld": _mtld(words),
+            "hapax_share": sum(1 for count in counts.values() if count == 1) / types,
+            "words_per_paragraph": n / len(paragraphs),
+            "repeated_trigram_share": (1.0 - len(set(trigrams)) / len(trigrams)) if trigrams else 0.0,
+            "top_content_word_share": content_top[0][1] / len(content) if content_top else 0.0,
+            "stop_word_share": (n - len(content)) / n,
+            "connectives_per_sentence": sum(1 for word in words if word in connectives) / sentences,
+            "punctuation_per_sentence": len(_NOT_WORD_OR_SPACE.findall(text)) / sentences,
+            "commas_per_sentence": text.count(",") / sentences,
+            "questions_per_sentence": text.count("?") / sentences,
+            "exclamations_per_sentence": text.count("!") / sentences,
+            "capitalised_word_share": (
+                sum(1 for char in word_starts if char.isupper()) / len(word_starts) if word_starts else 0.0
+            ),
+        }
+    )
     return features

@@ -26,13 +26,17 @@ import numpy.typing as npt
 
 from ml.matching.lexical import BM25
 
-SIGNALS: tuple[str, ...] = ("embedding_full", "embedding_title", "embedding_title_to_full", "bm25_full",
-                            "bm25_title")
+SIGNALS: tuple[str, ...] = ("embedding_full", "embedding_title", "embedding_title_to_full", "bm25_full", "bm25_title")
 SEMANTIC_SIGNALS: tuple[str, ...] = ("embedding_full", "embedding_title", "embedding_title_to_full")
 LEXICAL_SIGNALS: tuple[str, ...] = ("bm25_full", "bm25_title")
 
-DEFAULT_WEIGHTS: dict[str, float] = {"embedding_full": 0.2, "embedding_title": 0.3, "embedding_title_to_full": 0.1,
-                                     "bm25_full": 0.3, "bm25_title": 0.1}
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "embedding_full": 0.2,
+    "embedding_title": 0.3,
+    "embedding_title_to_full": 0.1,
+    "bm25_full": 0.3,
+    "bm25_title": 0.1,
+}
 """The weights the evaluation's 5-fold cross-validation chose (``irikteu evaluate matching`` on the job-board
 vacancies: the same configuration in all five folds, held-out nDCG@10 0.624)."""
 DEFAULT_SMOOTHING: tuple[int, float] = (5, 0.5)
@@ -47,8 +51,13 @@ Matrix = npt.NDArray[np.float64]
 Vectors = npt.NDArray[np.float32]
 
 
-def normalise_rows(matrix: npt.ArrayLike, *, exclude_diagonal: bool = True,
-                   exclude_columns: npt.ArrayLike | None = None, min_span: float = 0.0) -> Matrix:
+def normalise_rows(
+    matrix: npt.ArrayLike,
+    *,
+    exclude_diagonal: bool = True,
+    exclude_columns: npt.ArrayLike | None = None,
+    min_span: float = 0.0,
+) -> Matrix:
     """Each row rescaled to [0, 1] by its min and max (a constant row becomes 1 where positive, else 0).
 
     With ``exclude_diagonal`` (a collection scored against itself) the diagonal takes no part in a
@@ -87,8 +96,9 @@ def _rescale(values: Matrix, masked: Matrix, min_span: float = 0.0) -> Matrix:
         high = np.nanmax(filled, axis=1, keepdims=True)
     span = np.maximum(high - low, min_span)
     flat = span <= 1e-12
-    out: Matrix = np.clip(np.where(flat, (values > 0).astype(np.float64), (values - low) / np.where(flat, 1.0, span)),
-                          0.0, 1.0)
+    out: Matrix = np.clip(
+        np.where(flat, (values > 0).astype(np.float64), (values - low) / np.where(flat, 1.0, span)), 0.0, 1.0
+    )
     return out
 
 
@@ -164,10 +174,16 @@ class Candidate:
         return diffuse(blend(signals, self.weights), self.k, self.beta)
 
 
-def cross_validated_scores(signals: Mapping[str, Matrix], labels: Sequence[str], queries: Sequence[int], *,
-                           folds: int = 5, step: float = 0.1, seed: int = 7,
-                           diffusion: Sequence[tuple[int, float]] = ((0, 0.0),),
-                           ) -> tuple[Matrix, list[dict[str, object]]]:
+def cross_validated_scores(
+    signals: Mapping[str, Matrix],
+    labels: Sequence[str],
+    queries: Sequence[int],
+    *,
+    folds: int = 5,
+    step: float = 0.1,
+    seed: int = 7,
+    diffusion: Sequence[tuple[int, float]] = ((0, 0.0),),
+) -> tuple[Matrix, list[dict[str, object]]]:
     """Blended scores where each query's row uses a configuration tuned on the OTHER folds' queries only.
 
     The queries are shuffled (``seed``) into ``folds`` groups; for each group the configuration
@@ -196,8 +212,9 @@ def cross_validated_scores(signals: Mapping[str, Matrix], labels: Sequence[str],
     return out, chosen
 
 
-def tune_weights(signals: Mapping[str, Matrix], labels: Sequence[str], queries: Sequence[int], *,
-                 step: float = 0.1) -> dict[str, float]:
+def tune_weights(
+    signals: Mapping[str, Matrix], labels: Sequence[str], queries: Sequence[int], *, step: float = 0.1
+) -> dict[str, float]:
     """The weighting with the best mean nDCG@10 over all ``queries`` (for the service's defaults)."""
     names = [name for name in SIGNALS if name in signals]
     label_array = np.asarray(labels, dtype=object)
@@ -209,6 +226,7 @@ def tune_weights(signals: Mapping[str, Matrix], labels: Sequence[str], queries: 
 
 
 # --- the ranking the evaluation measures and the service serves ------------------------------------------
+
 
 @dataclass(frozen=True)
 class TextSide:
@@ -233,9 +251,13 @@ class TextSide:
         return np.asarray(self.title_present, dtype=bool)
 
     def subset(self, rows: npt.NDArray[np.int64]) -> TextSide:
-        return TextSide(full=self.full[rows], title=self.title[rows],
-                        full_tokens=[self.full_tokens[i] for i in rows],
-                        title_tokens=[self.title_tokens[i] for i in rows], title_present=self.present[rows])
+        return TextSide(
+            full=self.full[rows],
+            title=self.title[rows],
+            full_tokens=[self.full_tokens[i] for i in rows],
+            title_tokens=[self.title_tokens[i] for i in rows],
+            title_present=self.present[rows],
+        )
 
 
 @dataclass(frozen=True)
@@ -292,31 +314,47 @@ class HybridRanker:
         return {
             "embedding_full": full @ self._full_centred.T,
             "embedding_title": np.where(title_mask, title @ self._title_centred.T, 0.0),
-            "embedding_title_to_full": np.where(query_present[:, None],
-                                                queries.title.astype(np.float64) @ self._full_raw.T, 0.0),
+            "embedding_title_to_full": np.where(
+                query_present[:, None], queries.title.astype(np.float64) @ self._full_raw.T, 0.0
+            ),
             "bm25_full": np.vstack([self._bm25_full.scores(tokens) for tokens in queries.full_tokens])
-            if len(queries) else np.zeros((0, n)),
-            "bm25_title": np.vstack([self._bm25_title.scores(tokens) if present else np.zeros(n)
-                                     for tokens, present in zip(queries.title_tokens, query_present, strict=True)])
-            if len(queries) else np.zeros((0, n)),
+            if len(queries)
+            else np.zeros((0, n)),
+            "bm25_title": np.vstack(
+                [
+                    self._bm25_title.scores(tokens) if present else np.zeros(n)
+                    for tokens, present in zip(queries.title_tokens, query_present, strict=True)
+                ]
+            )
+            if len(queries)
+            else np.zeros((0, n)),
         }
 
     def signals(self, queries: TextSide, *, self_index: npt.ArrayLike | None = None) -> dict[str, Matrix]:
         """Each signal rescaled per query to [0, 1]; ``self_index`` (per query, -1: none) is left out, set to 0."""
-        excluded = np.full(len(queries), -1, dtype=np.int64) if self_index is None else \
-            np.asarray(self_index, dtype=np.int64)
-        return {name: normalise_rows(matrix, exclude_columns=excluded, min_span=MIN_SPANS.get(name, 0.0))
-                for name, matrix in self.raw_signals(queries).items()}
+        excluded = (
+            np.full(len(queries), -1, dtype=np.int64) if self_index is None else np.asarray(self_index, dtype=np.int64)
+        )
+        return {
+            name: normalise_rows(matrix, exclude_columns=excluded, min_span=MIN_SPANS.get(name, 0.0))
+            for name, matrix in self.raw_signals(queries).items()
+        }
 
-    def scores(self, queries: TextSide, *, weights: Mapping[str, float] | None = None,
-               smoothing: tuple[int, float] = DEFAULT_SMOOTHING,
-               self_index: npt.ArrayLike | None = None) -> HybridScores:
+    def scores(
+        self,
+        queries: TextSide,
+        *,
+        weights: Mapping[str, float] | None = None,
+        smoothing: tuple[int, float] = DEFAULT_SMOOTHING,
+        self_index: npt.ArrayLike | None = None,
+    ) -> HybridScores:
         """The hybrid: ``hybrid_scores`` of these queries against this collection."""
         weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
         total_weight = sum(weights.values()) or 1.0
         weights = {name: value / total_weight for name, value in weights.items()}
-        excluded = np.full(len(queries), -1, dtype=np.int64) if self_index is None else \
-            np.asarray(self_index, dtype=np.int64)
+        excluded = (
+            np.full(len(queries), -1, dtype=np.int64) if self_index is None else np.asarray(self_index, dtype=np.int64)
+        )
         parts = self.signals(queries, self_index=excluded)
         blended = blend(parts, weights)
         k, beta = smoothing
@@ -329,14 +367,21 @@ class HybridRanker:
             neighbours = np.unique(top)
             neighbour_parts = self.signals(self.documents.subset(neighbours), self_index=neighbours)
             position = np.searchsorted(neighbours, top)
-            parts = {name: (value + beta * neighbour_parts[name][position].mean(axis=1)) / (1 + beta)
-                     for name, value in parts.items()}
+            parts = {
+                name: (value + beta * neighbour_parts[name][position].mean(axis=1)) / (1 + beta)
+                for name, value in parts.items()
+            }
             blended = blend(parts, weights)
         return HybridScores(total=blended, parts=parts, weights=weights)
 
 
-def hybrid_scores(queries: TextSide, documents: TextSide, *, weights: Mapping[str, float] | None = None,
-                  smoothing: tuple[int, float] = DEFAULT_SMOOTHING,
-                  self_index: npt.ArrayLike | None = None) -> HybridScores:
+def hybrid_scores(
+    queries: TextSide,
+    documents: TextSide,
+    *,
+    weights: Mapping[str, float] | None = None,
+    smoothing: tuple[int, float] = DEFAULT_SMOOTHING,
+    self_index: npt.ArrayLike | None = None,
+) -> HybridScores:
     """The evaluated hybrid of ``queries`` against ``documents`` (defaults: the cross-validated configuration)."""
     return HybridRanker(documents).scores(queries, weights=weights, smoothing=smoothing, self_index=self_index)

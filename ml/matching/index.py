@@ -45,16 +45,20 @@ def _as_ids(ids: Iterable[int]) -> npt.NDArray[np.int64]:
 def _ivf_ids(ivf: Any) -> npt.NDArray[np.int64]:
     """Every id stored in an IVF index's inverted lists."""
     lists = ivf.invlists
-    parts = [faiss.rev_swig_ptr(lists.get_ids(number), lists.list_size(number)).copy()
-             for number in range(ivf.nlist) if lists.list_size(number)]
+    parts = [
+        faiss.rev_swig_ptr(lists.get_ids(number), lists.list_size(number)).copy()
+        for number in range(ivf.nlist)
+        if lists.list_size(number)
+    ]
     return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
 
 class VectorIndex:
     """Ids (int64) to unit vectors; ``search`` returns the ``k`` nearest by inner product."""
 
-    def __init__(self, dim: int, *, ivf_threshold: int = 50_000, nlist: int = 0, nprobe: int = 32,
-                 read_only: bool = False) -> None:
+    def __init__(
+        self, dim: int, *, ivf_threshold: int = 50_000, nlist: int = 0, nprobe: int = 32, read_only: bool = False
+    ) -> None:
         self.dim = dim
         self.ivf_threshold = ivf_threshold
         self.nlist = nlist  # 0: about 4·√n, chosen at each build
@@ -88,8 +92,9 @@ class VectorIndex:
         return ivf
 
     @classmethod
-    def build(cls, ids: Iterable[int], vectors: npt.ArrayLike, *, dim: int | None = None,
-              **options: Any) -> VectorIndex:
+    def build(
+        cls, ids: Iterable[int], vectors: npt.ArrayLike, *, dim: int | None = None, **options: Any
+    ) -> VectorIndex:
         """A fresh index of these vectors: flat or IVF depending on their number."""
         id_array = _as_ids(ids)
         matrix = np.asarray(vectors, dtype=np.float32)

@@ -81,8 +81,16 @@ def write_snapshot(index: VectorIndex, directory: str | Path, name: str, *, mode
     faiss.write_index(index.to_faiss(), str(partial))
     os.replace(partial, target)
     manifest = SnapshotManifest(
-        name=name, version=version, model_id=model_id, count=len(index), dim=index.dim, kind=index.kind,
-        file=file_name, checksum=_sha256(target), created_at=datetime.now(UTC).isoformat(timespec="seconds"))
+        name=name,
+        version=version,
+        model_id=model_id,
+        count=len(index),
+        dim=index.dim,
+        kind=index.kind,
+        file=file_name,
+        checksum=_sha256(target),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
     staged = folder / f".{name}.json.{os.getpid()}.tmp"
     staged.write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
     os.replace(staged, manifest_path(folder, name))

@@ -9,5 +9,14 @@ from ml.transcription.transcriber import (
     TranscriptionError,
 )
 
-__all__ = ["BASE_MODEL_SHA256", "ModelFilesError", "Segment", "Transcriber", "TranscriberConfig", "Transcript",
-           "TranscriptionError", "ensure_base_model", "join_parts"]
+__all__ = [
+    "BASE_MODEL_SHA256",
+    "ModelFilesError",
+    "Segment",
+    "Transcriber",
+    "TranscriberConfig",
+    "Transcript",
+    "TranscriptionError",
+    "ensure_base_model",
+    "join_parts",
+]

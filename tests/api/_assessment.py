@@ -68,8 +68,14 @@ class Setup:
     people: list[Person]
 
 
-def build(world: Clocked, *, category: str = "C-1", reasoning: list[tuple[int, int]] | None = None,
-          failing_personal_qualities: int = 0, topic: bool = True) -> Setup:
+def build(
+    world: Clocked,
+    *,
+    category: str = "C-1",
+    reasoning: list[tuple[int, int]] | None = None,
+    failing_personal_qualities: int = 0,
+    topic: bool = True,
+) -> Setup:
     """A published competition with a chair, two members and a secretary, and confirmed candidates.
 
     ``reasoning`` gives each passing candidate's (text, numeric) correct answers (default three
@@ -80,53 +86,77 @@ def build(world: Clocked, *, category: str = "C-1", reasoning: list[tuple[int, i
     members = [world.account("commission_member") for _ in range(3)]
     secretary = world.account("commission_member")
     for member, role in zip([*members, secretary], ("chair", "member", "member", "secretary"), strict=True):
-        seated = world.client.post(f"/api/v1/competitions/{competition_id}/commission",
-                                   json={"account_id": member.id, "role": role}, headers=world.headers(hr))
+        seated = world.client.post(
+            f"/api/v1/competitions/{competition_id}/commission",
+            json={"account_id": member.id, "role": role},
+            headers=world.headers(hr),
+        )
         assert seated.status_code == 201, seated.text
-    results = [{**PASSING, "reasoning": {"text": text, "numeric": numeric}}
-               for text, numeric in (reasoning or [(20, 20), (18, 18), (15, 15)])]
-    results += [{"legislation_certificate_valid": True, "personal_qualities": {"percent": 40, "reliable": True}}
-                for _ in range(failing_personal_qualities)]
+    results = [
+        {**PASSING, "reasoning": {"text": text, "numeric": numeric}}
+        for text, numeric in (reasoning or [(20, 20), (18, 18), (15, 15)])
+    ]
+    results += [
+        {"legislation_certificate_valid": True, "personal_qualities": {"percent": 40, "reliable": True}}
+        for _ in range(failing_personal_qualities)
+    ]
     people = []
     for index, recorded in enumerate(results):
         birth = date(1985 + index, 3, 11 + index)
         iin = make_iin(birth, "female")
         surname, given = f"Жұмабекова{chr(0x410 + index)}", f"Әйгерім{chr(0x410 + index)}"
         account = world.candidate(surname=surname, given_name=given, birth_date=birth, sex="female", iin=iin)
-        applied = world.client.post(f"/api/v1/competitions/{competition_id}/applications",
-                                    headers=world.headers(account))
+        applied = world.client.post(
+            f"/api/v1/competitions/{competition_id}/applications", headers=world.headers(account)
+        )
         assert applied.status_code == 201, applied.text
         application_id = applied.json()["id"]
         confirmed = world.client.post(f"/api/v1/applications/{application_id}/confirm", headers=world.headers(hr))
         assert confirmed.status_code == 200, confirmed.text
-        stored = world.client.post(f"/api/v1/applications/{application_id}/stage-results", json=recorded,
-                                   headers=world.headers(hr))
+        stored = world.client.post(
+            f"/api/v1/applications/{application_id}/stage-results", json=recorded, headers=world.headers(hr)
+        )
         assert stored.status_code == 200, stored.text
-        personal = {"surname": surname, "given_name": given, "iin": iin, "birth_date": birth.isoformat(),
-                    "birth_date_dotted": birth.strftime("%d.%m.%Y"), "email": account.email,
-                    "phone": "+7 701 000 00 00"}
-        people.append(Person(account=account, application_id=application_id, code=applied.json()["anonymous_code"],
-                             personal=personal))
+        personal = {
+            "surname": surname,
+            "given_name": given,
+            "iin": iin,
+            "birth_date": birth.isoformat(),
+            "birth_date_dotted": birth.strftime("%d.%m.%Y"),
+            "email": account.email,
+            "phone": "+7 701 000 00 00",
+        }
+        people.append(
+            Person(
+                account=account, application_id=application_id, code=applied.json()["anonymous_code"], personal=personal
+            )
+        )
     if topic:
-        set_topic = world.client.put(f"/api/v1/competitions/{competition_id}/essay-topic", json=TOPIC,
-                                     headers=world.headers(hr))
+        set_topic = world.client.put(
+            f"/api/v1/competitions/{competition_id}/essay-topic", json=TOPIC, headers=world.headers(hr)
+        )
         assert set_topic.status_code == 200, set_topic.text
     assert world.today[0] == TODAY
     return Setup(competition_id=competition_id, hr=hr, members=members, secretary=secretary, people=people)
 
 
-def score(world: World, setup: Setup, stage: str, code: str, member: Account, value: int,
-          comment: str | None = None) -> Any:
+def score(
+    world: World, setup: Setup, stage: str, code: str, member: Account, value: int, comment: str | None = None
+) -> Any:
     body: dict[str, Any] = {"score": value}
     if comment is not None:
         body["comment"] = comment
-    return world.client.put(f"/api/v1/competitions/{setup.competition_id}/stages/{stage}/scores/{code}", json=body,
-                            headers=world.headers(member))
+    return world.client.put(
+        f"/api/v1/competitions/{setup.competition_id}/stages/{stage}/scores/{code}",
+        json=body,
+        headers=world.headers(member),
+    )
 
 
 def close(world: World, setup: Setup, stage: str) -> Any:
-    return world.client.post(f"/api/v1/competitions/{setup.competition_id}/stages/{stage}/close",
-                             headers=world.headers(setup.hr))
+    return world.client.post(
+        f"/api/v1/competitions/{setup.competition_id}/stages/{stage}/close", headers=world.headers(setup.hr)
+    )
 
 
 def write_essay(world: World, person: Person, text: str, language: str = "ru") -> dict[str, Any]:

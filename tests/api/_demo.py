@@ -37,8 +37,7 @@ class Demo:
 
     def account(self, login: str) -> Account:
         with self.session() as session:
-            account: Account = session.scalars(
-                select(Account).where(Account.email == f"{login}@demo.irikteu.kz")).one()
+            account: Account = session.scalars(select(Account).where(Account.email == f"{login}@demo.irikteu.kz")).one()
             session.expunge(account)
             return account
 
@@ -67,8 +66,10 @@ def demo_app(directory: Path, **settings: Any) -> Iterator[Demo]:
     """A migrated SQLite database in ``directory`` with the demo loaded, and the app on it."""
     url = f"sqlite:///{directory / 'irikteu.db'}"
     upgrade(url)
-    app = create_app(make_settings(url, f"sqlite:///{directory / 'q.db'}", data_dir=directory / "data", **settings),
-                     start_consumer=False)
+    app = create_app(
+        make_settings(url, f"sqlite:///{directory / 'q.db'}", data_dir=directory / "data", **settings),
+        start_consumer=False,
+    )
     with TestClient(app) as client:
         seed(app.state.sessions)
         yield Demo(app=app, client=client)

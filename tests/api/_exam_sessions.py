@@ -29,14 +29,19 @@ def _bank_items() -> list[Item]:
     sections: list[tuple[str, str, int]] = [
         *(("legislation", act, count) for act, count in _policy.legislation_questions.items()),
         ("state_language", "kazakh", _policy.state_language_questions),
-        *(("personal_qualities", quality, _policy.personal_qualities_tasks_per_quality)
-          for quality in PERSONAL_QUALITIES),
+        *(
+            ("personal_qualities", quality, _policy.personal_qualities_tasks_per_quality)
+            for quality in PERSONAL_QUALITIES
+        ),
         ("personal_qualities", "validity", _policy.personal_qualities_validity_items),
         ("reasoning_text", "text", _policy.reasoning_text_questions),
         ("reasoning_numeric", "numeric", _policy.reasoning_numeric_questions),
     ]
-    return [make_item(f"{programme[:3]}-{section.replace('_', '')}-{n:02d}", programme, section, key="a")
-            for programme, section, count in sections for n in range(1, 2 * count + 1)]
+    return [
+        make_item(f"{programme[:3]}-{section.replace('_', '')}-{n:02d}", programme, section, key="a")
+        for programme, section, count in sections
+        for n in range(1, 2 * count + 1)
+    ]
 
 
 BANK = make_bank(_bank_items())
@@ -57,8 +62,15 @@ def testing_world_fixture(sqlite_url: str, tmp_path: Any) -> Iterator[Clocked]:
         yield world
 
 
-def book(world: Clocked, account: Account, programme: str = "legislation", *, starts_at: str = "2026-02-03T04:00:00Z",
-         language: str = "kk", application_id: int | None = None) -> Any:
+def book(
+    world: Clocked,
+    account: Account,
+    programme: str = "legislation",
+    *,
+    starts_at: str = "2026-02-03T04:00:00Z",
+    language: str = "kk",
+    application_id: int | None = None,
+) -> Any:
     body: dict[str, Any] = {"programme": programme, "language": language, "starts_at": starts_at}
     if application_id is not None:
         body["application_id"] = application_id
@@ -92,15 +104,18 @@ def form_of(world: Clocked, session_id: int) -> Form:
         return cached_form(session, test_session.form_hash)
 
 
-def put_answer(world: Clocked, account: Account, session_id: int, item_id: str, option: str,
-               request_id: str | None = None) -> Any:
+def put_answer(
+    world: Clocked, account: Account, session_id: int, item_id: str, option: str, request_id: str | None = None
+) -> Any:
     body = {"option": option, "client_request_id": request_id or f"req-{next(_requests)}"}
-    return world.client.put(f"/api/v1/test-sessions/{session_id}/answers/{item_id}", json=body,
-                            headers=world.headers(account))
+    return world.client.put(
+        f"/api/v1/test-sessions/{session_id}/answers/{item_id}", json=body, headers=world.headers(account)
+    )
 
 
-def answer_sections(world: Clocked, account: Account, session_id: int,
-                    correct: dict[str, int] | Callable[[str], int]) -> None:
+def answer_sections(
+    world: Clocked, account: Account, session_id: int, correct: dict[str, int] | Callable[[str], int]
+) -> None:
     """Answer every item: the first ``correct[section]`` items of each section right (``a``), the rest wrong."""
     given: dict[str, int] = {}
     for item in form_of(world, session_id).items:

@@ -26,10 +26,12 @@ DUTIES = {"duties_kk": "Құқықтық сараптама жүргізу.", "d
 
 def vacancy_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "category": "C-4", "functional_area": "legal", "title_kk": "Бас сарапшы", "title_ru": "Главный эксперт",
+        "category": "C-4",
+        "functional_area": "legal",
+        "title_kk": "Бас сарапшы",
+        "title_ru": "Главный эксперт",
         **DUTIES,
-        "requirements": {"min_education_level": "bachelor", "education_fields": ["Law"],
-                         "min_experience_months": 12},
+        "requirements": {"min_education_level": "bachelor", "education_fields": ["Law"], "min_experience_months": 12},
     }
     body.update(overrides)
     return body
@@ -60,17 +62,33 @@ class World:
         with self.session() as session:
             return make_state_body(session).id
 
-    def candidate(self, *, experience_years: int = 3, level: str = "bachelor", field_name: str = "Law",
-                  **kwargs: Any) -> Account:
+    def candidate(
+        self, *, experience_years: int = 3, level: str = "bachelor", field_name: str = "Law", **kwargs: Any
+    ) -> Account:
         """A registered candidate with one diploma and one job in the legal area; returns the account."""
         start = date(TODAY.year - experience_years, TODAY.month, TODAY.day)
         with self.session() as session:
             candidate = make_candidate(
-                session, secret_key=self.app.state.settings.secret_key,
-                education=[{"level": level, "field": field_name, "institution": "ENU",
-                            "start_date": date(2008, 9, 1), "end_date": date(2012, 6, 30)}],
-                work=[{"employer": "Ministry", "position": "Specialist", "start_date": start, "end_date": None,
-                       "functional_area": "legal"}],
+                session,
+                secret_key=self.app.state.settings.secret_key,
+                education=[
+                    {
+                        "level": level,
+                        "field": field_name,
+                        "institution": "ENU",
+                        "start_date": date(2008, 9, 1),
+                        "end_date": date(2012, 6, 30),
+                    }
+                ],
+                work=[
+                    {
+                        "employer": "Ministry",
+                        "position": "Specialist",
+                        "start_date": start,
+                        "end_date": None,
+                        "functional_area": "legal",
+                    }
+                ],
                 **kwargs,
             )
             return candidate.account

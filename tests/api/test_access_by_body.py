@@ -26,8 +26,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 def _candidate_id(demo: Demo, login: str) -> int:
     with demo.session() as session:
-        candidate_id: int = session.scalars(select(Candidate.id).where(
-            Candidate.account_id == demo.account(login).id)).one()
+        candidate_id: int = session.scalars(
+            select(Candidate.id).where(Candidate.account_id == demo.account(login).id)
+        ).one()
         return candidate_id
 
 
@@ -43,15 +44,21 @@ def _competitions(demo: Demo) -> tuple[int, int]:
 def test_hr_of_another_body_neither_grants_nor_reads_accommodations(demo: Demo) -> None:
     """candidate01 applied to the Ministry of Finance only: the Akimat's HR gets 404, as for no candidate."""
     candidate_id = _candidate_id(demo, "candidate01")
-    body = {"candidate_id": candidate_id, "programme": "all", "extra_minutes": 600,
-            "reason": "Медициналық анықтама / медицинская справка № 17"}
+    body = {
+        "candidate_id": candidate_id,
+        "programme": "all",
+        "extra_minutes": 600,
+        "reason": "Медициналық анықтама / медицинская справка № 17",
+    }
     refused = demo.client.post("/api/v1/accommodations", json=body, headers=demo.headers("hr.almaty"))
     assert (refused.status_code, refused.json()["code"]) == (404, "candidate_not_found")
-    missing = demo.client.post("/api/v1/accommodations", json={**body, "candidate_id": 999_999},
-                               headers=demo.headers("hr.almaty"))
+    missing = demo.client.post(
+        "/api/v1/accommodations", json={**body, "candidate_id": 999_999}, headers=demo.headers("hr.almaty")
+    )
     assert (missing.status_code, missing.json()["code"]) == (404, "candidate_not_found")
-    granted = demo.client.post("/api/v1/accommodations", json={**body, "extra_minutes": 15},
-                               headers=demo.headers("hr.minfin"))
+    granted = demo.client.post(
+        "/api/v1/accommodations", json={**body, "extra_minutes": 15}, headers=demo.headers("hr.minfin")
+    )
     assert granted.status_code == 201, granted.text
     url = f"/api/v1/accommodations?candidate_id={candidate_id}"
     read = demo.client.get(url, headers=demo.headers("hr.almaty"))
@@ -61,20 +68,31 @@ def test_hr_of_another_body_neither_grants_nor_reads_accommodations(demo: Demo) 
     assert [row["extra_minutes"] for row in own.json()] == [15]
     assert demo.client.get(url, headers=demo.headers("admin")).status_code == 200
     # candidate02 applied to the Akimat: its HR may accommodate them
-    theirs = demo.client.post("/api/v1/accommodations", json={**body, "candidate_id": _candidate_id(
-        demo, "candidate02"), "extra_minutes": 20}, headers=demo.headers("hr.almaty"))
+    theirs = demo.client.post(
+        "/api/v1/accommodations",
+        json={**body, "candidate_id": _candidate_id(demo, "candidate02"), "extra_minutes": 20},
+        headers=demo.headers("hr.almaty"),
+    )
     assert theirs.status_code == 201, theirs.text
 
 
 def test_hr_of_another_body_cannot_remove_the_ministrys_reserve_membership(demo: Demo) -> None:
-    added = demo.client.post("/api/v1/talent/reserves", headers=demo.headers("hr.minfin"), json={
-        "candidate_id": _candidate_id(demo, "candidate09"), "kind": "presidential_youth", "since": "2026-01-01",
-        "source": "Приказ № 12"})
+    added = demo.client.post(
+        "/api/v1/talent/reserves",
+        headers=demo.headers("hr.minfin"),
+        json={
+            "candidate_id": _candidate_id(demo, "candidate09"),
+            "kind": "presidential_youth",
+            "since": "2026-01-01",
+            "source": "Приказ № 12",
+        },
+    )
     assert added.status_code == 201, added.text
     listed = demo.client.get("/api/v1/talent/reserves", headers=demo.headers("hr.almaty")).json()
     assert added.json()["id"] not in [row["id"] for row in listed]  # another body's record
-    assert added.json()["id"] in [row["id"] for row in demo.client.get(
-        "/api/v1/talent/reserves", headers=demo.headers("hr.minfin")).json()]
+    assert added.json()["id"] in [
+        row["id"] for row in demo.client.get("/api/v1/talent/reserves", headers=demo.headers("hr.minfin")).json()
+    ]
     url = f"/api/v1/talent/reserves/{added.json()['id']}"
     for other in ("hr.almaty", "member1", "proctor", "researcher", "candidate09"):
         refused = demo.client.delete(url, headers=demo.headers(other))

@@ -78,45 +78,80 @@ def _victims(demo: Demo, tmp: Path) -> Victims:
         open_ = next(c for c in competitions if c.status != RESULTS_PUBLISHED)
         found.add("competition_id", finished.id, open_.id)
         found.add("vacancy_id", *session.scalars(select(Vacancy.id).order_by(Vacancy.id)))
-        applications = [session.scalars(select(Application).where(Application.competition_id == c.id)
-                                        .order_by(Application.id)).first() for c in (finished, open_)]
+        applications = [
+            session.scalars(
+                select(Application).where(Application.competition_id == c.id).order_by(Application.id)
+            ).first()
+            for c in (finished, open_)
+        ]
         found.add("application_id", *(a.id for a in applications if a is not None))
         found.add("anonymous_code", *(a.anonymous_code for a in applications if a is not None))
         found.add("candidate_id", *(a.candidate_id for a in applications if a is not None))
-        found.add("account_id", *session.scalars(select(CommissionMember.account_id)
-                                                 .where(CommissionMember.competition_id == finished.id).limit(1)))
+        found.add(
+            "account_id",
+            *session.scalars(
+                select(CommissionMember.account_id).where(CommissionMember.competition_id == finished.id).limit(1)
+            ),
+        )
         found.add("protocol_id", *session.scalars(select(Protocol.id)))
         found.add("interview_id", *session.scalars(select(Interview.id).order_by(Interview.id).limit(1)))
         victim = applications[0]
         assert victim is not None
         owner = session.get(Candidate, victim.candidate_id)
         assert owner is not None
-        found.add("notification_id", *session.scalars(select(Notification.id).where(
-            Notification.account_id == owner.account_id).limit(1)))
+        found.add(
+            "notification_id",
+            *session.scalars(select(Notification.id).where(Notification.account_id == owner.account_id).limit(1)),
+        )
         found.add("subscription_id", *session.scalars(select(AlertSubscription.id).limit(1)))
         found.add("job_id", *session.scalars(select(Job.id).limit(1)))
         open_vacancy = open_.vacancy_id
     # What the owners make now, through the API.
     hr_minfin, hr_almaty = demo.headers("hr.minfin"), demo.headers("hr.almaty")
-    accommodated = client.post("/api/v1/accommodations", headers=hr_minfin, json={
-        "candidate_id": found.values["candidate_id"][0], "programme": "all", "extra_minutes": 10,
-        "reason": "медицинская справка"})
+    accommodated = client.post(
+        "/api/v1/accommodations",
+        headers=hr_minfin,
+        json={
+            "candidate_id": found.values["candidate_id"][0],
+            "programme": "all",
+            "extra_minutes": 10,
+            "reason": "медицинская справка",
+        },
+    )
     _created(accommodated)
-    reserve = _created(client.post("/api/v1/talent/reserves", headers=hr_minfin, json={
-        "candidate_id": found.values["candidate_id"][0], "kind": "presidential_youth", "since": "2026-01-01",
-        "source": "Приказ № 1"}))
+    reserve = _created(
+        client.post(
+            "/api/v1/talent/reserves",
+            headers=hr_minfin,
+            json={
+                "candidate_id": found.values["candidate_id"][0],
+                "kind": "presidential_youth",
+                "since": "2026-01-01",
+                "source": "Приказ № 1",
+            },
+        )
+    )
     found.add("membership_id", reserve["id"])
     rule = _created(client.post("/api/v1/alerts/standing-rules", headers=hr_almaty, json={"categories": ["C-4"]}))
     found.add("rule_id", rule["id"])
     campaign = client.post("/api/v1/alerts/campaigns", headers=hr_almaty, json={"vacancy_ids": [open_vacancy]})
     found.add("campaign_id", _created(campaign)["id"])
-    booking = client.post("/api/v1/test-bookings", headers=demo.headers("candidate02"), json={
-        "programme": "legislation", "language": "kk",
-        "starts_at": f"{kazakhstan_today() + timedelta(days=30)}T10:00:00+05:00"})
+    booking = client.post(
+        "/api/v1/test-bookings",
+        headers=demo.headers("candidate02"),
+        json={
+            "programme": "legislation",
+            "language": "kk",
+            "starts_at": f"{kazakhstan_today() + timedelta(days=30)}T10:00:00+05:00",
+        },
+    )
     found.add("booking_id", _created(booking)["id"])
-    recording = client.post(f"/api/v1/interviews/{found.values['interview_id'][0]}/recording", headers=hr_minfin,
-                            files={"file": ("Собеседование.wav", tone(tmp / "tone.wav", 1.0).read_bytes(),
-                                            "audio/wav")}, data={"language": "kk"})
+    recording = client.post(
+        f"/api/v1/interviews/{found.values['interview_id'][0]}/recording",
+        headers=hr_minfin,
+        files={"file": ("Собеседование.wav", tone(tmp / "tone.wav", 1.0).read_bytes(), "audio/wav")},
+        data={"language": "kk"},
+    )
     if recording.status_code in (200, 202):
         found.add("job_id", recording.json()["job_id"])
     # Names that are not ids of a stored object: a plausible value, the same for everyone.
@@ -134,19 +169,21 @@ def _victims(demo: Demo, tmp: Path) -> Victims:
 # --- request bodies from the schema --------------------------------------------------------------
 
 SAMPLES: dict[str, dict[str, Any]] = {
-    "StageResultsIn": {"legislation_certificate_valid": True,
-                       "personal_qualities": {"percent": 80, "reliable": True}},
+    "StageResultsIn": {"legislation_certificate_valid": True, "personal_qualities": {"percent": 80, "reliable": True}},
     "CommissionSeatIn": {"role": "member"},
     "EssayTopicIn": {"kk": "Тақырып", "ru": "Тема"},
     "PrescoringModeIn": {"mode": "assist"},
     "ScoreIn": {"score": 3},
-    "BookingIn": {"programme": "personal_qualities", "language": "kk",
-                  "starts_at": "2027-03-01T10:00:00+05:00"},
+    "BookingIn": {"programme": "personal_qualities", "language": "kk", "starts_at": "2027-03-01T10:00:00+05:00"},
     "AnswerIn": {"option": "a", "client_request_id": "walk-1"},
     "AccommodationIn": {"programme": "all", "extra_minutes": 30, "reason": "справка"},
     "SignatureIn": {"signature": "MAA="},  # base64 of an empty DER sequence: decoded, then refused
-    "StaffAccountIn": {"email": "walk@walk.example.kz", "password": "walk-password-2026", "role": "hr_officer",
-                       "display_name": "walk"},
+    "StaffAccountIn": {
+        "email": "walk@walk.example.kz",
+        "password": "walk-password-2026",
+        "role": "hr_officer",
+        "display_name": "walk",
+    },
     "DecisionIn": {"decision": "dismiss", "reason": "walk"},
     "SwitchIn": {"enabled": True, "reason": "walk"},
     "CorrectionIn": {"base_version": 1, "segments": []},
@@ -192,9 +229,11 @@ def _example(document: dict[str, Any], schema: dict[str, Any], name: str, victim
         if depth > 4:
             return {}
         sample = SAMPLES.get(schema_name or "", {})
-        body = {prop: _example(document, sub, prop, victims, depth + 1)
-                for prop, sub in schema.get("properties", {}).items()
-                if prop in schema.get("required", []) or prop in victims.values or ID_NAME.search(prop)}
+        body = {
+            prop: _example(document, sub, prop, victims, depth + 1)
+            for prop, sub in schema.get("properties", {}).items()
+            if prop in schema.get("required", []) or prop in victims.values or ID_NAME.search(prop)
+        }
         return {k: v for k, v in {**body, **sample}.items() if v is not None}
     if kind == "array":
         return []
@@ -215,6 +254,7 @@ def _example(document: dict[str, Any], schema: dict[str, Any], name: str, victim
 
 
 # --- the walk ------------------------------------------------------------------------------------
+
 
 @dataclass
 class Operation:
@@ -255,8 +295,10 @@ def _operations(document: dict[str, Any], victims: Victims) -> tuple[list[Operat
             if "application/json" in content:
                 body_kind = "json"
                 body = _example(document, content["application/json"]["schema"], "body", victims)
-                body_ids = bool(re.search(r'"[a-z_]*_ids?"', json.dumps(content["application/json"]["schema"]))
-                                or _has_id_field(document, content["application/json"]["schema"]))
+                body_ids = bool(
+                    re.search(r'"[a-z_]*_ids?"', json.dumps(content["application/json"]["schema"]))
+                    or _has_id_field(document, content["application/json"]["schema"])
+                )
             elif "application/x-www-form-urlencoded" in content:
                 body_kind = "form"
             elif "multipart/form-data" in content:
@@ -292,7 +334,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 
 def test_no_role_reaches_an_object_the_permission_table_keeps_from_it(
-        demo: Demo, tmp_path: Path, record_property: Callable[[str, object], None]) -> None:
+    demo: Demo, tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
     victims = _victims(demo, tmp_path)
     document = demo.client.get("/openapi.json").json()
     operations, skipped, unknown_params = _operations(document, victims)
@@ -305,9 +348,13 @@ def test_no_role_reaches_an_object_the_permission_table_keeps_from_it(
 
     walkers: dict[str, dict[str, str]] = {ANONYMOUS: {}}
     accounts: dict[str, Account] = {
-        CANDIDATE: demo.extra_candidate(), HR_OFFICER: demo.extra(HR_OFFICER),
-        COMMISSION_MEMBER: demo.extra(COMMISSION_MEMBER), RESEARCHER: demo.account("researcher"),
-        PROCTOR: demo.account("proctor"), ADMINISTRATOR: demo.account("admin")}
+        CANDIDATE: demo.extra_candidate(),
+        HR_OFFICER: demo.extra(HR_OFFICER),
+        COMMISSION_MEMBER: demo.extra(COMMISSION_MEMBER),
+        RESEARCHER: demo.account("researcher"),
+        PROCTOR: demo.account("proctor"),
+        ADMINISTRATOR: demo.account("admin"),
+    }
     walkers.update({role: demo.headers(account) for role, account in accounts.items()})
 
     violations: list[str] = []
@@ -332,14 +379,18 @@ def test_no_role_reaches_an_object_the_permission_table_keeps_from_it(
                 statuses[response.status_code] += 1
                 refused_by_validation &= response.status_code == 422
                 if 200 <= response.status_code < 300 and role not in allowed:
-                    violations.append(f"{operation.key} as {role}: {response.status_code} {url} "
-                                      f"{response.text[:160]}")
+                    violations.append(f"{operation.key} as {role}: {response.status_code} {url} {response.text[:160]}")
         if refused_by_validation:
             validation_only.add(operation.key)
-    summary = {"operations_in_document": len(operations) + len(skipped), "operations_walked": len(operations),
-               "operations_without_ids": len(skipped), "roles": len(WALKERS), "requests": requests,
-               "statuses": dict(sorted(statuses.items())),
-               "operations_refused_by_validation_only": sorted(validation_only)}
+    summary = {
+        "operations_in_document": len(operations) + len(skipped),
+        "operations_walked": len(operations),
+        "operations_without_ids": len(skipped),
+        "roles": len(WALKERS),
+        "requests": requests,
+        "statuses": dict(sorted(statuses.items())),
+        "operations_refused_by_validation_only": sorted(validation_only),
+    }
     print("access walk:", json.dumps(summary, ensure_ascii=False))  # pytest -s; also in the JUnit XML:
     for name, value in summary.items():
         record_property(f"access_walk_{name}", value)

@@ -20,14 +20,19 @@ from tests.api._workflow import World, world_fixture  # noqa: F401
 LEGAL = {"functional_areas": ["legal"]}
 
 
-def _subscribe(world: World, account: Account, criteria: dict[str, Any] | None = None,
-               frequency: str = "immediate") -> Any:
-    return world.client.post("/api/v1/alerts/subscriptions", headers=world.headers(account),
-                             json={"criteria": criteria or {}, "frequency": frequency})
+def _subscribe(
+    world: World, account: Account, criteria: dict[str, Any] | None = None, frequency: str = "immediate"
+) -> Any:
+    return world.client.post(
+        "/api/v1/alerts/subscriptions",
+        headers=world.headers(account),
+        json={"criteria": criteria or {}, "frequency": frequency},
+    )
 
 
-def _subscriber(world: World, criteria: dict[str, Any] | None = None, frequency: str = "immediate",
-                **kwargs: Any) -> tuple[Account, int]:
+def _subscriber(
+    world: World, criteria: dict[str, Any] | None = None, frequency: str = "immediate", **kwargs: Any
+) -> tuple[Account, int]:
     account = world.candidate(vacancy_alerts=True, **kwargs)
     response = _subscribe(world, account, criteria, frequency)
     assert response.status_code == 201, response.text
@@ -43,8 +48,13 @@ def _campaigns(world: World, hr: Account) -> list[dict[str, Any]]:
 
 def _alert_mail(world: World) -> list[OutboxMessage]:
     with world.session() as session:
-        return list(session.scalars(select(OutboxMessage).where(
-            OutboxMessage.event.in_(("vacancy_alert", "vacancy_digest"))).order_by(OutboxMessage.id)))
+        return list(
+            session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.event.in_(("vacancy_alert", "vacancy_digest")))
+                .order_by(OutboxMessage.id)
+            )
+        )
 
 
 def _approve_and_send(world: World, hr: Account, campaign_id: int) -> dict[str, Any]:
@@ -58,20 +68,31 @@ def _approve_and_send(world: World, hr: Account, campaign_id: int) -> dict[str, 
 
 def _digests(world: World, now: datetime) -> dict[str, Any]:
     with world.session() as session:
-        return alerts.send_digests(session=session, queue=world.app.state.queue, settings=world.app.state.settings,
-                                   now=now)
+        return alerts.send_digests(
+            session=session, queue=world.app.state.queue, settings=world.app.state.settings, now=now
+        )
 
 
 def test_a_subscription_needs_the_vacancy_alerts_consent(world: World) -> None:
     without = world.candidate(vacancy_alerts=False)
     refused = _subscribe(world, without, LEGAL)
     assert (refused.status_code, refused.json()["code"], refused.json()["consents"]) == (
-        422, "consent_required", ["vacancy_alerts"])
-    account, _ = _subscriber(world, {"functional_areas": ["legal"], "regions": ["astana"],
-                                     "categories": ["с-4"], "text": " юрист "}, "weekly")
+        422,
+        "consent_required",
+        ["vacancy_alerts"],
+    )
+    account, _ = _subscriber(
+        world,
+        {"functional_areas": ["legal"], "regions": ["astana"], "categories": ["с-4"], "text": " юрист "},
+        "weekly",
+    )
     listed = world.client.get("/api/v1/alerts/subscriptions", headers=world.headers(account)).json()
-    assert listed[0]["criteria"] == {"functional_areas": ["legal"], "regions": ["Astana"], "categories": ["C-4"],
-                                     "text": "юрист"}
+    assert listed[0]["criteria"] == {
+        "functional_areas": ["legal"],
+        "regions": ["Astana"],
+        "categories": ["C-4"],
+        "text": "юрист",
+    }
     assert (listed[0]["frequency"], listed[0]["locale"], listed[0]["active"]) == ("weekly", "kk", True)
     bad = _subscribe(world, account, {"regions": ["Atlantis"]})
     assert (bad.status_code, bad.json()["code"]) == (422, "contradictory_filters")
@@ -87,8 +108,11 @@ def test_the_signed_link_unsubscribes_without_a_session_and_refuses_forged_or_ol
     for bad in (forged, other_key, "not-a-token", token.split(".")[0]):
         response = world.client.get("/api/v1/alerts/unsubscribe", params={"token": bad})
         assert (response.status_code, response.json()["code"]) == (400, "unsubscribe_token_invalid"), bad
-    old = make_token(subscription_id, secret_key=settings.secret_key,
-                     issued_at=now - timedelta(days=settings.alerts_unsubscribe_max_age_days, seconds=1))
+    old = make_token(
+        subscription_id,
+        secret_key=settings.secret_key,
+        issued_at=now - timedelta(days=settings.alerts_unsubscribe_max_age_days, seconds=1),
+    )
     expired = world.client.post("/api/v1/alerts/unsubscribe", params={"token": old})
     assert (expired.status_code, expired.json()["code"]) == (400, "unsubscribe_token_expired")
     for method in ("get", "post"):  # the second click changes nothing
@@ -96,8 +120,7 @@ def test_the_signed_link_unsubscribes_without_a_session_and_refuses_forged_or_ol
         assert done.status_code == 200 and done.json()["active"] is False
     with world.session() as session:
         events = session.scalars(select(AuditEvent).where(AuditEvent.action == "alerts.unsubscribed")).all()
-        assert [(e.actor, e.payload["via"]) for e in events] == [(f"subscription:{subscription_id}",
-                                                                  "signed_link")]
+        assert [(e.actor, e.payload["via"]) for e in events] == [(f"subscription:{subscription_id}", "signed_link")]
 
 
 def test_publication_drafts_a_campaign_and_nothing_is_queued_before_approval(world: World) -> None:
@@ -108,11 +131,15 @@ def test_publication_drafts_a_campaign_and_nothing_is_queued_before_approval(wor
     [campaign] = _campaigns(world, hr)
     assert (campaign["status"], campaign["vacancy_ids"], campaign["recipients_count"]) == ("draft", [vacancy_id], 1)
     assert campaign["model"]["name"] and campaign["approved_by"] is None
-    recipients = world.client.get(f"/api/v1/alerts/campaigns/{campaign['id']}/recipients",
-                                  headers=world.headers(hr)).json()
+    recipients = world.client.get(
+        f"/api/v1/alerts/campaigns/{campaign['id']}/recipients", headers=world.headers(hr)
+    ).json()
     [recipient] = recipients["items"]
     assert (recipient["subscription_id"], recipient["vacancy_ids"], recipient["status"]) == (
-        legal_sub, [vacancy_id], "pending")
+        legal_sub,
+        [vacancy_id],
+        "pending",
+    )
     explanation = recipient["explanation"]["vacancies"][str(vacancy_id)]
     assert explanation["criteria"] == {"functional_area": "legal"}
     assert explanation["meets_requirements"] is True and 0 < explanation["profile_score"] <= 1
@@ -136,8 +163,7 @@ def test_approval_queues_one_message_per_subscriber_and_a_second_campaign_sends_
     # The link in the letter works.
     link = mail[0].body.split("/unsubscribe?token=")[1].split()[0]
     assert world.client.get("/api/v1/alerts/unsubscribe", params={"token": link}).json()["active"] is False
-    again = world.client.post("/api/v1/alerts/campaigns", json={"vacancy_ids": [vacancy_id]},
-                              headers=world.headers(hr))
+    again = world.client.post("/api/v1/alerts/campaigns", json={"vacancy_ids": [vacancy_id]}, headers=world.headers(hr))
     assert again.status_code == 201, again.text
     assert again.json()["recipients_count"] == 0
     resent = _approve_and_send(world, hr, again.json()["id"])
@@ -171,8 +197,11 @@ def test_a_daily_digest_goes_out_at_most_once_a_day(world: World) -> None:
     assert len(_alert_mail(world)) == 2
     assert all(m.to_address == account.email for m in mail)
     with world.session() as session:
-        delivered = session.execute(select(AlertDelivery.vacancy_id, AlertDelivery.period_key).where(
-            AlertDelivery.subscription_id == subscription_id).order_by(AlertDelivery.id)).all()
+        delivered = session.execute(
+            select(AlertDelivery.vacancy_id, AlertDelivery.period_key)
+            .where(AlertDelivery.subscription_id == subscription_id)
+            .order_by(AlertDelivery.id)
+        ).all()
     assert delivered == [(first_vacancy, "daily:2026-02-02"), (second_vacancy, "daily:2026-02-03")]
 
 
@@ -181,23 +210,26 @@ def test_a_withdrawn_consent_stops_the_message_and_is_recorded(world: World) -> 
     hr = world.account("hr_officer")
     world.published_competition(hr)
     [campaign] = _campaigns(world, hr)
-    withdrawn = world.client.put("/api/v1/candidates/me/consents", json={"vacancy_alerts": False},
-                                 headers=world.headers(account))
+    withdrawn = world.client.put(
+        "/api/v1/candidates/me/consents", json={"vacancy_alerts": False}, headers=world.headers(account)
+    )
     assert withdrawn.status_code == 200, withdrawn.text
     sent = _approve_and_send(world, hr, campaign["id"])
     assert sent["outcome"] == {"skipped_no_consent": 1}
     assert _alert_mail(world) == []
     with world.session() as session:
-        recipient = session.scalars(select(AlertCampaignRecipient).where(
-            AlertCampaignRecipient.subscription_id == subscription_id)).one()
+        recipient = session.scalars(
+            select(AlertCampaignRecipient).where(AlertCampaignRecipient.subscription_id == subscription_id)
+        ).one()
         assert recipient.status == "skipped_no_consent" and recipient.decided_at is not None
 
 
 def test_switched_off_alerts_draft_no_campaign_and_the_publication_goes_on(world: World) -> None:
     _subscriber(world, LEGAL)
     admin = world.account("administrator")
-    off = world.client.put("/api/v1/admin/ml/vacancy_alerts", json={"enabled": False, "reason": "review"},
-                           headers=world.headers(admin))
+    off = world.client.put(
+        "/api/v1/admin/ml/vacancy_alerts", json={"enabled": False, "reason": "review"}, headers=world.headers(admin)
+    )
     assert off.status_code == 200, off.text
     hr = world.account("hr_officer")
     vacancy_id, competition_id = world.published_competition(hr)
@@ -205,21 +237,26 @@ def test_switched_off_alerts_draft_no_campaign_and_the_publication_goes_on(world
     with world.session() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "alerts.campaign_not_drafted")).one()
         assert (event.entity_id, event.payload["reason"]) == (str(vacancy_id), "ml_module_disabled")
-    manual = world.client.post("/api/v1/alerts/campaigns", json={"vacancy_ids": [vacancy_id]},
-                               headers=world.headers(hr))
+    manual = world.client.post(
+        "/api/v1/alerts/campaigns", json={"vacancy_ids": [vacancy_id]}, headers=world.headers(hr)
+    )
     assert (manual.status_code, manual.json()["code"]) == (409, "ml_module_disabled")
 
 
 def test_a_standing_rule_set_by_an_officer_approves_matching_campaigns(world: World) -> None:
     _subscriber(world, LEGAL)
     hr = world.account("hr_officer")
-    rule = world.client.post("/api/v1/alerts/standing-rules", json={"functional_areas": ["legal"]},
-                             headers=world.headers(hr))
+    rule = world.client.post(
+        "/api/v1/alerts/standing-rules", json={"functional_areas": ["legal"]}, headers=world.headers(hr)
+    )
     assert rule.status_code == 201, rule.text
     world.published_competition(hr)
     [campaign] = _campaigns(world, hr)
     assert (campaign["status"], campaign["standing_rule_id"], campaign["approved_by"]) == (
-        "approved", rule.json()["id"], hr.id)
+        "approved",
+        rule.json()["id"],
+        hr.id,
+    )
     with world.session() as session:
         job = session.scalars(select(Job).where(Job.kind == "alerts.send_campaign")).one()
     world.app.state.queue.execute(job.id)
@@ -242,8 +279,7 @@ def test_only_the_vacancies_body_approves(world: World) -> None:
     world.published_competition(hr)
     [campaign] = _campaigns(world, hr)
     stranger = world.account("hr_officer")
-    response = world.client.post(f"/api/v1/alerts/campaigns/{campaign['id']}/approve",
-                                 headers=world.headers(stranger))
+    response = world.client.post(f"/api/v1/alerts/campaigns/{campaign['id']}/approve", headers=world.headers(stranger))
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
     with world.session() as session:
         stored = session.get(AlertCampaign, campaign["id"])

@@ -48,7 +48,8 @@ def test_apply_checks_qualification_per_requirement_and_issues_an_anonymous_code
     }
     assert body["qualification"][0]["explanation"]["ru"] == (
         "Уровень образования соответствует: требуется — высшее образование (бакалавр), "
-        "у вас — высшее образование (бакалавр).")
+        "у вас — высшее образование (бакалавр)."
+    )
     with world.session() as session:
         events = [(n.account_id, n.event) for n in session.scalars(select(Notification).order_by(Notification.id))]
         audit = session.scalars(select(AuditEvent).where(AuditEvent.action == "application.submitted")).one()
@@ -61,7 +62,8 @@ def test_qualified_candidate_and_ongoing_study_does_not_count(world: World) -> N
     _, competition_id = world.published_competition(hr, requirements={"min_education_level": "master"})
     with world.session() as session:
         studying = make_candidate(
-            session, secret_key=world.app.state.settings.secret_key,
+            session,
+            secret_key=world.app.state.settings.secret_key,
             education=[{"level": "master", "field": "Law", "institution": "ENU", "start_date": date(2025, 9, 1)}],
         ).account
     body = _apply(world, studying, competition_id).json()
@@ -139,12 +141,14 @@ def test_hr_confirms_or_rejects_once_and_overdue_is_flagged(world: World) -> Non
     world.set_today(date(2026, 2, 17))  # documents review ran to 16 February; one application still waits
     late = world.client.get(f"/api/v1/competitions/{competition_id}", headers=world.headers(hr)).json()["calendar"]
     assert (late["documents_review_due"], late["documents_review_overdue"]) == ("2026-02-16", True)
-    rejected = world.client.post(f"/api/v1/applications/{second['id']}/reject", json={"reason": "Диплом жоқ"},
-                                 headers=world.headers(hr))
+    rejected = world.client.post(
+        f"/api/v1/applications/{second['id']}/reject", json={"reason": "Диплом жоқ"}, headers=world.headers(hr)
+    )
     assert rejected.json()["status"] == "rejected"
     assert rejected.json()["rejection_reason"] == "Диплом жоқ"
-    again = world.client.post(f"/api/v1/applications/{first['id']}/reject", json={"reason": "x"},
-                              headers=world.headers(hr))
+    again = world.client.post(
+        f"/api/v1/applications/{first['id']}/reject", json={"reason": "x"}, headers=world.headers(hr)
+    )
     assert again.status_code == 409
     assert again.json()["code"] == "application_already_decided"
     with world.session() as session:
@@ -163,8 +167,9 @@ def test_candidate_sees_only_own_applications(world: World) -> None:
     assert world.client.get(f"/api/v1/applications/{alice_app['id']}", headers=world.headers(bob)).status_code == 403
     own = world.client.get(f"/api/v1/applications/{alice_app['id']}", headers=world.headers(alice))
     assert own.status_code == 200
-    assert [a["id"] for a in world.client.get("/api/v1/applications/mine", headers=world.headers(alice)).json()] \
-        == [alice_app["id"]]
+    assert [a["id"] for a in world.client.get("/api/v1/applications/mine", headers=world.headers(alice)).json()] == [
+        alice_app["id"]
+    ]
     listing = world.client.get(f"/api/v1/competitions/{competition_id}/applications", headers=world.headers(alice))
     assert listing.status_code == 403
 
@@ -181,12 +186,16 @@ def test_recorded_results_are_validated_with_the_replay_ranges(world: World) -> 
     assert pending.json()["code"] == "application_not_confirmed"
     world.client.post(f"/api/v1/applications/{application['id']}/confirm", headers=world.headers(hr))
 
-    bad = world.client.post(url, headers=world.headers(hr), json={
-        "legislation": {"constitution": 16, "civil_service": 10, "anti_corruption": 9, "ethics": 11},
-        "personal_qualities": {"percent": 100.5, "reliable": True},
-        "reasoning": {"text": 26, "numeric": 3},
-        "violations": ["lunch"],
-    })
+    bad = world.client.post(
+        url,
+        headers=world.headers(hr),
+        json={
+            "legislation": {"constitution": 16, "civil_service": 10, "anti_corruption": 9, "ethics": 11},
+            "personal_qualities": {"percent": 100.5, "reliable": True},
+            "reasoning": {"text": 26, "numeric": 3},
+            "violations": ["lunch"],
+        },
+    )
     assert bad.status_code == 422
     assert bad.json()["code"] == "invalid_stage_results"
     assert bad.json()["errors"] == [
@@ -196,14 +205,22 @@ def test_recorded_results_are_validated_with_the_replay_ranges(world: World) -> 
         "reasoning.text: must be 0..25",
         "violations[0]: must be one of eligibility, personal_qualities, reasoning, essay, practical, interview",
     ]
-    assert world.client.post(url, json={"legislation_certificate_valid": True},
-                             headers=world.headers(member)).status_code == 403
+    assert (
+        world.client.post(url, json={"legislation_certificate_valid": True}, headers=world.headers(member)).status_code
+        == 403
+    )
 
-    ok = world.client.post(url, headers=world.headers(hr), json={
-        "legislation": {"constitution": 12, "civil_service": 10, "anti_corruption": 9, "ethics": 7}})
+    ok = world.client.post(
+        url,
+        headers=world.headers(hr),
+        json={"legislation": {"constitution": 12, "civil_service": 10, "anti_corruption": 9, "ethics": 7}},
+    )
     assert ok.status_code == 200
-    merged = world.client.post(url, headers=world.headers(admin), json={
-        "personal_qualities": {"percent": 62.5, "reliable": True}, "violations": ["reasoning"]})
+    merged = world.client.post(
+        url,
+        headers=world.headers(admin),
+        json={"personal_qualities": {"percent": 62.5, "reliable": True}, "violations": ["reasoning"]},
+    )
     assert merged.status_code == 200
     body = merged.json()
     assert body["legislation"] == {"constitution": 12, "civil_service": 10, "anti_corruption": 9, "ethics": 7}
@@ -215,4 +232,5 @@ def test_recorded_results_are_validated_with_the_replay_ranges(world: World) -> 
         recorded = session.scalars(select(AuditEvent).where(AuditEvent.action == "stage_results.recorded")).all()
     assert len(recorded) == 3
     assert recorded[1].payload["before"] == {
-        "legislation": {"constitution": 12, "civil_service": 10, "anti_corruption": 9, "ethics": 7}}
+        "legislation": {"constitution": 12, "civil_service": 10, "anti_corruption": 9, "ethics": 7}
+    }

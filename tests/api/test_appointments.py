@@ -26,20 +26,33 @@ DEADLINES = {"appointment_from": "2026-03-27", "appointment_until": "2026-04-02"
 
 def published(world: World, **kwargs: Any) -> PublishedCompetition:
     with world.session() as session:
-        return make_published_competition(session, secret_key=world.app.state.settings.secret_key,
-                                          published_on=PUBLISHED, deadlines=DEADLINES, **kwargs)
+        return make_published_competition(
+            session,
+            secret_key=world.app.state.settings.secret_key,
+            published_on=PUBLISHED,
+            deadlines=DEADLINES,
+            **kwargs,
+        )
 
 
 def events(world: World, action: str) -> list[dict[str, Any]]:
     with world.session() as session:
-        return [e.payload for e in session.scalars(select(AuditEvent).where(AuditEvent.action == action)
-                                                   .order_by(AuditEvent.id)).all()]
+        return [
+            e.payload
+            for e in session.scalars(
+                select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+            ).all()
+        ]
 
 
 def notified(world: World, account_id: int) -> list[tuple[str, str]]:
     with world.session() as session:
-        return [(n.event, n.locale) for n in session.scalars(
-            select(Notification).where(Notification.account_id == account_id).order_by(Notification.id)).all()]
+        return [
+            (n.event, n.locale)
+            for n in session.scalars(
+                select(Notification).where(Notification.account_id == account_id).order_by(Notification.id)
+            ).all()
+        ]
 
 
 def test_the_winner_appointed_inside_the_window(world: World) -> None:
@@ -50,7 +63,11 @@ def test_the_winner_appointed_inside_the_window(world: World) -> None:
     view = world.client.get(url, headers=hr).json()
     winner = next(iter(comp.candidates))
     assert (view["winner"], view["deadlines"], view["after_winner_refusal"], view["offers"]) == (
-        winner, DEADLINES, "recompete", [])
+        winner,
+        DEADLINES,
+        "recompete",
+        [],
+    )
     assert view["overdue"] == {"appointment_overdue": False, "documents_overdue": False}
 
     documents = world.client.post(f"{url}/documents", json={"received_on": "2026-03-25"}, headers=hr)
@@ -62,7 +79,11 @@ def test_the_winner_appointed_inside_the_window(world: World) -> None:
     assert done.status_code == 200, done.text
     body = done.json()
     assert (body["status"], body["order_number"], body["appointed_on"], body["outside_window"]) == (
-        "appointed", "45-ЖҚ", "2026-03-27", False)
+        "appointed",
+        "45-ЖҚ",
+        "2026-03-27",
+        False,
+    )
     assert body["window"] == {"from": "2026-03-27", "until": "2026-04-02"}
     assert body["documents_due"] == "2026-03-26"
     with world.session() as session:
@@ -82,15 +103,26 @@ def test_outside_the_window_only_with_a_reason_and_flagged(world: World) -> None
     url = f"/api/v1/competitions/{comp.competition_id}/appointment"
     early = world.client.post(url, json={"order_number": "12", "appointed_on": "2026-03-26"}, headers=hr)
     assert (early.status_code, early.json()["code"], early.json()["timing"]) == (
-        422, "outside_window_reason_required", "early")
-    late = world.client.post(url, json={"order_number": "12", "appointed_on": "2026-04-03",
-                                        "reason": "the winner was on sick leave"}, headers=hr)
+        422,
+        "outside_window_reason_required",
+        "early",
+    )
+    late = world.client.post(
+        url,
+        json={"order_number": "12", "appointed_on": "2026-04-03", "reason": "the winner was on sick leave"},
+        headers=hr,
+    )
     assert late.status_code == 200, late.text
     assert (late.json()["outside_window"], late.json()["outside_window_reason"]) == (
-        True, "the winner was on sick leave")
+        True,
+        "the winner was on sick leave",
+    )
     flagged = events(world, "appointment.recorded")[-1]
     assert (flagged["flag"], flagged["timing"], flagged["reason"]) == (
-        "outside_window", "late", "the winner was on sick leave")
+        "outside_window",
+        "late",
+        "the winner was on sick leave",
+    )
 
 
 def test_overdue_marks_once_the_days_pass(world: World) -> None:
@@ -99,10 +131,14 @@ def test_overdue_marks_once_the_days_pass(world: World) -> None:
     url = f"/api/v1/competitions/{comp.competition_id}/appointment"
     world.set_today(date(2026, 3, 27))
     assert world.client.get(url, headers=hr).json()["overdue"] == {
-        "appointment_overdue": False, "documents_overdue": True}
+        "appointment_overdue": False,
+        "documents_overdue": True,
+    }
     world.set_today(date(2026, 4, 3))
     assert world.client.get(url, headers=hr).json()["overdue"] == {
-        "appointment_overdue": True, "documents_overdue": True}
+        "appointment_overdue": True,
+        "documents_overdue": True,
+    }
     # a serving civil servant hands in nothing
     servant = world.client.post(f"{url}/documents", json={"required": False}, headers=hr).json()
     assert servant["overdue"] == {"appointment_overdue": True, "documents_overdue": False}
@@ -112,18 +148,26 @@ def test_a_refusal_sends_the_post_back_to_competition_by_default(world: World) -
     comp = published(world)
     hr = world.headers(comp.hr_officer)
     url = f"/api/v1/competitions/{comp.competition_id}/appointment"
-    refused = world.client.post(f"{url}/refusal", json={"kind": "refused", "on": "2026-03-20",
-                                                        "reason": "took another job"}, headers=hr)
+    refused = world.client.post(
+        f"{url}/refusal", json={"kind": "refused", "on": "2026-03-20", "reason": "took another job"}, headers=hr
+    )
     assert refused.status_code == 200, refused.text
     next_step = refused.json()["next"]
     assert (refused.json()["status"], next_step["action"], next_step["reason"]) == (
-        "refused", "recompete", "policy_recompete")
+        "refused",
+        "recompete",
+        "policy_recompete",
+    )
     with world.session() as session:
         old = session.get(Vacancy, comp.vacancy_id)
         new = session.get(Vacancy, next_step["vacancy_id"])
         assert old is not None and new is not None
         assert (old.status, new.status, new.title_ru, new.locality_type) == (
-            "closed", "draft", "Главный специалист", "city")
+            "closed",
+            "draft",
+            "Главный специалист",
+            "city",
+        )
     after = world.client.post(url, json={"order_number": "1", "appointed_on": "2026-03-27"}, headers=hr)
     assert (after.status_code, after.json()["code"]) == (409, "appointment_decided")
     assert events(world, "appointment.refused")[-1]["next"]["action"] == "recompete"
@@ -134,14 +178,18 @@ def test_the_next_ranked_is_offered_the_post_when_the_policy_says_so(world: Worl
     hr = world.headers(comp.hr_officer)
     url = f"/api/v1/competitions/{comp.competition_id}/appointment"
     first, second, third = comp.candidates
-    refused = world.client.post(f"{url}/refusal", json={"kind": "documents_not_submitted", "on": "2026-03-26"},
-                                headers=hr).json()
+    refused = world.client.post(
+        f"{url}/refusal", json={"kind": "documents_not_submitted", "on": "2026-03-26"}, headers=hr
+    ).json()
     assert refused["status"] == "documents_not_submitted"
     assert (refused["next"]["action"], refused["next"]["anonymous_code"]) == ("offer", second)
     # offered Thursday 26.03: from that day to the 10th working day after it, 9 April; documents 5 April
     offer = world.client.get(f"/api/v1/appointments/{refused['next']['appointment_id']}", headers=hr).json()
     assert (offer["status"], offer["window"], offer["documents_due"]) == (
-        "offered", {"from": "2026-03-26", "until": "2026-04-09"}, "2026-04-05")
+        "offered",
+        {"from": "2026-03-26", "until": "2026-04-09"},
+        "2026-04-05",
+    )
     assert notified(world, comp.candidates[second].account_id) == [("appointment_offered", "kk")]
     again = world.client.post(f"{url}/refusal", json={"kind": "refused", "on": "2026-03-27"}, headers=hr).json()
     assert again["next"]["anonymous_code"] == third
@@ -171,7 +219,8 @@ def test_who_may_see_and_record(world: World) -> None:
     assert world.client.get(f"/api/v1/appointments/{done['id']}", headers=world.headers(winner)).status_code == 200
     assert world.client.get("/api/v1/appointments", headers=world.headers(winner)).status_code == 403
     assert [a["id"] for a in world.client.get("/api/v1/appointments", headers=world.headers(admin)).json()] == [
-        done["id"]]
+        done["id"]
+    ]
     assert world.client.get("/api/v1/appointments", headers=world.headers(other_hr)).json() == []
     with world.session() as session:
         assert session.scalars(select(Appointment)).one().status == "appointed"
@@ -184,7 +233,9 @@ def test_no_appointment_before_the_results_or_without_a_winner(world: World) -> 
     response = world.client.get(url, headers=world.headers(hr))
     assert (response.status_code, response.json()["code"]) == (409, "results_not_published")
     empty = published(world, ranked=0)
-    posted = world.client.post(f"/api/v1/competitions/{empty.competition_id}/appointment",
-                               json={"order_number": "1", "appointed_on": "2026-03-27"},
-                               headers=world.headers(empty.hr_officer))
+    posted = world.client.post(
+        f"/api/v1/competitions/{empty.competition_id}/appointment",
+        json={"order_number": "1", "appointed_on": "2026-03-27"},
+        headers=world.headers(empty.hr_officer),
+    )
     assert (posted.status_code, posted.json()["code"]) == (409, "no_winner")

@@ -45,14 +45,23 @@ def test_password_sign_in_gives_a_bearer_token_for_me(app: FastAPI, client: Test
     assert claims["exp"] - claims["iat"] == 60 * 60
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.status_code == 200
-    assert me.json() == {"id": account.id, "email": "member.one@gov.kz", "role": "commission_member",
-                         "state_body_id": None, "display_name": "Member One", "locale": "ru", "is_active": True}
+    assert me.json() == {
+        "id": account.id,
+        "email": "member.one@gov.kz",
+        "role": "commission_member",
+        "state_body_id": None,
+        "display_name": "Member One",
+        "locale": "ru",
+        "is_active": True,
+    }
 
 
-@pytest.mark.parametrize(("username", "password"), [
-    ("someone@gov.kz", "wrong-password"), ("nobody@gov.kz", TEST_PASSWORD)])
-def test_a_wrong_password_or_unknown_email_is_the_same_401_problem(app: FastAPI, client: TestClient,
-                                                                   username: str, password: str) -> None:
+@pytest.mark.parametrize(
+    ("username", "password"), [("someone@gov.kz", "wrong-password"), ("nobody@gov.kz", TEST_PASSWORD)]
+)
+def test_a_wrong_password_or_unknown_email_is_the_same_401_problem(
+    app: FastAPI, client: TestClient, username: str, password: str
+) -> None:
     _account(app, "proctor", email="someone@gov.kz")
     response = client.post("/api/v1/auth/token", data={"username": username, "password": password})
     assert response.status_code == 401
@@ -77,11 +86,14 @@ def test_a_switched_off_account_cannot_sign_in_nor_use_an_old_token(app: FastAPI
 def test_no_token_a_forged_token_and_an_expired_token_are_401_unauthorized(app: FastAPI, client: TestClient) -> None:
     account = _account(app, "administrator")
     settings = app.state.settings
-    forged = jwt.encode({"sub": str(account.id), "role": "administrator",
-                         "exp": int((utcnow() + timedelta(hours=1)).timestamp())},
-                        "another-secret-of-enough-length-0123456789", algorithm="HS256")
-    expired = issue_access_token(account_id=account.id, role="administrator", settings=settings,
-                                 now=utcnow() - timedelta(minutes=61))
+    forged = jwt.encode(
+        {"sub": str(account.id), "role": "administrator", "exp": int((utcnow() + timedelta(hours=1)).timestamp())},
+        "another-secret-of-enough-length-0123456789",
+        algorithm="HS256",
+    )
+    expired = issue_access_token(
+        account_id=account.id, role="administrator", settings=settings, now=utcnow() - timedelta(minutes=61)
+    )
     cases = {
         None: "sign in and send the token as 'Authorization: Bearer <token>'",
         "Bearer not-a-jwt": "the token is not valid",
@@ -95,16 +107,18 @@ def test_no_token_a_forged_token_and_an_expired_token_are_401_unauthorized(app: 
         assert response.json()["code"] == "unauthorized"
         assert response.json()["detail"] == detail
     # One minute short of the lifetime, the same construction still works.
-    fresh = issue_access_token(account_id=account.id, role="administrator", settings=settings,
-                               now=utcnow() - timedelta(minutes=59))
+    fresh = issue_access_token(
+        account_id=account.id, role="administrator", settings=settings, now=utcnow() - timedelta(minutes=59)
+    )
     assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {fresh}"}).status_code == 200
 
 
 def test_token_lifetime_comes_from_the_setting(database_url: str, tmp_path: Path) -> None:
     settings = make_settings(database_url, f"sqlite:///{tmp_path / 'q.db'}", access_token_minutes=5)
     now = utcnow().replace(microsecond=0)
-    claims = read_access_token(issue_access_token(account_id=7, role="proctor", settings=settings, now=now),
-                               settings=settings)
+    claims = read_access_token(
+        issue_access_token(account_id=7, role="proctor", settings=settings, now=now), settings=settings
+    )
     assert (claims.account_id, claims.role, claims.expires_at) == (7, "proctor", now + timedelta(minutes=5))
 
 
@@ -121,21 +135,48 @@ def test_a_token_whose_role_no_longer_matches_the_account_is_refused(app: FastAP
 def test_administrator_creates_a_state_body_and_an_hr_officer_of_it(app: FastAPI, client: TestClient) -> None:
     admin = auth_headers(app, _account(app, "administrator"))
     events_before = _count(app, AuditEvent)
-    response = client.post("/api/v1/admin/state-bodies", headers=admin, json={
-        "code": "MF-RK", "name_kk": "ҚР Қаржы министрлігі", "name_ru": "Министерство финансов РК",
-        "region": "Astana"})
+    response = client.post(
+        "/api/v1/admin/state-bodies",
+        headers=admin,
+        json={
+            "code": "MF-RK",
+            "name_kk": "ҚР Қаржы министрлігі",
+            "name_ru": "Министерство финансов РК",
+            "region": "Astana",
+        },
+    )
     assert response.status_code == 201
     body_id = response.json()["id"]
-    assert response.json() == {"id": body_id, "code": "MF-RK", "name_kk": "ҚР Қаржы министрлігі",
-                               "name_ru": "Министерство финансов РК", "region": "Astana"}
-    response = client.post("/api/v1/admin/accounts", headers=admin, json={
-        "email": "HR@MinFin.gov.kz", "password": "a-long-password", "role": "hr_officer",
-        "state_body_id": body_id, "display_name": "Әйгерім Нұрланқызы", "locale": "kk"})
+    assert response.json() == {
+        "id": body_id,
+        "code": "MF-RK",
+        "name_kk": "ҚР Қаржы министрлігі",
+        "name_ru": "Министерство финансов РК",
+        "region": "Astana",
+    }
+    response = client.post(
+        "/api/v1/admin/accounts",
+        headers=admin,
+        json={
+            "email": "HR@MinFin.gov.kz",
+            "password": "a-long-password",
+            "role": "hr_officer",
+            "state_body_id": body_id,
+            "display_name": "Әйгерім Нұрланқызы",
+            "locale": "kk",
+        },
+    )
     assert response.status_code == 201
     created = response.json()
-    assert created == {"id": created["id"], "email": "hr@minfin.gov.kz", "role": "hr_officer",
-                       "state_body_id": body_id, "display_name": "Әйгерім Нұрланқызы", "locale": "kk",
-                       "is_active": True}
+    assert created == {
+        "id": created["id"],
+        "email": "hr@minfin.gov.kz",
+        "role": "hr_officer",
+        "state_body_id": body_id,
+        "display_name": "Әйгерім Нұрланқызы",
+        "locale": "kk",
+        "is_active": True,
+    }
     with app.state.sessions() as session:
         stored = session.get(Account, created["id"])
         assert stored is not None
@@ -164,8 +205,11 @@ def test_account_creation_problems(app: FastAPI, client: TestClient) -> None:
     assert _count(app, Account) == accounts_before
     with transaction(app.state.sessions) as session:
         make_state_body(session, code="TAKEN")
-    response = client.post("/api/v1/admin/state-bodies", headers=admin,
-                           json={"code": "TAKEN", "name_kk": "a", "name_ru": "b", "region": "c"})
+    response = client.post(
+        "/api/v1/admin/state-bodies",
+        headers=admin,
+        json={"code": "TAKEN", "name_kk": "a", "name_ru": "b", "region": "c"},
+    )
     assert (response.status_code, response.json()["code"]) == (409, "state_body_code_taken")
 
 
@@ -175,8 +219,11 @@ def test_only_administrators_reach_the_admin_endpoints(app: FastAPI, client: Tes
     bodies_before = _count(app, StateBody)
     for role in roles:
         headers = auth_headers(app, accounts[role])
-        response = client.post("/api/v1/admin/state-bodies", headers=headers,
-                               json={"code": "X1", "name_kk": "a", "name_ru": "b", "region": "c"})
+        response = client.post(
+            "/api/v1/admin/state-bodies",
+            headers=headers,
+            json={"code": "X1", "name_kk": "a", "name_ru": "b", "region": "c"},
+        )
         assert response.status_code == 403
         assert response.json()["code"] == "forbidden"
         assert response.json()["detail"] == f"this needs the role administrator; you are {role}"

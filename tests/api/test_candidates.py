@@ -28,14 +28,33 @@ PASSWORD = "correct horse battery"
 
 def registration(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "email": "Aigerim.Nurlanova@Mail.kz", "password": PASSWORD, "iin": IIN,
-        "surname": "Нұрланова", "given_name": "Әйгерім", "patronymic": "Серікқызы",
-        "phone": "+7 701 123 45 67", "region": "Almaty",
+        "email": "Aigerim.Nurlanova@Mail.kz",
+        "password": PASSWORD,
+        "iin": IIN,
+        "surname": "Нұрланова",
+        "given_name": "Әйгерім",
+        "patronymic": "Серікқызы",
+        "phone": "+7 701 123 45 67",
+        "region": "Almaty",
         "languages": [{"language": "kk", "level": "native"}, {"language": "ru", "level": "C1"}],
-        "education": [{"level": "bachelor", "field": "Economics", "institution": "KazNU",
-                       "start_date": "2008-09-01", "end_date": "2012-06-30"}],
-        "work": [{"employer": "Akimat of Almaty", "position": "Economist", "start_date": "2012-09-01",
-                  "end_date": None, "functional_area": "budget_planning"}],
+        "education": [
+            {
+                "level": "bachelor",
+                "field": "Economics",
+                "institution": "KazNU",
+                "start_date": "2008-09-01",
+                "end_date": "2012-06-30",
+            }
+        ],
+        "work": [
+            {
+                "employer": "Akimat of Almaty",
+                "position": "Economist",
+                "start_date": "2012-09-01",
+                "end_date": None,
+                "functional_area": "budget_planning",
+            }
+        ],
         "consents": {"selection_rules": True, "personal_data": True, "talent_pool": True},
     }
     data.update(changes)
@@ -44,8 +63,10 @@ def registration(**changes: Any) -> dict[str, Any]:
 
 def counts(app: FastAPI) -> dict[str, int]:
     with app.state.sessions() as session:
-        return {model.__name__: int(session.scalar(select(func.count()).select_from(model)) or 0)
-                for model in (Account, Candidate, Consent, EducationRecord, WorkRecord, CandidateLanguage, AuditEvent)}
+        return {
+            model.__name__: int(session.scalar(select(func.count()).select_from(model)) or 0)
+            for model in (Account, Candidate, Consent, EducationRecord, WorkRecord, CandidateLanguage, AuditEvent)
+        }
 
 
 def sign_in(client: TestClient, email: str = "aigerim.nurlanova@mail.kz", password: str = PASSWORD) -> dict[str, str]:
@@ -70,33 +91,73 @@ def test_registration_stores_exactly_the_file_with_the_iin_encrypted(app: FastAP
     assert response.json() == ACCEPTED
     body = client.get("/api/v1/candidates/me", headers=sign_in(client)).json()
     assert body == {
-        "id": body["id"], "account_id": body["account_id"], "email": "aigerim.nurlanova@mail.kz", "iin": IIN,
-        "birth_date": "1990-01-02", "sex": "female", "surname": "Нұрланова", "given_name": "Әйгерім",
-        "patronymic": "Серікқызы", "phone": "+7 701 123 45 67", "region": "Almaty", "locale": "kk",
+        "id": body["id"],
+        "account_id": body["account_id"],
+        "email": "aigerim.nurlanova@mail.kz",
+        "iin": IIN,
+        "birth_date": "1990-01-02",
+        "sex": "female",
+        "surname": "Нұрланова",
+        "given_name": "Әйгерім",
+        "patronymic": "Серікқызы",
+        "phone": "+7 701 123 45 67",
+        "region": "Almaty",
+        "locale": "kk",
         "languages": [{"language": "kk", "level": "native"}, {"language": "ru", "level": "C1"}],
-        "education": [{"id": body["education"][0]["id"], "level": "bachelor", "field": "Economics",
-                       "institution": "KazNU", "start_date": "2008-09-01", "end_date": "2012-06-30",
-                       "diploma_on": None, "grant_funded": False, "gpa": None, "gpa_scale": None, "academy": False,
-                       "best_graduate": False}],
-        "work": [{"id": body["work"][0]["id"], "employer": "Akimat of Almaty", "position": "Economist",
-                  "start_date": "2012-09-01", "end_date": None, "functional_area": "budget_planning"}],
+        "education": [
+            {
+                "id": body["education"][0]["id"],
+                "level": "bachelor",
+                "field": "Economics",
+                "institution": "KazNU",
+                "start_date": "2008-09-01",
+                "end_date": "2012-06-30",
+                "diploma_on": None,
+                "grant_funded": False,
+                "gpa": None,
+                "gpa_scale": None,
+                "academy": False,
+                "best_graduate": False,
+            }
+        ],
+        "work": [
+            {
+                "id": body["work"][0]["id"],
+                "employer": "Akimat of Almaty",
+                "position": "Economist",
+                "start_date": "2012-09-01",
+                "end_date": None,
+                "functional_area": "budget_planning",
+            }
+        ],
         "consents": {"selection_rules": True, "personal_data": True, "talent_pool": True, "vacancy_alerts": False},
     }
     after = counts(app)
     assert {k: after[k] - before[k] for k in after} == {
-        "Account": 1, "Candidate": 1, "Consent": 4, "EducationRecord": 1, "WorkRecord": 1,
-        "CandidateLanguage": 2, "AuditEvent": 1}
+        "Account": 1,
+        "Candidate": 1,
+        "Consent": 4,
+        "EducationRecord": 1,
+        "WorkRecord": 1,
+        "CandidateLanguage": 2,
+        "AuditEvent": 1,
+    }
     assert outbox(app) == []
     secret = app.state.settings.secret_key
     with app.state.sessions() as session:
         account = session.get(Account, body["account_id"])
         assert account is not None
         assert (account.role, account.email, account.display_name, account.state_body_id) == (
-            "candidate", "aigerim.nurlanova@mail.kz", "Әйгерім Нұрланова", None)
+            "candidate",
+            "aigerim.nurlanova@mail.kz",
+            "Әйгерім Нұрланова",
+            None,
+        )
         assert verify_password(account.password_hash, PASSWORD)
         assert PASSWORD not in account.password_hash
-        raw = session.execute(text("SELECT iin_encrypted, iin_hash, birth_date, sex FROM candidates WHERE id = :id"),
-                              {"id": body["id"]}).one()
+        raw = session.execute(
+            text("SELECT iin_encrypted, iin_hash, birth_date, sex FROM candidates WHERE id = :id"), {"id": body["id"]}
+        ).one()
         stored = bytes(raw[0])
         assert IIN.encode() not in stored and IIN not in stored.hex() and IIN not in raw[1]
         assert decrypt_iin(stored, secret_key=secret) == IIN
@@ -106,8 +167,12 @@ def test_registration_stores_exactly_the_file_with_the_iin_encrypted(app: FastAP
         event = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert event is not None and event.action == "candidate.registered"
         assert IIN not in str(event.payload) and "Нұрланова" not in str(event.payload)
-        assert event.payload["consents"] == {"selection_rules": True, "personal_data": True,
-                                             "talent_pool": True, "vacancy_alerts": False}
+        assert event.payload["consents"] == {
+            "selection_rules": True,
+            "personal_data": True,
+            "talent_pool": True,
+            "vacancy_alerts": False,
+        }
         found = find_by_iin(session, IIN, secret_key=secret)
         assert found is not None and found.id == body["id"]
     me = client.get("/api/v1/candidates/me", headers=sign_in(client))
@@ -148,21 +213,26 @@ def test_registration_is_no_oracle_the_owner_is_told_by_email(app: FastAPI, clie
     fresh = client.post("/api/v1/candidates/register", json=registration())
     before = _registration_accounts(app)
     same_iin = client.post("/api/v1/candidates/register", json=registration(email="other@mail.kz"))
-    same_email = client.post("/api/v1/candidates/register",
-                             json=registration(email=" AIGERIM.NURLANOVA@mail.kz", iin=OTHER_IIN))
+    same_email = client.post(
+        "/api/v1/candidates/register", json=registration(email=" AIGERIM.NURLANOVA@mail.kz", iin=OTHER_IIN)
+    )
     answers = [(r.status_code, r.headers["content-type"], r.json()) for r in (fresh, same_iin, same_email)]
     assert answers == [(202, "application/json", ACCEPTED)] * 3
     assert _registration_accounts(app) == before  # nothing created, nothing half-written
     # The owner hears of both attempts by e-mail; the address that tried gets nothing.
-    assert outbox(app) == [("aigerim.nurlanova@mail.kz", "registration_attempt"),
-                           ("aigerim.nurlanova@mail.kz", "registration_attempt")]
+    assert outbox(app) == [
+        ("aigerim.nurlanova@mail.kz", "registration_attempt"),
+        ("aigerim.nurlanova@mail.kz", "registration_attempt"),
+    ]
     with app.state.sessions() as session:
-        refused = session.scalars(select(AuditEvent).where(AuditEvent.action == "candidate.registration_refused")
-                                  .order_by(AuditEvent.id)).all()
+        refused = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "candidate.registration_refused").order_by(AuditEvent.id)
+        ).all()
         assert [event.payload["matched"] for event in refused] == ["iin", "email"]
         assert all(IIN not in str(event.payload) for event in refused)
-    assert client.post("/api/v1/auth/token", data={"username": "other@mail.kz", "password": PASSWORD}
-                       ).status_code == 401
+    assert (
+        client.post("/api/v1/auth/token", data={"username": "other@mail.kz", "password": PASSWORD}).status_code == 401
+    )
 
 
 def test_a_staff_email_cannot_be_taken_by_a_candidate(app: FastAPI, client: TestClient) -> None:
@@ -202,8 +272,17 @@ def test_bad_fields_are_validation_problems(app: FastAPI, client: TestClient) ->
         registration(email="not-an-email"),
         registration(password="short"),
         registration(education=[{"level": "phd", "field": "x", "institution": "y", "start_date": "2010-01-01"}]),
-        registration(work=[{"employer": "x", "position": "y", "start_date": "2010-01-01", "end_date": "2009-01-01",
-                            "functional_area": "z"}]),
+        registration(
+            work=[
+                {
+                    "employer": "x",
+                    "position": "y",
+                    "start_date": "2010-01-01",
+                    "end_date": "2009-01-01",
+                    "functional_area": "z",
+                }
+            ]
+        ),
         registration(languages=[{"language": "kk", "level": "C1"}, {"language": "kk", "level": "B1"}]),
         registration(languages=[{"language": "de", "level": "C1"}]),
         registration(unexpected="field"),
@@ -217,19 +296,45 @@ def test_the_candidate_replaces_their_file_with_one_put(app: FastAPI, client: Te
     client.post("/api/v1/candidates/register", json=registration())
     headers = sign_in(client)
     new_file = {
-        "surname": "Нұрланова", "given_name": "Әйгерім", "patronymic": None, "phone": "+7 777 000 11 22",
-        "region": "Astana", "locale": "ru",
+        "surname": "Нұрланова",
+        "given_name": "Әйгерім",
+        "patronymic": None,
+        "phone": "+7 777 000 11 22",
+        "region": "Astana",
+        "locale": "ru",
         "languages": [{"language": "en", "level": "B2"}],
         "education": [
-            {"level": "bachelor", "field": "Economics", "institution": "KazNU", "start_date": "2008-09-01",
-             "end_date": "2012-06-30"},
-            {"level": "master", "field": "Public administration", "institution": "Academy of Public Administration",
-             "start_date": "2013-09-01", "end_date": "2015-06-30"}],
+            {
+                "level": "bachelor",
+                "field": "Economics",
+                "institution": "KazNU",
+                "start_date": "2008-09-01",
+                "end_date": "2012-06-30",
+            },
+            {
+                "level": "master",
+                "field": "Public administration",
+                "institution": "Academy of Public Administration",
+                "start_date": "2013-09-01",
+                "end_date": "2015-06-30",
+            },
+        ],
         "work": [
-            {"employer": "Akimat of Almaty", "position": "Economist", "start_date": "2012-09-01",
-             "end_date": "2016-08-31", "functional_area": "budget_planning"},
-            {"employer": "Ministry of Finance", "position": "Chief expert", "start_date": "2016-09-01",
-             "end_date": None, "functional_area": "public_procurement"}],
+            {
+                "employer": "Akimat of Almaty",
+                "position": "Economist",
+                "start_date": "2012-09-01",
+                "end_date": "2016-08-31",
+                "functional_area": "budget_planning",
+            },
+            {
+                "employer": "Ministry of Finance",
+                "position": "Chief expert",
+                "start_date": "2016-09-01",
+                "end_date": None,
+                "functional_area": "public_procurement",
+            },
+        ],
     }
     response = client.put("/api/v1/candidates/me", headers=headers, json=new_file)
     assert response.status_code == 200, response.text
@@ -238,9 +343,13 @@ def test_the_candidate_replaces_their_file_with_one_put(app: FastAPI, client: Te
     assert body["patronymic"] is None
     assert body["languages"] == [{"language": "en", "level": "B2"}]
     assert [(e["level"], e["institution"]) for e in body["education"]] == [
-        ("bachelor", "KazNU"), ("master", "Academy of Public Administration")]
+        ("bachelor", "KazNU"),
+        ("master", "Academy of Public Administration"),
+    ]
     assert [(w["employer"], w["end_date"]) for w in body["work"]] == [
-        ("Akimat of Almaty", "2016-08-31"), ("Ministry of Finance", None)]
+        ("Akimat of Almaty", "2016-08-31"),
+        ("Ministry of Finance", None),
+    ]
     assert body["iin"] == IIN and body["email"] == "aigerim.nurlanova@mail.kz"
     assert client.get("/api/v1/candidates/me", headers=headers).json() == body
     c = counts(app)
@@ -258,14 +367,20 @@ def test_the_candidate_replaces_their_file_with_one_put(app: FastAPI, client: Te
 def test_consents_optional_ones_change_required_ones_cannot_be_withdrawn(app: FastAPI, client: TestClient) -> None:
     client.post("/api/v1/candidates/register", json=registration())
     headers = sign_in(client)
-    response = client.put("/api/v1/candidates/me/consents", headers=headers,
-                          json={"talent_pool": False, "vacancy_alerts": True})
+    response = client.put(
+        "/api/v1/candidates/me/consents", headers=headers, json={"talent_pool": False, "vacancy_alerts": True}
+    )
     assert response.status_code == 200
-    assert response.json() == {"selection_rules": True, "personal_data": True, "talent_pool": False,
-                               "vacancy_alerts": True}
+    assert response.json() == {
+        "selection_rules": True,
+        "personal_data": True,
+        "talent_pool": False,
+        "vacancy_alerts": True,
+    }
     events = counts(app)["AuditEvent"]
-    refused = client.put("/api/v1/candidates/me/consents", headers=headers,
-                         json={"personal_data": False, "vacancy_alerts": False})
+    refused = client.put(
+        "/api/v1/candidates/me/consents", headers=headers, json={"personal_data": False, "vacancy_alerts": False}
+    )
     assert refused.status_code == 422
     assert refused.json()["code"] == "consent_required"
     assert refused.json()["consents"] == ["personal_data"]
@@ -283,8 +398,10 @@ def test_staff_cannot_read_a_candidate_file_through_the_candidate_endpoints(app:
         with transaction(app.state.sessions) as session:
             staff = make_account(session, role=role)
         headers = auth_headers(app, staff)
-        for method, path, payload in [("GET", "/api/v1/candidates/me", None),
-                                      ("PUT", "/api/v1/candidates/me/consents", {"talent_pool": False})]:
+        for method, path, payload in [
+            ("GET", "/api/v1/candidates/me", None),
+            ("PUT", "/api/v1/candidates/me/consents", {"talent_pool": False}),
+        ]:
             response = client.request(method, path, headers=headers, json=payload)
             assert response.status_code == 403, (role, path)
             assert response.json()["code"] == "forbidden"
@@ -292,14 +409,18 @@ def test_staff_cannot_read_a_candidate_file_through_the_candidate_endpoints(app:
 
 
 def test_candidate_endpoints_need_a_token(client: TestClient) -> None:
-    for method, path in [("GET", "/api/v1/candidates/me"), ("PUT", "/api/v1/candidates/me"),
-                         ("PUT", "/api/v1/candidates/me/consents")]:
+    for method, path in [
+        ("GET", "/api/v1/candidates/me"),
+        ("PUT", "/api/v1/candidates/me"),
+        ("PUT", "/api/v1/candidates/me/consents"),
+    ]:
         response = client.request(method, path, json={})
         assert (response.status_code, response.json()["code"]) == (401, "unauthorized"), path
 
 
-def test_registration_then_sign_in_uses_the_derived_birth_date_for_a_2000s_man(app: FastAPI,
-                                                                               client: TestClient) -> None:
+def test_registration_then_sign_in_uses_the_derived_birth_date_for_a_2000s_man(
+    app: FastAPI, client: TestClient
+) -> None:
     iin = make_iin(date(2001, 2, 28), "male")
     response = client.post("/api/v1/candidates/register", json=registration(iin=iin, email="young@mail.kz"))
     assert response.status_code == 202

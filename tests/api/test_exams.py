@@ -49,11 +49,16 @@ def test_booking_too_soon_is_422_and_the_boundary_is_the_next_day_in_kazakhstan(
     assert (past.status_code, past.json()["code"]) == (422, "booking_in_past")
     stage_without_application = book(world, candidate, "personal_qualities")
     assert (stage_without_application.status_code, stage_without_application.json()["code"]) == (
-        422, "application_required")
+        422,
+        "application_required",
+    )
     first = booked(world, candidate)
     second = book(world, candidate)
     assert (second.status_code, second.json()["code"], second.json()["booking_id"]) == (
-        409, "already_booked", first["id"])
+        409,
+        "already_booked",
+        first["id"],
+    )
     cancelled = world.client.post(f"/api/v1/test-bookings/{first['id']}/cancel", headers=world.headers(candidate))
     assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
     again = booked(world, candidate)
@@ -82,11 +87,15 @@ def test_start_opens_at_the_grace_time_and_a_second_start_is_409_with_nothing_ne
     assert body["form_hash"] == booking["form_hash"]
     second = start(world, candidate, booking["id"])
     assert (second.status_code, second.json()["code"], second.json()["session_id"]) == (
-        409, "session_already_started", body["id"])
+        409,
+        "session_already_started",
+        body["id"],
+    )
     assert _count(world, TestSession) == 1
     assert _count(world, Job, kind="testing.auto_submit") == 1
-    not_cancellable = world.client.post(f"/api/v1/test-bookings/{booking['id']}/cancel",
-                                        headers=world.headers(candidate))
+    not_cancellable = world.client.post(
+        f"/api/v1/test-bookings/{booking['id']}/cancel", headers=world.headers(candidate)
+    )
     assert (not_cancellable.status_code, not_cancellable.json()["code"]) == (409, "booking_not_cancellable")
 
 
@@ -113,8 +122,9 @@ def test_pages_are_in_the_candidates_language_and_never_hold_the_key(world: Cloc
     pages = {}
     for account, session in ((kazakh, kk), (russian, ru)):
         for number in (1, 11):
-            response = world.client.get(f"/api/v1/test-sessions/{session['id']}/pages/{number}",
-                                        headers=world.headers(account))
+            response = world.client.get(
+                f"/api/v1/test-sessions/{session['id']}/pages/{number}", headers=world.headers(account)
+            )
             assert response.status_code == 200, response.text
             assert '"key"' not in response.text
             pages[(session["language"], number)] = response.json()
@@ -151,8 +161,11 @@ def test_answers_are_idempotent_by_request_id_and_a_change_overwrites(world: Clo
     changed = put_answer(world, candidate, session["id"], item_id, "c", "r-2")
     assert changed.json()["created"] is True
     with world.session() as db:
-        history = db.execute(select(TestAnswer.option, TestAnswer.client_request_id).where(
-            TestAnswer.session_id == session["id"]).order_by(TestAnswer.id)).all()
+        history = db.execute(
+            select(TestAnswer.option, TestAnswer.client_request_id)
+            .where(TestAnswer.session_id == session["id"])
+            .order_by(TestAnswer.id)
+        ).all()
     assert [tuple(row) for row in history] == [("b", "r-1"), ("c", "r-2")]
     read = world.client.get(f"/api/v1/test-sessions/{session['id']}", headers=world.headers(candidate)).json()
     assert read["answers"] == {item_id: "c"}
@@ -185,13 +198,13 @@ def test_resume_gives_the_exact_remaining_time_and_answers_after_the_deadline_ar
     # A retry of an answer acknowledged in time still gets its stored answer.
     assert put_answer(world, candidate, session["id"], item_id, "b", "last-moment").json()["created"] is False
     over = world.client.get(f"/api/v1/test-sessions/{session['id']}", headers=world.headers(candidate)).json()
-    assert (over["status"], over["time_over"], over["remaining_seconds"], over["result"]) == (
-        "running", True, 0, None)
+    assert (over["status"], over["time_over"], over["remaining_seconds"], over["result"]) == ("running", True, 0, None)
     assert _count(world, TestAnswer, session_id=session["id"]) == 2
 
 
 def test_the_deadline_job_submits_and_scores_when_the_candidate_never_returns(
-        world: Clocked, monkeypatch: pytest.MonkeyPatch) -> None:
+    world: Clocked, monkeypatch: pytest.MonkeyPatch
+) -> None:
     candidate = world.candidate()
     booking = booked(world, candidate)
     session = started(world, candidate, booking)
@@ -217,16 +230,26 @@ def test_the_deadline_job_submits_and_scores_when_the_candidate_never_returns(
     with world.session() as db:
         job = db.get(Job, job_id)
         assert job is not None and (job.status, job.result) == (
-            "succeeded", {"session_id": session["id"], "status": "submitted", "by": "deadline"})
+            "succeeded",
+            {"session_id": session["id"], "status": "submitted", "by": "deadline"},
+        )
     world.set_now(deadline + timedelta(minutes=5))
     read = world.client.get(f"/api/v1/test-sessions/{session['id']}", headers=world.headers(candidate)).json()
     assert (read["status"], read["submitted_by"], read["submitted_at"]) == (
-        "submitted", "deadline", "2026-02-03T04:55:00Z")
+        "submitted",
+        "deadline",
+        "2026-02-03T04:55:00Z",
+    )
     result = read["result"]
-    assert result["score"] == {"counts": {"constitution": 1, "civil_service": 0, "anti_corruption": 0, "ethics": 0},
-                               "total": 1}
+    assert result["score"] == {
+        "counts": {"constitution": 1, "civil_service": 0, "anti_corruption": 0, "ethics": 0},
+        "total": 1,
+    }
     assert (result["passed"], result["reason"], result["certificate"]) == (
-        False, "legislation_total_below_minimum", None)
+        False,
+        "legislation_total_below_minimum",
+        None,
+    )
     assert result["form_hash"] == booking["form_hash"]
     again = submit(world, candidate, session["id"])  # the candidate comes back: idempotent
     assert (again["submitted_by"], again["result"]["id"]) == ("deadline", result["id"])

@@ -39,8 +39,9 @@ def test_the_answer_route_refuses_like_every_candidate_route_and_writes_nothing(
     ghost = issue_access_token(account_id=999_999, role="candidate", settings=settings)
     nobody = world.client.put(url, json=body, headers={"Authorization": f"Bearer {ghost}"})
     assert (nobody.status_code, nobody.json()["code"]) == (401, "unauthorized")
-    nobody_no_session = world.client.put("/api/v1/test-sessions/424242/answers/x", json=body,
-                                         headers={"Authorization": f"Bearer {ghost}"})
+    nobody_no_session = world.client.put(
+        "/api/v1/test-sessions/424242/answers/x", json=body, headers={"Authorization": f"Bearer {ghost}"}
+    )
     assert (nobody_no_session.status_code, nobody_no_session.json()["code"]) == (401, "unauthorized")
     no_session = put_answer(world, candidate, 424242, "x", "a")
     assert (no_session.status_code, no_session.json()["code"]) == (404, "test_session_not_found")

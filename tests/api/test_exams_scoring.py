@@ -36,31 +36,51 @@ def _sit_legislation(world: Clocked, counts: dict[str, int], starts_at: str = "2
 
 def test_legislation_29_fails_30_passes_and_an_act_at_4_fails(world: Clocked) -> None:
     below = _sit_legislation(world, {"constitution": 9, "civil_service": 8, "anti_corruption": 7, "ethics": 5})
-    assert below["score"] == {"counts": {"constitution": 9, "civil_service": 8, "anti_corruption": 7, "ethics": 5},
-                              "total": 29}
+    assert below["score"] == {
+        "counts": {"constitution": 9, "civil_service": 8, "anti_corruption": 7, "ethics": 5},
+        "total": 29,
+    }
     assert (below["passed"], below["reason"], below["certificate"]) == (False, "legislation_total_below_minimum", None)
     at_mark = _sit_legislation(world, {"constitution": 10, "civil_service": 8, "anti_corruption": 7, "ethics": 5})
     assert (at_mark["score"]["total"], at_mark["passed"], at_mark["reason"]) == (30, True, None)
     certificate = at_mark["certificate"]
     assert (certificate["programme"], certificate["issued_on"], certificate["valid_until"]) == (
-        "legislation", "2026-02-03", "2027-02-03")
+        "legislation",
+        "2026-02-03",
+        "2027-02-03",
+    )
     assert certificate["form_hash"] == at_mark["form_hash"] and certificate["voided"] is False
     weak_act = _sit_legislation(world, {"constitution": 11, "civil_service": 10, "anti_corruption": 5, "ethics": 4})
     assert (weak_act["score"]["total"], weak_act["passed"], weak_act["reason"], weak_act["certificate"]) == (
-        30, False, "legislation_act_below_minimum", None)
+        30,
+        False,
+        "legislation_act_below_minimum",
+        None,
+    )
     check = world.client.get(f"/api/v1/certificates/verify/{certificate['verification_code']}")
     assert check.status_code == 200
     assert (check.json()["valid_on_checked_day"], check.json()["checked_on"]) == (False, "2026-02-02")  # not yet
     world.set_today(datetime(2027, 2, 3).date())
-    assert world.client.get(f"/api/v1/certificates/verify/{certificate['verification_code']}").json()[
-        "valid_on_checked_day"] is True
+    assert (
+        world.client.get(f"/api/v1/certificates/verify/{certificate['verification_code']}").json()[
+            "valid_on_checked_day"
+        ]
+        is True
+    )
     world.set_today(datetime(2027, 2, 4).date())
-    assert world.client.get(f"/api/v1/certificates/verify/{certificate['verification_code']}").json()[
-        "valid_on_checked_day"] is False
+    assert (
+        world.client.get(f"/api/v1/certificates/verify/{certificate['verification_code']}").json()[
+            "valid_on_checked_day"
+        ]
+        is False
+    )
     assert world.client.get("/api/v1/certificates/verify/NOPE").json()["code"] == "certificate_not_found"
     with world.session() as session:
-        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.action.in_(
-            ("certificate.issued", "test_result.scored", "test_session.started")))).all()
+        actions = session.scalars(
+            select(AuditEvent.action).where(
+                AuditEvent.action.in_(("certificate.issued", "test_result.scored", "test_session.started"))
+            )
+        ).all()
     assert sorted(actions).count("test_result.scored") == 3 and actions.count("certificate.issued") == 1
 
 
@@ -75,7 +95,10 @@ def test_state_language_has_no_pass_mark_and_a_certificate_of_the_score_valid_to
     assert (result["score"], result["passed"], result["reason"]) == ({"correct": 13, "questions": 20}, None, None)
     certificate = result["certificate"]
     assert (certificate["issued_on"], certificate["valid_until"], certificate["score"]) == (
-        "2028-02-29", "2029-02-28", {"correct": 13, "questions": 20})
+        "2028-02-29",
+        "2029-02-28",
+        {"correct": 13, "questions": 20},
+    )
     mine = world.client.get("/api/v1/certificates/mine", headers=world.headers(candidate)).json()
     assert [c["id"] for c in mine] == [certificate["id"]]
 
@@ -88,21 +111,33 @@ def test_accommodation_extends_the_deadline_exactly_and_is_audited(world: Clocke
     assert applied.status_code == 201, applied.text
     with world.session() as session:
         candidate_id = session.scalars(select(Candidate.id).where(Candidate.account_id == candidate.id)).one()
-    body = {"candidate_id": candidate_id, "programme": "legislation", "extra_minutes": 15,
-            "reason": "Медициналық анықтама / медицинская справка"}
+    body = {
+        "candidate_id": candidate_id,
+        "programme": "legislation",
+        "extra_minutes": 15,
+        "reason": "Медициналық анықтама / медицинская справка",
+    }
     assert world.client.post("/api/v1/accommodations", json=body, headers=world.headers(candidate)).status_code == 403
     granted = world.client.post("/api/v1/accommodations", json=body, headers=world.headers(hr))
     assert granted.status_code == 201, granted.text
     assert (granted.json()["extra_minutes"], granted.json()["granted_by"]) == (15, hr.id)
-    other = world.client.post("/api/v1/accommodations", json={**body, "programme": "state_language",
-                                                               "extra_minutes": 40}, headers=world.headers(hr))
+    other = world.client.post(
+        "/api/v1/accommodations",
+        json={**body, "programme": "state_language", "extra_minutes": 40},
+        headers=world.headers(hr),
+    )
     assert other.status_code == 201
-    missing = world.client.post("/api/v1/accommodations", json={**body, "candidate_id": 999_999},
-                                headers=world.headers(hr))
+    missing = world.client.post(
+        "/api/v1/accommodations", json={**body, "candidate_id": 999_999}, headers=world.headers(hr)
+    )
     assert (missing.status_code, missing.json()["code"]) == (404, "candidate_not_found")
     session = started(world, candidate, booked(world, candidate))
     assert (session["minutes"], session["extra_minutes"], session["deadline"], session["remaining_seconds"]) == (
-        55, 15, "2026-02-03T05:10:00Z", 70 * 60)
+        55,
+        15,
+        "2026-02-03T05:10:00Z",
+        70 * 60,
+    )
     listed = world.client.get(f"/api/v1/accommodations?candidate_id={candidate_id}", headers=world.headers(hr))
     assert [row["programme"] for row in listed.json()] == ["legislation", "state_language"]
     with world.session() as db:
@@ -123,23 +158,41 @@ def test_personal_qualities_percent_validity_scale_and_the_competition_progress(
         answer_sections(world, person.account, session["id"], correct)
         return submit(world, person.account, session["id"])
 
-    seven = {q: 10 for q in ("stress_resistance", "initiative", "responsibility", "service_orientation",
-                             "integrity", "self_development", "promptness")}
+    seven = {
+        q: 10
+        for q in (
+            "stress_resistance",
+            "initiative",
+            "responsibility",
+            "service_orientation",
+            "integrity",
+            "self_development",
+            "promptness",
+        )
+    }
     reliable = sit(reliable_person, {**seven, "validity": 6})["result"]
     assert reliable["score"]["percent"] == "53.84615384615384615384615385"  # 700/13, as a 28-digit decimal
-    assert reliable["score"]["per_quality"]["initiative"] == "100" and reliable["score"]["per_quality"][
-        "leadership"] == "0"
+    assert (
+        reliable["score"]["per_quality"]["initiative"] == "100"
+        and reliable["score"]["per_quality"]["leadership"] == "0"
+    )
     assert (reliable["score"]["validity_hits"], reliable["score"]["reliable"]) == (6, True)
     assert (reliable["passed"], reliable["reason"], reliable["flagged_unreliable"]) == (True, None, False)
     assert reliable["recorded_for_application"] is True
     conclusion = reliable["certificate"]
     assert (conclusion["programme"], conclusion["issued_on"], conclusion["valid_until"]) == (
-        "personal_qualities", "2026-02-03", "2027-02-03")
+        "personal_qualities",
+        "2026-02-03",
+        "2027-02-03",
+    )
     unreliable = sit(unreliable_person, {**seven, "validity": 7})
     verdict = unreliable["result"]
     assert (verdict["score"]["validity_hits"], verdict["score"]["reliable"]) == (7, False)
     assert (verdict["passed"], verdict["reason"], verdict["flagged_unreliable"]) == (
-        False, "personal_qualities_unreliable", True)
+        False,
+        "personal_qualities_unreliable",
+        True,
+    )
     assert verdict["certificate"] is None
     with world.session() as session:
         review = session.scalars(select(ProctoringReview)).one()
@@ -148,8 +201,9 @@ def test_personal_qualities_percent_validity_scale_and_the_competition_progress(
     stage = next(s for s in outcome["stages"] if s["stage"] == "personal_qualities")
     assert stage["eliminated"] == {unreliable_person.code: "personal_qualities_unreliable"}
     assert reliable_person.code in stage["advanced"]
-    application = world.client.get(f"/api/v1/applications/{reliable_person.application_id}",
-                                   headers=world.headers(setup.hr)).json()
+    application = world.client.get(
+        f"/api/v1/applications/{reliable_person.application_id}", headers=world.headers(setup.hr)
+    ).json()
     assert application["stage_results"]["personal_qualities"] == {"percent": 53.84615384615385, "reliable": True}
     world.set_now(datetime(2026, 2, 2, 5, 0, tzinfo=UTC))
     again = book(world, reliable_person.account, "personal_qualities", application_id=reliable_person.application_id)
@@ -165,8 +219,11 @@ def test_reasoning_is_two_timed_blocks_and_records_text_and_numeric(world: Clock
     assert booking["second_form_hash"] is not None
     text_block = started(world, person.account, booking)
     assert (text_block["block"], text_block["minutes"], text_block["items"]) == ("text", 25, 25)
-    assert world.client.get(f"/api/v1/test-sessions/{text_block['id']}/pages/1",
-                            headers=world.headers(person.account)).json()["items"][0]["passage"].endswith("(ru).")
+    assert (
+        world.client.get(f"/api/v1/test-sessions/{text_block['id']}/pages/1", headers=world.headers(person.account))
+        .json()["items"][0]["passage"]
+        .endswith("(ru).")
+    )
     answer_sections(world, person.account, text_block["id"], {"text": 21})
     first = submit(world, person.account, text_block["id"])
     assert first["result"] is None
@@ -174,13 +231,15 @@ def test_reasoning_is_two_timed_blocks_and_records_text_and_numeric(world: Clock
     assert numeric_block.status_code == 201, numeric_block.text
     numeric = numeric_block.json()
     assert (numeric["block"], numeric["form_hash"]) == ("numeric", booking["second_form_hash"])
-    page = world.client.get(f"/api/v1/test-sessions/{numeric['id']}/pages/1",
-                            headers=world.headers(person.account)).json()
+    page = world.client.get(
+        f"/api/v1/test-sessions/{numeric['id']}/pages/1", headers=world.headers(person.account)
+    ).json()
     assert page["items"][0]["table"] == {"columns": ["x", "y"], "rows": [["1", 2], ["3", 4]], "caption": None}
     answer_sections(world, person.account, numeric["id"], {"numeric": 17})
     result = submit(world, person.account, numeric["id"])["result"]
     assert (result["score"], result["passed"]) == ({"text": 21, "numeric": 17, "total": 38}, None)
     assert (result["form_hash"], result["second_form_hash"]) == (booking["form_hash"], booking["second_form_hash"])
-    application = world.client.get(f"/api/v1/applications/{person.application_id}",
-                                   headers=world.headers(setup.hr)).json()
+    application = world.client.get(
+        f"/api/v1/applications/{person.application_id}", headers=world.headers(setup.hr)
+    ).json()
     assert application["stage_results"]["reasoning"] == {"text": 21, "numeric": 17}

@@ -15,8 +15,13 @@ from tests.conftest import make_settings
 
 
 def test_every_response_carries_the_security_headers_and_docs_keep_working(client: TestClient) -> None:
-    for method, url in (("GET", "/health"), ("GET", "/api/v1/competitions"), ("GET", "/api/v1/nope"),
-                        ("POST", "/api/v1/auth/token"), ("GET", "/openapi.json")):
+    for method, url in (
+        ("GET", "/health"),
+        ("GET", "/api/v1/competitions"),
+        ("GET", "/api/v1/nope"),
+        ("POST", "/api/v1/auth/token"),
+        ("GET", "/openapi.json"),
+    ):
         response = client.request(method, url)
         headers = response.headers
         assert headers["x-content-type-options"] == "nosniff", url
@@ -36,8 +41,13 @@ def test_every_response_carries_the_security_headers_and_docs_keep_working(clien
 def test_production_adds_hsts(sqlite_url: str, tmp_path: Path) -> None:
     roots = tmp_path / "roots.pem"
     roots.write_bytes(make_demo_ca().certificate.public_bytes(serialization.Encoding.PEM))
-    settings = make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", environment="production",
-                             secret_key="x" * 40, protocol_trusted_roots=str(roots))
+    settings = make_settings(
+        sqlite_url,
+        f"sqlite:///{tmp_path / 'q.db'}",
+        environment="production",
+        secret_key="x" * 40,
+        protocol_trusted_roots=str(roots),
+    )
     with TestClient(create_app(settings, start_consumer=False)) as client:
         assert client.get("/health").headers["strict-transport-security"].startswith("max-age=")
 
@@ -46,24 +56,30 @@ def test_a_body_over_the_limit_is_a_413_problem_with_a_stable_code(sqlite_url: s
     settings = make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", request_max_bytes=1000)
     app: FastAPI = create_app(settings, start_consumer=False)
     with TestClient(app) as client:
-        big = client.post("/api/v1/replay", content=b"{" + b" " * 2000 + b"}",
-                          headers={"Content-Type": "application/json", "Accept-Language": "ru"})
+        big = client.post(
+            "/api/v1/replay",
+            content=b"{" + b" " * 2000 + b"}",
+            headers={"Content-Type": "application/json", "Accept-Language": "ru"},
+        )
         assert big.status_code == 413
         assert big.headers["content-type"].startswith("application/problem+json")
         assert (big.json()["code"], big.json()["title"], big.json()["limit_bytes"]) == (
-            "request_too_large", "Запрос слишком большой", 1000)
+            "request_too_large",
+            "Запрос слишком большой",
+            1000,
+        )
         assert big.headers["x-content-type-options"] == "nosniff"
 
         def chunks() -> Iterator[bytes]:  # no Content-Length: counted while it streams
             for _ in range(5):
                 yield b" " * 400
 
-        streamed = client.post("/api/v1/replay", content=chunks(),
-                               headers={"Content-Type": "application/json"})
+        streamed = client.post("/api/v1/replay", content=chunks(), headers={"Content-Type": "application/json"})
         assert (streamed.status_code, streamed.json()["code"]) == (413, "request_too_large")
         small = client.post("/api/v1/replay", json={"x": 1})
         assert small.status_code != 413
         # the interview recording has its own limit (recording_max_bytes), checked where it is received
-        recording = client.post("/api/v1/interviews/1/recording", content=b"x" * 2000,
-                                headers={"Content-Type": "application/octet-stream"})
+        recording = client.post(
+            "/api/v1/interviews/1/recording", content=b"x" * 2000, headers={"Content-Type": "application/octet-stream"}
+        )
         assert recording.status_code == 401

@@ -22,12 +22,12 @@ def _event(world: Clocked, account: Any, session_id: int, kind: str, at: datetim
     body: dict[str, Any] = {"kind": kind, "occurred_at": at.isoformat()}
     if evidence is not None:
         body["evidence_ref"] = evidence
-    return world.client.post(f"/api/v1/test-sessions/{session_id}/proctoring-events", json=body,
-                             headers=world.headers(account))
+    return world.client.post(
+        f"/api/v1/test-sessions/{session_id}/proctoring-events", json=body, headers=world.headers(account)
+    )
 
 
-def test_a_confirmed_violation_removes_the_candidate_from_the_stage_and_the_queue_is_anonymous(
-        world: Clocked) -> None:
+def test_a_confirmed_violation_removes_the_candidate_from_the_stage_and_the_queue_is_anonymous(world: Clocked) -> None:
     setup = build(world, category="C-1")
     watched, calm = setup.people[0], setup.people[1]
     proctor = world.account("proctor")
@@ -59,48 +59,71 @@ def test_a_confirmed_violation_removes_the_candidate_from_the_stage_and_the_queu
     assert len(reviews) == 1
     review = reviews[0]
     assert (review["code"], review["programme"], review["block"], review["status"], review["flags"]) == (
-        watched.code, "reasoning", "text", "pending", ["left_seat", "looked_away"])
+        watched.code,
+        "reasoning",
+        "text",
+        "pending",
+        ["left_seat", "looked_away"],
+    )
     assert [e["kind"] for e in review["events"]] == ["left_seat", "looked_away"]
     assert (review["session_ends_at"], review["review_due_on"], review["overdue"]) == (
-        "2026-02-03T04:25:00Z", "2026-02-04", False)
-    bodies = [queue.text, world.client.get(f"/api/v1/proctoring/reviews/{review['id']}",
-                                           headers=world.headers(proctor)).text]
+        "2026-02-03T04:25:00Z",
+        "2026-02-04",
+        False,
+    )
+    bodies = [
+        queue.text,
+        world.client.get(f"/api/v1/proctoring/reviews/{review['id']}", headers=world.headers(proctor)).text,
+    ]
 
     for person in (watched, calm):
         answer_sections(world, person.account, sessions[person.code]["id"], {"text": 20})
         submit(world, person.account, sessions[person.code]["id"])
-    decided = world.client.post(f"/api/v1/proctoring/reviews/{review['id']}/decision",
-                                json={"decision": "confirm", "reason": "Орнынан 5 минутқа кетті"},
-                                headers=world.headers(proctor))
+    decided = world.client.post(
+        f"/api/v1/proctoring/reviews/{review['id']}/decision",
+        json={"decision": "confirm", "reason": "Орнынан 5 минутқа кетті"},
+        headers=world.headers(proctor),
+    )
     assert decided.status_code == 200, decided.text
     bodies.append(decided.text)
     assert (decided.json()["status"], decided.json()["decision_reason"]) == ("confirmed", "Орнынан 5 минутқа кетті")
     assert_anonymous(bodies, setup.people)
-    twice = world.client.post(f"/api/v1/proctoring/reviews/{review['id']}/decision",
-                              json={"decision": "dismiss", "reason": "x"}, headers=world.headers(proctor))
+    twice = world.client.post(
+        f"/api/v1/proctoring/reviews/{review['id']}/decision",
+        json={"decision": "dismiss", "reason": "x"},
+        headers=world.headers(proctor),
+    )
     assert (twice.status_code, twice.json()["code"]) == (409, "review_already_decided")
 
-    application = world.client.get(f"/api/v1/applications/{watched.application_id}",
-                                   headers=world.headers(setup.hr)).json()
+    application = world.client.get(
+        f"/api/v1/applications/{watched.application_id}", headers=world.headers(setup.hr)
+    ).json()
     assert application["stage_results"]["violations"] == ["reasoning"]
-    outcome = world.client.get(f"/api/v1/competitions/{setup.competition_id}/progress",
-                               headers=world.headers(setup.hr)).json()["outcome"]
+    outcome = world.client.get(
+        f"/api/v1/competitions/{setup.competition_id}/progress", headers=world.headers(setup.hr)
+    ).json()["outcome"]
     reasoning = next(s for s in outcome["stages"] if s["stage"] == "reasoning")
     assert reasoning["eliminated"].get(watched.code) == "proctor_violation"
     assert watched.code not in reasoning["advanced"] and calm.code in reasoning["advanced"]
     with world.session() as session:
         audit = session.scalars(select(AuditEvent).where(AuditEvent.action == "proctoring_review.confirmed")).one()
-    assert (audit.actor, audit.payload["after"]["violation_stage"], audit.payload["after"]["recorded_for_application"]
-            ) == (str(proctor.id), "reasoning", True)
+    assert (
+        audit.actor,
+        audit.payload["after"]["violation_stage"],
+        audit.payload["after"]["recorded_for_application"],
+    ) == (str(proctor.id), "reasoning", True)
 
 
-def test_a_confirmed_violation_voids_the_certificate_and_the_session_code_stands_for_the_name(
-        world: Clocked) -> None:
+def test_a_confirmed_violation_voids_the_certificate_and_the_session_code_stands_for_the_name(world: Clocked) -> None:
     candidate = world.candidate(surname="Тестова", given_name="Алма")
     proctor = world.account("proctor")
     session = started(world, candidate, booked(world, candidate))
-    answer_sections(world, candidate, session["id"], {act: 10 for act in
-                                                      ("constitution", "civil_service", "anti_corruption", "ethics")})
+    answer_sections(
+        world,
+        candidate,
+        session["id"],
+        {act: 10 for act in ("constitution", "civil_service", "anti_corruption", "ethics")},
+    )
     at = datetime(2026, 2, 3, 4, 10, tzinfo=UTC)
     assert _event(world, candidate, session["id"], "other_person_in_room", at).status_code == 201
     result = submit(world, candidate, session["id"])["result"]
@@ -109,9 +132,11 @@ def test_a_confirmed_violation_voids_the_certificate_and_the_session_code_stands
     review = world.client.get("/api/v1/proctoring/reviews?status=pending", headers=world.headers(proctor)).json()[0]
     assert review["code"].startswith("TS-") and review["programme"] == "legislation"
     assert "Тестова" not in str(review) and candidate.email not in str(review)
-    confirmed = world.client.post(f"/api/v1/proctoring/reviews/{review['id']}/decision",
-                                  json={"decision": "confirm", "reason": "Бөлмеде бөгде адам"},
-                                  headers=world.headers(proctor))
+    confirmed = world.client.post(
+        f"/api/v1/proctoring/reviews/{review['id']}/decision",
+        json={"decision": "confirm", "reason": "Бөлмеде бөгде адам"},
+        headers=world.headers(proctor),
+    )
     assert confirmed.status_code == 200
     check = world.client.get(f"/api/v1/certificates/verify/{code}").json()
     assert (check["voided"], check["valid_on_checked_day"]) == (True, False)
@@ -126,8 +151,12 @@ def test_the_review_deadline_is_one_working_day_after_the_session_across_a_weeke
     proctor = world.account("proctor")
     # Friday 2026-02-06, 15:00 in Astana.
     session = started(world, candidate, booked(world, candidate, "state_language", starts_at="2026-02-06T10:00:00Z"))
-    assert _event(world, candidate, session["id"], "camera_covered_or_disconnected",
-                  datetime(2026, 2, 6, 10, 3, tzinfo=UTC)).status_code == 201
+    assert (
+        _event(
+            world, candidate, session["id"], "camera_covered_or_disconnected", datetime(2026, 2, 6, 10, 3, tzinfo=UTC)
+        ).status_code
+        == 201
+    )
     world.set_now(datetime(2026, 2, 6, 10, 12, tzinfo=UTC))
     submit(world, candidate, session["id"])
 
@@ -139,15 +168,23 @@ def test_the_review_deadline_is_one_working_day_after_the_session_across_a_weeke
 
     world.set_today(date(2026, 2, 9))  # Monday
     assert (due()["session_ends_at"], due()["review_due_on"], due()["overdue"]) == (
-        "2026-02-06T10:12:00Z", "2026-02-09", False)
+        "2026-02-06T10:12:00Z",
+        "2026-02-09",
+        False,
+    )
     world.set_today(date(2026, 2, 10))
     assert due()["overdue"] is True
-    dismissed = world.client.post(f"/api/v1/proctoring/reviews/{due()['id']}/decision",
-                                  json={"decision": "dismiss", "reason": "Камера бір сәтке өшті"},
-                                  headers=world.headers(proctor))
+    dismissed = world.client.post(
+        f"/api/v1/proctoring/reviews/{due()['id']}/decision",
+        json={"decision": "dismiss", "reason": "Камера бір сәтке өшті"},
+        headers=world.headers(proctor),
+    )
     assert (dismissed.json()["status"], dismissed.json()["overdue"]) == ("dismissed", False)
     reopened = _event(world, proctor, session["id"], "person_swapped", datetime(2026, 2, 6, 10, 5, tzinfo=UTC))
     assert reopened.status_code == 201
     again = due()
     assert (again["status"], again["flags"], again["decision_reason"]) == (
-        "pending", ["camera_covered_or_disconnected", "person_swapped"], None)
+        "pending",
+        ["camera_covered_or_disconnected", "person_swapped"],
+        None,
+    )

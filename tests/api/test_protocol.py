@@ -31,8 +31,9 @@ def seated(app: FastAPI) -> CompetitionWithCommission:
 @pytest.fixture
 def protocol(app: FastAPI, seated: CompetitionWithCommission) -> Protocol:
     with transaction(app.state.sessions) as session:
-        return service.draw_up(session=session, data=sample_protocol_data(competition_id=seated.competition.id),
-                               actor=seated.hr_officer)
+        return service.draw_up(
+            session=session, data=sample_protocol_data(competition_id=seated.competition.id), actor=seated.hr_officer
+        )
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +53,16 @@ def _count(app: FastAPI, model: type) -> int:
 
 
 def _sign(client: TestClient, app: FastAPI, protocol_id: int, member: Account, signature: bytes) -> Any:
-    return client.post(f"/api/v1/protocols/{protocol_id}/signatures", headers=auth_headers(app, member),
-                       json={"signature": base64.b64encode(signature).decode()})
+    return client.post(
+        f"/api/v1/protocols/{protocol_id}/signatures",
+        headers=auth_headers(app, member),
+        json={"signature": base64.b64encode(signature).decode()},
+    )
 
 
 def test_metadata_pdf_and_html_for_a_member_of_the_commission(
-        app: FastAPI, client: TestClient, seated: CompetitionWithCommission, protocol: Protocol) -> None:
+    app: FastAPI, client: TestClient, seated: CompetitionWithCommission, protocol: Protocol
+) -> None:
     headers = auth_headers(app, seated.members[0])
     meta = client.get(f"/api/v1/protocols/{protocol.id}", headers=headers)
     assert meta.status_code == 200
@@ -79,8 +84,10 @@ def test_metadata_pdf_and_html_for_a_member_of_the_commission(
     assert (kk.headers["content-language"], ru.headers["content-language"]) == ("kk", "ru")
     assert "Конкурстық комиссия отырысының хаттамасы" in kk.text
     assert "Протокол заседания конкурсной комиссии" in ru.text
-    assert client.get(f"/api/v1/protocols/{protocol.id}/html", params={"locale": "en"},
-                      headers=headers).json()["code"] == "validation_error"
+    assert (
+        client.get(f"/api/v1/protocols/{protocol.id}/html", params={"locale": "en"}, headers=headers).json()["code"]
+        == "validation_error"
+    )
 
 
 def test_who_may_read(app: FastAPI, client: TestClient, seated: CompetitionWithCommission, protocol: Protocol) -> None:
@@ -96,8 +103,12 @@ def test_who_may_read(app: FastAPI, client: TestClient, seated: CompetitionWithC
 
 
 def test_all_members_sign_and_the_verification_says_every_signature_holds(
-        app: FastAPI, client: TestClient, seated: CompetitionWithCommission, protocol: Protocol,
-        identities: list[TestIdentity]) -> None:
+    app: FastAPI,
+    client: TestClient,
+    seated: CompetitionWithCommission,
+    protocol: Protocol,
+    identities: list[TestIdentity],
+) -> None:
     for i, (member, identity) in enumerate(zip(seated.members, identities, strict=True)):
         pdf = client.get(f"/api/v1/protocols/{protocol.id}/pdf", headers=auth_headers(app, member)).content
         response = _sign(client, app, protocol.id, member, identity.signer().sign(pdf))
@@ -113,40 +124,63 @@ def test_all_members_sign_and_the_verification_says_every_signature_holds(
     assert body["computed_hash"] == body["content_hash"] == protocol.content_hash
     assert (body["signatures_valid"], body["valid"], body["fully_signed"]) == (True, True, True)
     assert [(s["signer_account_id"], s["valid"], s["reason"]) for s in body["signatures"]] == [
-        (m.id, True, None) for m in seated.members]
+        (m.id, True, None) for m in seated.members
+    ]
     assert body["unsigned_member_account_ids"] == []
-    assert len(client.get(f"/api/v1/protocols/{protocol.id}", headers=auth_headers(app, seated.members[0]))
-               .json()["signatures"]) == 4
+    assert (
+        len(
+            client.get(f"/api/v1/protocols/{protocol.id}", headers=auth_headers(app, seated.members[0])).json()[
+                "signatures"
+            ]
+        )
+        == 4
+    )
     with app.state.sessions() as session:
         actions = session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "protocol")).all()
     assert list(actions) == ["protocol.drawn_up"] + ["protocol.signed"] * 4
 
 
 def test_a_signature_over_other_bytes_is_refused_with_nothing_written(
-        app: FastAPI, client: TestClient, seated: CompetitionWithCommission, protocol: Protocol,
-        identities: list[TestIdentity]) -> None:
+    app: FastAPI,
+    client: TestClient,
+    seated: CompetitionWithCommission,
+    protocol: Protocol,
+    identities: list[TestIdentity],
+) -> None:
     events = _count(app, AuditEvent)
     response = _sign(client, app, protocol.id, seated.members[1], identities[1].signer().sign(b"another document"))
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     body = response.json()
     assert (body["code"], body["reason"], body["title"]) == (
-        "signature_invalid", "message_digest_mismatch", "Қолтаңба жарамсыз")
+        "signature_invalid",
+        "message_digest_mismatch",
+        "Қолтаңба жарамсыз",
+    )
     assert body["detail"] == "the signature does not verify: the signature is over other bytes than this document"
     assert _count(app, ProtocolSignature) == 0
     assert _count(app, AuditEvent) == events
-    not_base64 = client.post(f"/api/v1/protocols/{protocol.id}/signatures",
-                             headers={**auth_headers(app, seated.members[1]), "Accept-Language": "ru"},
-                             json={"signature": "not base64!"})
+    not_base64 = client.post(
+        f"/api/v1/protocols/{protocol.id}/signatures",
+        headers={**auth_headers(app, seated.members[1]), "Accept-Language": "ru"},
+        json={"signature": "not base64!"},
+    )
     assert (not_base64.status_code, not_base64.json()["code"], not_base64.json()["reason"]) == (
-        422, "signature_invalid", "malformed")
+        422,
+        "signature_invalid",
+        "malformed",
+    )
     assert not_base64.json()["title"] == "Подпись недействительна"
     assert _count(app, ProtocolSignature) == 0
 
 
 def test_signing_twice_is_409_and_outsiders_are_403(
-        app: FastAPI, client: TestClient, seated: CompetitionWithCommission, protocol: Protocol,
-        identities: list[TestIdentity]) -> None:
+    app: FastAPI,
+    client: TestClient,
+    seated: CompetitionWithCommission,
+    protocol: Protocol,
+    identities: list[TestIdentity],
+) -> None:
     signed = _sign(client, app, protocol.id, seated.members[2], identities[2].signer().sign(protocol.pdf))
     assert signed.status_code == 201
     again = _sign(client, app, protocol.id, seated.members[2], identities[2].signer().sign(protocol.pdf))
@@ -158,14 +192,19 @@ def test_signing_twice_is_409_and_outsiders_are_403(
 
 
 def test_a_tampered_pdf_in_the_database_fails_verification(
-        app: FastAPI, client: TestClient, seated: CompetitionWithCommission, protocol: Protocol,
-        identities: list[TestIdentity]) -> None:
+    app: FastAPI,
+    client: TestClient,
+    seated: CompetitionWithCommission,
+    protocol: Protocol,
+    identities: list[TestIdentity],
+) -> None:
     signed = _sign(client, app, protocol.id, seated.members[0], identities[0].signer().sign(protocol.pdf))
     assert signed.status_code == 201
     with transaction(app.state.sessions) as session:
         session.execute(update(Protocol).where(Protocol.id == protocol.id).values(pdf=protocol.pdf + b"% appended\n"))
-    body = client.get(f"/api/v1/protocols/{protocol.id}/verification",
-                      headers=auth_headers(app, seated.members[0])).json()
+    body = client.get(
+        f"/api/v1/protocols/{protocol.id}/verification", headers=auth_headers(app, seated.members[0])
+    ).json()
     assert (body["hash_valid"], body["valid"], body["fully_signed"]) == (False, False, False)
     assert body["content_hash"] == protocol.content_hash
     assert body["computed_hash"] == content_hash(protocol.pdf + b"% appended\n")

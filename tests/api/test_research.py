@@ -30,21 +30,37 @@ def _headers(client: TestClient, login: str, password: str) -> dict[str, str]:
 
 
 def test_the_researcher_reads_the_demo_audit_and_candidates_members_and_hr_are_refused(
-        sqlite_url: str, tmp_path: Path) -> None:
-    app = create_app(make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", research_min_cell=2),
-                     start_consumer=False)
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    app = create_app(
+        make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", research_min_cell=2), start_consumer=False
+    )
     with TestClient(app) as client:
         seed(app.state.sessions)
         with app.state.sessions() as session:
             finished = session.scalars(select(Competition).where(Competition.status == "results_published")).one()
-            rows = session.execute(select(Application, Candidate, Account)
-                                   .join(Candidate, Candidate.id == Application.candidate_id)
-                                   .join(Account, Account.id == Candidate.account_id)
-                                   .where(Application.competition_id == finished.id)).all()
+            rows = session.execute(
+                select(Application, Candidate, Account)
+                .join(Candidate, Candidate.id == Application.candidate_id)
+                .join(Account, Account.id == Candidate.account_id)
+                .where(Application.competition_id == finished.id)
+            ).all()
             secret = app.state.settings.secret_key
-            personal = {text for _a, c, account in rows for text in (
-                c.surname, c.given_name, c.patronymic, c.phone, account.email, c.birth_date.isoformat(),
-                c.birth_date.strftime("%d.%m.%Y"), decrypt_iin(c.iin_encrypted, secret_key=secret)) if text}
+            personal = {
+                text
+                for _a, c, account in rows
+                for text in (
+                    c.surname,
+                    c.given_name,
+                    c.patronymic,
+                    c.phone,
+                    account.email,
+                    c.birth_date.isoformat(),
+                    c.birth_date.strftime("%d.%m.%Y"),
+                    decrypt_iin(c.iin_encrypted, secret_key=secret),
+                )
+                if text
+            }
             by_sex = Counter((c.sex, a.status == CONFIRMED) for a, c, _account in rows)
 
         url = f"/api/v1/research/fairness?competition_id={finished.id}&groups=sex,language,sex*language"
@@ -57,14 +73,26 @@ def test_the_researcher_reads_the_demo_audit_and_candidates_members_and_hr_are_r
         for sex in ("female", "male"):
             row = sexes[sex]
             assert "suppressed" in row or (row["n"], row["selected"]) == (
-                by_sex[(sex, True)] + by_sex[(sex, False)], by_sex[(sex, True)])
-        assert set(report["stages"]) == {"application", "eligibility", "personal_qualities", "reasoning", "essay",
-                                          "interview", "final"}
+                by_sex[(sex, True)] + by_sex[(sex, False)],
+                by_sex[(sex, True)],
+            )
+        assert set(report["stages"]) == {
+            "application",
+            "eligibility",
+            "personal_qualities",
+            "reasoning",
+            "essay",
+            "interview",
+            "final",
+        }
         text = answer.text
         assert not [value for value in personal if value in text]
 
-        for login, password in (("candidate01", "demo-candidate-2026"), ("member1", "demo-member-2026"),
-                                ("hr.minfin", "demo-hr-2026")):
+        for login, password in (
+            ("candidate01", "demo-candidate-2026"),
+            ("member1", "demo-member-2026"),
+            ("hr.minfin", "demo-hr-2026"),
+        ):
             refused = client.get(url, headers=_headers(client, login, password))
             assert (refused.status_code, refused.json()["code"]) == (403, "forbidden"), login
         admin = _headers(client, "admin", "demo-admin-2026")
@@ -72,22 +100,26 @@ def test_the_researcher_reads_the_demo_audit_and_candidates_members_and_hr_are_r
 
         bad = client.get("/api/v1/research/fairness?from=2026-13-01", headers=researcher)
         assert (bad.status_code, bad.json()["code"]) == (422, "research_bad_scope")
-        unknown = client.get(f"/api/v1/research/fairness?competition_id={finished.id}&groups=height",
-                             headers=researcher)
+        unknown = client.get(
+            f"/api/v1/research/fairness?competition_id={finished.id}&groups=height", headers=researcher
+        )
         assert (unknown.status_code, unknown.json()["code"]) == (422, "research_unknown_group")
         missing = client.get("/api/v1/research/fairness?competition_id=999", headers=researcher)
         assert (missing.status_code, missing.json()["code"]) == (404, "research_scope_not_found")
 
 
 def test_with_the_default_minimum_cell_a_seven_person_competition_shows_no_group(
-        sqlite_url: str, tmp_path: Path) -> None:
+    sqlite_url: str, tmp_path: Path
+) -> None:
     app = create_app(make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}"), start_consumer=False)
     with TestClient(app) as client:
         seed(app.state.sessions)
         with app.state.sessions() as session:
             finished = session.scalars(select(Competition).where(Competition.status == "results_published")).one()
-        report = client.get(f"/api/v1/research/fairness?competition_id={finished.id}&groups=sex",
-                            headers=_headers(client, "researcher", "demo-research-2026")).json()
+        report = client.get(
+            f"/api/v1/research/fairness?competition_id={finished.id}&groups=sex",
+            headers=_headers(client, "researcher", "demo-research-2026"),
+        ).json()
         assert report["min_cell"] == 10 and report["applications"] is None
         for block in report["stages"].values():
             figures = block["by_group"]["sex"]
@@ -96,9 +128,11 @@ def test_with_the_default_minimum_cell_a_seven_person_competition_shows_no_group
 
 
 def test_a_stored_yearly_audit_of_a_state_body_is_read_by_its_hr_and_kept_with_its_inputs_hash(
-        sqlite_url: str, tmp_path: Path) -> None:
-    app = create_app(make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", research_min_cell=2),
-                     start_consumer=False)
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    app = create_app(
+        make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", research_min_cell=2), start_consumer=False
+    )
     with TestClient(app) as client:
         seed(app.state.sessions)
         admin = _headers(client, "admin", "demo-admin-2026")
@@ -117,8 +151,12 @@ def test_a_stored_yearly_audit_of_a_state_body_is_read_by_its_hr_and_kept_with_i
         assert listed.status_code == 200
         rows = listed.json()
         assert len(rows) == 2 and rows[0]["inputs_sha256"] == rows[1]["inputs_sha256"] == stored["inputs_sha256"]
-        assert client.get("/api/v1/research/audits?body=DEMO-MINFIN",
-                          headers=_headers(client, "researcher", "demo-research-2026")).status_code == 200
+        assert (
+            client.get(
+                "/api/v1/research/audits?body=DEMO-MINFIN", headers=_headers(client, "researcher", "demo-research-2026")
+            ).status_code
+            == 200
+        )
         for login, password in (("hr.almaty", "demo-hr-2026"), ("candidate01", "demo-candidate-2026")):
             refused = client.get("/api/v1/research/audits?body=DEMO-MINFIN", headers=_headers(client, login, password))
             assert refused.status_code == 403, login
@@ -127,22 +165,27 @@ def test_a_stored_yearly_audit_of_a_state_body_is_read_by_its_hr_and_kept_with_i
 
 
 def test_the_command_prints_the_same_audit_as_the_api_for_a_stored_competition(
-        sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = create_app(make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", research_min_cell=3),
-                     start_consumer=False)
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(
+        make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", research_min_cell=3), start_consumer=False
+    )
     with TestClient(app) as client:
         seed(app.state.sessions)
         with app.state.sessions() as session:
             finished = session.scalars(select(Competition).where(Competition.status == "results_published")).one()
-        through_api = client.get(f"/api/v1/research/fairness?competition_id={finished.id}&groups=sex,age_band",
-                                 headers=_headers(client, "researcher", "demo-research-2026")).json()
+        through_api = client.get(
+            f"/api/v1/research/fairness?competition_id={finished.id}&groups=sex,age_band",
+            headers=_headers(client, "researcher", "demo-research-2026"),
+        ).json()
         monkeypatch.setenv("IRIKTEU_DATABASE_URL", sqlite_url)
         monkeypatch.setenv("IRIKTEU_SECRET_KEY", app.state.settings.secret_key)
         monkeypatch.setenv("IRIKTEU_RESEARCH_MIN_CELL", "3")
         get_settings.cache_clear()
         try:
-            printed = CliRunner().invoke(cli, ["evaluate", "fairness", "--competition", str(finished.id),
-                                               "--groups", "sex,age_band", "--json"])
+            printed = CliRunner().invoke(
+                cli, ["evaluate", "fairness", "--competition", str(finished.id), "--groups", "sex,age_band", "--json"]
+            )
         finally:
             get_settings.cache_clear()
         assert printed.exit_code == 0, printed.output

@@ -53,8 +53,12 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # One app per test process on its own SQLite file; the schema is read from it at import (no database
 # needed for that), the database is migrated and seeded by the module fixture below.
 _DIRECTORY = Path(tempfile.mkdtemp(prefix="irikteu-schemathesis-"))
-APP = create_app(make_settings(f"sqlite:///{_DIRECTORY / 'irikteu.db'}", f"sqlite:///{_DIRECTORY / 'q.db'}",
-                               data_dir=_DIRECTORY / "data"), start_consumer=False)
+APP = create_app(
+    make_settings(
+        f"sqlite:///{_DIRECTORY / 'irikteu.db'}", f"sqlite:///{_DIRECTORY / 'q.db'}", data_dir=_DIRECTORY / "data"
+    ),
+    start_consumer=False,
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP).exclude(path="/api/v1/auth/sign-out")
 # The coverage phase's boundary values (huge ids, year 9999, empty strings) stay; its probes with methods
 # the path does not serve (405 from the router) are left out to keep the run short.
@@ -69,20 +73,32 @@ def tokens() -> Iterator[dict[str, dict[str, str]]]:
         seed(APP.state.sessions)
         headers: dict[str, dict[str, str]] = {"anonymous": {}}
         for role, (email, password) in ROLES.items():
-            response = client.post("/api/v1/auth/token", data={"username": email, "password": password},
-                                   headers={"X-Forwarded-For": role})
+            response = client.post(
+                "/api/v1/auth/token", data={"username": email, "password": password}, headers={"X-Forwarded-For": role}
+            )
             assert response.status_code == 200, (role, response.text)
             headers[role] = {"Authorization": f"Bearer {response.json()['access_token']}"}
         yield headers
     statuses = {key[7:]: value for key, value in sorted(TALLY.items()) if key.startswith("status:")}
     roles = {key[5:]: value for key, value in sorted(TALLY.items()) if key.startswith("role:")}
-    print(f"\nschemathesis: {TALLY['operations']} operations, {TALLY['examples']} examples, "
-          f"{len(roles)} roles (anonymous included) {roles}, statuses {statuses}")
+    print(
+        f"\nschemathesis: {TALLY['operations']} operations, {TALLY['examples']} examples, "
+        f"{len(roles)} roles (anonymous included) {roles}, statuses {statuses}"
+    )
     report = os.environ.get("IRIKTEU_SCHEMATHESIS_REPORT")
     if report:  # one JSON line per test process (xdist swallows the print)
         with open(report, "a", encoding="utf-8") as stream:
-            stream.write(json.dumps({"operations": TALLY["operations"], "examples": TALLY["examples"],
-                                     "roles": roles, "statuses": statuses}) + "\n")
+            stream.write(
+                json.dumps(
+                    {
+                        "operations": TALLY["operations"],
+                        "examples": TALLY["examples"],
+                        "roles": roles,
+                        "statuses": statuses,
+                    }
+                )
+                + "\n"
+            )
     shutil.rmtree(_DIRECTORY, ignore_errors=True)
 
 
@@ -90,10 +106,12 @@ _seen_operations: set[str] = set()
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, print_blob=True,
-          suppress_health_check=list(HealthCheck))
-def test_no_server_error_and_every_response_is_documented(case: schemathesis.Case[Any],
-                                                          tokens: dict[str, dict[str, str]]) -> None:
+@settings(
+    max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, print_blob=True, suppress_health_check=list(HealthCheck)
+)
+def test_no_server_error_and_every_response_is_documented(
+    case: schemathesis.Case[Any], tokens: dict[str, dict[str, str]]
+) -> None:
     label = f"{case.method} {case.path}"
     if label not in _seen_operations:
         _seen_operations.add(label)

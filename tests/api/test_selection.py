@@ -14,8 +14,9 @@ GOLDEN = Path(__file__).parents[1] / "golden" / "replay"
 
 
 def _client(sqlite_url: str, tmp_path: Path, **overrides: object) -> TestClient:
-    return TestClient(create_app(make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", **overrides),
-                                 start_consumer=False))
+    return TestClient(
+        create_app(make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", **overrides), start_consumer=False)
+    )
 
 
 def test_policy_shows_defaults_and_what_this_deployment_overrides(sqlite_url: str, tmp_path: Path) -> None:
@@ -38,9 +39,14 @@ def test_replay_over_http_equals_every_golden_case(sqlite_url: str, tmp_path: Pa
 
 
 def test_invalid_replay_input_is_a_problem_listing_every_path(sqlite_url: str, tmp_path: Path) -> None:
-    document = {"policy": {"nope": 1}, "competition": {"category": "C-1"},
-                "candidates": [{"ref": "a", "experience_months": -1, "education_level": "master"},
-                               {"ref": "a", "experience_months": 1, "education_level": "phd"}]}
+    document = {
+        "policy": {"nope": 1},
+        "competition": {"category": "C-1"},
+        "candidates": [
+            {"ref": "a", "experience_months": -1, "education_level": "master"},
+            {"ref": "a", "experience_months": 1, "education_level": "phd"},
+        ],
+    }
     with _client(sqlite_url, tmp_path) as client:
         response = client.post("/api/v1/replay", json=document, headers={"Accept-Language": "ru"})
     assert response.status_code == 422

@@ -60,16 +60,18 @@ def test_unknown_route_is_a_problem_with_a_stable_code_in_the_callers_language(c
     assert kazakh["title"] == "Табылмады"
 
 
-def test_request_id_is_echoed_and_put_into_problems_and_logs(client: TestClient,
-                                                             caplog: pytest.LogCaptureFixture) -> None:
+def test_request_id_is_echoed_and_put_into_problems_and_logs(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.INFO, logger="irikteu.access"):
         response = client.get("/nowhere", headers={"X-Request-ID": "req-123"})
     assert response.headers["X-Request-ID"] == "req-123"
     assert response.json()["request_id"] == "req-123"
     access = [r for r in caplog.records if r.name == "irikteu.access"]
     # the access logger's fields arrive as extra attributes of the record
-    assert [tuple(vars(r)[key] for key in ("request_id", "status", "path")) for r in access] \
-        == [("req-123", 404, "/nowhere")]
+    assert [tuple(vars(r)[key] for key in ("request_id", "status", "path")) for r in access] == [
+        ("req-123", 404, "/nowhere")
+    ]
 
 
 def test_a_request_without_an_id_gets_a_fresh_one(client: TestClient) -> None:
@@ -78,8 +80,9 @@ def test_a_request_without_an_id_gets_a_fresh_one(client: TestClient) -> None:
     assert len(first) == 32 and len(second) == 32 and first != second
 
 
-def test_log_lines_are_json_with_the_request_id(capfd: pytest.CaptureFixture[str], sqlite_url: str,
-                                                tmp_path: Path) -> None:
+def test_log_lines_are_json_with_the_request_id(
+    capfd: pytest.CaptureFixture[str], sqlite_url: str, tmp_path: Path
+) -> None:
     settings = make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", log_level="INFO")
     with TestClient(create_app(settings, start_consumer=False)) as client:
         client.get("/health", headers={"X-Request-ID": "abc"})

@@ -46,8 +46,8 @@ def test_thirty_wrong_passwords_then_the_right_one_is_locked_and_audited(app: Fa
     # ACCOUNT_RULE.lock_after failures the e-mail is locked: even the right password is refused.
     free = ACCOUNT_RULE.free_failures
     assert answers[:free] == [(401, "invalid_credentials")] * free
-    assert answers[free:ACCOUNT_RULE.lock_after] == [(429, "sign_in_throttled")] * (ACCOUNT_RULE.lock_after - free)
-    assert answers[ACCOUNT_RULE.lock_after:] == [(429, "sign_in_locked")] * (30 - ACCOUNT_RULE.lock_after)
+    assert answers[free : ACCOUNT_RULE.lock_after] == [(429, "sign_in_throttled")] * (ACCOUNT_RULE.lock_after - free)
+    assert answers[ACCOUNT_RULE.lock_after :] == [(429, "sign_in_locked")] * (30 - ACCOUNT_RULE.lock_after)
     assert right.status_code == 429 and right.json()["code"] == "sign_in_locked"
     assert right.headers["content-type"] == "application/problem+json"
     assert 0 < int(right.headers["retry-after"]) <= ACCOUNT_RULE.lock_minutes * 60
@@ -57,11 +57,11 @@ def test_thirty_wrong_passwords_then_the_right_one_is_locked_and_audited(app: Fa
     failed = _actions(app, "auth.sign_in_failed")
     assert len(failed) == 31  # every failure, the refused right password included
     assert {event.entity_id for event in failed} == {str(account.id)}
-    assert all("wrong-guess" not in str(event.payload) and TEST_PASSWORD not in str(event.payload)
-               for event in failed)
+    assert all("wrong-guess" not in str(event.payload) and TEST_PASSWORD not in str(event.payload) for event in failed)
     locked = _actions(app, "auth.sign_in_locked")
     assert [(event.entity_id, event.payload["scope"], event.payload["failures"]) for event in locked] == [
-        (str(account.id), "account", ACCOUNT_RULE.lock_after)]
+        (str(account.id), "account", ACCOUNT_RULE.lock_after)
+    ]
     with app.state.sessions() as session:
         assert verify_chain(session).valid
 
@@ -72,8 +72,11 @@ def test_thirty_wrong_passwords_then_the_right_one_is_locked_and_audited(app: Fa
 
     # When the lock has run out, the right password signs in and clears the count.
     with transaction(app.state.sessions) as session:
-        session.execute(update(SignInThrottle).where(SignInThrottle.key == "target@gov.kz")
-                        .values(locked_until=utcnow() - timedelta(seconds=1)))
+        session.execute(
+            update(SignInThrottle)
+            .where(SignInThrottle.key == "target@gov.kz")
+            .values(locked_until=utcnow() - timedelta(seconds=1))
+        )
     assert _sign_in(elsewhere, "target@gov.kz", TEST_PASSWORD) == (200, "token")
     with app.state.sessions() as session:
         row = session.scalars(select(SignInThrottle).where(SignInThrottle.key == "target@gov.kz")).one()
@@ -82,10 +85,14 @@ def test_thirty_wrong_passwords_then_the_right_one_is_locked_and_audited(app: Fa
 
 def test_an_unknown_email_is_throttled_exactly_like_a_known_one(app: FastAPI) -> None:
     _account(app, email="known@gov.kz")
-    known = [_sign_in(TestClient(app, client=("10.0.1.1", 1)), "known@gov.kz", "not-the-password")
-             for _ in range(ACCOUNT_RULE.lock_after + 2)]
-    unknown = [_sign_in(TestClient(app, client=("10.0.1.2", 1)), "nobody-here@gov.kz", "not-the-password")
-               for _ in range(ACCOUNT_RULE.lock_after + 2)]
+    known = [
+        _sign_in(TestClient(app, client=("10.0.1.1", 1)), "known@gov.kz", "not-the-password")
+        for _ in range(ACCOUNT_RULE.lock_after + 2)
+    ]
+    unknown = [
+        _sign_in(TestClient(app, client=("10.0.1.2", 1)), "nobody-here@gov.kz", "not-the-password")
+        for _ in range(ACCOUNT_RULE.lock_after + 2)
+    ]
     assert known == unknown
     assert known[-1] == (429, "sign_in_locked")
 
@@ -115,8 +122,17 @@ def test_the_counts_are_shared_by_every_api_process(database_url: str, tmp_path:
 
 
 def test_the_password_rule_refuses_short_common_and_monotonous_passwords() -> None:
-    for weak in ("1111111111", "123456789", "qwertyuiop", "password123", "Qwerty12345", "abababababab",
-                 "йцукенгшщз", "1q2w3e4r5t", "aigerim@mail.kz"):
+    for weak in (
+        "1111111111",
+        "123456789",
+        "qwertyuiop",
+        "password123",
+        "Qwerty12345",
+        "abababababab",
+        "йцукенгшщз",
+        "1q2w3e4r5t",
+        "aigerim@mail.kz",
+    ):
         assert password_problem(weak, email="aigerim@mail.kz") is not None, weak
     for fine in ("demo-admin-2026", "correct horse battery", TEST_PASSWORD, "Жылқы-көк-аспан-7"):
         assert password_problem(fine) is None, fine
@@ -124,8 +140,11 @@ def test_the_password_rule_refuses_short_common_and_monotonous_passwords() -> No
 
 def test_an_administrator_cannot_give_a_staff_account_a_common_password(app: FastAPI, client: TestClient) -> None:
     admin = _account(app, "administrator")
-    response = client.post("/api/v1/admin/accounts", headers=auth_headers(app, admin), json={
-        "email": "new.proctor@gov.kz", "password": "1111111111", "role": "proctor", "display_name": "P"})
+    response = client.post(
+        "/api/v1/admin/accounts",
+        headers=auth_headers(app, admin),
+        json={"email": "new.proctor@gov.kz", "password": "1111111111", "role": "proctor", "display_name": "P"},
+    )
     assert (response.status_code, response.json()["code"]) == (422, "validation_error")
     assert response.json()["errors"][0]["pointer"] == "#/body/password"
 
@@ -147,16 +166,25 @@ def test_sign_out_revokes_the_token(app: FastAPI, client: TestClient) -> None:
 
 def test_a_password_change_revokes_earlier_tokens_and_checks_the_rule(app: FastAPI, client: TestClient) -> None:
     account = _account(app, "candidate", email="changer@mail.kz")
-    old = {"Authorization": "Bearer " + client.post(TOKEN, data={"username": account.email,
-                                                                 "password": TEST_PASSWORD}).json()["access_token"]}
-    weak = client.put("/api/v1/auth/password", headers=old,
-                      json={"current_password": TEST_PASSWORD, "new_password": "1111111111"})
+    old = {
+        "Authorization": "Bearer "
+        + client.post(TOKEN, data={"username": account.email, "password": TEST_PASSWORD}).json()["access_token"]
+    }
+    weak = client.put(
+        "/api/v1/auth/password", headers=old, json={"current_password": TEST_PASSWORD, "new_password": "1111111111"}
+    )
     assert (weak.status_code, weak.json()["code"]) == (422, "validation_error")
-    wrong = client.put("/api/v1/auth/password", headers=old,
-                       json={"current_password": "not-my-password", "new_password": "a-fresh-pass-phrase"})
+    wrong = client.put(
+        "/api/v1/auth/password",
+        headers=old,
+        json={"current_password": "not-my-password", "new_password": "a-fresh-pass-phrase"},
+    )
     assert (wrong.status_code, wrong.json()["code"]) == (401, "invalid_credentials")
-    changed = client.put("/api/v1/auth/password", headers=old,
-                         json={"current_password": TEST_PASSWORD, "new_password": "a-fresh-pass-phrase"})
+    changed = client.put(
+        "/api/v1/auth/password",
+        headers=old,
+        json={"current_password": TEST_PASSWORD, "new_password": "a-fresh-pass-phrase"},
+    )
     assert changed.status_code == 200
     new = {"Authorization": f"Bearer {changed.json()['access_token']}"}
     assert client.get("/api/v1/auth/me", headers=old).status_code == 401
@@ -166,14 +194,16 @@ def test_a_password_change_revokes_earlier_tokens_and_checks_the_rule(app: FastA
     assert len(_actions(app, "auth.password_changed")) == 1
 
 
-def test_a_stolen_token_cannot_guess_the_password_through_the_password_change(app: FastAPI,
-                                                                              client: TestClient) -> None:
+def test_a_stolen_token_cannot_guess_the_password_through_the_password_change(app: FastAPI, client: TestClient) -> None:
     account = _account(app, "candidate", email="stolen@mail.kz")
     headers = auth_headers(app, account)
     answers = []
     for n in range(ACCOUNT_RULE.lock_after + 1):
-        response = client.put("/api/v1/auth/password", headers=headers,
-                              json={"current_password": f"guess-{n}", "new_password": "a-fresh-pass-phrase"})
+        response = client.put(
+            "/api/v1/auth/password",
+            headers=headers,
+            json={"current_password": f"guess-{n}", "new_password": "a-fresh-pass-phrase"},
+        )
         answers.append((response.status_code, response.json()["code"]))
     assert answers[0] == (401, "invalid_credentials")
     assert answers[-1] == (429, "sign_in_locked")

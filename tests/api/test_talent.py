@@ -44,11 +44,27 @@ def pool_fixture(world: World) -> Pool:
     reserve_only = _candidate_id(world, world.candidate(talent_pool=False, surname="Резервов"))
     almaty = _candidate_id(world, world.candidate(talent_pool=True, region="Almaty", surname="Алматов"))
     with world.session() as session:
-        session.add(ReserveMembership(candidate_id=reserve_only, kind=REGIONAL, region="Astana",
-                                      since=date(2025, 1, 1), until=None, source="test order"))
+        session.add(
+            ReserveMembership(
+                candidate_id=reserve_only,
+                kind=REGIONAL,
+                region="Astana",
+                since=date(2025, 1, 1),
+                until=None,
+                source="test order",
+            )
+        )
         # An expired membership does not bring anyone into the pool.
-        session.add(ReserveMembership(candidate_id=no_consent, kind=REGIONAL, region="Astana",
-                                      since=date(2020, 1, 1), until=date(2024, 12, 31), source="old order"))
+        session.add(
+            ReserveMembership(
+                candidate_id=no_consent,
+                kind=REGIONAL,
+                region="Astana",
+                since=date(2020, 1, 1),
+                until=date(2024, 12, 31),
+                source="old order",
+            )
+        )
     return Pool(hr, vacancy_id, qualified, short, no_consent, reserve_only, almaty)
 
 
@@ -70,8 +86,7 @@ def test_vacancy_search_ranks_the_pool_explains_and_counts_those_failing(world: 
     for item in body["items"]:
         match = item["match"]
         assert match["meets_requirements"] is True
-        assert {r["requirement"] for r in match["requirements"]} == {"education_level", "education_field",
-                                                                      "experience"}
+        assert {r["requirement"] for r in match["requirements"]} == {"education_level", "education_field", "experience"}
         assert set(match["shares"]) == set(match["components"])
         assert abs(sum(match["shares"].values()) - 1.0) < 1e-6
         assert 0.0 <= match["score"] <= 1.0
@@ -87,7 +102,11 @@ def test_include_failing_shows_the_failed_requirement_instead_of_hiding_it(world
     assert failing["match"]["meets_requirements"] is False
     experience = next(r for r in failing["match"]["requirements"] if r["requirement"] == "experience")
     assert (experience["met"], experience["required"], experience["actual"], experience["reason"]) == (
-        False, 12, 0, "experience_below_minimum")
+        False,
+        12,
+        0,
+        "experience_below_minimum",
+    )
 
 
 def test_consent_decides_who_appears_and_whose_personal_data_hr_sees(world: World, pool: Pool) -> None:
@@ -98,7 +117,10 @@ def test_consent_decides_who_appears_and_whose_personal_data_hr_sees(world: Worl
     assert by_id[pool.qualified]["sources"] == ["talent_pool_consent"]
     reserve = by_id[pool.reserve_only]
     assert (reserve["personal_data"], reserve["personal_data_withheld"], reserve["sources"]) == (
-        None, "no_talent_pool_consent", ["regional_reserve"])
+        None,
+        "no_talent_pool_consent",
+        ["regional_reserve"],
+    )
     assert [(r["kind"], r["region"]) for r in reserve["reserves"]] == [("regional", "Astana")]
     assert reserve["profile"]["highest_education_level"] == "bachelor"
     assert "Резервов" not in str(body)
@@ -106,28 +128,33 @@ def test_consent_decides_who_appears_and_whose_personal_data_hr_sees(world: Worl
 
 def test_filters_and_pagination(world: World, pool: Pool) -> None:
     assert _ids(_search(world, pool.hr, vacancy_id=pool.vacancy_id, regions=["almaty"]).json()) == {pool.almaty}
-    assert _ids(_search(world, pool.hr, vacancy_id=pool.vacancy_id, reserve="regional").json()) == {
-        pool.reserve_only}
+    assert _ids(_search(world, pool.hr, vacancy_id=pool.vacancy_id, reserve="regional").json()) == {pool.reserve_only}
     assert _ids(_search(world, pool.hr, vacancy_id=pool.vacancy_id, reserve="presidential_youth").json()) == set()
     assert _ids(_search(world, pool.hr, vacancy_id=pool.vacancy_id, languages=["en"]).json()) == set()
     pages = [_search(world, pool.hr, vacancy_id=pool.vacancy_id, page=page, page_size=2).json() for page in (1, 2)]
     assert [len(p["items"]) for p in pages] == [2, 1]
     assert [p["total"] for p in pages] == [3, 3]
     assert _ids(pages[0]) | _ids(pages[1]) == {pool.qualified, pool.reserve_only, pool.almaty}
-    posted = world.client.post("/api/v1/talent/search", json={"vacancy_id": pool.vacancy_id, "regions": ["Almaty"]},
-                               headers=world.headers(pool.hr))
+    posted = world.client.post(
+        "/api/v1/talent/search",
+        json={"vacancy_id": pool.vacancy_id, "regions": ["Almaty"]},
+        headers=world.headers(pool.hr),
+    )
     assert _ids(posted.json()) == {pool.almaty}
 
 
-@pytest.mark.parametrize(("params", "status", "code"), [
-    ({"text": "   "}, 422, "search_text_empty"),
-    ({}, 422, "search_text_empty"),
-    ({"text": "x" * 2001}, 422, "search_text_too_long"),
-    ({"text": "юрист", "min_experience_months": 24, "max_experience_months": 12}, 422, "contradictory_filters"),
-    ({"text": "юрист", "regions": ["Atlantis"]}, 422, "contradictory_filters"),
-    ({"text": "юрист", "page_size": 51}, 422, "validation_error"),
-    ({"text": "юрист", "vacancy_id": 1}, 422, "validation_error"),
-])
+@pytest.mark.parametrize(
+    ("params", "status", "code"),
+    [
+        ({"text": "   "}, 422, "search_text_empty"),
+        ({}, 422, "search_text_empty"),
+        ({"text": "x" * 2001}, 422, "search_text_too_long"),
+        ({"text": "юрист", "min_experience_months": 24, "max_experience_months": 12}, 422, "contradictory_filters"),
+        ({"text": "юрист", "regions": ["Atlantis"]}, 422, "contradictory_filters"),
+        ({"text": "юрист", "page_size": 51}, 422, "validation_error"),
+        ({"text": "юрист", "vacancy_id": 1}, 422, "validation_error"),
+    ],
+)
 def test_bad_search_input_is_a_clear_problem(world: World, params: dict[str, Any], status: int, code: str) -> None:
     hr = world.account("hr_officer")
     response = _search(world, hr, **params)
@@ -170,27 +197,48 @@ def test_an_invitation_is_recorded_audited_and_notified_once(world: World, pool:
 
 
 def test_nobody_outside_the_pool_and_no_other_bodys_vacancy_can_be_invited(world: World, pool: Pool) -> None:
-    outside = world.client.post("/api/v1/talent/invitations", headers=world.headers(pool.hr),
-                                json={"candidate_id": pool.no_consent, "vacancy_id": pool.vacancy_id})
+    outside = world.client.post(
+        "/api/v1/talent/invitations",
+        headers=world.headers(pool.hr),
+        json={"candidate_id": pool.no_consent, "vacancy_id": pool.vacancy_id},
+    )
     assert (outside.status_code, outside.json()["code"]) == (404, "not_found")
     other_hr = world.account("hr_officer")
-    foreign = world.client.post("/api/v1/talent/invitations", headers=world.headers(other_hr),
-                                json={"candidate_id": pool.qualified, "vacancy_id": pool.vacancy_id})
+    foreign = world.client.post(
+        "/api/v1/talent/invitations",
+        headers=world.headers(other_hr),
+        json={"candidate_id": pool.qualified, "vacancy_id": pool.vacancy_id},
+    )
     assert (foreign.status_code, foreign.json()["code"]) == (404, "not_found")
 
 
 def test_reserve_memberships_are_managed_and_audited(world: World, pool: Pool) -> None:
     admin = world.account("administrator")
-    created = world.client.post("/api/v1/talent/reserves", headers=world.headers(admin), json={
-        "candidate_id": pool.no_consent, "kind": "presidential_youth", "since": "2026-01-01",
-        "source": "Presidential youth reserve 2026"})
+    created = world.client.post(
+        "/api/v1/talent/reserves",
+        headers=world.headers(admin),
+        json={
+            "candidate_id": pool.no_consent,
+            "kind": "presidential_youth",
+            "since": "2026-01-01",
+            "source": "Presidential youth reserve 2026",
+        },
+    )
     assert created.status_code == 201, created.text
     body = _search(world, pool.hr, vacancy_id=pool.vacancy_id, reserve="presidential_youth").json()
     assert _ids(body) == {pool.no_consent}
     assert body["items"][0]["personal_data"] is None
-    bad = world.client.post("/api/v1/talent/reserves", headers=world.headers(admin), json={
-        "candidate_id": pool.no_consent, "kind": "regional", "region": "Atlantis", "since": "2026-01-01",
-        "source": "x"})
+    bad = world.client.post(
+        "/api/v1/talent/reserves",
+        headers=world.headers(admin),
+        json={
+            "candidate_id": pool.no_consent,
+            "kind": "regional",
+            "region": "Atlantis",
+            "since": "2026-01-01",
+            "source": "x",
+        },
+    )
     assert (bad.status_code, bad.json()["code"]) == (422, "contradictory_filters")
     removed = world.client.delete(f"/api/v1/talent/reserves/{created.json()['id']}", headers=world.headers(admin))
     assert removed.status_code == 204
@@ -202,9 +250,13 @@ def test_reserve_memberships_are_managed_and_audited(world: World, pool: Pool) -
 
 def test_a_candidate_sees_published_vacancies_ranked_and_explained(world: World, pool: Pool) -> None:
     hr = world.account("hr_officer")
-    other_id, _ = world.published_competition(hr, functional_area="healthcare", title_ru="Врач-эксперт",
-                                              title_kk="Дәрігер-сарапшы",
-                                              requirements={"min_education_level": "master"})
+    other_id, _ = world.published_competition(
+        hr,
+        functional_area="healthcare",
+        title_ru="Врач-эксперт",
+        title_kk="Дәрігер-сарапшы",
+        requirements={"min_education_level": "master"},
+    )
     with world.session() as session:
         account = session.scalars(select(Candidate).where(Candidate.id == pool.qualified)).one().account
     response = world.client.get("/api/v1/candidates/me/recommended-vacancies", headers=world.headers(account))
@@ -212,8 +264,7 @@ def test_a_candidate_sees_published_vacancies_ranked_and_explained(world: World,
     body = response.json()
     assert [item["vacancy_id"] for item in body["items"]] == [pool.vacancy_id, other_id]
     first, second = body["items"]
-    assert (first["title_kk"], first["region"], first["match"]["meets_requirements"]) == ("Бас сарапшы", "Astana",
-                                                                                          True)
+    assert (first["title_kk"], first["region"], first["match"]["meets_requirements"]) == ("Бас сарапшы", "Astana", True)
     assert second["match"]["meets_requirements"] is False
     assert [r["reason"] for r in second["match"]["requirements"]] == ["education_level_below_minimum"]
     assert body["total"] == 2 and body["model"]["name"]

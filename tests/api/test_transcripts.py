@@ -39,10 +39,28 @@ from tests.unit.ml._audio import RU_CLIP_MAX_WER, reference_wer, silence, tone
 
 FAKE_MODEL = ModelInfo(name="whisper-base-ct2", version="1.0.0", weights_sha256=BASE_MODEL_SHA256)
 SEGMENTS = (
-    Segment(start=0.0, end=1.5, text="Сәлеметсіз бе.", avg_logprob=-0.1, no_speech_prob=0.01, compression_ratio=1.0,
-            temperature=0.0, confidence=0.8958, low_confidence=False),
-    Segment(start=1.5, end=3.0, text="Мен заңгермін.", avg_logprob=-1.2, no_speech_prob=0.05, compression_ratio=1.0,
-            temperature=0.0, confidence=0.2861, low_confidence=True),
+    Segment(
+        start=0.0,
+        end=1.5,
+        text="Сәлеметсіз бе.",
+        avg_logprob=-0.1,
+        no_speech_prob=0.01,
+        compression_ratio=1.0,
+        temperature=0.0,
+        confidence=0.8958,
+        low_confidence=False,
+    ),
+    Segment(
+        start=1.5,
+        end=3.0,
+        text="Мен заңгермін.",
+        avg_logprob=-1.2,
+        no_speech_prob=0.05,
+        compression_ratio=1.0,
+        temperature=0.0,
+        confidence=0.2861,
+        low_confidence=True,
+    ),
 )
 
 
@@ -60,10 +78,18 @@ class FakeTranscriber:
             progress(0.5)
         if self.during is not None:
             self.during()
-        return Transcript(language=language, detected_language=language, detected_probability=0.98,
-                          requested_language_probability=0.98, language_mismatch=False, duration=3.0,
-                          speech_duration=2.5, segments=SEGMENTS, model=self.model_info,
-                          quality_note=quality_note(self.model_info, language))
+        return Transcript(
+            language=language,
+            detected_language=language,
+            detected_probability=0.98,
+            requested_language_probability=0.98,
+            language_mismatch=False,
+            duration=3.0,
+            speech_duration=2.5,
+            segments=SEGMENTS,
+            model=self.model_info,
+            quality_note=quality_note(self.model_info, language),
+        )
 
 
 @dataclass
@@ -74,12 +100,21 @@ class Scene:
     fake: FakeTranscriber
     media: Path
 
-    def upload(self, interview_id: int, account: Any, content: bytes | None = None, language: str = "kk",
-               filename: str = "interview.wav") -> Any:
+    def upload(
+        self,
+        interview_id: int,
+        account: Any,
+        content: bytes | None = None,
+        language: str = "kk",
+        filename: str = "interview.wav",
+    ) -> Any:
         body = self.media.read_bytes() if content is None else content
-        return self.world.client.post(f"/api/v1/interviews/{interview_id}/recording",
-                                      files={"file": (filename, body, "audio/wav")}, data={"language": language},
-                                      headers=self.world.headers(account))
+        return self.world.client.post(
+            f"/api/v1/interviews/{interview_id}/recording",
+            files={"file": (filename, body, "audio/wav")},
+            data={"language": language},
+            headers=self.world.headers(account),
+        )
 
     def get(self, path: str, account: Any) -> Any:
         return self.world.client.get(f"/api/v1/interviews/{path}", headers=self.world.headers(account))
@@ -89,8 +124,7 @@ class Scene:
 
     def job(self, job_id: str, account: Any = None) -> dict[str, Any]:
         """The job as the interview's HR officer reads it (or ``account``)."""
-        response = self.world.client.get(f"/api/v1/jobs/{job_id}",
-                                         headers=self.world.headers(account or self.setup.hr))
+        response = self.world.client.get(f"/api/v1/jobs/{job_id}", headers=self.world.headers(account or self.setup.hr))
         assert response.status_code == 200, response.text
         result: dict[str, Any] = response.json()
         return result
@@ -105,9 +139,16 @@ def scene(world: Clocked, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     with world.session() as session:
         for number, person in enumerate(setup.people):
             starts = NOW + timedelta(days=1, hours=number)
-            interview = Interview(application_id=person.application_id, competition_id=setup.competition_id,
-                                  starts_at=starts, ends_at=starts + timedelta(minutes=15), duration_minutes=15,
-                                  status="scheduled", scheduled_by=setup.hr.id, scheduled_at=NOW)
+            interview = Interview(
+                application_id=person.application_id,
+                competition_id=setup.competition_id,
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=15),
+                duration_minutes=15,
+                status="scheduled",
+                scheduled_by=setup.hr.id,
+                scheduled_at=NOW,
+            )
             session.add(interview)
             session.flush()
             ids.append(interview.id)
@@ -126,9 +167,14 @@ def test_a_recording_becomes_a_versioned_transcript_that_members_correct_and_exp
     assert uploaded.status_code == 202, uploaded.text
     recording = uploaded.json()
     digest = hashlib.sha256(scene.media.read_bytes()).hexdigest()
-    assert (recording["status"], recording["sha256"], recording["size_bytes"], recording["language"],
-            recording["filename"], recording["progress"]) \
-        == ("queued", digest, scene.media.stat().st_size, "kk", f"interview-{scene.setup.people[0].code}.wav", 0.0)
+    assert (
+        recording["status"],
+        recording["sha256"],
+        recording["size_bytes"],
+        recording["language"],
+        recording["filename"],
+        recording["progress"],
+    ) == ("queued", digest, scene.media.stat().st_size, "kk", f"interview-{scene.setup.people[0].code}.wav", 0.0)
     job_id = recording["job_id"]
     assert scene.job(job_id)["status"] == "queued"
 
@@ -141,8 +187,11 @@ def test_a_recording_becomes_a_versioned_transcript_that_members_correct_and_exp
 
     scene.fake.during = midway
     scene.run_job(job_id)
-    assert (seen["job"]["status"], seen["job"]["progress"], seen["job"]["progress_note"]) \
-        == ("running", 50.0, "audio processed")
+    assert (seen["job"]["status"], seen["job"]["progress"], seen["job"]["progress_note"]) == (
+        "running",
+        50.0,
+        "audio processed",
+    )
     assert (seen["recording"]["status"], seen["recording"]["progress"]) == ("transcribing", 50.0)
     assert seen["transcript"] == 404
     done = scene.job(job_id)
@@ -150,54 +199,97 @@ def test_a_recording_becomes_a_versioned_transcript_that_members_correct_and_exp
     assert scene.get(f"{interview}/recording", hr).json()["status"] == "transcribed"
 
     machine = scene.get(f"{interview}/transcript", chair).json()
-    assert (machine["version"], machine["latest_version"], machine["machine"], machine["author_id"]) \
-        == (1, 1, True, None)
+    assert (machine["version"], machine["latest_version"], machine["machine"], machine["author_id"]) == (
+        1,
+        1,
+        True,
+        None,
+    )
     assert machine["model"] == FAKE_MODEL.as_dict()
-    assert [(s["start"], s["end"], s["text"], s["confidence"], s["low_confidence"]) for s in machine["segments"]] \
-        == [(0.0, 1.5, "Сәлеметсіз бе.", 0.8958, False), (1.5, 3.0, "Мен заңгермін.", 0.2861, True)]
+    assert [(s["start"], s["end"], s["text"], s["confidence"], s["low_confidence"]) for s in machine["segments"]] == [
+        (0.0, 1.5, "Сәлеметсіз бе.", 0.8958, False),
+        (1.5, 3.0, "Мен заңгермін.", 0.2861, True),
+    ]
     assert "IRIKTEU_WHISPER_MODEL_DIR" in machine["quality_note"]["kk"]
     assert (machine["language"], machine["detected_language"], machine["language_mismatch"]) == ("kk", "kk", False)
     with scene.world.session() as session:
         row = session.get(Interview, interview)
-        assert (row.recording_ref, row.transcript_ref) == (f"recording:{recording['id']}",
-                                                           f"transcript:{machine['transcript_id']}")
+        assert (row.recording_ref, row.transcript_ref) == (
+            f"recording:{recording['id']}",
+            f"transcript:{machine['transcript_id']}",
+        )
 
-    corrected_segments = [{"start": 0.0, "end": 1.5, "text": "Сәлеметсіз бе."},
-                          {"start": 1.5, "end": 3.0, "text": "Мен заңгермін, бес жыл жұмыс істедім."}]
-    corrected = scene.world.client.post(f"/api/v1/interviews/{interview}/transcript/versions",
-                                        json={"base_version": 1, "segments": corrected_segments,
-                                              "note": "толықтырылды"}, headers=scene.world.headers(member))
+    corrected_segments = [
+        {"start": 0.0, "end": 1.5, "text": "Сәлеметсіз бе."},
+        {"start": 1.5, "end": 3.0, "text": "Мен заңгермін, бес жыл жұмыс істедім."},
+    ]
+    corrected = scene.world.client.post(
+        f"/api/v1/interviews/{interview}/transcript/versions",
+        json={"base_version": 1, "segments": corrected_segments, "note": "толықтырылды"},
+        headers=scene.world.headers(member),
+    )
     assert corrected.status_code == 201, corrected.text
-    assert (corrected.json()["version"], corrected.json()["machine"], corrected.json()["author_id"],
-            corrected.json()["based_on"], corrected.json()["segments"]) == (2, False, member.id, 1, corrected_segments)
-    stale = scene.world.client.post(f"/api/v1/interviews/{interview}/transcript/versions",
-                                    json={"base_version": 1, "segments": []}, headers=scene.world.headers(chair))
-    assert (stale.status_code, stale.json()["code"], stale.json()["latest_version"]) \
-        == (409, "transcript_version_conflict", 2)
+    assert (
+        corrected.json()["version"],
+        corrected.json()["machine"],
+        corrected.json()["author_id"],
+        corrected.json()["based_on"],
+        corrected.json()["segments"],
+    ) == (2, False, member.id, 1, corrected_segments)
+    stale = scene.world.client.post(
+        f"/api/v1/interviews/{interview}/transcript/versions",
+        json={"base_version": 1, "segments": []},
+        headers=scene.world.headers(chair),
+    )
+    assert (stale.status_code, stale.json()["code"], stale.json()["latest_version"]) == (
+        409,
+        "transcript_version_conflict",
+        2,
+    )
 
     versions = scene.get(f"{interview}/transcript/versions", hr).json()["versions"]
-    assert [(v["version"], v["machine"], v["author_id"], v["note"], v["segments"]) for v in versions] \
-        == [(1, True, None, None, 2), (2, False, member.id, "толықтырылды", 2)]
+    assert [(v["version"], v["machine"], v["author_id"], v["note"], v["segments"]) for v in versions] == [
+        (1, True, None, None, 2),
+        (2, False, member.id, "толықтырылды", 2),
+    ]
     assert scene.get(f"{interview}/transcript?version=1", hr).json()["segments"][1]["text"] == "Мен заңгермін."
     assert scene.get(f"{interview}/transcript", hr).json()["version"] == 2
 
     diff = scene.get(f"{interview}/transcript/diff?from=1&to=2", chair).json()
-    assert diff == {"from": 1, "to": 2, "changes": [
-        {"op": "replace", "from_segments": [1, 2], "to_segments": [1, 2], "before": ["Мен заңгермін."],
-         "after": ["Мен заңгермін, бес жыл жұмыс істедім."]}],
+    assert diff == {
+        "from": 1,
+        "to": 2,
+        "changes": [
+            {
+                "op": "replace",
+                "from_segments": [1, 2],
+                "to_segments": [1, 2],
+                "before": ["Мен заңгермін."],
+                "after": ["Мен заңгермін, бес жыл жұмыс істедім."],
+            }
+        ],
         "unified": "--- version 1\n+++ version 2\n@@ -1,2 +1,2 @@\n Сәлеметсіз бе.\n-Мен заңгермін.\n"
-                   "+Мен заңгермін, бес жыл жұмыс істедім.\n"}
+        "+Мен заңгермін, бес жыл жұмыс істедім.\n",
+    }
 
-    exports = {fmt: scene.get(f"{interview}/transcript/export?format={fmt}&version=1", chair)
-               for fmt in ("txt", "vtt", "srt", "json")}
+    exports = {
+        fmt: scene.get(f"{interview}/transcript/export?format={fmt}&version=1", chair)
+        for fmt in ("txt", "vtt", "srt", "json")
+    }
     assert exports["txt"].text == "Сәлеметсіз бе.\nМен заңгермін.\n"
-    assert exports["vtt"].text == ("WEBVTT\n\n1\n00:00:00.000 --> 00:00:01.500\nСәлеметсіз бе.\n\n"
-                                   "2\n00:00:01.500 --> 00:00:03.000\nМен заңгермін.\n")
-    assert exports["srt"].text == ("1\n00:00:00,000 --> 00:00:01,500\nСәлеметсіз бе.\n\n"
-                                   "2\n00:00:01,500 --> 00:00:03,000\nМен заңгермін.\n")
+    assert exports["vtt"].text == (
+        "WEBVTT\n\n1\n00:00:00.000 --> 00:00:01.500\nСәлеметсіз бе.\n\n"
+        "2\n00:00:01.500 --> 00:00:03.000\nМен заңгермін.\n"
+    )
+    assert exports["srt"].text == (
+        "1\n00:00:00,000 --> 00:00:01,500\nСәлеметсіз бе.\n\n2\n00:00:01,500 --> 00:00:03,000\nМен заңгермін.\n"
+    )
     document = json.loads(exports["json"].text)
-    assert (document["version"], document["model"], [s["text"] for s in document["segments"]]) \
-        == (1, FAKE_MODEL.as_dict(), ["Сәлеметсіз бе.", "Мен заңгермін."])
+    assert (document["version"], document["model"], [s["text"] for s in document["segments"]]) == (
+        1,
+        FAKE_MODEL.as_dict(),
+        ["Сәлеметсіз бе.", "Мен заңгермін."],
+    )
     assert exports["vtt"].headers["content-type"] == "text/vtt; charset=utf-8"
     assert exports["srt"].headers["content-disposition"] == f'attachment; filename="interview-{interview}-v1.srt"'
     latest_txt = scene.get(f"{interview}/transcript/export?format=txt", chair).text
@@ -207,10 +299,12 @@ def test_a_recording_becomes_a_versioned_transcript_that_members_correct_and_exp
     assert (downloaded.status_code, downloaded.content) == (200, scene.media.read_bytes())
     with scene.world.session() as session:
         wanted = ("recording.uploaded", "transcript.machine_version", "transcript.corrected")
-        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.action.in_(wanted))
-                                  .order_by(AuditEvent.id)).all()
-        model_version = session.scalars(select(AuditEvent.model_version).where(
-            AuditEvent.action == "transcript.machine_version")).one()
+        actions = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action.in_(wanted)).order_by(AuditEvent.id)
+        ).all()
+        model_version = session.scalars(
+            select(AuditEvent.model_version).where(AuditEvent.action == "transcript.machine_version")
+        ).one()
     assert actions == ["recording.uploaded", "transcript.machine_version", "transcript.corrected"]
     assert model_version == "whisper-base-ct2@1.0.0#d01c3014881c"
 
@@ -259,15 +353,24 @@ def test_only_the_interviews_commission_and_hr_see_it(scene: Scene) -> None:
     uploaded = scene.upload(interview, setup.secretary)
     assert uploaded.status_code == 202
     scene.run_job(uploaded.json()["job_id"])
-    for path in ("recording", "recording/file", "transcript", "transcript/versions", "transcript/export?format=vtt",
-                 "transcript/diff?from=1&to=1"):
+    for path in (
+        "recording",
+        "recording/file",
+        "transcript",
+        "transcript/versions",
+        "transcript/export?format=vtt",
+        "transcript/diff?from=1&to=1",
+    ):
         for who, account in outsiders.items():
             response = scene.get(f"{interview}/{path}", account)
             assert (response.status_code, response.json()["code"]) == (403, "forbidden"), (who, path)
         for account in (setup.hr, chair, member, setup.secretary):
             assert scene.get(f"{interview}/{path}", account).status_code == 200, path
-    hr_edit = world.client.post(f"/api/v1/interviews/{interview}/transcript/versions",
-                                json={"base_version": 1, "segments": []}, headers=world.headers(setup.hr))
+    hr_edit = world.client.post(
+        f"/api/v1/interviews/{interview}/transcript/versions",
+        json={"base_version": 1, "segments": []},
+        headers=world.headers(setup.hr),
+    )
     assert (hr_edit.status_code, hr_edit.json()["code"]) == (403, "forbidden")
     missing = scene.get("999999/transcript", setup.hr)
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
@@ -299,31 +402,56 @@ def test_the_commission_reads_a_neutral_file_name_never_the_uploaded_one(scene: 
     assert (job.status_code, job.json()["code"]) == (401, "unauthorized")
 
 
-def test_a_transcription_job_is_read_by_the_interviews_people_only(world_every_backend: Clocked,
-                                                                    tmp_path: Path) -> None:
+def test_a_transcription_job_is_read_by_the_interviews_people_only(
+    world_every_backend: Clocked, tmp_path: Path
+) -> None:
     """``GET /api/v1/jobs/{id}``: whoever may read the recording's transcript (and administrators), no one else."""
     world = world_every_backend
     world.app.state.settings.data_dir = tmp_path / "data"
     setup = build(world, topic=False)
     with world.session() as session:
-        interview = Interview(application_id=setup.people[0].application_id, competition_id=setup.competition_id,
-                              starts_at=NOW + timedelta(days=1), ends_at=NOW + timedelta(days=1, minutes=15),
-                              duration_minutes=15, status="scheduled", scheduled_by=setup.hr.id, scheduled_at=NOW)
+        interview = Interview(
+            application_id=setup.people[0].application_id,
+            competition_id=setup.competition_id,
+            starts_at=NOW + timedelta(days=1),
+            ends_at=NOW + timedelta(days=1, minutes=15),
+            duration_minutes=15,
+            status="scheduled",
+            scheduled_by=setup.hr.id,
+            scheduled_at=NOW,
+        )
         session.add(interview)
         session.flush()
         interview_id = interview.id
-    uploaded = world.client.post(f"/api/v1/interviews/{interview_id}/recording", headers=world.headers(setup.hr),
-                                 files={"file": ("a.wav", tone(tmp_path / "tone.wav", 1.0).read_bytes(), "audio/wav")},
-                                 data={"language": "kk"})
+    uploaded = world.client.post(
+        f"/api/v1/interviews/{interview_id}/recording",
+        headers=world.headers(setup.hr),
+        files={"file": ("a.wav", tone(tmp_path / "tone.wav", 1.0).read_bytes(), "audio/wav")},
+        data={"language": "kk"},
+    )
     assert uploaded.status_code == 202, uploaded.text
     url = f"/api/v1/jobs/{uploaded.json()['job_id']}"
-    readers = {"hr": setup.hr, "chair": setup.members[0], "secretary": setup.secretary,
-               "administrator": world.account("administrator"), "other body's HR": world.account("hr_officer"),
-               "member elsewhere": world.account("commission_member"), "proctor": world.account("proctor"),
-               "the candidate": setup.people[0].account}
+    readers = {
+        "hr": setup.hr,
+        "chair": setup.members[0],
+        "secretary": setup.secretary,
+        "administrator": world.account("administrator"),
+        "other body's HR": world.account("hr_officer"),
+        "member elsewhere": world.account("commission_member"),
+        "proctor": world.account("proctor"),
+        "the candidate": setup.people[0].account,
+    }
     got = {who: world.client.get(url, headers=world.headers(account)).status_code for who, account in readers.items()}
-    assert got == {"hr": 200, "chair": 200, "secretary": 200, "administrator": 200, "other body's HR": 404,
-                   "member elsewhere": 404, "proctor": 404, "the candidate": 404}
+    assert got == {
+        "hr": 200,
+        "chair": 200,
+        "secretary": 200,
+        "administrator": 200,
+        "other body's HR": 404,
+        "member elsewhere": 404,
+        "proctor": 404,
+        "the candidate": 404,
+    }
     assert world.client.get(url).status_code == 401
 
 
@@ -334,13 +462,17 @@ def test_switched_off_the_recording_is_kept_untranscribed_until_switched_on(scen
     assert off.status_code == 200
     interview = scene.interviews[0]
     stored = scene.upload(interview, scene.setup.hr)
-    assert (stored.status_code, stored.json()["status"], stored.json()["job_id"]) \
-        == (202, "transcription_disabled", None)
+    assert (stored.status_code, stored.json()["status"], stored.json()["job_id"]) == (
+        202,
+        "transcription_disabled",
+        None,
+    )
     not_ready = scene.get(f"{interview}/transcript", scene.setup.hr).json()
     assert (not_ready["code"], not_ready["recording_status"]) == ("transcript_not_ready", "transcription_disabled")
     world.client.put("/api/v1/admin/ml/transcription", json={"enabled": True}, headers=world.headers(admin))
-    queued = world.client.post(f"/api/v1/interviews/{interview}/recording/transcribe",
-                               headers=world.headers(scene.setup.hr))
+    queued = world.client.post(
+        f"/api/v1/interviews/{interview}/recording/transcribe", headers=world.headers(scene.setup.hr)
+    )
     assert (queued.status_code, queued.json()["status"]) == (202, "queued")
     scene.run_job(queued.json()["job_id"])
     assert scene.get(f"{interview}/transcript", scene.setup.hr).json()["version"] == 1
@@ -360,8 +492,9 @@ def test_a_worker_killed_mid_job_leaves_nothing_half_written_and_the_job_is_retr
     assert scene.get(f"{interview}/transcript", scene.setup.hr).json()["code"] == "transcript_not_ready"
     # a worker that vanished leaves the job "running" with a stale heartbeat: the periodic sweep requeues it
     with scene.world.session() as session:
-        session.execute(update(Job).where(Job.id == job_id).values(
-            status="running", heartbeat_at=utcnow() - timedelta(minutes=30)))
+        session.execute(
+            update(Job).where(Job.id == job_id).values(status="running", heartbeat_at=utcnow() - timedelta(minutes=30))
+        )
     assert scene.world.app.state.queue.requeue_stale() == 1
     scene.fake.during = None
     scene.run_job(job_id)
@@ -384,8 +517,11 @@ def test_files_over_the_limits_or_not_media_are_refused_and_not_kept(scene: Scen
     assert (long.status_code, long.json()["code"]) == (422, "recording_too_long")
     bad_language = scene.upload(interview, hr, language="en")
     assert (bad_language.status_code, bad_language.json()["code"]) == (422, "validation_error")
-    not_multipart = scene.world.client.post(f"/api/v1/interviews/{interview}/recording", content=b"x",
-                                            headers={**scene.world.headers(hr), "content-type": "audio/wav"})
+    not_multipart = scene.world.client.post(
+        f"/api/v1/interviews/{interview}/recording",
+        content=b"x",
+        headers={**scene.world.headers(hr), "content-type": "audio/wav"},
+    )
     assert (not_multipart.status_code, not_multipart.json()["code"]) == (415, "unsupported_media_type")
     recordings = settings.data_dir / "recordings"
     assert [p.name for p in recordings.rglob("*") if p.is_file()] == []
@@ -410,15 +546,17 @@ def test_a_job_that_finds_silence_marks_the_recording_failed(scene: Scene) -> No
 
 def test_recordings_are_deleted_after_the_retention_period_and_the_transcript_stays(scene: Scene) -> None:
     queue, settings = scene.world.app.state.queue, scene.world.app.state.settings
-    assert "irikteu.periodic.delete_expired_recordings" in {
-        task.name for task in queue.huey._registry.periodic_tasks}
+    assert "irikteu.periodic.delete_expired_recordings" in {task.name for task in queue.huey._registry.periodic_tasks}
     old, fresh = scene.interviews[0], scene.interviews[1]
     first = scene.upload(old, scene.setup.hr).json()
     scene.run_job(first["job_id"])
     scene.upload(fresh, scene.setup.hr, content=tone(settings.data_dir / "other.wav", 1.5, hertz=300).read_bytes())
     with scene.world.session() as session:
-        session.execute(update(Recording).where(Recording.id == first["id"]).values(
-            uploaded_at=utcnow() - timedelta(days=settings.recording_retention_days, minutes=1)))
+        session.execute(
+            update(Recording)
+            .where(Recording.id == first["id"])
+            .values(uploaded_at=utcnow() - timedelta(days=settings.recording_retention_days, minutes=1))
+        )
         stored = settings.data_dir / "recordings" / session.get(Recording, first["id"]).path
     assert stored.exists()
     job_id = queue.enqueue(RETENTION_JOB_KIND)
@@ -434,8 +572,12 @@ def test_recordings_are_deleted_after_the_retention_period_and_the_transcript_st
     assert scene.get(f"{fresh}/recording", scene.setup.hr).json()["deleted_at"] is None
     with scene.world.session() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "recording.deleted")).one()
-    assert (event.entity_id, event.actor, event.payload["reason"], event.payload["retention_days"]) \
-        == (str(first["id"]), "system", "retention", 90)
+    assert (event.entity_id, event.actor, event.payload["reason"], event.payload["retention_days"]) == (
+        str(first["id"]),
+        "system",
+        "retention",
+        90,
+    )
 
 
 def test_a_real_recording_through_the_api_with_the_real_model(world: Clocked, tmp_path: Path) -> None:
@@ -446,19 +588,30 @@ def test_a_real_recording_through_the_api_with_the_real_model(world: Clocked, tm
     settings.data_dir = tmp_path / "data"
     setup = build(world, topic=False)
     with world.session() as session:
-        interview = Interview(application_id=setup.people[0].application_id, competition_id=setup.competition_id,
-                              starts_at=NOW + timedelta(days=1), ends_at=NOW + timedelta(days=1, minutes=15),
-                              duration_minutes=15, status="held", scheduled_by=setup.hr.id, scheduled_at=NOW)
+        interview = Interview(
+            application_id=setup.people[0].application_id,
+            competition_id=setup.competition_id,
+            starts_at=NOW + timedelta(days=1),
+            ends_at=NOW + timedelta(days=1, minutes=15),
+            duration_minutes=15,
+            status="held",
+            scheduled_by=setup.hr.id,
+            scheduled_at=NOW,
+        )
         session.add(interview)
         session.flush()
         interview_id = interview.id
-    uploaded = world.client.post(f"/api/v1/interviews/{interview_id}/recording",
-                                 files={"file": ("call.wav", clip.read_bytes(), "audio/wav")}, data={"language": "ru"},
-                                 headers=world.headers(setup.secretary))
+    uploaded = world.client.post(
+        f"/api/v1/interviews/{interview_id}/recording",
+        files={"file": ("call.wav", clip.read_bytes(), "audio/wav")},
+        data={"language": "ru"},
+        headers=world.headers(setup.secretary),
+    )
     assert uploaded.status_code == 202, uploaded.text
     world.app.state.queue.execute(uploaded.json()["job_id"])
-    transcript = world.client.get(f"/api/v1/interviews/{interview_id}/transcript",
-                                  headers=world.headers(setup.members[0])).json()
+    transcript = world.client.get(
+        f"/api/v1/interviews/{interview_id}/transcript", headers=world.headers(setup.members[0])
+    ).json()
     text = " ".join(s["text"] for s in transcript["segments"])
     assert reference_wer(clip, text, "ru") <= RU_CLIP_MAX_WER, text
     assert transcript["model"]["weights_sha256"] == "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"

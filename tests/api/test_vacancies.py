@@ -24,19 +24,23 @@ def test_hr_creates_a_draft_with_category_validated_and_managerial_derived(world
     assert body["competition_id"] is None
     assert body["stale_unpublished"] is False
     assert body["requirements"] == {
-        "education_levels": [], "min_education_level": "bachelor", "education_fields": ["Law"],
-        "min_experience_months": 12, "functional_area": None, "min_functional_area_months": 0,
+        "education_levels": [],
+        "min_education_level": "bachelor",
+        "education_fields": ["Law"],
+        "min_experience_months": 12,
+        "functional_area": None,
+        "min_functional_area_months": 0,
     }
     with world.session() as session:
         events = session.scalars(select(AuditEvent).where(AuditEvent.action == "vacancy.created")).all()
     assert [(e.entity_id, e.actor, e.payload["after"]["status"]) for e in events] == [
-        (str(body["id"]), str(hr.id), "draft")]
+        (str(body["id"]), str(hr.id), "draft")
+    ]
 
 
 def test_managerial_flag_stated_overrides_the_category_and_area_requirement_defaults_to_vacancy(world: World) -> None:
     hr = world.account("hr_officer")
-    body = vacancy_body(category="C-1", managerial=False,
-                        requirements={"min_functional_area_months": 6})
+    body = vacancy_body(category="C-1", managerial=False, requirements={"min_functional_area_months": 6})
     response = world.client.post("/api/v1/vacancies", json=body, headers=world.headers(hr))
     assert response.status_code == 201
     assert response.json()["managerial"] is False
@@ -48,8 +52,9 @@ def test_unknown_category_and_bad_requirements_are_422(world: World) -> None:
     unknown = world.client.post("/api/v1/vacancies", json=vacancy_body(category="Z-9"), headers=world.headers(hr))
     assert unknown.status_code == 422
     assert unknown.json()["code"] == "unknown_category"
-    bad = world.client.post("/api/v1/vacancies", json=vacancy_body(requirements={"min_education_level": "phd"}),
-                            headers=world.headers(hr))
+    bad = world.client.post(
+        "/api/v1/vacancies", json=vacancy_body(requirements={"min_education_level": "phd"}), headers=world.headers(hr)
+    )
     assert bad.status_code == 422
     assert bad.json()["code"] == "validation_error"
 
@@ -100,13 +105,22 @@ def test_hr_of_another_body_cannot_publish_or_close(world: World) -> None:
 def test_publish_opens_one_competition_with_plan_policy_and_calendar(world: World) -> None:
     hr = world.account("hr_officer")
     draft = world.client.post("/api/v1/vacancies", json=vacancy_body(category="C-1"), headers=world.headers(hr)).json()
-    published = world.client.post(f"/api/v1/vacancies/{draft['id']}/publish",
-                                  json={"applications_close_on": "2026-02-06"}, headers=world.headers(hr))
+    published = world.client.post(
+        f"/api/v1/vacancies/{draft['id']}/publish",
+        json={"applications_close_on": "2026-02-06"},
+        headers=world.headers(hr),
+    )
     assert published.status_code == 200
     competition_id = published.json()["competition_id"]
     competition = world.client.get(f"/api/v1/competitions/{competition_id}", headers=world.headers(hr)).json()
-    assert competition["stage_plan"] == ["eligibility", "personal_qualities", "reasoning", "essay", "interview",
-                                         "final"]
+    assert competition["stage_plan"] == [
+        "eligibility",
+        "personal_qualities",
+        "reasoning",
+        "essay",
+        "interview",
+        "final",
+    ]
     assert competition["policy"]["legislation_pass_total"] == 30
     assert competition["status"] == "open"
     assert competition["calendar"]["published_on"] == "2026-02-02"
@@ -120,8 +134,11 @@ def test_publish_opens_one_competition_with_plan_policy_and_calendar(world: Worl
 def test_application_window_cannot_close_before_today(world: World) -> None:
     hr = world.account("hr_officer")
     draft = world.client.post("/api/v1/vacancies", json=vacancy_body(), headers=world.headers(hr)).json()
-    response = world.client.post(f"/api/v1/vacancies/{draft['id']}/publish",
-                                 json={"applications_close_on": "2026-01-30"}, headers=world.headers(hr))
+    response = world.client.post(
+        f"/api/v1/vacancies/{draft['id']}/publish",
+        json={"applications_close_on": "2026-01-30"},
+        headers=world.headers(hr),
+    )
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_application_window"
     assert world.client.get(f"/api/v1/vacancies/{draft['id']}", headers=world.headers(hr)).json()["status"] == "draft"
@@ -148,5 +165,7 @@ def test_close_stops_applications(world: World) -> None:
     competition = world.client.get(f"/api/v1/competitions/{competition_id}", headers=world.headers(hr)).json()
     assert competition["status"] == "closed"
     assert competition["calendar"]["applications_open"] is False
-    assert world.client.post(f"/api/v1/vacancies/{vacancy_id}/close", headers=world.headers(hr)).json()["code"] \
+    assert (
+        world.client.post(f"/api/v1/vacancies/{vacancy_id}/close", headers=world.headers(hr)).json()["code"]
         == "vacancy_closed"
+    )

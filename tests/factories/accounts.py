@@ -23,20 +23,35 @@ def _test_password_hash() -> str:
     return hash_password(TEST_PASSWORD)
 
 
-def make_state_body(session: Session, *, code: str | None = None, name_kk: str | None = None,
-                    name_ru: str | None = None, region: str = "Astana") -> StateBody:
+def make_state_body(
+    session: Session,
+    *,
+    code: str | None = None,
+    name_kk: str | None = None,
+    name_ru: str | None = None,
+    region: str = "Astana",
+) -> StateBody:
     """A state body (flushed, so it has an id); unique code unless given."""
     code = code or f"TEST-{uuid.uuid4().hex[:8].upper()}"
-    body = StateBody(code=code, name_kk=name_kk or f"Сынақ органы {code}", name_ru=name_ru or f"Тестовый орган {code}",
-                     region=region)
+    body = StateBody(
+        code=code, name_kk=name_kk or f"Сынақ органы {code}", name_ru=name_ru or f"Тестовый орган {code}", region=region
+    )
     session.add(body)
     session.flush()
     return body
 
 
-def make_account(session: Session, *, role: str, state_body_id: int | None = None, email: str | None = None,
-                 password: str | None = None, display_name: str | None = None, locale: str = "kk",
-                 is_active: bool = True) -> Account:
+def make_account(
+    session: Session,
+    *,
+    role: str,
+    state_body_id: int | None = None,
+    email: str | None = None,
+    password: str | None = None,
+    display_name: str | None = None,
+    locale: str = "kk",
+    is_active: bool = True,
+) -> Account:
     """An account of ``role`` (flushed); an HR officer without a state body gets a fresh one.
 
     The password is ``TEST_PASSWORD`` unless given.
@@ -47,8 +62,11 @@ def make_account(session: Session, *, role: str, state_body_id: int | None = Non
     account = Account(
         email=(email or f"{role}-{number}-{uuid.uuid4().hex[:6]}@test.irikteu.kz").lower(),
         password_hash=hash_password(password) if password else _test_password_hash(),
-        role=role, state_body_id=state_body_id, display_name=display_name or f"{role} {number}",
-        locale=locale, is_active=is_active,
+        role=role,
+        state_body_id=state_body_id,
+        display_name=display_name or f"{role} {number}",
+        locale=locale,
+        is_active=is_active,
     )
     session.add(account)
     session.flush()
@@ -57,7 +75,6 @@ def make_account(session: Session, *, role: str, state_body_id: int | None = Non
 
 def auth_headers(app_or_settings: Any, account: Account) -> dict[str, str]:
     """``{"Authorization": "Bearer <token>"}`` for ``account``; pass the FastAPI app or its Settings."""
-    settings: Settings = (app_or_settings if isinstance(app_or_settings, Settings)
-                          else app_or_settings.state.settings)
+    settings: Settings = app_or_settings if isinstance(app_or_settings, Settings) else app_or_settings.state.settings
     token = issue_access_token(account_id=account.id, role=account.role, settings=settings)
     return {"Authorization": f"Bearer {token}"}

@@ -22,12 +22,25 @@ def make_iin(birth_date: date, sex: str, serial: int | None = None) -> str:
     return demo_iin(birth_date, sex, next(_serials) if serial is None else serial)
 
 
-def make_candidate(session: Session, *, secret_key: str, iin: str | None = None, email: str | None = None,
-                   surname: str = "Сәрсенов", given_name: str = "Асқар", patronymic: str | None = None,
-                   birth_date: date = date(1990, 5, 17), sex: str = "male", region: str = "Astana",
-                   education: list[dict[str, Any]] | None = None, work: list[dict[str, Any]] | None = None,
-                   languages: list[dict[str, str]] | None = None, talent_pool: bool = False,
-                   vacancy_alerts: bool = False, password: str = TEST_PASSWORD) -> Candidate:
+def make_candidate(
+    session: Session,
+    *,
+    secret_key: str,
+    iin: str | None = None,
+    email: str | None = None,
+    surname: str = "Сәрсенов",
+    given_name: str = "Асқар",
+    patronymic: str | None = None,
+    birth_date: date = date(1990, 5, 17),
+    sex: str = "male",
+    region: str = "Astana",
+    education: list[dict[str, Any]] | None = None,
+    work: list[dict[str, Any]] | None = None,
+    languages: list[dict[str, str]] | None = None,
+    talent_pool: bool = False,
+    vacancy_alerts: bool = False,
+    password: str = TEST_PASSWORD,
+) -> Candidate:
     """A registered candidate (account, file, consents, audit event) in the caller's transaction.
 
     ``education`` / ``work`` are lists of dicts with the fields of ``EducationIn`` / ``WorkIn``;
@@ -35,12 +48,19 @@ def make_candidate(session: Session, *, secret_key: str, iin: str | None = None,
     """
     iin = iin or make_iin(birth_date, sex)
     data = RegistrationIn(
-        email=email or f"candidate-{iin}@test.irikteu.kz", password=password, iin=iin, surname=surname,
-        given_name=given_name, patronymic=patronymic, phone="+7 701 000 00 00", region=region,
+        email=email or f"candidate-{iin}@test.irikteu.kz",
+        password=password,
+        iin=iin,
+        surname=surname,
+        given_name=given_name,
+        patronymic=patronymic,
+        phone="+7 701 000 00 00",
+        region=region,
         languages=[LanguageIn.model_validate(item) for item in (languages or [{"language": "kk", "level": "native"}])],
         education=[EducationIn.model_validate(item) for item in (education or [])],
         work=[WorkIn.model_validate(item) for item in (work or [])],
-        consents=ConsentsIn(selection_rules=True, personal_data=True, talent_pool=talent_pool,
-                            vacancy_alerts=vacancy_alerts),
+        consents=ConsentsIn(
+            selection_rules=True, personal_data=True, talent_pool=talent_pool, vacancy_alerts=vacancy_alerts
+        ),
     )
     return service.register_new(session=session, data=data, secret_key=secret_key)

@@ -12,23 +12,38 @@ _LIKERT_KK = ("Мүлдем келіспеймін", "Келіспеймін", "
 _LIKERT_RU = ("Совершенно не согласен", "Не согласен", "Согласен", "Полностью согласен")
 
 
-def item_document(item_id: str, programme: str, section: str, *, key: str = "a", version: int = 1,
-                  approved: bool = True, stem: str | None = None) -> dict[str, Any]:
+def item_document(
+    item_id: str,
+    programme: str,
+    section: str,
+    *,
+    key: str = "a",
+    version: int = 1,
+    approved: bool = True,
+    stem: str | None = None,
+) -> dict[str, Any]:
     """A valid item document (hash computed) with placeholder text in kk and ru."""
     stem = stem or f"{item_id}?"
     likert = programme == "personal_qualities"
     text: dict[str, Any] = {}
     for language, labels in (("kk", _LIKERT_KK), ("ru", _LIKERT_RU)):
-        options = ([{"id": option_id, "text": label} for option_id, label in zip(LIKERT_OPTIONS, labels, strict=True)]
-                   if likert else [{"id": option_id, "text": f"{option_id} ({language})"} for option_id in "abcd"])
+        options = (
+            [{"id": option_id, "text": label} for option_id, label in zip(LIKERT_OPTIONS, labels, strict=True)]
+            if likert
+            else [{"id": option_id, "text": f"{option_id} ({language})"} for option_id in "abcd"]
+        )
         text[language] = {"stem": f"{stem} ({language})", "options": options}
         if programme == "reasoning_text":
             text[language]["passage"] = f"Passage of {item_id} ({language})."
         if programme == "reasoning_numeric":
             text[language]["table"] = {"columns": ["x", "y"], "rows": [["1", 2], ["3", 4]]}
     document: dict[str, Any] = {
-        "id": item_id, "version": version, "programme": programme, "section": section,
-        "type": "pq_likert" if likert else "single_choice", "text": text,
+        "id": item_id,
+        "version": version,
+        "programme": programme,
+        "section": section,
+        "type": "pq_likert" if likert else "single_choice",
+        "text": text,
         "key": key if not likert or key in ("a", "d") else "d",
         "source": {"act": section, "article": "1"} if programme == "legislation" else "test fixture",
         "review": {"status": "approved", "by": "tester", "at": "2025-01-15"} if approved else {"status": "draft"},

@@ -25,11 +25,17 @@ ROOT = Path(__file__).parents[2]
 
 
 def irikteu(*args: str, database_url: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "IRIKTEU_DATABASE_URL": database_url, "IRIKTEU_DATA_DIR": str(data_dir),
-           "IRIKTEU_ENVIRONMENT": "test", "IRIKTEU_LOG_LEVEL": "WARNING",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=300,
-                          env=env, cwd=ROOT)
+    env = {
+        **os.environ,
+        "IRIKTEU_DATABASE_URL": database_url,
+        "IRIKTEU_DATA_DIR": str(data_dir),
+        "IRIKTEU_ENVIRONMENT": "test",
+        "IRIKTEU_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args], capture_output=True, text=True, timeout=300, env=env, cwd=ROOT
+    )
 
 
 @pytest.fixture
@@ -50,11 +56,13 @@ def empty_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
 def _finished(app: FastAPI) -> dict[str, Any]:
     """The finished demo competition as HR sees it: its replay input, outcome and published results."""
     with TestClient(app) as client:
-        token = client.post("/api/v1/auth/token", data={"username": "hr.minfin@demo.irikteu.kz",
-                                                        "password": "demo-hr-2026"}).json()["access_token"]
+        token = client.post(
+            "/api/v1/auth/token", data={"username": "hr.minfin@demo.irikteu.kz", "password": "demo-hr-2026"}
+        ).json()["access_token"]
         hr = {"Authorization": f"Bearer {token}"}
-        finished = [c for c in client.get("/api/v1/competitions", headers=hr).json()
-                    if c["status"] == "results_published"]
+        finished = [
+            c for c in client.get("/api/v1/competitions", headers=hr).json() if c["status"] == "results_published"
+        ]
         assert len(finished) == 1
         base = f"/api/v1/competitions/{finished[0]['id']}"
         replay_input = client.get(f"{base}/replay-input", headers=hr).json()
@@ -62,10 +70,12 @@ def _finished(app: FastAPI) -> dict[str, Any]:
     return {"replay": replay(replay_input), "outcome": results["outcome"], "names": results["names"]}
 
 
-def test_a_restored_backup_replays_the_finished_competition_the_same(database_url: str, empty_database_url: str,
-                                                                     tmp_path: Path) -> None:
-    source = create_app(make_settings(database_url, f"sqlite:///{tmp_path / 'q.db'}",
-                                      data_dir=tmp_path / "data"), start_consumer=False)
+def test_a_restored_backup_replays_the_finished_competition_the_same(
+    database_url: str, empty_database_url: str, tmp_path: Path
+) -> None:
+    source = create_app(
+        make_settings(database_url, f"sqlite:///{tmp_path / 'q.db'}", data_dir=tmp_path / "data"), start_consumer=False
+    )
     with TestClient(source):
         seed(source.state.sessions)
     recording = tmp_path / "data" / "recordings" / "2026" / "demo.wav"
@@ -88,12 +98,18 @@ def test_a_restored_backup_replays_the_finished_competition_the_same(database_ur
     assert json.loads(done.stdout)["audit_events"] == manifest["audit"]["events"]
     verified = irikteu("audit", "verify", database_url=empty_database_url, data_dir=restored_data)
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert json.loads(verified.stdout) == {"events": manifest["audit"]["events"], "valid": True,
-                                           "first_bad_id": None, "reason": None}
+    assert json.loads(verified.stdout) == {
+        "events": manifest["audit"]["events"],
+        "valid": True,
+        "first_bad_id": None,
+        "reason": None,
+    }
     assert (restored_data / "recordings" / "2026" / "demo.wav").read_bytes() == b"RIFF demo recording"
 
-    again = create_app(make_settings(empty_database_url, f"sqlite:///{tmp_path / 'q2.db'}",
-                                     data_dir=restored_data), start_consumer=False)
+    again = create_app(
+        make_settings(empty_database_url, f"sqlite:///{tmp_path / 'q2.db'}", data_dir=restored_data),
+        start_consumer=False,
+    )
     assert _finished(again) == before
 
     # Into a database that is no longer empty: refused, nothing touched.

@@ -45,12 +45,22 @@ ROOT = Path(__file__).parents[2]
 SECRET = "fault-tests-" + "s" * 40
 
 
-def _http(method: str, url: str, *, headers: dict[str, str] | None = None, body: dict[str, Any] | None = None,
-          timeout: float = 30) -> tuple[int, dict[str, Any]]:
+def _http(
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    body: dict[str, Any] | None = None,
+    timeout: float = 30,
+) -> tuple[int, dict[str, Any]]:
     """One request with the standard library: (status, JSON body); ``OSError`` when the server is gone."""
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={
-        **(headers or {}), **({"Content-Type": "application/json"} if data is not None else {})})
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method=method,
+        headers={**(headers or {}), **({"Content-Type": "application/json"} if data is not None else {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read() or b"{}")
@@ -65,12 +75,23 @@ def _free_port() -> int:
 
 
 def _serve(database_url: str, queue_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "IRIKTEU_DATABASE_URL": database_url, "IRIKTEU_QUEUE_URL": queue_url,
-           "IRIKTEU_SECRET_KEY": SECRET, "IRIKTEU_ENVIRONMENT": "test", "IRIKTEU_RUN_CONSUMER_IN_PROCESS": "false",
-           "IRIKTEU_LOG_LEVEL": "WARNING",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    process = subprocess.Popen([sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                               env=env, cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "IRIKTEU_DATABASE_URL": database_url,
+        "IRIKTEU_QUEUE_URL": queue_url,
+        "IRIKTEU_SECRET_KEY": SECRET,
+        "IRIKTEU_ENVIRONMENT": "test",
+        "IRIKTEU_RUN_CONSUMER_IN_PROCESS": "false",
+        "IRIKTEU_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -86,25 +107,42 @@ def _serve(database_url: str, queue_url: str, port: int, log: Path) -> subproces
 
 def _running_session(database_url: str, tmp_path: Path) -> tuple[int, str, list[tuple[str, str]]]:
     """A candidate with a running state-language test session: its id, a token, and (item, option) pairs."""
-    app = create_app(make_settings(database_url, f"sqlite:///{tmp_path / 'setup-q.db'}", secret_key=SECRET),
-                     start_consumer=False)
+    app = create_app(
+        make_settings(database_url, f"sqlite:///{tmp_path / 'setup-q.db'}", secret_key=SECRET), start_consumer=False
+    )
     with TestClient(app), transaction(app.state.sessions) as session:
         candidate = make_candidate(session, secret_key=SECRET, email=f"burst-{uuid.uuid4().hex[:6]}@mail.kz")
         now = utcnow()
-        booking = exams.book(session=session, actor=candidate.account, bank=BANK, policy=SelectionPolicy(),
-                             today=date(2020, 1, 6), now=now - timedelta(minutes=5), programme="state_language",
-                             language="kk", starts_at=now - timedelta(minutes=1), application_id=None, seed=7)
-        test_session = exams.start(session=session, queue=app.state.queue, booking_id=booking.id,
-                                   actor=candidate.account, now=now, settings=app.state.settings)
+        booking = exams.book(
+            session=session,
+            actor=candidate.account,
+            bank=BANK,
+            policy=SelectionPolicy(),
+            today=date(2020, 1, 6),
+            now=now - timedelta(minutes=5),
+            programme="state_language",
+            language="kk",
+            starts_at=now - timedelta(minutes=1),
+            application_id=None,
+            seed=7,
+        )
+        test_session = exams.start(
+            session=session,
+            queue=app.state.queue,
+            booking_id=booking.id,
+            actor=candidate.account,
+            now=now,
+            settings=app.state.settings,
+        )
         form = cached_form(session, test_session.form_hash)
         token = issue_access_token(account_id=candidate.account.id, role="candidate", settings=app.state.settings)
-        answers = [(item.id, item.option_ids[n % len(item.option_ids)])
-                   for n, item in enumerate(form.items)]
+        answers = [(item.id, item.option_ids[n % len(item.option_ids)]) for n, item in enumerate(form.items)]
         return test_session.id, token, answers
 
 
 def test_sigkill_in_a_burst_of_answers_loses_no_acknowledged_answer_and_stores_none_twice(
-        database_url: str, tmp_path: Path) -> None:
+    database_url: str, tmp_path: Path
+) -> None:
     queue_url = f"sqlite:///{tmp_path / 'q.db'}"
     session_id, token, answers = _running_session(database_url, tmp_path)
     headers = {"Authorization": f"Bearer {token}"}
@@ -126,8 +164,12 @@ def test_sigkill_in_a_burst_of_answers_loses_no_acknowledged_answer_and_stores_n
     def send(request: tuple[str, str, str]) -> None:
         item, option, request_id = request
         try:
-            status, answer = _http("PUT", f"{base}/answers/{item}", headers=headers,
-                                   body={"option": option, "client_request_id": request_id})
+            status, answer = _http(
+                "PUT",
+                f"{base}/answers/{item}",
+                headers=headers,
+                body={"option": option, "client_request_id": request_id},
+            )
         except OSError:  # refused, reset or cut off: not acknowledged
             with lock:
                 failed.append(request)
@@ -155,9 +197,15 @@ def test_sigkill_in_a_burst_of_answers_loses_no_acknowledged_answer_and_stores_n
         # Counted by the server from the stored deadline: what was left, less the wall time since (±2 s).
         assert abs((before - resumed["remaining_seconds"]) - elapsed) <= 2
         # The client sends again what was not acknowledged, with the same request ids.
-        retried = [_http("PUT", f"{base}/answers/{item}", headers=headers,
-                         body={"option": option, "client_request_id": request_id})
-                   for item, option, request_id in failed]
+        retried = [
+            _http(
+                "PUT",
+                f"{base}/answers/{item}",
+                headers=headers,
+                body={"option": option, "client_request_id": request_id},
+            )
+            for item, option, request_id in failed
+        ]
         assert all(status == 200 for status, _ in retried), retried
         stored_again = {answer["client_request_id"]: answer["created"] for _, answer in retried}
         page = _http("GET", base, headers=headers)[1]
@@ -176,31 +224,39 @@ def test_sigkill_in_a_burst_of_answers_loses_no_acknowledged_answer_and_stores_n
     assert set(acknowledged) <= set(per_request)
     assert all(count == 1 for count in per_request.values())
     stored = {row.client_request_id: row for row in rows}
-    assert all(stored[rid].option == ack["option"] and stored[rid].item_id == ack["item_id"]
-               for rid, ack in acknowledged.items())
+    assert all(
+        stored[rid].option == ack["option"] and stored[rid].item_id == ack["item_id"]
+        for rid, ack in acknowledged.items()
+    )
     # A request that was in flight at the kill was either committed (the retry finds it: created=False)
     # or not (the retry stores it now); never both.
     assert len(rows) == len(requests)
     # The latest answer of each item counts (every round gave the same option here).
     assert page["answers"] == {item: option for item, option in answers}
     assert abs((deadline - utcnow()).total_seconds() - (before - (time.monotonic() - first_read))) <= 3
-    print(f"\nSIGKILL burst ({database_url.split(':')[0]}): {len(requests)} answers sent, "
-          f"{len(acknowledged)} acknowledged before the kill, "
-          f"{len(failed)} cut off and retried ({sum(not c for c in stored_again.values())} of them had been stored), "
-          f"{len(rows)} stored, 0 twice; seconds left {before} before, {resumed['remaining_seconds']} after")
+    print(
+        f"\nSIGKILL burst ({database_url.split(':')[0]}): {len(requests)} answers sent, "
+        f"{len(acknowledged)} acknowledged before the kill, "
+        f"{len(failed)} cut off and retried ({sum(not c for c in stored_again.values())} of them had been stored), "
+        f"{len(rows)} stored, 0 twice; seconds left {before} before, {resumed['remaining_seconds']} after"
+    )
 
 
 def test_sqlite_under_concurrent_writers_and_a_busy_reader_never_says_database_is_locked(
-        sqlite_url: str, tmp_path: Path) -> None:
-    app = create_app(make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", secret_key=SECRET),
-                     start_consumer=False)
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    app = create_app(
+        make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", secret_key=SECRET), start_consumer=False
+    )
     writers, changes = 8, 12
     with TestClient(app):
         with transaction(app.state.sessions) as session:
-            accounts = [make_candidate(session, secret_key=SECRET, email=f"writer{n}@mail.kz").account
-                        for n in range(writers)]
-            tokens = [issue_access_token(account_id=a.id, role="candidate", settings=app.state.settings)
-                      for a in accounts]
+            accounts = [
+                make_candidate(session, secret_key=SECRET, email=f"writer{n}@mail.kz").account for n in range(writers)
+            ]
+            tokens = [
+                issue_access_token(account_id=a.id, role="candidate", settings=app.state.settings) for a in accounts
+            ]
         path = sqlite_url.removeprefix("sqlite:///")
         stop = threading.Event()
         reads: Counter[str] = Counter()
@@ -232,8 +288,11 @@ def test_sqlite_under_concurrent_writers_and_a_busy_reader_never_says_database_i
             client = TestClient(app, raise_server_exceptions=False)
             statuses = []
             for change in range(changes):
-                response = client.put("/api/v1/candidates/me/consents", headers={"Authorization": f"Bearer {token}"},
-                                      json={"talent_pool": change % 2 == 0, "vacancy_alerts": change % 3 == 0})
+                response = client.put(
+                    "/api/v1/candidates/me/consents",
+                    headers={"Authorization": f"Bearer {token}"},
+                    json={"talent_pool": change % 2 == 0, "vacancy_alerts": change % 3 == 0},
+                )
                 statuses.append(response.status_code)
                 if response.status_code != 200:
                     assert "database is locked" not in response.text
@@ -252,28 +311,33 @@ def test_sqlite_under_concurrent_writers_and_a_busy_reader_never_says_database_i
                 thread.join(timeout=30)
         took = time.monotonic() - started
         with app.state.sessions() as session:
-            changed = session.scalar(select(func.count()).select_from(AuditEvent)
-                                     .where(AuditEvent.action == "candidate.consents_changed"))
+            changed = session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "candidate.consents_changed")
+            )
             chain = verify_chain(session)
     assert Counter(statuses) == {200: writers * changes}
     assert changed == writers * changes and chain.valid
     assert reads["transactions"] > 0 and reads["outside_writes"] > 0
-    print(f"\nSQLite contention: {writers} writers x {changes} changes = {len(statuses)} requests in {took:.1f} s, "
-          f"all 200; {reads['transactions']} read transactions and {reads['outside_writes']} outside write "
-          f"transactions meanwhile; 0 'database is locked'")
+    print(
+        f"\nSQLite contention: {writers} writers x {changes} changes = {len(statuses)} requests in {took:.1f} s, "
+        f"all 200; {reads['transactions']} read transactions and {reads['outside_writes']} outside write "
+        f"transactions meanwhile; 0 'database is locked'"
+    )
 
 
 def test_a_postgresql_connection_cut_mid_request_is_a_clean_problem_and_writes_nothing(
-        request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     """``pg_terminate_backend`` on the service's own connection between a request's two writes."""
     with migrated_database("postgres", request, tmp_path) as url:
-        app = create_app(make_settings(url, f"sqlite:///{tmp_path / 'q.db'}", secret_key=SECRET),
-                         start_consumer=False)
+        app = create_app(make_settings(url, f"sqlite:///{tmp_path / 'q.db'}", secret_key=SECRET), start_consumer=False)
         with TestClient(app, raise_server_exceptions=False) as client:
             with transaction(app.state.sessions) as session:
                 candidate = make_candidate(session, secret_key=SECRET, email="cut@mail.kz")
-                headers = {"Authorization": "Bearer " + issue_access_token(
-                    account_id=candidate.account.id, role="candidate", settings=app.state.settings)}
+                headers = {
+                    "Authorization": "Bearer "
+                    + issue_access_token(account_id=candidate.account.id, role="candidate", settings=app.state.settings)
+                }
             cut: list[int] = []
 
             @event.listens_for(app.state.engine, "before_cursor_execute")
@@ -293,15 +357,20 @@ def test_a_postgresql_connection_cut_mid_request_is_a_clean_problem_and_writes_n
             assert response.headers["retry-after"] == "1"
             # Nothing half-written: the consents are as before and no event recorded the change.
             with app.state.sessions() as session:
-                changed = session.scalar(select(func.count()).select_from(AuditEvent)
-                                         .where(AuditEvent.action == "candidate.consents_changed"))
+                changed = session.scalar(
+                    select(func.count())
+                    .select_from(AuditEvent)
+                    .where(AuditEvent.action == "candidate.consents_changed")
+                )
                 assert changed == 0 and verify_chain(session).valid
             assert client.get("/api/v1/candidates/me", headers=headers).json()["consents"]["talent_pool"] is False
             # The pool drops the dead connection: the same request again goes through.
             again = client.put("/api/v1/candidates/me/consents", headers=headers, json={"talent_pool": True})
             assert again.status_code == 200 and again.json()["talent_pool"] is True
-    print(f"\npg_terminate_backend: backend {cut[0]} cut between the UPDATE and the audit INSERT -> 503 "
-          "database_unavailable, 0 rows changed, the retry 200")
+    print(
+        f"\npg_terminate_backend: backend {cut[0]} cut between the UPDATE and the audit INSERT -> 503 "
+        "database_unavailable, 0 rows changed, the retry 200"
+    )
 
 
 def _wait_until_gone(pid: int) -> None:
@@ -309,8 +378,7 @@ def _wait_until_gone(pid: int) -> None:
     try:
         for _ in range(100):
             with engine.connect() as connection:
-                if connection.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"),
-                                     {"pid": pid}) == 0:
+                if connection.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}) == 0:
                     return
             time.sleep(0.05)
     finally:

@@ -42,10 +42,23 @@ def test_audit_events_chain_from_genesis_and_verify(database_url: str) -> None:
     engine = db.make_engine(database_url)
     sessions = db.make_session_factory(engine)
     with db.transaction(sessions) as session:
-        first = record(session, action="competition.created", entity_type="competition", entity_id="7",
-                       actor="hr-1", actor_role="hr_officer", payload={"category": "C-1"})
-        second = record(session, action="competition.published", entity_type="competition", entity_id="7",
-                        actor="hr-1", actor_role="hr_officer")
+        first = record(
+            session,
+            action="competition.created",
+            entity_type="competition",
+            entity_id="7",
+            actor="hr-1",
+            actor_role="hr_officer",
+            payload={"category": "C-1"},
+        )
+        second = record(
+            session,
+            action="competition.published",
+            entity_type="competition",
+            entity_id="7",
+            actor="hr-1",
+            actor_role="hr_officer",
+        )
     assert first.prev_hash == GENESIS_HASH
     assert second.prev_hash == first.hash
     with sessions() as session:

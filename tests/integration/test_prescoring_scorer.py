@@ -69,8 +69,9 @@ def real_ridge_scorer(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     made: list[Any] = []
 
     def new(embedder: Embedder, points: tuple[int, ...], scope: str) -> Any:
-        made.append(EssayScorer(embedder=embedder, score_points=points, use_ngrams=scope == "topic",
-                                learner="ridge", cv=3))
+        made.append(
+            EssayScorer(embedder=embedder, score_points=points, use_ngrams=scope == "topic", learner="ridge", cv=3)
+        )
         return made[-1]
 
     monkeypatch.setattr(prescoring_jobs, "new_scorer", new)
@@ -79,8 +80,9 @@ def real_ridge_scorer(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
 def _run(world: Clocked, kind: str) -> list[dict[str, Any]]:
     with world.session() as session:
-        queued = session.scalars(select(Job.id).where(Job.kind == kind, Job.status == "queued")
-                                 .order_by(Job.created_at, Job.id)).all()
+        queued = session.scalars(
+            select(Job.id).where(Job.kind == kind, Job.status == "queued").order_by(Job.created_at, Job.id)
+        ).all()
     results = []
     for job_id in queued:
         world.app.state.queue.execute(job_id)
@@ -91,8 +93,9 @@ def _run(world: Clocked, kind: str) -> list[dict[str, Any]]:
     return results
 
 
-def test_real_scorer_trains_from_final_scores_and_suggests_through_the_jobs(world: Clocked,
-                                                                            real_ridge_scorer: list[Any]) -> None:
+def test_real_scorer_trains_from_final_scores_and_suggests_through_the_jobs(
+    world: Clocked, real_ridge_scorer: list[Any]
+) -> None:
     rng = random.Random(5)
     # two competitions on the same topic, 15 essays each (ties at the reasoning cut-off all go on)
     scored = [build(world, reasoning=[(20, 20)] * 15) for _ in range(2)]
@@ -127,30 +130,46 @@ def test_real_scorer_trains_from_final_scores_and_suggests_through_the_jobs(worl
     embedder = get_embedder(world.app.state.settings)
     with world.session() as session:
         models = session.scalars(select(EssayModel).order_by(EssayModel.id)).all()
-        assert [(m.scope, m.name, m.version, m.n_train) for m in models] \
-            == [("topic", "irikteu/essay-scorer", "1.0", 30), ("cross_topic", "irikteu/essay-scorer", "1.0", 30)]
+        assert [(m.scope, m.name, m.version, m.n_train) for m in models] == [
+            ("topic", "irikteu/essay-scorer", "1.0", 30),
+            ("cross_topic", "irikteu/essay-scorer", "1.0", 30),
+        ]
         for model, scorer in zip(models, real_ridge_scorer, strict=True):
             assert (model.params_sha256, model.encoder) == (scorer.params_sha256, embedder.model_info.as_dict())
             assert set(model.metrics) == {"n", "cv_qwk", "cv_exact", "cv_adjacent", "cv_rmse", "validity"}
             gate = model.metrics["validity"]  # the validity gate's figures, from the out-of-fold points
-            assert (gate["n"], gate["qwk"], sorted(gate["groups"]["language"])) \
-                == (30, model.metrics["cv_qwk"], ["kk", "ru"])
+            assert (gate["n"], gate["qwk"], sorted(gate["groups"]["language"])) == (
+                30,
+                model.metrics["cv_qwk"],
+                ["kk", "ru"],
+            )
         assert models[0].topic_key == registry.topic_key(**TOPIC)
-        stored_before = session.scalar(select(func.count()).select_from(StoredEmbedding)
-                                       .where(StoredEmbedding.model_id == embedder.model_id))
+        stored_before = session.scalar(
+            select(func.count()).select_from(StoredEmbedding).where(StoredEmbedding.model_id == embedder.model_id)
+        )
 
     results = _run(world, PRESCORE_JOB)
-    assert [(r["status"], r["reason"]) for r in results] \
-        == [("suggested", None), ("suggested", None), ("unavailable", "language_mismatch")]
+    assert [(r["status"], r["reason"]) for r in results] == [
+        ("suggested", None),
+        ("suggested", None),
+        ("unavailable", "language_mismatch"),
+    ]
     with world.session() as session:
-        stored_after = session.scalar(select(func.count()).select_from(StoredEmbedding)
-                                      .where(StoredEmbedding.model_id == embedder.model_id))
+        stored_after = session.scalar(
+            select(func.count()).select_from(StoredEmbedding).where(StoredEmbedding.model_id == embedder.model_id)
+        )
         # only essay texts never seen before were embedded: the rest, topics and rubric came from the table
         rubric = sum(len(load_rubric(language)) for language in ("kk", "ru"))
         assert stored_before == len(training_texts) + rubric + 2  # + the rubric's level descriptors, the kk/ru topic
         assert stored_after == stored_before + len(new_texts - training_texts)
-        rows = {row.application_id: row for row in session.scalars(select(EssaySuggestion).where(
-            EssaySuggestion.application_id.in_([p.application_id for p in open_one.people]))).all()}
+        rows = {
+            row.application_id: row
+            for row in session.scalars(
+                select(EssaySuggestion).where(
+                    EssaySuggestion.application_id.in_([p.application_id for p in open_one.people])
+                )
+            ).all()
+        }
         suggested_scores = review.suggested_scores(session, [p.application_id for p in open_one.people])
     assert set(suggested_scores) == {good.application_id, poor.application_id}
     for person in (good, poor):
@@ -159,11 +178,16 @@ def test_real_scorer_trains_from_final_scores_and_suggests_through_the_jobs(worl
         assert row.probabilities is not None and abs(sum(row.probabilities.values()) - 1) < 1e-3
         assert row.confidence == row.probabilities[str(value)]
         assert len(row.top_features) == 5
-        assert (row.model["name"], row.model["scope"], row.model["essay_model_id"], row.model["encoder"]) \
-            == ("irikteu/essay-scorer", "topic", models[0].id, embedder.model_info.as_dict())
-        shown = world.client.get(f"/api/v1/competitions/{open_one.competition_id}/essays/{person.code}",
-                                 headers=world.headers(open_one.members[0]))
+        assert (row.model["name"], row.model["scope"], row.model["essay_model_id"], row.model["encoder"]) == (
+            "irikteu/essay-scorer",
+            "topic",
+            models[0].id,
+            embedder.model_info.as_dict(),
+        )
+        shown = world.client.get(
+            f"/api/v1/competitions/{open_one.competition_id}/essays/{person.code}",
+            headers=world.headers(open_one.members[0]),
+        )
         assert shown.status_code == 200 and shown.json()["suggestion"] == {"status": "hidden_until_you_score"}
     assert suggested_scores[good.application_id] > suggested_scores[poor.application_id]
-    assert (rows[wrong.application_id].status, rows[wrong.application_id].member_score_id) \
-        == ("unavailable", None)
+    assert (rows[wrong.application_id].status, rows[wrong.application_id].member_score_id) == ("unavailable", None)

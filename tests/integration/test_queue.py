@@ -146,18 +146,17 @@ def test_a_job_abandoned_by_a_killed_worker_is_run_again(sqlite_url: str, queue_
     engine.dispose()
 
 
-def test_a_job_with_an_eta_runs_then_and_is_not_requeued_before(sqlite_url: str, queue_url: str,
-                                                                request: Any) -> None:
+def test_a_job_with_an_eta_runs_then_and_is_not_requeued_before(sqlite_url: str, queue_url: str, request: Any) -> None:
     settings = make_settings(sqlite_url, queue_url)
     engine = db.make_engine(sqlite_url)
     sessions = db.make_session_factory(engine)
     queue = build_queue(settings, sessions)
     key = request.node.name
-    later = queue.enqueue("test.flaky", {"key": key + "-later", "fail_times": 0},
-                          eta=db.utcnow() + timedelta(hours=1))
+    later = queue.enqueue("test.flaky", {"key": key + "-later", "fail_times": 0}, eta=db.utcnow() + timedelta(hours=1))
     with db.transaction(sessions) as session:
-        soon = queue.enqueue("test.flaky", {"key": key, "fail_times": 0}, session=session,
-                             eta=db.utcnow() + timedelta(seconds=1))
+        soon = queue.enqueue(
+            "test.flaky", {"key": key, "fail_times": 0}, session=session, eta=db.utcnow() + timedelta(seconds=1)
+        )
         assert queue.huey.pending_count() == 1  # the second is sent only at commit
     assert queue.huey.pending_count() == 2
     with db.transaction(sessions) as session:  # a scheduled job waiting for its eta is not abandoned
@@ -191,8 +190,10 @@ def test_job_progress_and_result_are_readable_over_http(sqlite_url: str, queue_u
         body = client.get(f"/api/v1/jobs/{job_id}", headers=admin).json()
         missing = client.get("/api/v1/jobs/nope", headers=admin)
         # a job that works on no object of theirs: nobody else reads it, and nobody without signing in
-        refused = {"hr": client.get(f"/api/v1/jobs/{job_id}", headers=hr).status_code,
-                   "anonymous": client.get(f"/api/v1/jobs/{job_id}").status_code}
+        refused = {
+            "hr": client.get(f"/api/v1/jobs/{job_id}", headers=hr).status_code,
+            "anonymous": client.get(f"/api/v1/jobs/{job_id}").status_code,
+        }
         queue.huey.flush()
     assert refused == {"hr": 404, "anonymous": 401}
     assert (body["status"], body["progress"], body["kind"]) == ("succeeded", 100.0, "audit.verify_chain")
@@ -207,10 +208,20 @@ def test_a_worker_in_another_process_runs_the_jobs(sqlite_url: str, queue_url: s
     queue = build_queue(settings, sessions)
     queue.huey.flush()
     job_id = queue.enqueue("audit.verify_chain")
-    env = dict(os.environ, IRIKTEU_DATABASE_URL=sqlite_url, IRIKTEU_QUEUE_URL=queue_url,
-               IRIKTEU_QUEUE_NAME=settings.queue_name, IRIKTEU_ENVIRONMENT="test")
-    worker = subprocess.Popen([sys.executable, "-m", "app", "worker", "--workers", "1"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path.cwd())
+    env = dict(
+        os.environ,
+        IRIKTEU_DATABASE_URL=sqlite_url,
+        IRIKTEU_QUEUE_URL=queue_url,
+        IRIKTEU_QUEUE_NAME=settings.queue_name,
+        IRIKTEU_ENVIRONMENT="test",
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "app", "worker", "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=Path.cwd(),
+    )
     try:
         job = _wait_for(sessions, job_id, ("succeeded",), seconds=120)
     finally:

@@ -44,23 +44,27 @@ CONTEXT: dict[str, Any] = {
     "starts_at": datetime(2026, 3, 12, 5, 30, tzinfo=UTC),
 }
 EXPECTED = {
-    "kk": ("Әңгімелесуге шақыру: Бас маман",
-           "Құрметті үміткер!\n\n"
-           "Сізді «Бас маман» бос лауазымына орналасу конкурсы бойынша конкурстық комиссиямен "
-           "әңгімелесуге шақырамыз.\n\n"
-           "Әңгімелесу уақыты: 12.03.2026 ж., сағат 10:30 (Астана уақытымен).\n"
-           "Әңгімелесу бейнебайланыс арқылы өткізіледі, қосылуға арналған сілтеме жеке кабинетте "
-           "орналастырылады.\n\n"
-           "Дербес сәйкестендіру нөміріңіз: A-7K3Q9M.\n",
-           "--\nҚұрметпен,\n«Іріктеу» жүйесі\nБұл хат автоматты түрде жіберілді, оған жауап берудің қажеті жоқ.\n"),
-    "ru": ("Приглашение на собеседование: Главный специалист",
-           "Уважаемый кандидат!\n\n"
-           "Приглашаем Вас на собеседование с конкурсной комиссией по конкурсу на занятие вакантной "
-           "должности «Главный специалист».\n\n"
-           "Дата и время собеседования: 12.03.2026 в 10:30 (по времени Астаны).\n"
-           "Собеседование проводится по видеосвязи, ссылка для подключения будет размещена в личном кабинете.\n\n"
-           "Ваш персональный идентификационный номер: A-7K3Q9M.\n",
-           "--\nС уважением,\nсистема «Іріктеу»\nЭто письмо отправлено автоматически, отвечать на него не нужно.\n"),
+    "kk": (
+        "Әңгімелесуге шақыру: Бас маман",
+        "Құрметті үміткер!\n\n"
+        "Сізді «Бас маман» бос лауазымына орналасу конкурсы бойынша конкурстық комиссиямен "
+        "әңгімелесуге шақырамыз.\n\n"
+        "Әңгімелесу уақыты: 12.03.2026 ж., сағат 10:30 (Астана уақытымен).\n"
+        "Әңгімелесу бейнебайланыс арқылы өткізіледі, қосылуға арналған сілтеме жеке кабинетте "
+        "орналастырылады.\n\n"
+        "Дербес сәйкестендіру нөміріңіз: A-7K3Q9M.\n",
+        "--\nҚұрметпен,\n«Іріктеу» жүйесі\nБұл хат автоматты түрде жіберілді, оған жауап берудің қажеті жоқ.\n",
+    ),
+    "ru": (
+        "Приглашение на собеседование: Главный специалист",
+        "Уважаемый кандидат!\n\n"
+        "Приглашаем Вас на собеседование с конкурсной комиссией по конкурсу на занятие вакантной "
+        "должности «Главный специалист».\n\n"
+        "Дата и время собеседования: 12.03.2026 в 10:30 (по времени Астаны).\n"
+        "Собеседование проводится по видеосвязи, ссылка для подключения будет размещена в личном кабинете.\n\n"
+        "Ваш персональный идентификационный номер: A-7K3Q9M.\n",
+        "--\nС уважением,\nсистема «Іріктеу»\nЭто письмо отправлено автоматически, отвечать на него не нужно.\n",
+    ),
 }
 
 
@@ -95,8 +99,9 @@ class Inbox:
 def smtp_server() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
     port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=inbox.authenticate,
-                            auth_require_tls=False)
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, authenticator=inbox.authenticate, auth_require_tls=False
+    )
     controller.start()
     yield inbox, port
     controller.stop()
@@ -106,11 +111,13 @@ def _smtp_url(port: int) -> str:
     return f"smtp://irikteu:p%40ss%20word@127.0.0.1:{port}"
 
 
-@pytest.fixture(params=[
-    "sqlite+sqlite-queue",
-    pytest.param("sqlite+redis-queue", marks=pytest.mark.redis),
-    pytest.param("postgres+sqlite-queue", marks=pytest.mark.postgres),
-])
+@pytest.fixture(
+    params=[
+        "sqlite+sqlite-queue",
+        pytest.param("sqlite+redis-queue", marks=pytest.mark.redis),
+        pytest.param("postgres+sqlite-queue", marks=pytest.mark.postgres),
+    ]
+)
 def backends(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """Both queue backends, and PostgreSQL once (four full combinations would double the file's time)."""
     database, queue = request.param.split("+")
@@ -129,8 +136,9 @@ def make_app(backends: tuple[str, str]) -> Iterator[Any]:
     clients: list[TestClient] = []
 
     def build(**overrides: Any) -> tuple[FastAPI, TestClient]:
-        settings = make_settings(database_url, queue_url, mail_from=MAIL_FROM, job_max_retries=2,
-                                 smtp_timeout_seconds=5, **overrides)
+        settings = make_settings(
+            database_url, queue_url, mail_from=MAIL_FROM, job_max_retries=2, smtp_timeout_seconds=5, **overrides
+        )
         app = create_app(settings, start_consumer=True)
         client = TestClient(app)
         client.__enter__()
@@ -152,8 +160,16 @@ def _account(app: FastAPI, role: str = CANDIDATE) -> tuple[int, str]:
 
 def _notify(app: FastAPI, account_id: int, address: str | None, locale: str, key: str) -> int:
     with db.transaction(app.state.sessions) as session:
-        notification = notify(session=session, queue=app.state.queue, account_id=account_id, to_address=address,
-                              event="interview_scheduled", context=CONTEXT, locale=locale, dedupe_key=key)
+        notification = notify(
+            session=session,
+            queue=app.state.queue,
+            account_id=account_id,
+            to_address=address,
+            event="interview_scheduled",
+            context=CONTEXT,
+            locale=locale,
+            dedupe_key=key,
+        )
         return notification.id
 
 
@@ -181,7 +197,8 @@ def _wait_for_jobs_done(app: FastAPI, seconds: float = 20.0) -> list[Job]:
 
 @pytest.mark.parametrize("locale", ["kk", "ru"])
 def test_the_letter_arrives_with_the_exact_text_of_its_language(
-        make_app: Any, smtp_server: tuple[Inbox, int], locale: str) -> None:
+    make_app: Any, smtp_server: tuple[Inbox, int], locale: str
+) -> None:
     inbox, port = smtp_server
     app, _ = make_app(smtp_url=_smtp_url(port))
     account_id, address = _account(app)
@@ -204,8 +221,11 @@ def test_the_letter_arrives_with_the_exact_text_of_its_language(
         notification = session.get(Notification, notification_id)
         assert notification is not None
         assert (notification.subject, notification.body, notification.locale) == (subject, body, locale)
-        assert notification.payload == {"anonymous_code": "A-7K3Q9M", "starts_at": "2026-03-12 05:30:00+00:00",
-                                        "vacancy_title": {"kk": "Бас маман", "ru": "Главный специалист"}}
+        assert notification.payload == {
+            "anonymous_code": "A-7K3Q9M",
+            "starts_at": "2026-03-12 05:30:00+00:00",
+            "vacancy_title": {"kk": "Бас маман", "ru": "Главный специалист"},
+        }
         actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
         assert actions == ["notification.created", "outbox.sent"]
 
@@ -221,8 +241,16 @@ def test_a_rolled_back_decision_sends_nothing(make_app: Any, smtp_server: tuple[
     app, _ = make_app(smtp_url=_smtp_url(port))
     account_id, address = _account(app)
     with pytest.raises(RuntimeError), db.transaction(app.state.sessions) as session:
-        notify(session=session, queue=app.state.queue, account_id=account_id, to_address=address,
-               event="interview_scheduled", context=CONTEXT, locale="kk", dedupe_key="interview:rolled-back")
+        notify(
+            session=session,
+            queue=app.state.queue,
+            account_id=account_id,
+            to_address=address,
+            event="interview_scheduled",
+            context=CONTEXT,
+            locale="kk",
+            dedupe_key="interview:rolled-back",
+        )
         raise RuntimeError("the decision failed after notifying")
     time.sleep(0.5)
     with app.state.sessions() as session:
@@ -264,7 +292,8 @@ def test_a_server_that_does_not_answer_is_retried_then_the_letter_is_failed(make
 
 
 def test_without_smtp_url_letters_wait_queued_and_the_outbox_shows_it(
-        make_app: Any, smtp_server: tuple[Inbox, int]) -> None:
+    make_app: Any, smtp_server: tuple[Inbox, int]
+) -> None:
     inbox, port = smtp_server
     app, client = make_app(smtp_url="")
     account_id, address = _account(app)
@@ -278,8 +307,12 @@ def test_without_smtp_url_letters_wait_queued_and_the_outbox_shows_it(
         admin = make_account(session, role=ADMINISTRATOR)
     response = client.get("/api/v1/admin/outbox", headers=auth_headers(app, admin))
     assert response.status_code == 200
-    assert response.json() == {"counts": {"queued": 1, "sending": 0, "sent": 0, "failed": 0},
-                               "smtp_configured": False, "queued_reason": NOT_CONFIGURED, "recent_failures": []}
+    assert response.json() == {
+        "counts": {"queued": 1, "sending": 0, "sent": 0, "failed": 0},
+        "smtp_configured": False,
+        "queued_reason": NOT_CONFIGURED,
+        "recent_failures": [],
+    }
     assert inbox.messages == []
 
     # Once SMTP is set, the administrator releases the waiting letters and they go out.

@@ -20,6 +20,9 @@ def csrf_of(html: str) -> str:
 
 def sign_in(client: TestClient, email: str, password: str = TEST_PASSWORD) -> None:
     token = csrf_of(client.get("/sign-in").text)
-    response = client.post("/sign-in", data={"csrf_token": token, "email": email, "password": password,
-                                              "next": "/applications"}, follow_redirects=False)
+    response = client.post(
+        "/sign-in",
+        data={"csrf_token": token, "email": email, "password": password, "next": "/applications"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text

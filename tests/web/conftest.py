@@ -36,8 +36,15 @@ from tests.conftest import make_settings
 from tests.integration.test_smtp_delivery import smtp_server  # noqa: F401  (a local SMTP inbox fixture)
 
 CHROMIUM = os.environ.get("IRIKTEU_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
@@ -56,8 +63,9 @@ def browser() -> Iterator[Any]:
     if sync_playwright is None:
         _missing_browser("Playwright for Python is not installed (pip install -e '.[dev]')")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM if os.path.exists(CHROMIUM)
-                                              else shutil.which("chromium"), args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"), args=CHROMIUM_ARGS
+        )
         yield launched
         launched.close()
 
@@ -77,12 +85,17 @@ class Live(Clocked):
 
     def page(self, browser: Any, locale: str, width: int = 1280) -> Any:
         """A fresh browser context (no cookies) whose Accept-Language is ``locale``; CSP reports collected."""
-        context = browser.new_context(base_url=self.base_url, locale=f"{locale}-KZ" if locale == "kk" else "ru-RU",
-                                      viewport={"width": width, "height": 900})
+        context = browser.new_context(
+            base_url=self.base_url,
+            locale=f"{locale}-KZ" if locale == "kk" else "ru-RU",
+            viewport={"width": width, "height": 900},
+        )
         context.set_default_timeout(20_000)
         page = context.new_page()
-        page.on("console", lambda message: self.csp_errors.append(message.text)
-                if "Content Security Policy" in message.text else None)
+        page.on(
+            "console",
+            lambda message: self.csp_errors.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         return page
 
 

@@ -42,11 +42,17 @@ class Audit:
     def check(self, page: Any, name: str) -> None:
         page.wait_for_load_state("load")
         assert page.locator("html").get_attribute("lang") == self.locale, name
-        result = self.axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
-                                             "resultTypes": ["violations"]})
+        result = self.axe.run(
+            page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+        )
         for violation in result.response["violations"]:
-            entry = {"page": name, "rule": violation["id"], "impact": violation["impact"],
-                     "nodes": len(violation["nodes"]), "help": violation["help"]}
+            entry = {
+                "page": name,
+                "rule": violation["id"],
+                "impact": violation["impact"],
+                "nodes": len(violation["nodes"]),
+                "help": violation["help"],
+            }
             if violation["impact"] in BLOCKING:
                 targets = [node["target"] for node in violation["nodes"]]
                 self.blocking.append(f"{name}: {violation['id']} ({violation['impact']}) {targets}")
@@ -72,18 +78,28 @@ def test_every_candidate_page_passes_axe_and_fits_360_px(live: Live, browser: An
     setup = build(live)
     writer = setup.people[0]
     with live.session() as session:
-        competition_vacancy = session.scalar(select(Competition.vacancy_id).where(
-            Competition.id == setup.competition_id))
+        competition_vacancy = session.scalar(
+            select(Competition.vacancy_id).where(Competition.id == setup.competition_id)
+        )
     newcomer = live.candidate(vacancy_alerts=True)
-    subscribed = live.client.post("/api/v1/alerts/subscriptions", headers=live.headers(newcomer),
-                                  json={"criteria": {}, "frequency": "daily", "locale": locale})
+    subscribed = live.client.post(
+        "/api/v1/alerts/subscriptions",
+        headers=live.headers(newcomer),
+        json={"criteria": {}, "frequency": "daily", "locale": locale},
+    )
     assert subscribed.status_code == 201, subscribed.text
 
     visitor = live.page(browser, locale)
-    for name, path in (("home", "/"), ("vacancy", f"/vacancies/{competition_vacancy}"), ("sign-in", "/sign-in"),
-                       ("register", "/register"), ("not-found", "/no-such-page"),
-                       ("unsubscribe-invalid", "/unsubscribe?token=not-a-token"),
-                       ("password-reset", "/password-reset"), ("password-link-invalid", "/password-reset/new?token=x")):
+    for name, path in (
+        ("home", "/"),
+        ("vacancy", f"/vacancies/{competition_vacancy}"),
+        ("sign-in", "/sign-in"),
+        ("register", "/register"),
+        ("not-found", "/no-such-page"),
+        ("unsubscribe-invalid", "/unsubscribe?token=not-a-token"),
+        ("password-reset", "/password-reset"),
+        ("password-link-invalid", "/password-reset/new?token=x"),
+    ):
         visitor.goto(path)
         audit.check(visitor, name)
     visitor.goto("/register")
@@ -93,15 +109,23 @@ def test_every_candidate_page_passes_axe_and_fits_360_px(live: Live, browser: An
 
     candidate = live.page(browser, locale)
     sign_in(candidate, newcomer.email)
-    for name, path in (("vacancy-signed-in", f"/vacancies/{competition_vacancy}"), ("profile", "/profile"),
-                       ("profile-edit", "/profile/edit"), ("apply-check", f"/vacancies/{competition_vacancy}/apply")):
+    for name, path in (
+        ("vacancy-signed-in", f"/vacancies/{competition_vacancy}"),
+        ("profile", "/profile"),
+        ("profile-edit", "/profile/edit"),
+        ("apply-check", f"/vacancies/{competition_vacancy}/apply"),
+    ):
         candidate.goto(path)
         audit.check(candidate, name)
     candidate.locator("form#apply button[type=submit]").click()
     candidate.wait_for_url(re.compile(r"/confirmation$"))
     audit.check(candidate, "confirmation")
-    for name, path in (("applications", "/applications"), ("notifications", "/notifications"), ("alerts", "/alerts"),
-                       ("recommendations", "/recommendations")):
+    for name, path in (
+        ("applications", "/applications"),
+        ("notifications", "/notifications"),
+        ("alerts", "/alerts"),
+        ("recommendations", "/recommendations"),
+    ):
         candidate.goto(path, timeout=120_000)  # the matcher loads its embedding model on first use
         audit.check(candidate, name)
     candidate.goto("/tests")
@@ -110,8 +134,11 @@ def test_every_candidate_page_passes_axe_and_fits_360_px(live: Live, browser: An
     candidate.locator("form[action='/tests'] button[type=submit]").click()
     candidate.wait_for_url(re.compile(r"/tests/\d+$"))
     audit.check(candidate, "test-booked")
-    token = make_token(subscribed.json()["id"], secret_key=live.app.state.settings.secret_key,
-                       issued_at=live.now[0] - timedelta(minutes=1))
+    token = make_token(
+        subscribed.json()["id"],
+        secret_key=live.app.state.settings.secret_key,
+        issued_at=live.now[0] - timedelta(minutes=1),
+    )
     candidate.goto(f"/unsubscribe?token={token}")
     audit.check(candidate, "unsubscribed")
 
@@ -153,9 +180,14 @@ def test_every_candidate_page_passes_axe_and_fits_360_px(live: Live, browser: An
     audit.check(candidate, "test-result")
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (SCREENSHOTS / f"axe-{locale}.json").write_text(json.dumps(
-        {"pages": audit.pages, "minor": audit.minor, "blocking": audit.blocking, "too_wide_at_360": audit.too_wide},
-        ensure_ascii=False, indent=1), encoding="utf-8")
+    (SCREENSHOTS / f"axe-{locale}.json").write_text(
+        json.dumps(
+            {"pages": audit.pages, "minor": audit.minor, "blocking": audit.blocking, "too_wide_at_360": audit.too_wide},
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     assert audit.blocking == []
     assert audit.too_wide == []
     assert not live.csp_errors

@@ -26,12 +26,17 @@ def test_subscribing_needs_the_consent_then_lists_and_deletes_the_subscription(w
     assert (done.status_code, done.headers["location"]) == (303, "/alerts?saved=1")
     with world.session() as session:
         [subscription] = session.scalars(select(AlertSubscription)).all()
-        assert (subscription.criteria["functional_areas"], subscription.frequency, subscription.locale,
-                subscription.active) == (["legal"], "weekly", "kk", True)
+        assert (
+            subscription.criteria["functional_areas"],
+            subscription.frequency,
+            subscription.locale,
+            subscription.active,
+        ) == (["legal"], "weekly", "kk", True)
     listed = world.client.get("/alerts")
     assert "Аптасына бір рет" in listed.text and f'action="/alerts/{subscription.id}/delete"' in listed.text
-    deleted = world.client.post(f"/alerts/{subscription.id}/delete", data={"csrf_token": csrf_of(listed.text)},
-                                follow_redirects=False)
+    deleted = world.client.post(
+        f"/alerts/{subscription.id}/delete", data={"csrf_token": csrf_of(listed.text)}, follow_redirects=False
+    )
     assert deleted.status_code == 303
     with world.session() as session:
         ended = session.get(AlertSubscription, subscription.id)

@@ -26,20 +26,30 @@ from tests.web.conftest import Live
 pytestmark = pytest.mark.timeout(600)
 
 TEXTS: dict[str, dict[str, str]] = {
-    "kk": {"iin_valid": "ЖСН дұрыс: туған күні — 1991\u202fж. 12 сәуір", "registered": "Тіркелгі жасалды",
-           "saved": "Өзгерістер сақталды.", "not_all": "Сіз барлық талаптарға сәйкес емессіз.",
-           "all": "Сіз барлық талаптарға сәйкессіз.",
-           "short_experience": "Жұмыс өтілі жеткіліксіз: кемінде 12 ай қажет, сізде — 6 ай.",
-           "experience": "Жұмыс өтілі жеткілікті: кемінде 12 ай қажет, сізде — 36 ай.",
-           "essay": "Эссе жазу", "over": "Эсседе 205 сөз бар; шегі — 200 сөз. Қысқартыңыз",
-           "unsubscribed": "Сіз жазылымнан бас тарттыңыз"},
-    "ru": {"iin_valid": "ИИН верный: дата рождения — 12 апреля 1991\u202fг.", "registered": "Учётная запись создана",
-           "saved": "Изменения сохранены.", "not_all": "Вы соответствуете не всем требованиям.",
-           "all": "Вы соответствуете всем требованиям.",
-           "short_experience": "Недостаточный стаж работы: требуется не менее 12 мес., у вас — 6 мес.",
-           "experience": "Стаж работы достаточен: требуется не менее 12 мес., у вас — 36 мес.",
-           "essay": "Написание эссе", "over": "В эссе 205 слов; лимит — 200 слов. Сократите текст",
-           "unsubscribed": "Вы отписались от рассылки"},
+    "kk": {
+        "iin_valid": "ЖСН дұрыс: туған күні — 1991\u202fж. 12 сәуір",
+        "registered": "Тіркелгі жасалды",
+        "saved": "Өзгерістер сақталды.",
+        "not_all": "Сіз барлық талаптарға сәйкес емессіз.",
+        "all": "Сіз барлық талаптарға сәйкессіз.",
+        "short_experience": "Жұмыс өтілі жеткіліксіз: кемінде 12 ай қажет, сізде — 6 ай.",
+        "experience": "Жұмыс өтілі жеткілікті: кемінде 12 ай қажет, сізде — 36 ай.",
+        "essay": "Эссе жазу",
+        "over": "Эсседе 205 сөз бар; шегі — 200 сөз. Қысқартыңыз",
+        "unsubscribed": "Сіз жазылымнан бас тарттыңыз",
+    },
+    "ru": {
+        "iin_valid": "ИИН верный: дата рождения — 12 апреля 1991\u202fг.",
+        "registered": "Учётная запись создана",
+        "saved": "Изменения сохранены.",
+        "not_all": "Вы соответствуете не всем требованиям.",
+        "all": "Вы соответствуете всем требованиям.",
+        "short_experience": "Недостаточный стаж работы: требуется не менее 12 мес., у вас — 6 мес.",
+        "experience": "Стаж работы достаточен: требуется не менее 12 мес., у вас — 36 мес.",
+        "essay": "Написание эссе",
+        "over": "В эссе 205 слов; лимит — 200 слов. Сократите текст",
+        "unsubscribed": "Вы отписались от рассылки",
+    },
 }
 
 
@@ -52,10 +62,12 @@ def sign_in(page: Any, email: str) -> None:
 
 
 # kk: six months of experience against twelve required (not met); ru: three years (every requirement met)
-@pytest.mark.parametrize(("locale", "work_start", "qualified"), [("kk", date(2025, 8, 2), False),
-                                                                 ("ru", date(2023, 2, 2), True)])
+@pytest.mark.parametrize(
+    ("locale", "work_start", "qualified"), [("kk", date(2025, 8, 2), False), ("ru", date(2023, 2, 2), True)]
+)
 def test_register_fill_the_file_apply_and_see_the_qualification_check(
-        live: Live, browser: Any, locale: str, work_start: date, qualified: bool) -> None:
+    live: Live, browser: Any, locale: str, work_start: date, qualified: bool
+) -> None:
     words = TEXTS[locale]
     hr = live.account("hr_officer")
     vacancy_id, competition_id = live.published_competition(hr)  # bachelor in Law, 12 months of experience
@@ -68,8 +80,9 @@ def test_register_fill_the_file_apply_and_see_the_qualification_check(
     page.fill("#email", email)
     page.fill("#password", "a-long-password-1")
     page.locator("#iin").press_sequentially(iin, delay=20)
-    page.wait_for_function("text => document.getElementById('iin-status').textContent.includes(text)",
-                           arg=words["iin_valid"])
+    page.wait_for_function(
+        "text => document.getElementById('iin-status').textContent.includes(text)", arg=words["iin_valid"]
+    )
     page.fill("#surname", "Серікова")
     page.fill("#given_name", "Айгүл")
     page.fill("#phone", "+7 701 555 44 33")
@@ -122,7 +135,8 @@ def _words(count: int) -> str:
 
 @pytest.mark.parametrize("locale", ["ru", "kk"])
 def test_an_essay_over_the_limit_is_refused_with_the_cores_count_then_submitted(
-        live: Live, browser: Any, locale: str) -> None:
+    live: Live, browser: Any, locale: str
+) -> None:
     words = TEXTS[locale]
     setup = build(live)  # three confirmed candidates who reached the essay (word limit 200)
     person = setup.people[0]
@@ -162,14 +176,20 @@ def test_an_essay_over_the_limit_is_refused_with_the_cores_count_then_submitted(
 
 @pytest.mark.parametrize("locale", ["kk", "ru"])
 def test_the_unsubscribe_link_from_the_letter_opens_a_page_in_the_letters_language(
-        live_factory: Callable[..., Live], browser: Any, smtp_server: tuple[Inbox, int], locale: str) -> None:
+    live_factory: Callable[..., Live], browser: Any, smtp_server: tuple[Inbox, int], locale: str
+) -> None:
     inbox, port = smtp_server
-    live = live_factory(start_consumer=True, smtp_url=f"smtp://irikteu:p%40ss%20word@127.0.0.1:{port}",
-                        mail_from="Irikteu <no-reply@irikteu.test>")
+    live = live_factory(
+        start_consumer=True,
+        smtp_url=f"smtp://irikteu:p%40ss%20word@127.0.0.1:{port}",
+        mail_from="Irikteu <no-reply@irikteu.test>",
+    )
     account = live.candidate(vacancy_alerts=True)
-    subscribed = live.client.post("/api/v1/alerts/subscriptions", headers=live.headers(account),
-                                  json={"criteria": {"functional_areas": ["legal"]}, "frequency": "immediate",
-                                        "locale": locale})
+    subscribed = live.client.post(
+        "/api/v1/alerts/subscriptions",
+        headers=live.headers(account),
+        json={"criteria": {"functional_areas": ["legal"]}, "frequency": "immediate", "locale": locale},
+    )
     assert subscribed.status_code == 201, subscribed.text
     hr = live.account("hr_officer")
     live.published_competition(hr)

@@ -42,21 +42,26 @@ def test_every_page_has_the_content_security_policy_and_the_api_keeps_json(world
     api = world.client.get("/api/v1/vacancies/999999")
     assert "content-security-policy" not in api.headers
     assert (api.status_code, api.headers["content-type"], api.json()["code"]) == (
-        404, "application/problem+json", "not_found")
+        404,
+        "application/problem+json",
+        "not_found",
+    )
 
 
 def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(world: World) -> None:
     account = world.candidate()
     for data in ({}, {"csrf_token": "0" * 64}):
-        refused = world.client.post("/sign-in", data={**data, "email": account.email, "password": "x" * 12},
-                                    follow_redirects=False)
+        refused = world.client.post(
+            "/sign-in", data={**data, "email": account.email, "password": "x" * 12}, follow_redirects=False
+        )
         assert refused.status_code == 403
         assert "set-cookie" not in refused.headers or sessions.SESSION_COOKIE not in refused.headers["set-cookie"]
     assert _sessions(world) == 0
     # a token of another visitor does not pass either
     other = create_client_token(world)
-    refused = world.client.post("/sign-in", data={"csrf_token": other, "email": account.email,
-                                                  "password": "x" * 12}, follow_redirects=False)
+    refused = world.client.post(
+        "/sign-in", data={"csrf_token": other, "email": account.email, "password": "x" * 12}, follow_redirects=False
+    )
     assert refused.status_code == 403
 
 
@@ -87,8 +92,11 @@ def test_the_session_cookie_is_httponly_lax_and_sign_out_ends_it_on_the_server(w
 def test_the_sign_in_response_sets_the_cookie_flags(world: World) -> None:
     account = world.candidate()
     token = csrf_of(world.client.get("/sign-in").text)
-    response = world.client.post("/sign-in", data={"csrf_token": token, "email": account.email,
-                                                   "password": "test-password-1"}, follow_redirects=False)
+    response = world.client.post(
+        "/sign-in",
+        data={"csrf_token": token, "email": account.email, "password": "test-password-1"},
+        follow_redirects=False,
+    )
     header = response.headers["set-cookie"]
     assert header.startswith(f"{sessions.SESSION_COOKIE}=")
     assert "HttpOnly" in header and "SameSite=lax" in header and "Path=/" in header
@@ -97,8 +105,9 @@ def test_the_sign_in_response_sets_the_cookie_flags(world: World) -> None:
 
 @pytest.fixture
 def production(sqlite_url: str, tmp_path: Path) -> Iterator[Any]:
-    settings = make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", environment="production",
-                             secret_key="p" * 48)
+    settings = make_settings(
+        sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", environment="production", secret_key="p" * 48
+    )
     app = create_app(settings, start_consumer=False)
     with TestClient(app, base_url="https://testserver") as client:
         yield app, client
@@ -153,24 +162,36 @@ def test_registration_refuses_a_bad_iin_with_the_cores_reason_next_to_the_field(
     token = csrf_of(page.text)
     good = make_iin(date(1990, 5, 17), "male")
     bad = good[:-1] + str((int(good[-1]) + 1) % 10)
-    checked = world.client.post("/register/iin-check", data={"csrf_token": token, "iin": bad},
-                                headers={"Accept-Language": "ru"})
+    checked = world.client.post(
+        "/register/iin-check", data={"csrf_token": token, "iin": bad}, headers={"Accept-Language": "ru"}
+    )
     assert "Последняя цифра ИИН не совпадает с контрольной" in checked.text
     short = world.client.post("/register/iin-check", data={"csrf_token": token, "iin": "12345"})
     assert "ЖСН 12 цифрдан тұрады" in short.text
-    fine = world.client.post("/register/iin-check", data={"csrf_token": token, "iin": good},
-                             headers={"Accept-Language": "ru"})
+    fine = world.client.post(
+        "/register/iin-check", data={"csrf_token": token, "iin": good}, headers={"Accept-Language": "ru"}
+    )
     assert "ИИН верный: дата рождения — 17 мая 1990\u202fг." in fine.text
 
-    form = {"csrf_token": token, "email": "new@test.irikteu.kz", "password": "long-enough-1", "iin": bad,
-            "surname": "Серікова", "given_name": "Айгүл", "phone": "+7 701 000 00 00", "region": "Astana",
-            "consents-selection_rules": "yes", "consents-personal_data": "yes"}
+    form = {
+        "csrf_token": token,
+        "email": "new@test.irikteu.kz",
+        "password": "long-enough-1",
+        "iin": bad,
+        "surname": "Серікова",
+        "given_name": "Айгүл",
+        "phone": "+7 701 000 00 00",
+        "region": "Astana",
+        "consents-selection_rules": "yes",
+        "consents-personal_data": "yes",
+    }
     refused = world.client.post("/register", data=form, headers={"Accept-Language": "ru"})
     assert refused.status_code == 422
     assert '<a href="#iin">Последняя цифра ИИН не совпадает с контрольной' in refused.text
     assert 'id="iin-error"' in refused.text
-    no_consent = world.client.post("/register", data={**form, "iin": good, "consents-personal_data": ""},
-                                   headers={"Accept-Language": "ru"})
+    no_consent = world.client.post(
+        "/register", data={**form, "iin": good, "consents-personal_data": ""}, headers={"Accept-Language": "ru"}
+    )
     assert '<a href="#consents-selection_rules">Для участия примите правила отбора' in no_consent.text
     created = world.client.post("/register", data={**form, "iin": good}, follow_redirects=False)
     assert (created.status_code, created.headers["location"]) == (303, "/profile/edit?registered=1")
@@ -199,19 +220,28 @@ def test_the_error_summary_lists_every_problem_in_the_order_of_the_form(world: W
     token = csrf_of(world.client.get("/register").text)
     refused = world.client.post("/register", data={"csrf_token": token, "iin": "12345"})
     assert refused.status_code == 422
-    summary = refused.text.split('data-error-summary>')[1].split("</div>")[0]
-    assert re.findall(r'<a href="#([a-z_-]+)">', summary) == ["email", "password", "iin", "surname", "given_name",
-                                                             "phone", "region"]
+    summary = refused.text.split("data-error-summary>")[1].split("</div>")[0]
+    assert re.findall(r'<a href="#([a-z_-]+)">', summary) == [
+        "email",
+        "password",
+        "iin",
+        "surname",
+        "given_name",
+        "phone",
+        "region",
+    ]
     assert '<a href="#iin">ЖСН 12 цифрдан тұрады</a>' in summary
 
 
-def test_the_home_page_searches_filters_and_pages_the_open_vacancies(world: World,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_home_page_searches_filters_and_pages_the_open_vacancies(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = world.account("hr_officer")
     second = world.account("hr_officer")
     world.published_competition(first, title_ru="Главный юрист", title_kk="Бас заңгер")
-    world.published_competition(second, title_ru="Главный экономист", title_kk="Бас экономист",
-                                functional_area="finance")
+    world.published_competition(
+        second, title_ru="Главный экономист", title_kk="Бас экономист", functional_area="finance"
+    )
     ru = {"Accept-Language": "ru"}
     everything = world.client.get("/", headers=ru).text
     assert "Главный юрист" in everything and "Главный экономист" in everything and "Найдено 2 вакансии" in everything

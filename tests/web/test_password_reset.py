@@ -31,11 +31,17 @@ def test_a_reset_link_sets_a_new_password_once_and_ends_the_sessions(world: Worl
     sign_in(world.client, account.email)  # a session that the reset must end
     other = TestClient(world.app)  # a second browser
     page = other.get("/password-reset")
-    asked = other.post("/password-reset", data={"csrf_token": csrf_of(page.text), "email": account.email.upper()},
-                       headers={"Accept-Language": "ru"})
+    asked = other.post(
+        "/password-reset",
+        data={"csrf_token": csrf_of(page.text), "email": account.email.upper()},
+        headers={"Accept-Language": "ru"},
+    )
     assert "Проверьте почту" in asked.text
-    unknown = other.post("/password-reset", data={"csrf_token": csrf_of(page.text), "email": "nobody@test.kz"},
-                         headers={"Accept-Language": "ru"})
+    unknown = other.post(
+        "/password-reset",
+        data={"csrf_token": csrf_of(page.text), "email": "nobody@test.kz"},
+        headers={"Accept-Language": "ru"},
+    )
     assert _main(unknown.text) == _main(asked.text)  # nobody learns whether the e-mail has an account
     [letter] = _letters(world)
     assert (letter.to_address, letter.subject) == (account.email, "Құпиясөзді қалпына келтіру")
@@ -45,11 +51,15 @@ def test_a_reset_link_sets_a_new_password_once_and_ends_the_sessions(world: Worl
     form = other.get(link.group(1))
     assert form.status_code == 200 and 'name="token"' in form.text
     token = re.search(r'name="token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
-    short = other.post("/password-reset/new", data={"csrf_token": csrf_of(form.text), "token": token,
-                                                    "password": "short"})
+    short = other.post(
+        "/password-reset/new", data={"csrf_token": csrf_of(form.text), "token": token, "password": "short"}
+    )
     assert short.status_code == 422 and '<a href="#password">' in short.text
-    done = other.post("/password-reset/new", data={"csrf_token": csrf_of(form.text), "token": token,
-                                                   "password": "a-brand-new-password"}, follow_redirects=False)
+    done = other.post(
+        "/password-reset/new",
+        data={"csrf_token": csrf_of(form.text), "token": token, "password": "a-brand-new-password"},
+        follow_redirects=False,
+    )
     assert (done.status_code, done.headers["location"]) == (303, "/sign-in?reset=1")
     with world.session() as session:
         assert session.scalar(select(func.count()).select_from(WebSession)) == 0
@@ -62,8 +72,10 @@ def test_a_reset_link_sets_a_new_password_once_and_ends_the_sessions(world: Worl
     with world.session() as session:  # a link older than its lifetime is refused too
         current = session.get(Account, account.id)
         assert current is not None
-        stale = make_token(current, secret_key=world.app.state.settings.secret_key,
-                           issued_at=utcnow() - LIFETIME - timedelta(seconds=1))
+        stale = make_token(
+            current,
+            secret_key=world.app.state.settings.secret_key,
+            issued_at=utcnow() - LIFETIME - timedelta(seconds=1),
+        )
     expired = other.get(f"/password-reset/new?token={stale}", headers={"Accept-Language": "ru"})
     assert "Срок действия ссылки для восстановления пароля истёк" in expired.text
-

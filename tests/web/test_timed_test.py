@@ -35,12 +35,14 @@ def _answer(page: Any, number: int, option: str) -> None:
 
 def _wait_answered(page: Any, number: int) -> None:
     page.wait_for_function(
-        "n => document.querySelector(`.navigator a[data-goto='${n}']`).classList.contains('answered')", arg=number)
+        "n => document.querySelector(`.navigator a[data-goto='${n}']`).classList.contains('answered')", arg=number
+    )
 
 
 @pytest.mark.parametrize("locale", ["kk", "ru"])
 def test_a_legislation_test_survives_a_lost_reply_the_network_cut_and_a_reload(
-        live: Live, browser: Any, locale: str) -> None:
+    live: Live, browser: Any, locale: str
+) -> None:
     live.app.dependency_overrides[get_item_bank] = lambda: BANK  # every item's key is "a"
     account = live.candidate()
     page = live.page(browser, locale)
@@ -97,8 +99,10 @@ def test_a_legislation_test_survives_a_lost_reply_the_network_cut_and_a_reload(
     _answer(page, 4, "a")
     assert _state(page) == "offline"
     queued = page.evaluate(f"JSON.parse(localStorage.getItem('irikteu.answers.{session_id}'))")
-    assert [(e["item"], e["option"]) for e in queued] == [(page.get_attribute("#q-3", "data-item"), "a"),
-                                                          (page.get_attribute("#q-4", "data-item"), "a")]
+    assert [(e["item"], e["option"]) for e in queued] == [
+        (page.get_attribute("#q-3", "data-item"), "a"),
+        (page.get_attribute("#q-4", "data-item"), "a"),
+    ]
     first_ids = [e["id"] for e in queued]
 
     page.context.set_offline(False)

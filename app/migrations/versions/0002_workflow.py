@@ -12,1000 +12,1422 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0002'
-down_revision: str | None = '0001'
+revision: str = "0002"
+down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('embeddings',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('model_id', sa.String(length=300), nullable=False),
-    sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.Column('dim', sa.Integer(), nullable=False),
-    sa.Column('vector', sa.LargeBinary(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_embeddings')),
-    sa.UniqueConstraint('model_id', 'content_hash', name=op.f('uq_embeddings_model_id'))
+    op.create_table(
+        "embeddings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("model_id", sa.String(length=300), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("dim", sa.Integer(), nullable=False),
+        sa.Column("vector", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_embeddings")),
+        sa.UniqueConstraint("model_id", "content_hash", name=op.f("uq_embeddings_model_id")),
     )
-    op.create_table('state_bodies',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=40), nullable=False),
-    sa.Column('name_kk', sa.String(length=300), nullable=False),
-    sa.Column('name_ru', sa.String(length=300), nullable=False),
-    sa.Column('region', sa.String(length=80), nullable=False),
-    sa.Column('is_demo', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_state_bodies')),
-    sa.UniqueConstraint('code', name=op.f('uq_state_bodies_code'))
+    op.create_table(
+        "state_bodies",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=40), nullable=False),
+        sa.Column("name_kk", sa.String(length=300), nullable=False),
+        sa.Column("name_ru", sa.String(length=300), nullable=False),
+        sa.Column("region", sa.String(length=80), nullable=False),
+        sa.Column("is_demo", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_state_bodies")),
+        sa.UniqueConstraint("code", name=op.f("uq_state_bodies_code")),
     )
-    op.create_table('test_forms',
-    sa.Column('form_hash', sa.String(length=64), nullable=False),
-    sa.Column('programme', sa.String(length=32), nullable=False),
-    sa.Column('time_limit_minutes', sa.Integer(), nullable=False),
-    sa.Column('sections', sa.JSON(), nullable=False),
-    sa.Column('items', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('form_hash', name=op.f('pk_test_forms'))
+    op.create_table(
+        "test_forms",
+        sa.Column("form_hash", sa.String(length=64), nullable=False),
+        sa.Column("programme", sa.String(length=32), nullable=False),
+        sa.Column("time_limit_minutes", sa.Integer(), nullable=False),
+        sa.Column("sections", sa.JSON(), nullable=False),
+        sa.Column("items", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("form_hash", name=op.f("pk_test_forms")),
     )
-    with op.batch_alter_table('test_forms', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_test_forms_programme'), ['programme'], unique=False)
+    with op.batch_alter_table("test_forms", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_test_forms_programme"), ["programme"], unique=False)
 
-    op.create_table('accounts',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('email', sa.String(length=254), nullable=False),
-    sa.Column('password_hash', sa.String(length=255), nullable=False),
-    sa.Column('role', sa.String(length=40), nullable=False),
-    sa.Column('state_body_id', sa.Integer(), nullable=True),
-    sa.Column('display_name', sa.String(length=200), nullable=False),
-    sa.Column('locale', sa.String(length=2), nullable=False),
-    sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('is_demo', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("locale IN ('kk', 'ru')", name=op.f('ck_accounts_locale')),
-    sa.CheckConstraint("role <> 'hr_officer' OR state_body_id IS NOT NULL", name=op.f('ck_accounts_hr_has_state_body')),
-    sa.CheckConstraint("role IN ('candidate', 'hr_officer', 'commission_member', 'proctor', 'researcher', 'administrator')", name=op.f('ck_accounts_role')),
-    sa.CheckConstraint('email = lower(email)', name=op.f('ck_accounts_email_lower_case')),
-    sa.ForeignKeyConstraint(['state_body_id'], ['state_bodies.id'], name=op.f('fk_accounts_state_body_id_state_bodies'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_accounts')),
-    sa.UniqueConstraint('email', name=op.f('uq_accounts_email'))
+    op.create_table(
+        "accounts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("password_hash", sa.String(length=255), nullable=False),
+        sa.Column("role", sa.String(length=40), nullable=False),
+        sa.Column("state_body_id", sa.Integer(), nullable=True),
+        sa.Column("display_name", sa.String(length=200), nullable=False),
+        sa.Column("locale", sa.String(length=2), nullable=False),
+        sa.Column("is_active", sa.Boolean(), nullable=False),
+        sa.Column("is_demo", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("locale IN ('kk', 'ru')", name=op.f("ck_accounts_locale")),
+        sa.CheckConstraint(
+            "role <> 'hr_officer' OR state_body_id IS NOT NULL", name=op.f("ck_accounts_hr_has_state_body")
+        ),
+        sa.CheckConstraint(
+            "role IN ('candidate', 'hr_officer', 'commission_member', 'proctor', 'researcher', 'administrator')",
+            name=op.f("ck_accounts_role"),
+        ),
+        sa.CheckConstraint("email = lower(email)", name=op.f("ck_accounts_email_lower_case")),
+        sa.ForeignKeyConstraint(
+            ["state_body_id"],
+            ["state_bodies.id"],
+            name=op.f("fk_accounts_state_body_id_state_bodies"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_accounts")),
+        sa.UniqueConstraint("email", name=op.f("uq_accounts_email")),
     )
-    with op.batch_alter_table('accounts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_accounts_role'), ['role'], unique=False)
-        batch_op.create_index(batch_op.f('ix_accounts_state_body_id'), ['state_body_id'], unique=False)
+    with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_accounts_role"), ["role"], unique=False)
+        batch_op.create_index(batch_op.f("ix_accounts_state_body_id"), ["state_body_id"], unique=False)
 
-    op.create_table('alert_standing_rules',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('state_body_id', sa.Integer(), nullable=False),
-    sa.Column('criteria', sa.JSON(), nullable=False),
-    sa.Column('auto_approve', sa.Boolean(), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_by', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['created_by'], ['accounts.id'], name=op.f('fk_alert_standing_rules_created_by_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['state_body_id'], ['state_bodies.id'], name=op.f('fk_alert_standing_rules_state_body_id_state_bodies'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_standing_rules'))
+    op.create_table(
+        "alert_standing_rules",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("state_body_id", sa.Integer(), nullable=False),
+        sa.Column("criteria", sa.JSON(), nullable=False),
+        sa.Column("auto_approve", sa.Boolean(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["accounts.id"],
+            name=op.f("fk_alert_standing_rules_created_by_accounts"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["state_body_id"],
+            ["state_bodies.id"],
+            name=op.f("fk_alert_standing_rules_state_body_id_state_bodies"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_standing_rules")),
     )
-    with op.batch_alter_table('alert_standing_rules', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_alert_standing_rules_state_body_id'), ['state_body_id'], unique=False)
+    with op.batch_alter_table("alert_standing_rules", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_alert_standing_rules_state_body_id"), ["state_body_id"], unique=False)
 
-    op.create_table('candidates',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('iin_encrypted', sa.LargeBinary(), nullable=False),
-    sa.Column('iin_hash', sa.String(length=64), nullable=False),
-    sa.Column('birth_date', sa.Date(), nullable=False),
-    sa.Column('sex', sa.String(length=6), nullable=False),
-    sa.Column('surname', sa.String(length=120), nullable=False),
-    sa.Column('given_name', sa.String(length=120), nullable=False),
-    sa.Column('patronymic', sa.String(length=120), nullable=True),
-    sa.Column('phone', sa.String(length=32), nullable=False),
-    sa.Column('region', sa.String(length=80), nullable=False),
-    sa.Column('is_demo', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("sex IN ('male', 'female')", name=op.f('ck_candidates_sex')),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_candidates_account_id_accounts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_candidates')),
-    sa.UniqueConstraint('account_id', name=op.f('uq_candidates_account_id')),
-    sa.UniqueConstraint('iin_hash', name=op.f('uq_candidates_iin_hash'))
+    op.create_table(
+        "candidates",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("iin_encrypted", sa.LargeBinary(), nullable=False),
+        sa.Column("iin_hash", sa.String(length=64), nullable=False),
+        sa.Column("birth_date", sa.Date(), nullable=False),
+        sa.Column("sex", sa.String(length=6), nullable=False),
+        sa.Column("surname", sa.String(length=120), nullable=False),
+        sa.Column("given_name", sa.String(length=120), nullable=False),
+        sa.Column("patronymic", sa.String(length=120), nullable=True),
+        sa.Column("phone", sa.String(length=32), nullable=False),
+        sa.Column("region", sa.String(length=80), nullable=False),
+        sa.Column("is_demo", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("sex IN ('male', 'female')", name=op.f("ck_candidates_sex")),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_candidates_account_id_accounts"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_candidates")),
+        sa.UniqueConstraint("account_id", name=op.f("uq_candidates_account_id")),
+        sa.UniqueConstraint("iin_hash", name=op.f("uq_candidates_iin_hash")),
     )
-    op.create_table('ml_switches',
-    sa.Column('module', sa.String(length=40), nullable=False),
-    sa.Column('enabled', sa.Boolean(), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=True),
-    sa.Column('changed_by', sa.Integer(), nullable=True),
-    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['changed_by'], ['accounts.id'], name=op.f('fk_ml_switches_changed_by_accounts'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('module', name=op.f('pk_ml_switches'))
+    op.create_table(
+        "ml_switches",
+        sa.Column("module", sa.String(length=40), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("changed_by", sa.Integer(), nullable=True),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["changed_by"], ["accounts.id"], name=op.f("fk_ml_switches_changed_by_accounts"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("module", name=op.f("pk_ml_switches")),
     )
-    op.create_table('notifications',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('event', sa.String(length=60), nullable=False),
-    sa.Column('locale', sa.String(length=2), nullable=False),
-    sa.Column('subject', sa.String(length=500), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('dedupe_key', sa.String(length=200), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_notifications_account_id_accounts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
-    sa.UniqueConstraint('dedupe_key', name=op.f('uq_notifications_dedupe_key'))
+    op.create_table(
+        "notifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("event", sa.String(length=60), nullable=False),
+        sa.Column("locale", sa.String(length=2), nullable=False),
+        sa.Column("subject", sa.String(length=500), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("dedupe_key", sa.String(length=200), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_notifications_account_id_accounts"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_notifications_dedupe_key")),
     )
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.create_index('ix_notifications_account_id_created_at', ['account_id', 'created_at'], unique=False)
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index("ix_notifications_account_id_created_at", ["account_id", "created_at"], unique=False)
 
-    op.create_table('vacancies',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('state_body_id', sa.Integer(), nullable=False),
-    sa.Column('category', sa.String(length=16), nullable=False),
-    sa.Column('managerial', sa.Boolean(), nullable=False),
-    sa.Column('functional_area', sa.String(length=80), nullable=False),
-    sa.Column('title_kk', sa.String(length=300), nullable=False),
-    sa.Column('title_ru', sa.String(length=300), nullable=False),
-    sa.Column('duties_kk', sa.Text(), nullable=False),
-    sa.Column('duties_ru', sa.Text(), nullable=False),
-    sa.Column('requirements', sa.JSON(), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('created_by', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("status IN ('draft', 'published', 'closed')", name=op.f('ck_vacancies_status')),
-    sa.ForeignKeyConstraint(['created_by'], ['accounts.id'], name=op.f('fk_vacancies_created_by_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['state_body_id'], ['state_bodies.id'], name=op.f('fk_vacancies_state_body_id_state_bodies'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_vacancies'))
+    op.create_table(
+        "vacancies",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("state_body_id", sa.Integer(), nullable=False),
+        sa.Column("category", sa.String(length=16), nullable=False),
+        sa.Column("managerial", sa.Boolean(), nullable=False),
+        sa.Column("functional_area", sa.String(length=80), nullable=False),
+        sa.Column("title_kk", sa.String(length=300), nullable=False),
+        sa.Column("title_ru", sa.String(length=300), nullable=False),
+        sa.Column("duties_kk", sa.Text(), nullable=False),
+        sa.Column("duties_ru", sa.Text(), nullable=False),
+        sa.Column("requirements", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("status IN ('draft', 'published', 'closed')", name=op.f("ck_vacancies_status")),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["accounts.id"], name=op.f("fk_vacancies_created_by_accounts"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["state_body_id"],
+            ["state_bodies.id"],
+            name=op.f("fk_vacancies_state_body_id_state_bodies"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_vacancies")),
     )
-    with op.batch_alter_table('vacancies', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_vacancies_state_body_id'), ['state_body_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_vacancies_status'), ['status'], unique=False)
+    with op.batch_alter_table("vacancies", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_vacancies_state_body_id"), ["state_body_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_vacancies_status"), ["status"], unique=False)
 
-    op.create_table('accommodations',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('programme', sa.String(length=24), nullable=False),
-    sa.Column('extra_minutes', sa.Integer(), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('granted_by', sa.Integer(), nullable=False),
-    sa.Column('granted_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("programme IN ('legislation', 'state_language', 'personal_qualities', 'reasoning', 'all')", name=op.f('ck_accommodations_programme')),
-    sa.CheckConstraint('extra_minutes > 0', name=op.f('ck_accommodations_extra_minutes_positive')),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_accommodations_candidate_id_candidates'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['granted_by'], ['accounts.id'], name=op.f('fk_accommodations_granted_by_accounts'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_accommodations'))
+    op.create_table(
+        "accommodations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("candidate_id", sa.Integer(), nullable=False),
+        sa.Column("programme", sa.String(length=24), nullable=False),
+        sa.Column("extra_minutes", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("granted_by", sa.Integer(), nullable=False),
+        sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "programme IN ('legislation', 'state_language', 'personal_qualities', 'reasoning', 'all')",
+            name=op.f("ck_accommodations_programme"),
+        ),
+        sa.CheckConstraint("extra_minutes > 0", name=op.f("ck_accommodations_extra_minutes_positive")),
+        sa.ForeignKeyConstraint(
+            ["candidate_id"],
+            ["candidates.id"],
+            name=op.f("fk_accommodations_candidate_id_candidates"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["granted_by"], ["accounts.id"], name=op.f("fk_accommodations_granted_by_accounts"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_accommodations")),
     )
-    with op.batch_alter_table('accommodations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_accommodations_candidate_id'), ['candidate_id'], unique=False)
+    with op.batch_alter_table("accommodations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_accommodations_candidate_id"), ["candidate_id"], unique=False)
 
-    op.create_table('alert_campaigns',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('state_body_id', sa.Integer(), nullable=False),
-    sa.Column('vacancy_ids', sa.JSON(), nullable=False),
-    sa.Column('status', sa.String(length=12), nullable=False),
-    sa.Column('drafted_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('drafted_by', sa.Integer(), nullable=True),
-    sa.Column('approved_by', sa.Integer(), nullable=True),
-    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('standing_rule_id', sa.Integer(), nullable=True),
-    sa.Column('cancelled_by', sa.Integer(), nullable=True),
-    sa.Column('recipients_count', sa.Integer(), nullable=False),
-    sa.Column('outcome', sa.JSON(), nullable=False),
-    sa.Column('model', sa.JSON(), nullable=False),
-    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("status IN ('draft', 'approved', 'sending', 'sent', 'cancelled')", name=op.f('ck_alert_campaigns_status')),
-    sa.ForeignKeyConstraint(['approved_by'], ['accounts.id'], name=op.f('fk_alert_campaigns_approved_by_accounts'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['cancelled_by'], ['accounts.id'], name=op.f('fk_alert_campaigns_cancelled_by_accounts'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['drafted_by'], ['accounts.id'], name=op.f('fk_alert_campaigns_drafted_by_accounts'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['standing_rule_id'], ['alert_standing_rules.id'], name=op.f('fk_alert_campaigns_standing_rule_id_alert_standing_rules'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['state_body_id'], ['state_bodies.id'], name=op.f('fk_alert_campaigns_state_body_id_state_bodies'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_campaigns'))
+    op.create_table(
+        "alert_campaigns",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("state_body_id", sa.Integer(), nullable=False),
+        sa.Column("vacancy_ids", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("drafted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("drafted_by", sa.Integer(), nullable=True),
+        sa.Column("approved_by", sa.Integer(), nullable=True),
+        sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("standing_rule_id", sa.Integer(), nullable=True),
+        sa.Column("cancelled_by", sa.Integer(), nullable=True),
+        sa.Column("recipients_count", sa.Integer(), nullable=False),
+        sa.Column("outcome", sa.JSON(), nullable=False),
+        sa.Column("model", sa.JSON(), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('draft', 'approved', 'sending', 'sent', 'cancelled')", name=op.f("ck_alert_campaigns_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["approved_by"], ["accounts.id"], name=op.f("fk_alert_campaigns_approved_by_accounts"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["cancelled_by"],
+            ["accounts.id"],
+            name=op.f("fk_alert_campaigns_cancelled_by_accounts"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["drafted_by"], ["accounts.id"], name=op.f("fk_alert_campaigns_drafted_by_accounts"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["standing_rule_id"],
+            ["alert_standing_rules.id"],
+            name=op.f("fk_alert_campaigns_standing_rule_id_alert_standing_rules"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["state_body_id"],
+            ["state_bodies.id"],
+            name=op.f("fk_alert_campaigns_state_body_id_state_bodies"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_campaigns")),
     )
-    with op.batch_alter_table('alert_campaigns', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_alert_campaigns_state_body_id'), ['state_body_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alert_campaigns_status'), ['status'], unique=False)
+    with op.batch_alter_table("alert_campaigns", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_alert_campaigns_state_body_id"), ["state_body_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_alert_campaigns_status"), ["status"], unique=False)
 
-    op.create_table('alert_subscriptions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('criteria', sa.JSON(), nullable=False),
-    sa.Column('text_hash', sa.String(length=64), nullable=True),
-    sa.Column('frequency', sa.String(length=12), nullable=False),
-    sa.Column('locale', sa.String(length=2), nullable=False),
-    sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('unsubscribed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("frequency IN ('immediate', 'daily', 'weekly')", name=op.f('ck_alert_subscriptions_frequency')),
-    sa.CheckConstraint("locale IN ('kk', 'ru')", name=op.f('ck_alert_subscriptions_locale')),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_alert_subscriptions_candidate_id_candidates'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_subscriptions'))
+    op.create_table(
+        "alert_subscriptions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("candidate_id", sa.Integer(), nullable=False),
+        sa.Column("criteria", sa.JSON(), nullable=False),
+        sa.Column("text_hash", sa.String(length=64), nullable=True),
+        sa.Column("frequency", sa.String(length=12), nullable=False),
+        sa.Column("locale", sa.String(length=2), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("unsubscribed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "frequency IN ('immediate', 'daily', 'weekly')", name=op.f("ck_alert_subscriptions_frequency")
+        ),
+        sa.CheckConstraint("locale IN ('kk', 'ru')", name=op.f("ck_alert_subscriptions_locale")),
+        sa.ForeignKeyConstraint(
+            ["candidate_id"],
+            ["candidates.id"],
+            name=op.f("fk_alert_subscriptions_candidate_id_candidates"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_subscriptions")),
     )
-    with op.batch_alter_table('alert_subscriptions', schema=None) as batch_op:
-        batch_op.create_index('ix_alert_subscriptions_active_frequency', ['active', 'frequency'], unique=False)
-        batch_op.create_index(batch_op.f('ix_alert_subscriptions_candidate_id'), ['candidate_id'], unique=False)
+    with op.batch_alter_table("alert_subscriptions", schema=None) as batch_op:
+        batch_op.create_index("ix_alert_subscriptions_active_frequency", ["active", "frequency"], unique=False)
+        batch_op.create_index(batch_op.f("ix_alert_subscriptions_candidate_id"), ["candidate_id"], unique=False)
 
-    op.create_table('candidate_education',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('level', sa.String(length=40), nullable=False),
-    sa.Column('field', sa.String(length=200), nullable=False),
-    sa.Column('institution', sa.String(length=300), nullable=False),
-    sa.Column('start_date', sa.Date(), nullable=False),
-    sa.Column('end_date', sa.Date(), nullable=True),
-    sa.CheckConstraint("level IN ('secondary', 'technical_vocational', 'bachelor', 'master', 'doctorate')", name=op.f('ck_candidate_education_level')),
-    sa.CheckConstraint('end_date IS NULL OR end_date >= start_date', name=op.f('ck_candidate_education_dates_in_order')),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_candidate_education_candidate_id_candidates'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_candidate_education'))
+    op.create_table(
+        "candidate_education",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("candidate_id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.String(length=40), nullable=False),
+        sa.Column("field", sa.String(length=200), nullable=False),
+        sa.Column("institution", sa.String(length=300), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("end_date", sa.Date(), nullable=True),
+        sa.CheckConstraint(
+            "level IN ('secondary', 'technical_vocational', 'bachelor', 'master', 'doctorate')",
+            name=op.f("ck_candidate_education_level"),
+        ),
+        sa.CheckConstraint(
+            "end_date IS NULL OR end_date >= start_date", name=op.f("ck_candidate_education_dates_in_order")
+        ),
+        sa.ForeignKeyConstraint(
+            ["candidate_id"],
+            ["candidates.id"],
+            name=op.f("fk_candidate_education_candidate_id_candidates"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_candidate_education")),
     )
-    with op.batch_alter_table('candidate_education', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_candidate_education_candidate_id'), ['candidate_id'], unique=False)
+    with op.batch_alter_table("candidate_education", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_candidate_education_candidate_id"), ["candidate_id"], unique=False)
 
-    op.create_table('candidate_languages',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('language', sa.String(length=2), nullable=False),
-    sa.Column('level', sa.String(length=6), nullable=False),
-    sa.CheckConstraint("language IN ('kk', 'ru', 'en')", name=op.f('ck_candidate_languages_language')),
-    sa.CheckConstraint("level IN ('A1', 'A2', 'B1', 'B2', 'C1', 'C2', 'native')", name=op.f('ck_candidate_languages_level')),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_candidate_languages_candidate_id_candidates'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_candidate_languages')),
-    sa.UniqueConstraint('candidate_id', 'language', name=op.f('uq_candidate_languages_candidate_id'))
+    op.create_table(
+        "candidate_languages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("candidate_id", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("level", sa.String(length=6), nullable=False),
+        sa.CheckConstraint("language IN ('kk', 'ru', 'en')", name=op.f("ck_candidate_languages_language")),
+        sa.CheckConstraint(
+            "level IN ('A1', 'A2', 'B1', 'B2', 'C1', 'C2', 'native')", name=op.f("ck_candidate_languages_level")
+        ),
+        sa.ForeignKeyConstraint(
+            ["candidate_id"],
+            ["candidates.id"],
+            name=op.f("fk_candidate_languages_candidate_id_candidates"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_candidate_languages")),
+        sa.UniqueConstraint("candidate_id", "language", name=op.f("uq_candidate_languages_candidate_id")),
     )
-    with op.batch_alter_table('candidate_languages', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_candidate_languages_candidate_id'), ['candidate_id'], unique=False)
+    with op.batch_alter_table("candidate_languages", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_candidate_languages_candidate_id"), ["candidate_id"], unique=False)
 
-    op.create_table('candidate_work',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('employer', sa.String(length=300), nullable=False),
-    sa.Column('position', sa.String(length=300), nullable=False),
-    sa.Column('start_date', sa.Date(), nullable=False),
-    sa.Column('end_date', sa.Date(), nullable=True),
-    sa.Column('functional_area', sa.String(length=80), nullable=False),
-    sa.CheckConstraint('end_date IS NULL OR end_date >= start_date', name=op.f('ck_candidate_work_dates_in_order')),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_candidate_work_candidate_id_candidates'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_candidate_work'))
+    op.create_table(
+        "candidate_work",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("candidate_id", sa.Integer(), nullable=False),
+        sa.Column("employer", sa.String(length=300), nullable=False),
+        sa.Column("position", sa.String(length=300), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("end_date", sa.Date(), nullable=True),
+        sa.Column("functional_area", sa.String(length=80), nullable=False),
+        sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name=op.f("ck_candidate_work_dates_in_order")),
+        sa.ForeignKeyConstraint(
+            ["candidate_id"],
+            ["candidates.id"],
+            name=op.f("fk_candidate_work_candidate_id_candidates"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_candidate_work")),
     )
-    with op.batch_alter_table('candidate_work', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_candidate_work_candidate_id'), ['candidate_id'], unique=False)
+    with op.batch_alter_table("candidate_work", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_candidate_work_candidate_id"), ["candidate_id"], unique=False)
 
-    op.create_table('competitions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('vacancy_id', sa.Integer(), nullable=False),
-    sa.Column('state_body_id', sa.Integer(), nullable=False),
-    sa.Column('category', sa.String(length=16), nullable=False),
-    sa.Column('managerial', sa.Boolean(), nullable=False),
-    sa.Column('stage_plan', sa.JSON(), nullable=False),
-    sa.Column('policy', sa.JSON(), nullable=False),
-    sa.Column('status', sa.String(length=24), nullable=False),
-    sa.Column('essay_topic_kk', sa.Text(), nullable=True),
-    sa.Column('essay_topic_ru', sa.Text(), nullable=True),
-    sa.Column('published_on', sa.Date(), nullable=False),
-    sa.Column('applications_close_on', sa.Date(), nullable=False),
-    sa.Column('documents_review_due', sa.Date(), nullable=False),
-    sa.Column('results_published_on', sa.Date(), nullable=True),
-    sa.Column('results_published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('outcome', sa.JSON(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("status IN ('open', 'closed', 'results_published')", name=op.f('ck_competitions_status')),
-    sa.ForeignKeyConstraint(['state_body_id'], ['state_bodies.id'], name=op.f('fk_competitions_state_body_id_state_bodies'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancies.id'], name=op.f('fk_competitions_vacancy_id_vacancies'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_competitions')),
-    sa.UniqueConstraint('vacancy_id', name=op.f('uq_competitions_vacancy_id'))
+    op.create_table(
+        "competitions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("vacancy_id", sa.Integer(), nullable=False),
+        sa.Column("state_body_id", sa.Integer(), nullable=False),
+        sa.Column("category", sa.String(length=16), nullable=False),
+        sa.Column("managerial", sa.Boolean(), nullable=False),
+        sa.Column("stage_plan", sa.JSON(), nullable=False),
+        sa.Column("policy", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=24), nullable=False),
+        sa.Column("essay_topic_kk", sa.Text(), nullable=True),
+        sa.Column("essay_topic_ru", sa.Text(), nullable=True),
+        sa.Column("published_on", sa.Date(), nullable=False),
+        sa.Column("applications_close_on", sa.Date(), nullable=False),
+        sa.Column("documents_review_due", sa.Date(), nullable=False),
+        sa.Column("results_published_on", sa.Date(), nullable=True),
+        sa.Column("results_published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("outcome", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("status IN ('open', 'closed', 'results_published')", name=op.f("ck_competitions_status")),
+        sa.ForeignKeyConstraint(
+            ["state_body_id"],
+            ["state_bodies.id"],
+            name=op.f("fk_competitions_state_body_id_state_bodies"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["vacancy_id"], ["vacancies.id"], name=op.f("fk_competitions_vacancy_id_vacancies"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_competitions")),
+        sa.UniqueConstraint("vacancy_id", name=op.f("uq_competitions_vacancy_id")),
     )
-    with op.batch_alter_table('competitions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_competitions_state_body_id'), ['state_body_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_competitions_status'), ['status'], unique=False)
+    with op.batch_alter_table("competitions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_competitions_state_body_id"), ["state_body_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_competitions_status"), ["status"], unique=False)
 
-    op.create_table('consents',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.Column('granted', sa.Boolean(), nullable=False),
-    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("kind IN ('selection_rules', 'personal_data', 'talent_pool', 'vacancy_alerts')", name=op.f('ck_consents_kind')),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_consents_candidate_id_candidates'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_consents')),
-    sa.UniqueConstraint('candidate_id', 'kind', name=op.f('uq_consents_candidate_id'))
+    op.create_table(
+        "consents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("candidate_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("granted", sa.Boolean(), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('selection_rules', 'personal_data', 'talent_pool', 'vacancy_alerts')",
+            name=op.f("ck_consents_kind"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["candidate_id"], ["candidates.id"], name=op.f("fk_consents_candidate_id_candidates"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_consents")),
+        sa.UniqueConstraint("candidate_id", "kind", name=op.f("uq_consents_candidate_id")),
     )
-    with op.batch_alter_table('consents', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_consents_candidate_id'), ['candidate_id'], unique=False)
+    with op.batch_alter_table("consents", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_consents_candidate_id"), ["candidate_id"], unique=False)
 
-    op.create_table('outbox_messages',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('to_address', sa.String(length=254), nullable=False),
-    sa.Column('locale', sa.String(length=2), nullable=False),
-    sa.Column('subject', sa.String(length=500), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('event', sa.String(length=60), nullable=False),
-    sa.Column('dedupe_key', sa.String(length=200), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('message_id', sa.String(length=300), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('notification_id', sa.Integer(), nullable=True),
-    sa.CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name=op.f('ck_outbox_messages_status')),
-    sa.ForeignKeyConstraint(['notification_id'], ['notifications.id'], name=op.f('fk_outbox_messages_notification_id_notifications'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_messages')),
-    sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_messages_dedupe_key'))
+    op.create_table(
+        "outbox_messages",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("to_address", sa.String(length=254), nullable=False),
+        sa.Column("locale", sa.String(length=2), nullable=False),
+        sa.Column("subject", sa.String(length=500), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("event", sa.String(length=60), nullable=False),
+        sa.Column("dedupe_key", sa.String(length=200), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("message_id", sa.String(length=300), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("notification_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name=op.f("ck_outbox_messages_status")),
+        sa.ForeignKeyConstraint(
+            ["notification_id"],
+            ["notifications.id"],
+            name=op.f("fk_outbox_messages_notification_id_notifications"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_messages")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_outbox_messages_dedupe_key")),
     )
-    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_messages_notification_id'), ['notification_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_outbox_messages_status'), ['status'], unique=False)
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_messages_notification_id"), ["notification_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_outbox_messages_status"), ["status"], unique=False)
 
-    op.create_table('reserve_memberships',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=24), nullable=False),
-    sa.Column('region', sa.String(length=80), nullable=True),
-    sa.Column('since', sa.Date(), nullable=False),
-    sa.Column('until', sa.Date(), nullable=True),
-    sa.Column('source', sa.String(length=300), nullable=False),
-    sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("kind IN ('regional', 'presidential_youth')", name=op.f('ck_reserve_memberships_kind')),
-    sa.CheckConstraint('until IS NULL OR until >= since', name=op.f('ck_reserve_memberships_dates_in_order')),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_reserve_memberships_candidate_id_candidates'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['created_by'], ['accounts.id'], name=op.f('fk_reserve_memberships_created_by_accounts'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_reserve_memberships'))
+    op.create_table(
+        "reserve_memberships",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("candidate_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("region", sa.String(length=80), nullable=True),
+        sa.Column("since", sa.Date(), nullable=False),
+        sa.Column("until", sa.Date(), nullable=True),
+        sa.Column("source", sa.String(length=300), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("kind IN ('regional', 'presidential_youth')", name=op.f("ck_reserve_memberships_kind")),
+        sa.CheckConstraint("until IS NULL OR until >= since", name=op.f("ck_reserve_memberships_dates_in_order")),
+        sa.ForeignKeyConstraint(
+            ["candidate_id"],
+            ["candidates.id"],
+            name=op.f("fk_reserve_memberships_candidate_id_candidates"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["accounts.id"],
+            name=op.f("fk_reserve_memberships_created_by_accounts"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reserve_memberships")),
     )
-    with op.batch_alter_table('reserve_memberships', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_reserve_memberships_candidate_id'), ['candidate_id'], unique=False)
+    with op.batch_alter_table("reserve_memberships", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reserve_memberships_candidate_id"), ["candidate_id"], unique=False)
 
-    op.create_table('talent_invitations',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('vacancy_id', sa.Integer(), nullable=False),
-    sa.Column('invited_by', sa.Integer(), nullable=False),
-    sa.Column('message', sa.Text(), nullable=True),
-    sa.Column('score', sa.Double(), nullable=True),
-    sa.Column('notification_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_talent_invitations_candidate_id_candidates'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['invited_by'], ['accounts.id'], name=op.f('fk_talent_invitations_invited_by_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['notification_id'], ['notifications.id'], name=op.f('fk_talent_invitations_notification_id_notifications'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancies.id'], name=op.f('fk_talent_invitations_vacancy_id_vacancies'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_talent_invitations')),
-    sa.UniqueConstraint('candidate_id', 'vacancy_id', name=op.f('uq_talent_invitations_candidate_id'))
+    op.create_table(
+        "talent_invitations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("candidate_id", sa.Integer(), nullable=False),
+        sa.Column("vacancy_id", sa.Integer(), nullable=False),
+        sa.Column("invited_by", sa.Integer(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=True),
+        sa.Column("score", sa.Double(), nullable=True),
+        sa.Column("notification_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["candidate_id"],
+            ["candidates.id"],
+            name=op.f("fk_talent_invitations_candidate_id_candidates"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["invited_by"], ["accounts.id"], name=op.f("fk_talent_invitations_invited_by_accounts"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["notification_id"],
+            ["notifications.id"],
+            name=op.f("fk_talent_invitations_notification_id_notifications"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["vacancy_id"],
+            ["vacancies.id"],
+            name=op.f("fk_talent_invitations_vacancy_id_vacancies"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_talent_invitations")),
+        sa.UniqueConstraint("candidate_id", "vacancy_id", name=op.f("uq_talent_invitations_candidate_id")),
     )
-    with op.batch_alter_table('talent_invitations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_talent_invitations_candidate_id'), ['candidate_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_talent_invitations_vacancy_id'), ['vacancy_id'], unique=False)
+    with op.batch_alter_table("talent_invitations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_talent_invitations_candidate_id"), ["candidate_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_talent_invitations_vacancy_id"), ["vacancy_id"], unique=False)
 
-    op.create_table('alert_campaign_recipients',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('campaign_id', sa.Integer(), nullable=False),
-    sa.Column('subscription_id', sa.Integer(), nullable=False),
-    sa.Column('vacancy_ids', sa.JSON(), nullable=False),
-    sa.Column('score', sa.Float(), nullable=False),
-    sa.Column('explanation', sa.JSON(), nullable=False),
-    sa.Column('status', sa.String(length=24), nullable=False),
-    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("status IN ('pending', 'delivered', 'awaiting_digest', 'skipped_no_consent', 'skipped_unsubscribed', 'skipped_already_sent')", name=op.f('ck_alert_campaign_recipients_status')),
-    sa.ForeignKeyConstraint(['campaign_id'], ['alert_campaigns.id'], name=op.f('fk_alert_campaign_recipients_campaign_id_alert_campaigns'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['subscription_id'], ['alert_subscriptions.id'], name=op.f('fk_alert_campaign_recipients_subscription_id_alert_subscriptions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_campaign_recipients')),
-    sa.UniqueConstraint('campaign_id', 'subscription_id', name=op.f('uq_alert_campaign_recipients_campaign_id'))
+    op.create_table(
+        "alert_campaign_recipients",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("subscription_id", sa.Integer(), nullable=False),
+        sa.Column("vacancy_ids", sa.JSON(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("explanation", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=24), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('pending', 'delivered', 'awaiting_digest', 'skipped_no_consent', 'skipped_unsubscribed', 'skipped_already_sent')",
+            name=op.f("ck_alert_campaign_recipients_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["alert_campaigns.id"],
+            name=op.f("fk_alert_campaign_recipients_campaign_id_alert_campaigns"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["subscription_id"],
+            ["alert_subscriptions.id"],
+            name=op.f("fk_alert_campaign_recipients_subscription_id_alert_subscriptions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_campaign_recipients")),
+        sa.UniqueConstraint("campaign_id", "subscription_id", name=op.f("uq_alert_campaign_recipients_campaign_id")),
     )
-    with op.batch_alter_table('alert_campaign_recipients', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_alert_campaign_recipients_campaign_id'), ['campaign_id'], unique=False)
-        batch_op.create_index('ix_alert_campaign_recipients_subscription_status', ['subscription_id', 'status'], unique=False)
+    with op.batch_alter_table("alert_campaign_recipients", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_alert_campaign_recipients_campaign_id"), ["campaign_id"], unique=False)
+        batch_op.create_index(
+            "ix_alert_campaign_recipients_subscription_status", ["subscription_id", "status"], unique=False
+        )
 
-    op.create_table('alert_deliveries',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('subscription_id', sa.Integer(), nullable=False),
-    sa.Column('vacancy_id', sa.Integer(), nullable=False),
-    sa.Column('campaign_id', sa.Integer(), nullable=True),
-    sa.Column('period_key', sa.String(length=40), nullable=False),
-    sa.Column('notification_id', sa.Integer(), nullable=True),
-    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['campaign_id'], ['alert_campaigns.id'], name=op.f('fk_alert_deliveries_campaign_id_alert_campaigns'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['notification_id'], ['notifications.id'], name=op.f('fk_alert_deliveries_notification_id_notifications'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['subscription_id'], ['alert_subscriptions.id'], name=op.f('fk_alert_deliveries_subscription_id_alert_subscriptions'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancies.id'], name=op.f('fk_alert_deliveries_vacancy_id_vacancies'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_deliveries')),
-    sa.UniqueConstraint('subscription_id', 'vacancy_id', name=op.f('uq_alert_deliveries_subscription_id'))
+    op.create_table(
+        "alert_deliveries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("subscription_id", sa.Integer(), nullable=False),
+        sa.Column("vacancy_id", sa.Integer(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=True),
+        sa.Column("period_key", sa.String(length=40), nullable=False),
+        sa.Column("notification_id", sa.Integer(), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["alert_campaigns.id"],
+            name=op.f("fk_alert_deliveries_campaign_id_alert_campaigns"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["notification_id"],
+            ["notifications.id"],
+            name=op.f("fk_alert_deliveries_notification_id_notifications"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["subscription_id"],
+            ["alert_subscriptions.id"],
+            name=op.f("fk_alert_deliveries_subscription_id_alert_subscriptions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["vacancy_id"], ["vacancies.id"], name=op.f("fk_alert_deliveries_vacancy_id_vacancies"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_deliveries")),
+        sa.UniqueConstraint("subscription_id", "vacancy_id", name=op.f("uq_alert_deliveries_subscription_id")),
     )
-    with op.batch_alter_table('alert_deliveries', schema=None) as batch_op:
-        batch_op.create_index('ix_alert_deliveries_subscription_period', ['subscription_id', 'period_key'], unique=False)
+    with op.batch_alter_table("alert_deliveries", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_alert_deliveries_subscription_period", ["subscription_id", "period_key"], unique=False
+        )
 
-    op.create_table('applications',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('competition_id', sa.Integer(), nullable=False),
-    sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('anonymous_code', sa.String(length=16), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('idempotency_key', sa.String(length=200), nullable=True),
-    sa.Column('applied_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('applied_on', sa.Date(), nullable=False),
-    sa.Column('hr_confirmation_due', sa.Date(), nullable=False),
-    sa.Column('qualified', sa.Boolean(), nullable=False),
-    sa.Column('qualification', sa.JSON(), nullable=False),
-    sa.Column('experience_months', sa.Integer(), nullable=False),
-    sa.Column('education_level', sa.String(length=40), nullable=True),
-    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('decided_by', sa.Integer(), nullable=True),
-    sa.Column('rejection_reason', sa.Text(), nullable=True),
-    sa.CheckConstraint("status IN ('submitted', 'confirmed', 'rejected')", name=op.f('ck_applications_status')),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_applications_candidate_id_candidates'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_applications_competition_id_competitions'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['decided_by'], ['accounts.id'], name=op.f('fk_applications_decided_by_accounts'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_applications')),
-    sa.UniqueConstraint('anonymous_code', name=op.f('uq_applications_anonymous_code')),
-    sa.UniqueConstraint('candidate_id', 'idempotency_key', name=op.f('uq_applications_candidate_id')),
-    sa.UniqueConstraint('competition_id', 'candidate_id', name=op.f('uq_applications_competition_id'))
+    op.create_table(
+        "applications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("competition_id", sa.Integer(), nullable=False),
+        sa.Column("candidate_id", sa.Integer(), nullable=False),
+        sa.Column("anonymous_code", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=True),
+        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("applied_on", sa.Date(), nullable=False),
+        sa.Column("hr_confirmation_due", sa.Date(), nullable=False),
+        sa.Column("qualified", sa.Boolean(), nullable=False),
+        sa.Column("qualification", sa.JSON(), nullable=False),
+        sa.Column("experience_months", sa.Integer(), nullable=False),
+        sa.Column("education_level", sa.String(length=40), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_by", sa.Integer(), nullable=True),
+        sa.Column("rejection_reason", sa.Text(), nullable=True),
+        sa.CheckConstraint("status IN ('submitted', 'confirmed', 'rejected')", name=op.f("ck_applications_status")),
+        sa.ForeignKeyConstraint(
+            ["candidate_id"],
+            ["candidates.id"],
+            name=op.f("fk_applications_candidate_id_candidates"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["competition_id"],
+            ["competitions.id"],
+            name=op.f("fk_applications_competition_id_competitions"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by"], ["accounts.id"], name=op.f("fk_applications_decided_by_accounts"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_applications")),
+        sa.UniqueConstraint("anonymous_code", name=op.f("uq_applications_anonymous_code")),
+        sa.UniqueConstraint("candidate_id", "idempotency_key", name=op.f("uq_applications_candidate_id")),
+        sa.UniqueConstraint("competition_id", "candidate_id", name=op.f("uq_applications_competition_id")),
     )
-    with op.batch_alter_table('applications', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_applications_candidate_id'), ['candidate_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_applications_competition_id'), ['competition_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_applications_status'), ['status'], unique=False)
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_applications_candidate_id"), ["candidate_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_applications_competition_id"), ["competition_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_applications_status"), ["status"], unique=False)
 
-    op.create_table('commission_members',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('competition_id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('role', sa.String(length=16), nullable=False),
-    sa.Column('added_by', sa.Integer(), nullable=False),
-    sa.Column('added_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("role IN ('chair', 'member', 'secretary')", name=op.f('ck_commission_members_role')),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_commission_members_account_id_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['added_by'], ['accounts.id'], name=op.f('fk_commission_members_added_by_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_commission_members_competition_id_competitions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_commission_members')),
-    sa.UniqueConstraint('competition_id', 'account_id', name=op.f('uq_commission_members_competition_id'))
+    op.create_table(
+        "commission_members",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("competition_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("added_by", sa.Integer(), nullable=False),
+        sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("role IN ('chair', 'member', 'secretary')", name=op.f("ck_commission_members_role")),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_commission_members_account_id_accounts"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["added_by"], ["accounts.id"], name=op.f("fk_commission_members_added_by_accounts"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["competition_id"],
+            ["competitions.id"],
+            name=op.f("fk_commission_members_competition_id_competitions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commission_members")),
+        sa.UniqueConstraint("competition_id", "account_id", name=op.f("uq_commission_members_competition_id")),
     )
-    with op.batch_alter_table('commission_members', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_commission_members_account_id'), ['account_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_commission_members_competition_id'), ['competition_id'], unique=False)
+    with op.batch_alter_table("commission_members", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_commission_members_account_id"), ["account_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_commission_members_competition_id"), ["competition_id"], unique=False)
 
-    op.create_table('practical_tasks',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('competition_id', sa.Integer(), nullable=False),
-    sa.Column('title_kk', sa.String(length=300), nullable=False),
-    sa.Column('title_ru', sa.String(length=300), nullable=False),
-    sa.Column('instructions_kk', sa.Text(), nullable=False),
-    sa.Column('instructions_ru', sa.Text(), nullable=False),
-    sa.Column('level_note', sa.Text(), nullable=True),
-    sa.Column('created_by', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_practical_tasks_competition_id_competitions'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['created_by'], ['accounts.id'], name=op.f('fk_practical_tasks_created_by_accounts'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_practical_tasks'))
+    op.create_table(
+        "practical_tasks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("competition_id", sa.Integer(), nullable=False),
+        sa.Column("title_kk", sa.String(length=300), nullable=False),
+        sa.Column("title_ru", sa.String(length=300), nullable=False),
+        sa.Column("instructions_kk", sa.Text(), nullable=False),
+        sa.Column("instructions_ru", sa.Text(), nullable=False),
+        sa.Column("level_note", sa.Text(), nullable=True),
+        sa.Column("created_by", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["competition_id"],
+            ["competitions.id"],
+            name=op.f("fk_practical_tasks_competition_id_competitions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["accounts.id"], name=op.f("fk_practical_tasks_created_by_accounts"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_practical_tasks")),
     )
-    with op.batch_alter_table('practical_tasks', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_practical_tasks_competition_id'), ['competition_id'], unique=False)
+    with op.batch_alter_table("practical_tasks", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_practical_tasks_competition_id"), ["competition_id"], unique=False)
 
-    op.create_table('protocols',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('competition_id', sa.Integer(), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('locales', sa.JSON(), nullable=False),
-    sa.Column('drawn_up_on', sa.Date(), nullable=False),
-    sa.Column('pdf', sa.LargeBinary(), nullable=False),
-    sa.Column('html_kk', sa.Text(), nullable=False),
-    sa.Column('html_ru', sa.Text(), nullable=False),
-    sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_protocols_competition_id_competitions'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['created_by'], ['accounts.id'], name=op.f('fk_protocols_created_by_accounts'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_protocols')),
-    sa.UniqueConstraint('competition_id', 'version', name=op.f('uq_protocols_competition_id'))
+    op.create_table(
+        "protocols",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("competition_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("locales", sa.JSON(), nullable=False),
+        sa.Column("drawn_up_on", sa.Date(), nullable=False),
+        sa.Column("pdf", sa.LargeBinary(), nullable=False),
+        sa.Column("html_kk", sa.Text(), nullable=False),
+        sa.Column("html_ru", sa.Text(), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["competition_id"],
+            ["competitions.id"],
+            name=op.f("fk_protocols_competition_id_competitions"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["accounts.id"], name=op.f("fk_protocols_created_by_accounts"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_protocols")),
+        sa.UniqueConstraint("competition_id", "version", name=op.f("uq_protocols_competition_id")),
     )
-    with op.batch_alter_table('protocols', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_protocols_competition_id'), ['competition_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_protocols_created_by'), ['created_by'], unique=False)
+    with op.batch_alter_table("protocols", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_protocols_competition_id"), ["competition_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_protocols_created_by"), ["created_by"], unique=False)
 
-    op.create_table('stage_closures',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('competition_id', sa.Integer(), nullable=False),
-    sa.Column('stage', sa.String(length=16), nullable=False),
-    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('closed_by', sa.Integer(), nullable=False),
-    sa.CheckConstraint("stage IN ('essay', 'practical', 'interview')", name=op.f('ck_stage_closures_stage')),
-    sa.ForeignKeyConstraint(['closed_by'], ['accounts.id'], name=op.f('fk_stage_closures_closed_by_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_stage_closures_competition_id_competitions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_stage_closures')),
-    sa.UniqueConstraint('competition_id', 'stage', name=op.f('uq_stage_closures_competition_id'))
+    op.create_table(
+        "stage_closures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("competition_id", sa.Integer(), nullable=False),
+        sa.Column("stage", sa.String(length=16), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_by", sa.Integer(), nullable=False),
+        sa.CheckConstraint("stage IN ('essay', 'practical', 'interview')", name=op.f("ck_stage_closures_stage")),
+        sa.ForeignKeyConstraint(
+            ["closed_by"], ["accounts.id"], name=op.f("fk_stage_closures_closed_by_accounts"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["competition_id"],
+            ["competitions.id"],
+            name=op.f("fk_stage_closures_competition_id_competitions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_stage_closures")),
+        sa.UniqueConstraint("competition_id", "stage", name=op.f("uq_stage_closures_competition_id")),
     )
-    with op.batch_alter_table('stage_closures', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_stage_closures_competition_id'), ['competition_id'], unique=False)
+    with op.batch_alter_table("stage_closures", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_stage_closures_competition_id"), ["competition_id"], unique=False)
 
-    op.create_table('essays',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('application_id', sa.Integer(), nullable=False),
-    sa.Column('language', sa.String(length=2), nullable=False),
-    sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('deadline_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('saved_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('word_count', sa.Integer(), nullable=False),
-    sa.Column('content_hash', sa.String(length=64), nullable=True),
-    sa.Column('locked', sa.Boolean(), nullable=False),
-    sa.CheckConstraint("language IN ('kk', 'ru')", name=op.f('ck_essays_language')),
-    sa.CheckConstraint('NOT locked OR (submitted_at IS NOT NULL AND content_hash IS NOT NULL)', name=op.f('ck_essays_locked_has_hash')),
-    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_essays_application_id_applications'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_essays')),
-    sa.UniqueConstraint('application_id', name=op.f('uq_essays_application_id'))
+    op.create_table(
+        "essays",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("deadline_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("saved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("word_count", sa.Integer(), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=True),
+        sa.Column("locked", sa.Boolean(), nullable=False),
+        sa.CheckConstraint("language IN ('kk', 'ru')", name=op.f("ck_essays_language")),
+        sa.CheckConstraint(
+            "NOT locked OR (submitted_at IS NOT NULL AND content_hash IS NOT NULL)",
+            name=op.f("ck_essays_locked_has_hash"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+            name=op.f("fk_essays_application_id_applications"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_essays")),
+        sa.UniqueConstraint("application_id", name=op.f("uq_essays_application_id")),
     )
-    op.create_table('interviews',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('application_id', sa.Integer(), nullable=False),
-    sa.Column('competition_id', sa.Integer(), nullable=False),
-    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('duration_minutes', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('scheduled_by', sa.Integer(), nullable=False),
-    sa.Column('scheduled_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('recording_ref', sa.String(length=500), nullable=True),
-    sa.Column('transcript_ref', sa.String(length=500), nullable=True),
-    sa.CheckConstraint("status IN ('scheduled', 'held', 'cancelled')", name=op.f('ck_interviews_status')),
-    sa.CheckConstraint('ends_at > starts_at', name=op.f('ck_interviews_ends_after_start')),
-    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_interviews_application_id_applications'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_interviews_competition_id_competitions'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['scheduled_by'], ['accounts.id'], name=op.f('fk_interviews_scheduled_by_accounts'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_interviews')),
-    sa.UniqueConstraint('application_id', name=op.f('uq_interviews_application_id'))
+    op.create_table(
+        "interviews",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("competition_id", sa.Integer(), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("duration_minutes", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("scheduled_by", sa.Integer(), nullable=False),
+        sa.Column("scheduled_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("recording_ref", sa.String(length=500), nullable=True),
+        sa.Column("transcript_ref", sa.String(length=500), nullable=True),
+        sa.CheckConstraint("status IN ('scheduled', 'held', 'cancelled')", name=op.f("ck_interviews_status")),
+        sa.CheckConstraint("ends_at > starts_at", name=op.f("ck_interviews_ends_after_start")),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+            name=op.f("fk_interviews_application_id_applications"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["competition_id"],
+            ["competitions.id"],
+            name=op.f("fk_interviews_competition_id_competitions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["scheduled_by"], ["accounts.id"], name=op.f("fk_interviews_scheduled_by_accounts"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_interviews")),
+        sa.UniqueConstraint("application_id", name=op.f("uq_interviews_application_id")),
     )
-    with op.batch_alter_table('interviews', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_interviews_competition_id'), ['competition_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_interviews_starts_at'), ['starts_at'], unique=False)
+    with op.batch_alter_table("interviews", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_interviews_competition_id"), ["competition_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_interviews_starts_at"), ["starts_at"], unique=False)
 
-    op.create_table('member_scores',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('application_id', sa.Integer(), nullable=False),
-    sa.Column('stage', sa.String(length=16), nullable=False),
-    sa.Column('scorer_account_id', sa.Integer(), nullable=True),
-    sa.Column('score_type', sa.String(length=16), nullable=False),
-    sa.Column('score', sa.Integer(), nullable=False),
-    sa.Column('comment', sa.Text(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("score_type <> 'member' OR scorer_account_id IS NOT NULL", name=op.f('ck_member_scores_member_has_scorer')),
-    sa.CheckConstraint("score_type IN ('member', 'ml_suggestion')", name=op.f('ck_member_scores_score_type')),
-    sa.CheckConstraint("stage IN ('essay', 'practical', 'interview')", name=op.f('ck_member_scores_stage')),
-    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_member_scores_application_id_applications'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['scorer_account_id'], ['accounts.id'], name=op.f('fk_member_scores_scorer_account_id_accounts'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_member_scores')),
-    sa.UniqueConstraint('application_id', 'stage', 'scorer_account_id', 'score_type', name=op.f('uq_member_scores_application_id'))
+    op.create_table(
+        "member_scores",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("stage", sa.String(length=16), nullable=False),
+        sa.Column("scorer_account_id", sa.Integer(), nullable=True),
+        sa.Column("score_type", sa.String(length=16), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "score_type <> 'member' OR scorer_account_id IS NOT NULL", name=op.f("ck_member_scores_member_has_scorer")
+        ),
+        sa.CheckConstraint("score_type IN ('member', 'ml_suggestion')", name=op.f("ck_member_scores_score_type")),
+        sa.CheckConstraint("stage IN ('essay', 'practical', 'interview')", name=op.f("ck_member_scores_stage")),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+            name=op.f("fk_member_scores_application_id_applications"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["scorer_account_id"],
+            ["accounts.id"],
+            name=op.f("fk_member_scores_scorer_account_id_accounts"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_member_scores")),
+        sa.UniqueConstraint(
+            "application_id", "stage", "scorer_account_id", "score_type", name=op.f("uq_member_scores_application_id")
+        ),
     )
-    with op.batch_alter_table('member_scores', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_member_scores_application_id'), ['application_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_member_scores_scorer_account_id'), ['scorer_account_id'], unique=False)
+    with op.batch_alter_table("member_scores", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_member_scores_application_id"), ["application_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_member_scores_scorer_account_id"), ["scorer_account_id"], unique=False)
 
-    op.create_table('protocol_signatures',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('protocol_id', sa.Integer(), nullable=False),
-    sa.Column('signer_account_id', sa.Integer(), nullable=False),
-    sa.Column('signature_der', sa.LargeBinary(), nullable=False),
-    sa.Column('certificate_pem', sa.Text(), nullable=False),
-    sa.Column('signer_subject', sa.String(length=1000), nullable=False),
-    sa.Column('certificate_serial', sa.String(length=80), nullable=False),
-    sa.Column('signing_time', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('signed_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['protocol_id'], ['protocols.id'], name=op.f('fk_protocol_signatures_protocol_id_protocols'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['signer_account_id'], ['accounts.id'], name=op.f('fk_protocol_signatures_signer_account_id_accounts'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_protocol_signatures')),
-    sa.UniqueConstraint('protocol_id', 'signer_account_id', name=op.f('uq_protocol_signatures_protocol_id'))
+    op.create_table(
+        "protocol_signatures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("protocol_id", sa.Integer(), nullable=False),
+        sa.Column("signer_account_id", sa.Integer(), nullable=False),
+        sa.Column("signature_der", sa.LargeBinary(), nullable=False),
+        sa.Column("certificate_pem", sa.Text(), nullable=False),
+        sa.Column("signer_subject", sa.String(length=1000), nullable=False),
+        sa.Column("certificate_serial", sa.String(length=80), nullable=False),
+        sa.Column("signing_time", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["protocol_id"],
+            ["protocols.id"],
+            name=op.f("fk_protocol_signatures_protocol_id_protocols"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["signer_account_id"],
+            ["accounts.id"],
+            name=op.f("fk_protocol_signatures_signer_account_id_accounts"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_protocol_signatures")),
+        sa.UniqueConstraint("protocol_id", "signer_account_id", name=op.f("uq_protocol_signatures_protocol_id")),
     )
-    with op.batch_alter_table('protocol_signatures', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_protocol_signatures_protocol_id'), ['protocol_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_protocol_signatures_signer_account_id'), ['signer_account_id'], unique=False)
+    with op.batch_alter_table("protocol_signatures", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_protocol_signatures_protocol_id"), ["protocol_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_protocol_signatures_signer_account_id"), ["signer_account_id"], unique=False
+        )
 
-    op.create_table('recorded_stage_results',
-    sa.Column('application_id', sa.Integer(), nullable=False),
-    sa.Column('legislation', sa.JSON(), nullable=True),
-    sa.Column('legislation_certificate_valid', sa.Boolean(), nullable=False),
-    sa.Column('personal_qualities_percent', sa.String(length=24), nullable=True),
-    sa.Column('personal_qualities_reliable', sa.Boolean(), nullable=True),
-    sa.Column('reasoning_text', sa.Integer(), nullable=True),
-    sa.Column('reasoning_numeric', sa.Integer(), nullable=True),
-    sa.Column('violations', sa.JSON(), nullable=False),
-    sa.Column('recorded_by', sa.Integer(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_recorded_stage_results_application_id_applications'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['recorded_by'], ['accounts.id'], name=op.f('fk_recorded_stage_results_recorded_by_accounts'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('application_id', name=op.f('pk_recorded_stage_results'))
+    op.create_table(
+        "recorded_stage_results",
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("legislation", sa.JSON(), nullable=True),
+        sa.Column("legislation_certificate_valid", sa.Boolean(), nullable=False),
+        sa.Column("personal_qualities_percent", sa.String(length=24), nullable=True),
+        sa.Column("personal_qualities_reliable", sa.Boolean(), nullable=True),
+        sa.Column("reasoning_text", sa.Integer(), nullable=True),
+        sa.Column("reasoning_numeric", sa.Integer(), nullable=True),
+        sa.Column("violations", sa.JSON(), nullable=False),
+        sa.Column("recorded_by", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+            name=op.f("fk_recorded_stage_results_application_id_applications"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by"],
+            ["accounts.id"],
+            name=op.f("fk_recorded_stage_results_recorded_by_accounts"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("application_id", name=op.f("pk_recorded_stage_results")),
     )
-    op.create_table('test_bookings',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('programme', sa.String(length=24), nullable=False),
-    sa.Column('language', sa.String(length=2), nullable=False),
-    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('application_id', sa.Integer(), nullable=True),
-    sa.Column('form_hash', sa.String(length=64), nullable=False),
-    sa.Column('second_form_hash', sa.String(length=64), nullable=True),
-    sa.Column('seed', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("language IN ('kk', 'ru')", name=op.f('ck_test_bookings_language')),
-    sa.CheckConstraint("programme IN ('legislation', 'state_language', 'personal_qualities', 'reasoning')", name=op.f('ck_test_bookings_programme')),
-    sa.CheckConstraint("status IN ('booked', 'cancelled', 'started', 'completed')", name=op.f('ck_test_bookings_status')),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_test_bookings_account_id_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_test_bookings_application_id_applications'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_test_bookings_candidate_id_candidates'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['form_hash'], ['test_forms.form_hash'], name=op.f('fk_test_bookings_form_hash_test_forms'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['second_form_hash'], ['test_forms.form_hash'], name=op.f('fk_test_bookings_second_form_hash_test_forms'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_test_bookings'))
+    op.create_table(
+        "test_bookings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("candidate_id", sa.Integer(), nullable=False),
+        sa.Column("programme", sa.String(length=24), nullable=False),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=True),
+        sa.Column("form_hash", sa.String(length=64), nullable=False),
+        sa.Column("second_form_hash", sa.String(length=64), nullable=True),
+        sa.Column("seed", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("language IN ('kk', 'ru')", name=op.f("ck_test_bookings_language")),
+        sa.CheckConstraint(
+            "programme IN ('legislation', 'state_language', 'personal_qualities', 'reasoning')",
+            name=op.f("ck_test_bookings_programme"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('booked', 'cancelled', 'started', 'completed')", name=op.f("ck_test_bookings_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_test_bookings_account_id_accounts"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+            name=op.f("fk_test_bookings_application_id_applications"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["candidate_id"],
+            ["candidates.id"],
+            name=op.f("fk_test_bookings_candidate_id_candidates"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["form_hash"],
+            ["test_forms.form_hash"],
+            name=op.f("fk_test_bookings_form_hash_test_forms"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["second_form_hash"],
+            ["test_forms.form_hash"],
+            name=op.f("fk_test_bookings_second_form_hash_test_forms"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_test_bookings")),
     )
-    with op.batch_alter_table('test_bookings', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_test_bookings_account_id'), ['account_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_test_bookings_application_id'), ['application_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_test_bookings_candidate_id'), ['candidate_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_test_bookings_status'), ['status'], unique=False)
+    with op.batch_alter_table("test_bookings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_test_bookings_account_id"), ["account_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_test_bookings_application_id"), ["application_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_test_bookings_candidate_id"), ["candidate_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_test_bookings_status"), ["status"], unique=False)
 
-    op.create_table('interview_recordings',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('interview_id', sa.Integer(), nullable=False),
-    sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('size_bytes', sa.BigInteger(), nullable=False),
-    sa.Column('filename', sa.String(length=255), nullable=False),
-    sa.Column('content_type', sa.String(length=120), nullable=True),
-    sa.Column('language', sa.String(length=2), nullable=False),
-    sa.Column('path', sa.String(length=500), nullable=True),
-    sa.Column('status', sa.String(length=32), nullable=False),
-    sa.Column('job_id', sa.String(length=36), nullable=True),
-    sa.Column('error_code', sa.String(length=64), nullable=True),
-    sa.Column('uploaded_by', sa.Integer(), nullable=False),
-    sa.Column('uploaded_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("language IN ('kk', 'ru')", name=op.f('ck_interview_recordings_language')),
-    sa.CheckConstraint("status IN ('queued', 'transcribed', 'failed', 'transcription_disabled')", name=op.f('ck_interview_recordings_status')),
-    sa.ForeignKeyConstraint(['interview_id'], ['interviews.id'], name=op.f('fk_interview_recordings_interview_id_interviews'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['uploaded_by'], ['accounts.id'], name=op.f('fk_interview_recordings_uploaded_by_accounts'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_interview_recordings'))
+    op.create_table(
+        "interview_recordings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("interview_id", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size_bytes", sa.BigInteger(), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("content_type", sa.String(length=120), nullable=True),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("path", sa.String(length=500), nullable=True),
+        sa.Column("status", sa.String(length=32), nullable=False),
+        sa.Column("job_id", sa.String(length=36), nullable=True),
+        sa.Column("error_code", sa.String(length=64), nullable=True),
+        sa.Column("uploaded_by", sa.Integer(), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("language IN ('kk', 'ru')", name=op.f("ck_interview_recordings_language")),
+        sa.CheckConstraint(
+            "status IN ('queued', 'transcribed', 'failed', 'transcription_disabled')",
+            name=op.f("ck_interview_recordings_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["interview_id"],
+            ["interviews.id"],
+            name=op.f("fk_interview_recordings_interview_id_interviews"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by"],
+            ["accounts.id"],
+            name=op.f("fk_interview_recordings_uploaded_by_accounts"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_interview_recordings")),
     )
-    with op.batch_alter_table('interview_recordings', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_interview_recordings_interview_id'), ['interview_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_interview_recordings_sha256'), ['sha256'], unique=False)
+    with op.batch_alter_table("interview_recordings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_interview_recordings_interview_id"), ["interview_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_interview_recordings_sha256"), ["sha256"], unique=False)
 
-    op.create_table('test_results',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('booking_id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('programme', sa.String(length=24), nullable=False),
-    sa.Column('form_hash', sa.String(length=64), nullable=False),
-    sa.Column('second_form_hash', sa.String(length=64), nullable=True),
-    sa.Column('test_date', sa.Date(), nullable=False),
-    sa.Column('score', sa.JSON(), nullable=False),
-    sa.Column('passed', sa.Boolean(), nullable=True),
-    sa.Column('reason', sa.String(length=64), nullable=True),
-    sa.Column('flagged_unreliable', sa.Boolean(), nullable=False),
-    sa.Column('recorded_for_application', sa.Boolean(), nullable=False),
-    sa.Column('recording_problem', sa.Text(), nullable=True),
-    sa.Column('scored_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('voided_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('void_reason', sa.Text(), nullable=True),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_test_results_account_id_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['booking_id'], ['test_bookings.id'], name=op.f('fk_test_results_booking_id_test_bookings'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_test_results')),
-    sa.UniqueConstraint('booking_id', name=op.f('uq_test_results_booking_id'))
+    op.create_table(
+        "test_results",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("programme", sa.String(length=24), nullable=False),
+        sa.Column("form_hash", sa.String(length=64), nullable=False),
+        sa.Column("second_form_hash", sa.String(length=64), nullable=True),
+        sa.Column("test_date", sa.Date(), nullable=False),
+        sa.Column("score", sa.JSON(), nullable=False),
+        sa.Column("passed", sa.Boolean(), nullable=True),
+        sa.Column("reason", sa.String(length=64), nullable=True),
+        sa.Column("flagged_unreliable", sa.Boolean(), nullable=False),
+        sa.Column("recorded_for_application", sa.Boolean(), nullable=False),
+        sa.Column("recording_problem", sa.Text(), nullable=True),
+        sa.Column("scored_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("void_reason", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_test_results_account_id_accounts"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["booking_id"],
+            ["test_bookings.id"],
+            name=op.f("fk_test_results_booking_id_test_bookings"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_test_results")),
+        sa.UniqueConstraint("booking_id", name=op.f("uq_test_results_booking_id")),
     )
-    with op.batch_alter_table('test_results', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_test_results_account_id'), ['account_id'], unique=False)
+    with op.batch_alter_table("test_results", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_test_results_account_id"), ["account_id"], unique=False)
 
-    op.create_table('test_sessions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('booking_id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('block', sa.String(length=8), nullable=False),
-    sa.Column('form_hash', sa.String(length=64), nullable=False),
-    sa.Column('language', sa.String(length=2), nullable=False),
-    sa.Column('code', sa.String(length=16), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('minutes', sa.Integer(), nullable=False),
-    sa.Column('extra_minutes', sa.Integer(), nullable=False),
-    sa.Column('deadline', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('submitted_by', sa.String(length=16), nullable=True),
-    sa.Column('auto_submit_job_id', sa.String(length=36), nullable=True),
-    sa.CheckConstraint("block IN ('main', 'text', 'numeric')", name=op.f('ck_test_sessions_block')),
-    sa.CheckConstraint("status IN ('running', 'submitted')", name=op.f('ck_test_sessions_status')),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_test_sessions_account_id_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['booking_id'], ['test_bookings.id'], name=op.f('fk_test_sessions_booking_id_test_bookings'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['form_hash'], ['test_forms.form_hash'], name=op.f('fk_test_sessions_form_hash_test_forms'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_test_sessions')),
-    sa.UniqueConstraint('booking_id', 'block', name=op.f('uq_test_sessions_booking_id')),
-    sa.UniqueConstraint('code', name=op.f('uq_test_sessions_code'))
+    op.create_table(
+        "test_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("booking_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("block", sa.String(length=8), nullable=False),
+        sa.Column("form_hash", sa.String(length=64), nullable=False),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("code", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.Column("extra_minutes", sa.Integer(), nullable=False),
+        sa.Column("deadline", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("submitted_by", sa.String(length=16), nullable=True),
+        sa.Column("auto_submit_job_id", sa.String(length=36), nullable=True),
+        sa.CheckConstraint("block IN ('main', 'text', 'numeric')", name=op.f("ck_test_sessions_block")),
+        sa.CheckConstraint("status IN ('running', 'submitted')", name=op.f("ck_test_sessions_status")),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_test_sessions_account_id_accounts"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["booking_id"],
+            ["test_bookings.id"],
+            name=op.f("fk_test_sessions_booking_id_test_bookings"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["form_hash"],
+            ["test_forms.form_hash"],
+            name=op.f("fk_test_sessions_form_hash_test_forms"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_test_sessions")),
+        sa.UniqueConstraint("booking_id", "block", name=op.f("uq_test_sessions_booking_id")),
+        sa.UniqueConstraint("code", name=op.f("uq_test_sessions_code")),
     )
-    with op.batch_alter_table('test_sessions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_test_sessions_account_id'), ['account_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_test_sessions_booking_id'), ['booking_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_test_sessions_status'), ['status'], unique=False)
+    with op.batch_alter_table("test_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_test_sessions_account_id"), ["account_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_test_sessions_booking_id"), ["booking_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_test_sessions_status"), ["status"], unique=False)
 
-    op.create_table('certificates',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('programme', sa.String(length=24), nullable=False),
-    sa.Column('issued_on', sa.Date(), nullable=False),
-    sa.Column('validity_months', sa.Integer(), nullable=False),
-    sa.Column('valid_until', sa.Date(), nullable=False),
-    sa.Column('result_id', sa.Integer(), nullable=False),
-    sa.Column('form_hash', sa.String(length=64), nullable=False),
-    sa.Column('score', sa.JSON(), nullable=False),
-    sa.Column('verification_code', sa.String(length=32), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('voided_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('void_reason', sa.Text(), nullable=True),
-    sa.CheckConstraint("programme IN ('legislation', 'state_language', 'personal_qualities')", name=op.f('ck_certificates_programme')),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_certificates_account_id_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_certificates_candidate_id_candidates'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['result_id'], ['test_results.id'], name=op.f('fk_certificates_result_id_test_results'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_certificates')),
-    sa.UniqueConstraint('result_id', name=op.f('uq_certificates_result_id')),
-    sa.UniqueConstraint('verification_code', name=op.f('uq_certificates_verification_code'))
+    op.create_table(
+        "certificates",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("candidate_id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("programme", sa.String(length=24), nullable=False),
+        sa.Column("issued_on", sa.Date(), nullable=False),
+        sa.Column("validity_months", sa.Integer(), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=False),
+        sa.Column("result_id", sa.Integer(), nullable=False),
+        sa.Column("form_hash", sa.String(length=64), nullable=False),
+        sa.Column("score", sa.JSON(), nullable=False),
+        sa.Column("verification_code", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("void_reason", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "programme IN ('legislation', 'state_language', 'personal_qualities')",
+            name=op.f("ck_certificates_programme"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["account_id"], ["accounts.id"], name=op.f("fk_certificates_account_id_accounts"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["candidate_id"],
+            ["candidates.id"],
+            name=op.f("fk_certificates_candidate_id_candidates"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["result_id"], ["test_results.id"], name=op.f("fk_certificates_result_id_test_results"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certificates")),
+        sa.UniqueConstraint("result_id", name=op.f("uq_certificates_result_id")),
+        sa.UniqueConstraint("verification_code", name=op.f("uq_certificates_verification_code")),
     )
-    with op.batch_alter_table('certificates', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_certificates_account_id'), ['account_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_certificates_candidate_id'), ['candidate_id'], unique=False)
+    with op.batch_alter_table("certificates", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_certificates_account_id"), ["account_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_certificates_candidate_id"), ["candidate_id"], unique=False)
 
-    op.create_table('proctoring_events',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('session_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('evidence_ref', sa.String(length=500), nullable=True),
-    sa.Column('flagged', sa.Boolean(), nullable=False),
-    sa.Column('reported_by', sa.Integer(), nullable=False),
-    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("kind IN ('other_person_in_room', 'person_swapped', 'left_seat', 'looked_away', 'camera_covered_or_disconnected', 'paper_materials')", name=op.f('ck_proctoring_events_kind')),
-    sa.ForeignKeyConstraint(['reported_by'], ['accounts.id'], name=op.f('fk_proctoring_events_reported_by_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['session_id'], ['test_sessions.id'], name=op.f('fk_proctoring_events_session_id_test_sessions'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_proctoring_events'))
+    op.create_table(
+        "proctoring_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("evidence_ref", sa.String(length=500), nullable=True),
+        sa.Column("flagged", sa.Boolean(), nullable=False),
+        sa.Column("reported_by", sa.Integer(), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('other_person_in_room', 'person_swapped', 'left_seat', 'looked_away', 'camera_covered_or_disconnected', 'paper_materials')",
+            name=op.f("ck_proctoring_events_kind"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["reported_by"],
+            ["accounts.id"],
+            name=op.f("fk_proctoring_events_reported_by_accounts"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["test_sessions.id"],
+            name=op.f("fk_proctoring_events_session_id_test_sessions"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_proctoring_events")),
     )
-    with op.batch_alter_table('proctoring_events', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_proctoring_events_session_id'), ['session_id'], unique=False)
+    with op.batch_alter_table("proctoring_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_proctoring_events_session_id"), ["session_id"], unique=False)
 
-    op.create_table('proctoring_reviews',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('session_id', sa.Integer(), nullable=False),
-    sa.Column('flags', sa.JSON(), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('decided_by', sa.Integer(), nullable=True),
-    sa.Column('decision_reason', sa.Text(), nullable=True),
-    sa.CheckConstraint("status IN ('pending', 'confirmed', 'dismissed')", name=op.f('ck_proctoring_reviews_status')),
-    sa.ForeignKeyConstraint(['decided_by'], ['accounts.id'], name=op.f('fk_proctoring_reviews_decided_by_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['session_id'], ['test_sessions.id'], name=op.f('fk_proctoring_reviews_session_id_test_sessions'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_proctoring_reviews')),
-    sa.UniqueConstraint('session_id', name=op.f('uq_proctoring_reviews_session_id'))
+    op.create_table(
+        "proctoring_reviews",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("flags", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_by", sa.Integer(), nullable=True),
+        sa.Column("decision_reason", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "status IN ('pending', 'confirmed', 'dismissed')", name=op.f("ck_proctoring_reviews_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by"], ["accounts.id"], name=op.f("fk_proctoring_reviews_decided_by_accounts"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["test_sessions.id"],
+            name=op.f("fk_proctoring_reviews_session_id_test_sessions"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_proctoring_reviews")),
+        sa.UniqueConstraint("session_id", name=op.f("uq_proctoring_reviews_session_id")),
     )
-    with op.batch_alter_table('proctoring_reviews', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_proctoring_reviews_status'), ['status'], unique=False)
+    with op.batch_alter_table("proctoring_reviews", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_proctoring_reviews_status"), ["status"], unique=False)
 
-    op.create_table('test_answers',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('session_id', sa.Integer(), nullable=False),
-    sa.Column('item_id', sa.String(length=64), nullable=False),
-    sa.Column('option', sa.String(length=8), nullable=False),
-    sa.Column('client_request_id', sa.String(length=100), nullable=False),
-    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['session_id'], ['test_sessions.id'], name=op.f('fk_test_answers_session_id_test_sessions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_test_answers')),
-    sa.UniqueConstraint('session_id', 'client_request_id', name=op.f('uq_test_answers_session_id'))
+    op.create_table(
+        "test_answers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.String(length=64), nullable=False),
+        sa.Column("option", sa.String(length=8), nullable=False),
+        sa.Column("client_request_id", sa.String(length=100), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["session_id"],
+            ["test_sessions.id"],
+            name=op.f("fk_test_answers_session_id_test_sessions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_test_answers")),
+        sa.UniqueConstraint("session_id", "client_request_id", name=op.f("uq_test_answers_session_id")),
     )
-    with op.batch_alter_table('test_answers', schema=None) as batch_op:
-        batch_op.create_index('ix_test_answers_session_item', ['session_id', 'item_id'], unique=False)
+    with op.batch_alter_table("test_answers", schema=None) as batch_op:
+        batch_op.create_index("ix_test_answers_session_item", ["session_id", "item_id"], unique=False)
 
-    op.create_table('transcripts',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('interview_id', sa.Integer(), nullable=False),
-    sa.Column('recording_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['interview_id'], ['interviews.id'], name=op.f('fk_transcripts_interview_id_interviews'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['recording_id'], ['interview_recordings.id'], name=op.f('fk_transcripts_recording_id_interview_recordings'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_transcripts')),
-    sa.UniqueConstraint('interview_id', name=op.f('uq_transcripts_interview_id'))
+    op.create_table(
+        "transcripts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("interview_id", sa.Integer(), nullable=False),
+        sa.Column("recording_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["interview_id"], ["interviews.id"], name=op.f("fk_transcripts_interview_id_interviews"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["recording_id"],
+            ["interview_recordings.id"],
+            name=op.f("fk_transcripts_recording_id_interview_recordings"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_transcripts")),
+        sa.UniqueConstraint("interview_id", name=op.f("uq_transcripts_interview_id")),
     )
-    op.create_table('transcript_versions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('transcript_id', sa.Integer(), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('author_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('based_on', sa.Integer(), nullable=True),
-    sa.Column('note', sa.String(length=1000), nullable=True),
-    sa.Column('language', sa.String(length=2), nullable=False),
-    sa.Column('detected_language', sa.String(length=8), nullable=True),
-    sa.Column('language_probability', sa.Float(), nullable=True),
-    sa.Column('language_mismatch', sa.Boolean(), nullable=False),
-    sa.Column('model', sa.JSON(), nullable=True),
-    sa.Column('recording_sha256', sa.String(length=64), nullable=True),
-    sa.Column('segments', sa.JSON(), nullable=False),
-    sa.Column('details', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['author_id'], ['accounts.id'], name=op.f('fk_transcript_versions_author_id_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['transcript_id'], ['transcripts.id'], name=op.f('fk_transcript_versions_transcript_id_transcripts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_transcript_versions')),
-    sa.UniqueConstraint('transcript_id', 'version', name='uq_transcript_versions_version')
+    op.create_table(
+        "transcript_versions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("transcript_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("based_on", sa.Integer(), nullable=True),
+        sa.Column("note", sa.String(length=1000), nullable=True),
+        sa.Column("language", sa.String(length=2), nullable=False),
+        sa.Column("detected_language", sa.String(length=8), nullable=True),
+        sa.Column("language_probability", sa.Float(), nullable=True),
+        sa.Column("language_mismatch", sa.Boolean(), nullable=False),
+        sa.Column("model", sa.JSON(), nullable=True),
+        sa.Column("recording_sha256", sa.String(length=64), nullable=True),
+        sa.Column("segments", sa.JSON(), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"], ["accounts.id"], name=op.f("fk_transcript_versions_author_id_accounts"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["transcript_id"],
+            ["transcripts.id"],
+            name=op.f("fk_transcript_versions_transcript_id_transcripts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_transcript_versions")),
+        sa.UniqueConstraint("transcript_id", "version", name="uq_transcript_versions_version"),
     )
-    with op.batch_alter_table('transcript_versions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_transcript_versions_recording_sha256'), ['recording_sha256'], unique=False)
-        batch_op.create_index(batch_op.f('ix_transcript_versions_transcript_id'), ['transcript_id'], unique=False)
-
+    with op.batch_alter_table("transcript_versions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_transcript_versions_recording_sha256"), ["recording_sha256"], unique=False)
+        batch_op.create_index(batch_op.f("ix_transcript_versions_transcript_id"), ["transcript_id"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('transcript_versions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_transcript_versions_transcript_id'))
-        batch_op.drop_index(batch_op.f('ix_transcript_versions_recording_sha256'))
+    with op.batch_alter_table("transcript_versions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_transcript_versions_transcript_id"))
+        batch_op.drop_index(batch_op.f("ix_transcript_versions_recording_sha256"))
 
-    op.drop_table('transcript_versions')
-    op.drop_table('transcripts')
-    with op.batch_alter_table('test_answers', schema=None) as batch_op:
-        batch_op.drop_index('ix_test_answers_session_item')
+    op.drop_table("transcript_versions")
+    op.drop_table("transcripts")
+    with op.batch_alter_table("test_answers", schema=None) as batch_op:
+        batch_op.drop_index("ix_test_answers_session_item")
 
-    op.drop_table('test_answers')
-    with op.batch_alter_table('proctoring_reviews', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_proctoring_reviews_status'))
+    op.drop_table("test_answers")
+    with op.batch_alter_table("proctoring_reviews", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_proctoring_reviews_status"))
 
-    op.drop_table('proctoring_reviews')
-    with op.batch_alter_table('proctoring_events', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_proctoring_events_session_id'))
+    op.drop_table("proctoring_reviews")
+    with op.batch_alter_table("proctoring_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_proctoring_events_session_id"))
 
-    op.drop_table('proctoring_events')
-    with op.batch_alter_table('certificates', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_certificates_candidate_id'))
-        batch_op.drop_index(batch_op.f('ix_certificates_account_id'))
+    op.drop_table("proctoring_events")
+    with op.batch_alter_table("certificates", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_certificates_candidate_id"))
+        batch_op.drop_index(batch_op.f("ix_certificates_account_id"))
 
-    op.drop_table('certificates')
-    with op.batch_alter_table('test_sessions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_test_sessions_status'))
-        batch_op.drop_index(batch_op.f('ix_test_sessions_booking_id'))
-        batch_op.drop_index(batch_op.f('ix_test_sessions_account_id'))
+    op.drop_table("certificates")
+    with op.batch_alter_table("test_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_test_sessions_status"))
+        batch_op.drop_index(batch_op.f("ix_test_sessions_booking_id"))
+        batch_op.drop_index(batch_op.f("ix_test_sessions_account_id"))
 
-    op.drop_table('test_sessions')
-    with op.batch_alter_table('test_results', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_test_results_account_id'))
+    op.drop_table("test_sessions")
+    with op.batch_alter_table("test_results", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_test_results_account_id"))
 
-    op.drop_table('test_results')
-    with op.batch_alter_table('interview_recordings', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_interview_recordings_sha256'))
-        batch_op.drop_index(batch_op.f('ix_interview_recordings_interview_id'))
+    op.drop_table("test_results")
+    with op.batch_alter_table("interview_recordings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_interview_recordings_sha256"))
+        batch_op.drop_index(batch_op.f("ix_interview_recordings_interview_id"))
 
-    op.drop_table('interview_recordings')
-    with op.batch_alter_table('test_bookings', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_test_bookings_status'))
-        batch_op.drop_index(batch_op.f('ix_test_bookings_candidate_id'))
-        batch_op.drop_index(batch_op.f('ix_test_bookings_application_id'))
-        batch_op.drop_index(batch_op.f('ix_test_bookings_account_id'))
+    op.drop_table("interview_recordings")
+    with op.batch_alter_table("test_bookings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_test_bookings_status"))
+        batch_op.drop_index(batch_op.f("ix_test_bookings_candidate_id"))
+        batch_op.drop_index(batch_op.f("ix_test_bookings_application_id"))
+        batch_op.drop_index(batch_op.f("ix_test_bookings_account_id"))
 
-    op.drop_table('test_bookings')
-    op.drop_table('recorded_stage_results')
-    with op.batch_alter_table('protocol_signatures', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_protocol_signatures_signer_account_id'))
-        batch_op.drop_index(batch_op.f('ix_protocol_signatures_protocol_id'))
+    op.drop_table("test_bookings")
+    op.drop_table("recorded_stage_results")
+    with op.batch_alter_table("protocol_signatures", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_protocol_signatures_signer_account_id"))
+        batch_op.drop_index(batch_op.f("ix_protocol_signatures_protocol_id"))
 
-    op.drop_table('protocol_signatures')
-    with op.batch_alter_table('member_scores', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_member_scores_scorer_account_id'))
-        batch_op.drop_index(batch_op.f('ix_member_scores_application_id'))
+    op.drop_table("protocol_signatures")
+    with op.batch_alter_table("member_scores", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_member_scores_scorer_account_id"))
+        batch_op.drop_index(batch_op.f("ix_member_scores_application_id"))
 
-    op.drop_table('member_scores')
-    with op.batch_alter_table('interviews', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_interviews_starts_at'))
-        batch_op.drop_index(batch_op.f('ix_interviews_competition_id'))
+    op.drop_table("member_scores")
+    with op.batch_alter_table("interviews", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_interviews_starts_at"))
+        batch_op.drop_index(batch_op.f("ix_interviews_competition_id"))
 
-    op.drop_table('interviews')
-    op.drop_table('essays')
-    with op.batch_alter_table('stage_closures', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_stage_closures_competition_id'))
+    op.drop_table("interviews")
+    op.drop_table("essays")
+    with op.batch_alter_table("stage_closures", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_stage_closures_competition_id"))
 
-    op.drop_table('stage_closures')
-    with op.batch_alter_table('protocols', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_protocols_created_by'))
-        batch_op.drop_index(batch_op.f('ix_protocols_competition_id'))
+    op.drop_table("stage_closures")
+    with op.batch_alter_table("protocols", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_protocols_created_by"))
+        batch_op.drop_index(batch_op.f("ix_protocols_competition_id"))
 
-    op.drop_table('protocols')
-    with op.batch_alter_table('practical_tasks', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_practical_tasks_competition_id'))
+    op.drop_table("protocols")
+    with op.batch_alter_table("practical_tasks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_practical_tasks_competition_id"))
 
-    op.drop_table('practical_tasks')
-    with op.batch_alter_table('commission_members', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_commission_members_competition_id'))
-        batch_op.drop_index(batch_op.f('ix_commission_members_account_id'))
+    op.drop_table("practical_tasks")
+    with op.batch_alter_table("commission_members", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_commission_members_competition_id"))
+        batch_op.drop_index(batch_op.f("ix_commission_members_account_id"))
 
-    op.drop_table('commission_members')
-    with op.batch_alter_table('applications', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_applications_status'))
-        batch_op.drop_index(batch_op.f('ix_applications_competition_id'))
-        batch_op.drop_index(batch_op.f('ix_applications_candidate_id'))
+    op.drop_table("commission_members")
+    with op.batch_alter_table("applications", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_applications_status"))
+        batch_op.drop_index(batch_op.f("ix_applications_competition_id"))
+        batch_op.drop_index(batch_op.f("ix_applications_candidate_id"))
 
-    op.drop_table('applications')
-    with op.batch_alter_table('alert_deliveries', schema=None) as batch_op:
-        batch_op.drop_index('ix_alert_deliveries_subscription_period')
+    op.drop_table("applications")
+    with op.batch_alter_table("alert_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_alert_deliveries_subscription_period")
 
-    op.drop_table('alert_deliveries')
-    with op.batch_alter_table('alert_campaign_recipients', schema=None) as batch_op:
-        batch_op.drop_index('ix_alert_campaign_recipients_subscription_status')
-        batch_op.drop_index(batch_op.f('ix_alert_campaign_recipients_campaign_id'))
+    op.drop_table("alert_deliveries")
+    with op.batch_alter_table("alert_campaign_recipients", schema=None) as batch_op:
+        batch_op.drop_index("ix_alert_campaign_recipients_subscription_status")
+        batch_op.drop_index(batch_op.f("ix_alert_campaign_recipients_campaign_id"))
 
-    op.drop_table('alert_campaign_recipients')
-    with op.batch_alter_table('talent_invitations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_talent_invitations_vacancy_id'))
-        batch_op.drop_index(batch_op.f('ix_talent_invitations_candidate_id'))
+    op.drop_table("alert_campaign_recipients")
+    with op.batch_alter_table("talent_invitations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_talent_invitations_vacancy_id"))
+        batch_op.drop_index(batch_op.f("ix_talent_invitations_candidate_id"))
 
-    op.drop_table('talent_invitations')
-    with op.batch_alter_table('reserve_memberships', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_reserve_memberships_candidate_id'))
+    op.drop_table("talent_invitations")
+    with op.batch_alter_table("reserve_memberships", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reserve_memberships_candidate_id"))
 
-    op.drop_table('reserve_memberships')
-    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_messages_status'))
-        batch_op.drop_index(batch_op.f('ix_outbox_messages_notification_id'))
+    op.drop_table("reserve_memberships")
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_messages_status"))
+        batch_op.drop_index(batch_op.f("ix_outbox_messages_notification_id"))
 
-    op.drop_table('outbox_messages')
-    with op.batch_alter_table('consents', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_consents_candidate_id'))
+    op.drop_table("outbox_messages")
+    with op.batch_alter_table("consents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_consents_candidate_id"))
 
-    op.drop_table('consents')
-    with op.batch_alter_table('competitions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_competitions_status'))
-        batch_op.drop_index(batch_op.f('ix_competitions_state_body_id'))
+    op.drop_table("consents")
+    with op.batch_alter_table("competitions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_competitions_status"))
+        batch_op.drop_index(batch_op.f("ix_competitions_state_body_id"))
 
-    op.drop_table('competitions')
-    with op.batch_alter_table('candidate_work', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_candidate_work_candidate_id'))
+    op.drop_table("competitions")
+    with op.batch_alter_table("candidate_work", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_candidate_work_candidate_id"))
 
-    op.drop_table('candidate_work')
-    with op.batch_alter_table('candidate_languages', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_candidate_languages_candidate_id'))
+    op.drop_table("candidate_work")
+    with op.batch_alter_table("candidate_languages", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_candidate_languages_candidate_id"))
 
-    op.drop_table('candidate_languages')
-    with op.batch_alter_table('candidate_education', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_candidate_education_candidate_id'))
+    op.drop_table("candidate_languages")
+    with op.batch_alter_table("candidate_education", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_candidate_education_candidate_id"))
 
-    op.drop_table('candidate_education')
-    with op.batch_alter_table('alert_subscriptions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_alert_subscriptions_candidate_id'))
-        batch_op.drop_index('ix_alert_subscriptions_active_frequency')
+    op.drop_table("candidate_education")
+    with op.batch_alter_table("alert_subscriptions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alert_subscriptions_candidate_id"))
+        batch_op.drop_index("ix_alert_subscriptions_active_frequency")
 
-    op.drop_table('alert_subscriptions')
-    with op.batch_alter_table('alert_campaigns', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_alert_campaigns_status'))
-        batch_op.drop_index(batch_op.f('ix_alert_campaigns_state_body_id'))
+    op.drop_table("alert_subscriptions")
+    with op.batch_alter_table("alert_campaigns", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alert_campaigns_status"))
+        batch_op.drop_index(batch_op.f("ix_alert_campaigns_state_body_id"))
 
-    op.drop_table('alert_campaigns')
-    with op.batch_alter_table('accommodations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_accommodations_candidate_id'))
+    op.drop_table("alert_campaigns")
+    with op.batch_alter_table("accommodations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_accommodations_candidate_id"))
 
-    op.drop_table('accommodations')
-    with op.batch_alter_table('vacancies', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_vacancies_status'))
-        batch_op.drop_index(batch_op.f('ix_vacancies_state_body_id'))
+    op.drop_table("accommodations")
+    with op.batch_alter_table("vacancies", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_vacancies_status"))
+        batch_op.drop_index(batch_op.f("ix_vacancies_state_body_id"))
 
-    op.drop_table('vacancies')
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.drop_index('ix_notifications_account_id_created_at')
+    op.drop_table("vacancies")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_notifications_account_id_created_at")
 
-    op.drop_table('notifications')
-    op.drop_table('ml_switches')
-    op.drop_table('candidates')
-    with op.batch_alter_table('alert_standing_rules', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_alert_standing_rules_state_body_id'))
+    op.drop_table("notifications")
+    op.drop_table("ml_switches")
+    op.drop_table("candidates")
+    with op.batch_alter_table("alert_standing_rules", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alert_standing_rules_state_body_id"))
 
-    op.drop_table('alert_standing_rules')
-    with op.batch_alter_table('accounts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_accounts_state_body_id'))
-        batch_op.drop_index(batch_op.f('ix_accounts_role'))
+    op.drop_table("alert_standing_rules")
+    with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_accounts_state_body_id"))
+        batch_op.drop_index(batch_op.f("ix_accounts_role"))
 
-    op.drop_table('accounts')
-    with op.batch_alter_table('test_forms', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_test_forms_programme'))
+    op.drop_table("accounts")
+    with op.batch_alter_table("test_forms", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_test_forms_programme"))
 
-    op.drop_table('test_forms')
-    op.drop_table('state_bodies')
-    op.drop_table('embeddings')
+    op.drop_table("test_forms")
+    op.drop_table("state_bodies")
+    op.drop_table("embeddings")

@@ -12,96 +12,131 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0003'
-down_revision: str | None = '0002'
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('essay_models',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('scope', sa.String(length=16), nullable=False),
-    sa.Column('topic_key', sa.String(length=64), nullable=True),
-    sa.Column('name', sa.String(length=120), nullable=False),
-    sa.Column('version', sa.String(length=40), nullable=False),
-    sa.Column('params_sha256', sa.String(length=64), nullable=False),
-    sa.Column('training_data_sha256', sa.String(length=64), nullable=False),
-    sa.Column('n_train', sa.Integer(), nullable=False),
-    sa.Column('metrics', sa.JSON(), nullable=False),
-    sa.Column('encoder', sa.JSON(), nullable=False),
-    sa.Column('artifact', sa.LargeBinary(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("(scope = 'topic') = (topic_key IS NOT NULL)", name=op.f('ck_essay_models_topic_key_of_scope')),
-    sa.CheckConstraint("scope IN ('topic', 'cross_topic')", name=op.f('ck_essay_models_scope')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_essay_models'))
+    op.create_table(
+        "essay_models",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("scope", sa.String(length=16), nullable=False),
+        sa.Column("topic_key", sa.String(length=64), nullable=True),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("version", sa.String(length=40), nullable=False),
+        sa.Column("params_sha256", sa.String(length=64), nullable=False),
+        sa.Column("training_data_sha256", sa.String(length=64), nullable=False),
+        sa.Column("n_train", sa.Integer(), nullable=False),
+        sa.Column("metrics", sa.JSON(), nullable=False),
+        sa.Column("encoder", sa.JSON(), nullable=False),
+        sa.Column("artifact", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "(scope = 'topic') = (topic_key IS NOT NULL)", name=op.f("ck_essay_models_topic_key_of_scope")
+        ),
+        sa.CheckConstraint("scope IN ('topic', 'cross_topic')", name=op.f("ck_essay_models_scope")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_essay_models")),
     )
-    with op.batch_alter_table('essay_models', schema=None) as batch_op:
-        batch_op.create_index('ix_essay_models_scope_topic', ['scope', 'topic_key', 'id'], unique=False)
+    with op.batch_alter_table("essay_models", schema=None) as batch_op:
+        batch_op.create_index("ix_essay_models_scope_topic", ["scope", "topic_key", "id"], unique=False)
 
-    op.create_table('essay_discussions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('application_id', sa.Integer(), nullable=False),
-    sa.Column('stage', sa.String(length=16), nullable=False),
-    sa.Column('reasons', sa.JSON(), nullable=False),
-    sa.Column('resolved_by', sa.Integer(), nullable=False),
-    sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("stage = 'essay'", name=op.f('ck_essay_discussions_stage')),
-    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_essay_discussions_application_id_applications'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['resolved_by'], ['accounts.id'], name=op.f('fk_essay_discussions_resolved_by_accounts'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_essay_discussions'))
+    op.create_table(
+        "essay_discussions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("stage", sa.String(length=16), nullable=False),
+        sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("resolved_by", sa.Integer(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("stage = 'essay'", name=op.f("ck_essay_discussions_stage")),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+            name=op.f("fk_essay_discussions_application_id_applications"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["resolved_by"],
+            ["accounts.id"],
+            name=op.f("fk_essay_discussions_resolved_by_accounts"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_essay_discussions")),
     )
-    with op.batch_alter_table('essay_discussions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_essay_discussions_application_id'), ['application_id'], unique=False)
+    with op.batch_alter_table("essay_discussions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_essay_discussions_application_id"), ["application_id"], unique=False)
 
-    op.create_table('essay_suggestions',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('essay_id', sa.Integer(), nullable=False),
-    sa.Column('application_id', sa.Integer(), nullable=False),
-    sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('reason', sa.String(length=40), nullable=True),
-    sa.Column('member_score_id', sa.Integer(), nullable=True),
-    sa.Column('probabilities', sa.JSON(), nullable=True),
-    sa.Column('confidence', sa.Float(), nullable=True),
-    sa.Column('top_features', sa.JSON(), nullable=False),
-    sa.Column('model', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("status <> 'suggested' OR member_score_id IS NOT NULL", name=op.f('ck_essay_suggestions_suggested_has_score')),
-    sa.CheckConstraint("status <> 'unavailable' OR reason IS NOT NULL", name=op.f('ck_essay_suggestions_unavailable_has_reason')),
-    sa.CheckConstraint("status IN ('suggested', 'unavailable')", name=op.f('ck_essay_suggestions_status')),
-    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_essay_suggestions_application_id_applications'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['essay_id'], ['essays.id'], name=op.f('fk_essay_suggestions_essay_id_essays'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['member_score_id'], ['member_scores.id'], name=op.f('fk_essay_suggestions_member_score_id_member_scores'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_essay_suggestions')),
-    sa.UniqueConstraint('essay_id', 'content_hash', name=op.f('uq_essay_suggestions_essay_id')),
-    sa.UniqueConstraint('member_score_id', name=op.f('uq_essay_suggestions_member_score_id'))
+    op.create_table(
+        "essay_suggestions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("essay_id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=40), nullable=True),
+        sa.Column("member_score_id", sa.Integer(), nullable=True),
+        sa.Column("probabilities", sa.JSON(), nullable=True),
+        sa.Column("confidence", sa.Float(), nullable=True),
+        sa.Column("top_features", sa.JSON(), nullable=False),
+        sa.Column("model", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status <> 'suggested' OR member_score_id IS NOT NULL",
+            name=op.f("ck_essay_suggestions_suggested_has_score"),
+        ),
+        sa.CheckConstraint(
+            "status <> 'unavailable' OR reason IS NOT NULL", name=op.f("ck_essay_suggestions_unavailable_has_reason")
+        ),
+        sa.CheckConstraint("status IN ('suggested', 'unavailable')", name=op.f("ck_essay_suggestions_status")),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+            name=op.f("fk_essay_suggestions_application_id_applications"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["essay_id"], ["essays.id"], name=op.f("fk_essay_suggestions_essay_id_essays"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_score_id"],
+            ["member_scores.id"],
+            name=op.f("fk_essay_suggestions_member_score_id_member_scores"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_essay_suggestions")),
+        sa.UniqueConstraint("essay_id", "content_hash", name=op.f("uq_essay_suggestions_essay_id")),
+        sa.UniqueConstraint("member_score_id", name=op.f("uq_essay_suggestions_member_score_id")),
     )
-    with op.batch_alter_table('essay_suggestions', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_essay_suggestions_application_id'), ['application_id'], unique=False)
+    with op.batch_alter_table("essay_suggestions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_essay_suggestions_application_id"), ["application_id"], unique=False)
 
-    with op.batch_alter_table('competitions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('prescoring_mode', sa.String(length=16), server_default='blind_first', nullable=False))
+    with op.batch_alter_table("competitions", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("prescoring_mode", sa.String(length=16), server_default="blind_first", nullable=False)
+        )
         # Alembic does not compare CHECK constraints, so the model's one is added by hand.
-        batch_op.create_check_constraint(op.f('ck_competitions_prescoring_mode'),
-                                         "prescoring_mode IN ('blind_first', 'assist')")
+        batch_op.create_check_constraint(
+            op.f("ck_competitions_prescoring_mode"), "prescoring_mode IN ('blind_first', 'assist')"
+        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('competitions', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_competitions_prescoring_mode'), type_='check')
-        batch_op.drop_column('prescoring_mode')
+    with op.batch_alter_table("competitions", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_competitions_prescoring_mode"), type_="check")
+        batch_op.drop_column("prescoring_mode")
 
-    with op.batch_alter_table('essay_suggestions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_essay_suggestions_application_id'))
+    with op.batch_alter_table("essay_suggestions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_essay_suggestions_application_id"))
 
-    op.drop_table('essay_suggestions')
-    with op.batch_alter_table('essay_discussions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_essay_discussions_application_id'))
+    op.drop_table("essay_suggestions")
+    with op.batch_alter_table("essay_discussions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_essay_discussions_application_id"))
 
-    op.drop_table('essay_discussions')
-    with op.batch_alter_table('essay_models', schema=None) as batch_op:
-        batch_op.drop_index('ix_essay_models_scope_topic')
+    op.drop_table("essay_discussions")
+    with op.batch_alter_table("essay_models", schema=None) as batch_op:
+        batch_op.drop_index("ix_essay_models_scope_topic")
 
-    op.drop_table('essay_models')
+    op.drop_table("essay_models")

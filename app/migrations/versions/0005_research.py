@@ -12,36 +12,43 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0005'
-down_revision: str | None = '0004'
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('research_audits',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('state_body_id', sa.Integer(), nullable=False),
-    sa.Column('period_from', sa.Date(), nullable=False),
-    sa.Column('period_to', sa.Date(), nullable=False),
-    sa.Column('groups', sa.JSON(), nullable=False),
-    sa.Column('min_cell', sa.Integer(), nullable=False),
-    sa.Column('inputs_sha256', sa.String(length=64), nullable=False),
-    sa.Column('report', sa.JSON(), nullable=False),
-    sa.Column('created_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('period_to >= period_from', name=op.f('ck_research_audits_period_in_order')),
-    sa.ForeignKeyConstraint(['created_by'], ['accounts.id'], name=op.f('fk_research_audits_created_by_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['state_body_id'], ['state_bodies.id'], name=op.f('fk_research_audits_state_body_id_state_bodies'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_research_audits'))
+    op.create_table(
+        "research_audits",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("state_body_id", sa.Integer(), nullable=False),
+        sa.Column("period_from", sa.Date(), nullable=False),
+        sa.Column("period_to", sa.Date(), nullable=False),
+        sa.Column("groups", sa.JSON(), nullable=False),
+        sa.Column("min_cell", sa.Integer(), nullable=False),
+        sa.Column("inputs_sha256", sa.String(length=64), nullable=False),
+        sa.Column("report", sa.JSON(), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("period_to >= period_from", name=op.f("ck_research_audits_period_in_order")),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["accounts.id"], name=op.f("fk_research_audits_created_by_accounts"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["state_body_id"],
+            ["state_bodies.id"],
+            name=op.f("fk_research_audits_state_body_id_state_bodies"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_research_audits")),
     )
-    with op.batch_alter_table('research_audits', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_research_audits_state_body_id'), ['state_body_id'], unique=False)
-
+    with op.batch_alter_table("research_audits", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_research_audits_state_body_id"), ["state_body_id"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('research_audits', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_research_audits_state_body_id'))
+    with op.batch_alter_table("research_audits", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_research_audits_state_body_id"))
 
-    op.drop_table('research_audits')
+    op.drop_table("research_audits")

@@ -12,125 +12,183 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0006'
-down_revision: str | None = '0005'
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('appointments',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('vacancy_id', sa.Integer(), nullable=False),
-    sa.Column('state_body_id', sa.Integer(), nullable=False),
-    sa.Column('candidate_id', sa.Integer(), nullable=False),
-    sa.Column('route', sa.String(length=32), nullable=False),
-    sa.Column('competition_id', sa.Integer(), nullable=True),
-    sa.Column('application_id', sa.Integer(), nullable=True),
-    sa.Column('anonymous_code', sa.String(length=16), nullable=True),
-    sa.Column('status', sa.String(length=24), nullable=False),
-    sa.Column('offered_on', sa.Date(), nullable=False),
-    sa.Column('window_from', sa.Date(), nullable=True),
-    sa.Column('window_until', sa.Date(), nullable=True),
-    sa.Column('documents_due', sa.Date(), nullable=True),
-    sa.Column('documents_required', sa.Boolean(), nullable=False),
-    sa.Column('documents_received_on', sa.Date(), nullable=True),
-    sa.Column('order_number', sa.String(length=64), nullable=True),
-    sa.Column('appointed_on', sa.Date(), nullable=True),
-    sa.Column('outside_window', sa.Boolean(), nullable=False),
-    sa.Column('outside_window_reason', sa.Text(), nullable=True),
-    sa.Column('refused_on', sa.Date(), nullable=True),
-    sa.Column('refusal_reason', sa.Text(), nullable=True),
-    sa.Column('eligibility', sa.JSON(), nullable=True),
-    sa.Column('proposal_reason', sa.Text(), nullable=True),
-    sa.Column('proposed_by', sa.Integer(), nullable=True),
-    sa.Column('decided_by', sa.Integer(), nullable=True),
-    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('decision_note', sa.Text(), nullable=True),
-    sa.Column('next_vacancy_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("(route = 'competition') = (competition_id IS NOT NULL)", name=op.f('ck_appointments_competition_of_route')),
-    sa.CheckConstraint("route IN ('competition', 'grant_graduate', 'academy_graduate', 'regional_reserve', 'presidential_youth_reserve')", name=op.f('ck_appointments_route')),
-    sa.CheckConstraint("status <> 'appointed' OR (order_number IS NOT NULL AND appointed_on IS NOT NULL)", name=op.f('ck_appointments_appointed_has_order')),
-    sa.CheckConstraint("status IN ('proposed', 'rejected', 'offered', 'appointed', 'refused', 'documents_not_submitted')", name=op.f('ck_appointments_status')),
-    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_appointments_application_id_applications'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_appointments_candidate_id_candidates'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_appointments_competition_id_competitions'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['decided_by'], ['accounts.id'], name=op.f('fk_appointments_decided_by_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['next_vacancy_id'], ['vacancies.id'], name=op.f('fk_appointments_next_vacancy_id_vacancies'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['proposed_by'], ['accounts.id'], name=op.f('fk_appointments_proposed_by_accounts'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['state_body_id'], ['state_bodies.id'], name=op.f('fk_appointments_state_body_id_state_bodies'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['vacancy_id'], ['vacancies.id'], name=op.f('fk_appointments_vacancy_id_vacancies'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_appointments'))
+    op.create_table(
+        "appointments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("vacancy_id", sa.Integer(), nullable=False),
+        sa.Column("state_body_id", sa.Integer(), nullable=False),
+        sa.Column("candidate_id", sa.Integer(), nullable=False),
+        sa.Column("route", sa.String(length=32), nullable=False),
+        sa.Column("competition_id", sa.Integer(), nullable=True),
+        sa.Column("application_id", sa.Integer(), nullable=True),
+        sa.Column("anonymous_code", sa.String(length=16), nullable=True),
+        sa.Column("status", sa.String(length=24), nullable=False),
+        sa.Column("offered_on", sa.Date(), nullable=False),
+        sa.Column("window_from", sa.Date(), nullable=True),
+        sa.Column("window_until", sa.Date(), nullable=True),
+        sa.Column("documents_due", sa.Date(), nullable=True),
+        sa.Column("documents_required", sa.Boolean(), nullable=False),
+        sa.Column("documents_received_on", sa.Date(), nullable=True),
+        sa.Column("order_number", sa.String(length=64), nullable=True),
+        sa.Column("appointed_on", sa.Date(), nullable=True),
+        sa.Column("outside_window", sa.Boolean(), nullable=False),
+        sa.Column("outside_window_reason", sa.Text(), nullable=True),
+        sa.Column("refused_on", sa.Date(), nullable=True),
+        sa.Column("refusal_reason", sa.Text(), nullable=True),
+        sa.Column("eligibility", sa.JSON(), nullable=True),
+        sa.Column("proposal_reason", sa.Text(), nullable=True),
+        sa.Column("proposed_by", sa.Integer(), nullable=True),
+        sa.Column("decided_by", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decision_note", sa.Text(), nullable=True),
+        sa.Column("next_vacancy_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "(route = 'competition') = (competition_id IS NOT NULL)", name=op.f("ck_appointments_competition_of_route")
+        ),
+        sa.CheckConstraint(
+            "route IN ('competition', 'grant_graduate', 'academy_graduate', 'regional_reserve', 'presidential_youth_reserve')",
+            name=op.f("ck_appointments_route"),
+        ),
+        sa.CheckConstraint(
+            "status <> 'appointed' OR (order_number IS NOT NULL AND appointed_on IS NOT NULL)",
+            name=op.f("ck_appointments_appointed_has_order"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('proposed', 'rejected', 'offered', 'appointed', 'refused', 'documents_not_submitted')",
+            name=op.f("ck_appointments_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["applications.id"],
+            name=op.f("fk_appointments_application_id_applications"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["candidate_id"],
+            ["candidates.id"],
+            name=op.f("fk_appointments_candidate_id_candidates"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["competition_id"],
+            ["competitions.id"],
+            name=op.f("fk_appointments_competition_id_competitions"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by"], ["accounts.id"], name=op.f("fk_appointments_decided_by_accounts"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["next_vacancy_id"],
+            ["vacancies.id"],
+            name=op.f("fk_appointments_next_vacancy_id_vacancies"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["proposed_by"], ["accounts.id"], name=op.f("fk_appointments_proposed_by_accounts"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["state_body_id"],
+            ["state_bodies.id"],
+            name=op.f("fk_appointments_state_body_id_state_bodies"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["vacancy_id"], ["vacancies.id"], name=op.f("fk_appointments_vacancy_id_vacancies"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_appointments")),
     )
-    with op.batch_alter_table('appointments', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_appointments_candidate_id'), ['candidate_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_appointments_competition_id'), ['competition_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_appointments_state_body_id'), ['state_body_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_appointments_status'), ['status'], unique=False)
-        batch_op.create_index(batch_op.f('ix_appointments_vacancy_id'), ['vacancy_id'], unique=False)
+    with op.batch_alter_table("appointments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_appointments_candidate_id"), ["candidate_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_appointments_competition_id"), ["competition_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_appointments_state_body_id"), ["state_body_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_appointments_status"), ["status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_appointments_vacancy_id"), ["vacancy_id"], unique=False)
 
-    op.create_table('competition_summaries',
-    sa.Column('competition_id', sa.Integer(), nullable=False),
-    sa.Column('winner', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_competition_summaries_competition_id_competitions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('competition_id', name=op.f('pk_competition_summaries'))
+    op.create_table(
+        "competition_summaries",
+        sa.Column("competition_id", sa.Integer(), nullable=False),
+        sa.Column("winner", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["competition_id"],
+            ["competitions.id"],
+            name=op.f("fk_competition_summaries_competition_id_competitions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("competition_id", name=op.f("pk_competition_summaries")),
     )
-    op.create_table('competition_stage_counts',
-    sa.Column('competition_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('stage', sa.String(length=32), nullable=False),
-    sa.Column('entered', sa.Integer(), nullable=False),
-    sa.Column('advanced', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['competition_id'], ['competitions.id'], name=op.f('fk_competition_stage_counts_competition_id_competitions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('competition_id', 'position', name=op.f('pk_competition_stage_counts'))
+    op.create_table(
+        "competition_stage_counts",
+        sa.Column("competition_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("stage", sa.String(length=32), nullable=False),
+        sa.Column("entered", sa.Integer(), nullable=False),
+        sa.Column("advanced", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["competition_id"],
+            ["competitions.id"],
+            name=op.f("fk_competition_stage_counts_competition_id_competitions"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("competition_id", "position", name=op.f("pk_competition_stage_counts")),
     )
-    op.create_table('working_day_numbers',
-    sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('number', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('day', name=op.f('pk_working_day_numbers'))
+    op.create_table(
+        "working_day_numbers",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", name=op.f("pk_working_day_numbers")),
     )
-    with op.batch_alter_table('candidate_education', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('diploma_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('grant_funded', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('gpa', sa.Numeric(precision=6, scale=3), nullable=True))
-        batch_op.add_column(sa.Column('gpa_scale', sa.Numeric(precision=6, scale=3), nullable=True))
-        batch_op.add_column(sa.Column('academy', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('best_graduate', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.create_check_constraint('gpa_with_scale', '(gpa IS NULL) = (gpa_scale IS NULL)')
+    with op.batch_alter_table("candidate_education", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("diploma_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("grant_funded", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column("gpa", sa.Numeric(precision=6, scale=3), nullable=True))
+        batch_op.add_column(sa.Column("gpa_scale", sa.Numeric(precision=6, scale=3), nullable=True))
+        batch_op.add_column(sa.Column("academy", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column("best_graduate", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.create_check_constraint("gpa_with_scale", "(gpa IS NULL) = (gpa_scale IS NULL)")
         batch_op.create_check_constraint(
-            'gpa_range', 'gpa_scale IS NULL OR (gpa_scale > 0 AND gpa >= 0 AND gpa <= gpa_scale)')
+            "gpa_range", "gpa_scale IS NULL OR (gpa_scale > 0 AND gpa >= 0 AND gpa <= gpa_scale)"
+        )
 
-    with op.batch_alter_table('vacancies', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('locality_type', sa.String(length=16), nullable=True))
+    with op.batch_alter_table("vacancies", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("locality_type", sa.String(length=16), nullable=True))
         batch_op.create_check_constraint(
-            'locality_type', "locality_type IS NULL OR locality_type IN ('district', 'rural', 'city', 'republican')")
+            "locality_type", "locality_type IS NULL OR locality_type IN ('district', 'rural', 'city', 'republican')"
+        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('vacancies', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_vacancies_locality_type'), type_='check')
-        batch_op.drop_column('locality_type')
+    with op.batch_alter_table("vacancies", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_vacancies_locality_type"), type_="check")
+        batch_op.drop_column("locality_type")
 
-    with op.batch_alter_table('candidate_education', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_candidate_education_gpa_range'), type_='check')
-        batch_op.drop_constraint(op.f('ck_candidate_education_gpa_with_scale'), type_='check')
-        batch_op.drop_column('best_graduate')
-        batch_op.drop_column('academy')
-        batch_op.drop_column('gpa_scale')
-        batch_op.drop_column('gpa')
-        batch_op.drop_column('grant_funded')
-        batch_op.drop_column('diploma_on')
+    with op.batch_alter_table("candidate_education", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_candidate_education_gpa_range"), type_="check")
+        batch_op.drop_constraint(op.f("ck_candidate_education_gpa_with_scale"), type_="check")
+        batch_op.drop_column("best_graduate")
+        batch_op.drop_column("academy")
+        batch_op.drop_column("gpa_scale")
+        batch_op.drop_column("gpa")
+        batch_op.drop_column("grant_funded")
+        batch_op.drop_column("diploma_on")
 
-    with op.batch_alter_table('appointments', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_appointments_vacancy_id'))
-        batch_op.drop_index(batch_op.f('ix_appointments_status'))
-        batch_op.drop_index(batch_op.f('ix_appointments_state_body_id'))
-        batch_op.drop_index(batch_op.f('ix_appointments_competition_id'))
-        batch_op.drop_index(batch_op.f('ix_appointments_candidate_id'))
+    with op.batch_alter_table("appointments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_appointments_vacancy_id"))
+        batch_op.drop_index(batch_op.f("ix_appointments_status"))
+        batch_op.drop_index(batch_op.f("ix_appointments_state_body_id"))
+        batch_op.drop_index(batch_op.f("ix_appointments_competition_id"))
+        batch_op.drop_index(batch_op.f("ix_appointments_candidate_id"))
 
-    op.drop_table('appointments')
-    op.drop_table('working_day_numbers')
-    op.drop_table('competition_stage_counts')
-    op.drop_table('competition_summaries')
+    op.drop_table("appointments")
+    op.drop_table("working_day_numbers")
+    op.drop_table("competition_stage_counts")
+    op.drop_table("competition_summaries")

@@ -50,7 +50,7 @@ def test_altered_or_foreign_bytes_fail() -> None:
 
 def test_every_encryption_has_a_fresh_nonce() -> None:
     sealed = [encrypt_iin(IIN, secret_key=SECRET) for _ in range(200)]
-    nonces = {value[1:1 + NONCE_BYTES] for value in sealed}
+    nonces = {value[1 : 1 + NONCE_BYTES] for value in sealed}
     assert len(nonces) == 200
     assert len(set(sealed)) == 200
 

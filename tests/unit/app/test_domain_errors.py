@@ -16,8 +16,7 @@ HTTP_MODULES = {"app/auth/deps.py", "app/problems.py", "app/main.py", "app/compe
 
 
 def _every_declaration() -> list[ErrorCode]:
-    return [value for module in DOMAIN_ERROR_MODULES for value in vars(module).values()
-            if isinstance(value, ErrorCode)]
+    return [value for module in DOMAIN_ERROR_MODULES for value in vars(module).values() if isinstance(value, ErrorCode)]
 
 
 def _imports(path: Path) -> set[str]:
@@ -37,16 +36,27 @@ def _relative(path: Path) -> str:
 
 
 def test_every_declared_title_has_a_kazakh_and_a_russian_translation() -> None:
-    untranslated = [(error.code, locale) for error in _every_declaration() for locale in ("kk", "ru")
-                    if translate(error.title, locale) == error.title]
+    untranslated = [
+        (error.code, locale)
+        for error in _every_declaration()
+        for locale in ("kk", "ru")
+        if translate(error.title, locale) == error.title
+    ]
     assert untranslated == []
     assert all(translate(title, "kk") != title and translate(title, "ru") != title for title in TITLES.values())
 
 
 def test_every_kind_has_a_status() -> None:
     assert STATUS_OF_KIND == {
-        Kind.BAD_REQUEST: 400, Kind.INVALID: 422, Kind.NOT_FOUND: 404, Kind.CONFLICT: 409, Kind.FORBIDDEN: 403,
-        Kind.UNAUTHENTICATED: 401, Kind.TOO_LARGE: 413, Kind.UNSUPPORTED_MEDIA: 415, Kind.RATE_LIMITED: 429,
+        Kind.BAD_REQUEST: 400,
+        Kind.INVALID: 422,
+        Kind.NOT_FOUND: 404,
+        Kind.CONFLICT: 409,
+        Kind.FORBIDDEN: 403,
+        Kind.UNAUTHENTICATED: 401,
+        Kind.TOO_LARGE: 413,
+        Kind.UNSUPPORTED_MEDIA: 415,
+        Kind.RATE_LIMITED: 429,
     }
     assert set(STATUS_OF_KIND) == set(Kind)
 
@@ -75,8 +85,8 @@ def test_only_the_http_layer_uses_problem_error_and_no_service_imports_fastapi()
         if "app.problems.ProblemError" in imports and path.name != "router.py" and name not in HTTP_MODULES:
             problem_error_users.append(name)
         if path.name in ("service.py", "errors.py") and any(
-                module.split(".")[0] in ("fastapi", "starlette") or module.startswith("app.problems")
-                for module in imports):
+            module.split(".")[0] in ("fastapi", "starlette") or module.startswith("app.problems") for module in imports
+        ):
             http_services.append(name)
     assert problem_error_users == []
     assert http_services == []

@@ -45,9 +45,18 @@ def test_every_stage_reason_role_and_tie_break_has_words_in_both_languages(local
 def test_the_sample_runs_through_the_real_rules() -> None:
     data = sample_protocol_data(competition_id=7)
     assert [stage.stage for stage in data.stages] == [
-        "eligibility", "personal_qualities", "reasoning", "essay", "interview", "final"]
+        "eligibility",
+        "personal_qualities",
+        "reasoning",
+        "essay",
+        "interview",
+        "final",
+    ]
     assert [(row.ref, row.rank, row.total) for row in data.ranking] == [
-        ("A-1004", 1, 3.46), ("A-1001", 2, 2.985), ("A-1005", 3, 2.82)]
+        ("A-1004", 1, 3.46),
+        ("A-1001", 2, 2.985),
+        ("A-1005", 3, 2.82),
+    ]
     assert data.winner == "A-1004"
     assert data.stages[0].eliminated == {"A-1002": "legislation_total_below_minimum"}
     assert data.stages[1].eliminated == {"A-1003": "personal_qualities_unreliable"}
@@ -57,7 +66,7 @@ def test_the_sample_runs_through_the_real_rules() -> None:
 
 def test_kazakh_html_names_stages_reasons_codes_and_scores() -> None:
     html = render_html(sample_protocol_data(competition_id=7), "kk")
-    assert html.startswith("<!DOCTYPE html>\n<html lang=\"kk\">")
+    assert html.startswith('<!DOCTYPE html>\n<html lang="kk">')
     assert "Конкурстық комиссия отырысының хаттамасы" in html
     assert "Хаттама № 7-1" in html
     assert "Жеке қасиеттерді бағалау" in html
@@ -75,7 +84,7 @@ def test_kazakh_html_names_stages_reasons_codes_and_scores() -> None:
 
 def test_russian_html_is_the_same_protocol_in_russian() -> None:
     html = render_html(sample_protocol_data(competition_id=7), "ru")
-    assert "<html lang=\"ru\">" in html
+    assert '<html lang="ru">' in html
     assert "Протокол заседания конкурсной комиссии" in html
     assert "Протокол № 7-1" in html
     assert "выбыл: недостаточно верных ответов по законодательству в сумме" in html

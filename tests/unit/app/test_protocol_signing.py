@@ -31,15 +31,22 @@ def ca() -> TestIdentity:
 
 @pytest.fixture(scope="module")
 def members(ca: TestIdentity) -> list[TestIdentity]:
-    return [make_test_certificate(name, iin, issuer=ca) for name, iin in
-            (("Бекмұхамбетов Қайрат", "750101300123"), ("Сейітова Мәдина", "820202400456"),
-             ("Иванова Ольга", "900303400789"))]
+    return [
+        make_test_certificate(name, iin, issuer=ca)
+        for name, iin in (
+            ("Бекмұхамбетов Қайрат", "750101300123"),
+            ("Сейітова Мәдина", "820202400456"),
+            ("Иванова Ольга", "900303400789"),
+        )
+    ]
 
 
 def test_three_members_sign_and_every_signature_verifies(ca: TestIdentity, members: list[TestIdentity]) -> None:
-    expected = ("C=KZ,SERIALNUMBER=IIN750101300123,CN=Бекмұхамбетов Қайрат",
-                "C=KZ,SERIALNUMBER=IIN820202400456,CN=Сейітова Мәдина",
-                "C=KZ,SERIALNUMBER=IIN900303400789,CN=Иванова Ольга")
+    expected = (
+        "C=KZ,SERIALNUMBER=IIN750101300123,CN=Бекмұхамбетов Қайрат",
+        "C=KZ,SERIALNUMBER=IIN820202400456,CN=Сейітова Мәдина",
+        "C=KZ,SERIALNUMBER=IIN900303400789,CN=Иванова Ольга",
+    )
     for member, subject in zip(members, expected, strict=True):
         signer: Signer = member.signer()
         before = datetime.now(UTC).replace(microsecond=0)
@@ -107,7 +114,8 @@ def test_an_expired_certificate_is_refused(ca: TestIdentity) -> None:
 
 def test_an_attached_signature_is_not_a_signature_over_the_document(members: list[TestIdentity]) -> None:
     attached = (
-        pkcs7.PKCS7SignatureBuilder().set_data(DOCUMENT)
+        pkcs7.PKCS7SignatureBuilder()
+        .set_data(DOCUMENT)
         .add_signer(members[0].certificate, members[0].private_key, hashes.SHA256())
         .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.Binary])
     )
@@ -116,17 +124,21 @@ def test_an_attached_signature_is_not_a_signature_over_the_document(members: lis
 
 def test_a_cms_without_the_signers_certificate_is_refused(members: list[TestIdentity]) -> None:
     bare = (
-        pkcs7.PKCS7SignatureBuilder().set_data(DOCUMENT)
+        pkcs7.PKCS7SignatureBuilder()
+        .set_data(DOCUMENT)
         .add_signer(members[0].certificate, members[0].private_key, hashes.SHA256())
-        .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary,
-                                           pkcs7.PKCS7Options.NoCerts])
+        .sign(
+            serialization.Encoding.DER,
+            [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary, pkcs7.PKCS7Options.NoCerts],
+        )
     )
     assert verify_detached(bare, DOCUMENT).reason == "certificate_missing"
 
 
 def test_two_signers_in_one_cms_are_refused(members: list[TestIdentity]) -> None:
     double = (
-        pkcs7.PKCS7SignatureBuilder().set_data(DOCUMENT)
+        pkcs7.PKCS7SignatureBuilder()
+        .set_data(DOCUMENT)
         .add_signer(members[0].certificate, members[0].private_key, hashes.SHA256())
         .add_signer(members[1].certificate, members[1].private_key, hashes.SHA256())
         .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary])

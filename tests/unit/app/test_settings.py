@@ -38,8 +38,12 @@ def test_production_refuses_the_development_secret() -> None:
         Settings(_env_file=None, environment="production")
     with pytest.raises(ValidationError, match="at least 32"):
         Settings(_env_file=None, environment="production", secret_key="short")
-    ok = Settings(_env_file=None, environment="production", secret_key="x" * 32,
-                  protocol_trusted_roots="/etc/irikteu/nca-roots.pem")
+    ok = Settings(
+        _env_file=None,
+        environment="production",
+        secret_key="x" * 32,
+        protocol_trusted_roots="/etc/irikteu/nca-roots.pem",
+    )
     assert ok.secret_key != DEVELOPMENT_SECRET
 
 
@@ -50,15 +54,25 @@ def test_production_refuses_to_start_without_trusted_roots_for_protocol_signatur
     empty = tmp_path / "roots.pem"
     empty.write_text("")
     for bundle in (empty, tmp_path / "missing.pem"):
-        settings = Settings(_env_file=None, environment="production", secret_key="x" * 32,
-                            protocol_trusted_roots=str(bundle), data_dir=tmp_path)
+        settings = Settings(
+            _env_file=None,
+            environment="production",
+            secret_key="x" * 32,
+            protocol_trusted_roots=str(bundle),
+            data_dir=tmp_path,
+        )
         with pytest.raises(TrustedRootsError, match="IRIKTEU_PROTOCOL_TRUSTED_ROOTS"):
             create_app(settings, start_consumer=False)
     ca = make_demo_ca()
     good = tmp_path / "nca.pem"
     good.write_bytes(ca.certificate.public_bytes(serialization.Encoding.PEM))
-    settings = Settings(_env_file=None, environment="production", secret_key="x" * 32,
-                        protocol_trusted_roots=str(good), data_dir=tmp_path)
+    settings = Settings(
+        _env_file=None,
+        environment="production",
+        secret_key="x" * 32,
+        protocol_trusted_roots=str(good),
+        data_dir=tmp_path,
+    )
     assert create_app(settings, start_consumer=False).state.settings is settings
 
 

@@ -91,9 +91,12 @@ def test_degradation_and_ets_flags() -> None:
     assert metrics["degradation"] == pytest.approx(0.75 - 7 / 11)  # 0.1136: over 0.10
     assert metrics["smd"] == 0.0 and metrics["exact"] == 0.5 and metrics["adjacent"] == 1.0
     assert (metrics["qwk_ok"], metrics["smd_ok"], metrics["degradation_ok"], metrics["meets_ets"]) == (
-        False, True, False, False)
-    assert ets_flags(0.70, -0.15, 0.10) == {"qwk_ok": True, "smd_ok": True, "degradation_ok": True,
-                                           "meets_ets": True}
+        False,
+        True,
+        False,
+        False,
+    )
+    assert ets_flags(0.70, -0.15, 0.10) == {"qwk_ok": True, "smd_ok": True, "degradation_ok": True, "meets_ets": True}
     assert ets_flags(0.80, 0.16, 0.0)["meets_ets"] is False
     assert ets_flags(0.80, None, 0.0)["smd_ok"] is False
 
@@ -110,11 +113,18 @@ def test_rescaling_to_the_common_scale_and_back() -> None:
     assert [from_common_scale(p, (0, 60)) for p in (0, 1, 5, 10)] == [0, 6, 30, 60]
     for score_range in ((2, 12), (1, 6), (0, 3), (0, 4)):
         low, high = score_range
-        assert [from_common_scale(to_common_scale(s, score_range), score_range)
-                for s in range(low, high + 1)] == list(range(low, high + 1))
+        assert [from_common_scale(to_common_scale(s, score_range), score_range) for s in range(low, high + 1)] == list(
+            range(low, high + 1)
+        )
     # Wide ranges lose resolution: 0-30 has 31 points and the common scale 11.
     assert [from_common_scale(to_common_scale(s, (0, 30)), (0, 30)) for s in (0, 1, 2, 14, 15, 16)] == [
-        0, 0, 3, 15, 15, 15]
+        0,
+        0,
+        3,
+        15,
+        15,
+        15,
+    ]
 
 
 def test_the_default_factories_build_the_project_scorer() -> None:
@@ -129,7 +139,15 @@ def test_the_default_factories_build_the_project_scorer() -> None:
 
 def test_asap_prompts_have_the_published_ranges() -> None:
     assert {prompt: spec.score_range for prompt, spec in ASAP_PROMPTS.items()} == {
-        1: (2, 12), 2: (1, 6), 3: (0, 3), 4: (0, 3), 5: (0, 4), 6: (0, 4), 7: (0, 30), 8: (0, 60)}
+        1: (2, 12),
+        2: (1, 6),
+        3: (0, 3),
+        4: (0, 3),
+        5: (0, 4),
+        6: (0, 4),
+        7: (0, 30),
+        8: (0, 60),
+    }
     assert ASAP_PROMPTS[5].score_points == (0, 1, 2, 3, 4)
     assert "Rough Road Ahead" in ASAP_PROMPTS[3].description and "Mooring Mast" in ASAP_PROMPTS[6].description
 
@@ -153,8 +171,16 @@ def _synthetic_rows() -> list[dict[str, Any]]:
                 rater1, rater2 = score, min(score + 1, high) if i % 10 == 0 else score
             quote = ' He said "stop" twice.' if i % 7 == 0 else ""
             text = f"Essay {i} on prompt {prompt}. level {score} prompt {prompt}.{quote} " + "word " * (10 + 3 * i % 17)
-            rows.append({"essay_id": prompt * 1000 + i, "essay_set": prompt, "essay": text.strip(),
-                         "rater1_domain1": rater1, "rater2_domain1": rater2, "domain1_score": score})
+            rows.append(
+                {
+                    "essay_id": prompt * 1000 + i,
+                    "essay_set": prompt,
+                    "essay": text.strip(),
+                    "rater1_domain1": rater1,
+                    "rater2_domain1": rater2,
+                    "domain1_score": score,
+                }
+            )
     return rows
 
 
@@ -162,8 +188,7 @@ def write_asap(folder: Path, rows: Sequence[dict[str, Any]] | None = None) -> Pa
     """The two ASAP files in their real format: a gzipped TSV (CSV-quoted essays) and the folds TSV."""
     rows = list(_synthetic_rows() if rows is None else rows)
     folder.mkdir(parents=True, exist_ok=True)
-    columns = ["essay_id", "essay_set", "essay", "rater1_domain1", "rater2_domain1", "rater3_domain1",
-               "domain1_score"]
+    columns = ["essay_id", "essay_set", "essay", "rater1_domain1", "rater2_domain1", "rater3_domain1", "domain1_score"]
     with gzip.open(folder / "asap_training_set_rel3.tsv.gz", "wt", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
         writer.writerow(columns)
@@ -185,7 +210,7 @@ def test_reading_essays_unquotes_quoted_essays_and_keeps_bare_quotes(tmp_path: P
     assert len(essays) == 120 and list(essays["essay_set"].unique()) == [1, 3]
     assert essays["essay"].iloc[0].startswith('Essay 0 on prompt 1. level 2 prompt 1. He said "stop" twice.')
     # A bare leading quote without a closing one (as ASAP essay 10534) stays as it is, on its own line.
-    raw = (folder / "asap_training_set_rel3.tsv.gz")
+    raw = folder / "asap_training_set_rel3.tsv.gz"
     lines = gzip.decompress(raw.read_bytes()).decode().splitlines()
     lines[2] = '1001\t1\t"When they come back, she said\t2\t1\t\t3'
     raw.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
@@ -206,23 +231,45 @@ def test_reading_folds_and_splitting(tmp_path: Path) -> None:
     assert fold_split(folds, ids, 4) == ([1000, 1001, 1002, 1003, 1005], [1004])
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda folder: (folder / "asap_training_set_rel3.tsv.gz").unlink(), "no essay file"),
-    (lambda folder: (folder / "asap_nea_folds.tsv").unlink(), "no folds file"),
-    (lambda folder: (folder / "asap_training_set_rel3.tsv.gz").write_bytes(gzip.compress(b"essay_id\tessay\n1\tx\n")),
-     "lacks the columns essay_set"),
-    (lambda folder: (folder / "asap_training_set_rel3.tsv.gz").write_bytes(b"not gzip at all"),
-     "not a UTF-8 tab-separated table"),
-    (lambda folder: (folder / "asap_training_set_rel3.tsv.gz").write_bytes(gzip.compress(
-        b"essay_id\tessay_set\tessay\trater1_domain1\trater2_domain1\tdomain1_score\n1\t3\tx\t1\t1\t7\n")),
-     "domain1_score 7 outside 0-3"),
-    (lambda folder: (folder / "asap_training_set_rel3.tsv.gz").write_bytes(gzip.compress(
-        b"essay_id\tessay_set\tessay\trater1_domain1\trater2_domain1\tdomain1_score\n1\t3\t\xff\xfe\t1\t1\t2\n")),
-     "not a UTF-8"),
-    (lambda folder: (folder / "asap_nea_folds.tsv").write_text(
-        "essay_id\tfold_0\tfold_1\tfold_2\tfold_3\tfold_4\n1000\ttrain\ttest\tdev\ttrain\tvalid\n"),
-     "fold_4 holds 'valid'"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda folder: (folder / "asap_training_set_rel3.tsv.gz").unlink(), "no essay file"),
+        (lambda folder: (folder / "asap_nea_folds.tsv").unlink(), "no folds file"),
+        (
+            lambda folder: (folder / "asap_training_set_rel3.tsv.gz").write_bytes(
+                gzip.compress(b"essay_id\tessay\n1\tx\n")
+            ),
+            "lacks the columns essay_set",
+        ),
+        (
+            lambda folder: (folder / "asap_training_set_rel3.tsv.gz").write_bytes(b"not gzip at all"),
+            "not a UTF-8 tab-separated table",
+        ),
+        (
+            lambda folder: (folder / "asap_training_set_rel3.tsv.gz").write_bytes(
+                gzip.compress(
+                    b"essay_id\tessay_set\tessay\trater1_domain1\trater2_domain1\tdomain1_score\n1\t3\tx\t1\t1\t7\n"
+                )
+            ),
+            "domain1_score 7 outside 0-3",
+        ),
+        (
+            lambda folder: (folder / "asap_training_set_rel3.tsv.gz").write_bytes(
+                gzip.compress(
+                    b"essay_id\tessay_set\tessay\trater1_domain1\trater2_domain1\tdomain1_score\n1\t3\t\xff\xfe\t1\t1\t2\n"
+                )
+            ),
+            "not a UTF-8",
+        ),
+        (
+            lambda folder: (folder / "asap_nea_folds.tsv").write_text(
+                "essay_id\tfold_0\tfold_1\tfold_2\tfold_3\tfold_4\n1000\ttrain\ttest\tdev\ttrain\tvalid\n"
+            ),
+            "fold_4 holds 'valid'",
+        ),
+    ],
+)
 def test_bad_data_is_one_clear_error(tmp_path: Path, change: Any, message: str) -> None:
     folder = write_asap(tmp_path / "asap")
     change(folder)
@@ -313,20 +360,29 @@ class OracleScorer:
 
 def _expected_human_qwk(prompt: int) -> float:
     rows = [row for row in _synthetic_rows() if row["essay_set"] == prompt]
-    return float(cohen_kappa_score([r["rater1_domain1"] for r in rows], [r["rater2_domain1"] for r in rows],
-                                   weights="quadratic"))
+    return float(
+        cohen_kappa_score([r["rater1_domain1"] for r in rows], [r["rater2_domain1"] for r in rows], weights="quadratic")
+    )
 
 
 def test_evaluate_reports_every_part_exactly_with_an_oracle_scorer(tmp_path: Path) -> None:
     folder = write_asap(tmp_path / "asap")
     lines: list[str] = []
-    result = evaluate(folder, cache_dir=None, embedder=CountingEmbedder(), scorer_factory=OracleScorer.factory,
-                      progress=lines.append)
+    result = evaluate(
+        folder, cache_dir=None, embedder=CountingEmbedder(), scorer_factory=OracleScorer.factory, progress=lines.append
+    )
     report = result.report
     assert report["mean_qwk"] == 1.0 and set(report["per_prompt"]) == {"1", "3"}
     first = report["per_prompt"]["1"]
     assert {key: first[key] for key in ("qwk", "qwk_pooled", "pearson", "smd", "exact", "adjacent", "n")} == {
-        "qwk": 1.0, "qwk_pooled": 1.0, "pearson": 1.0, "smd": 0.0, "exact": 1.0, "adjacent": 1.0, "n": 60}
+        "qwk": 1.0,
+        "qwk_pooled": 1.0,
+        "pearson": 1.0,
+        "smd": 0.0,
+        "exact": 1.0,
+        "adjacent": 1.0,
+        "n": 60,
+    }
     assert first["fold_qwk"] == [1.0] * 5 and first["score_range"] == [2, 12]
     for prompt in ("1", "3"):
         human = round(_expected_human_qwk(int(prompt)), 4)
@@ -338,7 +394,14 @@ def test_evaluate_reports_every_part_exactly_with_an_oracle_scorer(tmp_path: Pat
     # Both ranges survive the round trip through 0..10, so the oracle stays perfect across prompts.
     assert report["cross_prompt"]["mean_qwk"] == 1.0
     assert report["cross_prompt"]["per_prompt"]["1"] == {
-        "qwk": 1.0, "pearson": 1.0, "exact": 1.0, "adjacent": 1.0, "n_train": 60, "n": 60, "trained_on": [3]}
+        "qwk": 1.0,
+        "pearson": 1.0,
+        "exact": 1.0,
+        "adjacent": 1.0,
+        "n_train": 60,
+        "n": 60,
+        "trained_on": [3],
+    }
     assert report["all_prompts_meet_ets"] is True and report["model"] == {"name": "oracle", "version": "0"}
     # Every essay is tested once per fold; curve fits use at most n training essays.
     same = result.predictions[result.predictions["part"] == "same_prompt"]
@@ -360,9 +423,16 @@ def test_learning_curve_subsets_are_seeded_and_nested(tmp_path: Path) -> None:
             return self
 
     def run() -> dict[str, Any]:
-        return evaluate(folder, prompts=[3], cache_dir=None, embedder=CountingEmbedder(), cross_prompt=False,
-                        curve_sizes=(10, 20), curve_folds=2,
-                        scorer_factory=lambda points, embedder: Recording(points, embedder)).report
+        return evaluate(
+            folder,
+            prompts=[3],
+            cache_dir=None,
+            embedder=CountingEmbedder(),
+            cross_prompt=False,
+            curve_sizes=(10, 20),
+            curve_folds=2,
+            scorer_factory=lambda points, embedder: Recording(points, embedder),
+        ).report
 
     report = run()
     assert report["learning_curve"] == {"10": 1.0, "20": 1.0, "all": 1.0} and report["cross_prompt"] is None
@@ -381,8 +451,15 @@ def test_a_constant_scorer_misses_the_ets_thresholds(tmp_path: Path) -> None:
     def lowest(points: tuple[int, ...], embedder: Any) -> OracleScorer:
         return OracleScorer(points, embedder, offset=-100)
 
-    report = evaluate(folder, prompts=[3], cache_dir=None, embedder=CountingEmbedder(), scorer_factory=lowest,
-                      learning_curve=False, cross_prompt=False).report
+    report = evaluate(
+        folder,
+        prompts=[3],
+        cache_dir=None,
+        embedder=CountingEmbedder(),
+        scorer_factory=lowest,
+        learning_curve=False,
+        cross_prompt=False,
+    ).report
     row = report["per_prompt"]["3"]
     # Always 0 on 0..3 while humans give 0,1,2,3 in turn: QWK 0, r undefined, exact 1/4, adjacent 2/4.
     assert (row["qwk"], row["pearson"], row["exact"], row["adjacent"]) == (0.0, None, 0.25, 0.5)
@@ -394,8 +471,14 @@ def test_a_constant_scorer_misses_the_ets_thresholds(tmp_path: Path) -> None:
 
 def test_limit_takes_the_first_essays_of_each_prompt(tmp_path: Path) -> None:
     folder = write_asap(tmp_path / "asap")
-    report = evaluate(folder, limit=20, cache_dir=None, embedder=CountingEmbedder(),
-                      scorer_factory=OracleScorer.factory, learning_curve=False).report
+    report = evaluate(
+        folder,
+        limit=20,
+        cache_dir=None,
+        embedder=CountingEmbedder(),
+        scorer_factory=OracleScorer.factory,
+        learning_curve=False,
+    ).report
     assert report["per_prompt"]["1"]["n"] == 20 and report["settings"]["essays"] == 40
     assert report["cross_prompt"]["per_prompt"]["3"]["n_train"] == 20
 
@@ -403,8 +486,11 @@ def test_limit_takes_the_first_essays_of_each_prompt(tmp_path: Path) -> None:
 def test_a_second_run_embeds_nothing(tmp_path: Path) -> None:
     folder = write_asap(tmp_path / "asap")
     first, second = CountingEmbedder(), CountingEmbedder()
-    options: dict[str, Any] = {"cache_dir": tmp_path / "cache", "scorer_factory": OracleScorer.factory,
-                               "learning_curve": False}
+    options: dict[str, Any] = {
+        "cache_dir": tmp_path / "cache",
+        "scorer_factory": OracleScorer.factory,
+        "learning_curve": False,
+    }
     evaluate(folder, embedder=first, **options)
     # 120 essays, each embedded once (the in-memory cache serves the other fits).
     assert first.embedded == 120
@@ -416,8 +502,9 @@ def test_embed_only_fills_the_cache(tmp_path: Path) -> None:
     folder = write_asap(tmp_path / "asap")
     embedder = CountingEmbedder()
     lines: list[str] = []
-    summary = aes.embed_only(folder, prompts=[1], cache_dir=tmp_path / "cache", embedder=embedder,
-                             progress=lines.append)
+    summary = aes.embed_only(
+        folder, prompts=[1], cache_dir=tmp_path / "cache", embedder=embedder, progress=lines.append
+    )
     # Every essay of the folder, not only prompt 1's: cross-prompt training on prompt 1 reads the others.
     assert summary["embedded"] == 120 and embedder.embedded == 120 + 16  # plus 8 descriptions in two roles
     assert lines[-1].startswith("embedded 120/120 essays [100 %")
@@ -435,19 +522,45 @@ def fake_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(aes_run, "essay_scorer_factory", OracleScorer.factory)
     monkeypatch.setattr(aes_run, "cross_topic_scorer_factory", OracleScorer.factory)
     real_build = aes.build_embedder
-    monkeypatch.setattr(aes_run, "build_embedder",
-                        lambda embedder, cache_dir: real_build(embedder or CountingEmbedder(), cache_dir))
+    monkeypatch.setattr(
+        aes_run, "build_embedder", lambda embedder, cache_dir: real_build(embedder or CountingEmbedder(), cache_dir)
+    )
 
 
 def test_cli_prints_the_issue_json_and_writes_the_report(tmp_path: Path, fake_parts: None) -> None:
     folder = write_asap(tmp_path / "asap")
-    result = CliRunner().invoke(evaluate_cli, ["aes", "--data", str(folder), "--cache-dir", str(tmp_path / "cache"),
-                                               "--json", "--report", str(tmp_path / "report"), "--curve-folds", "2"])
+    result = CliRunner().invoke(
+        evaluate_cli,
+        [
+            "aes",
+            "--data",
+            str(folder),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--json",
+            "--report",
+            str(tmp_path / "report"),
+            "--curve-folds",
+            "2",
+        ],
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert {"mean_qwk", "per_prompt", "learning_curve", "cross_prompt"} <= set(report)
-    assert set(report["per_prompt"]["1"]) >= {"qwk", "pearson", "smd", "exact", "adjacent", "degradation",
-                                              "qwk_ok", "smd_ok", "degradation_ok", "meets_ets", "human_qwk", "n"}
+    assert set(report["per_prompt"]["1"]) >= {
+        "qwk",
+        "pearson",
+        "smd",
+        "exact",
+        "adjacent",
+        "degradation",
+        "qwk_ok",
+        "smd_ok",
+        "degradation_ok",
+        "meets_ets",
+        "human_qwk",
+        "n",
+    }
     assert list(report["learning_curve"]) == ["25", "50", "100", "200", "all"]
     assert set(report["cross_prompt"]) >= {"mean_qwk", "per_prompt"} and report["settings"]["curve_folds"] == 2
     assert "prompt 1 fold 1/5" in result.stderr and "report written to" in result.stderr
@@ -463,19 +576,35 @@ def test_cli_prints_the_issue_json_and_writes_the_report(tmp_path: Path, fake_pa
 
 def test_cli_text_output_and_quick_options(tmp_path: Path, fake_parts: None) -> None:
     folder = write_asap(tmp_path / "asap")
-    result = CliRunner().invoke(evaluate_cli, ["aes", "--data", str(folder), "--cache-dir", str(tmp_path / "c"),
-                                               "--prompts", "3", "--limit", "30", "--no-curve", "--no-cross-prompt"])
+    result = CliRunner().invoke(
+        evaluate_cli,
+        [
+            "aes",
+            "--data",
+            str(folder),
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "--prompts",
+            "3",
+            "--limit",
+            "30",
+            "--no-curve",
+            "--no-cross-prompt",
+        ],
+    )
     assert result.exit_code == 0, result.output
     # Raters differ on 3 of these 30 essays: human QWK 0.959, degradation 0.959 - 1 = -0.041.
-    assert result.stdout.splitlines()[1] == ("3          30   0.959   1.000   1.000   1.000   1.000   1.000   0.000  "
-                                             "-0.041  meets")
+    assert result.stdout.splitlines()[1] == (
+        "3          30   0.959   1.000   1.000   1.000   1.000   1.000   0.000  -0.041  meets"
+    )
     assert "learning curve" not in result.stdout and "cross-prompt" not in result.stdout
 
 
 def test_cli_embed_only(tmp_path: Path, fake_parts: None) -> None:
     folder = write_asap(tmp_path / "asap")
-    result = CliRunner().invoke(evaluate_cli, ["aes", "--data", str(folder), "--cache-dir", str(tmp_path / "c"),
-                                               "--embed-only", "--json"])
+    result = CliRunner().invoke(
+        evaluate_cli, ["aes", "--data", str(folder), "--cache-dir", str(tmp_path / "c"), "--embed-only", "--json"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["embedded"] == 120 and "ETA" in result.stderr
 
@@ -484,26 +613,39 @@ def test_cli_embed_only(tmp_path: Path, fake_parts: None) -> None:
 def test_cli_exits_2_with_one_line_on_bad_input(tmp_path: Path, fake_parts: None, arguments: list[str]) -> None:
     folder = write_asap(tmp_path / "asap")
     arguments = [argument.replace("{tmp}", str(tmp_path)) for argument in arguments]
-    result = CliRunner().invoke(evaluate_cli, ["aes", "--data", str(folder), "--cache-dir", str(tmp_path / "c"),
-                                               *arguments, "--json"])
+    result = CliRunner().invoke(
+        evaluate_cli, ["aes", "--data", str(folder), "--cache-dir", str(tmp_path / "c"), *arguments, "--json"]
+    )
     assert result.exit_code == 2 and result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("evaluate aes: ")
 
 
 def test_report_without_curve_or_cross_prompt(tmp_path: Path) -> None:
     folder = write_asap(tmp_path / "asap")
-    result = evaluate(folder, prompts=[1], cache_dir=None, embedder=CountingEmbedder(),
-                      scorer_factory=OracleScorer.factory, learning_curve=False, cross_prompt=False)
+    result = evaluate(
+        folder,
+        prompts=[1],
+        cache_dir=None,
+        embedder=CountingEmbedder(),
+        scorer_factory=OracleScorer.factory,
+        learning_curve=False,
+        cross_prompt=False,
+    )
     path = write_report(result, tmp_path / "out")
-    assert sorted(p.name for p in path.parent.iterdir()) == ["aes-confusion.png", "aes-per-prompt-qwk.png",
-                                                              "aes-predictions.csv", "aes-report.md"]
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        "aes-confusion.png",
+        "aes-per-prompt-qwk.png",
+        "aes-predictions.csv",
+        "aes-report.md",
+    ]
     assert "Learning curve" not in path.read_text(encoding="utf-8")
 
 
 # --- the real data ---------------------------------------------------------------------------------------------------
 
-needs_data = pytest.mark.skipif(not (DATA / "asap_nea_folds.tsv").is_file(),
-                                reason=f"ASAP data not found at {DATA} (../shared/data is absent)")
+needs_data = pytest.mark.skipif(
+    not (DATA / "asap_nea_folds.tsv").is_file(), reason=f"ASAP data not found at {DATA} (../shared/data is absent)"
+)
 
 
 @needs_data
@@ -511,15 +653,18 @@ def test_the_real_files_read_with_every_essay_once() -> None:
     essays, folds = read_essays(DATA), read_folds(DATA)
     assert len(essays) == 12978 and len(folds) == 12978 and set(essays["essay_id"]) == set(folds.index)
     assert essays.groupby("essay_set").size().tolist() == [1783, 1800, 1726, 1772, 1805, 1800, 1569, 723]
-    human = {int(p): round(aes.human_agreement(g["rater1_domain1"], g["rater2_domain1"]), 3)
-             for p, g in essays.groupby("essay_set")}
+    human = {
+        int(p): round(aes.human_agreement(g["rater1_domain1"], g["rater2_domain1"]), 3)
+        for p, g in essays.groupby("essay_set")
+    }
     # The known rater 1 vs rater 2 QWKs of ../shared/data/README.md, but for prompt 8: its raters use
     # 5..30 with gaps, and over the whole range (distance = score difference) QWK is 0.629; over the
     # values seen only (sklearn's default, which the README's 0.624 is) it is 0.624.
     assert human == {1: 0.721, 2: 0.814, 3: 0.769, 4: 0.851, 5: 0.753, 6: 0.776, 7: 0.721, 8: 0.629}
     eighth = essays[essays["essay_set"] == 8]
     assert round(cohen_kappa_score(eighth["rater1_domain1"], eighth["rater2_domain1"], weights="quadratic"), 3) == (
-        0.624)
+        0.624
+    )
     assert (folds == "test").sum().tolist() == [2598, 2597, 2596, 2594, 2593]
 
 

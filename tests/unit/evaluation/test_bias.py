@@ -35,33 +35,66 @@ def applications_csv(tmp_path: Path) -> Path:
         female = i % 2 == 0
         iin = _iin("880315" if i % 3 else "011120", ("4" if female else "3") if i % 3 else ("6" if female else "5"), i)
         language = "kk" if i % 5 < 3 else "ru"
-        base = {"application": f"A{i}", "iin": iin, "applied_on": "2026-10-01", "language": language,
-                "region": ["Astana", "Almaty", "Shymkent"][i % 3], "name": f"Person Number{i}",
-                "phone": f"+7701{i:07d}", "education": "master" if i % 4 == 0 else "bachelor"}
+        base = {
+            "application": f"A{i}",
+            "iin": iin,
+            "applied_on": "2026-10-01",
+            "language": language,
+            "region": ["Astana", "Almaty", "Shymkent"][i % 3],
+            "name": f"Person Number{i}",
+            "phone": f"+7701{i:07d}",
+            "education": "master" if i % 4 == 0 else "bachelor",
+        }
         passed = rng.random() < (0.35 if female else 0.6)
         rows.append({**base, "stage": "application", "selected": int(passed), "score": ""})
         if passed:
             human = int(rng.integers(1, 6))
             machine = int(np.clip(human + rng.integers(-1, 2), 1, 5))
-            rows.append({**base, "stage": "essay", "selected": int(human >= 3), "score": human, "human": human,
-                         "machine": machine})
+            rows.append(
+                {
+                    **base,
+                    "stage": "essay",
+                    "selected": int(human >= 3),
+                    "score": human,
+                    "human": human,
+                    "machine": machine,
+                }
+            )
     path = tmp_path / "applications.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
 
 
 def test_the_csv_audit_prints_fairlearn_rates_and_writes_the_report_without_identifiers(
-        applications_csv: Path, tmp_path: Path) -> None:
-    result = runner.invoke(cli, ["evaluate", "fairness", "--data", str(applications_csv), "--groups",
-                                 "sex,language,sex*language", "--min-cell", "5", "--json", "--report",
-                                 str(tmp_path / "out")])
+    applications_csv: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        cli,
+        [
+            "evaluate",
+            "fairness",
+            "--data",
+            str(applications_csv),
+            "--groups",
+            "sex,language,sex*language",
+            "--min-cell",
+            "5",
+            "--json",
+            "--report",
+            str(tmp_path / "out"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     frame = pd.read_csv(applications_csv, dtype=str)
     stage = frame[frame["stage"] == "application"]
     sexes = stage["iin"].map(lambda iin: parse_iin(iin).sex)
-    truth = MetricFrame(metrics=selection_rate, y_true=stage["selected"].astype(int),
-                        y_pred=stage["selected"].astype(int), sensitive_features=sexes).by_group
+    truth = MetricFrame(
+        metrics=selection_rate,
+        y_true=stage["selected"].astype(int),
+        y_pred=stage["selected"].astype(int),
+        sensitive_features=sexes,
+    ).by_group
     rows = {row["group"]: row for row in report["stages"]["application"]["by_group"]["sex"]["groups"]}
     assert rows["female"]["rate"] == pytest.approx(truth["female"], abs=1e-6)
     assert rows["male"]["rate"] == pytest.approx(truth["male"], abs=1e-6)
@@ -76,11 +109,14 @@ def test_the_csv_audit_prints_fairlearn_rates_and_writes_the_report_without_iden
             assert value not in result.stdout and value not in written, (column, value)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--data", "nowhere.csv"], "nowhere.csv: no such file"),
-    (["--competition", "1", "--data", "x.csv"], "give exactly one scope"),
-    (["--data", "{csv}", "--groups", "height"], "unknown group 'height'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--data", "nowhere.csv"], "nowhere.csv: no such file"),
+        (["--competition", "1", "--data", "x.csv"], "give exactly one scope"),
+        (["--data", "{csv}", "--groups", "height"], "unknown group 'height'"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line(applications_csv: Path, args: list[str], message: str) -> None:
     result = runner.invoke(cli, ["evaluate", "fairness", *[a.replace("{csv}", str(applications_csv)) for a in args]])
     assert result.exit_code == 2

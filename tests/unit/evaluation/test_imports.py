@@ -64,12 +64,14 @@ def test_every_evaluation_module_imports(module: str) -> None:
     importlib.import_module(module)
 
 
-@pytest.mark.parametrize(("folder", "extras"), [*((folder, ("st",)) for folder in SHIPPED),
-                                                ("tests", ("st", "dev"))])
+@pytest.mark.parametrize(("folder", "extras"), [*((folder, ("st",)) for folder in SHIPPED), ("tests", ("st", "dev"))])
 def test_every_imported_package_is_declared(folder: str, extras: tuple[str, ...]) -> None:
     """The shipped code may use the dependencies and the ``st`` extra; the tests the ``dev`` extra too."""
     providers = importlib.metadata.packages_distributions()
     declared = _declared(*extras)
-    undeclared = {top: sorted(files) for top, files in _imported(folder).items()
-                  if not {_name(dist) for dist in providers.get(top, [])} & declared}
+    undeclared = {
+        top: sorted(files)
+        for top, files in _imported(folder).items()
+        if not {_name(dist) for dist in providers.get(top, [])} & declared
+    }
     assert undeclared == {}

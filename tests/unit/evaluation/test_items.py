@@ -32,8 +32,9 @@ needs_shared = pytest.mark.skipif(
 
 def _frame(columns: Mapping[str, Sequence[object]]) -> pd.DataFrame:
     """Cells as strings with None for missing, the way read_responses hands them over."""
-    return pd.DataFrame({name: [None if value is None else str(value) for value in values]
-                         for name, values in columns.items()})
+    return pd.DataFrame(
+        {name: [None if value is None else str(value) for value in values] for name, values in columns.items()}
+    )
 
 
 def _write(path: Path, text: str) -> Path:
@@ -70,8 +71,8 @@ def test_constant_item_is_flagged_without_correlations() -> None:
 def test_difficulty_flag_boundaries() -> None:
     # 20 people; an anchor pair makes everyone's rest score vary with ability
     ability = list(range(20))
-    easy = [1] * 19 + [0]          # p = 0.95: inside the range
-    hard = [0] * 16 + [1] * 4      # p = 0.20: inside the range
+    easy = [1] * 19 + [0]  # p = 0.95: inside the range
+    hard = [0] * 16 + [1] * 4  # p = 0.20: inside the range
     too_hard = [0] * 17 + [1] * 3  # p = 0.15
     anchor = [int(a >= 10) for a in ability]
     report = analyse(_frame({"easy": easy, "hard": hard, "too_hard": too_hard, "anchor": anchor}))
@@ -145,8 +146,14 @@ def test_non_numeric_scores_without_key_are_refused() -> None:
 def test_key_scores_options_and_counts_distractors(tmp_path: Path) -> None:
     key = read_key(_write(tmp_path / "key.csv", "item,key\nQ1,B\nQ2,c\nQ3,A\n"))
     assert key == {"Q1": "B", "Q2": "c", "Q3": "A"}
-    frame = _frame({"id": ["p1", "p2", "p3", "p4"], "Q1": ["B", "B", "A", None], "Q2": ["C", "D", "D", "c"],
-                    "Q3": ["A", "A", "B", "B"]})
+    frame = _frame(
+        {
+            "id": ["p1", "p2", "p3", "p4"],
+            "Q1": ["B", "B", "A", None],
+            "Q2": ["C", "D", "D", "c"],
+            "Q3": ["A", "A", "B", "B"],
+        }
+    )
     report = analyse(frame, key=key)
     # scores: Q1 1,1,0,-; Q2 1,0,0,1 (case-insensitive); Q3 1,1,0,0; totals 3,2,0,1
     q1 = report["items"]["Q1"]
@@ -180,8 +187,7 @@ def test_long_format_is_detected_and_pivoted(tmp_path: Path) -> None:
     table = read_responses(path)
     assert table.layout == "long"
     assert list(table.frame.columns) == ["Subj", "Q2", "Q1"]
-    assert table.frame.to_dict("records") == [{"Subj": "7", "Q2": "5", "Q1": "4"},
-                                              {"Subj": "3", "Q2": "1", "Q1": "2"}]
+    assert table.frame.to_dict("records") == [{"Subj": "7", "Q2": "5", "Q1": "4"}, {"Subj": "3", "Q2": "1", "Q1": "2"}]
     assert list(analyse(table.frame)["items"]) == ["Q2", "Q1"]
 
 
@@ -268,13 +274,13 @@ def test_group_errors() -> None:
 @pytest.mark.parametrize(
     ("d_dif", "se", "p_value", "expected"),
     [
-        (-0.99, 0.01, 0.0, "A"),   # small, however significant
-        (-2.0, 0.1, 0.06, "A"),    # large but not significant
-        (1.2, 0.1, 0.001, "B"),    # significant, between 1.0 and 1.5
-        (-1.6, 0.1, 0.001, "C"),   # (1.6/0.1)^2 = 256 far beyond the noncentral chi-square (nc 100) 95th percentile
-        (-1.6, 0.5, 0.001, "B"),   # >= 1.5 but not significantly above 1.0 with SE 0.5
-        (1.5, 0.05, 0.001, "C"),   # boundary |D| = 1.5 counts, significantly above 1
-        (1.0, 0.01, 0.001, "B"),   # boundary |D| = 1.0 is not A
+        (-0.99, 0.01, 0.0, "A"),  # small, however significant
+        (-2.0, 0.1, 0.06, "A"),  # large but not significant
+        (1.2, 0.1, 0.001, "B"),  # significant, between 1.0 and 1.5
+        (-1.6, 0.1, 0.001, "C"),  # (1.6/0.1)^2 = 256 far beyond the noncentral chi-square (nc 100) 95th percentile
+        (-1.6, 0.5, 0.001, "B"),  # >= 1.5 but not significantly above 1.0 with SE 0.5
+        (1.5, 0.05, 0.001, "C"),  # boundary |D| = 1.5 counts, significantly above 1
+        (1.0, 0.01, 0.001, "B"),  # boundary |D| = 1.0 is not A
     ],
 )
 def test_ets_class_rule(d_dif: float, se: float, p_value: float, expected: str) -> None:
@@ -326,8 +332,9 @@ def test_bfi_reference_alphas() -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "app", "evaluate", "items", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "app", "evaluate", "items", *args], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
 
 
 def test_cli_json_report(tmp_path: Path) -> None:

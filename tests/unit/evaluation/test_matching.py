@@ -19,11 +19,11 @@ DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "jobs" /
 def test_ndcg_map_recall_by_hand() -> None:
     # Ranking: relevant, not, relevant, not; 3 relevant documents in all (one never retrieved).
     ranked = [True, False, True, False]
-    dcg = 1 + 1 / math.log2(4)                   # ranks 1 and 3
+    dcg = 1 + 1 / math.log2(4)  # ranks 1 and 3
     ideal = 1 + 1 / math.log2(3) + 1 / math.log2(4)
-    assert ndcg_at(ranked, 3) == pytest.approx(dcg / ideal)       # 0.7039
+    assert ndcg_at(ranked, 3) == pytest.approx(dcg / ideal)  # 0.7039
     assert ndcg_at(ranked, 3) == pytest.approx(0.703918, abs=1e-6)
-    assert average_precision(ranked, 3) == pytest.approx((1 / 1 + 2 / 3) / 3)   # 0.5556
+    assert average_precision(ranked, 3) == pytest.approx((1 / 1 + 2 / 3) / 3)  # 0.5556
     assert recall_at(ranked, 3) == pytest.approx(2 / 3)
     assert ndcg_at([False, True], 1, k=1) == 0.0
     assert ndcg_at([], 0) == average_precision([], 0) == recall_at([], 0) == 0.0
@@ -32,10 +32,7 @@ def test_ndcg_map_recall_by_hand() -> None:
 def test_evaluate_scores_leaves_the_query_out_of_its_own_ranking() -> None:
     labels = ["a", "a", "b", "a"]
     # Row q scores every document; the diagonal is high on purpose and must be ignored.
-    scores = np.array([[9, 1, 3, 2],
-                       [0.5, 9, 0.9, 0.1],
-                       [0, 0, 9, 0],
-                       [1, 2, 3, 9]], dtype=float)
+    scores = np.array([[9, 1, 3, 2], [0.5, 9, 0.9, 0.1], [0, 0, 9, 0], [1, 2, 3, 9]], dtype=float)
     queries = scorable_queries(labels)
     assert queries == [0, 1, 3]  # "b" has no other document
     result = evaluate_scores(scores, labels, queries)
@@ -44,8 +41,9 @@ def test_evaluate_scores_leaves_the_query_out_of_its_own_ranking() -> None:
     assert result["ndcg@10"] == pytest.approx(each_ndcg)
     assert result["map"] == pytest.approx((1 / 2 + 2 / 3) / 2)
     assert result["recall@10"] == pytest.approx(1.0)
-    assert fast_ndcg10(scores, np.array(labels)[:, None] == np.array(labels)[None, :],
-                       np.array(queries)).tolist() == pytest.approx([each_ndcg] * 3)
+    assert fast_ndcg10(
+        scores, np.array(labels)[:, None] == np.array(labels)[None, :], np.array(queries)
+    ).tolist() == pytest.approx([each_ndcg] * 3)
 
 
 def test_normalise_rows_ignores_the_diagonal() -> None:
@@ -63,9 +61,12 @@ def test_cross_validation_picks_the_informative_signal_on_other_folds() -> None:
     labels = [str(i // 2) for i in range(40)]
     same = np.array(labels)[:, None] == np.array(labels)[None, :]
     rng = np.random.default_rng(0)
-    signals = {"embedding_full": normalise_rows(same + rng.random((40, 40)) * 0.5),
-               "embedding_title": normalise_rows(rng.random((40, 40))),
-               "bm25_full": normalise_rows(rng.random((40, 40))), "bm25_title": normalise_rows(rng.random((40, 40)))}
+    signals = {
+        "embedding_full": normalise_rows(same + rng.random((40, 40)) * 0.5),
+        "embedding_title": normalise_rows(rng.random((40, 40))),
+        "bm25_full": normalise_rows(rng.random((40, 40))),
+        "bm25_title": normalise_rows(rng.random((40, 40))),
+    }
     scores, chosen = cross_validated_scores(signals, labels, list(range(40)), folds=4, step=0.5)
     weights = [config["weights"] for config in chosen]
     assert len(chosen) == 4 and all(isinstance(each, dict) and each["embedding_full"] >= 0.5 for each in weights)

@@ -70,7 +70,8 @@ def test_a_valid_item_loads_with_both_languages(tmp_path: Path) -> None:
 def test_schema_problem_names_file_line_and_field(tmp_path: Path) -> None:
     path = write(tmp_path / "a.yaml", valid_text(**{"    stem: Вопрос?\n": ""}))
     assert [str(problem) for problem in validate_path(tmp_path)] == [
-        f"{path}:12: text.ru: 'stem' is a required property"]
+        f"{path}:12: text.ru: 'stem' is a required property"
+    ]
 
 
 def test_unknown_programme_and_missing_language(tmp_path: Path) -> None:
@@ -87,13 +88,15 @@ def test_unknown_programme_and_missing_language(tmp_path: Path) -> None:
 def test_key_not_among_options(tmp_path: Path) -> None:
     path = write(tmp_path / "a.yaml", valid_text(**{"key: b": "key: c"}))
     assert [str(problem) for problem in validate_path(tmp_path)] == [
-        f"{path}:17: key c is not among the options (a, b)"]
+        f"{path}:17: key c is not among the options (a, b)"
+    ]
 
 
 def test_option_ids_must_match_between_languages(tmp_path: Path) -> None:
     path = write(tmp_path / "a.yaml", valid_text(**{"{id: b, text: два}": "{id: c, text: два}"}))
     assert [str(problem) for problem in validate_path(tmp_path)] == [
-        f"{path}:14: option ids differ between kk (a, b) and ru (a, c)"]
+        f"{path}:14: option ids differ between kk (a, b) and ru (a, c)"
+    ]
 
 
 def test_stored_hash_that_does_not_match_is_an_error(tmp_path: Path) -> None:
@@ -102,7 +105,8 @@ def test_stored_hash_that_does_not_match_is_an_error(tmp_path: Path) -> None:
     edited = valid_text(**{"stem: Вопрос?": "stem: Другой вопрос?"})
     computed = edited.split("content_hash: ")[1].strip()
     assert [str(problem) for problem in validate_path(tmp_path)] == [
-        f"{path}:21: content_hash does not match the content (computed {computed})"]
+        f"{path}:21: content_hash does not match the content (computed {computed})"
+    ]
     with pytest.raises(InvalidItemBankError) as caught:
         load_bank(tmp_path)
     assert caught.value.code == "invalid_item_bank"
@@ -118,7 +122,8 @@ def test_duplicate_ids_across_files(tmp_path: Path) -> None:
     write(tmp_path / "a.yaml", valid_text())
     second = write(tmp_path / "b.yaml", dump_yaml([make_item("leg-const-0001", "legislation", "constitution")]))
     assert [str(problem) for problem in validate_path(tmp_path)] == [
-        f"{second}:2: duplicate id leg-const-0001 (first at {tmp_path / 'a.yaml'}:1)"]
+        f"{second}:2: duplicate id leg-const-0001 (first at {tmp_path / 'a.yaml'}:1)"
+    ]
 
 
 def test_yaml_syntax_error_and_duplicate_key(tmp_path: Path) -> None:
@@ -131,10 +136,12 @@ def test_yaml_syntax_error_and_duplicate_key(tmp_path: Path) -> None:
 
 
 def test_legislation_items_cite_their_act_and_article(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.yaml", valid_text(**{'source: {act: constitution, article: "12"}':
-                                                    "source: {act: constitution}"}))
+    path = write(
+        tmp_path / "a.yaml", valid_text(**{'source: {act: constitution, article: "12"}': "source: {act: constitution}"})
+    )
     assert [str(problem) for problem in validate_path(path)] == [
-        f"{path}:18: a constitution item cites the article it tests (source.article)"]
+        f"{path}:18: a constitution item cites the article it tests (source.article)"
+    ]
 
 
 def test_pq_likert_keys_an_end_of_the_scale(tmp_path: Path) -> None:
@@ -146,7 +153,8 @@ def test_pq_likert_keys_an_end_of_the_scale(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     key_line = text.splitlines().index("key: b") + 1
     assert [str(problem) for problem in validate_path(path)] == [
-        f"{path}:{key_line}: a pq_likert item keys an end of the scale (a or d)"]
+        f"{path}:{key_line}: a pq_likert item keys an end of the scale (a or d)"
+    ]
 
 
 def test_scoring_an_answer_by_item_type() -> None:
@@ -162,7 +170,8 @@ def test_scoring_an_answer_by_item_type() -> None:
 
 def test_missing_path_is_a_problem(tmp_path: Path) -> None:
     assert [str(problem) for problem in validate_path(tmp_path / "nope")] == [
-        f"{tmp_path / 'nope'}:1: no such file or folder"]
+        f"{tmp_path / 'nope'}:1: no such file or folder"
+    ]
 
 
 def test_the_committed_bank_is_valid_and_all_demo() -> None:

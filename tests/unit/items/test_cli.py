@@ -12,8 +12,9 @@ REPOSITORY = DEFAULT_BANK_PATH.parent
 
 
 def irikteu(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "app", "items", *args], capture_output=True, text=True,
-                          timeout=120, cwd=REPOSITORY)
+    return subprocess.run(
+        [sys.executable, "-m", "app", "items", *args], capture_output=True, text=True, timeout=120, cwd=REPOSITORY
+    )
 
 
 def test_validate_the_committed_bank() -> None:
@@ -36,17 +37,18 @@ def test_import_refuses_a_bad_file_and_export_import_round_trip(tmp_path: Path) 
     bad.write_text("id,programme\nx,legislation\n", encoding="utf-8")
     result = irikteu("import", str(bad), "--target", str(tmp_path / "out"), "--bank", str(tmp_path))
     assert result.returncode == 2
-    assert result.stderr == (f"{bad}:1: missing column(s): section, key, kk_stem, ru_stem\n"
-                             "nothing imported\n")
+    assert result.stderr == (f"{bad}:1: missing column(s): section, key, kk_stem, ru_stem\nnothing imported\n")
     assert not (tmp_path / "out").exists()
     exported = irikteu("export", "--qti", str(tmp_path / "qti"), "--programme", "state_language")
     assert (exported.returncode, exported.stdout) == (0, f"53 items exported to {tmp_path / 'qti'}\n")
-    imported = irikteu("import", str(tmp_path / "qti"), "--target", str(tmp_path / "out"), "--bank",
-                       str(tmp_path / "empty"))
+    imported = irikteu(
+        "import", str(tmp_path / "qti"), "--target", str(tmp_path / "out"), "--bank", str(tmp_path / "empty")
+    )
     assert (imported.returncode, imported.stdout) == (0, f"53 items imported into {tmp_path / 'out'}\n")
     assert irikteu("validate", str(tmp_path / "out")).stdout == "53 items valid\n"
-    again = irikteu("import", str(tmp_path / "qti"), "--target", str(tmp_path / "out"), "--bank",
-                    str(tmp_path / "empty"))
+    again = irikteu(
+        "import", str(tmp_path / "qti"), "--target", str(tmp_path / "out"), "--bank", str(tmp_path / "empty")
+    )
     assert again.returncode == 2
     assert again.stderr.endswith("nothing imported\n")
 

@@ -33,8 +33,13 @@ EXPECTED_SECTIONS = {
     "reasoning_text": {"text": 25},
     "reasoning_numeric": {"numeric": 25},
 }
-EXPECTED_MINUTES = {"legislation": 55, "state_language": 20, "personal_qualities": 100, "reasoning_text": 25,
-                    "reasoning_numeric": 25}
+EXPECTED_MINUTES = {
+    "legislation": 55,
+    "state_language": 20,
+    "personal_qualities": 100,
+    "reasoning_text": 25,
+    "reasoning_numeric": 25,
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,16 +48,28 @@ def demo_bank() -> Bank:
 
 
 def small_bank(per_act: int = 4, *, drafts: int = 0) -> Bank:
-    items = [make_item(f"leg-{act.replace('_', '')}-{index}", "legislation", act)
-             for act in LEGISLATION_ACTS for index in range(per_act)]
-    items += [make_item(f"leg-draft-{act.replace('_', '')}-{index}", "legislation", act, approved=False)
-              for act in LEGISLATION_ACTS for index in range(drafts)]
+    items = [
+        make_item(f"leg-{act.replace('_', '')}-{index}", "legislation", act)
+        for act in LEGISLATION_ACTS
+        for index in range(per_act)
+    ]
+    items += [
+        make_item(f"leg-draft-{act.replace('_', '')}-{index}", "legislation", act, approved=False)
+        for act in LEGISLATION_ACTS
+        for index in range(drafts)
+    ]
     return make_bank(items)
 
 
-SMALL = policy_from_overrides({"legislation_questions_constitution": 2, "legislation_questions_civil_service": 2,
-                               "legislation_questions_anti_corruption": 2, "legislation_questions_ethics": 1,
-                               "legislation_pass_total": 3})
+SMALL = policy_from_overrides(
+    {
+        "legislation_questions_constitution": 2,
+        "legislation_questions_civil_service": 2,
+        "legislation_questions_anti_corruption": 2,
+        "legislation_questions_ethics": 1,
+        "legislation_pass_total": 3,
+    }
+)
 
 
 def test_blueprints_take_every_count_and_time_from_the_policy() -> None:
@@ -60,9 +77,15 @@ def test_blueprints_take_every_count_and_time_from_the_policy() -> None:
         plan = blueprint(programme)
         assert {section.name: section.count for section in plan.sections} == EXPECTED_SECTIONS[programme]
         assert plan.time_limit_minutes == EXPECTED_MINUTES[programme]
-    changed = blueprint("personal_qualities", dataclasses.replace(
-        SelectionPolicy(), personal_qualities_tasks_per_quality=3, personal_qualities_validity_items=0,
-        personal_qualities_minutes=40))
+    changed = blueprint(
+        "personal_qualities",
+        dataclasses.replace(
+            SelectionPolicy(),
+            personal_qualities_tasks_per_quality=3,
+            personal_qualities_validity_items=0,
+            personal_qualities_minutes=40,
+        ),
+    )
     assert changed.total == 39
     assert changed.time_limit_minutes == 40
     assert "validity" not in {section.name for section in changed.sections}
@@ -77,7 +100,8 @@ def test_demo_bank_gives_two_non_overlapping_forms_in_both_languages(demo_bank: 
     for form in (first, second):
         assert Counter(item.section for item in form.items) == Counter(EXPECTED_SECTIONS[programme])
         assert [(section.name, section.count) for section in form.sections] == list(
-            EXPECTED_SECTIONS[programme].items())
+            EXPECTED_SECTIONS[programme].items()
+        )
         assert form.time_limit_minutes == EXPECTED_MINUTES[programme]
         assert all(item.approved and item.programme == programme for item in form.items)
         for language in ("kk", "ru"):
@@ -121,8 +145,7 @@ def test_exclude_and_too_small_bank() -> None:
     assert caught.value.code == "item_bank_too_small"
     with pytest.raises(ItemBankTooSmallError) as caught:
         draw_parallel_forms(bank, "legislation", policy=SMALL)
-    assert str(caught.value) == ("legislation/constitution: 2 non-overlapping forms need 4 approved items, "
-                                 "2 available")
+    assert str(caught.value) == ("legislation/constitution: 2 non-overlapping forms need 4 approved items, 2 available")
 
 
 def test_form_hash_changes_when_an_item_changes() -> None:
@@ -157,8 +180,12 @@ def test_freeze_form_is_idempotent_and_survives_bank_edits(database_url: str) ->
             freeze_form(session, form)
         with sessions() as session:
             assert session.scalar(select(func.count()).select_from(TestForm)) == 1
-            assert session.scalar(select(func.count()).select_from(AuditEvent).where(
-                AuditEvent.action == "test_form.frozen")) == 1
+            assert (
+                session.scalar(
+                    select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "test_form.frozen")
+                )
+                == 1
+            )
             stored = get_form(session, form.form_hash)
             assert stored == form
             assert stored.items[0].text("kk").stem == form.items[0].text("kk").stem

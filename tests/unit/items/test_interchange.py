@@ -22,9 +22,20 @@ def demo_bank() -> Bank:
 
 def csv_row(**cells: str) -> dict[str, str]:
     row = {
-        "id": "leg-eth-9001", "programme": "legislation", "section": "ethics", "key": "b",
-        "kk_stem": "Сұрақ?", "ru_stem": "Вопрос?", "kk_a": "бір", "kk_b": "екі", "ru_a": "один", "ru_b": "два",
-        "source_act": "ethics", "review_status": "approved", "review_by": "hr", "review_at": "2025-02-01",
+        "id": "leg-eth-9001",
+        "programme": "legislation",
+        "section": "ethics",
+        "key": "b",
+        "kk_stem": "Сұрақ?",
+        "ru_stem": "Вопрос?",
+        "kk_a": "бір",
+        "kk_b": "екі",
+        "ru_a": "один",
+        "ru_b": "два",
+        "source_act": "ethics",
+        "review_status": "approved",
+        "review_by": "hr",
+        "review_at": "2025-02-01",
     }
     row.update(cells)
     return row
@@ -40,9 +51,22 @@ def write_csv(path: Path, rows: list[dict[str, str]], columns: tuple[str, ...] =
 
 
 def test_csv_import_writes_valid_yaml(tmp_path: Path) -> None:
-    source = write_csv(tmp_path / "items.csv", [
-        csv_row(), csv_row(id="rt-9001", programme="reasoning_text", section="text", source_act="",
-                           source="authored", kk_passage="Мәтін.", ru_passage="Текст.", key="a")])
+    source = write_csv(
+        tmp_path / "items.csv",
+        [
+            csv_row(),
+            csv_row(
+                id="rt-9001",
+                programme="reasoning_text",
+                section="text",
+                source_act="",
+                source="authored",
+                kk_passage="Мәтін.",
+                ru_passage="Текст.",
+                key="a",
+            ),
+        ],
+    )
     target = tmp_path / "bank" / "imported"
     written = import_items([source], target, bank=tmp_path / "bank")
     assert written == [target / "leg-eth-9001.yaml", target / "rt-9001.yaml"]
@@ -53,8 +77,9 @@ def test_csv_import_writes_valid_yaml(tmp_path: Path) -> None:
 
 
 def test_one_bad_csv_row_writes_nothing(tmp_path: Path) -> None:
-    source = write_csv(tmp_path / "items.csv", [
-        csv_row(), csv_row(id="leg-eth-9002", key="c"), csv_row(id="leg-eth-9003", ru_b="")])
+    source = write_csv(
+        tmp_path / "items.csv", [csv_row(), csv_row(id="leg-eth-9002", key="c"), csv_row(id="leg-eth-9003", ru_b="")]
+    )
     target = tmp_path / "imported"
     with pytest.raises(InvalidItemBankError) as caught:
         import_items([source], target, bank=None)
@@ -76,17 +101,29 @@ def test_csv_unknown_column_and_id_already_in_bank(tmp_path: Path) -> None:
         import_items([taken], tmp_path / "out", bank=DEFAULT_BANK_PATH)
     assert [str(problem) for problem in caught.value.problems] == [
         f"{taken}:2: id leg-const-0001 is already in the bank "
-        f"({DEFAULT_BANK_PATH / 'demo' / 'legislation' / 'constitution-01.yaml'}:2)"]
+        f"({DEFAULT_BANK_PATH / 'demo' / 'legislation' / 'constitution-01.yaml'}:2)"
+    ]
     assert not (tmp_path / "out").exists()
 
 
 def test_qti_export_then_import_gives_the_same_content_hashes(demo_bank: Bank, tmp_path: Path) -> None:
-    chosen = [demo_bank.get(item_id) for item_id in
-              ("leg-const-0001", "leg-cs-0001", "leg-ac-0001", "lang-kk-0001", "rt-0001", "rn-0001",
-               "pq-q01-0001", "pq-val-0001")]
+    chosen = [
+        demo_bank.get(item_id)
+        for item_id in (
+            "leg-const-0001",
+            "leg-cs-0001",
+            "leg-ac-0001",
+            "lang-kk-0001",
+            "rt-0001",
+            "rn-0001",
+            "pq-q01-0001",
+            "pq-val-0001",
+        )
+    ]
     export_qti(chosen, tmp_path / "qti")
     assert sorted(path.name for path in (tmp_path / "qti" / "items").iterdir()) == sorted(
-        f"{item.id}.{language}.xml" for item in chosen for language in ("kk", "ru"))
+        f"{item.id}.{language}.xml" for item in chosen for language in ("kk", "ru")
+    )
     package = tmp_path / "package.zip"
     with zipfile.ZipFile(package, "w") as archive:
         for file in (tmp_path / "qti").rglob("*"):
@@ -129,26 +166,43 @@ def test_tao_style_items_import_as_drafts_with_the_given_programme(tmp_path: Pat
     with pytest.raises(InvalidItemBankError) as caught:
         import_items([kk, ru], tmp_path / "out", bank=None)
     assert [str(problem) for problem in caught.value.problems] == [
-        f"{kk}:1: 'programme' is a required property", f"{kk}:1: 'section' is a required property"]
+        f"{kk}:1: 'programme' is a required property",
+        f"{kk}:1: 'section' is a required property",
+    ]
     assert not (tmp_path / "out").exists()
-    written = import_items([kk, ru], tmp_path / "out", bank=None,
-                           defaults=ImportDefaults(programme="state_language", section="kazakh",
-                                                   source="TAO import"))
+    written = import_items(
+        [kk, ru],
+        tmp_path / "out",
+        bank=None,
+        defaults=ImportDefaults(programme="state_language", section="kazakh", source="TAO import"),
+    )
     assert [path.name for path in written] == ["i1700000000a.yaml"]
     item = load_bank(tmp_path / "out").get("i1700000000a")
     assert (item.review.status, item.key, item.text("kk").stem, item.text("ru").options[1].text) == (
-        "draft", "b", "Сұрақ?", "два")
+        "draft",
+        "b",
+        "Сұрақ?",
+        "два",
+    )
 
 
 def test_qti_item_without_its_second_language_is_refused(tmp_path: Path) -> None:
     kk = tmp_path / "kk.xml"
-    kk.write_text(TAO_ITEM.format(ns=QTI, lang="kk", stem="Сұрақ?", one="бір", two="екі").replace(
-        "choice_1", "a").replace("choice_2", "b"), encoding="utf-8")
+    kk.write_text(
+        TAO_ITEM.format(ns=QTI, lang="kk", stem="Сұрақ?", one="бір", two="екі")
+        .replace("choice_1", "a")
+        .replace("choice_2", "b"),
+        encoding="utf-8",
+    )
     broken = tmp_path / "broken.xml"
     broken.write_text("<qti-assessment-item>\n<unclosed>\n</qti-assessment-item>\n", encoding="utf-8")
     with pytest.raises(InvalidItemBankError) as caught:
-        import_items([kk, broken], tmp_path / "out", bank=None,
-                     defaults=ImportDefaults(programme="state_language", section="kazakh"))
+        import_items(
+            [kk, broken],
+            tmp_path / "out",
+            bank=None,
+            defaults=ImportDefaults(programme="state_language", section="kazakh"),
+        )
     assert [str(problem) for problem in caught.value.problems] == [
         f"{broken}:3: not well-formed XML: mismatched tag: line 3, column 2",
         f"{kk}:1: item i1700000000A has no ru variant (both kk and ru are required)",

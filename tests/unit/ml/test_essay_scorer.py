@@ -119,19 +119,24 @@ def test_a_suggestion_carries_score_probabilities_confidence_features_and_model(
     assert {"feature", "value", "contribution"} == set(suggestion.top_features[0])
     contributions = [abs(item["contribution"]) for item in suggestion.top_features]
     assert contributions == sorted(contributions, reverse=True) and contributions[0] > 0
-    assert suggestion.model == {"name": "irikteu/essay-scorer", "version": "1.0",
-                                "params_sha256": fitted.params_sha256,
-                                "encoder": {"name": "test/hashed-words", "version": "1", "weights_sha256": "1" * 64}}
+    assert suggestion.model == {
+        "name": "irikteu/essay-scorer",
+        "version": "1.0",
+        "params_sha256": fitted.params_sha256,
+        "encoder": {"name": "test/hashed-words", "version": "1", "weights_sha256": "1" * 64},
+    }
     assert len(fitted.params_sha256) == 64
 
 
-@pytest.mark.parametrize(("text", "language", "reason"), [
-    ("   \n ", "ru", REASON_EMPTY),
-    ("\x00\x01\x02 binary \x03\x04", "ru", REASON_NOT_TEXT),
-    (" ".join(ARGUMENTS[:3]), "kk", REASON_LANGUAGE_MISMATCH),
-])
-def test_bad_input_gets_a_reason_never_a_number(fitted: EssayScorer, text: str, language: str,
-                                                reason: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "language", "reason"),
+    [
+        ("   \n ", "ru", REASON_EMPTY),
+        ("\x00\x01\x02 binary \x03\x04", "ru", REASON_NOT_TEXT),
+        (" ".join(ARGUMENTS[:3]), "kk", REASON_LANGUAGE_MISMATCH),
+    ],
+)
+def test_bad_input_gets_a_reason_never_a_number(fitted: EssayScorer, text: str, language: str, reason: str) -> None:
     suggestion = fitted.suggest(EssayInput(text=text, language=language, topic=TOPIC))
     assert (suggestion.score, suggestion.reason, suggestion.probabilities) == (None, reason, {})
 
@@ -178,9 +183,14 @@ def test_a_scorer_saved_as_a_pickle_by_the_old_format_is_refused_unread(fitted: 
         EssayScorer.from_bytes(old, HashedWords())
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"", "unknown format"), (b"PK\x03\x04 not ours", "unknown format"),
-    (dumps_state({"cuts_": [1.5]}), "not fitted: no classes_, model_, params_sha256_")])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "unknown format"),
+        (b"PK\x03\x04 not ours", "unknown format"),
+        (dumps_state({"cuts_": [1.5]}), "not fitted: no classes_, model_, params_sha256_"),
+    ],
+)
 def test_what_is_not_a_fitted_saved_scorer_is_refused(data: bytes, message: str) -> None:
     with pytest.raises(ScorerArtifactError, match=message):
         EssayScorer.from_bytes(data)
@@ -194,9 +204,15 @@ def test_the_parameter_hash_follows_the_training_data() -> None:
     assert first.params_sha256 == again.params_sha256 != other.params_sha256
 
 
-@pytest.mark.parametrize(("learner", "n", "second_level"), [
-    ("auto", 40, "Pipeline"), ("auto", BLEND_FROM, "VotingRegressor"), ("hgb", 40, "HistGradientBoostingRegressor"),
-    ("blend", 40, "VotingRegressor")])
+@pytest.mark.parametrize(
+    ("learner", "n", "second_level"),
+    [
+        ("auto", 40, "Pipeline"),
+        ("auto", BLEND_FROM, "VotingRegressor"),
+        ("hgb", 40, "HistGradientBoostingRegressor"),
+        ("blend", 40, "VotingRegressor"),
+    ],
+)
 def test_each_second_level_learner_fits(learner: str, n: int, second_level: str) -> None:
     essays, scores = dataset(n, seed=7)
     scorer = EssayScorer(embedder=HashedWords(), learner=learner, cv=3).fit(essays, scores)

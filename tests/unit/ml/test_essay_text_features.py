@@ -127,8 +127,9 @@ def test_unknown_language_is_the_callers_error() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(), language=st.sampled_from(["kk", "ru", "en"]), limit=st.none() | st.integers(-5, 500))
-def test_any_text_gives_every_feature_as_a_finite_non_negative_float(text: str, language: str,
-                                                                      limit: int | None) -> None:
+def test_any_text_gives_every_feature_as_a_finite_non_negative_float(
+    text: str, language: str, limit: int | None
+) -> None:
     features = text_features(text, language, limit)
     assert list(features) == list(FEATURE_NAMES)
     assert all(isinstance(value, float) and math.isfinite(value) and value >= 0 for value in features.values())

@@ -63,8 +63,11 @@ def test_short_russian_sentences_read_as_russian(sentence: str) -> None:
     ("text", "language"),
     [
         # A Kazakh essay quoting a Russian law title stays Kazakh.
-        ("Мен «О государственной службе Республики Казахстан» Заңының талаптарын жақсы білемін және оларды "
-         "әрдайым орындаймын.", "kk"),
+        (
+            "Мен «О государственной службе Республики Казахстан» Заңының талаптарын жақсы білемін және оларды "
+            "әрдайым орындаймын.",
+            "kk",
+        ),
         # A Russian essay naming a Kazakh programme stays Russian.
         ("Программа «Мәңгілік Ел» стала основой для развития нашей страны и общества.", "ru"),
         # A Latin «i» typed for «і» inside Cyrillic words is still Kazakh.

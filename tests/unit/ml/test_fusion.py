@@ -26,9 +26,12 @@ def _unit(rows: np.ndarray) -> np.ndarray:
 def _side(n: int, seed: int = 3) -> TextSide:
     rng = np.random.default_rng(seed)
     vocabulary = [f"t{i}" for i in range(12)]
-    return TextSide(full=_unit(rng.normal(size=(n, 8)) + 2.0), title=_unit(rng.normal(size=(n, 8)) + 1.0),
-                    full_tokens=[list(rng.choice(vocabulary, 6)) for _ in range(n)],
-                    title_tokens=[list(rng.choice(vocabulary, 2)) for _ in range(n)])
+    return TextSide(
+        full=_unit(rng.normal(size=(n, 8)) + 2.0),
+        title=_unit(rng.normal(size=(n, 8)) + 1.0),
+        full_tokens=[list(rng.choice(vocabulary, 6)) for _ in range(n)],
+        title_tokens=[list(rng.choice(vocabulary, 2)) for _ in range(n)],
+    )
 
 
 def test_normalise_rows_excludes_given_columns_like_the_diagonal() -> None:
@@ -48,7 +51,7 @@ def test_one_query_scored_alone_equals_its_row_of_the_collection_against_itself(
     for query in (0, 7, 29):
         alone = ranker.scores(side.subset(np.array([query])), self_index=[query]).total[0]
         row = square[query].copy()
-        row[query] = alone[query]   # the query's own cell is never ranked
+        row[query] = alone[query]  # the query's own cell is never ranked
         np.testing.assert_allclose(alone, row, atol=1e-12)
 
 
@@ -66,14 +69,20 @@ def test_parts_add_up_to_the_total_and_groups_stay_in_unit_range() -> None:
 
 def test_small_collections_are_not_centred_nor_smoothed_and_missing_titles_score_zero() -> None:
     side = _side(4)
-    no_title = TextSide(full=side.full[:1], title=np.zeros_like(side.title[:1]), full_tokens=side.full_tokens[:1],
-                        title_tokens=[[]], title_present=np.array([False]))
+    no_title = TextSide(
+        full=side.full[:1],
+        title=np.zeros_like(side.title[:1]),
+        full_tokens=side.full_tokens[:1],
+        title_tokens=[[]],
+        title_present=np.array([False]),
+    )
     scores = hybrid_scores(no_title, side)
     assert scores.parts["embedding_title"].tolist() == [[0.0] * 4]
     assert scores.parts["embedding_title_to_full"].tolist() == [[0.0] * 4]
     raw = side.full.astype(np.float64) @ side.full[0].astype(np.float64)
-    np.testing.assert_allclose(scores.parts["embedding_full"][0],
-                               normalise_rows(raw, exclude_diagonal=False, min_span=0.1)[0])
+    np.testing.assert_allclose(
+        scores.parts["embedding_full"][0], normalise_rows(raw, exclude_diagonal=False, min_span=0.1)[0]
+    )
     np.testing.assert_allclose(scores.total, blend(scores.parts, DEFAULT_WEIGHTS))
 
 

@@ -13,7 +13,7 @@ from ml.matching.index import FLAT, IVF, IndexError_, VectorIndex
 from ml.matching.snapshot import SnapshotError, SnapshotReader, load_snapshot, read_manifest, write_snapshot
 
 # Four unit vectors in 3-d: e1, e2, e3 and (e1+e2)/√2.
-R = 2 ** -0.5
+R = 2**-0.5
 VECTORS = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [R, R, 0]], dtype=np.float32)
 
 

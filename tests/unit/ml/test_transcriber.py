@@ -17,8 +17,11 @@ ASR_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "asr
 
 @pytest.fixture(scope="module")
 def transcriber(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Transcriber]:
-    yield Transcriber(TranscriberConfig(cache_dir=tmp_path_factory.mktemp("models") / "whisper-base",
-                                        max_duration_s=60.0, max_bytes=2_000_000))
+    yield Transcriber(
+        TranscriberConfig(
+            cache_dir=tmp_path_factory.mktemp("models") / "whisper-base", max_duration_s=60.0, max_bytes=2_000_000
+        )
+    )
 
 
 def _clip(*parts: str) -> Path:

@@ -19,7 +19,7 @@ def _responses(n: int = 1000, seed: int = 4) -> pd.DataFrame:
         items[f"L{k}"] = (rng.random(n) < 1 / (1 + np.exp(-(ability + shift)))).astype(float)
     frame = pd.DataFrame({**items, "sex": sex})
     frame.loc[: n - 30, "rare"] = np.nan  # an item on few forms: 29 answers, so under the minimum per group
-    frame.loc[n - 29:, "rare"] = 1.0
+    frame.loc[n - 29 :, "rare"] = 1.0
     return frame
 
 
@@ -44,4 +44,6 @@ def test_a_group_under_the_minimum_cell_hides_the_block() -> None:
     frame = _responses(n=60)
     frame.loc[:50, "sex"] = "male"
     assert item_dif(frame, group="sex", scales={"s": ["L0", "L1"]}, min_cell=10) == {
-        "group": "sex", "status": "suppressed"}
+        "group": "sex",
+        "status": "suppressed",
+    }

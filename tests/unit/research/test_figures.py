@@ -41,17 +41,21 @@ def _row(result: dict[str, Any], value: str) -> dict[str, Any]:
 def test_rates_ratios_and_parity_equal_fairlearn_on_the_groups_in_the_ratios() -> None:
     frame = _stage()
     result = stage_figures(frame, "g", min_cell=0)
-    frame_rates = MetricFrame(metrics=selection_rate, y_true=frame["selected"], y_pred=frame["selected"],
-                              sensitive_features=frame["g"]).by_group
+    frame_rates = MetricFrame(
+        metrics=selection_rate, y_true=frame["selected"], y_pred=frame["selected"], sensitive_features=frame["g"]
+    ).by_group
     for value in ("a", "b", "c", "tiny"):
         assert _row(result, value)["rate"] == pytest.approx(frame_rates[value], abs=1e-6)
     included = frame[frame["g"] != "tiny"]
     assert result["excluded_under_min_share"] == ["tiny"]
     assert _row(result, "tiny")["in_ratios"] is False and _row(result, "tiny")["impact_ratio"] is None
-    assert result["demographic_parity_ratio"] == pytest.approx(demographic_parity_ratio(
-        included["selected"], included["selected"], sensitive_features=included["g"]), abs=1e-6)
-    assert result["demographic_parity_difference"] == pytest.approx(demographic_parity_difference(
-        included["selected"], included["selected"], sensitive_features=included["g"]), abs=1e-6)
+    assert result["demographic_parity_ratio"] == pytest.approx(
+        demographic_parity_ratio(included["selected"], included["selected"], sensitive_features=included["g"]), abs=1e-6
+    )
+    assert result["demographic_parity_difference"] == pytest.approx(
+        demographic_parity_difference(included["selected"], included["selected"], sensitive_features=included["g"]),
+        abs=1e-6,
+    )
     best = max(frame_rates[v] for v in ("a", "b", "c"))
     assert result["reference"] == "a"
     for value in ("a", "b", "c"):
@@ -60,7 +64,8 @@ def test_rates_ratios_and_parity_equal_fairlearn_on_the_groups_in_the_ratios() -
         assert _row(result, value)["four_fifths_flag"] is bool(ratio < 0.8)
     # the smallest ratio is Fairlearn's demographic-parity ratio
     assert min(_row(result, v)["impact_ratio"] for v in ("a", "b", "c")) == pytest.approx(
-        result["demographic_parity_ratio"], abs=1e-6)
+        result["demographic_parity_ratio"], abs=1e-6
+    )
     assert result["adverse_impact_flag"] is True
 
 
@@ -117,8 +122,9 @@ def test_model_figures_equal_sklearn_kappa_and_the_smd_formula() -> None:
     for value in ("kk", "ru", "x"):
         part = frame[frame["language"] == value]
         row = _row(result, value)
-        assert row["qwk"] == pytest.approx(cohen_kappa_score(part["human"], part["machine"], weights="quadratic",
-                                                             labels=[1, 2, 3, 4, 5]), abs=1e-6)
+        assert row["qwk"] == pytest.approx(
+            cohen_kappa_score(part["human"], part["machine"], weights="quadratic", labels=[1, 2, 3, 4, 5]), abs=1e-6
+        )
         assert row["exact"] == pytest.approx((part["human"] == part["machine"]).mean(), abs=1e-6)
         pooled = math.sqrt((part["machine"].var(ddof=1) + part["human"].var(ddof=1)) / 2)
         expected = (part["machine"].mean() - part["human"].mean()) / pooled
@@ -130,19 +136,22 @@ def test_osa_osd_csd_equal_an_independent_ols_fit() -> None:
     frame = _essays()
     result = model_figures(frame, "language", min_cell=0)["fairness"]
     error = (frame["machine"] - frame["human"]).astype(float)
-    dummies = pd.DataFrame({"ru": (frame["language"] == "ru").astype(float),
-                            "x": (frame["language"] == "x").astype(float)})  # kk, the largest group, is reference
+    dummies = pd.DataFrame(
+        {"ru": (frame["language"] == "ru").astype(float), "x": (frame["language"] == "x").astype(float)}
+    )  # kk, the largest group, is reference
     design = sm.add_constant(dummies)
-    for key, target, extra in (("osa", error ** 2, None), ("osd", error, None),
-                               ("csd", error, frame["human"].astype(float))):
+    for key, target, extra in (
+        ("osa", error**2, None),
+        ("osd", error, None),
+        ("csd", error, frame["human"].astype(float)),
+    ):
         x = design if extra is None else design.assign(human=extra)
         fit = sm.OLS(target, x).fit()
         block = result[key]
         assert block["reference"] == "kk"
         for level in ("ru", "x"):
             assert block["coefficients"][level]["estimate"] == pytest.approx(fit.params[level], abs=1e-6)
-            assert block["coefficients"][level]["interval"] == pytest.approx(list(fit.conf_int().loc[level]),
-                                                                             abs=1e-6)
+            assert block["coefficients"][level]["interval"] == pytest.approx(list(fit.conf_int().loc[level]), abs=1e-6)
         if key == "csd":
             null = sm.OLS(target, sm.add_constant(frame["human"].astype(float))).fit()
             assert block["r2_gain"] == pytest.approx(fit.rsquared - null.rsquared, abs=1e-6)

@@ -11,8 +11,12 @@ from app.research.figures import stage_figures
 from app.research.privacy import recoverable_rows, suppress
 
 
-def _consistent_values(values: list[str], counts: dict[str, int], hidden: set[str], margins: list[list[str]],
-                       ) -> dict[str, tuple[int, int]]:
+def _consistent_values(
+    values: list[str],
+    counts: dict[str, int],
+    hidden: set[str],
+    margins: list[list[str]],
+) -> dict[str, tuple[int, int]]:
     """The smallest and largest count each hidden row can have while every published margin sum still holds
     (integer programs over the hidden counts, SciPy's ``milp``): an outsider's best bounds."""
     unknown = [v for v in values if v in hidden]
@@ -56,8 +60,14 @@ def test_a_3x2_intersection_hides_a_rectangle_and_publishes_the_rest() -> None:
     cells = {"a×kk": 4, "a×ru": 50, "b×kk": 40, "b×ru": 45, "c×kk": 60, "c×ru": 70}
     found = suppress({v: [n] for v, n in cells.items()}, min_cell=10, intersection=True)
     assert "a×kk" in found.hidden and len(found.hidden) == 4 and "c×ru" not in found.hidden
-    margins = [list(cells), ["a×kk", "a×ru"], ["b×kk", "b×ru"], ["c×kk", "c×ru"],
-               ["a×kk", "b×kk", "c×kk"], ["a×ru", "b×ru", "c×ru"]]
+    margins = [
+        list(cells),
+        ["a×kk", "a×ru"],
+        ["b×kk", "b×ru"],
+        ["c×kk", "c×ru"],
+        ["a×kk", "b×kk", "c×kk"],
+        ["a×ru", "b×ru", "c×ru"],
+    ]
     possible = _consistent_values(list(cells), cells, set(found.hidden), margins)
     assert all(low < high for low, high in possible.values())
 
@@ -88,12 +98,17 @@ def test_a_row_hidden_at_a_stage_stays_hidden_at_the_later_stages() -> None:
     groups = ["a"] * 60 + ["b"] * 30 + ["c"] * 40
     passed = [True] * 30 + [False] * 30 + [True] * 22 + [False] * 8 + [True] * 20 + [False] * 20
     entered = [i for i, ok in enumerate(passed) if ok]
-    stages = pd.concat([
-        pd.DataFrame({"application": range(len(groups)), "stage": "reasoning", "selected": passed}),
-        pd.DataFrame({"application": entered, "stage": "interview",
-                      "selected": [k % 2 == 0 for k in range(len(entered))]})])
-    report = run_audit(records=pd.DataFrame({"region": groups}), stages=stages, essays=None, groups=["region"],
-                       min_cell=10, scope={})
+    stages = pd.concat(
+        [
+            pd.DataFrame({"application": range(len(groups)), "stage": "reasoning", "selected": passed}),
+            pd.DataFrame(
+                {"application": entered, "stage": "interview", "selected": [k % 2 == 0 for k in range(len(entered))]}
+            ),
+        ]
+    )
+    report = run_audit(
+        records=pd.DataFrame({"region": groups}), stages=stages, essays=None, groups=["region"], min_cell=10, scope={}
+    )
     reasoning = report["stages"]["reasoning"]["by_group"]["region"]
     interview = report["stages"]["interview"]["by_group"]["region"]
     assert reasoning["suppressed"]["b"] == "small"

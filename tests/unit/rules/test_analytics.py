@@ -32,11 +32,25 @@ KYZ = Where("KYZ", "Kyzylorda", "C-1")
 END = date(2026, 12, 31)
 
 COMPETITIONS = [
-    CompetitionRecord(MINFIN, date(2026, 3, 16), 12, (("personal_qualities", 12, 9), ("interview", 3, 3)),
-                      results_published=True, winner=True, appointed_on=date(2026, 3, 27)),
+    CompetitionRecord(
+        MINFIN,
+        date(2026, 3, 16),
+        12,
+        (("personal_qualities", 12, 9), ("interview", 3, 3)),
+        results_published=True,
+        winner=True,
+        appointed_on=date(2026, 3, 27),
+    ),
     CompetitionRecord(MINFIN, date(2026, 4, 29), 3, (("personal_qualities", 3, 1),), results_published=True),
-    CompetitionRecord(KYZ, date(2026, 4, 30), 10, (("personal_qualities", 10, 5), ("interview", 3, 3)),
-                      results_published=True, winner=True, appointed_on=date(2026, 5, 12)),
+    CompetitionRecord(
+        KYZ,
+        date(2026, 4, 30),
+        10,
+        (("personal_qualities", 10, 5), ("interview", 3, 3)),
+        results_published=True,
+        winner=True,
+        appointed_on=date(2026, 5, 12),
+    ),
     CompetitionRecord(KYZ, date(2026, 5, 4), 0),  # still open
 ]
 APPOINTMENTS = [
@@ -48,8 +62,10 @@ ALERTS = [AlertRecord(MINFIN, date(2026, 4, 2), applied) for applied in (True, F
 
 
 def by(key: str | None, min_cell: int = 1) -> dict[str, dict[str, Any]]:
-    return {g["key"]: g for g in selection_figures(COMPETITIONS, APPOINTMENTS, ALERTS, by=key, min_cell=min_cell,
-                                                   period_end=END)}
+    return {
+        g["key"]: g
+        for g in selection_figures(COMPETITIONS, APPOINTMENTS, ALERTS, by=key, min_cell=min_cell, period_end=END)
+    }
 
 
 def value(figure: object) -> object:
@@ -59,7 +75,12 @@ def value(figure: object) -> object:
 
 def test_targets_by_year() -> None:
     assert [candidates_per_place_target(y) for y in (2023, 2024, 2026, 2029, 2031)] == [
-        None, Fraction(5, 2), Fraction(7, 2), Fraction(5), Fraction(5)]
+        None,
+        Fraction(5, 2),
+        Fraction(7, 2),
+        Fraction(5),
+        Fraction(5),
+    ]
 
 
 def test_per_body() -> None:
@@ -87,7 +108,7 @@ def test_all_together_and_by_month() -> None:
     assert value(everything["no_winner_share"]) == 0.3333  # 1 / 3
     assert everything["time_to_fill_working_days"]["value"] == 5.5  # (6 + 5) / 2
     assert everything["time_to_fill_working_days"]["median"] == 5.5
-    assert value(everything["pass_rate"]["personal_qualities"]) == 0.6     # 15 / 25
+    assert value(everything["pass_rate"]["personal_qualities"]) == 0.6  # 15 / 25
     months = by("month")
     assert sorted(months) == ["2026-03", "2026-04", "2026-05"]
     assert value(months["2026-04"]["candidates_per_place"]) == 6.5  # 13 / 2
@@ -109,10 +130,26 @@ def test_small_cells_are_suppressed() -> None:
 
 
 def test_cells_counted_by_the_database_give_the_same_figures() -> None:
-    cells = [CompetitionCell(MINFIN, "2026-03", 3, 30, results_published=3, without_winner=1,
-                             stages=(("personal_qualities", 30, 12),), fill_days={4: 2, 9: 1})]
-    [group] = figures_of_cells(cells, [AppointmentCell(MINFIN, "2026-03", "competition", 2)],
-                               [AlertCell(MINFIN, "2026-03", 8, 2)], by="body", min_cell=1, period_end=END)
+    cells = [
+        CompetitionCell(
+            MINFIN,
+            "2026-03",
+            3,
+            30,
+            results_published=3,
+            without_winner=1,
+            stages=(("personal_qualities", 30, 12),),
+            fill_days={4: 2, 9: 1},
+        )
+    ]
+    [group] = figures_of_cells(
+        cells,
+        [AppointmentCell(MINFIN, "2026-03", "competition", 2)],
+        [AlertCell(MINFIN, "2026-03", 8, 2)],
+        by="body",
+        min_cell=1,
+        period_end=END,
+    )
     assert value(group["candidates_per_place"]) == 10.0
     assert value(group["no_winner_share"]) == 0.3333
     # (4 + 4 + 9) / 3 and the middle of 4, 4, 9

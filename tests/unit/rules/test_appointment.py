@@ -25,19 +25,26 @@ def test_the_window_across_nauryz() -> None:
     assert single == AppointmentDeadlines(PUBLISHED, date(2026, 4, 2), date(2026, 3, 26))
 
 
-@pytest.mark.parametrize(("day", "timing"), [
-    (date(2026, 3, 26), "early"), (date(2026, 3, 27), "in_window"), (date(2026, 4, 2), "in_window"),
-    (date(2026, 4, 3), "late"),
-])
+@pytest.mark.parametrize(
+    ("day", "timing"),
+    [
+        (date(2026, 3, 26), "early"),
+        (date(2026, 3, 27), "in_window"),
+        (date(2026, 4, 2), "in_window"),
+        (date(2026, 4, 3), "late"),
+    ],
+)
 def test_timing_at_the_window_edges(day: date, timing: str) -> None:
     assert appointment_timing(day, WINDOW) == timing
 
 
 def test_overdue_marks() -> None:
-    def marks(today: date, appointed: bool = False, required: bool = True,
-              received: date | None = None) -> tuple[bool, bool]:
-        got = deadline_marks(WINDOW, today=today, appointed=appointed, documents_required=required,
-                             documents_received_on=received)
+    def marks(
+        today: date, appointed: bool = False, required: bool = True, received: date | None = None
+    ) -> tuple[bool, bool]:
+        got = deadline_marks(
+            WINDOW, today=today, appointed=appointed, documents_required=required, documents_received_on=received
+        )
         return got.appointment_overdue, got.documents_overdue
 
     assert marks(date(2026, 3, 26)) == (False, False)
@@ -66,4 +73,5 @@ def test_refusal_offers_the_next_of_the_best_three_when_the_policy_says_so() -> 
 def test_an_offer_after_a_refusal_counts_from_the_offer_day() -> None:
     # offered Thursday 26.03.2026: 10 working days on is 9 April; documents 5 April
     assert offer_deadlines(date(2026, 3, 26), SelectionPolicy()) == AppointmentDeadlines(
-        date(2026, 3, 26), date(2026, 4, 9), date(2026, 4, 5))
+        date(2026, 3, 26), date(2026, 4, 9), date(2026, 4, 5)
+    )

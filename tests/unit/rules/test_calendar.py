@@ -142,9 +142,7 @@ def test_add_calendar_days() -> None:
 
 def test_appointment_deadlines_contract_example_single_candidate() -> None:
     # replay-format.md: published Monday 2 March 2026, one interviewed candidate.
-    assert appointment_deadlines(
-        date(2026, 3, 2), single_candidate=True, policy=POLICY
-    ) == AppointmentDeadlines(
+    assert appointment_deadlines(date(2026, 3, 2), single_candidate=True, policy=POLICY) == AppointmentDeadlines(
         appointment_from=date(2026, 3, 2),
         appointment_until=date(2026, 3, 17),
         documents_due=date(2026, 3, 12),
@@ -159,16 +157,12 @@ def test_appointment_deadlines_several_candidates() -> None:
 
 
 def test_appointment_deadlines_across_nauryz_and_year_end() -> None:
-    assert appointment_deadlines(
-        date(2026, 3, 18), single_candidate=False, policy=POLICY
-    ) == AppointmentDeadlines(
+    assert appointment_deadlines(date(2026, 3, 18), single_candidate=False, policy=POLICY) == AppointmentDeadlines(
         appointment_from=date(2026, 3, 31),  # 19, 20, (21-25 off), 26, 27, 30, 31
         appointment_until=date(2026, 4, 6),  # 1, 2, 3, 6
         documents_due=date(2026, 3, 28),
     )
-    assert appointment_deadlines(
-        date(2026, 12, 28), single_candidate=False, policy=POLICY
-    ) == AppointmentDeadlines(
+    assert appointment_deadlines(date(2026, 12, 28), single_candidate=False, policy=POLICY) == AppointmentDeadlines(
         appointment_from=date(2027, 1, 8),  # 29, 30, 31, 5, 6, (7 off), 8
         appointment_until=date(2027, 1, 14),
         documents_due=date(2027, 1, 7),
@@ -182,9 +176,7 @@ def test_appointment_deadlines_follow_the_policy() -> None:
         appointment_latest_working_day=2,
         documents_due_calendar_days=3,
     )
-    assert appointment_deadlines(
-        date(2026, 5, 8), single_candidate=False, policy=policy
-    ) == AppointmentDeadlines(
+    assert appointment_deadlines(date(2026, 5, 8), single_candidate=False, policy=policy) == AppointmentDeadlines(
         appointment_from=date(2026, 5, 12),
         appointment_until=date(2026, 5, 13),
         documents_due=date(2026, 5, 11),

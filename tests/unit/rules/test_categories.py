@@ -20,12 +20,8 @@ NON_MANAGERIAL_PLAN = ("eligibility", "personal_qualities", "reasoning", "practi
 
 
 def test_parse_compound_group() -> None:
-    assert parse_category("C-O-1") == PositionCategory(
-        code="C-O-1", group="C-O", level=1, managerial_default=True
-    )
-    assert parse_category("E-G-5") == PositionCategory(
-        code="E-G-5", group="E-G", level=5, managerial_default=False
-    )
+    assert parse_category("C-O-1") == PositionCategory(code="C-O-1", group="C-O", level=1, managerial_default=True)
+    assert parse_category("E-G-5") == PositionCategory(code="E-G-5", group="E-G", level=5, managerial_default=False)
 
 
 @pytest.mark.parametrize("code", ESSAY_CATEGORIES)

@@ -47,17 +47,13 @@ def _code(value: str) -> str:
 
 
 def test_parse_valid_first_pass_example() -> None:
-    assert parse_iin(VALID_FIRST_PASS) == IINInfo(
-        iin=VALID_FIRST_PASS, birth_date=date(1995, 3, 15), sex="female"
-    )
+    assert parse_iin(VALID_FIRST_PASS) == IINInfo(iin=VALID_FIRST_PASS, birth_date=date(1995, 3, 15), sex="female")
     assert is_valid_iin(VALID_FIRST_PASS)
 
 
 def test_parse_valid_second_pass_example() -> None:
     assert iin_check_digit(VALID_SECOND_PASS[:11]) == 1
-    assert parse_iin(VALID_SECOND_PASS) == IINInfo(
-        iin=VALID_SECOND_PASS, birth_date=date(1990, 1, 1), sex="male"
-    )
+    assert parse_iin(VALID_SECOND_PASS) == IINInfo(iin=VALID_SECOND_PASS, birth_date=date(1990, 1, 1), sex="male")
 
 
 def test_never_issued_prefix_has_no_check_digit() -> None:

@@ -13,8 +13,12 @@ from app.rules.policy import SelectionPolicy, policy_fields, policy_from_overrid
 
 def test_defaults_are_the_seeds_numbers() -> None:
     policy = SelectionPolicy()
-    assert policy.legislation_questions == {"constitution": 15, "civil_service": 15, "anti_corruption": 15,
-                                            "ethics": 10}
+    assert policy.legislation_questions == {
+        "constitution": 15,
+        "civil_service": 15,
+        "anti_corruption": 15,
+        "ethics": 10,
+    }
     assert policy.legislation_questions_total == 55
     assert (policy.legislation_pass_total, policy.legislation_pass_per_act, policy.legislation_minutes) == (30, 5, 55)
     assert (policy.state_language_questions, policy.state_language_minutes) == (20, 20)
@@ -34,8 +38,14 @@ def test_defaults_are_the_seeds_numbers() -> None:
 
 
 def test_overrides_replace_named_fields_and_keep_the_rest() -> None:
-    policy = policy_from_overrides({"essay_word_limit": 250, "reasoning_half_rounding": "down",
-                                    "personal_qualities_pass_percent": 60.5, "essay_min_scoring_share": "3/4"})
+    policy = policy_from_overrides(
+        {
+            "essay_word_limit": 250,
+            "reasoning_half_rounding": "down",
+            "personal_qualities_pass_percent": 60.5,
+            "essay_min_scoring_share": "3/4",
+        }
+    )
     assert policy.essay_word_limit == 250
     assert policy.reasoning_half_rounding == "down"
     assert policy.personal_qualities_pass_percent == Decimal("60.5")
@@ -45,8 +55,15 @@ def test_overrides_replace_named_fields_and_keep_the_rest() -> None:
 
 def test_every_bad_override_is_reported_at_once() -> None:
     with pytest.raises(PolicyError) as caught:
-        policy_from_overrides({"nope": 1, "essay_word_limit": "200", "personal_qualities_require_reliable": 1,
-                               "reasoning_half_rounding": "sideways", "interview_places": True})
+        policy_from_overrides(
+            {
+                "nope": 1,
+                "essay_word_limit": "200",
+                "personal_qualities_require_reliable": 1,
+                "reasoning_half_rounding": "sideways",
+                "interview_places": True,
+            }
+        )
     assert caught.value.problems == [
         ("nope", "unknown policy field"),
         ("essay_word_limit", "must be an integer"),
@@ -58,8 +75,14 @@ def test_every_bad_override_is_reported_at_once() -> None:
 
 def test_values_no_competition_can_run_with_are_refused() -> None:
     with pytest.raises(PolicyError) as caught:
-        policy_from_overrides({"reasoning_text_questions": 0, "member_score_min": 5, "legislation_pass_total": 56,
-                               "personal_qualities_pass_percent": 101})
+        policy_from_overrides(
+            {
+                "reasoning_text_questions": 0,
+                "member_score_min": 5,
+                "legislation_pass_total": 56,
+                "personal_qualities_pass_percent": 101,
+            }
+        )
     assert caught.value.problems == [
         ("reasoning_text_questions", "must be >= 1"),
         ("member_score_min", "must be below member_score_max"),

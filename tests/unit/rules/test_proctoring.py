@@ -10,8 +10,14 @@ from app.rules.programmes import COMPETITION_STAGE, competition_stage
 
 
 def test_the_six_forbidden_behaviours_of_section_10() -> None:
-    assert FORBIDDEN_BEHAVIOURS == ("other_person_in_room", "person_swapped", "left_seat", "looked_away",
-                                    "camera_covered_or_disconnected", "paper_materials")
+    assert FORBIDDEN_BEHAVIOURS == (
+        "other_person_in_room",
+        "person_swapped",
+        "left_seat",
+        "looked_away",
+        "camera_covered_or_disconnected",
+        "paper_materials",
+    )
     assert sorted(ALLOWED_IN_REASONING) == ["paper_materials"]
 
 
@@ -24,7 +30,12 @@ def test_every_forbidden_behaviour_is_flagged_outside_reasoning(programme: str, 
 def test_paper_is_allowed_in_reasoning_only_and_nothing_else_is() -> None:
     assert behaviour_flagged("reasoning", "paper_materials") is False
     assert [b for b in FORBIDDEN_BEHAVIOURS if behaviour_flagged("reasoning", b)] == [
-        "other_person_in_room", "person_swapped", "left_seat", "looked_away", "camera_covered_or_disconnected"]
+        "other_person_in_room",
+        "person_swapped",
+        "left_seat",
+        "looked_away",
+        "camera_covered_or_disconnected",
+    ]
 
 
 def test_each_test_maps_to_its_competition_stage() -> None:

@@ -19,8 +19,13 @@ from app.rules.qualification import (
 )
 
 
-def check(requirements: QualificationRequirements, *, education: Sequence[tuple[str, str | None]] = (),
-          experience: int = 0, areas: Mapping[str, int] | None = None) -> QualificationCheck:
+def check(
+    requirements: QualificationRequirements,
+    *,
+    education: Sequence[tuple[str, str | None]] = (),
+    experience: int = 0,
+    areas: Mapping[str, int] | None = None,
+) -> QualificationCheck:
     return check_qualification(
         requirements, education=list(education), experience_months=experience, functional_area_months=areas or {}
     )
@@ -36,14 +41,24 @@ def test_no_stated_requirement_means_qualified_with_no_results() -> None:
 def test_minimum_level_is_met_by_that_level_and_higher_only() -> None:
     requirements = QualificationRequirements(min_education_level="bachelor")
     assert check(requirements, education=[("bachelor", "law")]).results == (
-        RequirementResult(requirement="education_level", met=True, required="bachelor", actual="bachelor",
-                          reason="education_level_met"),
+        RequirementResult(
+            requirement="education_level",
+            met=True,
+            required="bachelor",
+            actual="bachelor",
+            reason="education_level_met",
+        ),
     )
     assert check(requirements, education=[("doctorate", None)]).qualified
     below = check(requirements, education=[("technical_vocational", "law"), ("secondary", None)])
     assert below.results == (
-        RequirementResult(requirement="education_level", met=False, required="bachelor",
-                          actual="technical_vocational", reason="education_level_below_minimum"),
+        RequirementResult(
+            requirement="education_level",
+            met=False,
+            required="bachelor",
+            actual="technical_vocational",
+            reason="education_level_below_minimum",
+        ),
     )
     assert not below.qualified
     assert below.unmet == ("education_level",)
@@ -64,7 +79,10 @@ def test_allowed_levels_list_is_exact_and_printed_in_scale_order() -> None:
     # a doctorate is higher, but not in the list
     refused = check(requirements, education=[("doctorate", "economics")])
     assert refused.results[0] == RequirementResult(
-        requirement="education_level", met=False, required=("bachelor", "master"), actual="doctorate",
+        requirement="education_level",
+        met=False,
+        required=("bachelor", "master"),
+        actual="doctorate",
         reason="education_level_not_allowed",
     )
 
@@ -85,8 +103,11 @@ def test_field_must_belong_to_a_diploma_of_an_allowed_level() -> None:
     result = check(requirements, education=[("technical_vocational", "law"), ("bachelor", "economics")])
     assert [r.met for r in result.results] == [True, False]
     assert result.results[1] == RequirementResult(
-        requirement="education_field", met=False, required=("Law", "Public administration"),
-        actual=("economics",), reason="education_field_not_matching",
+        requirement="education_field",
+        met=False,
+        required=("Law", "Public administration"),
+        actual=("economics",),
+        reason="education_field_not_matching",
     )
     # any of the fields, compared without case and extra spaces
     matched = check(requirements, education=[("master", "  public   ADMINISTRATION ")])
@@ -104,8 +125,13 @@ def test_fields_alone_accept_any_level() -> None:
 def test_experience_boundary(months: int, met: bool) -> None:
     result = check(QualificationRequirements(min_experience_months=36), experience=months)
     assert result.results == (
-        RequirementResult(requirement="experience", met=met, required=36, actual=months,
-                          reason="experience_met" if met else "experience_below_minimum"),
+        RequirementResult(
+            requirement="experience",
+            met=met,
+            required=36,
+            actual=months,
+            reason="experience_met" if met else "experience_below_minimum",
+        ),
     )
 
 
@@ -115,9 +141,13 @@ def test_functional_area_boundary_sums_matching_areas(months: int, met: bool) ->
     areas = {"finance": months - 5, " FINANCE": 5, "law": 100}
     result = check(requirements, areas=areas)
     assert result.results == (
-        RequirementResult(requirement="functional_area_experience", met=met, required=12, actual=months,
-                          reason="functional_area_experience_met" if met
-                          else "functional_area_experience_below_minimum"),
+        RequirementResult(
+            requirement="functional_area_experience",
+            met=met,
+            required=12,
+            actual=months,
+            reason="functional_area_experience_met" if met else "functional_area_experience_below_minimum",
+        ),
     )
 
 
@@ -128,12 +158,17 @@ def test_functional_area_absent_counts_zero() -> None:
 
 def test_all_requirements_listed_in_order_and_each_reason_is_documented() -> None:
     requirements = QualificationRequirements(
-        min_education_level="master", education_fields=frozenset({"law"}), min_experience_months=12,
-        functional_area="legal", min_functional_area_months=6,
+        min_education_level="master",
+        education_fields=frozenset({"law"}),
+        min_experience_months=12,
+        functional_area="legal",
+        min_functional_area_months=6,
     )
     result = check(requirements, education=[("bachelor", "law")], experience=12, areas={"legal": 5})
     assert [(r.requirement, r.met) for r in result.results] == [
-        ("education_level", False), ("education_field", False), ("experience", True),
+        ("education_level", False),
+        ("education_field", False),
+        ("experience", True),
         ("functional_area_experience", False),
     ]
     assert result.unmet == ("education_level", "education_field", "functional_area_experience")

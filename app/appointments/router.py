@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Query, status
+from sqlalchemy.orm import Session
 
 from app.appointments import service
 from app.appointments.schemas import AppointIn, DecisionIn, DocumentsIn, ProposalIn, RefusalIn
 from app.auth.deps import CurrentAccount
+from app.auth.models import Account
 from app.bounds import Id
 from app.competitions.clock import TodayDep
 from app.deps import PolicyDep, QueueDep, SessionDep
+from app.jobs.queue import JobQueue
+from app.rules.policy import SelectionPolicy
 
 router = APIRouter(prefix="/api/v1/appointments", tags=["appointment"])
 competition_router = APIRouter(prefix="/api/v1/competitions", tags=["appointment"])
@@ -206,6 +211,36 @@ def propose_direct(
         return service.appointment_out(session, appointment, today=today)
 
 
+def _decide(
+    *,
+    approve: bool,
+    appointment_id: int,
+    data: DecisionIn,
+    account: Account,
+    session: Session,
+    queue: JobQueue,
+    today: date,
+    policy: SelectionPolicy,
+) -> dict[str, Any]:
+    """The second person's decision on a proposed direct appointment (the rule is checked again)."""
+    with session.begin():
+        appointment = service.get_appointment(
+            session=session, appointment_id=appointment_id, actor=account, action="appointment.read"
+        )
+        service.ensure_approver(session, appointment, account)
+        service.decide(
+            session=session,
+            queue=queue,
+            appointment=appointment,
+            actor=account,
+            approve=approve,
+            note=data.note,
+            today=today,
+            policy=policy,
+        )
+        return service.appointment_out(session, appointment, today=today)
+
+
 @router.post("/{appointment_id}/approve")
 def approve(
     appointment_id: Id,
@@ -217,22 +252,16 @@ def approve(
     policy: PolicyDep,
 ) -> dict[str, Any]:
     """The second person (an administrator, never the proposer) approves; the rule is checked again."""
-    with session.begin():
-        appointment = service.get_appointment(
-            session=session, appointment_id=appointment_id, actor=account, action="appointment.read"
-        )
-        service.ensure_approver(session, appointment, account)
-        service.decide(
-            session=session,
-            queue=queue,
-            appointment=appointment,
-            actor=account,
-            approve=True,
-            note=data.note,
-            today=today,
-            policy=policy,
-        )
-        return service.appointment_out(session, appointment, today=today)
+    return _decide(
+        approve=True,
+        appointment_id=appointment_id,
+        data=data,
+        account=account,
+        session=session,
+        queue=queue,
+        today=today,
+        policy=policy,
+    )
 
 
 @router.post("/{appointment_id}/reject")
@@ -245,19 +274,14 @@ def reject(
     today: TodayDep,
     policy: PolicyDep,
 ) -> dict[str, Any]:
-    with session.begin():
-        appointment = service.get_appointment(
-            session=session, appointment_id=appointment_id, actor=account, action="appointment.read"
-        )
-        service.ensure_approver(session, appointment, account)
-        service.decide(
-            session=session,
-            queue=queue,
-            appointment=appointment,
-            actor=account,
-            approve=False,
-            note=data.note,
-            today=today,
-            policy=policy,
-        )
-        return service.appointment_out(session, appointment, today=today)
+    """The second person (an administrator, never the proposer) rejects the proposal."""
+    return _decide(
+        approve=False,
+        appointment_id=appointment_id,
+        data=data,
+        account=account,
+        session=session,
+        queue=queue,
+        today=today,
+        policy=policy,
+    )

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.competitions.clock import get_today
 from app.main import create_app
+from app.protocol.signing import make_demo_ca
 from app.web import sessions
 from app.web.i18n import catalogue_ids
 from app.web.models import WebSession
@@ -40,7 +42,7 @@ def test_every_page_has_the_content_security_policy_and_the_api_keeps_json(world
     assert "<script>" not in page.text and " on" + "click=" not in page.text  # no inline script at all
     assert re.findall(r'<script src="([^"]+)"', page.text) == ["/static/htmx.min.js", "/static/site.js"]
     api = world.client.get("/api/v1/vacancies/999999")
-    assert "content-security-policy" not in api.headers
+    assert api.headers["content-security-policy"].startswith("default-src 'self'")  # the API's own policy
     assert (api.status_code, api.headers["content-type"], api.json()["code"]) == (
         404,
         "application/problem+json",
@@ -105,8 +107,14 @@ def test_the_sign_in_response_sets_the_cookie_flags(world: World) -> None:
 
 @pytest.fixture
 def production(sqlite_url: str, tmp_path: Path) -> Iterator[Any]:
+    roots = tmp_path / "nca.pem"  # production refuses to start without the protocol's trusted roots
+    roots.write_bytes(make_demo_ca().certificate.public_bytes(serialization.Encoding.PEM))
     settings = make_settings(
-        sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", environment="production", secret_key="p" * 48
+        sqlite_url,
+        f"sqlite:///{tmp_path / 'q.db'}",
+        environment="production",
+        secret_key="p" * 48,
+        protocol_trusted_roots=str(roots),
     )
     app = create_app(settings, start_consumer=False)
     with TestClient(app, base_url="https://testserver") as client:

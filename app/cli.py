@@ -100,7 +100,7 @@ def seed_demo() -> None:
 
     engine = db.make_engine(get_settings().resolved_database_url)
     try:
-        summary = seed(db.make_session_factory(engine))
+        summary = seed(db.make_session_factory(engine), history=True)
     finally:
         engine.dispose()
     typer.echo(json.dumps(summary, ensure_ascii=False), err=True)

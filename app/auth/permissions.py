@@ -319,9 +319,6 @@ OUTSIDER_ACCESS: dict[str, frozenset[str]] = {
     "POST /api/v1/appointments/{appointment_id}/reject": _ADMIN,
     "GET /api/v1/vacancies/{vacancy_id}/routes": _NOBODY,
     "POST /api/v1/vacancies/{vacancy_id}/direct-appointments": _NOBODY,
-    # --- the state's figures: HR its own body's, administrators and researchers all ---
-    "GET /api/v1/analytics/figures": frozenset({ADMINISTRATOR, RESEARCHER}),
-    "GET /api/v1/analytics/figures.csv": frozenset({ADMINISTRATOR, RESEARCHER}),
     # --- research: aggregates of any competition, never a person's record ---
     "GET /api/v1/research/fairness": frozenset({ADMINISTRATOR, RESEARCHER}),
     # --- administration ---

@@ -32,7 +32,9 @@ import pytest
 from sqlalchemy import select
 
 from app.alerts.models import AlertSubscription
+from app.analytics.demo import seed_demo_history
 from app.applications.models import Application
+from app.appointments.models import Appointment
 from app.auth.models import ADMINISTRATOR, CANDIDATE, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, RESEARCHER, Account
 from app.auth.permissions import ANONYMOUS, OUTSIDER_ACCESS, operation_key
 from app.candidates.models import Candidate
@@ -106,6 +108,10 @@ def _victims(demo: Demo, tmp: Path) -> Victims:
         found.add("subscription_id", *session.scalars(select(AlertSubscription.id).limit(1)))
         found.add("job_id", *session.scalars(select(Job.id).limit(1)))
         open_vacancy = open_.vacancy_id
+    # The demo's year of history holds appointments (by competition and direct) to walk too.
+    with demo.session() as session:
+        seed_demo_history(session)
+        found.add("appointment_id", *session.scalars(select(Appointment.id).order_by(Appointment.id).limit(2)))
     # What the owners make now, through the API.
     hr_minfin, hr_almaty = demo.headers("hr.minfin"), demo.headers("hr.almaty")
     accommodated = client.post(

@@ -161,7 +161,7 @@ def test_the_command_prints_json_and_writes_the_report(
 
 
 def test_the_demo_year_shows_a_rising_trend(world: World) -> None:
-    result = seed(world.app.state.sessions)
+    result = seed(world.app.state.sessions, history=True)
     assert result["added"]["history"] == {
         "competitions": 177,
         "applications": 549,

@@ -88,23 +88,7 @@ def candidate_personal_view(candidate: Candidate, *, secret_key: str) -> Candida
         region=candidate.region,
         locale=candidate.account.locale,
         languages=[LanguageOut(language=item.language, level=item.level) for item in candidate.languages],
-        education=[
-            EducationOut(
-                id=e.id,
-                level=e.level,
-                field=e.field,
-                institution=e.institution,
-                start_date=e.start_date,
-                end_date=e.end_date,
-                diploma_on=e.diploma_on,
-                grant_funded=e.grant_funded,
-                gpa=e.gpa,
-                gpa_scale=e.gpa_scale,
-                academy=e.academy,
-                best_graduate=e.best_graduate,
-            )
-            for e in candidate.education
-        ],
+        education=[EducationOut.model_validate(e, from_attributes=True) for e in candidate.education],
         work=[
             WorkOut(
                 id=w.id,
@@ -167,22 +151,8 @@ def _apply_file(candidate: Candidate, data: PersonalFileIn) -> None:
     candidate.surname, candidate.given_name, candidate.patronymic = data.surname, data.given_name, data.patronymic
     candidate.phone, candidate.region = data.phone, data.region
     candidate.languages = [CandidateLanguage(language=item.language, level=item.level) for item in data.languages]
-    candidate.education = [
-        EducationRecord(
-            level=e.level,
-            field=e.field,
-            institution=e.institution,
-            start_date=e.start_date,
-            end_date=e.end_date,
-            diploma_on=e.diploma_on,
-            grant_funded=e.grant_funded,
-            gpa=e.gpa,
-            gpa_scale=e.gpa_scale,
-            academy=e.academy,
-            best_graduate=e.best_graduate,
-        )
-        for e in data.education
-    ]
+    # EducationIn's fields are the record's columns, one for one (a new field goes in both, once)
+    candidate.education = [EducationRecord(**e.model_dump()) for e in data.education]
     candidate.work = [
         WorkRecord(
             employer=w.employer,

@@ -38,6 +38,7 @@ from app.web.deps import (
 )
 from app.web.i18n import Texts
 from app.web.messages import PAGE_TEXTS, FieldError, field_error, problem_message
+from app.web.nav import WORK_HOME
 from app.web.public import level_name
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -164,9 +165,18 @@ def sign_in(
             next=target,
             values={"email": email},
         )
-    response = redirect(target if account.role == CANDIDATE else "/")
+    response = redirect(_after_sign_in(account.role, field(form, "next")))
     _set_session_cookie(response, token, secure_cookies(settings))
     return response
+
+
+def _after_sign_in(role: str, asked: str) -> str:
+    """A candidate goes where they were going (their applications by default); staff to the page they
+    asked for, else to their work page."""
+    if role == CANDIDATE:
+        return safe_next(asked, "/applications")
+    target = safe_next(asked, WORK_HOME)
+    return WORK_HOME if target == "/applications" else target
 
 
 @router.post("/sign-out")

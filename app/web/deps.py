@@ -22,7 +22,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
-from app.auth.models import CANDIDATE, Account
+from app.auth.models import CANDIDATE, STAFF_ROLES, Account
 from app.competitions.clock import NowDep
 from app.deps import SessionDep, SettingsDep
 from app.errors import DomainError, Kind
@@ -31,6 +31,7 @@ from app.settings import Settings
 from app.web import sessions
 from app.web.i18n import LOCALE_NAMES, PAGE_LOCALES, Texts, page_locale
 from app.web.messages import FieldError, problem_kind, problem_message
+from app.web.nav import links_for
 
 log = logging.getLogger("irikteu.web")
 
@@ -97,6 +98,23 @@ def get_candidate(visitor: VisitorDep) -> Visitor:
 CandidateVisitor = Annotated[Visitor, Depends(get_candidate)]
 
 
+def staff_of(*roles: str) -> Callable[[Visitor], Visitor]:
+    """A dependency: the signed-in visitor when their role is one of ``roles`` (any staff role when none)."""
+    allowed = roles or STAFF_ROLES
+
+    def dependency(visitor: VisitorDep) -> Visitor:
+        if visitor.account is None:
+            raise SignInRequired()
+        if visitor.account.role not in allowed:
+            raise PageForbidden()
+        return visitor
+
+    return dependency
+
+
+StaffVisitor = Annotated[Visitor, Depends(staff_of())]
+
+
 async def read_form(request: Request) -> FormData:
     return await request.form()
 
@@ -144,6 +162,7 @@ def render(
         errors_by_field={e.field: e.message for e in errors or []},
         page_title=title,
         other_locales=[(code, LOCALE_NAMES[code]) for code in PAGE_LOCALES if code != visitor.locale],
+        staff_links=links_for(visitor.account.role) if visitor.account is not None else [],
         current_path=request.url.path,
         **context,
     )

@@ -1,7 +1,8 @@
 """The pages' language: Kazakh or Russian from the cookie, else Accept-Language; texts from the web catalogues.
 
-The catalogues are ``app/web/i18n/web.{kk,ru}.po`` (English msgids), compiled in memory by
-Babel once per process; dates and numbers are formatted by Babel for the page's locale.
+The catalogues are ``app/web/i18n/*.{kk,ru}.po`` (English msgids): ``web`` for the candidate pages and
+one per staff area (``commission``, ``hr``, ...), merged and compiled in memory by Babel once per process;
+dates and numbers are formatted by Babel for the page's locale.
 Titles of domain error codes come from the service's own catalogues (``app.i18n``).
 """
 
@@ -29,9 +30,13 @@ LOCALE_NAMES: dict[str, str] = {"kk": "Қазақша", "ru": "Русский"}
 _CATALOGUES = Path(__file__).parent / "i18n"
 
 
-@lru_cache
-def translations(locale: str) -> Translations:
-    with (_CATALOGUES / f"web.{locale}.po").open("rb") as handle:
+def catalogue_files(locale: str) -> list[Path]:
+    """The page catalogues of ``locale``: ``web`` first, then each area's, by name."""
+    return sorted(_CATALOGUES.glob(f"*.{locale}.po"), key=lambda path: (path.name != f"web.{locale}.po", path.name))
+
+
+def _compile(path: Path, locale: str) -> Translations:
+    with path.open("rb") as handle:
         catalog = read_po(handle, locale=locale)
     compiled = BytesIO()
     write_mo(compiled, catalog)
@@ -39,11 +44,23 @@ def translations(locale: str) -> Translations:
     return Translations(fp=compiled)
 
 
+@lru_cache
+def translations(locale: str) -> Translations:
+    first, *others = catalogue_files(locale)
+    merged = _compile(first, locale)
+    for path in others:
+        merged.merge(_compile(path, locale))
+    return merged
+
+
 def catalogue_ids(locale: str) -> set[str]:
     """Every msgid translated in ``locale`` (a test checks the templates use no other)."""
-    with (_CATALOGUES / f"web.{locale}.po").open("rb") as handle:
-        catalog = read_po(handle, locale=locale)
-    return {str(m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id and m.string}
+    found: set[str] = set()
+    for path in catalogue_files(locale):
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        found |= {str(m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id and m.string}
+    return found
 
 
 def page_locale(request: Request) -> str:

@@ -13,7 +13,21 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.web import account, alerts, applications, exams, public, sessions
+from app.web import (
+    account,
+    admin,
+    alerts,
+    applications,
+    appointments,
+    commission,
+    exams,
+    hr,
+    proctor,
+    public,
+    research,
+    sessions,
+    staff,
+)
 from app.web.deps import error_page, secure_cookies
 
 NOT_PAGES = ("/api/", "/docs", "/redoc", "/openapi.json", "/health", "/ready")
@@ -29,6 +43,23 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",  # the unsubscribe link carries its token in the URL
     "X-Frame-Options": "DENY",
 }
+
+
+PAGE_MODULES = (
+    public,
+    account,
+    applications,
+    exams,
+    alerts,
+    staff,
+    commission,
+    hr,
+    proctor,
+    admin,
+    research,
+    appointments,
+)
+"""Every page module, each with its ``router`` (the staff areas add their menu links when imported)."""
 
 
 def is_page(path: str) -> bool:
@@ -81,11 +112,8 @@ class PageGzip:
 def install_web(app: FastAPI) -> None:
     """Add the pages to the service (after the API's routers and problem handlers)."""
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    app.include_router(public.router)
-    app.include_router(account.router)
-    app.include_router(applications.router)
-    app.include_router(exams.router)
-    app.include_router(alerts.router)
+    for module in PAGE_MODULES:
+        app.include_router(module.router)
     app.add_middleware(PageHeadersMiddleware)
     app.add_middleware(PageGzip)
     api_handler = app.exception_handlers[StarletteHTTPException]

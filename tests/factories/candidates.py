@@ -15,11 +15,22 @@ from app.candidates.schemas import ConsentsIn, EducationIn, LanguageIn, Registra
 from tests.factories.accounts import TEST_PASSWORD
 
 _serials = itertools.count(1)
+_issued: set[str] = set()
 
 
 def make_iin(birth_date: date, sex: str, serial: int | None = None) -> str:
-    """A valid IIN for ``birth_date`` and ``sex`` (a fresh serial number unless given)."""
-    return demo_iin(birth_date, sex, next(_serials) if serial is None else serial)
+    """A valid IIN for ``birth_date`` and ``sex`` (a fresh one in this process unless ``serial`` is given).
+
+    The demo's ``make_iin`` skips serial numbers no IIN is issued with, so serial n may give the IIN of
+    serial n + 1; the set of issued IINs keeps two calls from ever returning the same one.
+    """
+    if serial is not None:
+        return demo_iin(birth_date, sex, serial)
+    while True:
+        iin = demo_iin(birth_date, sex, next(_serials))
+        if iin not in _issued:
+            _issued.add(iin)
+            return iin
 
 
 def make_candidate(

@@ -208,7 +208,7 @@ def test_registration_refuses_a_bad_iin_with_the_cores_reason_next_to_the_field(
 
 def _template_ids() -> set[str]:
     found: set[str] = set()
-    for path in [*WEB.glob("templates/*.html"), *WEB.glob("*.py")]:
+    for path in [*WEB.glob("templates/**/*.html"), *WEB.glob("*.py")]:
         text = path.read_text(encoding="utf-8")
         found |= {m.group(1) for m in re.finditer(r'ngettext\(\s*"((?:[^"\\]|\\.)*)"', text)}
         found |= {m.group(2) for m in re.finditer(r'(?<![a-zA-Z])(?:_|gettext)\(\s*(["\'])((?:(?!\1).)*)\1', text)}

@@ -1,0 +1,9 @@
+"""Pages of appointment (after the competition and outside it) and the selection analytics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.web.deps import WebRoute
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)

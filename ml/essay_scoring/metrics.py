@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.metrics import cohen_kappa_score
 
 
 def quadratic_kappa(human: npt.ArrayLike, machine: npt.ArrayLike, labels: Sequence[int] | None = None) -> float:
@@ -20,6 +19,10 @@ def quadratic_kappa(human: npt.ArrayLike, machine: npt.ArrayLike, labels: Sequen
         len(np.unique(human_array)) < 2 and len(np.unique(machine_array)) < 2
     ):
         return 1.0 if np.array_equal(human_array, machine_array) else 0.0
+    # scikit-learn is imported where a kappa is computed, not at import: the service imports this module
+    # (the pre-scoring gate) at start-up, and scikit-learn alone costs a worker about a second of CPU there.
+    from sklearn.metrics import cohen_kappa_score  # noqa: PLC0415
+
     return float(
         cohen_kappa_score(
             human_array, machine_array, labels=None if labels is None else list(labels), weights="quadratic"

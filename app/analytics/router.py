@@ -54,7 +54,11 @@ def read_figures(
     return _report(account, session, policy, today, start, end, by, state_body_id)
 
 
-@router.get("/figures.csv")
+@router.get(
+    "/figures.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "one row per group, suppressed cells empty"}},
+)
 def read_figures_csv(
     account: CurrentAccount,
     session: SessionDep,

@@ -244,7 +244,16 @@ def diff_versions(
         return DiffOut.model_validate(service.diff(before, after))
 
 
-@router.get("/{interview_id}/transcript/export")
+@router.get(
+    "/{interview_id}/transcript/export",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"text/plain": {}, "text/vtt": {}, "application/x-subrip": {}, "application/json": {}},
+            "description": "the transcript in the chosen format, as a download",
+        }
+    },
+)
 def export_transcript(
     interview_id: Id,
     account: CurrentAccount,

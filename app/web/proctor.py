@@ -233,6 +233,21 @@ def check_decision(
     )
 
 
+@router.post("/proctor/reviews/{review_id}/change", response_class=HTMLResponse)
+def change_decision(
+    review_id: int,
+    request: Request,
+    visitor: ProctorVisitor,
+    form: CheckedForm,
+    session: SessionDep,
+    policy: PolicyDep,
+    today: TodayDep,
+) -> HTMLResponse:
+    """Back from the check to the form, with the decision and reason as they were."""
+    values = {"decision": field(form, "decision"), "reason": field(form, "reason")}
+    return _review_page(request, visitor, session, review_id, today=today, policy=policy, values=values)
+
+
 @router.post("/proctor/reviews/{review_id}/decision", response_class=HTMLResponse)
 def record_decision(
     review_id: int,

@@ -162,6 +162,9 @@ def test_a_decision_needs_a_reason_then_a_check_and_a_confirmed_violation_voids_
     assert f'<dd id="checked-reason">{reason}</dd>' in check.text
     assert '<dd id="checked-decision">Бұзушылықты растау</dd>' in check.text
     assert _results(world, flagged.watched) == [(False, None)]  # nothing recorded before the check
+    changed = _post(world, f"/proctor/reviews/{review_id}/change", {"decision": "confirm", "reason": reason}, KK)
+    assert 'id="decision-confirm" name="decision" value="confirm" checked' in changed.text
+    assert f">{reason}</textarea>" in changed.text
 
     recorded = _post(world, f"/proctor/reviews/{review_id}/decision", {"decision": "confirm", "reason": reason}, KK)
     assert (recorded.status_code, recorded.headers["location"]) == (303, f"/proctor/reviews/{review_id}?decided=1")

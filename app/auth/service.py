@@ -21,7 +21,7 @@ from app.auth.errors import (
     STATE_BODY_NOT_FOUND,
     STATE_BODY_REQUIRED,
 )
-from app.auth.models import HR_OFFICER, Account, StateBody
+from app.auth.models import CANDIDATE, HR_OFFICER, Account, StateBody
 from app.auth.permissions import ensure_can
 from app.auth.schemas import StaffAccountIn, StateBodyIn
 from app.auth.security import hash_password, verify_password
@@ -293,3 +293,18 @@ def create_staff_account(*, session: Session, data: StaffAccountIn, actor: Accou
         },
     )
     return account
+
+
+def staff_accounts(*, session: Session, actor: Account) -> list[Account]:
+    """Every staff account (candidates register themselves and are not listed), by role and name."""
+    ensure_can(actor, "account.create")
+    return list(
+        session.scalars(
+            select(Account).where(Account.role != CANDIDATE).order_by(Account.role, Account.display_name, Account.id)
+        ).all()
+    )
+
+
+def state_bodies(*, session: Session) -> list[StateBody]:
+    """Every state body, by code."""
+    return list(session.scalars(select(StateBody).order_by(StateBody.code)).all())

@@ -261,3 +261,30 @@ def outbox_summary(*, session: Session, recent: int = 20) -> dict[str, Any]:
             for m in failures
         ],
     }
+
+
+HELD_STATUSES: tuple[str, ...] = ("queued", "sending")
+"""Not sent yet: ``queued`` waits (``last_error`` says why when a try failed or SMTP is not set); ``sending``
+was handed to the SMTP server by a job that did not record the answer: the outcome is unknown."""
+
+
+def outbox_messages(
+    *, session: Session, statuses: tuple[str, ...] = OUTBOX_STATUSES, recent: int = 20
+) -> list[dict[str, Any]]:
+    """The latest messages of ``statuses``, newest first, addresses masked (for the administrator)."""
+    rows = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.status.in_(statuses)).order_by(OutboxMessage.id.desc()).limit(recent)
+    ).all()
+    return [
+        {
+            "id": m.id,
+            "event": m.event,
+            "to": _masked(m.to_address),
+            "status": m.status,
+            "attempts": m.attempts,
+            "last_error": m.last_error,
+            "created_at": m.created_at,
+            "sent_at": m.sent_at,
+        }
+        for m in rows
+    ]

@@ -295,7 +295,7 @@ async def upload(
 
 @router.get("/commission/interviews/{interview_id}/recording/status", response_class=HTMLResponse)
 def status_fragment(interview_id: int, request: Request, visitor: Reader, session: SessionDep) -> HTMLResponse:
-    """The transcription's progress, polled by htmx every two seconds until it ends (then the page reloads)."""
+    """The transcription's progress, polled by htmx every two seconds until it ends (then htmx opens the transcript)."""
     with session.begin():
         service.scope(session=session, interview_id=interview_id, actor=_account(visitor), action=access.READ)
         recording = _recording_view(session, service.latest_recording(session, interview_id), visitor.locale)
@@ -311,7 +311,7 @@ def status_fragment(interview_id: int, request: Request, visitor: Reader, sessio
         status_texts={key: t.gettext(text) for key, text in STATUS_TEXTS.items()},
     )
     if recording.status == "transcribed" and request.headers.get("HX-Request") == "true":
-        response.headers["HX-Refresh"] = "true"  # the transcript is there: show it
+        response.headers["HX-Redirect"] = f"{_base(interview_id)}/transcript"  # the transcript is there: show it
     return response
 
 
@@ -453,6 +453,7 @@ def _edit_page(
         base=_base(interview_id),
         code=code,
         base_version=latest.version,
+        language=latest.language,
         segments=segments,
         note=note,
     )
@@ -554,6 +555,7 @@ def diff_page(
         _t, before = service.get_version(session, scoped.interview, older)
         _t, after = service.get_version(session, scoped.interview, newer)
         changes = service.diff(before, after)["changes"]
+        language = after.language
         timings = [(s.get("start", 0.0), s.get("end", 0.0)) for s in after.segments or before.segments]
     blocks = []
     for change in changes:
@@ -587,6 +589,7 @@ def diff_page(
         newer=newer,
         choices=choices,
         blocks=blocks,
+        language=language,
     )
 
 

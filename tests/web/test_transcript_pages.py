@@ -129,7 +129,7 @@ def test_the_secretary_uploads_and_the_status_fragment_follows_the_job(scene: Sc
     fragment = secretary.get(f"{base}/recording/status", headers={"HX-Request": "true"})
     assert fragment.status_code == 200 and "<html" not in fragment.text
     assert "Ожидает расшифровки" in fragment.text and 'hx-trigger="every 2s"' in fragment.text
-    assert "hx-refresh" not in fragment.headers
+    assert "hx-redirect" not in fragment.headers
 
     member = scene.client(scene.setup.members[1], "kk")
     seen: dict[str, Any] = {}
@@ -145,7 +145,7 @@ def test_the_secretary_uploads_and_the_status_fragment_follows_the_job(scene: Sc
     assert 'hx-trigger="every 2s"' in seen["fragment"].text
 
     done = member.get(f"{base}/recording/status", headers={"HX-Request": "true"})
-    assert done.headers["hx-refresh"] == "true"
+    assert done.headers["hx-redirect"] == f"{base}/transcript"
     assert "Мәтінге түсірілді" in done.text and "hx-get" not in done.text
     assert f'href="{base}/transcript"' in done.text
 
@@ -226,11 +226,13 @@ def test_a_correction_is_version_2_with_its_author_and_the_diff_shows_the_change
 
     diff = member.get(f"{base}/transcript/diff?from=1&to=2")
     assert diff.status_code == 200
-    assert re.findall(r"<del>(.*?)</del>", diff.text) == ['<span class="visually-hidden">удалено: </span>заңгермін.']
-    assert re.findall(r"<ins>(.*?)</ins>", diff.text) == [
-        '<span class="visually-hidden">добавлено: </span>экономистпін.'
+    assert re.findall(r"<del>(.*?)</del>", diff.text) == [
+        '<span class="visually-hidden">удалено: </span><span lang="kk">заңгермін.</span>'
     ]
-    assert "<span>Мен</span>" in diff.text and "Сәлеметсіз" not in diff.text  # only the changed segment
+    assert re.findall(r"<ins>(.*?)</ins>", diff.text) == [
+        '<span class="visually-hidden">добавлено: </span><span lang="kk">экономистпін.</span>'
+    ]
+    assert '<span lang="kk">Мен</span>' in diff.text and "Сәлеметсіз" not in diff.text  # only the changed segment
     assert "Фрагмент 2 · 0:01" in _text(diff.text)
     assert member.get(f"{base}/transcript/diff").text == diff.text  # the default: the last two versions
     same = member.get(f"{base}/transcript/diff?from=2&to=2")

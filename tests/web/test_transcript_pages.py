@@ -20,9 +20,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.auth.models import Account
+from app.i18n import translate
 from app.interviews.models import Interview
 from app.transcripts import jobs as transcript_jobs
+from app.transcripts.errors import SILENT_AUDIO
 from app.transcripts.models import Recording, TranscriptVersion
+from ml.transcription import TranscriptionError
 from ml.transcription.transcriber import quality_note
 from tests.api._assessment import NOW, Clocked, Setup, build, clocked_world_fixture  # noqa: F401
 from tests.api.test_transcripts import FAKE_MODEL, FakeTranscriber
@@ -371,3 +374,22 @@ def test_no_page_or_file_a_member_gets_names_the_candidate(scene: Scene) -> None
         body = "" if name == "file" else response.text
         assert_anonymous(body + headers, people, name)
     assert scene.setup.people[0].code in pages["transcript"].text
+
+
+def test_a_failed_transcription_stops_the_polling_and_says_why(scene: Scene) -> None:
+    secretary = scene.client(scene.setup.secretary, "ru")
+    assert scene.upload(secretary, filename="call.wav").status_code == 303
+
+    def silent() -> None:
+        raise TranscriptionError("silent_audio", "no speech")
+
+    scene.fake.during = silent
+    scene.world.app.state.queue.execute(_job_of(scene))
+    base = f"/commission/interviews/{scene.interview}"
+    fragment = secretary.get(f"{base}/recording/status", headers={"HX-Request": "true"})
+    assert "Расшифровка не удалась" in fragment.text
+    assert translate(SILENT_AUDIO.title, "ru") in fragment.text and SILENT_AUDIO.title not in fragment.text
+    assert "hx-get" not in fragment.text and "hx-redirect" not in fragment.headers
+    page = secretary.get(f"{base}/transcript")
+    assert translate(SILENT_AUDIO.title, "ru") in page.text and "segment-text" not in page.text
+    assert f'href="{base}/recording"' in page.text  # upload another file

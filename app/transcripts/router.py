@@ -13,10 +13,9 @@ from app.auth.deps import CurrentAccount
 from app.bounds import MAX_COUNT, Id
 from app.deps import QueueDep, SessionDep, SettingsDep
 from app.errors import CONFLICT, NOT_FOUND, DomainError
-from app.jobs.models import Job
 from app.transcripts import access, exports, service
 from app.transcripts.errors import RECORDING_DELETED
-from app.transcripts.models import DISABLED, QUEUED, Recording, Transcript, TranscriptVersion
+from app.transcripts.models import DISABLED, Recording, Transcript, TranscriptVersion
 from app.transcripts.schemas import CorrectionIn, DiffOut, RecordingOut, TranscriptOut, VersionsOut, VersionSummary
 from app.transcripts.upload import receive_file
 
@@ -24,12 +23,7 @@ router = APIRouter(prefix="/api/v1/interviews", tags=["transcripts"])
 
 
 def _recording_out(session: Session, recording: Recording) -> RecordingOut:
-    job = session.get(Job, recording.job_id) if recording.job_id else None
-    status = recording.status
-    if recording.deleted_at is not None:
-        status = "deleted"
-    elif status == QUEUED and job is not None and job.status == "running":
-        status = "transcribing"
+    status, progress = service.recording_state(session, recording)
     return RecordingOut(
         id=recording.id,
         interview_id=recording.interview_id,
@@ -41,7 +35,7 @@ def _recording_out(session: Session, recording: Recording) -> RecordingOut:
         status=status,
         error_code=recording.error_code,
         job_id=recording.job_id,
-        progress=None if job is None else job.progress,
+        progress=progress,
         uploaded_at=recording.uploaded_at,
         deleted_at=recording.deleted_at,
     )

@@ -154,6 +154,21 @@ def neutral_filename(application: Application | None, uploaded: str) -> str:
     return f"interview-{code}{suffix if _EXTENSION.fullmatch(suffix) else ''}"
 
 
+def recording_state(session: Session, recording: Recording) -> tuple[str, float | None]:
+    """Where the recording stands as people read it, ``(status, percent of the audio processed)``.
+
+    ``status`` is the stored one, ``transcribing`` while its queued job runs, ``deleted`` once the
+    retention period removed the file.
+    """
+    job = session.get(Job, recording.job_id) if recording.job_id else None
+    status = recording.status
+    if recording.deleted_at is not None:
+        status = "deleted"
+    elif status == QUEUED and job is not None and job.status == "running":
+        status = "transcribing"
+    return status, None if job is None else job.progress
+
+
 def shown_filename(session: Session, recording: Recording) -> str:
     """The recording's name as anyone reads it: neutral even for a row stored before names were replaced."""
     interview = session.get(Interview, recording.interview_id)

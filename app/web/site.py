@@ -27,6 +27,7 @@ from app.web import (
     research,
     sessions,
     staff,
+    transcripts,
 )
 from app.web.deps import error_page, secure_cookies
 
@@ -52,6 +53,7 @@ PAGE_MODULES = (
     exams,
     alerts,
     staff,
+    transcripts,  # before commission: its /commission/... paths are matched first
     commission,
     hr,
     proctor,

@@ -73,7 +73,7 @@ def test_hr_approves_the_alert_campaign_in_kazakh_and_the_subscriber_gets_the_le
     assert page.inner_text("h1").strip() == "Хабарламаларды мақұлдамас бұрын тексеріңіз"
     audit.check(page, "hr-alert-campaign-check")
     with live.session() as session:
-        assert session.get(AlertCampaign, campaign_id).status == "draft"  # type: ignore[union-attr]
+        assert session.get(AlertCampaign, campaign_id).status == "draft"
     page.click("#confirm")
     page.wait_for_url(re.compile(rf"/hr/alerts/{campaign_id}\?done=approved$"))
     assert page.inner_text(".panel h2").strip() == "Таратылым мақұлданды"

@@ -379,3 +379,20 @@ def test_another_state_body_gets_the_403_page_and_changes_nothing(world: World) 
     sign_in(world.client, candidate.email)
     assert world.client.get("/hr/talent").status_code == 403
     assert world.client.get("/hr/alerts").status_code == 403
+
+
+def test_results_come_20_a_page_with_links_to_every_page(world: World) -> None:
+    hr = world.account("hr_officer")
+    for number in range(21):
+        world.candidate(talent_pool=True, surname=f"Беттеуов{number}")
+    sign_in(world.client, hr.email)
+    first = world.client.get("/hr/talent?text=Law+legal", headers=RU)
+    assert first.status_code == 200, first.text
+    assert len(re.findall(r'id="candidate-\d+"', first.text)) == 20
+    assert "Найден 21 человек. Страница 1 из 2." in html.unescape(first.text)
+    assert 'href="/hr/talent?text=Law+legal&amp;page=2"' in first.text
+    second = world.client.get("/hr/talent?text=Law+legal&page=2", headers=RU)
+    assert len(re.findall(r'id="candidate-\d+"', second.text)) == 1
+    assert '<ol class="cards" start="21">' in second.text
+    shown = set(re.findall(r'id="candidate-(\d+)"', first.text + second.text))
+    assert len(shown) == 21

@@ -94,6 +94,7 @@ def test_a_vacancy_search_explains_each_match_in_words_and_counts_those_failing(
     assert f"/hr/talent?vacancy_id={pool.vacancy_id}&include_failing=1" in text
     assert f'id="candidate-{pool.short_experience}"' not in page.text
     answer = _api(world, pool.hr, vacancy_id=pool.vacancy_id)
+    assert f'<option value="{pool.vacancy_id}" selected>Главный эксперт</option>' in page.text
     assert f"Подсказка модели {answer['model']['name']}, версия {answer['model']['version']}." in text
 
     qualified = _card(page.text, pool.qualified)
@@ -369,6 +370,7 @@ def test_another_state_body_gets_the_403_page_and_changes_nothing(world: World) 
     invite = {"csrf_token": token, "vacancy_id": str(vacancy_id), "candidate_id": str(qualified)}
     assert world.client.post("/hr/talent/invite", data=invite).status_code == 403
     assert f'href="/hr/alerts/{campaign.id}"' not in world.client.get("/hr/alerts").text
+    assert f'<option value="{vacancy_id}"' not in world.client.get("/hr/talent").text
     with world.session() as session:
         assert session.get(AlertCampaign, campaign.id).status == "draft"
         assert session.get(AlertStandingRule, rule_id).active is True

@@ -129,6 +129,8 @@ SEARCH_FIELDS = (
     "route",
 )
 NUMBER_FIELDS = ("min_experience_months", "max_experience_months")
+SEARCH_ERROR_FIELDS = {"search_text_too_long": "text", "contradictory_filters": "regions"}
+"""The field a search problem concerns (the service's codes); others go to the vacancy choice."""
 
 
 def _hr(visitor: Visitor) -> Account:
@@ -314,7 +316,8 @@ def talent_page(
                 except DomainError as problem:
                     if problem_kind(problem) in (Kind.NOT_FOUND, Kind.FORBIDDEN):
                         raise
-                    errors = [FieldError("vacancy_id", problem_message(problem, visitor.texts))]
+                    target = SEARCH_ERROR_FIELDS.get(problem.code, "vacancy_id")
+                    errors = [FieldError(target, problem_message(problem, visitor.texts))]
     t = visitor.texts
     results = []
     pages = 0

@@ -138,7 +138,7 @@ def test_a_text_search_with_filters_and_the_error_summary(world: World, pool: Po
     assert nothing.status_code == 422
     assert '<a href="#min_experience_months">Введите целое число месяцев, например 24</a>' in nothing.text
     unknown = world.client.get("/hr/talent?text=law&regions=Atlantis", headers=RU)
-    assert unknown.status_code == 422 and "Фильтры противоречат друг другу" in unknown.text
+    assert unknown.status_code == 422 and '<a href="#regions">Фильтры противоречат друг другу</a>' in unknown.text
 
 
 def _queries_for(world: World, url: str) -> int:

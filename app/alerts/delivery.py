@@ -37,6 +37,7 @@ from app.candidates.models import Candidate
 from app.jobs.queue import JobQueue
 from app.notifications.service import notify
 from app.notifications.templates import ASTANA_TIME
+from app.notifications.templates import render as render_message
 from app.settings import Settings
 from app.vacancies.models import PUBLISHED, Vacancy
 
@@ -329,3 +330,36 @@ def send_digests(*, session: Session, queue: JobQueue, settings: Settings, now: 
             payload={"outcome": dict(counts)},
         )
     return {"outcome": dict(counts)}
+
+
+def preview(*, session: Session, campaign: AlertCampaign, settings: Settings) -> dict[str, Any]:
+    """What a recipient of ``campaign`` would read, in Kazakh and Russian (the top recipient's reasons).
+
+    The same templates and context as ``_deliver``; the unsubscribe link is shown without its token.
+    """
+    top = session.scalars(
+        select(AlertCampaignRecipient)
+        .where(AlertCampaignRecipient.campaign_id == campaign.id)
+        .order_by(AlertCampaignRecipient.score.desc(), AlertCampaignRecipient.id)
+        .limit(1)
+    ).first()
+    explanation = (top.explanation if top is not None else {}).get("vacancies") or {}
+    link = f"{settings.public_base_url.rstrip('/')}/unsubscribe?token=…"
+    out: dict[str, Any] = {}
+    for locale in ("kk", "ru"):
+        items = _vacancy_items(session, list(campaign.vacancy_ids), locale, settings)
+        if len(items) == 1:
+            item = items[0]
+            context: dict[str, Any] = {
+                "vacancy_title": item["title"],
+                "state_body_name": item["state_body_name"],
+                "region": item["region"],
+                "reasons": _reasons(explanation.get(str(item["id"]), {}))[locale],
+                "vacancy_url": item["url"],
+                "unsubscribe_url": link,
+            }
+            out[locale] = render_message("vacancy_alert", context, locale)
+        else:
+            context = {"vacancies": items, "count": len(items), "unsubscribe_url": link}
+            out[locale] = render_message("vacancy_digest", context, locale)
+    return out

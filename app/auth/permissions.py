@@ -175,6 +175,8 @@ PERMISSIONS: dict[str, Rule] = {
         role_in(ADMINISTRATOR, RESEARCHER),
         lambda account, obj: account.role == HR_OFFICER and obj is not None and obj == account.state_body_id,
     ),
+    # --- alert campaigns and standing rules seen on HR's pages (app.web.talent); obj has state_body_id ---
+    "alert.manage": all_of(role_in(HR_OFFICER), same_state_body()),
 }
 
 

@@ -29,6 +29,7 @@ from app.web import (
     staff,
     transcripts,
 )
+from app.web import talent as talent_pages
 from app.web.deps import error_page, secure_cookies
 
 NOT_PAGES = ("/api/", "/docs", "/redoc", "/openapi.json", "/health", "/ready")
@@ -60,6 +61,7 @@ PAGE_MODULES = (
     admin,
     research,
     appointments,
+    talent_pages,
 )
 """Every page module, each with its ``router`` (the staff areas add their menu links when imported)."""
 

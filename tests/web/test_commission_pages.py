@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from fastapi.testclient import TestClient
 
 from app.auth.models import Account
@@ -251,12 +252,14 @@ def test_interview_schedule_and_scoring_pages(scene: Scene) -> None:
     page_url = f"/commission/competitions/{setup.competition_id}/interviews/{first.code}"
     assert "Оценить собеседование можно после его начала." in client.get(page_url).text
     world.set_now(datetime(2026, 2, 3, 5, 20, tzinfo=UTC))
+    client = client_of(world, member, "ru")  # a day later: the idle session has ended
     saved = post_form(client, page_url, f"{page_url}/score", {"score": "5", "comment": "Сильные ответы"})
     assert (saved.status_code, saved.headers["location"]) == (303, f"{page_url}?done=scored")
     assert "Вы поставили 5." in client.get(saved.headers["location"]).text
-    assert '<strong class="tag tag--done">5</strong>' in client.get(
-        f"/commission/competitions/{setup.competition_id}/interviews"
-    ).text
+    assert (
+        '<strong class="tag tag--done">5</strong>'
+        in client.get(f"/commission/competitions/{setup.competition_id}/interviews").text
+    )
 
 
 def test_every_page_a_member_receives_names_no_candidate(scene: Scene) -> None:
@@ -284,32 +287,30 @@ def test_every_page_a_member_receives_names_no_candidate(scene: Scene) -> None:
                 assert_anonymous(response.text, people, f"{account.id} {locale} {path}")
 
 
-def _signature_page(world: Clocked, tmp_path: Any, *, roots: bool) -> tuple[Any, list[Account], str, bytes]:
-    ca = make_demo_ca()
-    if roots:
-        from cryptography.hazmat.primitives import serialization  # noqa: PLC0415  (only this helper needs it)
-
-        bundle = tmp_path / "roots.pem"
-        bundle.write_bytes(ca.certificate.public_bytes(serialization.Encoding.PEM))
-        world.app.state.settings.protocol_trusted_roots = str(bundle)
+def _protocol_drawn_up(world: Clocked, tmp_path: Any, ca: Any) -> tuple[list[Account], str]:
+    """A published competition whose protocol is drawn up, with ``ca`` as the trusted root."""
+    bundle = tmp_path / "roots.pem"
+    bundle.write_bytes(ca.certificate.public_bytes(serialization.Encoding.PEM))
+    world.app.state.settings.protocol_trusted_roots = str(bundle)
     published = _published(world)
     drawn = world.client.post(
         f"/api/v1/competitions/{published.competition_id}/protocol", headers=world.headers(published.hr)
     )
     assert drawn.status_code == 201, drawn.text
-    page = f"/commission/competitions/{published.competition_id}/protocol"
-    return ca, published.members, page, b""
+    return published.members, f"/commission/competitions/{published.competition_id}/protocol"
 
 
 def test_the_protocol_page_verifies_an_uploaded_signature_and_says_why_in_words(world: Clocked, tmp_path: Any) -> None:
-    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
-
-    ca, members, page, _unused = _signature_page(world, tmp_path, roots=True)
-    first, second, third = members
+    ca = make_demo_ca()
+    members, page = _protocol_drawn_up(world, tmp_path, ca)
+    first, second, _third = members
     client = client_of(world, first, "ru")
     shown = client.get(page)
     assert shown.status_code == 200
-    assert "Протокол заседания конкурсной комиссии" in shown.text and "Конкурстық комиссия отырысының хаттамасы" in shown.text
+    assert (
+        "Протокол заседания конкурсной комиссии" in shown.text
+        and "Конкурстық комиссия отырысының хаттамасы" in shown.text
+    )
     assert shown.text.count("Ещё не подписано") == 3 and "Не изменён" in shown.text
     assert "Подписать до" in shown.text and "23 февраля 2026" in shown.text
     pdf_link = shown.text.split('href="/commission/protocols/')[1].split('"')[0]
@@ -351,4 +352,3 @@ def test_the_protocol_page_verifies_an_uploaded_signature_and_says_why_in_words(
     second_client = client_of(world, second, "kk")
     refused = upload(second_client, revoked.signer().sign(pdf.content))
     assert "Қол қойылмады: Кері қайтарылған сертификат: оны куәландырушы орталық қайтарып алған" in refused.text
-    assert third.id != second.id

@@ -15,8 +15,17 @@ from fastapi.testclient import TestClient
 from app.auth.models import Account
 from app.prescoring.texts import UNAVAILABLE_TEXTS
 from app.protocol.signing import make_demo_ca, make_test_certificate, make_test_crl
-from tests.api._assessment import Clocked, Setup, clocked_world_fixture, close, score, write_essay  # noqa: F401
+from tests.api._assessment import (  # noqa: F401
+    Clocked,
+    Setup,
+    build,
+    clocked_world_fixture,
+    close,
+    score,
+    write_essay,
+)
 from tests.api.test_competition_protocol import _published, _record_iin
+from tests.api.test_practical import TASK
 from tests.api.test_prescoring import ESSAYS, Scene, _scene
 from tests.web._anonymity import assert_anonymous, identities
 from tests.web._pages import csrf_of, sign_in
@@ -352,3 +361,41 @@ def test_the_protocol_page_verifies_an_uploaded_signature_and_says_why_in_words(
     second_client = client_of(world, second, "kk")
     refused = upload(second_client, revoked.signer().sign(pdf.content))
     assert "Қол қойылмады: Кері қайтарылған сертификат: оны куәландырушы орталық қайтарып алған" in refused.text
+
+
+def test_practical_tasks_are_read_and_scored_by_code_and_closing_too_early_is_refused(world: Clocked) -> None:
+    setup = build(world, category="C-4", failing_personal_qualities=1, topic=False)
+    first, second, third, stopped = setup.people
+    chair, member, _other = setup.members
+    created = world.client.post(
+        f"/api/v1/competitions/{setup.competition_id}/practical-tasks", json=TASK, headers=world.headers(setup.hr)
+    )
+    assert created.status_code == 201, created.text
+    base = f"/commission/competitions/{setup.competition_id}"
+    client = client_of(world, member, "kk")
+    listing = client.get(f"{base}/practical").text
+    assert TASK["title_kk"] in listing and TASK["instructions_kk"] in listing and TASK["title_ru"] not in listing
+    assert [code for code in (first.code, second.code, third.code, stopped.code) if code in listing] == [
+        first.code,
+        second.code,
+        third.code,
+    ]  # the one stopped at personal qualities never reached the stage
+    assert listing.count("Бағалау керек") == 3
+    assert 'href="' + base + '/essays"' not in listing  # no essay stage in a non-managerial plan
+    url = f"{base}/practical/{first.code}"
+    saved = post_form(client, url, f"{url}/score", {"score": "4", "comment": "Жақсы"})
+    assert (saved.status_code, saved.headers["location"]) == (303, f"{url}?done=scored")
+    page = client.get(saved.headers["location"]).text
+    assert "Сіз 4 қойдыңыз." in page and "Сіздің түсініктемеңіз: Жақсы" in page
+    assert client.get(f"{base}/practical").text.count("Бағалау керек") == 2
+    not_reached = post_form(client, url, f"{base}/practical/{stopped.code}/score", {"score": "3"})
+    assert not_reached.status_code == 422
+    chair_client = client_of(world, chair, "ru")
+    hr = client_of(world, setup.hr, "ru")
+    refused = post_form(hr, f"{base}/practical", f"{base}/stages/practical/close", {})
+    assert refused.status_code == 409
+    summary = refused.text.split("data-error-summary>")[1].split("</div>")[0]
+    # one score of three voting members is under the two-thirds quorum: every entrant is named
+    expected = f"Оценки выставило недостаточно членов комиссии: {first.code}, {second.code}, {third.code}"
+    assert f'<a href="#close-stage">{expected}</a>' in summary
+    assert 'id="close-stage"' not in chair_client.get(f"{base}/practical").text

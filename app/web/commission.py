@@ -880,9 +880,10 @@ _MAIN = re.compile(r"<main>(.*)</main>", re.DOTALL)
 
 
 def _document_body(html: str) -> str:
-    """The protocol's own text (its ``<main>``), to show inside the page without its inline style."""
+    """The protocol's own text (its ``<main>``), to show inside the page without its inline style; its tables
+    scroll sideways on a narrow screen as the page's own do."""
     found = _MAIN.search(html)
-    return found.group(1) if found else ""
+    return found.group(1).replace('<table border="1">', '<table class="data-table">') if found else ""
 
 
 def _protocol_page(

@@ -6,12 +6,14 @@ refused on the page, the chair records the discussion, then the stage closes; ax
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from app.auth.models import Account
-from tests.api._assessment import build, write_essay
+from app.protocol.signing import make_demo_ca, make_test_certificate
+from tests.api._assessment import build, close, score, write_essay
 from tests.factories.accounts import TEST_PASSWORD
 from tests.web.conftest import Live
 from tests.web.test_accessibility import Audit
@@ -104,6 +106,54 @@ def test_three_members_score_blind_first_the_chair_settles_a_disagreement_and_th
     ru.check(hr_page, "commission-essays-closed")
     chair_page.goto(f"{base}/essays")
     assert chair_page.locator("text=Эссе кезеңі жабылды. Бағалар түпкілікті.").count() == 1
+
+    # the interviews the next day, then the published results and the protocol the chair signs in the browser
+    for minute, person in ((0, first), (30, second)):
+        scheduled = live.client.post(
+            f"/api/v1/competitions/{setup.competition_id}/interviews",
+            headers=live.headers(setup.hr),
+            json={"anonymous_code": person.code, "starts_at": f"2026-02-03T10:{minute:02d}:00+05:00"},
+        )
+        assert scheduled.status_code == 201, scheduled.text
+    live.set_now(datetime(2026, 2, 3, 5, 45, tzinfo=UTC))
+    staff_sign_in(chair_page, chair)  # signed in again: the idle session ended overnight
+    chair_page.goto(f"{base}/interviews")
+    kk.check(chair_page, "commission-interviews-scheduled")
+    chair_page.goto(f"{base}/interviews/{first.code}")
+    kk.check(chair_page, "commission-interview-score")
+    chair_page.check("#score-5")
+    chair_page.locator("form[action$='/score'] button[type=submit]").click()
+    chair_page.wait_for_url(re.compile(r"\?done=scored$"))
+    for person in (first, second):
+        for account in (member, other) if person is first else (chair, member, other):
+            assert score(live, setup, "interview", person.code, account, 4).status_code == 200
+    assert close(live, setup, "interview").status_code == 200
+    published = live.client.post(
+        f"{base.replace('/commission', '/api/v1')}/publish-results", headers=live.headers(setup.hr)
+    )
+    assert published.status_code == 200, published.text
+    drawn = live.client.post(f"{base.replace('/commission', '/api/v1')}/protocol", headers=live.headers(setup.hr))
+    assert drawn.status_code == 201, drawn.text
+    protocol_id = drawn.json()["protocol"]["id"]
+    pdf = live.client.get(f"/api/v1/protocols/{protocol_id}/pdf", headers=live.headers(chair)).content
+    identity = make_test_certificate("Төраға", "800202400451", issuer=make_demo_ca())
+
+    chair_page.goto(f"{base}/protocol")
+    kk.check(chair_page, "commission-protocol")
+    chair_page.set_input_files(
+        "#signature",
+        files=[
+            {"name": "signature.p7s", "mimeType": "application/pkcs7-signature", "buffer": identity.signer().sign(pdf)}
+        ],
+    )
+    chair_page.locator("form[action$='/protocol/signature'] button[type=submit]").click()
+    chair_page.wait_for_url(re.compile(r"\?done=signed$"))
+    assert chair_page.locator("#signature-result").count() == 1
+    kk.check(chair_page, "commission-protocol-signed")
+    staff_sign_in(member_page, member)
+    member_page.goto(f"{base}/protocol")
+    assert member_page.locator("text=Подписано: действительна").count() == 1
+    ru.check(member_page, "commission-protocol")
 
     for audit in (kk, ru):
         assert audit.blocking == [], audit.blocking

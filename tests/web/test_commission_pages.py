@@ -388,6 +388,10 @@ def test_practical_tasks_are_read_and_scored_by_code_and_closing_too_early_is_re
     page = client.get(saved.headers["location"]).text
     assert "Сіз 4 қойдыңыз." in page and "Сіздің түсініктемеңіз: Жақсы" in page
     assert client.get(f"{base}/practical").text.count("Бағалау керек") == 2
+    with world.session() as session:
+        people = identities(session, world.app.state.settings.secret_key)
+    for html in (listing, page, client.get(url).text):
+        assert_anonymous(html, people, "practical")
     not_reached = post_form(client, url, f"{base}/practical/{stopped.code}/score", {"score": "3"})
     assert not_reached.status_code == 422
     chair_client = client_of(world, chair, "ru")

@@ -24,6 +24,7 @@ from app.deps import QueueDep, SessionDep
 from app.errors import NOT_FOUND, DomainError
 from app.essays import practical, queries, service, stages
 from app.essays.models import Essay, PracticalTask
+from app.essays.reviewed import reviewed_essays
 from app.essays.schemas import (
     EssayDraftIn,
     EssayOut,
@@ -39,9 +40,7 @@ from app.essays.schemas import (
     ScoreOut,
     StageClosureOut,
 )
-from app.prescoring.review import discussion_states
-from app.prescoring.schemas import DiscussionOut, ReviewedEssayOut, ReviewedEssaysOut
-from app.prescoring.views import reader, suggestion_views
+from app.prescoring.schemas import ReviewedEssayOut, ReviewedEssaysOut
 
 router = APIRouter(prefix="/api/v1/applications", tags=["essays"])
 competition_router = APIRouter(prefix="/api/v1/competitions", tags=["essays"])
@@ -174,40 +173,6 @@ def _readable(session: Session, competition_id: Id, account: Account) -> Competi
     )
 
 
-def _reviewed_essays(
-    session: Session, competition: Competition, account: Account, rows: list[tuple[Essay, Application]]
-) -> tuple[bool, list[ReviewedEssayOut]]:
-    """The essays as ``account`` reads them: own score only, the pre-score and flags as the review mode allows."""
-    mine = stages.own_scores(
-        session=session, scorer=account, application_ids=[a.id for _e, a in rows], stage=service.STAGE
-    )
-    closed = stages.closure(session=session, competition_id=competition.id, stage=service.STAGE) is not None
-    who = reader(session, competition=competition, account=account, stage_closed=closed)
-    scored = {application.id: application.id in mine for _essay, application in rows}
-    suggestions = suggestion_views(session, who=who, essays=[essay for essay, _a in rows], scored=scored)
-    states = discussion_states(
-        session, application_ids=[a.id for _e, a in rows], policy=competitions.policy_of(competition)
-    )
-    essays = []
-    for essay, application in rows:
-        assert essay.submitted_at is not None and essay.content_hash is not None
-        discussion = states[application.id].public() if who.sees_flags(scored[application.id]) else None
-        essays.append(
-            ReviewedEssayOut(
-                anonymous_code=application.anonymous_code,
-                language=essay.language,
-                text=essay.text,
-                word_count=essay.word_count,
-                submitted_at=essay.submitted_at,
-                content_hash=essay.content_hash,
-                my_score=_score_out(mine.get(application.id)),
-                suggestion=suggestions[application.id],
-                discussion=None if discussion is None else DiscussionOut(**discussion),
-            )
-        )
-    return closed, essays
-
-
 @competition_router.get("/{competition_id}/essays")
 def list_essays(competition_id: Id, account: CurrentAccount, session: SessionDep) -> ReviewedEssaysOut:
     """The submitted essays by anonymous code (commission, HR of the body); a member sees only their own score.
@@ -218,7 +183,7 @@ def list_essays(competition_id: Id, account: CurrentAccount, session: SessionDep
     with session.begin():
         competition = _readable(session, competition_id, account)
         rows = list(queries.submitted_essays(session=session, competition=competition))
-        closed, essays = _reviewed_essays(session, competition, account, rows)
+        closed, essays = reviewed_essays(session, competition, account, rows)
         return ReviewedEssaysOut(
             competition_id=competition.id,
             stage_closed=closed,
@@ -241,7 +206,7 @@ def read_essay(
         essay = queries.essay_of(session=session, application_id=application.id)
         if essay is None or not essay.locked:
             raise DomainError(NOT_FOUND, f"no submitted essay {anonymous_code} in this competition")
-        _closed, essays = _reviewed_essays(session, competition, account, [(essay, application)])
+        _closed, essays = reviewed_essays(session, competition, account, [(essay, application)])
         return essays[0]
 
 

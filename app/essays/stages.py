@@ -20,7 +20,7 @@ score, and the pre-score as the competition's review mode allows (blind-first: a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -30,6 +30,7 @@ from app.applications.models import Application
 from app.auth.models import COMMISSION_MEMBER, Account
 from app.competitions import service as competitions
 from app.competitions.access import competition_access
+from app.competitions.clock import KAZAKHSTAN
 from app.competitions.errors import NOT_ON_COMMISSION, STAGE_NOT_IN_PLAN
 from app.competitions.events import audit
 from app.competitions.models import SCORE_MEMBER, SCORED_STAGES, Competition, MemberScore
@@ -49,6 +50,7 @@ from app.interviews.models import CANCELLED, Interview
 from app.jobs.queue import JobQueue
 from app.prescoring.review import ensure_discussed
 from app.prescoring.service import enqueue_training
+from app.rules.calendar import working_day_deadline
 from app.rules.competition import StageOutcome, run_competition
 from app.rules.member_scores import scoring_quorum_reached
 
@@ -303,3 +305,10 @@ def score_out(row: MemberScore | None) -> dict[str, Any] | None:
     if row is None:
         return None
     return {"score": row.score, "comment": row.comment, "scored_at": row.created_at}
+
+
+def essay_scoring_due(competition: Competition, submitted_at: datetime) -> date:
+    """The last day for the members' scores of an essay: ``essay_scoring_working_days`` working days after
+    the day (in Kazakhstan) it was submitted."""
+    day = submitted_at.astimezone(KAZAKHSTAN).date()
+    return working_day_deadline(day, competitions.policy_of(competition).essay_scoring_working_days)

@@ -6,7 +6,6 @@ import base64
 import binascii
 from typing import Literal
 
-from cryptography import x509
 from fastapi import APIRouter, Query, status
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
@@ -22,7 +21,7 @@ from app.protocol.errors import SIGNATURE_INVALID
 from app.protocol.models import Protocol
 from app.protocol.schemas import ProtocolOut, SignatureCheckOut, SignatureIn, SignatureOut, VerificationOut
 from app.protocol.signing import SIGNATURE_REASONS
-from app.protocol.trust import ensure_certificate_of_signer, revocation_lists, trust_state, trusted_roots
+from app.protocol.trust import revocation_lists, trust_state, trusted_roots
 
 router = APIRouter(prefix="/api/v1/protocols", tags=["protocol"])
 
@@ -99,23 +98,9 @@ def sign_protocol(
         raise DomainError(
             SIGNATURE_INVALID, f"the signature is not base64: {SIGNATURE_REASONS['malformed']}", reason="malformed"
         ) from None
-    roots = trusted_roots(settings)
     with session.begin():
-        signature = service.add_signature(
-            session=session,
-            protocol_id=protocol_id,
-            account=account,
-            signature_der=signature_der,
-            trusted_roots=roots,
-            revocation_lists=revocation_lists(settings),
-        )
-        # The signature holds; it must also be the signer's own certificate (app.protocol.trust).
-        ensure_certificate_of_signer(
-            session=session,
-            account=account,
-            secret_key=settings.secret_key,
-            certificate=x509.load_pem_x509_certificate(signature.certificate_pem.encode()),
-            identity_required=roots is not None,
+        signature = service.sign(
+            session=session, protocol_id=protocol_id, account=account, signature_der=signature_der, settings=settings
         )
         return SignatureOut.model_validate(signature)
 

@@ -25,6 +25,8 @@ from app.protocol.errors import ALREADY_SIGNED, SIGNATURE_INVALID
 from app.protocol.models import Protocol, ProtocolSignature
 from app.protocol.signing import SIGNATURE_REASONS, verify_detached
 from app.protocol.texts import DOCUMENT_LOCALES
+from app.protocol.trust import ensure_certificate_of_signer, revocation_lists, trusted_roots
+from app.settings import Settings
 
 # Object rules (app.auth.permissions); obj is the competition's CompetitionAccess.
 allow("protocol.read", role_in(ADMINISTRATOR))
@@ -169,6 +171,33 @@ def add_signature(
             "certificate_serial": signature.certificate_serial,
             "request_id": current_request_id(),
         },
+    )
+    return signature
+
+
+def sign(
+    *, session: Session, protocol_id: int, account: Account, signature_der: bytes, settings: Settings
+) -> ProtocolSignature:
+    """Add ``account``'s signature under the deployment's trust settings (the API's and the pages' one way).
+
+    ``add_signature`` verifies it against the configured roots and CRLs; then the certificate must be the
+    signer's own (``app.protocol.trust``). Any refusal raises before the caller's transaction commits.
+    """
+    roots = trusted_roots(settings)
+    signature = add_signature(
+        session=session,
+        protocol_id=protocol_id,
+        account=account,
+        signature_der=signature_der,
+        trusted_roots=roots,
+        revocation_lists=revocation_lists(settings),
+    )
+    ensure_certificate_of_signer(
+        session=session,
+        account=account,
+        secret_key=settings.secret_key,
+        certificate=x509.load_pem_x509_certificate(signature.certificate_pem.encode()),
+        identity_required=roots is not None,
     )
     return signature
 

@@ -20,6 +20,7 @@ from app.db import utcnow
 from app.errors import NOT_FOUND, DomainError
 from app.jobs.queue import JobQueue
 from app.logs import current_request_id
+from app.notifications.errors import OUTBOX_MESSAGE_NOT_FOUND, OUTBOX_NOT_HELD
 from app.notifications.models import OUTBOX_STATUSES, Notification, OutboxMessage
 from app.notifications.templates import email_footer, render
 
@@ -227,7 +228,7 @@ def mark_read(*, session: Session, account_id: int, notification_id: int, actor_
     return notification
 
 
-def _masked(address: str) -> str:
+def masked_address(address: str) -> str:
     local, _, domain = address.rpartition("@")
     return f"{local[:1]}***@{domain}"
 
@@ -240,6 +241,8 @@ def outbox_summary(*, session: Session, recent: int = 20) -> dict[str, Any]:
     failures = session.scalars(
         select(OutboxMessage).where(OutboxMessage.status == "failed").order_by(OutboxMessage.id.desc()).limit(recent)
     ).all()
+    # Every held letter, not the latest few: each one waits for a person's decision.
+    held = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "unknown").order_by(OutboxMessage.id))
     waiting = session.scalars(
         select(OutboxMessage.last_error)
         .where(OutboxMessage.status == "queued", OutboxMessage.last_error.is_not(None))
@@ -249,15 +252,75 @@ def outbox_summary(*, session: Session, recent: int = 20) -> dict[str, Any]:
     return {
         "counts": counts,
         "queued_reason": waiting,
-        "recent_failures": [
-            {
-                "id": m.id,
-                "event": m.event,
-                "to": _masked(m.to_address),
-                "attempts": m.attempts,
-                "last_error": m.last_error,
-                "created_at": m.created_at,
-            }
-            for m in failures
-        ],
+        "recent_failures": [_brief(m) for m in failures],
+        "held": [_brief(m) for m in held],
     }
+
+
+def _brief(message: OutboxMessage) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "event": message.event,
+        "to": masked_address(message.to_address),
+        "attempts": message.attempts,
+        "last_error": message.last_error,
+        "created_at": message.created_at,
+    }
+
+
+RESEND, MARK_SENT = "resend", "mark_sent"
+OUTBOX_DECISIONS: tuple[str, ...] = (RESEND, MARK_SENT)
+
+
+def decide_held(
+    *,
+    session: Session,
+    queue: JobQueue,
+    outbox_id: int,
+    decision: str,
+    actor_id: int,
+    actor_role: str,
+    note: str | None = None,
+) -> OutboxMessage:
+    """An administrator's decision on a letter whose sending outcome is unknown (``unknown``, held).
+
+    ``resend``: the letter goes back to ``queued`` and a new send job is queued at commit (the
+    person accepts that it may arrive twice, e.g. after checking the mail server's log);
+    ``mark_sent``: the letter is recorded as sent and never sent again. Audited with the note.
+    """
+    if decision not in OUTBOX_DECISIONS:
+        raise ValueError(f"unknown decision {decision!r}")
+    outbox = session.get(OutboxMessage, outbox_id, with_for_update=True)
+    if outbox is None:
+        raise DomainError(OUTBOX_MESSAGE_NOT_FOUND, f"no e-mail {outbox_id} in the outbox")
+    if outbox.status != "unknown":
+        raise DomainError(OUTBOX_NOT_HELD, f"e-mail {outbox_id} is {outbox.status}, not held", status=outbox.status)
+    before = {"status": outbox.status, "last_error": outbox.last_error, "token": outbox.send_token}
+    if decision == RESEND:
+        outbox.status, outbox.send_token, outbox.lease_until = "queued", None, None
+        outbox.last_error = None
+        queue.enqueue(
+            SEND_EMAIL,
+            {"outbox_id": outbox.id},
+            dedupe_key=f"{SEND_EMAIL}:{outbox.id}:resend:{outbox.attempts}",
+            session=session,
+        )
+    else:
+        outbox.status, outbox.sent_at, outbox.lease_until = "sent", utcnow(), None
+    record(
+        session,
+        action=f"outbox.decided_{decision}",
+        entity_type="outbox_message",
+        entity_id=str(outbox.id),
+        actor=str(actor_id),
+        actor_role=actor_role,
+        payload={
+            "before": before,
+            "after": {"status": outbox.status},
+            "decision": decision,
+            "note": note,
+            "request_id": current_request_id(),
+        },
+    )
+    session.flush()
+    return outbox

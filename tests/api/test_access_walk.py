@@ -42,7 +42,7 @@ from app.competitions.clock import kazakhstan_today
 from app.competitions.models import RESULTS_PUBLISHED, CommissionMember, Competition
 from app.interviews.models import Interview
 from app.jobs.models import Job
-from app.notifications.models import Notification
+from app.notifications.models import Notification, OutboxMessage
 from app.protocol.models import Protocol
 from app.vacancies.models import Vacancy
 from tests.api._demo import Demo, demo_app
@@ -107,6 +107,7 @@ def _victims(demo: Demo, tmp: Path) -> Victims:
         )
         found.add("subscription_id", *session.scalars(select(AlertSubscription.id).limit(1)))
         found.add("job_id", *session.scalars(select(Job.id).limit(1)))
+        found.add("outbox_id", *session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id).limit(1)))
         open_vacancy = open_.vacancy_id
     # The demo's year of history holds appointments (by competition and direct) to walk too.
     with demo.session() as session:

@@ -294,7 +294,9 @@ def decide_held(
     if outbox is None:
         raise DomainError(OUTBOX_MESSAGE_NOT_FOUND, f"no e-mail {outbox_id} in the outbox")
     if outbox.status != "unknown":
-        raise DomainError(OUTBOX_NOT_HELD, f"e-mail {outbox_id} is {outbox.status}, not held", status=outbox.status)
+        raise DomainError(
+            OUTBOX_NOT_HELD, f"e-mail {outbox_id} is {outbox.status}, not held", outbox_status=outbox.status
+        )
     before = {"status": outbox.status, "last_error": outbox.last_error, "token": outbox.send_token}
     if decision == RESEND:
         outbox.status, outbox.send_token, outbox.lease_until = "queued", None, None

@@ -8,6 +8,10 @@ SIGKILL the process:
 - ``block_transcribe``: mid-transcription (at 50 %), after writing ``transcribing``;
 - ``block_write``: inside the job's one write transaction, after the first interview's version
   was flushed (not committed), after writing ``writing``.
+
+The process imports everything first, then waits for the file ``IRIKTEU_TEST_GO_FILE`` before it
+runs the worker: a test starts the "restarted" worker ahead as a standby and lets it go after the
+kill, so a restart costs no import time (seconds on a busy machine).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import app.jobs.registry  # noqa: F401  (what the worker command would import after the go)
 from app.cli import main
 from app.transcripts import jobs as transcript_jobs
 from app.transcripts import service
@@ -92,7 +97,10 @@ def _write_then_maybe_stop(**kwargs: Any) -> Any:
 
 
 transcript_jobs.get_transcriber = lambda _settings: StandIn()  # type: ignore[assignment]
-service.write_machine_version = _write_then_maybe_stop  # type: ignore[assignment]
+service.write_machine_version = _write_then_maybe_stop
 
 if __name__ == "__main__":
+    go = Path(os.environ["IRIKTEU_TEST_GO_FILE"])
+    while not go.exists():
+        time.sleep(0.05)
     main()

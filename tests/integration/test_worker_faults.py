@@ -87,8 +87,13 @@ class Workers:
     faults: Path
     smtp_url: str = ""
     running: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    go_files: dict[int, Path] = field(default_factory=dict)
 
-    def start(self) -> subprocess.Popen[bytes]:
+    def go(self, worker: subprocess.Popen[bytes]) -> None:
+        self.go_files[worker.pid].touch()
+
+    def standby(self) -> subprocess.Popen[bytes]:
+        """A worker process that imports everything, then waits for ``go`` (a restart without the import time)."""
         settings = self.world.app.state.settings
         env = dict(
             os.environ,
@@ -105,6 +110,8 @@ class Workers:
             IRIKTEU_LOG_LEVEL="WARNING",
             IRIKTEU_TEST_FAULT_DIR=str(self.faults),
         )
+        go_file = self.faults / f"go-{len(self.running)}"
+        env["IRIKTEU_TEST_GO_FILE"] = str(go_file)
         worker = subprocess.Popen(
             [sys.executable, "-m", "tests.integration._fault_worker", "worker", "--workers", "1"],
             env=env,
@@ -113,6 +120,7 @@ class Workers:
             cwd=Path(__file__).resolve().parents[2],
         )
         self.running.append(worker)
+        self.go_files[worker.pid] = go_file
         return worker
 
     @staticmethod
@@ -123,12 +131,8 @@ class Workers:
     def stop_all(self) -> None:
         for worker in self.running:
             if worker.poll() is None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-                    worker.wait()
+                worker.kill()
+                worker.wait(timeout=10)
 
 
 @pytest.fixture
@@ -194,9 +198,10 @@ def test_a_worker_killed_mid_campaign_sends_no_letter_twice_and_holds_the_unknow
     world = workers.world
     expected = 5
     inbox.hold_at = 3  # the third letter's content arrives, its answer never does: the kill lands there
+    first, restarted = workers.standby(), workers.standby()  # importing while the campaign is made
     _, addresses, campaign_job = _campaign_ready(world, expected)
 
-    first = workers.start()
+    workers.go(first)
     assert inbox.holding.wait(WAIT), "the worker never reached the third letter"
     workers.kill(first)
     inbox.release.set()
@@ -206,7 +211,7 @@ def test_a_worker_killed_mid_campaign_sends_no_letter_twice_and_holds_the_unknow
     assert unknown.to_address == inbox.received[2]
 
     time.sleep(STALE_AFTER_SECONDS + 0.5)  # the killed worker's heartbeat is now stale
-    workers.start()
+    workers.go(restarted)
 
     def settled() -> bool:
         jobs = _rows(world, Job, Job.kind == SEND_EMAIL)
@@ -332,7 +337,7 @@ def _transcripts(world: Clocked) -> tuple[int, list[TranscriptVersion]]:
 
 
 def _assert_finished(world: Clocked, interviews: list[int], job_id: str) -> Job:
-    job = _until(
+    job: Job = _until(
         lambda: next(iter(_rows(world, Job, Job.id == job_id, Job.status.in_(("succeeded", "failed")))), None),
         "the restarted worker finishing the transcription",
     )
@@ -343,9 +348,9 @@ def _assert_finished(world: Clocked, interviews: list[int], job_id: str) -> Job:
     )
     assert (job.status, job.result["segments"] if job.result else None) == ("succeeded", 2)
     assert transcripts == len(interviews)
-    assert [(v.version, len(v.segments), v.segments[-1]["text"]) for v in versions] == [
-        (1, 2, "Мен заңгермін.")
-    ] * len(interviews)
+    assert [(v.version, len(v.segments), v.segments[-1]["text"]) for v in versions] == [(1, 2, "Мен заңгермін.")] * len(
+        interviews
+    )
     assert {r.status for r in _rows(world, Recording)} == {"transcribed"}
     return job
 
@@ -354,9 +359,10 @@ def test_a_worker_killed_mid_transcription_leaves_nothing_and_the_job_finishes_a
     workers: Workers, tmp_path: Path
 ) -> None:
     world = workers.world
+    first, restarted = workers.standby(), workers.standby()  # importing while the interviews are made
     interviews, job_id = _recordings_waiting(world, tmp_path, 2)
     (workers.faults / "block_transcribe").touch()
-    first = workers.start()
+    workers.go(first)
     _until(lambda: (workers.faults / "transcribing").exists(), "the worker reaching the middle of the transcription")
     [running] = _rows(world, Job, Job.id == job_id)
     assert (running.status, running.progress, running.attempts) == ("running", 50.0, 1)
@@ -366,7 +372,7 @@ def test_a_worker_killed_mid_transcription_leaves_nothing_and_the_job_finishes_a
 
     (workers.faults / "block_transcribe").unlink()
     time.sleep(STALE_AFTER_SECONDS + 0.5)
-    workers.start()
+    workers.go(restarted)
     job = _assert_finished(world, interviews, job_id)
     assert job.attempts == 2
 
@@ -375,9 +381,10 @@ def test_a_worker_killed_while_writing_the_transcripts_leaves_none_half_written(
     workers: Workers, tmp_path: Path
 ) -> None:
     world = workers.world
+    first, restarted = workers.standby(), workers.standby()
     interviews, job_id = _recordings_waiting(world, tmp_path, 2)
     (workers.faults / "block_write").touch()
-    first = workers.start()
+    workers.go(first)
     # The first interview's version is written (flushed) in the job's transaction; the second is not yet.
     _until(lambda: (workers.faults / "writing").exists(), "the worker writing the first transcript")
     workers.kill(first)
@@ -386,6 +393,6 @@ def test_a_worker_killed_while_writing_the_transcripts_leaves_none_half_written(
 
     (workers.faults / "block_write").unlink()
     time.sleep(STALE_AFTER_SECONDS + 0.5)
-    workers.start()
+    workers.go(restarted)
     job = _assert_finished(world, interviews, job_id)
     assert job.attempts == 2

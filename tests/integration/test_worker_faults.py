@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import smtplib
 import subprocess
 import sys
 import threading
@@ -46,10 +47,11 @@ WAIT = 45.0
 class GatedInbox:
     """An SMTP server's handler: keeps each letter's recipients; holds letter ``hold_at`` unanswered
     (its content already in: the recipient has it) until ``release``; ``drop_at`` is lost instead,
-    the connection closed with no answer."""
+    the connection closed with no answer; ``refuse_at`` is refused with a 554 answer."""
 
     hold_at: int = 0
     drop_at: int = 0
+    refuse_at: int = 0
     received: list[str] = field(default_factory=list)
     arrivals: int = 0
     holding: threading.Event = field(default_factory=threading.Event)
@@ -60,6 +62,8 @@ class GatedInbox:
         if self.arrivals == self.drop_at:
             server.transport.close()
             return "421 closing"
+        if self.arrivals == self.refuse_at:
+            return "554 5.7.1 Message rejected"
         self.received.extend(envelope.rcpt_tos)
         if self.arrivals == self.hold_at:
             self.holding.set()
@@ -256,11 +260,20 @@ def test_a_letter_whose_answer_never_came_is_held_and_resent_only_when_an_admini
     world = workers.world
     world.app.state.settings.smtp_url = smtp_url
     inbox.drop_at = 2  # the server closes the connection after the second letter's content, unanswered
+    inbox.refuse_at = 3  # and answers the third with a refusal: known not delivered, so retried
     _, addresses, campaign_job = _campaign_ready(world, 3)
     queue = world.app.state.queue
     queue.execute(campaign_job)
-    for job in _rows(world, Job, Job.kind == SEND_EMAIL):
-        queue.execute(job.id)
+    jobs = _rows(world, Job, Job.kind == SEND_EMAIL)
+    assert len(jobs) == 3
+    queue.execute(jobs[0].id)
+    queue.execute(jobs[1].id)  # the second letter to arrive: dropped
+    with pytest.raises(smtplib.SMTPDataError):
+        queue.execute(jobs[2].id)  # the third: refused; Huey would retry it, here the test does
+    [retry] = _rows(world, OutboxMessage, OutboxMessage.status == "queued")
+    assert retry.last_error is not None and retry.last_error.startswith("SMTPDataError: (554")
+    assert (retry.attempts, retry.send_token) == (1, None)
+    queue.execute(jobs[2].id)
     assert _alert_statuses(world) == {"sent": 2, "unknown": 1}
     [held] = _rows(world, OutboxMessage, OutboxMessage.status == "unknown")
     assert held.last_error is not None and held.last_error.startswith("outcome unknown: SMTPServerDisconnected")

@@ -29,10 +29,12 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
+from app.db import utcnow
 from app.interviews.models import Interview
 from app.jobs.models import Job
+from app.notifications.jobs import ABANDONED
 from app.notifications.models import OutboxMessage
-from app.notifications.service import SEND_EMAIL
+from app.notifications.service import SEND_EMAIL, enqueue_email
 from app.transcripts.models import Recording, Transcript, TranscriptVersion
 from tests.api._assessment import NOW, Clocked, build, clocked_world_every_backend_fixture  # noqa: F401
 from tests.integration.test_smtp_delivery import _free_port
@@ -409,3 +411,39 @@ def test_a_worker_killed_while_writing_the_transcripts_leaves_none_half_written(
     workers.go(restarted)
     job = _assert_finished(world, interviews, job_id)
     assert job.attempts == 2
+
+
+def test_a_letter_another_attempt_holds_is_left_to_it_until_its_lease_runs_out(
+    workers: Workers, smtp: tuple[GatedInbox, str]
+) -> None:
+    inbox, smtp_url = smtp
+    world = workers.world
+    world.app.state.settings.smtp_url = smtp_url
+    queue = world.app.state.queue
+    with world.session() as session:
+        letter = enqueue_email(
+            session=session,
+            queue=queue,
+            to_address="someone@example.kz",
+            locale="kk",
+            subject="Тексеру",
+            body="Мәтін",
+            event="vacancy_alert",
+            dedupe_key="lease-test",
+        )
+        letter.status, letter.send_token = "sending", "another-job:1"
+        letter.lease_until = utcnow() + timedelta(minutes=1)
+        letter_id = letter.id
+    [job] = _rows(world, Job, Job.kind == SEND_EMAIL)
+    queue.execute(job.id)
+    skipped = {"outbox_id": letter_id, "status": "sending", "skipped": True}
+    assert _rows(world, Job, Job.id == job.id)[0].result == skipped
+    with world.session() as session:
+        session.get(OutboxMessage, letter_id).lease_until = utcnow() - timedelta(seconds=1)
+    second = queue.enqueue(SEND_EMAIL, {"outbox_id": letter_id})
+    queue.execute(second)
+    assert _rows(world, Job, Job.id == second)[0].result == {"outbox_id": letter_id, "status": "unknown", "held": True}
+    [held] = _rows(world, OutboxMessage, OutboxMessage.id == letter_id)
+    assert (held.status, held.last_error) == ("unknown", ABANDONED)
+    assert inbox.received == []
+    queue.huey.flush()

@@ -89,11 +89,4 @@ def decide_held_message(
             actor_role=account.role,
             note=body.note,
         )
-        return OutboxMessageOut(
-            id=outbox.id,
-            event=outbox.event,
-            to=service.masked_address(outbox.to_address),
-            status=outbox.status,
-            attempts=outbox.attempts,
-            sent_at=outbox.sent_at,
-        )
+        return OutboxMessageOut.model_validate(service.message_brief(outbox))

@@ -60,4 +60,5 @@ class OutboxMessageOut(BaseModel):
     to: str
     status: str
     attempts: int
+    last_error: str | None
     sent_at: datetime | None

@@ -228,7 +228,7 @@ def mark_read(*, session: Session, account_id: int, notification_id: int, actor_
     return notification
 
 
-def masked_address(address: str) -> str:
+def _masked(address: str) -> str:
     local, _, domain = address.rpartition("@")
     return f"{local[:1]}***@{domain}"
 
@@ -252,19 +252,22 @@ def outbox_summary(*, session: Session, recent: int = 20) -> dict[str, Any]:
     return {
         "counts": counts,
         "queued_reason": waiting,
-        "recent_failures": [_brief(m) for m in failures],
-        "held": [_brief(m) for m in held],
+        "recent_failures": [message_brief(m) for m in failures],
+        "held": [message_brief(m) for m in held],
     }
 
 
-def _brief(message: OutboxMessage) -> dict[str, Any]:
+def message_brief(message: OutboxMessage) -> dict[str, Any]:
+    """One outbox message as the administrator reads it (address masked)."""
     return {
         "id": message.id,
         "event": message.event,
-        "to": masked_address(message.to_address),
+        "to": _masked(message.to_address),
+        "status": message.status,
         "attempts": message.attempts,
         "last_error": message.last_error,
         "created_at": message.created_at,
+        "sent_at": message.sent_at,
     }
 
 

@@ -16,6 +16,7 @@ from app.interviews import errors as interviews
 from app.jobs import errors as jobs
 from app.matching import errors as matching
 from app.mlops import errors as mlops
+from app.notifications import errors as notifications
 from app.prescoring import errors as prescoring
 from app.proctoring import errors as proctoring
 from app.protocol import errors as protocol
@@ -46,4 +47,5 @@ DOMAIN_ERROR_MODULES = (
     talent,
     transcripts,
     vacancies,
+    notifications,
 )

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     )
     job_max_retries: int = 3
     job_retry_delay_seconds: int = 10
+    job_stale_after_seconds: int = Field(
+        default=300,
+        gt=0,
+        description="a running job whose heartbeat is older than this is taken as abandoned (its worker died) "
+        "and queued again; a worker also does this once when it starts",
+    )
     vacancy_stale_working_days: int = Field(
         default=5, ge=0, description="a draft vacancy older than this many working days is flagged stale"
     )

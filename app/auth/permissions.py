@@ -326,6 +326,7 @@ OUTSIDER_ACCESS: dict[str, frozenset[str]] = {
     # --- administration ---
     "POST /api/v1/admin/accounts": _ADMIN,
     "PUT /api/v1/admin/ml/{module}": _ADMIN,
+    "POST /api/v1/admin/outbox/{outbox_id}/decision": _ADMIN,  # a held e-mail (issue 13: unknown outcome)
 }
 """Each operation that takes an id, and the roles that may get a 2xx on *someone else's* object.
 

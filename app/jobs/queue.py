@@ -32,7 +32,8 @@ log = logging.getLogger("irikteu.jobs")
 _PENDING_KEY = "irikteu_jobs_to_send"
 
 STALE_AFTER = timedelta(minutes=5)
-"""A running job whose heartbeat is older than this is taken as abandoned and queued again."""
+"""A running job whose heartbeat is older than this is taken as abandoned and queued again
+(the default of ``job_stale_after_seconds``)."""
 
 
 class JobContext:
@@ -129,6 +130,7 @@ def queue_from_settings(settings: Settings, sessions: sessionmaker[Session]) -> 
         max_retries=settings.job_max_retries,
         retry_delay=settings.job_retry_delay_seconds,
         settings=settings,
+        stale_after=timedelta(seconds=settings.job_stale_after_seconds),
     )
 
 
@@ -148,6 +150,7 @@ class JobQueue:
     max_retries: int = 3
     retry_delay: int = 10
     settings: Settings | None = None
+    stale_after: timedelta = STALE_AFTER
     _consumer: Consumer | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -252,7 +255,7 @@ class JobQueue:
             if job is None or job.status in ("succeeded", "failed"):
                 return
             beat = job.heartbeat_at
-            if job.status == "running" and beat is not None and beat > utcnow() - STALE_AFTER:
+            if job.status == "running" and beat is not None and beat > utcnow() - self.stale_after:
                 return  # another worker holds it (a duplicate message after a requeue)
             job.status, job.attempts = "running", job.attempts + 1
             job.started_at = job.started_at or utcnow()
@@ -299,7 +302,7 @@ class JobQueue:
 
     def requeue_stale(self) -> int:
         """Queue again the jobs whose worker stopped beating (killed mid-job); returns how many."""
-        cutoff = utcnow() - STALE_AFTER
+        cutoff = utcnow() - self.stale_after
         with transaction(self.sessions) as session:
             stale = session.scalars(
                 select(Job.id).where(
@@ -341,5 +344,10 @@ class JobQueue:
         return self._consumer is not None
 
     def run_worker(self, workers: int) -> None:
-        """Block running a consumer in this process (``irikteu worker``), signals handled by Huey."""
+        """Block running a consumer in this process (``irikteu worker``), signals handled by Huey.
+
+        First it queues again what a killed worker left running (a restart need not wait for the
+        periodic sweep); a job another live worker holds has a fresh heartbeat and is left alone.
+        """
+        self.requeue_stale()
         Consumer(self.huey, workers=workers, worker_type="thread", periodic=True).run()

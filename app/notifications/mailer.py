@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 _DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 
@@ -66,17 +71,57 @@ def build_message(
     return message
 
 
+class DeliveryUncertain(Exception):
+    """The connection failed after the letter's DATA began and before the server's answer to it: the
+    letter may or may not have been accepted, so sending it again could deliver it twice."""
+
+
+class _SMTP(smtplib.SMTP):
+    data_started = False
+
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+        self.data_started = True
+        return super().data(msg)
+
+
+class _SMTPS(smtplib.SMTP_SSL):
+    data_started = False
+
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+        self.data_started = True
+        return super().data(msg)
+
+
 def send(target: SmtpTarget, message: EmailMessage, *, timeout: float) -> None:
-    """Deliver ``message`` to the SMTP server; any refusal or network error raises."""
+    """Deliver ``message`` to the SMTP server.
+
+    Returns once the server accepted the letter. A refusal, or a failure before DATA, raises the
+    error as is: the letter was not delivered. A failure after DATA began with no answer from the
+    server (a dropped connection, a timeout) raises :class:`DeliveryUncertain`.
+    """
     context = ssl.create_default_context()
-    client: smtplib.SMTP
+    client: _SMTP | _SMTPS
     if target.scheme == "smtps":
-        client = smtplib.SMTP_SSL(target.host, target.port, timeout=timeout, context=context)
+        client = _SMTPS(target.host, target.port, timeout=timeout, context=context)
     else:
-        client = smtplib.SMTP(target.host, target.port, timeout=timeout)
-    with client:
+        client = _SMTP(target.host, target.port, timeout=timeout)
+    try:
         if target.scheme == "smtp+starttls":
             client.starttls(context=context)
         if target.username is not None:
             client.login(target.username, target.password or "")
-        client.send_message(message)
+        try:
+            client.send_message(message)
+        except smtplib.SMTPResponseException:
+            raise  # the server answered with a refusal: nothing was delivered
+        except Exception as exc:
+            if client.data_started:
+                raise DeliveryUncertain(f"{type(exc).__name__}: {exc}") from exc
+            raise
+    except BaseException:
+        client.close()
+        raise
+    # Accepted: a failed goodbye changes nothing.
+    with contextlib.suppress(Exception):
+        client.quit()
+    client.close()

@@ -10,7 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
 
-OUTBOX_STATUSES: tuple[str, ...] = ("queued", "sending", "sent", "failed")
+OUTBOX_STATUSES: tuple[str, ...] = ("queued", "sending", "sent", "failed", "unknown")
+"""``unknown``: an attempt began (``sending`` was committed) and its outcome was never recorded — the
+worker died, or the connection broke after the letter was handed over. Such a letter may have
+arrived, so it is never sent again by itself: it is held until an administrator decides."""
 
 
 class Notification(Base):
@@ -33,7 +36,12 @@ class Notification(Base):
 
 
 class OutboxMessage(Base):
-    """One e-mail to send; the sending job moves it queued → sending → sent (or failed)."""
+    """One e-mail to send; the sending job moves it queued → sending → sent (or failed, or unknown).
+
+    At most once: ``sending`` with the attempt's ``send_token`` and ``lease_until`` is committed
+    before the SMTP connection opens, and ``sent`` after the server accepted the letter. An attempt
+    that finds ``sending`` left by a dead attempt marks the letter ``unknown`` instead of sending it.
+    """
 
     __tablename__ = "outbox_messages"
     __table_args__ = (CheckConstraint(f"status IN ({', '.join(repr(s) for s in OUTBOX_STATUSES)})", name="status"),)
@@ -52,6 +60,9 @@ class OutboxMessage(Base):
     message_id: Mapped[str | None] = mapped_column(String(300), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The attempt that holds the row in ``sending`` ("job id:attempt"), a fencing token, and until when.
+    send_token: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     notification_id: Mapped[int | None] = mapped_column(
         ForeignKey("notifications.id", ondelete="SET NULL"), nullable=True, index=True
     )

@@ -12,7 +12,13 @@ from app.bounds import MAX_COUNT, Id
 from app.deps import QueueDep, SessionDep, SettingsDep
 from app.logs import current_request_id
 from app.notifications import service
-from app.notifications.schemas import NotificationOut, NotificationPageOut, OutboxSummaryOut
+from app.notifications.schemas import (
+    NotificationOut,
+    NotificationPageOut,
+    OutboxDecisionIn,
+    OutboxMessageOut,
+    OutboxSummaryOut,
+)
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"])
 admin_router = APIRouter(prefix="/api/v1/admin/outbox", tags=["notifications", "admin"])
@@ -65,3 +71,22 @@ def release_outbox(account: AdministratorAccount, session: SessionDep, queue: Qu
             payload={"count": count, "request_id": current_request_id()},
         )
     return {"released": count}
+
+
+@admin_router.post("/{outbox_id}/decision", response_model=OutboxMessageOut)
+def decide_held_message(
+    outbox_id: Id, body: OutboxDecisionIn, account: AdministratorAccount, session: SessionDep, queue: QueueDep
+) -> OutboxMessageOut:
+    """Decide on a held e-mail (its sending outcome is unknown): ``resend`` or ``mark_sent``; audited.
+    A letter that is not held is 409 ``outbox_not_held``."""
+    with session.begin():
+        outbox = service.decide_held(
+            session=session,
+            queue=queue,
+            outbox_id=outbox_id,
+            decision=body.decision,
+            actor_id=account.id,
+            actor_role=account.role,
+            note=body.note,
+        )
+        return OutboxMessageOut.model_validate(service.message_brief(outbox))

@@ -20,6 +20,7 @@ from app.db import utcnow
 from app.errors import NOT_FOUND, DomainError
 from app.jobs.queue import JobQueue
 from app.logs import current_request_id
+from app.notifications.errors import OUTBOX_MESSAGE_NOT_FOUND, OUTBOX_NOT_HELD
 from app.notifications.models import OUTBOX_STATUSES, Notification, OutboxMessage
 from app.notifications.templates import email_footer, render
 
@@ -240,6 +241,8 @@ def outbox_summary(*, session: Session, recent: int = 20) -> dict[str, Any]:
     failures = session.scalars(
         select(OutboxMessage).where(OutboxMessage.status == "failed").order_by(OutboxMessage.id.desc()).limit(recent)
     ).all()
+    # Every held letter, not the latest few: each one waits for a person's decision.
+    held = session.scalars(select(OutboxMessage).where(OutboxMessage.status == "unknown").order_by(OutboxMessage.id))
     waiting = session.scalars(
         select(OutboxMessage.last_error)
         .where(OutboxMessage.status == "queued", OutboxMessage.last_error.is_not(None))
@@ -249,23 +252,89 @@ def outbox_summary(*, session: Session, recent: int = 20) -> dict[str, Any]:
     return {
         "counts": counts,
         "queued_reason": waiting,
-        "recent_failures": [
-            {
-                "id": m.id,
-                "event": m.event,
-                "to": _masked(m.to_address),
-                "attempts": m.attempts,
-                "last_error": m.last_error,
-                "created_at": m.created_at,
-            }
-            for m in failures
-        ],
+        "recent_failures": [message_brief(m) for m in failures],
+        "held": [message_brief(m) for m in held],
     }
 
 
-HELD_STATUSES: tuple[str, ...] = ("queued", "sending")
+def message_brief(message: OutboxMessage) -> dict[str, Any]:
+    """One outbox message as the administrator reads it (address masked)."""
+    return {
+        "id": message.id,
+        "event": message.event,
+        "to": _masked(message.to_address),
+        "status": message.status,
+        "attempts": message.attempts,
+        "last_error": message.last_error,
+        "created_at": message.created_at,
+        "sent_at": message.sent_at,
+    }
+
+
+RESEND, MARK_SENT = "resend", "mark_sent"
+OUTBOX_DECISIONS: tuple[str, ...] = (RESEND, MARK_SENT)
+
+
+def decide_held(
+    *,
+    session: Session,
+    queue: JobQueue,
+    outbox_id: int,
+    decision: str,
+    actor_id: int,
+    actor_role: str,
+    note: str | None = None,
+) -> OutboxMessage:
+    """An administrator's decision on a letter whose sending outcome is unknown (``unknown``, held).
+
+    ``resend``: the letter goes back to ``queued`` and a new send job is queued at commit (the
+    person accepts that it may arrive twice, e.g. after checking the mail server's log);
+    ``mark_sent``: the letter is recorded as sent and never sent again. Audited with the note.
+    """
+    if decision not in OUTBOX_DECISIONS:
+        raise ValueError(f"unknown decision {decision!r}")
+    outbox = session.get(OutboxMessage, outbox_id, with_for_update=True)
+    if outbox is None:
+        raise DomainError(OUTBOX_MESSAGE_NOT_FOUND, f"no e-mail {outbox_id} in the outbox")
+    if outbox.status != "unknown":
+        raise DomainError(
+            OUTBOX_NOT_HELD, f"e-mail {outbox_id} is {outbox.status}, not held", outbox_status=outbox.status
+        )
+    before = {"status": outbox.status, "last_error": outbox.last_error, "token": outbox.send_token}
+    if decision == RESEND:
+        outbox.status, outbox.send_token, outbox.lease_until = "queued", None, None
+        outbox.last_error = None
+        queue.enqueue(
+            SEND_EMAIL,
+            {"outbox_id": outbox.id},
+            dedupe_key=f"{SEND_EMAIL}:{outbox.id}:resend:{outbox.attempts}",
+            session=session,
+        )
+    else:
+        outbox.status, outbox.sent_at, outbox.lease_until = "sent", utcnow(), None
+    record(
+        session,
+        action=f"outbox.decided_{decision}",
+        entity_type="outbox_message",
+        entity_id=str(outbox.id),
+        actor=str(actor_id),
+        actor_role=actor_role,
+        payload={
+            "before": before,
+            "after": {"status": outbox.status},
+            "decision": decision,
+            "note": note,
+            "request_id": current_request_id(),
+        },
+    )
+    session.flush()
+    return outbox
+
+
+HELD_STATUSES: tuple[str, ...] = ("queued", "sending", "unknown")
 """Not sent yet: ``queued`` waits (``last_error`` says why when a try failed or SMTP is not set); ``sending``
-was handed to the SMTP server by a job that did not record the answer: the outcome is unknown."""
+is in the hands of a send job within its lease; ``unknown`` was handed to the SMTP server by a job that
+did not record the answer: the outcome is unknown and the letter is held for an administrator's decision."""
 
 
 def outbox_messages(
@@ -275,16 +344,4 @@ def outbox_messages(
     rows = session.scalars(
         select(OutboxMessage).where(OutboxMessage.status.in_(statuses)).order_by(OutboxMessage.id.desc()).limit(recent)
     ).all()
-    return [
-        {
-            "id": m.id,
-            "event": m.event,
-            "to": _masked(m.to_address),
-            "status": m.status,
-            "attempts": m.attempts,
-            "last_error": m.last_error,
-            "created_at": m.created_at,
-            "sent_at": m.sent_at,
-        }
-        for m in rows
-    ]
+    return [message_brief(m) for m in rows]

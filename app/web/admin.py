@@ -81,7 +81,8 @@ MODULE_DESCRIPTIONS: dict[str, str] = {
 }
 OUTBOX_STATUS_NAMES: dict[str, str] = {
     "queued": _("Waiting to be sent"),
-    "sending": _("Handed to the mail server: outcome unknown"),
+    "sending": _("Being sent now"),
+    "unknown": _("Handed to the mail server: outcome unknown"),
     "sent": _("Sent"),
     "failed": _("Failed after every retry"),
 }

@@ -40,9 +40,10 @@ from app.auth.permissions import ANONYMOUS, OUTSIDER_ACCESS, operation_key
 from app.candidates.models import Candidate
 from app.competitions.clock import kazakhstan_today
 from app.competitions.models import RESULTS_PUBLISHED, CommissionMember, Competition
+from app.db import utcnow as db_now
 from app.interviews.models import Interview
 from app.jobs.models import Job
-from app.notifications.models import Notification
+from app.notifications.models import Notification, OutboxMessage
 from app.protocol.models import Protocol
 from app.vacancies.models import Vacancy
 from tests.api._demo import Demo, demo_app
@@ -107,6 +108,21 @@ def _victims(demo: Demo, tmp: Path) -> Victims:
         )
         found.add("subscription_id", *session.scalars(select(AlertSubscription.id).limit(1)))
         found.add("job_id", *session.scalars(select(Job.id).limit(1)))
+        # A letter held for the administrator's decision (its sending outcome unknown).
+        held = OutboxMessage(
+            to_address=owner.account.email,
+            locale="kk",
+            subject="Тексеру",
+            body="Мәтін",
+            event="vacancy_alert",
+            dedupe_key="access-walk:held",
+            status="unknown",
+            attempts=1,
+            created_at=db_now(),
+        )
+        session.add(held)
+        session.flush()
+        found.add("outbox_id", held.id)
         open_vacancy = open_.vacancy_id
     # The demo's year of history holds appointments (by competition and direct) to walk too.
     with demo.session() as session:

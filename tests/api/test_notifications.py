@@ -120,13 +120,19 @@ def test_the_api_needs_a_token_and_the_outbox_needs_an_administrator(app: FastAP
     denied = client.get("/api/v1/admin/outbox", headers=auth_headers(app, candidate))
     assert (denied.status_code, denied.json()["code"]) == (403, "forbidden")
     assert client.post("/api/v1/admin/outbox/release", headers=auth_headers(app, candidate)).status_code == 403
+    decision = {"decision": "mark_sent"}
+    refused = client.post("/api/v1/admin/outbox/1/decision", headers=auth_headers(app, candidate), json=decision)
+    assert refused.status_code == 403
+    missing = client.post("/api/v1/admin/outbox/1/decision", headers=auth_headers(app, admin), json=decision)
+    assert (missing.status_code, missing.json()["code"]) == (404, "outbox_message_not_found")
     allowed = client.get("/api/v1/admin/outbox", headers=auth_headers(app, admin))
     assert allowed.status_code == 200
     assert allowed.json() == {
-        "counts": {"queued": 0, "sending": 0, "sent": 0, "failed": 0},
+        "counts": {"queued": 0, "sending": 0, "sent": 0, "failed": 0, "unknown": 0},
         "smtp_configured": False,
         "queued_reason": None,
         "recent_failures": [],
+        "held": [],
     }
 
 

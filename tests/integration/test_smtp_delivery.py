@@ -308,10 +308,11 @@ def test_without_smtp_url_letters_wait_queued_and_the_outbox_shows_it(
     response = client.get("/api/v1/admin/outbox", headers=auth_headers(app, admin))
     assert response.status_code == 200
     assert response.json() == {
-        "counts": {"queued": 1, "sending": 0, "sent": 0, "failed": 0},
+        "counts": {"queued": 1, "sending": 0, "sent": 0, "failed": 0, "unknown": 0},
         "smtp_configured": False,
         "queued_reason": NOT_CONFIGURED,
         "recent_failures": [],
+        "held": [],
     }
     assert inbox.messages == []
 

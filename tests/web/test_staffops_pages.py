@@ -374,7 +374,7 @@ def test_the_outbox_shows_each_state_and_the_held_and_unknown_outcome_messages(w
     created = datetime(2026, 2, 2, 4, 0, tzinfo=UTC)
     rows = [
         ("queued", "waits", 1, "not sent: smtp_url is not set"),
-        ("sending", "unknown", 1, None),
+        ("unknown", "unknown", 1, None),
         ("sent", "done", 1, None),
         ("failed", "failed", 5, "SMTPServerDisconnected: gone"),
     ]
@@ -401,10 +401,10 @@ def test_the_outbox_shows_each_state_and_the_held_and_unknown_outcome_messages(w
     page = world.client.get("/admin/outbox", headers=RU)
     assert page.status_code == 200
     text = page.text
-    for status in ("queued", "sending", "sent", "failed"):
+    for status in ("queued", "unknown", "sent", "failed"):
         assert f'<dd id="count-{status}">1</dd>' in text
     held = text.split('id="held"')[1].split("</ul>\n")[0]
-    assert f'id="held-{ids["queued"]}"' in held and f'id="held-{ids["sending"]}"' in held
+    assert f'id="held-{ids["queued"]}"' in held and f'id="held-{ids["unknown"]}"' in held
     assert f'id="held-{ids["sent"]}"' not in held and f'id="held-{ids["failed"]}"' not in held
     assert "Передано почтовому серверу: исход неизвестен" in held
     assert "p***@mail.kz" in held and "person0@mail.kz" not in text  # addresses masked

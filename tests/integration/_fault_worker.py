@@ -1,0 +1,106 @@
+"""``python -m tests.integration._fault_worker``: the real ``irikteu worker`` with a stand-in speech model.
+
+Everything but the model is the service's own: the CLI, the queue, the job handler, the database.
+The stand-in reports progress and returns a fixed two-segment transcript at once (Whisper on a CPU
+is too slow for a fault test). Files in ``IRIKTEU_TEST_FAULT_DIR`` make it stop where a test will
+SIGKILL the process:
+
+- ``block_transcribe``: mid-transcription (at 50 %), after writing ``transcribing``;
+- ``block_write``: inside the job's one write transaction, after the first interview's version
+  was flushed (not committed), after writing ``writing``.
+
+The process imports everything first, then waits for the file ``IRIKTEU_TEST_GO_FILE`` before it
+runs the worker: a test starts the "restarted" worker ahead as a standby and lets it go after the
+kill, so a restart costs no import time (seconds on a busy machine).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import app.jobs.registry  # noqa: F401  (what the worker command would import after the go)
+from app.cli import main
+from app.transcripts import jobs as transcript_jobs
+from app.transcripts import service
+from ml.registry import ModelInfo
+from ml.transcription import BASE_MODEL_SHA256, Segment, Transcript
+from ml.transcription.transcriber import quality_note
+
+MODEL = ModelInfo(name="whisper-base-ct2", version="1.0.0", weights_sha256=BASE_MODEL_SHA256)
+SEGMENTS = (
+    Segment(
+        start=0.0,
+        end=1.5,
+        text="Сәлеметсіз бе.",
+        avg_logprob=-0.1,
+        no_speech_prob=0.01,
+        compression_ratio=1.0,
+        temperature=0.0,
+        confidence=0.8958,
+        low_confidence=False,
+    ),
+    Segment(
+        start=1.5,
+        end=3.0,
+        text="Мен заңгермін.",
+        avg_logprob=-1.2,
+        no_speech_prob=0.05,
+        compression_ratio=1.0,
+        temperature=0.0,
+        confidence=0.2861,
+        low_confidence=True,
+    ),
+)
+FAULTS = Path(os.environ["IRIKTEU_TEST_FAULT_DIR"])
+
+
+def _stop_here(marker: str) -> None:
+    (FAULTS / marker).write_text(str(os.getpid()))
+    while True:  # until the test kills the process
+        time.sleep(1)
+
+
+class StandIn:
+    model_info = MODEL
+
+    def transcribe(self, path: Any, *, language: Any, progress: Any = None) -> Transcript:
+        assert Path(path).is_file(), path
+        if progress is not None:
+            progress(0.5)
+        if (FAULTS / "block_transcribe").exists():
+            _stop_here("transcribing")
+        return Transcript(
+            language=language,
+            detected_language=language,
+            detected_probability=0.98,
+            requested_language_probability=0.98,
+            language_mismatch=False,
+            duration=3.0,
+            speech_duration=2.5,
+            segments=SEGMENTS,
+            model=MODEL,
+            quality_note=quality_note(MODEL, language),
+        )
+
+
+_write = service.write_machine_version
+
+
+def _write_then_maybe_stop(**kwargs: Any) -> Any:
+    version = _write(**kwargs)
+    if (FAULTS / "block_write").exists():
+        _stop_here("writing")
+    return version
+
+
+transcript_jobs.get_transcriber = lambda _settings: StandIn()  # type: ignore[assignment]
+service.write_machine_version = _write_then_maybe_stop
+
+if __name__ == "__main__":
+    go = Path(os.environ["IRIKTEU_TEST_GO_FILE"])
+    while not go.exists():
+        time.sleep(0.05)
+    main()

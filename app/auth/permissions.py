@@ -175,6 +175,11 @@ PERMISSIONS: dict[str, Rule] = {
         role_in(ADMINISTRATOR, RESEARCHER),
         lambda account, obj: account.role == HR_OFFICER and obj is not None and obj == account.state_body_id,
     ),
+    # --- research studies (app.research.studies): obj is the ResearchStudy; only its researcher exports ---
+    "research.study.request": role_in(RESEARCHER),
+    "research.study.read": any_of(role_in(ADMINISTRATOR), all_of(role_in(RESEARCHER), owner("requested_by"))),
+    "research.study.decide": role_in(ADMINISTRATOR),
+    "research.study.export": all_of(role_in(RESEARCHER), owner("requested_by")),
 }
 
 
@@ -324,6 +329,12 @@ OUTSIDER_ACCESS: dict[str, frozenset[str]] = {
     # --- administration ---
     "POST /api/v1/admin/accounts": _ADMIN,
     "PUT /api/v1/admin/ml/{module}": _ADMIN,
+    # --- research studies and exposure: a study is its researcher's; administrators decide on any ---
+    "GET /api/v1/research/studies/{study_id}": _ADMIN,
+    "POST /api/v1/research/studies/{study_id}/approve": _ADMIN,
+    "POST /api/v1/research/studies/{study_id}/reject": _ADMIN,
+    "GET /api/v1/research/studies/{study_id}/export": _NOBODY,
+    "GET /api/v1/research/exposure": frozenset({ADMINISTRATOR, RESEARCHER}),
 }
 """Each operation that takes an id, and the roles that may get a 2xx on *someone else's* object.
 

@@ -11,8 +11,10 @@ from pydantic import BaseModel, Field
 from app.auth.deps import CurrentAccount
 from app.auth.permissions import ensure_can
 from app.bounds import Id
+from app.competitions.clock import TodayDep
 from app.deps import SessionDep, SettingsDep
 from app.research import studies
+from app.research.exposure import TOP, ExposureScope, research_exposure
 from app.research.groups import DEFAULT_GROUPS, GROUPS
 from app.research.models import StoredAudit
 from app.research.service import body_by_code, research_audit, research_scope, store_body_audit, stored_audits
@@ -191,3 +193,40 @@ def export_study(account: CurrentAccount, session: SessionDep, settings: Setting
     to the researcher who asked; every export is audited."""
     with session.begin():
         return studies.export_study(session=session, study_id=study_id, actor=account, secret_key=settings.secret_key)
+
+
+# --- exposure in matching and alerts --------------------------------------------------------------------------
+
+
+@router.get(
+    "/exposure",
+    responses={
+        422: {"description": "research_exposure_bad_scope, research_unknown_group"},
+        404: {"description": "research_scope_not_found"},
+    },
+)
+def exposure(
+    account: CurrentAccount,
+    session: SessionDep,
+    settings: SettingsDep,
+    today: TodayDep,
+    vacancy_id: Annotated[list[Id] | None, Query(description="talent searches: the vacancy of each")] = None,
+    campaign_id: Annotated[list[Id] | None, Query(description="alert campaigns")] = None,
+    groups: str | None = None,
+    top: Annotated[int, Query(ge=1, le=100)] = TOP,
+) -> dict[str, Any]:
+    """Each group's share among the exposed (a talent search's top results, a campaign's recipients) against its
+    share of the eligible candidates, pooled over the searches and campaigns given; the exposure ratio is flagged
+    under 0.8. Aggregates only, small cells suppressed."""
+    ensure_can(account, "research.read_aggregates")
+    scope = ExposureScope(vacancy_ids=tuple(vacancy_id or ()), campaign_ids=tuple(campaign_id or ()))
+    with session.begin():
+        return research_exposure(
+            session=session,
+            scope=scope,
+            groups=groups,
+            min_cell=settings.research_min_cell,
+            settings=settings,
+            on=today,
+            top=top,
+        )

@@ -164,6 +164,7 @@ def _victims(demo: Demo, tmp: Path) -> Victims:
     found.add("session_id", 1)
     found.add("review_id", 1)
     found.add("task_id", 1)
+    found.add("study_id", 1)
     found.add("page", 1)
     found.add("item_id", "item-1")
     found.add("stage", "essay", "interview")

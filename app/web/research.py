@@ -218,7 +218,7 @@ def _stage_tables(report: dict[str, Any], labels: Labels) -> list[dict[str, Any]
     tables = []
     for stage, block in report.get("stages", {}).items():
         for name, figures in block["by_group"].items():
-            rows = []
+            rows: list[dict[str, Any]] = []
             for row in figures["groups"]:
                 if "suppressed" in row:
                     rows.append(

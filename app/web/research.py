@@ -120,6 +120,13 @@ SUPPRESSION_LABELS: dict[str, str] = {
     "complementary": _("Suppressed so that a small cell cannot be computed back"),
     "earlier_stage": _("Suppressed at an earlier stage"),
 }
+FLAG_LABELS: dict[str, str] = {
+    "impact_ratio": _("Impact ratio"),
+    "scoring_rate": _("Scoring impact ratio"),
+    "item_dif": _("Item DIF (ETS class B or C)"),
+    "smd": _("Standardised mean difference, machine against people"),
+}
+FLAG_STAGES: dict[str, str] = {"items": _("Test items"), "essay_model": _("Essay pre-scoring model")}
 STATUS_LABELS: dict[str, str] = {
     "requested": _("Waiting for approval"),
     "approved": _("Approved"),
@@ -298,12 +305,14 @@ def fairness_page(
         tables=_stage_tables(report, labels) if report else [],
         flags=[
             {
-                "stage": labels.stage(f["stage"]) if f["stage"] in STAGE_LABELS else f["stage"],
+                "stage": labels.stage(f["stage"])
+                if f["stage"] in STAGE_LABELS
+                else visitor.texts.gettext(FLAG_STAGES.get(f["stage"], f["stage"])),
                 "group": labels.group(f["group"])
                 if f["group"] in GROUP_LABELS or INTERSECTION in f["group"]
                 else f["group"],
                 "value": labels.value(str(f["value"])),
-                "kind": f["kind"],
+                "kind": visitor.texts.gettext(FLAG_LABELS.get(f["kind"], f["kind"])),
             }
             for f in (report or {}).get("flags", [])
         ],

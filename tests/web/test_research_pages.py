@@ -61,6 +61,8 @@ def test_the_researcher_sees_tables_plots_and_the_report_with_no_personal_data(d
     # the HR decision on the documents by sex, with the rate, the interval and the four-fifths column
     assert "Құжаттар (HR шешімі) · Жынысы" in html
     assert "95 % аралық (Уилсон)" in html and "Бестен төрт шегінен төмен" in html
+    # seven people with a minimum cell of 2: the sex rows are suppressed, and marked so
+    assert '<span class="tag tag--grey">Жасырылған</span>' in html
     assert f"/research/plot.png?{query.replace('&', '&amp;')}&amp;group=sex" in html
     plot = demo.get(f"/research/plot.png?{query}&group=sex")
     assert plot.status_code == 200 and plot.headers["content-type"] == "image/png"

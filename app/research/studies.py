@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.applications.models import Application
 from app.audit.service import record
-from app.auth.models import Account
+from app.auth.models import Account, StateBody
 from app.auth.permissions import ensure_can
 from app.competitions.models import Competition
 from app.db import utcnow
@@ -100,6 +100,11 @@ def request_study(*, session: Session, actor: Account, title: str, purpose: str,
         )
     if scope.competition_id is not None and session.get(Competition, scope.competition_id) is None:
         raise DomainError(STUDY_INVALID, f"no competition {scope.competition_id}", fields=["scope"])
+    if (
+        scope.body_code is not None
+        and session.scalars(select(StateBody).where(StateBody.code == scope.body_code)).first() is None
+    ):
+        raise DomainError(STUDY_INVALID, f"no state body with code {scope.body_code!r}", fields=["scope"])
     study = ResearchStudy(
         title=title,
         purpose=purpose,

@@ -330,6 +330,7 @@ OUTSIDER_ACCESS: dict[str, frozenset[str]] = {
     "POST /api/v1/admin/accounts": _ADMIN,
     "PUT /api/v1/admin/ml/{module}": _ADMIN,
     # --- research studies and exposure: a study is its researcher's; administrators decide on any ---
+    "POST /api/v1/research/studies": frozenset({RESEARCHER}),  # a study of any competition's records
     "GET /api/v1/research/studies/{study_id}": _ADMIN,
     "POST /api/v1/research/studies/{study_id}/approve": _ADMIN,
     "POST /api/v1/research/studies/{study_id}/reject": _ADMIN,

@@ -50,7 +50,7 @@ def _(message: str) -> str:
 
 
 staff_link(
-    "/research",
+    "/research/fairness",
     _("Fairness audits"),
     RESEARCHER,
     ADMINISTRATOR,
@@ -127,6 +127,12 @@ FLAG_LABELS: dict[str, str] = {
     "smd": _("Standardised mean difference, machine against people"),
 }
 FLAG_STAGES: dict[str, str] = {"items": _("Test items"), "essay_model": _("Essay pre-scoring model")}
+SCOPE_LABELS: dict[str, str] = {
+    "competition_id": _("Competition"),
+    "body_code": _("State body"),
+    "date_from": _("Published from"),
+    "date_to": _("Published to"),
+}
 STATUS_LABELS: dict[str, str] = {
     "requested": _("Waiting for approval"),
     "approved": _("Approved"),
@@ -262,7 +268,13 @@ def _stage_tables(report: dict[str, Any], labels: Labels) -> list[dict[str, Any]
     return tables
 
 
-@router.get("/research", response_class=HTMLResponse)
+@router.get("/research")
+def research_home(visitor: Researcher) -> Response:
+    """The research area starts with the fairness audits."""
+    return redirect("/research/fairness")
+
+
+@router.get("/research/fairness", response_class=HTMLResponse)
 def fairness_page(
     request: Request,
     visitor: Researcher,
@@ -372,7 +384,7 @@ def _plot(report: dict[str, Any], name: str, labels: Labels) -> bytes:
     return out.getvalue()
 
 
-@router.get("/research/plot.png")
+@router.get("/research/fairness/plot.png")
 def fairness_plot(
     request: Request,
     visitor: Researcher,
@@ -393,7 +405,7 @@ def fairness_plot(
     return Response(_plot(report, group, Labels(visitor)), media_type="image/png")
 
 
-@router.get("/research/report.zip")
+@router.get("/research/fairness/report.zip")
 def fairness_report(
     visitor: Researcher,
     session: SessionDep,
@@ -588,7 +600,7 @@ def _study_row(study: Any, labels: Labels) -> dict[str, Any]:
         "id": study.id,
         "title": study.title,
         "purpose": study.purpose,
-        "scope": study.scope,
+        "scope": [(labels.t.gettext(SCOPE_LABELS.get(k, k)), str(v)) for k, v in study.scope.items()],
         "status": study.status,
         "status_label": labels.status(study.status),
         "requested": labels.t.datetime(study.requested_at),

@@ -64,11 +64,11 @@ def test_a_researcher_chooses_a_scope_and_sees_the_table_in_kk_and_ru(
     for locale, words in WORDS.items():
         page = live.page(browser, locale)
         _sign_in(page, "researcher", "demo-research-2026")
-        page.goto("/research")
+        page.goto("/research/fairness")
         page.select_option("#competition", str(finished))
         page.locator("input[name=groups][value=sex]").check()
         page.get_by_role("button", name=words["button"]).click()
-        page.wait_for_url(re.compile(r"/research\?competition="))
+        page.wait_for_url(re.compile(r"/research/fairness\?competition="))
         heading = page.get_by_role("heading", name=words["table"])
         assert heading.is_visible()
         table = page.locator("table[aria-labelledby='table-application-sex']")

@@ -52,10 +52,10 @@ def _as(client: TestClient, login: str, password: str) -> None:
 def test_the_researcher_sees_tables_plots_and_the_report_with_no_personal_data(demo: TestClient) -> None:
     finished, vacancies, people = _facts(demo)
     _as(demo, "researcher", "demo-research-2026")
-    form = demo.get("/research", headers={"Accept-Language": "ru"})
+    form = demo.get("/research/fairness", headers={"Accept-Language": "ru"})
     assert form.status_code == 200 and "<h1>Аудиты справедливости</h1>" in form.text
     query = f"competition={finished}&groups=sex&groups=language"
-    page = demo.get(f"/research?{query}", headers={"Accept-Language": "kk"})
+    page = demo.get(f"/research/fairness?{query}", headers={"Accept-Language": "kk"})
     assert page.status_code == 200, page.text
     html = page.text
     # the HR decision on the documents by sex, with the rate, the interval and the four-fifths column
@@ -63,11 +63,11 @@ def test_the_researcher_sees_tables_plots_and_the_report_with_no_personal_data(d
     assert "95 % аралық (Уилсон)" in html and "Бестен төрт шегінен төмен" in html
     # seven people with a minimum cell of 2: the sex rows are suppressed, and marked so
     assert '<span class="tag tag--grey">Жасырылған</span>' in html
-    assert f"/research/plot.png?{query.replace('&', '&amp;')}&amp;group=sex" in html
-    plot = demo.get(f"/research/plot.png?{query}&group=sex")
+    assert f"/research/fairness/plot.png?{query.replace('&', '&amp;')}&amp;group=sex" in html
+    plot = demo.get(f"/research/fairness/plot.png?{query}&group=sex")
     assert plot.status_code == 200 and plot.headers["content-type"] == "image/png"
     assert plot.content.startswith(b"\x89PNG")
-    report = demo.get(f"/research/report.zip?{query}")
+    report = demo.get(f"/research/fairness/report.zip?{query}")
     assert report.status_code == 200 and report.headers["content-type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(report.content)) as archive:
         names = archive.namelist()
@@ -85,14 +85,20 @@ def test_the_researcher_sees_tables_plots_and_the_report_with_no_personal_data(d
     }.items():
         assert_anonymous(text, people, where)
     # a scope that does not exist is a message on the page, not a trace
-    missing = demo.get("/research?competition=999999", headers={"Accept-Language": "ru"})
+    missing = demo.get("/research/fairness?competition=999999", headers={"Accept-Language": "ru"})
     assert missing.status_code == 404 and "Такого конкурса или государственного органа нет" in missing.text
 
 
 def test_other_roles_get_the_403_page_and_hr_reads_only_its_own_bodys_audits(demo: TestClient) -> None:
     for login, password in (("candidate01", "demo-candidate-2026"), ("hr.minfin", "demo-hr-2026")):
         _as(demo, login, password)
-        for path in ("/research", "/research/exposure", "/research/studies", "/research/plot.png?group=sex"):
+        for path in (
+            "/research",
+            "/research/fairness",
+            "/research/exposure",
+            "/research/studies",
+            "/research/fairness/plot.png?group=sex",
+        ):
             assert demo.get(path).status_code == 403, (login, path)
     admin = TestClient(demo.app)
     sign_in(admin, f"admin{DEMO}", "demo-admin-2026")

@@ -11,6 +11,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from app.alerts.models import AlertCampaignRecipient, AlertSubscription
+from app.candidates.models import Candidate, Consent
+from app.competitions.models import Competition
 from app.demo import seed
 from app.main import create_app
 from app.vacancies.models import Vacancy
@@ -47,3 +50,56 @@ def test_a_talent_search_shown_whole_is_at_parity_and_only_researchers_read_it(d
     assert demo.get(url, headers=researcher).json()["code"] == "research_exposure_bad_scope"
     hr = _headers(demo, "hr.minfin", "demo-hr-2026")
     assert demo.get(url, params={"vacancy_id": vacancies[0]}, headers=hr).status_code == 403
+
+
+def test_a_campaigns_recipients_against_the_subscribers_by_hand(sqlite_url: str, tmp_path: Path) -> None:
+    # a minimum cell of 1 hides nothing: the three demo subscribers and one recipient are seen whole
+    app = create_app(
+        make_settings(sqlite_url, f"sqlite:///{tmp_path / 'q.db'}", research_min_cell=1), start_consumer=False
+    )
+    with TestClient(app) as client:
+        seed(app.state.sessions)
+        with app.state.sessions() as session:
+            open_vacancy = session.scalars(
+                select(Competition.vacancy_id).where(Competition.status != "results_published")
+            ).first()
+        made = client.post(
+            "/api/v1/alerts/campaigns",
+            headers=_headers(client, "hr.almaty", "demo-hr-2026"),
+            json={"vacancy_ids": [open_vacancy]},
+        )
+        assert made.status_code == 201, made.text
+        with app.state.sessions() as session:
+            consented = {
+                c.candidate_id
+                for c in session.scalars(select(Consent).where(Consent.kind == "vacancy_alerts", Consent.granted))
+            }
+            subscribers = {
+                s.candidate_id: s.id for s in session.scalars(select(AlertSubscription).where(AlertSubscription.active))
+            }
+            eligible = {cid for cid in subscribers if cid in consented}
+            shown = set(
+                session.scalars(
+                    select(AlertSubscription.candidate_id)
+                    .join(AlertCampaignRecipient, AlertCampaignRecipient.subscription_id == AlertSubscription.id)
+                    .where(AlertCampaignRecipient.campaign_id == made.json()["id"])
+                )
+            )
+            # the stored sex column, not the IIN the service reads: an independent source of the same fact
+            sex = dict(session.execute(select(Candidate.id, Candidate.sex)).all())
+        answer = client.get(
+            "/api/v1/research/exposure",
+            params={"campaign_id": made.json()["id"], "groups": "sex"},
+            headers=_headers(client, "researcher", "demo-research-2026"),
+        )
+        assert answer.status_code == 200, answer.text
+        rows = {r["group"]: r for r in answer.json()["by_group"]["sex"]["groups"]}
+        assert eligible and shown and shown <= eligible
+        assert set(rows) == {sex[c] for c in eligible}
+        for value, row in rows.items():
+            group_eligible = sum(1 for c in eligible if sex[c] == value)
+            group_shown = sum(1 for c in shown if sex[c] == value)
+            expected = (group_shown / len(shown)) / (group_eligible / len(eligible))
+            assert (row["eligible"], row["exposed"]) == (group_eligible, group_shown)
+            assert row["exposure_ratio"] == pytest.approx(expected, rel=1e-5)
+            assert row["flag"] is (expected < 0.8)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -203,6 +204,13 @@ def _scope_query(values: dict[str, Any]) -> str:
     return urlencode(pairs)
 
 
+RECENT_SECONDS = 60.0
+RECENT_MAX = 32
+_RECENT: dict[tuple[Any, ...], tuple[float, dict[str, Any]]] = {}
+"""Audits computed in the last minute, by database, scope, groups, minimum cell and draws: the page and each of
+its plots read one audit, computed once (aggregates only, the same for every researcher)."""
+
+
 def _audit_of(session: Session, values: dict[str, Any], min_cell: int, secret_key: str, draws: int) -> dict[str, Any]:
     competition_id: int | None = None
     if values["competition"]:
@@ -215,15 +223,21 @@ def _audit_of(session: Session, values: dict[str, Any], min_cell: int, secret_ke
         date_from=values["from"] or None,
         date_to=values["to"] or None,
     )
+    groups = tuple(values["groups"] or ["sex", "language"])
+    key = (str(session.get_bind().url), repr(scope), groups, min_cell, draws)
+    now = time.monotonic()
+    recent = _RECENT.get(key)
+    if recent is not None and now - recent[0] < RECENT_SECONDS:
+        return recent[1]
     with session.begin():
-        return research_audit(
-            session=session,
-            scope=scope,
-            groups=values["groups"] or ["sex", "language"],
-            min_cell=min_cell,
-            secret_key=secret_key,
-            draws=draws,
+        report = research_audit(
+            session=session, scope=scope, groups=groups, min_cell=min_cell, secret_key=secret_key, draws=draws
         )
+    for stale in [k for k, (at, _report) in _RECENT.items() if now - at >= RECENT_SECONDS][:RECENT_MAX]:
+        _RECENT.pop(stale, None)
+    if len(_RECENT) < RECENT_MAX:
+        _RECENT[key] = (now, report)
+    return report
 
 
 def _stage_tables(report: dict[str, Any], labels: Labels) -> list[dict[str, Any]]:

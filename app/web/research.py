@@ -224,7 +224,7 @@ def _audit_of(session: Session, values: dict[str, Any], min_cell: int, secret_ke
         date_to=values["to"] or None,
     )
     groups = tuple(values["groups"] or ["sex", "language"])
-    key = (str(session.get_bind().url), repr(scope), groups, min_cell, draws)
+    key = (str(session.get_bind().engine.url), repr(scope), groups, min_cell, draws)
     now = time.monotonic()
     recent = _RECENT.get(key)
     if recent is not None and now - recent[0] < RECENT_SECONDS:

@@ -22,7 +22,7 @@ from app.notifications.models import Notification, OutboxMessage
 from app.prescoring.models import EssayDiscussion, EssayModel, EssaySuggestion
 from app.proctoring.models import ProctoringEvent, ProctoringReview
 from app.protocol.models import Protocol, ProtocolSignature
-from app.research.models import StoredAudit
+from app.research.models import ResearchStudy, StoredAudit
 from app.talent.models import ReserveMembership, TalentInvitation
 from app.transcripts.models import Recording, Transcript, TranscriptVersion
 from app.vacancies.models import Vacancy
@@ -67,6 +67,7 @@ __all__ = [
     "ProtocolSignature",
     "RecordedStageResult",
     "Recording",
+    "ResearchStudy",
     "ReserveMembership",
     "SignInThrottle",
     "StageClosure",

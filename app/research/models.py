@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, utcnow
@@ -30,3 +30,33 @@ class StoredAudit(Base):
     report: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+STUDY_REQUESTED = "requested"
+STUDY_APPROVED = "approved"
+STUDY_REJECTED = "rejected"
+STUDY_STATUSES = (STUDY_REQUESTED, STUDY_APPROVED, STUDY_REJECTED)
+
+
+class ResearchStudy(Base):
+    """A researcher's request for a pseudonymised record export, and an administrator's decision on it.
+
+    ``salt`` is the study's own secret: each identifier of an export is its keyed hash under this salt, so
+    the same person has one pseudonym within a study and unrelated pseudonyms across studies. It never
+    leaves the service."""
+
+    __tablename__ = "research_studies"
+    __table_args__ = (CheckConstraint("status IN ('requested', 'approved', 'rejected')", name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    purpose: Mapped[str] = mapped_column(Text, nullable=False)
+    scope: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default=STUDY_REQUESTED, index=True)
+    salt: Mapped[str] = mapped_column(String(64), nullable=False)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    exports: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

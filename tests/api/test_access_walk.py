@@ -158,6 +158,17 @@ def _victims(demo: Demo, tmp: Path) -> Victims:
     found.add("rule_id", rule["id"])
     campaign = client.post("/api/v1/alerts/campaigns", headers=hr_almaty, json={"vacancy_ids": [open_vacancy]})
     found.add("campaign_id", _created(campaign)["id"])
+    # another researcher's study, approved: only they may export it
+    other_researcher = demo.headers(demo.extra(RESEARCHER))
+    study = _created(
+        client.post(
+            "/api/v1/research/studies",
+            headers=other_researcher,
+            json={"title": "walk", "purpose": "walk", "competition_id": finished.id},
+        )
+    )
+    _created(client.post(f"/api/v1/research/studies/{study['id']}/approve", headers=demo.headers("admin")))
+    found.add("study_id", study["id"])
     booking = client.post(
         "/api/v1/test-bookings",
         headers=demo.headers("candidate02"),

@@ -1,9 +1,396 @@
-"""Pages of HR officers: vacancies, competition dashboards, applications, talent search, alert campaigns."""
+"""Pages of HR officers: their body's vacancies (create, publish, close), a competition's dashboard, its
+applications (confirm or reject), recorded results, interview slots, publishing the results, the protocol.
+
+Every step calls the service the API calls (``app.vacancies.service``, ``app.competitions.service``,
+``app.applications.service``, ``app.interviews.service``); the page shows what they return or refuse.
+Another state body's vacancy, competition or application is the 403 page (the services' permission
+checks decide), never its data. Talent search and alert campaigns are ``app.web.talent``'s.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated, Any
 
-from app.web.deps import WebRoute
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from app.auth.models import HR_OFFICER, Account
+from app.auth.permissions import ensure_can
+from app.bounds import Id
+from app.competitions.clock import TodayDep
+from app.competitions.models import Competition
+from app.deps import PolicyDep, SessionDep, SettingsDep
+from app.errors import NOT_FOUND, DomainError, Kind
+from app.i18n.domain import EDUCATION_LEVEL_NAMES, STAGE_NAMES
+from app.rules.calendar import nth_working_day_after
+from app.rules.categories import all_categories, stage_plan
+from app.rules.errors import RulesError
+from app.rules.policy import EDUCATION_LEVELS
+from app.vacancies import service as vacancies
+from app.vacancies.models import DRAFT, PUBLISHED, Vacancy
+from app.vacancies.schemas import VacancyCreate
+from app.web.deps import CheckedForm, Visitor, WebRoute, field, redirect, render, staff_of
+from app.web.i18n import Texts
+from app.web.messages import FieldError, problem_message
+from app.web.nav import staff_link
+from app.web.public import requirement_lines
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+HrVisitor = Annotated[Visitor, Depends(staff_of(HR_OFFICER))]
+APPLICATIONS_PER_PAGE = 20
+RESULTS_PER_PAGE = 50
+
+
+def _(message: str) -> str:
+    """Mark a msgid for the catalogues (translated where it is shown)."""
+    return message
+
+
+staff_link(
+    "/hr/vacancies",
+    _("Vacancies and competitions"),
+    HR_OFFICER,
+    order=10,
+    description=_("Create and publish your body's vacancies; run their competitions."),
+)
+
+VACANCY_FIELDS: dict[str, str] = {
+    "title_kk": _("Title in Kazakh"),
+    "title_ru": _("Title in Russian"),
+    "category": _("Position category"),
+    "managerial": _("Managerial position"),
+    "functional_area": _("Functional area"),
+    "locality_type": _("Locality"),
+    "duties_kk": _("Duties in Kazakh"),
+    "duties_ru": _("Duties in Russian"),
+    "min_education_level": _("Lowest education level accepted"),
+    "education_fields": _("Fields of study"),
+    "min_experience_months": _("Work experience, months at least"),
+    "min_functional_area_months": _("Experience in the functional area, months at least"),
+}
+"""The vacancy form's fields in the order of the form (the error summary keeps it), with their labels."""
+
+LOCALITY_TYPES: dict[str, str] = {
+    "republican": _("Republican"),
+    "city": _("City"),
+    "district": _("District"),
+    "rural": _("Rural"),
+}
+VACANCY_STATUSES: dict[str, str] = {"draft": _("Draft"), "published": _("Published"), "closed": _("Closed")}
+APPLICATION_STATUSES: dict[str, str] = {
+    "submitted": _("Waiting for your decision"),
+    "confirmed": _("Confirmed"),
+    "rejected": _("Rejected"),
+}
+SERVICE_TEXTS: dict[str, str] = {
+    "line breaks and control characters are not allowed here": _(
+        "line breaks and control characters are not allowed here"
+    ),
+}
+"""The schema's own refusals (``app.bounds``), in the catalogue by their English words."""
+
+
+def _stage_name(stage: str, locale: str) -> str:
+    return STAGE_NAMES.get(stage, {}).get(locale, stage)
+
+
+def _title(vacancy: Vacancy, locale: str) -> str:
+    return vacancy.title_kk if locale == "kk" else vacancy.title_ru
+
+
+def _page_problem(problem: DomainError) -> None:
+    """Not-found and forbidden are the 404 and 403 pages (``WebRoute``), never a message beside a field."""
+    if problem.kind in (Kind.NOT_FOUND, Kind.FORBIDDEN, Kind.UNAUTHENTICATED):
+        raise problem
+
+
+# --- vacancies ----------------------------------------------------------------------------------------------
+
+
+def _own_vacancy(session: Session, vacancy_id: int, actor: Account) -> Vacancy:
+    """The vacancy when it is the HR officer's body's: 404 when there is none, 403 when it is another body's."""
+    vacancy = session.get(Vacancy, vacancy_id)
+    if vacancy is None:
+        raise DomainError(NOT_FOUND, f"no vacancy {vacancy_id}")
+    ensure_can(actor, "vacancy.manage", vacancy)
+    return vacancy
+
+
+@router.get("/hr/vacancies", response_class=HTMLResponse)
+def vacancy_list(request: Request, visitor: HrVisitor, session: SessionDep) -> HTMLResponse:
+    assert visitor.account is not None
+    body_id = visitor.account.state_body_id
+    with session.begin():
+        own = [
+            v for v in vacancies.list_vacancies(session=session, actor=visitor.account) if v.state_body_id == body_id
+        ]
+        by_vacancy = {
+            c.vacancy_id: c
+            for c in session.scalars(select(Competition).where(Competition.vacancy_id.in_([v.id for v in own])))
+        }
+    rows = [{"vacancy": v, "title": _title(v, visitor.locale), "competition": by_vacancy.get(v.id)} for v in own]
+    return render(
+        request,
+        visitor,
+        "hr/vacancies.html",
+        title=visitor.texts.gettext("Your body's vacancies"),
+        rows=rows,
+        statuses=VACANCY_STATUSES,
+    )
+
+
+def _vacancy_form_context(texts: Texts) -> dict[str, Any]:
+    return {
+        "labels": {name: texts.gettext(label) for name, label in VACANCY_FIELDS.items()},
+        "categories": [(c.code, c.code) for c in all_categories()],
+        "localities": [(key, texts.gettext(label)) for key, label in LOCALITY_TYPES.items()],
+        "levels": [(level, EDUCATION_LEVEL_NAMES[level][texts.locale]) for level in EDUCATION_LEVELS],
+    }
+
+
+def _vacancy_data(form: FormData) -> dict[str, Any]:
+    """The form as the API's request body (``VacancyCreate``); what is left empty is not sent."""
+    managerial = {"yes": True, "no": False}.get(field(form, "managerial"))
+    fields = [name.strip() for name in field(form, "education_fields").replace("\n", ",").split(",")]
+    requirements: dict[str, Any] = {"education_fields": [name for name in fields if name]}
+    if field(form, "min_education_level"):
+        requirements["min_education_level"] = field(form, "min_education_level")
+    for name in ("min_experience_months", "min_functional_area_months"):
+        if field(form, name):
+            requirements[name] = field(form, name)
+    data: dict[str, Any] = {
+        "category": field(form, "category"),
+        "managerial": managerial,
+        "functional_area": field(form, "functional_area"),
+        "locality_type": field(form, "locality_type") or None,
+        "requirements": requirements,
+    }
+    for name in ("title_kk", "title_ru", "duties_kk", "duties_ru"):
+        data[name] = field(form, name)
+    return data
+
+
+def _schema_errors(error: ValidationError, texts: Texts) -> list[FieldError]:
+    """The schema's refusals beside their fields, in the form's order, in the page's language."""
+    found: dict[str, str] = {}
+    for item in error.errors():
+        location = [str(part) for part in item["loc"]]
+        name = location[1] if location[0] == "requirements" and len(location) > 1 else location[0]
+        if name not in VACANCY_FIELDS or name in found:
+            continue
+        label = texts.gettext(VACANCY_FIELDS[name])
+        kind = item["type"]
+        if kind in ("missing", "string_too_short"):
+            message = texts.gettext("%(field)s: fill this in", field=label)
+        elif kind == "string_too_long":
+            limit = texts.number(int(item.get("ctx", {}).get("max_length", 0)))
+            message = texts.gettext("%(field)s: at most %(limit)s characters", field=label, limit=limit)
+        elif kind in ("int_parsing", "int_type", "int_from_float", "greater_than_equal", "less_than_equal"):
+            message = texts.gettext("%(field)s: a whole number from 0 to 1200", field=label)
+        elif kind in ("literal_error", "enum"):
+            message = texts.gettext("%(field)s: choose one of the options", field=label)
+        else:
+            said = str(item["msg"]).removeprefix("Value error, ")
+            problem = texts.gettext(SERVICE_TEXTS[said]) if said in SERVICE_TEXTS else said
+            message = texts.gettext("%(field)s: %(problem)s", field=label, problem=problem)
+        found[name] = message
+    return [FieldError(name, found[name]) for name in VACANCY_FIELDS if name in found]
+
+
+def _new_vacancy_page(
+    request: Request,
+    visitor: Visitor,
+    values: dict[str, str],
+    *,
+    status: int = 200,
+    errors: list[FieldError] | None = None,
+) -> HTMLResponse:
+    return render(
+        request,
+        visitor,
+        "hr/vacancy_new.html",
+        status=status,
+        errors=errors,
+        title=visitor.texts.gettext("Create a vacancy"),
+        values=values,
+        **_vacancy_form_context(visitor.texts),
+    )
+
+
+@router.get("/hr/vacancies/new", response_class=HTMLResponse)
+def new_vacancy(request: Request, visitor: HrVisitor) -> HTMLResponse:
+    return _new_vacancy_page(request, visitor, {"managerial": "default"})
+
+
+@router.post("/hr/vacancies/new", response_class=HTMLResponse)
+def create_vacancy(request: Request, visitor: HrVisitor, form: CheckedForm, session: SessionDep) -> Response:
+    """A draft of the officer's body, by ``vacancies.create``; the schema's and the service's refusals shown."""
+    assert visitor.account is not None
+    values = {name: str(form.get(name) or "") for name in VACANCY_FIELDS}
+    try:
+        data = VacancyCreate.model_validate(_vacancy_data(form))
+    except ValidationError as error:
+        return _new_vacancy_page(request, visitor, values, status=422, errors=_schema_errors(error, visitor.texts))
+    try:
+        with session.begin():
+            vacancy = vacancies.create(session=session, data=data, actor=visitor.account)
+            vacancy_id = vacancy.id
+    except RulesError:
+        message = visitor.texts.gettext("Choose the position category from the list")
+        return _new_vacancy_page(request, visitor, values, status=422, errors=[FieldError("category", message)])
+    except DomainError as problem:
+        _page_problem(problem)
+        errors = [FieldError("title_kk", problem_message(problem, visitor.texts))]
+        return _new_vacancy_page(request, visitor, values, status=409, errors=errors)
+    return redirect(f"/hr/vacancies/{vacancy_id}?created=1")
+
+
+def _vacancy_view(session: Session, vacancy: Vacancy, texts: Texts, today: date, settings: Any) -> dict[str, Any]:
+    out = vacancies.to_out(session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days)
+    managerial_word = texts.gettext("Yes") if vacancy.managerial else texts.gettext("No")
+    return {
+        "vacancy": out,
+        "vacancy_title": _title(vacancy, texts.locale),
+        "requirements": requirement_lines(out.requirements, texts),
+        "managerial_word": managerial_word,
+        "locality": texts.gettext(LOCALITY_TYPES[vacancy.locality_type]) if vacancy.locality_type else "",
+        "stages": [_stage_name(s, texts.locale) for s in stage_plan(vacancy.category, vacancy.managerial)],
+        "status_name": texts.gettext(VACANCY_STATUSES[vacancy.status]),
+    }
+
+
+@router.get("/hr/vacancies/{vacancy_id}", response_class=HTMLResponse)
+def vacancy_page(
+    vacancy_id: Id,
+    request: Request,
+    visitor: HrVisitor,
+    session: SessionDep,
+    settings: SettingsDep,
+    today: TodayDep,
+    created: str = "",
+    published: str = "",
+    closed: str = "",
+) -> HTMLResponse:
+    assert visitor.account is not None
+    with session.begin():
+        vacancy = _own_vacancy(session, vacancy_id, visitor.account)
+        context = _vacancy_view(session, vacancy, visitor.texts, today, settings)
+    return render(
+        request,
+        visitor,
+        "hr/vacancy.html",
+        title=context["vacancy_title"],
+        created=bool(created),
+        published=bool(published),
+        closed=bool(closed),
+        DRAFT=DRAFT,
+        PUBLISHED=PUBLISHED,
+        **context,
+    )
+
+
+def _check_page(
+    request: Request,
+    visitor: Visitor,
+    session: Session,
+    vacancy_id: Id,
+    today: date,
+    settings: Any,
+    *,
+    action: str,
+    status: int = 200,
+    errors: list[FieldError] | None = None,
+) -> HTMLResponse:
+    assert visitor.account is not None
+    with session.begin():
+        vacancy = _own_vacancy(session, vacancy_id, visitor.account)
+        context = _vacancy_view(session, vacancy, visitor.texts, today, settings)
+    texts = visitor.texts
+    return render(
+        request,
+        visitor,
+        "hr/vacancy_check.html",
+        status=status,
+        errors=errors,
+        title=texts.gettext("Check the vacancy before you publish it")
+        if action == "publish"
+        else texts.gettext("Check the vacancy before you close it"),
+        action=action,
+        closes_on=nth_working_day_after(today, settings.application_window_working_days),
+        **context,
+    )
+
+
+@router.get("/hr/vacancies/{vacancy_id}/publish", response_class=HTMLResponse)
+def publish_check(
+    vacancy_id: Id, request: Request, visitor: HrVisitor, session: SessionDep, settings: SettingsDep, today: TodayDep
+) -> HTMLResponse:
+    return _check_page(request, visitor, session, vacancy_id, today, settings, action="publish")
+
+
+@router.post("/hr/vacancies/{vacancy_id}/publish", response_class=HTMLResponse)
+def publish_vacancy(
+    vacancy_id: Id,
+    request: Request,
+    visitor: HrVisitor,
+    form: CheckedForm,
+    session: SessionDep,
+    settings: SettingsDep,
+    policy: PolicyDep,
+    today: TodayDep,
+) -> Response:
+    """Publish by ``vacancies.publish`` (its competition opens under the policy in force today)."""
+    assert visitor.account is not None
+    try:
+        with session.begin():
+            vacancies.publish(
+                session=session,
+                vacancy_id=vacancy_id,
+                actor=visitor.account,
+                policy=policy,
+                today=today,
+                window_working_days=settings.application_window_working_days,
+            )
+    except DomainError as problem:
+        _page_problem(problem)
+        errors = [FieldError("confirm", problem_message(problem, visitor.texts))]
+        return _check_page(
+            request, visitor, session, vacancy_id, today, settings, action="publish", status=409, errors=errors
+        )
+    return redirect(f"/hr/vacancies/{vacancy_id}?published=1")
+
+
+@router.get("/hr/vacancies/{vacancy_id}/close", response_class=HTMLResponse)
+def close_check(
+    vacancy_id: Id, request: Request, visitor: HrVisitor, session: SessionDep, settings: SettingsDep, today: TodayDep
+) -> HTMLResponse:
+    return _check_page(request, visitor, session, vacancy_id, today, settings, action="close")
+
+
+@router.post("/hr/vacancies/{vacancy_id}/close", response_class=HTMLResponse)
+def close_vacancy(
+    vacancy_id: Id,
+    request: Request,
+    visitor: HrVisitor,
+    form: CheckedForm,
+    session: SessionDep,
+    settings: SettingsDep,
+    today: TodayDep,
+) -> Response:
+    assert visitor.account is not None
+    try:
+        with session.begin():
+            vacancies.close(session=session, vacancy_id=vacancy_id, actor=visitor.account)
+    except DomainError as problem:
+        _page_problem(problem)
+        errors = [FieldError("confirm", problem_message(problem, visitor.texts))]
+        return _check_page(
+            request, visitor, session, vacancy_id, today, settings, action="close", status=409, errors=errors
+        )
+    return redirect(f"/hr/vacancies/{vacancy_id}?closed=1")

@@ -9,24 +9,33 @@ checks decide), never its data. Talent search and alert campaigns are ``app.web.
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from app.applications import service as applications
+from app.applications.models import CONFIRMED, REJECTED, SUBMITTED, Application, RecordedStageResult
+from app.applications.schemas import RejectIn
 from app.auth.models import HR_OFFICER, Account
 from app.auth.permissions import ensure_can
 from app.bounds import Id
+from app.candidates.models import Candidate
+from app.competitions import protocol_link
+from app.competitions import service as competitions
 from app.competitions.clock import TodayDep
-from app.competitions.models import Competition
-from app.deps import PolicyDep, SessionDep, SettingsDep
+from app.competitions.models import RESULTS_PUBLISHED, SCORE_MEMBER, SCORED_STAGES, Competition, MemberScore
+from app.deps import PolicyDep, QueueDep, SessionDep, SettingsDep
 from app.errors import NOT_FOUND, DomainError, Kind
+from app.essays.models import Essay, StageClosure
 from app.i18n.domain import EDUCATION_LEVEL_NAMES, STAGE_NAMES
+from app.interviews.models import HELD, SCHEDULED, Interview
 from app.rules.calendar import nth_working_day_after
 from app.rules.categories import all_categories, stage_plan
 from app.rules.errors import RulesError
@@ -394,3 +403,368 @@ def close_vacancy(
             request, visitor, session, vacancy_id, today, settings, action="close", status=409, errors=errors
         )
     return redirect(f"/hr/vacancies/{vacancy_id}?closed=1")
+
+
+# --- a competition's dashboard -----------------------------------------------------------------------------
+
+COMMISSION_ROLES: dict[str, str] = {"chair": _("Chair"), "member": _("Member"), "secretary": _("Secretary")}
+
+
+def _managed(session: Session, competition_id: int, actor: Account) -> Competition:
+    """The competition when it is the officer's body's (the service's check: 404, or 403 for another body's)."""
+    return competitions.managed_competition(session=session, competition_id=competition_id, actor=actor)
+
+
+def _counted(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _counts(session: Session, competition: Competition) -> dict[str, int]:
+    """Every figure of the dashboard in two aggregate queries, however many applications there are."""
+    recorded, essay, interview = RecordedStageResult, Essay, Interview
+    row = session.execute(
+        select(
+            func.count(Application.id),
+            _counted(Application.status == SUBMITTED),
+            _counted(Application.status == CONFIRMED),
+            _counted(Application.status == REJECTED),
+            _counted(Application.qualified.is_(False)),
+            _counted((Application.status == CONFIRMED) & recorded.legislation.is_not(None)),
+            _counted((Application.status == CONFIRMED) & recorded.legislation_certificate_valid.is_(True)),
+            _counted((Application.status == CONFIRMED) & recorded.personal_qualities_percent.is_not(None)),
+            _counted((Application.status == CONFIRMED) & recorded.reasoning_text.is_not(None)),
+            _counted(essay.id.is_not(None)),
+            _counted(essay.locked.is_(True)),
+            _counted(interview.status == SCHEDULED),
+            _counted(interview.status == HELD),
+        )
+        .select_from(Application)
+        .outerjoin(recorded, recorded.application_id == Application.id)
+        .outerjoin(essay, essay.application_id == Application.id)
+        .outerjoin(interview, interview.application_id == Application.id)
+        .where(Application.competition_id == competition.id)
+    ).one()
+    names = (
+        "total",
+        "submitted",
+        "confirmed",
+        "rejected",
+        "not_qualified",
+        "legislation",
+        "certificate",
+        "personal_qualities",
+        "reasoning",
+        "essays_started",
+        "essays_submitted",
+        "interviews_scheduled",
+        "interviews_held",
+    )
+    counts = {name: int(value) for name, value in zip(names, row, strict=True)}
+    scored = session.execute(
+        select(MemberScore.stage, func.count(func.distinct(MemberScore.application_id)))
+        .join(Application, Application.id == MemberScore.application_id)
+        .where(Application.competition_id == competition.id, MemberScore.score_type == SCORE_MEMBER)
+        .group_by(MemberScore.stage)
+    ).all()
+    for stage in SCORED_STAGES:
+        counts[f"scored_{stage}"] = 0
+    for stage, number in scored:
+        counts[f"scored_{stage}"] = int(number)
+    return counts
+
+
+@dataclass
+class StageRow:
+    stage: str
+    name: str
+    figures: list[tuple[str, int]]
+    closed_at: datetime | None = None
+    href: str | None = None
+
+
+def _stage_rows(
+    competition: Competition, counts: dict[str, int], closures: dict[str, datetime], texts: Texts
+) -> list[StageRow]:
+    base = f"/hr/competitions/{competition.id}"
+    rows = []
+    for stage in competition.stage_plan:
+        figures: list[tuple[str, int]]
+        href = f"{base}/results"
+        if stage == "eligibility":
+            figures = [
+                (texts.gettext("Results recorded"), counts["legislation"]),
+                (texts.gettext("Valid certificates"), counts["certificate"]),
+            ]
+        elif stage in ("personal_qualities", "reasoning"):
+            figures = [(texts.gettext("Results recorded"), counts[stage])]
+        elif stage == "essay":
+            figures = [
+                (texts.gettext("Essays started"), counts["essays_started"]),
+                (texts.gettext("Essays submitted"), counts["essays_submitted"]),
+                (texts.gettext("Scored by the commission"), counts["scored_essay"]),
+            ]
+        elif stage == "practical":
+            figures = [(texts.gettext("Scored by the commission"), counts["scored_practical"])]
+        elif stage == "interview":
+            figures = [
+                (texts.gettext("Interviews scheduled"), counts["interviews_scheduled"]),
+                (texts.gettext("Interviews held"), counts["interviews_held"]),
+                (texts.gettext("Scored by the commission"), counts["scored_interview"]),
+            ]
+            href = f"{base}/interviews"
+        else:
+            figures = []
+            href = f"{base}/protocol" if competition.status == RESULTS_PUBLISHED else f"{base}/publish"
+        rows.append(StageRow(stage, _stage_name(stage, texts.locale), figures, closures.get(stage), href))
+    return rows
+
+
+@router.get("/hr/competitions/{competition_id}", response_class=HTMLResponse)
+def dashboard(
+    competition_id: Id,
+    request: Request,
+    visitor: HrVisitor,
+    session: SessionDep,
+    today: TodayDep,
+    results: str = "",
+) -> HTMLResponse:
+    """Stages, counts, working-day deadlines with overdue marks, the commission: a few queries in all."""
+    assert visitor.account is not None
+    with session.begin():
+        competition = _managed(session, competition_id, visitor.account)
+        vacancy = session.get(Vacancy, competition.vacancy_id)
+        assert vacancy is not None
+        calendar = competitions.calendar_view(session=session, competition=competition, today=today)
+        counts = _counts(session, competition)
+        closures = dict(
+            session.execute(
+                select(StageClosure.stage, StageClosure.closed_at).where(StageClosure.competition_id == competition.id)
+            ).all()
+        )
+        seats = [
+            (account.display_name, visitor.texts.gettext(COMMISSION_ROLES.get(seat.role, seat.role)))
+            for seat, account in competitions.commission_seats(session=session, competition=competition)
+        ]
+        protocol_due = protocol = None
+        if competition.status == RESULTS_PUBLISHED:
+            protocol_due = protocol_link.protocol_due(competition)
+            protocol = protocol_link.latest_protocol(session=session, competition=competition)
+    return render(
+        request,
+        visitor,
+        "hr/dashboard.html",
+        title=visitor.texts.gettext("Competition dashboard"),
+        competition=competition,
+        vacancy_title=_title(vacancy, visitor.locale),
+        calendar=calendar,
+        counts=counts,
+        stages=_stage_rows(competition, counts, closures, visitor.texts),
+        seats=seats,
+        protocol_due=protocol_due,
+        protocol_overdue=protocol_due is not None and protocol is None and today > protocol_due,
+        published=competition.status == RESULTS_PUBLISHED,
+        results_done=bool(results),
+    )
+
+
+# --- applications: the qualification check, confirm or reject ------------------------------------------------
+
+APPLICATION_FILTERS: dict[str, str] = {
+    "": _("All"),
+    SUBMITTED: _("Waiting for your decision"),
+    CONFIRMED: _("Confirmed"),
+    REJECTED: _("Rejected"),
+}
+
+
+def _applications_page(
+    request: Request,
+    visitor: Visitor,
+    session: Session,
+    competition_id: int,
+    today: date,
+    *,
+    page: int,
+    status_filter: str,
+    done: str = "",
+    code: str = "",
+    status: int = 200,
+    errors: list[FieldError] | None = None,
+    reasons: dict[int, str] | None = None,
+) -> HTMLResponse:
+    assert visitor.account is not None
+    with session.begin():
+        competition = _managed(session, competition_id, visitor.account)
+        vacancy = session.get(Vacancy, competition.vacancy_id)
+        assert vacancy is not None
+        query = select(Application).where(Application.competition_id == competition.id)
+        counted = select(func.count()).select_from(Application).where(Application.competition_id == competition.id)
+        if status_filter:
+            query = query.where(Application.status == status_filter)
+            counted = counted.where(Application.status == status_filter)
+        found = int(session.scalar(counted) or 0)
+        pages = max(1, -(-found // APPLICATIONS_PER_PAGE))
+        page = min(page, pages)
+        shown = session.scalars(
+            query.order_by(Application.applied_at, Application.id)
+            .offset((page - 1) * APPLICATIONS_PER_PAGE)
+            .limit(APPLICATIONS_PER_PAGE)
+        ).all()
+        # The rows ``to_out`` reads, in one query each: it then finds them in the session instead of the database.
+        ids = [a.id for a in shown]
+        people = session.scalars(select(Candidate).where(Candidate.id.in_([a.candidate_id for a in shown]))).all()
+        session.scalars(select(Account).where(Account.id.in_([c.account_id for c in people]))).all()
+        session.scalars(select(RecordedStageResult).where(RecordedStageResult.application_id.in_(ids))).all()
+        items = [applications.to_out(session, a, today=today, personal=True) for a in shown]
+    query_string = f"status={status_filter}&" if status_filter else ""
+    return render(
+        request,
+        visitor,
+        "hr/applications.html",
+        status=status,
+        errors=errors,
+        title=visitor.texts.gettext("Applications"),
+        competition=competition,
+        vacancy_title=_title(vacancy, visitor.locale),
+        items=items,
+        found=found,
+        page=page,
+        pages=pages,
+        page_url=lambda number: f"/hr/competitions/{competition.id}/applications?{query_string}page={number}",
+        status_filter=status_filter,
+        filters=[(key, visitor.texts.gettext(label)) for key, label in APPLICATION_FILTERS.items()],
+        statuses=APPLICATION_STATUSES,
+        done=done,
+        done_code=code,
+        reasons=reasons or {},
+    )
+
+
+@router.get("/hr/competitions/{competition_id}/applications", response_class=HTMLResponse)
+def application_list(
+    competition_id: Id,
+    request: Request,
+    visitor: HrVisitor,
+    session: SessionDep,
+    today: TodayDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    status: Annotated[str, Query(pattern="^(|submitted|confirmed|rejected)$")] = "",
+    done: Annotated[str, Query(pattern="^(|confirmed|rejected)$")] = "",
+    code: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    return _applications_page(
+        request, visitor, session, competition_id, today, page=page, status_filter=status, done=done, code=code
+    )
+
+
+def _back(form: FormData) -> tuple[int, str]:
+    page = field(form, "page")
+    status = field(form, "status")
+    return (int(page) if page.isdigit() and 0 < int(page) <= 100_000 else 1), (
+        status if status in APPLICATION_FILTERS else ""
+    )
+
+
+@dataclass(frozen=True)
+class Decided:
+    competition_id: int
+    anonymous_code: str
+
+
+def _readable(session: Session, application_id: int, actor: Account) -> Decided:
+    """The application when it is of the officer's body (the service's check: 404, or 403 for another body's)."""
+    with session.begin():
+        application = applications.readable_application(session=session, application_id=application_id, actor=actor)
+        return Decided(application.competition_id, application.anonymous_code)
+
+
+@router.post("/hr/applications/{application_id}/confirm", response_class=HTMLResponse)
+def confirm_application(
+    application_id: Id,
+    request: Request,
+    visitor: HrVisitor,
+    form: CheckedForm,
+    session: SessionDep,
+    queue: QueueDep,
+    today: TodayDep,
+) -> Response:
+    """Confirm in one step (``applications.confirm``); its refusal is shown beside the button."""
+    assert visitor.account is not None
+    application = _readable(session, application_id, visitor.account)
+    page, status_filter = _back(form)
+    try:
+        with session.begin():
+            applications.confirm(session=session, queue=queue, application_id=application_id, actor=visitor.account)
+    except DomainError as problem:
+        _page_problem(problem)
+        errors = [FieldError(f"confirm-{application_id}", problem_message(problem, visitor.texts))]
+        return _applications_page(
+            request,
+            visitor,
+            session,
+            application.competition_id,
+            today,
+            page=page,
+            status_filter=status_filter,
+            status=409,
+            errors=errors,
+        )
+    query = f"page={page}&done=confirmed&code={application.anonymous_code}"
+    if status_filter:
+        query = f"status={status_filter}&{query}"
+    return redirect(f"/hr/competitions/{application.competition_id}/applications?{query}")
+
+
+@router.post("/hr/applications/{application_id}/reject", response_class=HTMLResponse)
+def reject_application(
+    application_id: Id,
+    request: Request,
+    visitor: HrVisitor,
+    form: CheckedForm,
+    session: SessionDep,
+    queue: QueueDep,
+    today: TodayDep,
+) -> Response:
+    """Reject in one step with the reason the candidate reads (the API's ``RejectIn`` requires one)."""
+    assert visitor.account is not None
+    application = _readable(session, application_id, visitor.account)
+    page, status_filter = _back(form)
+    reason = field(form, "reason")
+    error_field = f"reason-{application_id}"
+    try:
+        data = RejectIn(reason=reason)
+    except ValidationError:
+        message = visitor.texts.gettext(
+            "Enter the reason for the rejection (up to 2000 characters); the candidate reads it"
+        )
+        errors = [FieldError(error_field, message)]
+    else:
+        try:
+            with session.begin():
+                applications.reject(
+                    session=session,
+                    queue=queue,
+                    application_id=application_id,
+                    actor=visitor.account,
+                    reason=data.reason,
+                )
+        except DomainError as problem:
+            _page_problem(problem)
+            errors = [FieldError(error_field, problem_message(problem, visitor.texts))]
+        else:
+            query = f"page={page}&done=rejected&code={application.anonymous_code}"
+            if status_filter:
+                query = f"status={status_filter}&{query}"
+            return redirect(f"/hr/competitions/{application.competition_id}/applications?{query}")
+    return _applications_page(
+        request,
+        visitor,
+        session,
+        application.competition_id,
+        today,
+        page=page,
+        status_filter=status_filter,
+        status=422 if not reason else 409,
+        errors=errors,
+        reasons={application_id: reason},
+    )

@@ -10,7 +10,7 @@ checks decide), never its data. Talent search and alert campaigns are ``app.web.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -29,13 +29,17 @@ from app.bounds import Id
 from app.candidates.models import Candidate
 from app.competitions import protocol_link
 from app.competitions import service as competitions
-from app.competitions.clock import TodayDep
+from app.competitions.clock import KAZAKHSTAN, NowDep, TodayDep
 from app.competitions.models import RESULTS_PUBLISHED, SCORE_MEMBER, SCORED_STAGES, Competition, MemberScore
 from app.deps import PolicyDep, QueueDep, SessionDep, SettingsDep
 from app.errors import NOT_FOUND, DomainError, Kind
+from app.essays import stages as scored_stages
 from app.essays.models import Essay, StageClosure
 from app.i18n.domain import EDUCATION_LEVEL_NAMES, STAGE_NAMES
+from app.interviews import service as interviews
 from app.interviews.models import HELD, SCHEDULED, Interview
+from app.interviews.schemas import InterviewIn
+from app.protocol import service as protocols
 from app.rules.calendar import nth_working_day_after
 from app.rules.categories import all_categories, stage_plan
 from app.rules.errors import RulesError
@@ -97,6 +101,7 @@ APPLICATION_STATUSES: dict[str, str] = {
     "confirmed": _("Confirmed"),
     "rejected": _("Rejected"),
 }
+INTERVIEW_STATUSES: dict[str, str] = {"scheduled": _("Scheduled"), "held": _("Held"), "cancelled": _("Cancelled")}
 SERVICE_TEXTS: dict[str, str] = {
     "line breaks and control characters are not allowed here": _(
         "line breaks and control characters are not allowed here"
@@ -768,3 +773,312 @@ def reject_application(
         errors=errors,
         reasons={application_id: reason},
     )
+
+
+# --- recorded results per stage ------------------------------------------------------------------------------
+
+
+@router.get("/hr/competitions/{competition_id}/results", response_class=HTMLResponse)
+def recorded_results(
+    competition_id: Id,
+    request: Request,
+    visitor: HrVisitor,
+    session: SessionDep,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    """The confirmed candidates' recorded results and the commission's counting scores, stage by stage."""
+    assert visitor.account is not None
+    with session.begin():
+        competition = _managed(session, competition_id, visitor.account)
+        vacancy = session.get(Vacancy, competition.vacancy_id)
+        assert vacancy is not None
+        confirmed = (Application.competition_id == competition.id) & (Application.status == CONFIRMED)
+        found = int(session.scalar(select(func.count()).select_from(Application).where(confirmed)) or 0)
+        pages = max(1, -(-found // RESULTS_PER_PAGE))
+        page = min(page, pages)
+        rows = session.execute(
+            select(Application, RecordedStageResult)
+            .outerjoin(RecordedStageResult, RecordedStageResult.application_id == Application.id)
+            .where(confirmed)
+            .order_by(Application.applied_at, Application.id)
+            .offset((page - 1) * RESULTS_PER_PAGE)
+            .limit(RESULTS_PER_PAGE)
+        ).all()
+        scores = competitions.counting_member_scores(session=session, application_ids=[a.id for a, _r in rows])
+        lines = [
+            {
+                "code": application.anonymous_code,
+                "results": applications.stage_results_out(recorded),
+                "scores": scores.get(application.id, {}),
+            }
+            for application, recorded in rows
+        ]
+    return render(
+        request,
+        visitor,
+        "hr/results.html",
+        title=visitor.texts.gettext("Recorded results"),
+        competition=competition,
+        vacancy_title=_title(vacancy, visitor.locale),
+        stages=[(stage, _stage_name(stage, visitor.locale)) for stage in competition.stage_plan if stage != "final"],
+        lines=lines,
+        found=found,
+        page=page,
+        pages=pages,
+        page_url=lambda number: f"/hr/competitions/{competition.id}/results?page={number}",
+    )
+
+
+# --- interview slots ------------------------------------------------------------------------------------------
+
+WORKDAY_START = time(9, 0)
+WORKDAY_END = time(18, 0)
+"""Interview slots are offered from 09:00 to 18:00 Astana time, one every ``interview_minutes`` (15)."""
+
+
+def _slot_times(minutes: int) -> list[str]:
+    moment = datetime.combine(date(2000, 1, 3), WORKDAY_START)
+    end = datetime.combine(date(2000, 1, 3), WORKDAY_END)
+    found = []
+    while moment + timedelta(minutes=minutes) <= end:
+        found.append(moment.strftime("%H:%M"))
+        moment += timedelta(minutes=minutes)
+    return found
+
+
+def _interviews_page(
+    request: Request,
+    visitor: Visitor,
+    session: Session,
+    competition_id: int,
+    *,
+    status: int = 200,
+    errors: list[FieldError] | None = None,
+    values: dict[str, str] | None = None,
+    done: str = "",
+) -> HTMLResponse:
+    assert visitor.account is not None
+    with session.begin():
+        competition = _managed(session, competition_id, visitor.account)
+        vacancy = session.get(Vacancy, competition.vacancy_id)
+        assert vacancy is not None
+        in_plan = "interview" in competition.stage_plan
+        shortlist = scored_stages.interview_shortlist(session=session, competition=competition) if in_plan else []
+        booked = {
+            application.anonymous_code: interview
+            for interview, application in interviews.interviews_of(session=session, competition=competition)
+        }
+        minutes = competitions.policy_of(competition).interview_minutes
+    return render(
+        request,
+        visitor,
+        "hr/interviews.html",
+        status=status,
+        errors=errors,
+        title=visitor.texts.gettext("Interviews"),
+        competition=competition,
+        vacancy_title=_title(vacancy, visitor.locale),
+        in_plan=in_plan,
+        shortlist=shortlist,
+        booked=booked,
+        minutes=minutes,
+        slots=[(slot, slot) for slot in _slot_times(minutes)],
+        values=values or {},
+        done=done,
+        interview_statuses=INTERVIEW_STATUSES,
+    )
+
+
+@router.get("/hr/competitions/{competition_id}/interviews", response_class=HTMLResponse)
+def interview_slots(
+    competition_id: Id,
+    request: Request,
+    visitor: HrVisitor,
+    session: SessionDep,
+    done: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    return _interviews_page(request, visitor, session, competition_id, done=done)
+
+
+@router.post("/hr/competitions/{competition_id}/interviews", response_class=HTMLResponse)
+def schedule_interview(
+    competition_id: Id,
+    request: Request,
+    visitor: HrVisitor,
+    form: CheckedForm,
+    session: SessionDep,
+    queue: QueueDep,
+    now: NowDep,
+) -> Response:
+    """Give a shortlisted code its slot by ``interviews.schedule`` (its checks: shortlist, working day, clash)."""
+    assert visitor.account is not None
+    code = field(form, "anonymous_code")[:16]
+    values = {"code": code, "day": field(form, "day"), "slot": field(form, "slot")}
+    day_field = f"day-{code}"
+    try:
+        moment = datetime.combine(date.fromisoformat(values["day"]), time.fromisoformat(values["slot"]))
+        data = InterviewIn(anonymous_code=code, starts_at=moment.replace(tzinfo=KAZAKHSTAN))
+    except ValueError:  # a malformed date or time, or one the schema refuses (a ValidationError is one)
+        message = visitor.texts.gettext("Enter the day of the interview and choose its time")
+        return _interviews_page(
+            request,
+            visitor,
+            session,
+            competition_id,
+            status=422,
+            errors=[FieldError(day_field, message)],
+            values=values,
+        )
+    try:
+        with session.begin():
+            competition = _managed(session, competition_id, visitor.account)
+            interviews.schedule(
+                session=session,
+                queue=queue,
+                competition=competition,
+                anonymous_code=data.anonymous_code,
+                starts_at=data.starts_at,
+                actor=visitor.account,
+                now=now,
+            )
+    except DomainError as problem:
+        _page_problem(problem)
+        errors = [FieldError(day_field, problem_message(problem, visitor.texts))]
+        return _interviews_page(request, visitor, session, competition_id, status=409, errors=errors, values=values)
+    return redirect(f"/hr/competitions/{competition_id}/interviews?done={code}")
+
+
+# --- publishing the results ------------------------------------------------------------------------------------
+
+
+def _publish_page(
+    request: Request,
+    visitor: Visitor,
+    session: Session,
+    competition_id: int,
+    today: date,
+    *,
+    status: int = 200,
+    errors: list[FieldError] | None = None,
+) -> HTMLResponse:
+    assert visitor.account is not None
+    with session.begin():
+        competition = _managed(session, competition_id, visitor.account)
+        vacancy = session.get(Vacancy, competition.vacancy_id)
+        assert vacancy is not None
+        calendar = competitions.calendar_view(session=session, competition=competition, today=today)
+        preview = competitions.progress(session=session, competition=competition)
+    return render(
+        request,
+        visitor,
+        "hr/publish.html",
+        status=status,
+        errors=errors,
+        title=visitor.texts.gettext("Check the results before you publish them"),
+        competition=competition,
+        vacancy_title=_title(vacancy, visitor.locale),
+        calendar=calendar,
+        candidates=preview["candidates"],
+        outcome=preview["outcome"],
+        published=competition.status == RESULTS_PUBLISHED,
+        today=today,
+    )
+
+
+@router.get("/hr/competitions/{competition_id}/publish", response_class=HTMLResponse)
+def publish_results_check(
+    competition_id: Id, request: Request, visitor: HrVisitor, session: SessionDep, today: TodayDep
+) -> HTMLResponse:
+    """The outcome the core gives for the stored data, to check before the irreversible publication."""
+    return _publish_page(request, visitor, session, competition_id, today)
+
+
+@router.post("/hr/competitions/{competition_id}/publish", response_class=HTMLResponse)
+def publish_results(
+    competition_id: Id,
+    request: Request,
+    visitor: HrVisitor,
+    form: CheckedForm,
+    session: SessionDep,
+    queue: QueueDep,
+    today: TodayDep,
+) -> Response:
+    assert visitor.account is not None
+    try:
+        with session.begin():
+            competition = _managed(session, competition_id, visitor.account)
+            competitions.publish_results(
+                session=session, queue=queue, competition=competition, actor=visitor.account, today=today
+            )
+    except DomainError as problem:
+        _page_problem(problem)
+        errors = [FieldError("confirm", problem_message(problem, visitor.texts))]
+        return _publish_page(request, visitor, session, competition_id, today, status=409, errors=errors)
+    return redirect(f"/hr/competitions/{competition_id}?results=1")
+
+
+# --- the protocol (read-only: signing is the commission's) -------------------------------------------------
+
+
+@router.get("/hr/competitions/{competition_id}/protocol", response_class=HTMLResponse)
+def protocol_view(
+    competition_id: Id, request: Request, visitor: HrVisitor, session: SessionDep, today: TodayDep
+) -> HTMLResponse:
+    assert visitor.account is not None
+    protocol = None
+    signed: dict[int, datetime] = {}
+    due = sign_by = None
+    with session.begin():
+        competition = _managed(session, competition_id, visitor.account)
+        vacancy = session.get(Vacancy, competition.vacancy_id)
+        assert vacancy is not None
+        seats = competitions.commission_seats(session=session, competition=competition)
+        published = competition.status == RESULTS_PUBLISHED
+        if published:
+            due = protocol_link.protocol_due(competition)
+            protocol = protocol_link.latest_protocol(session=session, competition=competition)
+        if protocol is not None:
+            sign_by = protocol_link.sign_deadline(competition, protocol.drawn_up_on)
+            signed = {
+                s.signer_account_id: s.signed_at
+                for s in protocols.signatures_of(session=session, protocol_id=protocol.id)
+            }
+        members = [
+            (
+                account.display_name,
+                visitor.texts.gettext(COMMISSION_ROLES.get(seat.role, seat.role)),
+                signed.get(account.id),
+            )
+            for seat, account in seats
+        ]
+    return render(
+        request,
+        visitor,
+        "hr/protocol.html",
+        title=visitor.texts.gettext("Protocol"),
+        competition=competition,
+        vacancy_title=_title(vacancy, visitor.locale),
+        published=published,
+        protocol=protocol,
+        due=due,
+        sign_by=sign_by,
+        overdue=due is not None and protocol is None and today > due,
+        members=members,
+    )
+
+
+@router.get("/hr/competitions/{competition_id}/protocol.pdf")
+def protocol_pdf(competition_id: Id, visitor: HrVisitor, session: SessionDep) -> Response:
+    """The latest protocol's PDF, as drawn up (the bytes the members sign)."""
+    assert visitor.account is not None
+    with session.begin():
+        competition = _managed(session, competition_id, visitor.account)
+        protocol_link.ensure_results_published(competition)
+        protocol = protocol_link.latest_protocol(session=session, competition=competition)
+        if protocol is None:
+            raise DomainError(NOT_FOUND, "no protocol is drawn up for this competition yet")
+        return Response(
+            protocol.pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="protocol-{competition.id}-v{protocol.version}.pdf"'},
+        )

@@ -9,7 +9,8 @@ from datetime import date
 from typing import Any
 
 from app.auth.models import Account
-from tests.api._workflow import World, world_fixture  # noqa: F401
+from tests.api._assessment import Clocked, build, clocked_world_fixture, close, score, write_essay  # noqa: F401
+from tests.api._workflow import TODAY, World
 from tests.web._pages import csrf_of, sign_in
 
 FORM = {
@@ -203,3 +204,99 @@ def test_another_bodys_vacancy_competition_and_application_are_the_403_page(worl
     state = world.client.get(f"/api/v1/applications/{application['id']}", headers=world.headers(owner)).json()
     assert state["status"] == "submitted"
     assert world.client.get(f"/api/v1/vacancies/{vacancy_id}").json()["status"] == "published"
+
+
+def test_results_are_published_after_the_check_page_and_the_protocol_is_read_only(world: World) -> None:
+    hr = _hr(world)
+    _vacancy_id, competition_id = world.published_competition(hr)
+    applied = [_apply(world, competition_id, world.candidate()) for _ in range(2)]
+    world.client.post(f"/api/v1/applications/{applied[0]['id']}/confirm", headers=world.headers(hr))
+    check_path = f"/hr/competitions/{competition_id}/publish"
+    check = world.client.get(check_path, headers={"Accept-Language": "ru"})
+    assert check.status_code == 200 and "<h1>Проверьте результаты перед публикацией</h1>" in check.text
+    assert re.search(r'id="publish-pending">1<', check.text)
+    refused = _post(world, check_path, {}, page=check_path)
+    assert refused.status_code == 409  # one application still waits: the service refuses, beside the button
+    assert '<a href="#confirm">' in refused.text
+    assert (
+        world.client.get(f"/api/v1/competitions/{competition_id}", headers=world.headers(hr)).json()["status"] == "open"
+    )
+
+    world.client.post(f"/api/v1/applications/{applied[1]['id']}/confirm", headers=world.headers(hr))
+    progress = world.client.get(f"/api/v1/competitions/{competition_id}/progress", headers=world.headers(hr)).json()
+    check = world.client.get(check_path, headers={"Accept-Language": "ru"})
+    assert re.search(r'id="publish-pending">0<', check.text)
+    winner = progress["outcome"]["winner"]
+    assert (winner is None and "Никто" in check.text) or (winner is not None and winner in check.text)
+    protocol_path = f"/hr/competitions/{competition_id}/protocol"
+    assert (
+        "Протокол составляется после публикации результатов."
+        in world.client.get(protocol_path, headers={"Accept-Language": "ru"}).text
+    )
+
+    published = _post(world, check_path, {}, page=check_path)
+    assert (published.status_code, published.headers["location"]) == (
+        303,
+        f"/hr/competitions/{competition_id}?results=1",
+    )
+    results = world.client.get(f"/api/v1/competitions/{competition_id}/results", headers=world.headers(hr)).json()
+    assert (results["status"], results["results_published_on"]) == ("results_published", TODAY.isoformat())
+    board = world.client.get(published.headers["location"], headers={"Accept-Language": "kk"})
+    assert "Нәтижелер жарияланды." in board.text
+    protocol = world.client.get(protocol_path, headers={"Accept-Language": "ru"})
+    assert protocol.status_code == 200 and "Протокол ещё не составлен." in protocol.text
+    assert "<form" not in protocol.text.split('id="main-content"')[1]  # read-only: nothing to post here
+
+
+def _after_essays(world: Clocked) -> Any:
+    """Three candidates through the essay stage, scored by two members and closed: the interview shortlist."""
+    setup = build(world)
+    for person, value in zip(setup.people, (4, 5, 3), strict=True):
+        write_essay(world, person, "Адал қызмет — мемлекеттің тірегі.", language="kk")
+        for member in setup.members[:2]:
+            assert score(world, setup, "essay", person.code, member, value).status_code == 200
+    assert close(world, setup, "essay").status_code == 200
+    return setup
+
+
+def test_interview_slots_of_15_minutes_are_given_by_the_interview_service(world: Clocked) -> None:
+    setup = _after_essays(world)
+    sign_in(world.client, setup.hr.email)
+    results = world.client.get(f"/hr/competitions/{setup.competition_id}/results", headers={"Accept-Language": "ru"})
+    rows = re.findall(r'<th scope="row" class="code">([^<]+)</th>(.*?)</tr>', results.text, re.S)
+    assert [(code, "4, 4" in cells or "5, 5" in cells or "3, 3" in cells) for code, cells in rows] == [
+        (person.code, True) for person in setup.people
+    ]
+    assert "3 подтверждённых кандидата" in results.text
+    board = world.client.get(f"/hr/competitions/{setup.competition_id}", headers={"Accept-Language": "ru"}).text
+    essay = board.split('id="stage-essay"')[1].split('id="stage-interview"')[0]
+    assert "Сдано эссе: <strong>3</strong>" in essay and "Оценено комиссией: <strong>3</strong>" in essay
+    assert '<span class="tag tag--done">Этап закрыт</span>' in essay
+    path = f"/hr/competitions/{setup.competition_id}/interviews"
+    page = world.client.get(path, headers={"Accept-Language": "ru"})
+    assert page.status_code == 200
+    shortlist = world.client.get(
+        f"/api/v1/competitions/{setup.competition_id}/interviews", headers=world.headers(setup.hr)
+    ).json()["shortlist"]
+    assert shortlist and all(f'id="day-{code}"' in page.text for code in shortlist)
+    assert '<option value="09:15">' in page.text and '<option value="09:10">' not in page.text
+    assert "длится 15 минут," in page.text
+    first, second = shortlist[0], shortlist[1]
+
+    given = _post(world, path, {"anonymous_code": first, "day": "2026-02-03", "slot": "10:00"})
+    assert (given.status_code, given.headers["location"]) == (303, f"{path}?done={first}")
+    listed = world.client.get(
+        f"/api/v1/competitions/{setup.competition_id}/interviews", headers=world.headers(setup.hr)
+    ).json()["interviews"]
+    assert [(i["anonymous_code"], i["starts_at"], i["ends_at"]) for i in listed] == [
+        (first, "2026-02-03T05:00:00Z", "2026-02-03T05:15:00Z")
+    ]
+    clash = _post(world, path, {"anonymous_code": second, "day": "2026-02-03", "slot": "10:00"})
+    assert clash.status_code == 409
+    assert f'<a href="#day-{second}">' in clash.text and f'id="day-{second}-error"' in clash.text
+    saturday = _post(world, path, {"anonymous_code": second, "day": "2026-02-07", "slot": "10:15"})
+    assert saturday.status_code == 409 and f'id="day-{second}-error"' in saturday.text
+    blank = _post(world, path, {"anonymous_code": second, "day": "", "slot": "10:15"})
+    assert blank.status_code == 422 and "Укажите день собеседования и выберите время" in blank.text
+    next_slot = _post(world, path, {"anonymous_code": second, "day": "2026-02-03", "slot": "10:15"})
+    assert next_slot.status_code == 303

@@ -427,27 +427,61 @@ def _counted(condition: Any) -> Any:
 def _counts(session: Session, competition: Competition) -> dict[str, int]:
     """Every figure of the dashboard in two aggregate queries, however many applications there are."""
     recorded, essay, interview = RecordedStageResult, Essay, Interview
+    ours = Application.competition_id == competition.id
+    confirmed = ours & (Application.status == CONFIRMED)
+    # Four one-row aggregates, each one pass over its own table (per-application tables joined by their index).
+    statuses = (
+        select(
+            func.count(Application.id).label("total"),
+            _counted(Application.status == SUBMITTED).label("submitted"),
+            _counted(Application.status == CONFIRMED).label("confirmed"),
+            _counted(Application.status == REJECTED).label("rejected"),
+            _counted(Application.qualified.is_(False)).label("not_qualified"),
+        )
+        .where(ours)
+        .subquery()
+    )
+    results = (
+        select(
+            func.count(recorded.legislation).label("legislation"),
+            _counted(recorded.legislation_certificate_valid.is_(True)).label("certificate"),
+            func.count(recorded.personal_qualities_percent).label("personal_qualities"),
+            func.count(recorded.reasoning_text).label("reasoning"),
+        )
+        .join(Application, Application.id == recorded.application_id)
+        .where(confirmed)
+        .subquery()
+    )
+    essays = (
+        select(func.count(essay.id).label("started"), _counted(essay.locked.is_(True)).label("submitted"))
+        .join(Application, Application.id == essay.application_id)
+        .where(ours)
+        .subquery()
+    )
+    slots = (
+        select(
+            _counted(interview.status == SCHEDULED).label("scheduled"),
+            _counted(interview.status == HELD).label("held"),
+        )
+        .where(interview.competition_id == competition.id)
+        .subquery()
+    )
     row = session.execute(
         select(
-            func.count(Application.id),
-            _counted(Application.status == SUBMITTED),
-            _counted(Application.status == CONFIRMED),
-            _counted(Application.status == REJECTED),
-            _counted(Application.qualified.is_(False)),
-            _counted((Application.status == CONFIRMED) & recorded.legislation.is_not(None)),
-            _counted((Application.status == CONFIRMED) & recorded.legislation_certificate_valid.is_(True)),
-            _counted((Application.status == CONFIRMED) & recorded.personal_qualities_percent.is_not(None)),
-            _counted((Application.status == CONFIRMED) & recorded.reasoning_text.is_not(None)),
-            _counted(essay.id.is_not(None)),
-            _counted(essay.locked.is_(True)),
-            _counted(interview.status == SCHEDULED),
-            _counted(interview.status == HELD),
+            statuses.c.total,
+            statuses.c.submitted,
+            statuses.c.confirmed,
+            statuses.c.rejected,
+            statuses.c.not_qualified,
+            results.c.legislation,
+            results.c.certificate,
+            results.c.personal_qualities,
+            results.c.reasoning,
+            essays.c.started,
+            essays.c.submitted,
+            slots.c.scheduled,
+            slots.c.held,
         )
-        .select_from(Application)
-        .outerjoin(recorded, recorded.application_id == Application.id)
-        .outerjoin(essay, essay.application_id == Application.id)
-        .outerjoin(interview, interview.application_id == Application.id)
-        .where(Application.competition_id == competition.id)
     ).one()
     names = (
         "total",

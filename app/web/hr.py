@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -481,7 +481,7 @@ def _counts(session: Session, competition: Competition) -> dict[str, int]:
             essays.c.submitted,
             slots.c.scheduled,
             slots.c.held,
-        )
+        ).select_from(statuses.join(results, true()).join(essays, true()).join(slots, true()))
     ).one()
     names = (
         "total",

@@ -9,7 +9,15 @@ from datetime import date
 from typing import Any
 
 from app.auth.models import Account
-from tests.api._assessment import Clocked, build, clocked_world_fixture, close, score, write_essay  # noqa: F401
+from tests.api._assessment import (  # noqa: F401
+    Clocked,
+    build,
+    clocked_world_every_backend_fixture,
+    clocked_world_fixture,
+    close,
+    score,
+    write_essay,
+)
 from tests.api._workflow import TODAY, World
 from tests.web._pages import csrf_of, sign_in
 
@@ -107,7 +115,8 @@ def _count(html: str, name: str) -> str:
     return found.group(1)
 
 
-def test_confirm_and_reject_in_one_step_each_and_the_dashboard_counts_what_was_done(world: World) -> None:
+def test_confirm_and_reject_in_one_step_each_and_the_dashboard_counts_what_was_done(world_every_backend: World) -> None:
+    world = world_every_backend  # the dashboard's aggregates on SQLite and PostgreSQL
     hr = _hr(world)
     _vacancy_id, competition_id = world.published_competition(hr)
     first_day = [world.candidate() for _ in range(3)] + [world.candidate(level="secondary") for _ in range(2)]

@@ -218,6 +218,13 @@ def test_another_bodys_vacancy_competition_and_application_are_the_403_page(worl
 def test_results_are_published_after_the_check_page_and_the_protocol_is_read_only(world: World) -> None:
     hr = _hr(world)
     _vacancy_id, competition_id = world.published_competition(hr)
+    member = world.account("commission_member", display_name="Ерлан Қасымов")
+    seated = world.client.post(
+        f"/api/v1/competitions/{competition_id}/commission",
+        json={"account_id": member.id, "role": "chair"},
+        headers=world.headers(hr),
+    )
+    assert seated.status_code == 201
     applied = [_apply(world, competition_id, world.candidate()) for _ in range(2)]
     world.client.post(f"/api/v1/applications/{applied[0]['id']}/confirm", headers=world.headers(hr))
     check_path = f"/hr/competitions/{competition_id}/publish"
@@ -254,7 +261,14 @@ def test_results_are_published_after_the_check_page_and_the_protocol_is_read_onl
     assert "Нәтижелер жарияланды." in board.text
     protocol = world.client.get(protocol_path, headers={"Accept-Language": "ru"})
     assert protocol.status_code == 200 and "Протокол ещё не составлен." in protocol.text
-    assert "<form" not in protocol.text.split('id="main-content"')[1]  # read-only: nothing to post here
+    assert "<form" not in protocol.text.split('id="main-content"')[1].split("</main>")[0]  # read-only
+    drawn = world.client.post(f"/api/v1/competitions/{competition_id}/protocol", headers=world.headers(hr))
+    assert drawn.status_code == 201, drawn.text
+    protocol = world.client.get(protocol_path, headers={"Accept-Language": "ru"})
+    assert drawn.json()["protocol"]["content_hash"] in protocol.text
+    assert 'Ерлан Қасымов — Председатель: <span class="tag tag--grey">Ещё не подписан</span>' in protocol.text
+    pdf = world.client.get(f"{protocol_path}.pdf")
+    assert (pdf.status_code, pdf.headers["content-type"], pdf.content[:5]) == (200, "application/pdf", b"%PDF-")
 
 
 def _after_essays(world: Clocked) -> Any:

@@ -9,6 +9,7 @@ checks decide), never its data. Talent search and alert campaigns are ``app.web.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
@@ -22,7 +23,7 @@ from starlette.datastructures import FormData
 
 from app.applications import service as applications
 from app.applications.models import CONFIRMED, REJECTED, SUBMITTED, Application, RecordedStageResult
-from app.applications.schemas import RejectIn
+from app.applications.schemas import RejectIn, StageResultsIn
 from app.auth.models import HR_OFFICER, Account
 from app.auth.permissions import ensure_can
 from app.bounds import Id
@@ -841,6 +842,7 @@ def recorded_results(
         scores = competitions.counting_member_scores(session=session, application_ids=[a.id for a, _r in rows])
         lines = [
             {
+                "id": application.id,
                 "code": application.anonymous_code,
                 "results": applications.stage_results_out(recorded),
                 "scores": scores.get(application.id, {}),
@@ -1116,3 +1118,175 @@ def protocol_pdf(competition_id: Id, visitor: HrVisitor, session: SessionDep) ->
             media_type="application/pdf",
             headers={"Content-Disposition": f'inline; filename="protocol-{competition.id}-v{protocol.version}.pdf"'},
         )
+
+
+# --- recording one application's test results by hand (until the test sessions record them) --------------------
+
+LEGISLATION_ACTS: tuple[str, ...] = ("constitution", "civil_service", "anti_corruption", "ethics")
+RESULT_FIELDS: dict[str, str] = {
+    "legislation_constitution": _("Constitution, correct answers"),
+    "legislation_civil_service": _("Civil service law, correct answers"),
+    "legislation_anti_corruption": _("Anti-corruption law, correct answers"),
+    "legislation_ethics": _("Ethics code, correct answers"),
+    "pq_percent": _("Personal qualities, percent"),
+    "pq_reliable": _("The personal qualities result is reliable"),
+    "reasoning_text": _("Text block, correct answers"),
+    "reasoning_numeric": _("Numeric block, correct answers"),
+}
+"""The form's fields in its order; ``legislation.<act>`` and the others are the replay format's names."""
+_RESULT_PATHS: dict[str, str] = {
+    **{f"legislation.{act}": f"legislation_{act}" for act in LEGISLATION_ACTS},
+    "legislation": "legislation_constitution",
+    "personal_qualities.percent": "pq_percent",
+    "personal_qualities.reliable": "pq_reliable",
+    "personal_qualities": "pq_percent",
+    "reasoning.text": "reasoning_text",
+    "reasoning.numeric": "reasoning_numeric",
+    "reasoning": "reasoning_text",
+}
+
+
+def _stored_values(out: Any) -> dict[str, str]:
+    """The recorded results as the form shows them."""
+    values: dict[str, str] = {}
+    if out is None:
+        return values
+    for act in LEGISLATION_ACTS:
+        if out.legislation is not None and act in out.legislation:
+            values[f"legislation_{act}"] = str(out.legislation[act])
+    values["certificate"] = "yes" if out.legislation_certificate_valid else ""
+    if out.personal_qualities is not None:
+        percent = out.personal_qualities["percent"]
+        values["pq_percent"] = str(int(percent)) if float(percent).is_integer() else str(percent)
+        values["pq_reliable"] = "yes" if out.personal_qualities["reliable"] else "no"
+    if out.reasoning is not None:
+        values["reasoning_text"] = str(out.reasoning["text"])
+        values["reasoning_numeric"] = str(out.reasoning["numeric"])
+    return values
+
+
+def _results_data(values: dict[str, str], texts: Texts) -> tuple[dict[str, Any], list[FieldError]]:
+    """The form as the API's ``StageResultsIn`` body: what is empty is cleared; numbers must be numbers."""
+    errors: list[FieldError] = []
+
+    def number(name: str, *, decimal: bool = False) -> float | int | None:
+        raw = values.get(name, "").replace(",", ".")
+        if not raw:
+            return None
+        try:
+            return float(raw) if decimal else int(raw)
+        except ValueError:
+            label = texts.gettext(RESULT_FIELDS[name])
+            errors.append(FieldError(name, texts.gettext("%(field)s: enter a number", field=label)))
+            return None
+
+    acts = {act: number(f"legislation_{act}") for act in LEGISLATION_ACTS}
+    percent = number("pq_percent", decimal=True)
+    text_block, numeric_block = number("reasoning_text"), number("reasoning_numeric")
+    data: dict[str, Any] = {
+        "legislation": None if all(v is None for v in acts.values()) else acts,
+        "legislation_certificate_valid": values.get("certificate") == "yes",
+        "personal_qualities": None
+        if percent is None
+        else {"percent": percent, "reliable": values.get("pq_reliable") != "no"},
+        "reasoning": None
+        if text_block is None and numeric_block is None
+        else {"text": text_block, "numeric": numeric_block},
+    }
+    return data, errors
+
+
+def _invalid_results(problem: DomainError, texts: Texts) -> list[FieldError]:
+    """The replay format's problems (``legislation.ethics: must be 0..10``) beside their fields, in words."""
+    found: dict[str, str] = {}
+    for line in problem.extensions.get("errors", []) or [str(problem.detail)]:
+        path, _sep, said = str(line).partition(": ")
+        name = _RESULT_PATHS.get(path, _RESULT_PATHS.get(path.split(".")[0], "legislation_constitution"))
+        label = texts.gettext(RESULT_FIELDS[name])
+        bounds = re.fullmatch(r"must be (\d+)\.\.(\d+)", said.strip())
+        if bounds is not None:
+            message = texts.gettext(
+                "%(field)s: a number from %(low)s to %(high)s", field=label, low=bounds.group(1), high=bounds.group(2)
+            )
+        else:
+            message = texts.gettext(
+                "%(field)s: %(problem)s", field=label, problem=said or problem_message(problem, texts)
+            )
+        found.setdefault(name, message)
+    return [FieldError(name, found[name]) for name in RESULT_FIELDS if name in found]
+
+
+def _record_page(
+    request: Request,
+    visitor: Visitor,
+    session: Session,
+    application_id: int,
+    today: date,
+    *,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+    errors: list[FieldError] | None = None,
+    saved: bool = False,
+) -> HTMLResponse:
+    assert visitor.account is not None
+    with session.begin():
+        application = applications.readable_application(
+            session=session, application_id=application_id, actor=visitor.account
+        )
+        competition = _managed(session, application.competition_id, visitor.account)
+        out = applications.to_out(session, application, today=today, personal=False)
+    return render(
+        request,
+        visitor,
+        "hr/record_results.html",
+        status=status,
+        errors=errors,
+        title=visitor.texts.gettext("Record the test results of %(code)s", code=out.anonymous_code),
+        competition=competition,
+        application=out,
+        values=_stored_values(out.stage_results) if values is None else values,
+        labels={name: visitor.texts.gettext(label) for name, label in RESULT_FIELDS.items()},
+        acts=LEGISLATION_ACTS,
+        saved=saved,
+    )
+
+
+@router.get("/hr/applications/{application_id}/results", response_class=HTMLResponse)
+def record_results_page(
+    application_id: Id, request: Request, visitor: HrVisitor, session: SessionDep, today: TodayDep, saved: str = ""
+) -> HTMLResponse:
+    return _record_page(request, visitor, session, application_id, today, saved=bool(saved))
+
+
+@router.post("/hr/applications/{application_id}/results", response_class=HTMLResponse)
+def record_results(
+    application_id: Id,
+    request: Request,
+    visitor: HrVisitor,
+    form: CheckedForm,
+    session: SessionDep,
+    today: TodayDep,
+) -> Response:
+    """Record by ``applications.record_stage_results`` (the replay format's ranges under the competition's policy)."""
+    assert visitor.account is not None
+    values = {name: field(form, name) for name in (*RESULT_FIELDS, "certificate")}
+    data, errors = _results_data(values, visitor.texts)
+    if errors:
+        return _record_page(request, visitor, session, application_id, today, values=values, status=422, errors=errors)
+    try:
+        with session.begin():
+            applications.record_stage_results(
+                session=session,
+                application_id=application_id,
+                actor=visitor.account,
+                data=StageResultsIn.model_validate(data),
+            )
+    except DomainError as problem:
+        _page_problem(problem)
+        errors = (
+            _invalid_results(problem, visitor.texts)
+            if problem.code == "invalid_stage_results"
+            else [FieldError("legislation_constitution", problem_message(problem, visitor.texts))]
+        )
+        return _record_page(request, visitor, session, application_id, today, values=values, status=409, errors=errors)
+    return redirect(f"/hr/applications/{application_id}/results?saved=1")

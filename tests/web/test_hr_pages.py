@@ -286,7 +286,7 @@ def test_interview_slots_of_15_minutes_are_given_by_the_interview_service(world:
     setup = _after_essays(world)
     sign_in(world.client, setup.hr.email)
     results = world.client.get(f"/hr/competitions/{setup.competition_id}/results", headers={"Accept-Language": "ru"})
-    rows = re.findall(r'<th scope="row">([^<]+)</th>(.*?)</tr>', results.text, re.S)
+    rows = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>(.*?)</tr>', results.text, re.S)
     assert [(code, "4, 4" in cells or "5, 5" in cells or "3, 3" in cells) for code, cells in rows] == [
         (person.code, True) for person in setup.people
     ]
@@ -323,3 +323,50 @@ def test_interview_slots_of_15_minutes_are_given_by_the_interview_service(world:
     assert blank.status_code == 422 and "Укажите день собеседования и выберите время" in blank.text
     next_slot = _post(world, path, {"anonymous_code": second, "day": "2026-02-03", "slot": "10:15"})
     assert next_slot.status_code == 303
+
+
+def test_results_recorded_by_hand_go_through_the_service_and_its_ranges(world: World) -> None:
+    hr = _hr(world)
+    _vacancy_id, competition_id = world.published_competition(hr)
+    confirmed, waiting = (_apply(world, competition_id, world.candidate()) for _ in range(2))
+    world.client.post(f"/api/v1/applications/{confirmed['id']}/confirm", headers=world.headers(hr))
+    path = f"/hr/applications/{confirmed['id']}/results"
+    form = {
+        "legislation_constitution": "12",
+        "legislation_civil_service": "11",
+        "legislation_anti_corruption": "10",
+        "legislation_ethics": "11",
+        "pq_percent": "62,5",
+        "pq_reliable": "yes",
+        "reasoning_text": "20",
+        "reasoning_numeric": "abc",
+    }
+    not_a_number = _post(world, path, form)
+    assert not_a_number.status_code == 422
+    assert '<a href="#reasoning_numeric">Числовой блок, правильные ответы: введите число</a>' in not_a_number.text
+    out_of_range = _post(world, path, {**form, "reasoning_numeric": "19"})
+    assert out_of_range.status_code == 409  # the policy has 10 ethics questions: the service's own check
+    assert (
+        '<a href="#legislation_ethics">Этический кодекс, правильные ответы: число от 0 до 10</a>' in out_of_range.text
+    )
+    assert (
+        world.client.get(f"/api/v1/applications/{confirmed['id']}", headers=world.headers(hr)).json()["stage_results"]
+        is None
+    )
+    saved = _post(world, path, {**form, "legislation_ethics": "7", "reasoning_numeric": "19"})
+    assert (saved.status_code, saved.headers["location"]) == (303, f"{path}?saved=1")
+    stored = world.client.get(f"/api/v1/applications/{confirmed['id']}", headers=world.headers(hr)).json()
+    assert stored["stage_results"]["legislation"] == {
+        "constitution": 12,
+        "civil_service": 11,
+        "anti_corruption": 10,
+        "ethics": 7,
+    }
+    assert stored["stage_results"]["personal_qualities"] == {"percent": 62.5, "reliable": True}
+    assert stored["stage_results"]["reasoning"] == {"text": 20, "numeric": 19}
+    shown = world.client.get(f"{path}?saved=1", headers={"Accept-Language": "kk"}).text
+    assert 'value="62.5"' in shown and "Нәтижелер тіркелді." in shown
+    table = world.client.get(f"/hr/competitions/{competition_id}/results", headers={"Accept-Language": "ru"}).text
+    assert "40 баллов" in table and "текст 20, числа 19" in table
+    refused = _post(world, f"/hr/applications/{waiting['id']}/results", form | {"reasoning_numeric": "19"})
+    assert refused.status_code == 409 and 'id="legislation_constitution-error"' in refused.text

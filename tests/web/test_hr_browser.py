@@ -85,6 +85,11 @@ def test_hr_publishes_a_vacancy_in_kazakh_and_confirms_an_application_in_russian
     ):
         russian.goto(f"/hr/competitions/{competition_id}/{path}")
         ru.check(russian, name)
+    russian.goto(f"/hr/applications/{applied.json()['id']}/results")
+    russian.fill("#legislation_ethics", "99")
+    russian.locator("form[action$='/results'] button[type=submit]").click()
+    russian.wait_for_selector("[data-error-summary] a[href='#legislation_ethics']")
+    ru.check(russian, "hr-record-results-errors")
     russian.goto(f"/hr/competitions/{competition_id}")
     assert russian.locator("#count-confirmed").inner_text() == "1"
     kk_board = live.page(browser, "kk")

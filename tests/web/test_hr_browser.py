@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.api._assessment import build, close, score, write_essay
 from tests.factories.accounts import TEST_PASSWORD
 from tests.web.conftest import Live
 from tests.web.test_accessibility import Audit
@@ -96,6 +97,28 @@ def test_hr_publishes_a_vacancy_in_kazakh_and_confirms_an_application_in_russian
     _sign_in(kk_board, hr.email)
     kk_board.goto(f"/hr/competitions/{competition_id}")
     kk.check(kk_board, "hr-dashboard")
+
+    # the interview slots of a competition whose essays are scored and closed (its own HR officer)
+    setup = build(live)
+    for person, value in zip(setup.people, (4, 5, 3), strict=True):
+        write_essay(live, person, "Адал қызмет — мемлекеттің тірегі.", language="kk")
+        for member in setup.members[:2]:
+            assert score(live, setup, "essay", person.code, member, value).status_code == 200
+    assert close(live, setup, "essay").status_code == 200
+    scheduler = live.page(browser, "ru")
+    _sign_in(scheduler, setup.hr.email)
+    scheduler.goto(f"/hr/competitions/{setup.competition_id}/interviews")
+    first = setup.people[0].code
+    ru.check(scheduler, "hr-interviews-shortlist")
+    scheduler.fill(f"#day-{first}", "2026-02-07")  # a Saturday: the service refuses
+    scheduler.select_option(f"#slot-{first}", "10:15")
+    scheduler.locator(f"form:has(#day-{first}) button[type=submit]").click()
+    scheduler.wait_for_selector(f"#day-{first}-error")
+    ru.check(scheduler, "hr-interviews-refused")
+    scheduler.fill(f"#day-{first}", "2026-02-03")
+    scheduler.locator(f"form:has(#day-{first}) button[type=submit]").click()
+    scheduler.wait_for_url(re.compile(rf"done={first}$"))
+    ru.check(scheduler, "hr-interview-scheduled")
 
     for audit in (kk, ru):
         assert not audit.blocking, audit.blocking

@@ -303,6 +303,7 @@ def test_interview_slots_of_15_minutes_are_given_by_the_interview_service(world:
     ).json()["shortlist"]
     assert shortlist and all(f'id="day-{code}"' in page.text for code in shortlist)
     assert '<option value="09:15">' in page.text and '<option value="09:10">' not in page.text
+    assert page.text.count('name="slot"') == page.text.count('name="day"') == len(shortlist)
     assert "длится 15 минут," in page.text
     first, second = shortlist[0], shortlist[1]
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.applications.errors import APPLICATION_NOT_CONFIRMED
@@ -260,11 +260,12 @@ def set_essay_topic(*, session: Session, competition: Competition, kk: str, ru: 
 
 def calendar_view(*, session: Session, competition: Competition, today: date) -> dict[str, Any]:
     """Dates and overdue flags as of ``today`` (passed in: the rules never read the clock)."""
-    pending = session.scalars(
-        select(Application.hr_confirmation_due).where(
-            Application.competition_id == competition.id, Application.status == SUBMITTED
-        )
-    ).all()
+    # Counted by the database (one row whatever the number of applications: the HR dashboard reads it).
+    awaiting, overdue = session.execute(
+        select(func.count(), func.coalesce(func.sum(case((Application.hr_confirmation_due < today, 1), else_=0)), 0))
+        .select_from(Application)
+        .where(Application.competition_id == competition.id, Application.status == SUBMITTED)
+    ).one()
     return {
         "published_on": competition.published_on,
         "applications_close_on": competition.applications_close_on,
@@ -272,9 +273,9 @@ def calendar_view(*, session: Session, competition: Competition, today: date) ->
         "results_published_on": competition.results_published_on,
         "today": today,
         "applications_open": accepts_applications(competition, today),
-        "documents_review_overdue": bool(pending) and today > competition.documents_review_due,
-        "applications_awaiting_confirmation": len(pending),
-        "applications_overdue": sum(1 for due in pending if today > due),
+        "documents_review_overdue": bool(awaiting) and today > competition.documents_review_due,
+        "applications_awaiting_confirmation": int(awaiting),
+        "applications_overdue": int(overdue),
     }
 
 

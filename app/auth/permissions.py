@@ -177,7 +177,6 @@ PERMISSIONS: dict[str, Rule] = {
     ),
     # --- alert campaigns and standing rules seen on HR's pages (app.web.talent); obj has state_body_id ---
     "alert.manage": all_of(role_in(HR_OFFICER), same_state_body()),
-
     # --- research studies (app.research.studies): obj is the ResearchStudy; only its researcher exports ---
     "research.study.request": role_in(RESEARCHER),
     "research.study.read": any_of(role_in(ADMINISTRATOR), all_of(role_in(RESEARCHER), owner("requested_by"))),
@@ -333,7 +332,6 @@ OUTSIDER_ACCESS: dict[str, frozenset[str]] = {
     "POST /api/v1/admin/accounts": _ADMIN,
     "PUT /api/v1/admin/ml/{module}": _ADMIN,
     "POST /api/v1/admin/outbox/{outbox_id}/decision": _ADMIN,  # a held e-mail (issue 13: unknown outcome)
-
     # --- research studies and exposure: a study is its researcher's; administrators decide on any ---
     "POST /api/v1/research/studies": frozenset({RESEARCHER}),  # a study of any competition's records
     "GET /api/v1/research/studies/{study_id}": _ADMIN,

@@ -32,6 +32,10 @@ def _name(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", match.group()).lower()
 
 
+STANDARD = {*sys.stdlib_module_names, "_typeshed"}
+"""The standard library, and its type stubs' own module (``_typeshed``, imported under TYPE_CHECKING only)."""
+
+
 def _declared(*extras: str) -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     requirements = [*project["dependencies"], *(r for extra in extras for r in project["optional-dependencies"][extra])]
@@ -49,7 +53,7 @@ def _imported(folder: str) -> dict[str, set[str]]:
                 names = [node.module]
             else:
                 continue
-            for top in {name.split(".")[0] for name in names} - OWN - set(sys.stdlib_module_names):
+            for top in {name.split(".")[0] for name in names} - OWN - STANDARD:
                 found.setdefault(top, set()).add(str(path.relative_to(ROOT)))
     return found
 

@@ -769,3 +769,13 @@ def ensure_approver(session: Session, appointment: Appointment, actor: Account) 
 def ensure_lists(actor: Account) -> None:
     """Appointment lists are for HR officers (their body) and administrators."""
     ensure_can(actor, "appointment.list")
+
+
+def published_competitions(*, session: Session, actor: Account) -> Sequence[Competition]:
+    """The competitions whose results are published and whose appointment ``actor`` records or reads:
+    an HR officer's body's, every one for an administrator (newest first)."""
+    ensure_can(actor, "appointment.list")
+    query = select(Competition).where(Competition.status == RESULTS_PUBLISHED).order_by(Competition.id.desc())
+    if actor.role != ADMINISTRATOR:
+        query = query.where(Competition.state_body_id == actor.state_body_id)
+    return session.scalars(query).all()

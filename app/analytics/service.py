@@ -15,6 +15,8 @@ An HR officer sees their own state body only; administrators and researchers see
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -356,3 +358,15 @@ def csv_rows(report: dict[str, Any]) -> list[list[Any]]:
             ]
         )
     return rows
+
+
+def csv_text(report: dict[str, Any]) -> str:
+    """``csv_rows`` written as CSV text (suppressed and missing values empty): the API's and the page's download."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["" if v is None else v for v in row] for row in csv_rows(report)])
+    return buffer.getvalue()
+
+
+def state_bodies(session: Session) -> list[StateBody]:
+    """Every state body, by code (the body filter of administrators and researchers)."""
+    return list(session.scalars(select(StateBody).order_by(StateBody.code)).all())

@@ -36,6 +36,7 @@ from app.jobs.queue import JobQueue
 from app.rules.routes import ROUTES
 from app.vacancies import service as vacancies
 from app.vacancies.models import DRAFT, Vacancy
+from app.web import analytics
 from app.web.deps import CheckedForm, Visitor, WebRoute, field, redirect, render, staff_of
 from app.web.i18n import Texts
 from app.web.messages import FieldError, problem_message
@@ -989,3 +990,6 @@ def direct_documents_post(
     today: TodayDep,
 ) -> Response:
     return _documents_post(request, visitor, form, session, queue, "direct", appointment_id, today)
+
+
+router.include_router(analytics.router)  # the selection figures' page, its plots and its CSV

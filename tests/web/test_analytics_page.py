@@ -29,7 +29,7 @@ def signed_in(world: World, account: Account) -> TestClient:
 
 def table(html: str, table_id: str) -> dict[str, dict[str, str]]:
     """Row key -> figure -> the cell's text, of the page's table ``table_id``."""
-    found = re.search(rf'<table class="data-table" id="{table_id}">(.*?)</table>', html, re.S)
+    found = re.search(rf'<table class="data-table" id="{table_id}"[^>]*>(.*?)</table>', html, re.S)
     assert found is not None, table_id
     rows = {}
     for key, row in re.findall(r'<tr data-key="([^"]*)">(.*?)</tr>', found.group(1), re.S):

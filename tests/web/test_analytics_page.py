@@ -37,6 +37,10 @@ def table(html: str, table_id: str) -> dict[str, dict[str, str]]:
     return rows
 
 
+def ru(value: float | None) -> str:
+    return "—" if value is None else format_decimal(value, format="#,##0.####", locale="ru")
+
+
 def expected(group: dict[str, Any], texts: Texts) -> dict[str, str]:
     def shown(value: float | None) -> str:
         return "—" if value is None else format_decimal(value, format="#,##0.####", locale=texts.locale)
@@ -79,6 +83,18 @@ def test_the_page_shows_the_apis_figures_per_body(world: World, history: History
     assert table(page.text, "route-shares")["KYZ"] == {
         "route_share_competition": "0,5",
         "route_share_grant_graduate": "0,5",
+    }
+    assert table(page.text, "online-shares") == {
+        g["key"]: {
+            f"online_share_{kind}": ru(g["online_share"][kind]["value"])
+            for kind in ("applications", "tests", "protocols")
+        }
+        for g in api["groups"]
+    }
+    assert table(page.text, "online-shares")["MINFIN"] == {
+        "online_share_applications": "1",
+        "online_share_tests": "—",  # this history records no test results
+        "online_share_protocols": "0",
     }
     for name in ("candidates-per-place.png", "no-winner-share.png", "time-to-fill.png", "stages-and-routes.png"):
         assert f'src="/analytics/plots/{name}?from=2026-01-01&amp;to=2026-12-31&amp;by=body"' in page.text

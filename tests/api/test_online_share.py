@@ -28,7 +28,7 @@ from app.exams.models import TestBooking, TestResult
 from app.items.models import TestForm
 from app.protocol.models import Protocol, ProtocolSignature
 from app.rules.policy import policy_from_overrides
-from tests.api._workflow import World, world_fixture  # noqa: F401
+from tests.api._workflow import World, world_every_backend_fixture  # noqa: F401
 from tests.api.test_analytics import PERIOD
 from tests.factories.accounts import make_account
 from tests.factories.history import History, make_history
@@ -152,7 +152,8 @@ def online_history(world: World) -> History:
         return history
 
 
-def test_the_share_done_fully_online_per_body_and_overall(world: World) -> None:
+def test_the_share_done_fully_online_per_body_and_overall(world_every_backend: World) -> None:
+    world = world_every_backend
     online_history(world)
     world.app.state.policy = policy_from_overrides({"analytics_min_cell": 1})
     admin = world.headers(world.account(ADMINISTRATOR))

@@ -130,6 +130,8 @@ def markdown(report: dict[str, Any], overall: dict[str, Any], images: list[str])
             "Pass rate per stage: " + ", ".join(f"{s} {_cell(f['value'])}" for s, f in everything["pass_rate"].items()),
             "Appointments by route: "
             + ", ".join(f"{r} {_cell(f['value'])}" for r, f in everything["route_share"].items()),
+            "Done fully online: "
+            + ", ".join(f"{kind} {_cell(f['value'])}" for kind, f in everything["online_share"].items()),
         ]
     lines += ["", *(f"![{name}]({name})" for name in images), ""]
     return "\n".join(lines)

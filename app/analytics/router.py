@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Any, Literal
 
@@ -71,10 +69,8 @@ def read_figures_csv(
 ) -> Response:
     """The same figures as CSV, one row per group (suppressed cells empty)."""
     report = _report(account, session, policy, today, start, end, by, state_body_id)
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows([["" if v is None else v for v in row] for row in service.csv_rows(report)])
     return Response(
-        buffer.getvalue(),
+        service.csv_text(report),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="figures.csv"'},
     )

@@ -15,24 +15,28 @@ An HR officer sees their own state body only; administrators and researchers see
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, insert, select
+from sqlalchemy import and_, case, exists, func, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.alerts.models import AlertDelivery, AlertSubscription
 from app.analytics.errors import BAD_PERIOD
 from app.analytics.models import CompetitionStageCount, CompetitionSummary, WorkingDayNumber
-from app.applications.models import Application
+from app.applications.models import Application, RecordedStageResult
 from app.appointments.models import APPOINTED, Appointment
 from app.auth.models import HR_OFFICER, Account, StateBody
 from app.auth.permissions import ensure_can
 from app.competitions.clock import KAZAKHSTAN
-from app.competitions.models import RESULTS_PUBLISHED, Competition
+from app.competitions.models import RESULTS_PUBLISHED, CommissionMember, Competition
 from app.errors import DomainError
+from app.exams.models import TestBooking, TestResult
+from app.protocol.models import Protocol, ProtocolSignature
 from app.rules.analytics import (
     CANDIDATES_PER_PLACE_TARGET,
     AlertCell,
@@ -44,6 +48,7 @@ from app.rules.analytics import (
 )
 from app.rules.calendar import is_working_day, working_days_between
 from app.rules.policy import SelectionPolicy
+from app.rules.programmes import PERSONAL_QUALITIES, REASONING
 from app.rules.routes import COMPETITION_ROUTE
 from app.vacancies.models import Vacancy
 
@@ -212,6 +217,8 @@ def _competition_cells(
         .where(*where)
         .group_by(*keys, days)
     ).all()
+    tests = _tests_online(session, keys, where)
+    protocols = _protocols_online(session, keys, where)
     stages: dict[tuple[str, str, str, str], list[tuple[int, str, int, int]]] = defaultdict(list)
     for body, region, category, in_month, stage, position, entered, advanced in staged:
         stages[(body, region, category, in_month)].append((int(position), stage, int(entered), int(advanced)))
@@ -231,9 +238,81 @@ def _competition_cells(
                 int(without),
                 tuple((stage, entered, advanced) for _p, stage, entered, advanced in sorted(stages[key])),
                 fill[key],
+                tested=tests.get(key, (0, 0))[0],
+                tested_online=tests.get(key, (0, 0))[1],
+                protocols_online=protocols.get(key, 0),
             )
         )
     return cells
+
+
+def _taken_online(programme: str) -> Any:
+    """The application's ``programme`` test was taken in the service and its result recorded for it."""
+    return (
+        exists()
+        .where(
+            TestBooking.application_id == Application.id,
+            TestResult.booking_id == TestBooking.id,
+            TestResult.programme == programme,
+            TestResult.recorded_for_application.is_(True),
+            TestResult.voided_at.is_(None),
+        )
+        .correlate(Application)
+    )
+
+
+def _tests_online(session: Session, keys: tuple[Any, ...], where: list[Any]) -> dict[tuple[str, ...], tuple[int, int]]:
+    """Per place and month: applications with a recorded test result, and those whose every one was taken
+    in the service (``online_share.tests``)."""
+    personal = RecordedStageResult.personal_qualities_percent.is_not(None)
+    reasoning = or_(RecordedStageResult.reasoning_text.is_not(None), RecordedStageResult.reasoning_numeric.is_not(None))
+    online = and_(
+        or_(~personal, _taken_online(PERSONAL_QUALITIES)),
+        or_(~reasoning, _taken_online(REASONING)),
+    )
+    rows = session.execute(
+        select(*keys, func.count(), func.coalesce(func.sum(case((online, 1), else_=0)), 0))
+        .select_from(Application)
+        .join(RecordedStageResult, RecordedStageResult.application_id == Application.id)
+        .join(Competition, Competition.id == Application.competition_id)
+        .join(StateBody, StateBody.id == Competition.state_body_id)
+        .where(*where, or_(personal, reasoning))
+        .group_by(*keys)
+    ).all()
+    return {tuple(row[:4]): (int(row[4]), int(row[5])) for row in rows}
+
+
+def _protocols_online(session: Session, keys: tuple[Any, ...], where: list[Any]) -> dict[tuple[str, ...], int]:
+    """Per place and month: competitions with published results whose protocol every commission seat signed
+    electronically (``online_share.protocols``)."""
+    unsigned_seat = (
+        exists()
+        .where(
+            CommissionMember.competition_id == Competition.id,
+            ~exists().where(
+                ProtocolSignature.protocol_id == Protocol.id,
+                ProtocolSignature.signer_account_id == CommissionMember.account_id,
+            ),
+        )
+        .correlate(Competition, Protocol)
+    )
+    signed = (
+        exists()
+        .where(
+            Protocol.competition_id == Competition.id,
+            exists().where(ProtocolSignature.protocol_id == Protocol.id),
+            ~unsigned_seat,
+        )
+        .correlate(Competition)
+    )
+    rows = session.execute(
+        select(*keys, func.count())
+        .select_from(Competition)
+        .join(StateBody, StateBody.id == Competition.state_body_id)
+        .where(*where, Competition.status == RESULTS_PUBLISHED, signed)
+        .group_by(*keys)
+    ).all()
+    return {tuple(row[:4]): int(row[4]) for row in rows}
 
 
 def _appointment_cells(
@@ -328,6 +407,9 @@ CSV_COLUMNS: Sequence[str] = (
     "time_to_fill_working_days",
     "time_to_fill_median",
     "alert_reach",
+    "online_share_applications",
+    "online_share_tests",
+    "online_share_protocols",
 )
 
 
@@ -351,8 +433,23 @@ def csv_rows(report: dict[str, Any]) -> list[list[Any]]:
                 g["time_to_fill_working_days"]["value"],
                 g["time_to_fill_working_days"]["median"],
                 g["alert_reach"]["value"],
+                g["online_share"]["applications"]["value"],
+                g["online_share"]["tests"]["value"],
+                g["online_share"]["protocols"]["value"],
                 *(g["pass_rate"].get(s, {}).get("value") for s in stages),
                 *(g["route_share"].get(r, {}).get("value") for r in routes),
             ]
         )
     return rows
+
+
+def csv_text(report: dict[str, Any]) -> str:
+    """``csv_rows`` written as CSV text (suppressed and missing values empty): the API's and the page's download."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["" if v is None else v for v in row] for row in csv_rows(report)])
+    return buffer.getvalue()
+
+
+def state_bodies(session: Session) -> list[StateBody]:
+    """Every state body, by code (the body filter of administrators and researchers)."""
+    return list(session.scalars(select(StateBody).order_by(StateBody.code)).all())

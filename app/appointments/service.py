@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application
+from app.applications.service import hr_officers
 from app.appointments.errors import (
     APPOINTMENT_DECIDED,
     APPOINTMENT_NOT_FOUND,
@@ -52,6 +53,7 @@ from app.competitions.service import get_competition, policy_of
 from app.db import utcnow
 from app.errors import DomainError
 from app.jobs.queue import JobQueue
+from app.notifications.models import Notification
 from app.notifications.service import notify
 from app.rules.appointment import after_refusal, appointment_timing, deadline_marks, offer_deadlines
 from app.rules.calendar import AppointmentDeadlines
@@ -769,3 +771,138 @@ def ensure_approver(session: Session, appointment: Appointment, actor: Account) 
 def ensure_lists(actor: Account) -> None:
     """Appointment lists are for HR officers (their body) and administrators."""
     ensure_can(actor, "appointment.list")
+
+
+def published_competitions(*, session: Session, actor: Account) -> Sequence[Competition]:
+    """The competitions whose results are published and whose appointment ``actor`` records or reads:
+    an HR officer's body's, every one for an administrator (newest first)."""
+    ensure_can(actor, "appointment.list")
+    query = select(Competition).where(Competition.status == RESULTS_PUBLISHED).order_by(Competition.id.desc())
+    if actor.role != ADMINISTRATOR:
+        query = query.where(Competition.state_body_id == actor.state_body_id)
+    return session.scalars(query).all()
+
+
+# --- the daily look for what is overdue ---------------------------------------------------------------------
+
+OVERDUE_JOB = "appointments.overdue"
+OVERDUE_WHAT = {
+    "appointment": {"kk": "тағайындау", "ru": "назначения"},
+    "documents": {"kk": "құжаттарды тапсыру", "ru": "сдачи документов"},
+}
+"""What is overdue, as the ``appointment_overdue`` letter names it in each language."""
+
+
+@dataclass(frozen=True)
+class _Pending:
+    state_body_id: int
+    vacancy_id: int
+    person: str
+    deadlines: AppointmentDeadlines
+    appointment_pending: bool
+    documents_received_on: date | None
+    documents_required: bool
+
+
+def _pending(session: Session, today: date) -> list[_Pending]:
+    """Published winners without an offer yet, and the offers and appointments whose day has passed."""
+    found = []
+    no_offer = session.scalars(
+        select(Competition).where(
+            Competition.status == RESULTS_PUBLISHED,
+            Competition.results_published_on.is_not(None),
+            ~exists().where(Appointment.competition_id == Competition.id),
+        )
+    ).all()
+    for competition in no_offer:
+        outcome = competition.outcome or {}
+        if outcome.get("winner") is None or not outcome.get("deadlines"):
+            continue
+        found.append(
+            _Pending(
+                competition.state_body_id,
+                competition.vacancy_id,
+                str(outcome["winner"]),
+                _stored_deadlines(competition),
+                appointment_pending=True,
+                documents_received_on=None,
+                documents_required=True,
+            )
+        )
+    offers = session.scalars(
+        select(Appointment)
+        .where(
+            Appointment.status.in_((OFFERED, APPOINTED)),
+            Appointment.window_until.is_not(None),
+            or_(
+                Appointment.window_until < today,
+                Appointment.documents_received_on.is_(None) & (Appointment.documents_due < today),
+            ),
+        )
+        .order_by(Appointment.id)
+    ).all()
+    for appointment in offers:
+        deadlines = _deadlines(appointment)
+        assert deadlines is not None
+        found.append(
+            _Pending(
+                appointment.state_body_id,
+                appointment.vacancy_id,
+                appointment.anonymous_code or f"#{appointment.candidate_id}",
+                deadlines,
+                appointment_pending=appointment.status == OFFERED,
+                documents_received_on=appointment.documents_received_on,
+                documents_required=appointment.documents_required,
+            )
+        )
+    return found
+
+
+def notify_overdue(*, session: Session, queue: JobQueue, today: date) -> dict[str, int]:
+    """Tell the body's HR officers, each in their language and once per deadline, of every appointment whose
+    window has ended unrecorded and every newcomer's documents not received by their due day (the marks of
+    ``app.rules.appointment.deadline_marks``, as the pages show them)."""
+    told = 0
+    overdue = 0
+    for item in _pending(session, today):
+        marks = deadline_marks(
+            item.deadlines,
+            today=today,
+            appointed=not item.appointment_pending,
+            documents_required=item.documents_required,
+            documents_received_on=item.documents_received_on,
+        )
+        what = []
+        if marks.appointment_overdue:
+            what.append(("appointment", item.deadlines.appointment_until))
+        if marks.documents_overdue and item.documents_received_on is None:  # late documents: nothing to chase
+            what.append(("documents", item.deadlines.documents_due))
+        if not what:
+            continue
+        overdue += len(what)
+        vacancy = session.get(Vacancy, item.vacancy_id)
+        body = session.get(StateBody, item.state_body_id)
+        assert vacancy is not None and body is not None
+        for kind, deadline in what:
+            for officer in hr_officers(session=session, state_body_id=item.state_body_id):
+                key = f"appointment-overdue:{item.vacancy_id}:{item.person}:{kind}:{officer.id}"
+                if session.scalar(select(Notification.id).where(Notification.dedupe_key == key)) is not None:
+                    continue
+                notify(
+                    session=session,
+                    queue=queue,
+                    account_id=officer.id,
+                    to_address=officer.email,
+                    event="appointment_overdue",
+                    context={
+                        "vacancy_title": {"kk": vacancy.title_kk, "ru": vacancy.title_ru},
+                        "state_body_name": {"kk": body.name_kk, "ru": body.name_ru},
+                        "person": item.person,
+                        "what": OVERDUE_WHAT[kind],
+                        "deadline": deadline,
+                    },
+                    locale=officer.locale,
+                    dedupe_key=key,
+                )
+                told += 1
+    return {"overdue": overdue, "notified": told}

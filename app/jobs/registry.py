@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 import app.alerts.jobs
+import app.appointments.jobs
 import app.audit.jobs
 import app.exams.jobs
 import app.matching.jobs

@@ -75,6 +75,7 @@ EVENTS: dict[str, EventSpec] = dict(
         ),
         _spec("appointment_recorded", "candidate", "vacancy_title", "state_body_name", "order_number", "appointed_on"),
         _spec("password_reset", "any account", "reset_url"),
+        _spec("appointment_overdue", "hr_officer", "vacancy_title", "state_body_name", "person", "what", "deadline"),
     ]
 )
 """Every workflow decision that notifies someone; the template files must match this table."""

@@ -9,7 +9,13 @@ Per group (a state body, a region, a category or a month, or everything together
 - ``time_to_fill``: working days from the vacancy's publication to the appointment (mean, median);
 - ``pass_rate``: per stage, candidates who went on / candidates who entered it;
 - ``route_share``: appointments per route (competition, graduates, reserves) / all appointments;
-- ``alert_reach``: alerts delivered to a person for a vacancy that they then applied to / alerts delivered.
+- ``alert_reach``: alerts delivered to a person for a vacancy that they then applied to / alerts delivered;
+- ``online_share``: done fully online, of three kinds: ``applications`` (every application is submitted
+  through the service: Irikteu has no paper intake, so this is 1 wherever there are applications),
+  ``tests`` (applications with a recorded personal-qualities or reasoning result whose every recorded
+  test was taken in the service / applications with a recorded test result) and ``protocols``
+  (competitions whose results were published with a protocol signed by every commission seat by
+  electronic signature / competitions whose results were published).
 
 A competition counts in the month its vacancy was published; an appointment in the month of
 its order; an alert in the month it was delivered. Each figure carries ``n``, the count it is
@@ -70,6 +76,12 @@ class CompetitionRecord:
     winner: bool = False
     appointed_on: date | None = None
     places: int = 1
+    tested: int = 0
+    """Applications with a recorded test result (personal qualities or reasoning)."""
+    tested_online: int = 0
+    """Of those, the applications whose every recorded test was taken in the service."""
+    protocol_online: bool = False
+    """The results were published with a protocol every commission seat signed electronically."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,9 @@ class CompetitionCell:
     stages: tuple[tuple[str, int, int], ...] = ()
     fill_days: Mapping[int, int] = field(default_factory=dict)
     places: int | None = None
+    tested: int = 0
+    tested_online: int = 0
+    protocols_online: int = 0
 
     @property
     def place_count(self) -> int:
@@ -145,6 +160,9 @@ def cells_of(
                 c.stages,
                 {} if c.appointed_on is None else {working_days_between(c.published_on, c.appointed_on): 1},
                 places=c.places,
+                tested=c.tested,
+                tested_online=c.tested_online,
+                protocols_online=int(c.results_published and c.protocol_online),
             )
             for c in competitions
         ],
@@ -264,6 +282,8 @@ def _group(
         routes[a.route] += a.appointments
     appointed = sum(routes.values())
     delivered = sum(s.delivered for s in sent)
+    tested = sum(c.tested for c in comps)
+    tested_online = sum(c.tested_online for c in comps)
     return {
         "key": key,
         "competitions": sum(c.competitions for c in comps),
@@ -296,6 +316,15 @@ def _group(
         "alert_reach": _figure(
             Fraction(sum(s.applied for s in sent), delivered) if delivered else None, delivered, min_cell
         ),
+        "online_share": {
+            "applications": _figure(
+                Fraction(applications, applications) if applications else None, applications, min_cell
+            ),
+            "tests": _figure(Fraction(tested_online, tested) if tested else None, tested, min_cell),
+            "protocols": _figure(
+                Fraction(sum(c.protocols_online for c in comps), ended) if ended else None, ended, min_cell
+            ),
+        },
     }
 
 

@@ -50,6 +50,9 @@ CONTEXT = {
     "documents_due": date(2026, 3, 22),
     "order_number": "45-ЖҚ",
     "appointed_on": date(2026, 3, 20),
+    "person": "A-7K3Q9M",
+    "what": {"kk": "құжаттарды тапсыру", "ru": "сдачи документов"},
+    "deadline": date(2026, 3, 26),
 }
 
 
@@ -74,6 +77,7 @@ def test_every_event_has_a_kazakh_and_a_russian_template_and_nothing_else_is_the
         "appointment_offered",
         "appointment_recorded",
         "password_reset",
+        "appointment_overdue",
     }
 
 

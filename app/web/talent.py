@@ -106,8 +106,8 @@ CAMPAIGN_STATUSES = {
     "draft": _("Waiting for approval"),
     "approved": _("Approved, being sent"),
     "sending": _("Being sent"),
-    "sent": _("Sent"),
-    "cancelled": _("Cancelled"),
+    "sent": _("Sent to the recipients"),
+    "cancelled": _("Campaign cancelled"),
 }
 OUTCOMES = {
     "delivered": _("sent at once"),

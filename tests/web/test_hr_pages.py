@@ -246,7 +246,7 @@ def test_results_are_published_after_the_check_page_and_the_protocol_is_read_onl
     assert (winner is None and "Никто" in check.text) or (winner is not None and winner in check.text)
     protocol_path = f"/hr/competitions/{competition_id}/protocol"
     assert (
-        "Протокол составляется после публикации результатов."
+        "Протокол составляется после опубликования результатов."
         in world.client.get(protocol_path, headers={"Accept-Language": "ru"}).text
     )
 
@@ -266,7 +266,7 @@ def test_results_are_published_after_the_check_page_and_the_protocol_is_read_onl
     assert drawn.status_code == 201, drawn.text
     protocol = world.client.get(protocol_path, headers={"Accept-Language": "ru"})
     assert drawn.json()["protocol"]["content_hash"] in protocol.text
-    assert 'Ерлан Қасымов — Председатель: <span class="tag tag--grey">Ещё не подписан</span>' in protocol.text
+    assert 'Ерлан Қасымов — Председатель: <span class="tag tag--grey">Ещё не подписано</span>' in protocol.text
     pdf = world.client.get(f"{protocol_path}.pdf")
     assert (pdf.status_code, pdf.headers["content-type"], pdf.content[:5]) == (200, "application/pdf", b"%PDF-")
 

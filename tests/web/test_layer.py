@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.pofile import read_po
 from cryptography.hazmat.primitives import serialization
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -18,7 +19,7 @@ from app.competitions.clock import get_today
 from app.main import create_app
 from app.protocol.signing import make_demo_ca
 from app.web import sessions
-from app.web.i18n import catalogue_ids
+from app.web.i18n import catalogue_files, catalogue_ids
 from app.web.models import WebSession
 from tests.api._workflow import World, world_fixture  # noqa: F401
 from tests.conftest import make_settings
@@ -222,6 +223,21 @@ def test_every_text_of_the_pages_is_in_both_catalogues() -> None:
         missing = used - catalogue_ids(locale)
         assert not missing, f"{locale}: {sorted(missing)}"
     assert catalogue_ids("kk") == catalogue_ids("ru")
+
+
+@pytest.mark.parametrize("locale", ["kk", "ru"])
+def test_a_text_in_two_area_catalogues_has_one_translation(locale: str) -> None:
+    """The area catalogues are merged into one per language (a later file wins): a msgid that two areas
+    translate differently would show one area's words in the other's pages (e.g. "To" as a recipient and
+    as the end of a period); such texts get distinct msgids."""
+    translated: dict[str, dict[str, str]] = {}
+    for path in catalogue_files(locale):
+        with path.open("rb") as file:
+            for message in read_po(file):
+                if message.id and isinstance(message.id, str):
+                    translated.setdefault(message.id, {})[path.name] = str(message.string)
+    differing = {mid: where for mid, where in translated.items() if len(set(where.values())) > 1}
+    assert differing == {}
 
 
 def test_the_error_summary_lists_every_problem_in_the_order_of_the_form(world: World) -> None:

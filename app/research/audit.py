@@ -20,7 +20,6 @@ from typing import Any, Final
 
 import pandas as pd
 
-from app.research.figures import model_figures, stage_figures
 from app.research.groups import UNKNOWN, describe, group_columns, parts_of
 
 STAGE_ORDER: Final[tuple[str, ...]] = (
@@ -53,6 +52,8 @@ def run_audit(
     progress: Callable[[str], None] = lambda _note: None,
 ) -> dict[str, Any]:
     """Every stage's figures and the essay model's agreement for each group name (intersections included)."""
+    from app.research.figures import model_figures, stage_figures  # noqa: PLC0415  statsmodels, SciPy and Fairlearn load in seconds; the service starts without them
+
     labels = group_columns(records, groups)
     progress(f"groups assigned to {len(labels)} applications")
     joined = stages.join(labels, on="application")

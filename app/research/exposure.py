@@ -32,9 +32,9 @@ from app.errors import DomainError
 from app.exams.models import Accommodation
 from app.matching.service import MAX_PAGE_SIZE, CandidateFilters, match_candidates_for_vacancy
 from app.research.errors import EXPOSURE_BAD_SCOPE, SCOPE_NOT_FOUND, UNKNOWN_GROUP
-from app.research.figures import FOUR_FIFTHS
 from app.research.groups import UNKNOWN, UnknownGroup, group_columns, parse_groups, parts_of
 from app.research.privacy import suppress
+from app.research.thresholds import FOUR_FIFTHS
 from app.settings import Settings
 from app.talent.models import ReserveMembership
 from app.talent.service import talent_pool

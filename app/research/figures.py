@@ -32,10 +32,10 @@ from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
 from app.research.groups import UNKNOWN
 from app.research.privacy import suppress
+from app.research.thresholds import FOUR_FIFTHS
 from ml.essay_scoring.metrics import quadratic_kappa
 from ml.essay_scoring.metrics import standardized_mean_difference as smd
 
-FOUR_FIFTHS: Final = 0.8
 MIN_SHARE: Final = 0.02
 """Groups under this share of the sample are listed but left out of the ratios (Local Law 144 rules)."""
 CONFIDENCE: Final = 0.95

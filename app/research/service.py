@@ -34,7 +34,6 @@ from app.exams.scoring import latest_answers
 from app.prescoring.registry import final_score
 from app.prescoring.review import suggested_scores
 from app.research.audit import flagged, run_audit
-from app.research.dif import item_dif
 from app.research.errors import BAD_SCOPE, SCOPE_NOT_FOUND, UNKNOWN_GROUP
 from app.research.groups import GROUPS, UnknownGroup, parse_groups
 from app.research.models import StoredAudit
@@ -296,6 +295,8 @@ def item_responses(
 
 def research_item_dif(*, session: Session, scope: ResearchScope, min_cell: int, secret_key: str) -> dict[str, Any]:
     """Mantel–Haenszel DIF with the ETS classes by sex and by test language, for the scope's test takers."""
+    from app.research.dif import item_dif  # noqa: PLC0415  pingouin, statsmodels and matplotlib load in seconds; the service starts without them
+
     responses, scales = item_responses(session, scope, secret_key=secret_key)
     if responses.empty:
         return {"sessions": 0, "by_group": {}}

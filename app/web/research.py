@@ -33,10 +33,10 @@ from app.research import studies
 from app.research.audit import STAGE_ORDER
 from app.research.errors import BAD_SCOPE
 from app.research.exposure import TOP, ExposureScope, research_exposure
-from app.research.figures import FOUR_FIFTHS
 from app.research.groups import DEFAULT_GROUPS, INTERSECTION, parts_of
 from app.research.models import StoredAudit
 from app.research.service import body_by_code, research_audit, research_scope, stored_audits
+from app.research.thresholds import FOUR_FIFTHS
 from app.vacancies.models import Vacancy
 from app.web.deps import CheckedForm, Visitor, WebRoute, field, redirect, render, staff_of
 from app.web.messages import FieldError, problem_message

@@ -19,6 +19,7 @@ from app.auth.demo import seed_identity
 from app.candidates.demo import seed_candidates
 from app.db import transaction
 from app.demo_competition import seed_demo_competitions
+from app.demo_staff import seed_alert_draft, seed_staff_work
 from app.talent.demo import seed_talent
 
 DEMO_VERSION = "2026.11-1"
@@ -28,7 +29,9 @@ SEEDERS: list[tuple[str, Seeder]] = [
     ("identity", seed_identity),
     ("candidates", seed_candidates),
     ("competitions", seed_demo_competitions),
+    ("staff_work", seed_staff_work),
     ("talent", seed_talent),
+    ("alert_draft", seed_alert_draft),
 ]
 """(name, function) in the order they run; domains append theirs as they land."""
 

@@ -292,8 +292,9 @@ OUTSIDER_ACCESS: dict[str, frozenset[str]] = {
     "GET /api/v1/accommodations": _ADMIN,
     # --- proctoring: the candidate's own session's events; reviews are the proctors' ---
     "POST /api/v1/test-sessions/{session_id}/proctoring-events": _NOBODY,
-    "GET /api/v1/proctoring/reviews/{review_id}": _NOBODY,
-    "POST /api/v1/proctoring/reviews/{review_id}/decision": _NOBODY,
+    # (any proctor reviews any session: the demo's pending review is review 1, so the walk reaches it as one)
+    "GET /api/v1/proctoring/reviews/{review_id}": frozenset({PROCTOR}),
+    "POST /api/v1/proctoring/reviews/{review_id}/decision": frozenset({PROCTOR}),
     # --- talent: the pool is national (consent decides what HR sees); reserves recorded by a body are its own ---
     "GET /api/v1/talent/search": _ADMIN_HR,
     "POST /api/v1/talent/search": _ADMIN_HR,

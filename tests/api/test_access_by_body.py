@@ -13,8 +13,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from app.auth.models import StateBody
 from app.candidates.models import Candidate
-from app.competitions.models import RESULTS_PUBLISHED, Competition
+from app.competitions.models import OPEN, RESULTS_PUBLISHED, Competition
 from app.jobs.models import Job
 from tests.api._demo import Demo, demo_app
 
@@ -35,9 +36,14 @@ def _candidate_id(demo: Demo, login: str) -> int:
 def _competitions(demo: Demo) -> tuple[int, int]:
     """(the finished competition of the Ministry of Finance, the open one of the Akimat of Almaty)."""
     with demo.session() as session:
-        rows = session.execute(select(Competition.id, Competition.status)).all()
-    finished = next(id_ for id_, status in rows if status == RESULTS_PUBLISHED)
-    open_ = next(id_ for id_, status in rows if status != RESULTS_PUBLISHED)
+        rows = session.execute(
+            select(Competition.id, Competition.status, StateBody.code)
+            .join(StateBody, StateBody.id == Competition.state_body_id)
+            .order_by(Competition.id)
+        ).all()
+    finished = next(id_ for id_, status, _body in rows if status == RESULTS_PUBLISHED)
+    # the Akimat's competitions are this one and the interview-stage one of app.demo_staff (applications closed)
+    open_ = next(id_ for id_, status, body in rows if status == OPEN and body == "DEMO-ALMATY-AKIMAT")
     return finished, open_
 
 

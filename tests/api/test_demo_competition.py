@@ -35,8 +35,13 @@ def test_the_finished_competition_is_published_signed_and_replayable_and_another
         assert seed(app.state.sessions)["already_loaded"] is True
 
         hr = _headers(client, "hr.minfin", "demo-hr-2026")
-        # the body's year of generated history (no essay topic, no commission) stands beside it
-        [finished] = [c for c in client.get("/api/v1/competitions", headers=hr).json() if c["essay_topic"]]
+        # the body's year of generated history (no essay topic, no commission) and the essay-stage competition
+        # of app.demo_staff stand beside it
+        [finished] = [
+            c
+            for c in client.get("/api/v1/competitions", headers=hr).json()
+            if c["essay_topic"] and c["status"] == "results_published"
+        ]
         assert (finished["category"], finished["status"]) == ("C-1", "results_published")
         base = f"/api/v1/competitions/{finished['id']}"
         results = client.get(f"{base}/results", headers=hr).json()
@@ -89,6 +94,7 @@ def test_the_finished_competition_is_published_signed_and_replayable_and_another
         assert [a["competition_id"] for a in client.get("/api/v1/applications/mine", headers=candidate).json()] == [
             still_open["id"]
         ]
+        # member1 sits on these two and on the essay-stage and interview-stage ones of app.demo_staff
         assert (
-            len(client.get("/api/v1/competitions", headers=_headers(client, "member1", "demo-member-2026")).json()) == 2
+            len(client.get("/api/v1/competitions", headers=_headers(client, "member1", "demo-member-2026")).json()) == 4
         )

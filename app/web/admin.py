@@ -5,7 +5,8 @@ Each page calls the service the API calls (``app.auth.service``, ``app.mlops.ser
 ``app.notifications.service``, ``app.audit.service``, ``app.prescoring.registry`` and ``gate``).
 Decisions where the issue was silent: switching a module off asks for a reason on the page (the API
 accepts none, and its tests switch modules off without one); accounts cannot be deactivated here,
-because no service does it yet.
+because no service does it yet. An e-mail of unknown outcome gets its own page with the decision (send it
+again, warned it may arrive twice, or mark it as sent; a note), a check, then ``decide_held``, which audits.
 """
 
 from __future__ import annotations

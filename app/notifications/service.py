@@ -271,6 +271,18 @@ def message_brief(message: OutboxMessage) -> dict[str, Any]:
     }
 
 
+def _outbox_message(session: Session, outbox_id: int, *, for_update: bool = False) -> OutboxMessage:
+    outbox = session.get(OutboxMessage, outbox_id, with_for_update=for_update)
+    if outbox is None:
+        raise DomainError(OUTBOX_MESSAGE_NOT_FOUND, f"no e-mail {outbox_id} in the outbox")
+    return outbox
+
+
+def outbox_message(*, session: Session, outbox_id: int) -> dict[str, Any]:
+    """One outbox message as the administrator reads it (address masked); ``outbox_message_not_found``."""
+    return message_brief(_outbox_message(session, outbox_id))
+
+
 RESEND, MARK_SENT = "resend", "mark_sent"
 OUTBOX_DECISIONS: tuple[str, ...] = (RESEND, MARK_SENT)
 
@@ -293,9 +305,7 @@ def decide_held(
     """
     if decision not in OUTBOX_DECISIONS:
         raise ValueError(f"unknown decision {decision!r}")
-    outbox = session.get(OutboxMessage, outbox_id, with_for_update=True)
-    if outbox is None:
-        raise DomainError(OUTBOX_MESSAGE_NOT_FOUND, f"no e-mail {outbox_id} in the outbox")
+    outbox = _outbox_message(session, outbox_id, for_update=True)
     if outbox.status != "unknown":
         raise DomainError(
             OUTBOX_NOT_HELD, f"e-mail {outbox_id} is {outbox.status}, not held", outbox_status=outbox.status

@@ -5,7 +5,8 @@ Each page calls the service the API calls (``app.auth.service``, ``app.mlops.ser
 ``app.notifications.service``, ``app.audit.service``, ``app.prescoring.registry`` and ``gate``).
 Decisions where the issue was silent: switching a module off asks for a reason on the page (the API
 accepts none, and its tests switch modules off without one); accounts cannot be deactivated here,
-because no service does it yet.
+because no service does it yet. An e-mail of unknown outcome gets its own page with the decision (send it
+again, warned it may arrive twice, or mark it as sent; a note), a check, then ``decide_held``, which audits.
 """
 
 from __future__ import annotations
@@ -23,16 +24,17 @@ from app.audit.service import verify_chain
 from app.auth import service as accounts
 from app.auth.models import ADMINISTRATOR, STAFF_ROLES
 from app.auth.schemas import StaffAccountIn, StateBodyIn
-from app.deps import SessionDep, SettingsDep
-from app.errors import DomainError
+from app.deps import QueueDep, SessionDep, SettingsDep
+from app.errors import DomainError, Kind
 from app.mlops.errors import UNKNOWN_ML_MODULE
 from app.mlops.service import ML_MODULES, set_enabled, switches
 from app.notifications import service as notifications
 from app.notifications.models import OUTBOX_STATUSES
+from app.notifications.schemas import OutboxDecisionIn
 from app.prescoring import registry
 from app.prescoring.gate import GateThresholds, verdict
 from app.web.deps import CheckedForm, Visitor, WebRoute, field, redirect, render, staff_of
-from app.web.messages import FieldError, field_error
+from app.web.messages import FieldError, field_error, problem_message
 from app.web.nav import _, staff_link
 from app.web.proctor import namer
 
@@ -86,6 +88,15 @@ OUTBOX_STATUS_NAMES: dict[str, str] = {
     "sent": _("Sent"),
     "failed": _("Failed after every retry"),
 }
+OUTBOX_DECISION_NAMES: dict[str, str] = {
+    "resend": _("Send it again"),
+    "mark_sent": _("Mark it as sent"),
+}
+OUTBOX_DECISION_FIELD_ERRORS: dict[str, str] = {
+    "decision": _("Choose whether to send the e-mail again or to mark it as sent"),
+    "note": _("The note is too long: at most 500 characters"),
+}
+"""Each field's message when the API's schema (``OutboxDecisionIn``) refuses it (msgids)."""
 CHAIN_REASONS: dict[str, str] = {
     "previous hash does not match": _("its previous hash does not match the event before it"),
     "content does not match its hash": _("its content does not match its hash"),
@@ -363,6 +374,115 @@ def outbox(request: Request, visitor: AdminVisitor, session: SessionDep, setting
         recent=recent,
         status_name=namer(t, OUTBOX_STATUS_NAMES),
     )
+
+
+def _letter_page(
+    request: Request,
+    visitor: Visitor,
+    session: Session,
+    outbox_id: int,
+    *,
+    status: int = 200,
+    errors: list[FieldError] | None = None,
+    values: dict[str, str] | None = None,
+    decided: str = "",
+) -> HTMLResponse:
+    """One e-mail of the outbox; for one of unknown outcome, the decision form."""
+    t = visitor.texts
+    with session.begin():
+        letter = notifications.outbox_message(session=session, outbox_id=outbox_id)
+    return render(
+        request,
+        visitor,
+        "admin/outbox_letter.html",
+        title=t.gettext("E-mail № %(number)s", number=str(letter["id"])),
+        sections=_sections(visitor),
+        status=status,
+        errors=errors,
+        letter=letter,
+        values=values or {},
+        decided=decided if decided in OUTBOX_DECISION_NAMES else "",
+        decisions=list(OUTBOX_DECISION_NAMES),
+        decision_name=namer(t, OUTBOX_DECISION_NAMES),
+        status_name=namer(t, OUTBOX_STATUS_NAMES),
+    )
+
+
+def _outbox_decision(
+    visitor: Visitor, form: CheckedForm
+) -> tuple[OutboxDecisionIn | None, dict[str, str], list[FieldError]]:
+    """The posted decision checked by the API's own schema; the errors in the order of the form otherwise."""
+    values = {"decision": field(form, "decision"), "note": field(form, "note")}
+    body = {"decision": values["decision"], "note": values["note"] or None}
+    decision, errors = _validated(OutboxDecisionIn, body, ("decision", "note"), OUTBOX_DECISION_FIELD_ERRORS, visitor)
+    errors = [FieldError("decision-resend", e.message) if e.field == "decision" else e for e in errors]
+    return decision, values, errors
+
+
+@router.get("/admin/outbox/{outbox_id}", response_class=HTMLResponse)
+def outbox_letter(
+    outbox_id: int, request: Request, visitor: AdminVisitor, session: SessionDep, decided: str = ""
+) -> HTMLResponse:
+    return _letter_page(request, visitor, session, outbox_id, decided=decided)
+
+
+@router.post("/admin/outbox/{outbox_id}", response_class=HTMLResponse)
+def outbox_check(
+    outbox_id: int, request: Request, visitor: AdminVisitor, form: CheckedForm, session: SessionDep
+) -> HTMLResponse:
+    """The decision and its note shown for a check before they are recorded."""
+    decision, values, errors = _outbox_decision(visitor, form)
+    if decision is None:
+        return _letter_page(request, visitor, session, outbox_id, status=422, errors=errors, values=values)
+    with session.begin():
+        letter = notifications.outbox_message(session=session, outbox_id=outbox_id)
+    return _page(
+        request,
+        visitor,
+        "admin/outbox_check.html",
+        _("Check your decision"),
+        letter=letter,
+        values=values,
+        decision_name=namer(visitor.texts, OUTBOX_DECISION_NAMES),
+        status_name=namer(visitor.texts, OUTBOX_STATUS_NAMES),
+    )
+
+
+@router.post("/admin/outbox/{outbox_id}/change", response_class=HTMLResponse)
+def outbox_change(
+    outbox_id: int, request: Request, visitor: AdminVisitor, form: CheckedForm, session: SessionDep
+) -> HTMLResponse:
+    """Back from the check to the form, with the decision and note as they were."""
+    values = {"decision": field(form, "decision"), "note": field(form, "note")}
+    return _letter_page(request, visitor, session, outbox_id, values=values)
+
+
+@router.post("/admin/outbox/{outbox_id}/decision", response_class=HTMLResponse)
+def outbox_decide(
+    outbox_id: int, request: Request, visitor: AdminVisitor, form: CheckedForm, session: SessionDep, queue: QueueDep
+) -> Response:
+    """Record the checked decision by ``decide_held``, the API's service (it audits the decision and its note)."""
+    assert visitor.account is not None
+    decision, values, errors = _outbox_decision(visitor, form)
+    if decision is None:
+        return _letter_page(request, visitor, session, outbox_id, status=422, errors=errors, values=values)
+    try:
+        with session.begin():
+            notifications.decide_held(
+                session=session,
+                queue=queue,
+                outbox_id=outbox_id,
+                decision=decision.decision,
+                actor_id=visitor.account.id,
+                actor_role=visitor.account.role,
+                note=decision.note,
+            )
+    except DomainError as problem:
+        if problem.kind is not Kind.CONFLICT:
+            raise
+        errors = [FieldError("letter-state", problem_message(problem, visitor.texts))]
+        return _letter_page(request, visitor, session, outbox_id, status=409, errors=errors)
+    return redirect(f"/admin/outbox/{outbox_id}?decided={decision.decision}")
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)

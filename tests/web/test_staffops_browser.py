@@ -1,7 +1,9 @@
 """Proctors and administrators in Chromium (issue 15): a proctor confirms a violation in Kazakh and the candidate's
-result is void; an administrator switches essay pre-scoring off with a reason in Russian and the switches page
-shows it. Every page of both areas passes axe-core (no serious or critical violation), fits 360 px, and is
-screenshotted in Kazakh and Russian under var/screenshots/."""
+result is void; an administrator switches essay pre-scoring off with a reason in Russian, the switches page shows
+it and a commission member's essay page says why there is no suggestion; the administrator sends an e-mail of
+unknown outcome again through the outbox's decision and check pages. Every page of both areas passes axe-core
+(no serious or critical violation), fits 360 px, and is screenshotted in Kazakh and Russian under
+var/screenshots/."""
 
 from __future__ import annotations
 
@@ -14,9 +16,14 @@ from sqlalchemy import select
 from app.exams.forms import get_item_bank
 from app.exams.models import TestResult
 from app.mlops.service import is_enabled
+from app.notifications.models import OutboxMessage
 from app.prescoring import registry
+from app.prescoring.texts import UNAVAILABLE_TEXTS
+from tests.api._assessment import NOW, write_essay
 from tests.api._exam_sessions import BANK
+from tests.api.test_prescoring import ESSAYS
 from tests.factories.accounts import TEST_PASSWORD
+from tests.web._anonymity import assert_anonymous, identities
 from tests.web.conftest import Live
 from tests.web.test_accessibility import Audit
 from tests.web.test_staffops_pages import VALID, WEAK, flagged_reasoning
@@ -45,6 +52,26 @@ def staff_sign_in(page: Any, email: str) -> None:
 
 def _name(path: str) -> str:
     return path.strip("/").replace("/", "-")
+
+
+def _held_letter(live: Live, key: str) -> int:
+    """An e-mail handed to the mail server whose answer never came (held for a decision)."""
+    with live.session() as session:
+        letter = OutboxMessage(
+            to_address=f"{key}@mail.kz",
+            locale="ru",
+            subject="s",
+            body="b",
+            event="application_confirmed",
+            dedupe_key=key,
+            status="unknown",
+            attempts=1,
+            last_error="outcome unknown: SMTPServerDisconnected",
+            created_at=NOW,
+        )
+        session.add(letter)
+        session.flush()
+        return letter.id
 
 
 def test_a_proctor_voids_a_result_and_an_administrator_stops_essay_pre_scoring(live: Live, browser: Any) -> None:
@@ -112,9 +139,41 @@ def test_a_proctor_voids_a_result_and_an_administrator_stops_essay_pre_scoring(l
     audit.check(ru, "admin-ml-changed")
     with live.session() as session:
         assert is_enabled(session, "essay_prescoring") is False
+
+    # a commission member opens an essay written since: no suggestion, and the administrator's reason says why
+    writer, member = flagged.setup.people[2], flagged.setup.members[1]
+    write_essay(live, writer, ESSAYS["ru"], language="ru")
+    essay = live.page(browser, "ru")
+    staff_sign_in(essay, member.email)
+    essay.goto(f"/commission/competitions/{flagged.setup.competition_id}/essays/{writer.code}")
+    why = essay.inner_text(".machine-suggestion")
+    assert UNAVAILABLE_TEXTS["switched_off"]["ru"] in why
+    assert "Причина, указанная администратором: Модель на перепроверке после жалобы кандидата" in why
+    html = essay.content()
+    assert "data-suggestion" not in html
+    with live.session() as session:
+        assert_anonymous(html, identities(session, live.app.state.settings.secret_key), "essay page")
+    audit.check(essay, "commission-essay-switched-off")
     for path in ADMIN_PAGES:
         ru.goto(path)
         audit.check(ru, _name(path))
+
+    # an e-mail of unknown outcome: the administrator sends it again, warned it may arrive twice
+    first, second = (_held_letter(live, key) for key in ("first", "second"))
+    ru.goto("/admin/outbox")
+    ru.click(f"#decide-{first}")
+    ru.wait_for_url(re.compile(rf"/admin/outbox/{first}$"))
+    assert ru.inner_text("#twice-warning") == "Если отправить его ещё раз, человек может получить его дважды."
+    audit.check(ru, "admin-outbox-letter")
+    ru.check("#decision-resend")
+    ru.fill("#note", "В журнале сервера письма нет")
+    ru.locator(f"form[action='/admin/outbox/{first}'] button[type=submit]").click()
+    assert ru.inner_text("#checked-decision") == "Отправить ещё раз"
+    audit.check(ru, "admin-outbox-check")
+    ru.click("#confirm")
+    ru.wait_for_url(re.compile(r"\?decided=resend$"))
+    assert ru.inner_text("#letter-state") == "Ожидает отправки"
+    audit.check(ru, "admin-outbox-decided")
 
     # the same pages in the other language of each
     ru_proctor = live.page(browser, "ru")
@@ -127,9 +186,17 @@ def test_a_proctor_voids_a_result_and_an_administrator_stops_essay_pre_scoring(l
     for path in ("/admin/ml", "/admin/ml/essay_prescoring", *ADMIN_PAGES):
         kk_admin.goto(path)
         audits["kk"].check(kk_admin, "admin-ml-switch" if path.endswith("prescoring") else _name(path))
+    kk_admin.goto(f"/admin/outbox/{second}")
+    audits["kk"].check(kk_admin, "admin-outbox-letter")
+    kk_admin.check("#decision-mark_sent")
+    kk_admin.locator(f"form[action='/admin/outbox/{second}'] button[type=submit]").click()
+    assert kk_admin.inner_text("#checked-decision") == "Жіберілді деп белгілеу"
+    audits["kk"].check(kk_admin, "admin-outbox-check")
+    kk_admin.goto(f"/admin/outbox/{first}?decided=resend")
+    audits["kk"].check(kk_admin, "admin-outbox-decided")
 
     for audit in audits.values():
         assert audit.blocking == [], audit.blocking
         assert audit.too_wide == [], audit.too_wide
     assert not live.csp_errors
-    assert (len(audits["kk"].pages), len(audits["ru"].pages)) == (15, 13)
+    assert (len(audits["kk"].pages), len(audits["ru"].pages)) == (18, 17)

@@ -107,7 +107,7 @@ CAMPAIGN_STATUSES = {
     "approved": _("Approved, being sent"),
     "sending": _("Being sent"),
     "sent": _("Sent to the recipients"),
-    "cancelled": _("Campaign cancelled"),
+    "cancelled": _("Cancelled (campaign status)"),
 }
 OUTCOMES = {
     "delivered": _("sent at once"),

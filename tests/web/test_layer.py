@@ -232,6 +232,8 @@ def test_a_text_in_two_area_catalogues_has_one_translation(locale: str) -> None:
     as the end of a period); such texts get distinct msgids."""
     translated: dict[str, dict[str, str]] = {}
     for path in catalogue_files(locale):
+        ids = re.findall(r'^msgid (".+")$', path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+        assert len(ids) == len(set(ids)), f"{path.name} defines a msgid twice (the last would win)"
         with path.open("rb") as file:
             for message in read_po(file):
                 if message.id and isinstance(message.id, str):

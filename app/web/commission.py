@@ -554,30 +554,6 @@ def _save_score(
         )
 
 
-@router.post("/commission/competitions/{competition_id}/essays/{anonymous_code}/score", response_model=None)
-def score_essay(
-    request: Request,
-    competition_id: Id,
-    anonymous_code: str,
-    visitor: Member,
-    form: CheckedForm,
-    session: SessionDep,
-    now: NowDep,
-) -> Response:
-    code = anonymous_code[:40]
-    points = _scoring_points(session, competition_id)
-    value, comment, errors = _score_form(form, visitor, points)
-    values = {"score": field(form, "score"), "comment": field(form, "comment")}
-    if not errors and value is not None:
-        try:
-            _save_score(session, visitor, competition_id, "essay", code, value, comment, now)
-        except DomainError as problem:
-            errors = [FieldError(f"score-{points.start}", _message(problem, visitor))]
-        else:
-            return redirect(f"/commission/competitions/{competition_id}/essays/{code}?done=scored")
-    return _essay_page(request, visitor, session, competition_id, code, status=422, errors=errors, values=values)
-
-
 @router.post("/commission/competitions/{competition_id}/essays/{anonymous_code}/discussion", response_model=None)
 def record_essay_discussion(
     request: Request,
@@ -612,6 +588,17 @@ def record_essay_discussion(
 # --- practical assessment ---------------------------------------------------------------------------
 
 
+def _practical_tasks(visitor: Visitor, session: Session, competition: Competition) -> list[dict[str, str]]:
+    """The competition's practical tasks in the visitor's language."""
+    return [
+        {
+            "title": _localised(visitor, task.title_kk, task.title_ru),
+            "instructions": _localised(visitor, task.instructions_kk, task.instructions_ru),
+        }
+        for task in practical.tasks_of(session=session, competition=competition)
+    ]
+
+
 def _practical_page(
     request: Request,
     visitor: Visitor,
@@ -626,13 +613,7 @@ def _practical_page(
     with session.begin():
         competition = _readable(session, competition_id, account)
         heading = _heading(session, visitor, competition)
-        tasks = [
-            {
-                "title": _localised(visitor, task.title_kk, task.title_ru),
-                "instructions": _localised(visitor, task.instructions_kk, task.instructions_ru),
-            }
-            for task in practical.tasks_of(session=session, competition=competition)
-        ]
+        tasks = _practical_tasks(visitor, session, competition)
         in_plan = practical.STAGE in competition.stage_plan
         items = stages.stage_items(session=session, competition=competition, stage=practical.STAGE) if in_plan else []
         mine = stages.own_scores(
@@ -695,17 +676,7 @@ def _scoring_page(
         )
         if stage == "interview" and interview is None:
             raise DomainError(NOT_FOUND, f"no interview of {code}")
-        tasks = (
-            [
-                {
-                    "title": _localised(visitor, task.title_kk, task.title_ru),
-                    "instructions": _localised(visitor, task.instructions_kk, task.instructions_ru),
-                }
-                for task in practical.tasks_of(session=session, competition=competition)
-            ]
-            if stage == "practical"
-            else []
-        )
+        tasks = _practical_tasks(visitor, session, competition) if stage == "practical" else []
     return render(
         request,
         visitor,
@@ -730,35 +701,7 @@ def _scoring_page(
     )
 
 
-STAGE_PAGES = {"practical": "practical", "interview": "interviews"}
-
-
-@router.get("/commission/competitions/{competition_id}/practical/{anonymous_code}", response_class=HTMLResponse)
-def practical_score_page(
-    request: Request,
-    competition_id: Id,
-    anonymous_code: str,
-    visitor: Reader,
-    session: SessionDep,
-    now: NowDep,
-    done: str = "",
-) -> HTMLResponse:
-    shown = "scored" if done == "scored" else ""
-    return _scoring_page(request, visitor, session, competition_id, "practical", anonymous_code[:40], now, done=shown)
-
-
-@router.get("/commission/competitions/{competition_id}/interviews/{anonymous_code}", response_class=HTMLResponse)
-def interview_score_page(
-    request: Request,
-    competition_id: Id,
-    anonymous_code: str,
-    visitor: Reader,
-    session: SessionDep,
-    now: NowDep,
-    done: str = "",
-) -> HTMLResponse:
-    shown = "scored" if done == "scored" else ""
-    return _scoring_page(request, visitor, session, competition_id, "interview", anonymous_code[:40], now, done=shown)
+STAGE_PAGES = {"essay": "essays", "practical": "practical", "interview": "interviews"}
 
 
 def _post_score(
@@ -781,35 +724,47 @@ def _post_score(
             errors = [FieldError(f"score-{points.start}", _message(problem, visitor))]
         else:
             return redirect(f"/commission/competitions/{competition_id}/{STAGE_PAGES[stage]}/{code}?done=scored")
+    if stage == "essay":
+        return _essay_page(request, visitor, session, competition_id, code, status=422, errors=errors, values=values)
     return _scoring_page(
         request, visitor, session, competition_id, stage, code, now, status=422, errors=errors, values=values
     )
 
 
-@router.post("/commission/competitions/{competition_id}/practical/{anonymous_code}/score", response_model=None)
-def score_practical(
-    request: Request,
-    competition_id: Id,
-    anonymous_code: str,
-    visitor: Member,
-    form: CheckedForm,
-    session: SessionDep,
-    now: NowDep,
-) -> Response:
-    return _post_score(request, visitor, form, session, competition_id, "practical", anonymous_code[:40], now)
+def _stage_score_routes(stage: str) -> None:
+    """A scored stage's pages for one entrant: the scoring page (not the essay's, which has its own) and the
+    posted score, the same code for the essay, the practical task and the interview."""
+    base = f"/commission/competitions/{{competition_id}}/{STAGE_PAGES[stage]}/{{anonymous_code}}"
+    if stage != "essay":
+
+        @router.get(base, response_class=HTMLResponse, name=f"{stage}_score_page")
+        def score_page(
+            request: Request,
+            competition_id: Id,
+            anonymous_code: str,
+            visitor: Reader,
+            session: SessionDep,
+            now: NowDep,
+            done: str = "",
+        ) -> HTMLResponse:
+            shown = "scored" if done == "scored" else ""
+            return _scoring_page(request, visitor, session, competition_id, stage, anonymous_code[:40], now, done=shown)
+
+    @router.post(f"{base}/score", response_model=None, name=f"score_{stage}")
+    def score(
+        request: Request,
+        competition_id: Id,
+        anonymous_code: str,
+        visitor: Member,
+        form: CheckedForm,
+        session: SessionDep,
+        now: NowDep,
+    ) -> Response:
+        return _post_score(request, visitor, form, session, competition_id, stage, anonymous_code[:40], now)
 
 
-@router.post("/commission/competitions/{competition_id}/interviews/{anonymous_code}/score", response_model=None)
-def score_interview(
-    request: Request,
-    competition_id: Id,
-    anonymous_code: str,
-    visitor: Member,
-    form: CheckedForm,
-    session: SessionDep,
-    now: NowDep,
-) -> Response:
-    return _post_score(request, visitor, form, session, competition_id, "interview", anonymous_code[:40], now)
+for _stage in STAGE_PAGES:
+    _stage_score_routes(_stage)
 
 
 # --- interviews -------------------------------------------------------------------------------------

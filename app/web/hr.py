@@ -49,10 +49,11 @@ from app.rules.policy import EDUCATION_LEVELS
 from app.vacancies import service as vacancies
 from app.vacancies.models import DRAFT, PUBLISHED, Vacancy
 from app.vacancies.schemas import VacancyCreate
+from app.web.commission import ROLE_NAMES as COMMISSION_ROLES
 from app.web.deps import CheckedForm, Visitor, WebRoute, field, redirect, render, staff_of
 from app.web.i18n import Texts
 from app.web.messages import FieldError, problem_message
-from app.web.nav import staff_link
+from app.web.nav import _, staff_link
 from app.web.public import requirement_lines
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -60,11 +61,6 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 HrVisitor = Annotated[Visitor, Depends(staff_of(HR_OFFICER))]
 APPLICATIONS_PER_PAGE = 20
 RESULTS_PER_PAGE = 50
-
-
-def _(message: str) -> str:
-    """Mark a msgid for the catalogues (translated where it is shown)."""
-    return message
 
 
 staff_link(
@@ -440,8 +436,6 @@ def close_vacancy(
 
 
 # --- a competition's dashboard -----------------------------------------------------------------------------
-
-COMMISSION_ROLES: dict[str, str] = {"chair": _("Chair"), "member": _("Member"), "secretary": _("Secretary")}
 
 
 def _managed(session: Session, competition_id: int, actor: Account) -> Competition:

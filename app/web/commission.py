@@ -16,6 +16,7 @@ import base64
 import binascii
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -599,6 +600,42 @@ def _practical_tasks(visitor: Visitor, session: Session, competition: Competitio
     ]
 
 
+def _stage_list_page(
+    request: Request,
+    visitor: Visitor,
+    session: Session,
+    competition_id: int,
+    stage: str,
+    rows: Callable[[Account, Competition, bool], dict[str, Any]],
+    *,
+    status: int,
+    errors: list[FieldError] | None,
+    done: str,
+) -> HTMLResponse:
+    """A scored stage's list page (the practical tasks, the interviews): the heading, whether the stage is in the
+    competition's plan and closed, and the stage's own ``rows`` read in the same transaction."""
+    account = _account(visitor)
+    with session.begin():
+        competition = _readable(session, competition_id, account)
+        heading = _heading(session, visitor, competition)
+        in_plan = stage in competition.stage_plan
+        own = rows(account, competition, in_plan)
+        closed = stages.closure(session=session, competition_id=competition.id, stage=stage) is not None
+    return render(
+        request,
+        visitor,
+        f"commission/{STAGE_PAGES[stage]}.html",
+        status=status,
+        errors=errors,
+        title=visitor.texts.gettext(STAGE_TITLES[stage]),
+        heading=heading,
+        closed=closed,
+        in_plan=in_plan,
+        done=done,
+        **own,
+    )
+
+
 def _practical_page(
     request: Request,
     visitor: Visitor,
@@ -609,31 +646,18 @@ def _practical_page(
     errors: list[FieldError] | None = None,
     done: str = "",
 ) -> HTMLResponse:
-    account = _account(visitor)
-    with session.begin():
-        competition = _readable(session, competition_id, account)
-        heading = _heading(session, visitor, competition)
-        tasks = _practical_tasks(visitor, session, competition)
-        in_plan = practical.STAGE in competition.stage_plan
+    def rows(account: Account, competition: Competition, in_plan: bool) -> dict[str, Any]:
         items = stages.stage_items(session=session, competition=competition, stage=practical.STAGE) if in_plan else []
         mine = stages.own_scores(
             session=session, scorer=account, application_ids=[a.id for a in items], stage=practical.STAGE
         )
-        entrants = [(a.anonymous_code, stages.score_out(mine.get(a.id))) for a in items]
-        closed = stages.closure(session=session, competition_id=competition.id, stage=practical.STAGE) is not None
-    return render(
-        request,
-        visitor,
-        "commission/practical.html",
-        status=status,
-        errors=errors,
-        title=visitor.texts.gettext("Practical tasks"),
-        heading=heading,
-        tasks=tasks,
-        entrants=entrants,
-        closed=closed,
-        in_plan=in_plan,
-        done=done,
+        return {
+            "tasks": _practical_tasks(visitor, session, competition),
+            "entrants": [(a.anonymous_code, stages.score_out(mine.get(a.id))) for a in items],
+        }
+
+    return _stage_list_page(
+        request, visitor, session, competition_id, practical.STAGE, rows, status=status, errors=errors, done=done
     )
 
 
@@ -702,6 +726,7 @@ def _scoring_page(
 
 
 STAGE_PAGES = {"essay": "essays", "practical": "practical", "interview": "interviews"}
+STAGE_TITLES = {"practical": _("Practical tasks"), "interview": _("Interviews")}
 
 
 def _post_score(
@@ -780,13 +805,10 @@ def _interviews_page(
     errors: list[FieldError] | None = None,
     done: str = "",
 ) -> HTMLResponse:
-    account = _account(visitor)
-    with session.begin():
-        competition = _readable(session, competition_id, account)
-        heading = _heading(session, visitor, competition)
-        rows = list(interviews.interviews_of(session=session, competition=competition))
+    def rows(account: Account, competition: Competition, in_plan: bool) -> dict[str, Any]:
+        found = list(interviews.interviews_of(session=session, competition=competition))
         mine = stages.own_scores(
-            session=session, scorer=account, application_ids=[a.id for _i, a in rows], stage=interviews.STAGE
+            session=session, scorer=account, application_ids=[a.id for _i, a in found], stage=interviews.STAGE
         )
         slots = [
             {
@@ -798,27 +820,17 @@ def _interviews_page(
                 "status": interview.status,
                 "my_score": stages.score_out(mine.get(application.id)),
             }
-            for interview, application in rows
+            for interview, application in found
         ]
-        in_plan = interviews.STAGE in competition.stage_plan
-        shortlist = stages.interview_shortlist(session=session, competition=competition) if in_plan else []
-        closed = stages.closure(session=session, competition_id=competition.id, stage=interviews.STAGE) is not None
-        minutes = competitions.policy_of(competition).interview_minutes
-    return render(
-        request,
-        visitor,
-        "commission/interviews.html",
-        status=status,
-        errors=errors,
-        title=visitor.texts.gettext("Interviews"),
-        heading=heading,
-        slots=slots,
-        shortlist=shortlist,
-        closed=closed,
-        in_plan=in_plan,
-        minutes=minutes,
-        status_names=INTERVIEW_STATUS_NAMES,
-        done=done,
+        return {
+            "slots": slots,
+            "shortlist": stages.interview_shortlist(session=session, competition=competition) if in_plan else [],
+            "minutes": competitions.policy_of(competition).interview_minutes,
+            "status_names": INTERVIEW_STATUS_NAMES,
+        }
+
+    return _stage_list_page(
+        request, visitor, session, competition_id, interviews.STAGE, rows, status=status, errors=errors, done=done
     )
 
 

@@ -369,11 +369,23 @@ def _decide_vacancy(
     return redirect(f"/hr/vacancies/{vacancy_id}?{_DECIDED[action]}=1")
 
 
-@router.get("/hr/vacancies/{vacancy_id}/publish", response_class=HTMLResponse)
-def publish_check(
-    vacancy_id: Id, request: Request, visitor: HrVisitor, session: SessionDep, settings: SettingsDep, today: TodayDep
-) -> HTMLResponse:
-    return _check_page(request, visitor, session, vacancy_id, today, settings, action="publish")
+def _check_route(action: str) -> None:
+    """The check page before publishing or closing a vacancy (``/publish``, ``/close``)."""
+
+    @router.get(f"/hr/vacancies/{{vacancy_id}}/{action}", response_class=HTMLResponse, name=f"{action}_check")
+    def check(
+        vacancy_id: Id,
+        request: Request,
+        visitor: HrVisitor,
+        session: SessionDep,
+        settings: SettingsDep,
+        today: TodayDep,
+    ) -> HTMLResponse:
+        return _check_page(request, visitor, session, vacancy_id, today, settings, action=action)
+
+
+for _action in _DECIDED:
+    _check_route(_action)
 
 
 @router.post("/hr/vacancies/{vacancy_id}/publish", response_class=HTMLResponse)
@@ -402,13 +414,6 @@ def publish_vacancy(
         )
 
     return _decide_vacancy(request, visitor, session, vacancy_id, today, settings, "publish", publish)
-
-
-@router.get("/hr/vacancies/{vacancy_id}/close", response_class=HTMLResponse)
-def close_check(
-    vacancy_id: Id, request: Request, visitor: HrVisitor, session: SessionDep, settings: SettingsDep, today: TodayDep
-) -> HTMLResponse:
-    return _check_page(request, visitor, session, vacancy_id, today, settings, action="close")
 
 
 @router.post("/hr/vacancies/{vacancy_id}/close", response_class=HTMLResponse)

@@ -16,6 +16,7 @@ import base64
 import binascii
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -554,30 +555,6 @@ def _save_score(
         )
 
 
-@router.post("/commission/competitions/{competition_id}/essays/{anonymous_code}/score", response_model=None)
-def score_essay(
-    request: Request,
-    competition_id: Id,
-    anonymous_code: str,
-    visitor: Member,
-    form: CheckedForm,
-    session: SessionDep,
-    now: NowDep,
-) -> Response:
-    code = anonymous_code[:40]
-    points = _scoring_points(session, competition_id)
-    value, comment, errors = _score_form(form, visitor, points)
-    values = {"score": field(form, "score"), "comment": field(form, "comment")}
-    if not errors and value is not None:
-        try:
-            _save_score(session, visitor, competition_id, "essay", code, value, comment, now)
-        except DomainError as problem:
-            errors = [FieldError(f"score-{points.start}", _message(problem, visitor))]
-        else:
-            return redirect(f"/commission/competitions/{competition_id}/essays/{code}?done=scored")
-    return _essay_page(request, visitor, session, competition_id, code, status=422, errors=errors, values=values)
-
-
 @router.post("/commission/competitions/{competition_id}/essays/{anonymous_code}/discussion", response_model=None)
 def record_essay_discussion(
     request: Request,
@@ -612,6 +589,53 @@ def record_essay_discussion(
 # --- practical assessment ---------------------------------------------------------------------------
 
 
+def _practical_tasks(visitor: Visitor, session: Session, competition: Competition) -> list[dict[str, str]]:
+    """The competition's practical tasks in the visitor's language."""
+    return [
+        {
+            "title": _localised(visitor, task.title_kk, task.title_ru),
+            "instructions": _localised(visitor, task.instructions_kk, task.instructions_ru),
+        }
+        for task in practical.tasks_of(session=session, competition=competition)
+    ]
+
+
+def _stage_list_page(
+    request: Request,
+    visitor: Visitor,
+    session: Session,
+    competition_id: int,
+    stage: str,
+    rows: Callable[[Account, Competition, bool], dict[str, Any]],
+    *,
+    status: int,
+    errors: list[FieldError] | None,
+    done: str,
+) -> HTMLResponse:
+    """A scored stage's list page (the practical tasks, the interviews): the heading, whether the stage is in the
+    competition's plan and closed, and the stage's own ``rows`` read in the same transaction."""
+    account = _account(visitor)
+    with session.begin():
+        competition = _readable(session, competition_id, account)
+        heading = _heading(session, visitor, competition)
+        in_plan = stage in competition.stage_plan
+        own = rows(account, competition, in_plan)
+        closed = stages.closure(session=session, competition_id=competition.id, stage=stage) is not None
+    return render(
+        request,
+        visitor,
+        f"commission/{STAGE_PAGES[stage]}.html",
+        status=status,
+        errors=errors,
+        title=visitor.texts.gettext(STAGE_TITLES[stage]),
+        heading=heading,
+        closed=closed,
+        in_plan=in_plan,
+        done=done,
+        **own,
+    )
+
+
 def _practical_page(
     request: Request,
     visitor: Visitor,
@@ -622,37 +646,18 @@ def _practical_page(
     errors: list[FieldError] | None = None,
     done: str = "",
 ) -> HTMLResponse:
-    account = _account(visitor)
-    with session.begin():
-        competition = _readable(session, competition_id, account)
-        heading = _heading(session, visitor, competition)
-        tasks = [
-            {
-                "title": _localised(visitor, task.title_kk, task.title_ru),
-                "instructions": _localised(visitor, task.instructions_kk, task.instructions_ru),
-            }
-            for task in practical.tasks_of(session=session, competition=competition)
-        ]
-        in_plan = practical.STAGE in competition.stage_plan
+    def rows(account: Account, competition: Competition, in_plan: bool) -> dict[str, Any]:
         items = stages.stage_items(session=session, competition=competition, stage=practical.STAGE) if in_plan else []
         mine = stages.own_scores(
             session=session, scorer=account, application_ids=[a.id for a in items], stage=practical.STAGE
         )
-        entrants = [(a.anonymous_code, stages.score_out(mine.get(a.id))) for a in items]
-        closed = stages.closure(session=session, competition_id=competition.id, stage=practical.STAGE) is not None
-    return render(
-        request,
-        visitor,
-        "commission/practical.html",
-        status=status,
-        errors=errors,
-        title=visitor.texts.gettext("Practical tasks"),
-        heading=heading,
-        tasks=tasks,
-        entrants=entrants,
-        closed=closed,
-        in_plan=in_plan,
-        done=done,
+        return {
+            "tasks": _practical_tasks(visitor, session, competition),
+            "entrants": [(a.anonymous_code, stages.score_out(mine.get(a.id))) for a in items],
+        }
+
+    return _stage_list_page(
+        request, visitor, session, competition_id, practical.STAGE, rows, status=status, errors=errors, done=done
     )
 
 
@@ -695,17 +700,7 @@ def _scoring_page(
         )
         if stage == "interview" and interview is None:
             raise DomainError(NOT_FOUND, f"no interview of {code}")
-        tasks = (
-            [
-                {
-                    "title": _localised(visitor, task.title_kk, task.title_ru),
-                    "instructions": _localised(visitor, task.instructions_kk, task.instructions_ru),
-                }
-                for task in practical.tasks_of(session=session, competition=competition)
-            ]
-            if stage == "practical"
-            else []
-        )
+        tasks = _practical_tasks(visitor, session, competition) if stage == "practical" else []
     return render(
         request,
         visitor,
@@ -730,35 +725,8 @@ def _scoring_page(
     )
 
 
-STAGE_PAGES = {"practical": "practical", "interview": "interviews"}
-
-
-@router.get("/commission/competitions/{competition_id}/practical/{anonymous_code}", response_class=HTMLResponse)
-def practical_score_page(
-    request: Request,
-    competition_id: Id,
-    anonymous_code: str,
-    visitor: Reader,
-    session: SessionDep,
-    now: NowDep,
-    done: str = "",
-) -> HTMLResponse:
-    shown = "scored" if done == "scored" else ""
-    return _scoring_page(request, visitor, session, competition_id, "practical", anonymous_code[:40], now, done=shown)
-
-
-@router.get("/commission/competitions/{competition_id}/interviews/{anonymous_code}", response_class=HTMLResponse)
-def interview_score_page(
-    request: Request,
-    competition_id: Id,
-    anonymous_code: str,
-    visitor: Reader,
-    session: SessionDep,
-    now: NowDep,
-    done: str = "",
-) -> HTMLResponse:
-    shown = "scored" if done == "scored" else ""
-    return _scoring_page(request, visitor, session, competition_id, "interview", anonymous_code[:40], now, done=shown)
+STAGE_PAGES = {"essay": "essays", "practical": "practical", "interview": "interviews"}
+STAGE_TITLES = {"practical": _("Practical tasks"), "interview": _("Interviews")}
 
 
 def _post_score(
@@ -781,35 +749,47 @@ def _post_score(
             errors = [FieldError(f"score-{points.start}", _message(problem, visitor))]
         else:
             return redirect(f"/commission/competitions/{competition_id}/{STAGE_PAGES[stage]}/{code}?done=scored")
+    if stage == "essay":
+        return _essay_page(request, visitor, session, competition_id, code, status=422, errors=errors, values=values)
     return _scoring_page(
         request, visitor, session, competition_id, stage, code, now, status=422, errors=errors, values=values
     )
 
 
-@router.post("/commission/competitions/{competition_id}/practical/{anonymous_code}/score", response_model=None)
-def score_practical(
-    request: Request,
-    competition_id: Id,
-    anonymous_code: str,
-    visitor: Member,
-    form: CheckedForm,
-    session: SessionDep,
-    now: NowDep,
-) -> Response:
-    return _post_score(request, visitor, form, session, competition_id, "practical", anonymous_code[:40], now)
+def _stage_score_routes(stage: str) -> None:
+    """A scored stage's pages for one entrant: the scoring page (not the essay's, which has its own) and the
+    posted score, the same code for the essay, the practical task and the interview."""
+    base = f"/commission/competitions/{{competition_id}}/{STAGE_PAGES[stage]}/{{anonymous_code}}"
+    if stage != "essay":
+
+        @router.get(base, response_class=HTMLResponse, name=f"{stage}_score_page")
+        def score_page(
+            request: Request,
+            competition_id: Id,
+            anonymous_code: str,
+            visitor: Reader,
+            session: SessionDep,
+            now: NowDep,
+            done: str = "",
+        ) -> HTMLResponse:
+            shown = "scored" if done == "scored" else ""
+            return _scoring_page(request, visitor, session, competition_id, stage, anonymous_code[:40], now, done=shown)
+
+    @router.post(f"{base}/score", response_model=None, name=f"score_{stage}")
+    def score(
+        request: Request,
+        competition_id: Id,
+        anonymous_code: str,
+        visitor: Member,
+        form: CheckedForm,
+        session: SessionDep,
+        now: NowDep,
+    ) -> Response:
+        return _post_score(request, visitor, form, session, competition_id, stage, anonymous_code[:40], now)
 
 
-@router.post("/commission/competitions/{competition_id}/interviews/{anonymous_code}/score", response_model=None)
-def score_interview(
-    request: Request,
-    competition_id: Id,
-    anonymous_code: str,
-    visitor: Member,
-    form: CheckedForm,
-    session: SessionDep,
-    now: NowDep,
-) -> Response:
-    return _post_score(request, visitor, form, session, competition_id, "interview", anonymous_code[:40], now)
+for _stage in STAGE_PAGES:
+    _stage_score_routes(_stage)
 
 
 # --- interviews -------------------------------------------------------------------------------------
@@ -825,13 +805,10 @@ def _interviews_page(
     errors: list[FieldError] | None = None,
     done: str = "",
 ) -> HTMLResponse:
-    account = _account(visitor)
-    with session.begin():
-        competition = _readable(session, competition_id, account)
-        heading = _heading(session, visitor, competition)
-        rows = list(interviews.interviews_of(session=session, competition=competition))
+    def rows(account: Account, competition: Competition, in_plan: bool) -> dict[str, Any]:
+        found = list(interviews.interviews_of(session=session, competition=competition))
         mine = stages.own_scores(
-            session=session, scorer=account, application_ids=[a.id for _i, a in rows], stage=interviews.STAGE
+            session=session, scorer=account, application_ids=[a.id for _i, a in found], stage=interviews.STAGE
         )
         slots = [
             {
@@ -843,27 +820,17 @@ def _interviews_page(
                 "status": interview.status,
                 "my_score": stages.score_out(mine.get(application.id)),
             }
-            for interview, application in rows
+            for interview, application in found
         ]
-        in_plan = interviews.STAGE in competition.stage_plan
-        shortlist = stages.interview_shortlist(session=session, competition=competition) if in_plan else []
-        closed = stages.closure(session=session, competition_id=competition.id, stage=interviews.STAGE) is not None
-        minutes = competitions.policy_of(competition).interview_minutes
-    return render(
-        request,
-        visitor,
-        "commission/interviews.html",
-        status=status,
-        errors=errors,
-        title=visitor.texts.gettext("Interviews"),
-        heading=heading,
-        slots=slots,
-        shortlist=shortlist,
-        closed=closed,
-        in_plan=in_plan,
-        minutes=minutes,
-        status_names=INTERVIEW_STATUS_NAMES,
-        done=done,
+        return {
+            "slots": slots,
+            "shortlist": stages.interview_shortlist(session=session, competition=competition) if in_plan else [],
+            "minutes": competitions.policy_of(competition).interview_minutes,
+            "status_names": INTERVIEW_STATUS_NAMES,
+        }
+
+    return _stage_list_page(
+        request, visitor, session, competition_id, interviews.STAGE, rows, status=status, errors=errors, done=done
     )
 
 

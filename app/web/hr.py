@@ -10,6 +10,7 @@ checks decide), never its data. Talent search and alert campaigns are ``app.web.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
@@ -48,10 +49,11 @@ from app.rules.policy import EDUCATION_LEVELS
 from app.vacancies import service as vacancies
 from app.vacancies.models import DRAFT, PUBLISHED, Vacancy
 from app.vacancies.schemas import VacancyCreate
+from app.web.commission import ROLE_NAMES as COMMISSION_ROLES
 from app.web.deps import CheckedForm, Visitor, WebRoute, field, redirect, render, staff_of
 from app.web.i18n import Texts
 from app.web.messages import FieldError, problem_message
-from app.web.nav import staff_link
+from app.web.nav import _, staff_link
 from app.web.public import requirement_lines
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -59,11 +61,6 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 HrVisitor = Annotated[Visitor, Depends(staff_of(HR_OFFICER))]
 APPLICATIONS_PER_PAGE = 20
 RESULTS_PER_PAGE = 50
-
-
-def _(message: str) -> str:
-    """Mark a msgid for the catalogues (translated where it is shown)."""
-    return message
 
 
 staff_link(
@@ -123,6 +120,12 @@ def _page_problem(problem: DomainError) -> None:
     """Not-found and forbidden are the 404 and 403 pages (``WebRoute``), never a message beside a field."""
     if problem.kind in (Kind.NOT_FOUND, Kind.FORBIDDEN, Kind.UNAUTHENTICATED):
         raise problem
+
+
+def _refusal(problem: DomainError, texts: Texts, field_id: str) -> FieldError:
+    """A service's refusal as the message beside ``field_id`` (not-found and forbidden are their own pages)."""
+    _page_problem(problem)
+    return FieldError(field_id, problem_message(problem, texts))
 
 
 # --- vacancies ----------------------------------------------------------------------------------------------
@@ -260,8 +263,7 @@ def create_vacancy(request: Request, visitor: HrVisitor, form: CheckedForm, sess
         message = visitor.texts.gettext("Choose the position category from the list")
         return _new_vacancy_page(request, visitor, values, status=422, errors=[FieldError("category", message)])
     except DomainError as problem:
-        _page_problem(problem)
-        errors = [FieldError("title_kk", problem_message(problem, visitor.texts))]
+        errors = [_refusal(problem, visitor.texts, "title_kk")]
         return _new_vacancy_page(request, visitor, values, status=409, errors=errors)
     return redirect(f"/hr/vacancies/{vacancy_id}?created=1")
 
@@ -342,11 +344,48 @@ def _check_page(
     )
 
 
-@router.get("/hr/vacancies/{vacancy_id}/publish", response_class=HTMLResponse)
-def publish_check(
-    vacancy_id: Id, request: Request, visitor: HrVisitor, session: SessionDep, settings: SettingsDep, today: TodayDep
-) -> HTMLResponse:
-    return _check_page(request, visitor, session, vacancy_id, today, settings, action="publish")
+_DECIDED = {"publish": "published", "close": "closed"}
+
+
+def _decide_vacancy(
+    request: Request,
+    visitor: Visitor,
+    session: Session,
+    vacancy_id: int,
+    today: date,
+    settings: Any,
+    action: str,
+    decide: Callable[[], object],
+) -> Response:
+    """Run the publish or close service; its refusal is shown on the check page beside the button."""
+    try:
+        with session.begin():
+            decide()
+    except DomainError as problem:
+        errors = [_refusal(problem, visitor.texts, "confirm")]
+        return _check_page(
+            request, visitor, session, vacancy_id, today, settings, action=action, status=409, errors=errors
+        )
+    return redirect(f"/hr/vacancies/{vacancy_id}?{_DECIDED[action]}=1")
+
+
+def _check_route(action: str) -> None:
+    """The check page before publishing or closing a vacancy (``/publish``, ``/close``)."""
+
+    @router.get(f"/hr/vacancies/{{vacancy_id}}/{action}", response_class=HTMLResponse, name=f"{action}_check")
+    def check(
+        vacancy_id: Id,
+        request: Request,
+        visitor: HrVisitor,
+        session: SessionDep,
+        settings: SettingsDep,
+        today: TodayDep,
+    ) -> HTMLResponse:
+        return _check_page(request, visitor, session, vacancy_id, today, settings, action=action)
+
+
+for _action in _DECIDED:
+    _check_route(_action)
 
 
 @router.post("/hr/vacancies/{vacancy_id}/publish", response_class=HTMLResponse)
@@ -362,30 +401,19 @@ def publish_vacancy(
 ) -> Response:
     """Publish by ``vacancies.publish`` (its competition opens under the policy in force today)."""
     assert visitor.account is not None
-    try:
-        with session.begin():
-            vacancies.publish(
-                session=session,
-                vacancy_id=vacancy_id,
-                actor=visitor.account,
-                policy=policy,
-                today=today,
-                window_working_days=settings.application_window_working_days,
-            )
-    except DomainError as problem:
-        _page_problem(problem)
-        errors = [FieldError("confirm", problem_message(problem, visitor.texts))]
-        return _check_page(
-            request, visitor, session, vacancy_id, today, settings, action="publish", status=409, errors=errors
+    account = visitor.account
+
+    def publish() -> object:
+        return vacancies.publish(
+            session=session,
+            vacancy_id=vacancy_id,
+            actor=account,
+            policy=policy,
+            today=today,
+            window_working_days=settings.application_window_working_days,
         )
-    return redirect(f"/hr/vacancies/{vacancy_id}?published=1")
 
-
-@router.get("/hr/vacancies/{vacancy_id}/close", response_class=HTMLResponse)
-def close_check(
-    vacancy_id: Id, request: Request, visitor: HrVisitor, session: SessionDep, settings: SettingsDep, today: TodayDep
-) -> HTMLResponse:
-    return _check_page(request, visitor, session, vacancy_id, today, settings, action="close")
+    return _decide_vacancy(request, visitor, session, vacancy_id, today, settings, "publish", publish)
 
 
 @router.post("/hr/vacancies/{vacancy_id}/close", response_class=HTMLResponse)
@@ -399,21 +427,20 @@ def close_vacancy(
     today: TodayDep,
 ) -> Response:
     assert visitor.account is not None
-    try:
-        with session.begin():
-            vacancies.close(session=session, vacancy_id=vacancy_id, actor=visitor.account)
-    except DomainError as problem:
-        _page_problem(problem)
-        errors = [FieldError("confirm", problem_message(problem, visitor.texts))]
-        return _check_page(
-            request, visitor, session, vacancy_id, today, settings, action="close", status=409, errors=errors
-        )
-    return redirect(f"/hr/vacancies/{vacancy_id}?closed=1")
+    account = visitor.account
+    return _decide_vacancy(
+        request,
+        visitor,
+        session,
+        vacancy_id,
+        today,
+        settings,
+        "close",
+        lambda: vacancies.close(session=session, vacancy_id=vacancy_id, actor=account),
+    )
 
 
 # --- a competition's dashboard -----------------------------------------------------------------------------
-
-COMMISSION_ROLES: dict[str, str] = {"chair": _("Chair"), "member": _("Member"), "secretary": _("Secretary")}
 
 
 def _managed(session: Session, competition_id: int, actor: Account) -> Competition:
@@ -736,8 +763,7 @@ def confirm_application(
         with session.begin():
             applications.confirm(session=session, queue=queue, application_id=application_id, actor=visitor.account)
     except DomainError as problem:
-        _page_problem(problem)
-        errors = [FieldError(f"confirm-{application_id}", problem_message(problem, visitor.texts))]
+        errors = [_refusal(problem, visitor.texts, f"confirm-{application_id}")]
         return _applications_page(
             request,
             visitor,
@@ -789,8 +815,7 @@ def reject_application(
                     reason=data.reason,
                 )
         except DomainError as problem:
-            _page_problem(problem)
-            errors = [FieldError(error_field, problem_message(problem, visitor.texts))]
+            errors = [_refusal(problem, visitor.texts, error_field)]
         else:
             query = f"page={page}&done=rejected&code={application.anonymous_code}"
             if status_filter:
@@ -978,8 +1003,7 @@ def schedule_interview(
                 now=now,
             )
     except DomainError as problem:
-        _page_problem(problem)
-        errors = [FieldError(day_field, problem_message(problem, visitor.texts))]
+        errors = [_refusal(problem, visitor.texts, day_field)]
         return _interviews_page(request, visitor, session, competition_id, status=409, errors=errors, values=values)
     return redirect(f"/hr/competitions/{competition_id}/interviews?done={code}")
 
@@ -1047,8 +1071,7 @@ def publish_results(
                 session=session, queue=queue, competition=competition, actor=visitor.account, today=today
             )
     except DomainError as problem:
-        _page_problem(problem)
-        errors = [FieldError("confirm", problem_message(problem, visitor.texts))]
+        errors = [_refusal(problem, visitor.texts, "confirm")]
         return _publish_page(request, visitor, session, competition_id, today, status=409, errors=errors)
     return redirect(f"/hr/competitions/{competition_id}?results=1")
 

@@ -139,6 +139,16 @@ def queue(
     )
 
 
+def _review_row(session: Session, review_id: int, today: Any, policy: SelectionPolicy) -> dict[str, Any]:
+    with session.begin():
+        return _row(service.review(session=session, review_id=review_id, today=today, policy=policy))
+
+
+def _posted(form: CheckedForm) -> dict[str, str]:
+    """The decision and reason as posted, to show again on the form."""
+    return {"decision": field(form, "decision"), "reason": field(form, "reason")}
+
+
 def _review_page(
     request: Request,
     visitor: Visitor,
@@ -152,8 +162,7 @@ def _review_page(
     values: dict[str, str] | None = None,
     decided: bool = False,
 ) -> HTMLResponse:
-    with session.begin():
-        row = _row(service.review(session=session, review_id=review_id, today=today, policy=policy))
+    row = _review_row(session, review_id, today, policy)
     t = visitor.texts
     return render(
         request,
@@ -185,7 +194,7 @@ def review_page(
 
 def _decision(visitor: Visitor, form: CheckedForm) -> tuple[DecisionIn | None, dict[str, str], list[FieldError]]:
     """The posted decision checked by the API's own schema (a reason is required); the errors otherwise."""
-    values = {"decision": field(form, "decision"), "reason": field(form, "reason")}
+    values = _posted(form)
     try:
         return DecisionIn.model_validate(values), values, []
     except ValidationError as invalid:
@@ -220,8 +229,7 @@ def check_decision(
         return _review_page(
             request, visitor, session, review_id, today=today, policy=policy, status=422, errors=errors, values=values
         )
-    with session.begin():
-        row = _row(service.review(session=session, review_id=review_id, today=today, policy=policy))
+    row = _review_row(session, review_id, today, policy)
     return render(
         request,
         visitor,
@@ -244,8 +252,7 @@ def change_decision(
     today: TodayDep,
 ) -> HTMLResponse:
     """Back from the check to the form, with the decision and reason as they were."""
-    values = {"decision": field(form, "decision"), "reason": field(form, "reason")}
-    return _review_page(request, visitor, session, review_id, today=today, policy=policy, values=values)
+    return _review_page(request, visitor, session, review_id, today=today, policy=policy, values=_posted(form))
 
 
 @router.post("/proctor/reviews/{review_id}/decision", response_class=HTMLResponse)

@@ -39,7 +39,7 @@ from app.vacancies import service as vacancies
 from app.vacancies.models import DRAFT, Vacancy
 from app.web import analytics
 from app.web.analytics import ROUTE_TEXTS  # the routes' names, the figures page's and these pages' alike
-from app.web.deps import CheckedForm, Visitor, WebRoute, field, redirect, render, staff_of
+from app.web.deps import CheckedForm, Visitor, WebRoute, field, fields, redirect, render, staff_of
 from app.web.i18n import Texts
 from app.web.messages import FieldError, problem_message
 from app.web.nav import staff_link
@@ -371,30 +371,32 @@ REFUSAL_KINDS: dict[str, str] = {
 }
 
 
+def _dated(
+    values: dict[str, str], texts: Texts, errors: list[FieldError], day_field: str, day_message: str
+) -> tuple[list[FieldError], date | None]:
+    """After a form's own checks: its date (a real date) and its optional reason (at most 2000 characters)."""
+    day = parse_day(values[day_field])
+    if day is None:
+        errors.append(FieldError(day_field, day_message))
+    if len(values["reason"]) > 2000:
+        errors.append(FieldError("reason", texts.gettext("The reason has at most 2000 characters")))
+    return errors, day
+
+
 def _order_checks(values: dict[str, str], texts: Texts) -> tuple[list[FieldError], date | None]:
     errors = []
     if not values["order_number"]:
         errors.append(FieldError("order_number", texts.gettext("Enter the number of the order")))
     elif len(values["order_number"]) > 64:
         errors.append(FieldError("order_number", texts.gettext("The order number has at most 64 characters")))
-    day = parse_day(values["appointed_on"])
-    if day is None:
-        errors.append(FieldError("appointed_on", texts.gettext("Enter the order's date as a real date")))
-    if len(values["reason"]) > 2000:
-        errors.append(FieldError("reason", texts.gettext("The reason has at most 2000 characters")))
-    return errors, day
+    return _dated(values, texts, errors, "appointed_on", texts.gettext("Enter the order's date as a real date"))
 
 
 def _refusal_checks(values: dict[str, str], texts: Texts) -> tuple[list[FieldError], date | None]:
     errors = []
     if values["kind"] not in REFUSAL_KINDS:
         errors.append(FieldError("kind-refused", texts.gettext("Choose what happened")))
-    day = parse_day(values["on"])
-    if day is None:
-        errors.append(FieldError("on", texts.gettext("Enter the date as a real date")))
-    if len(values["reason"]) > 2000:
-        errors.append(FieldError("reason", texts.gettext("The reason has at most 2000 characters")))
-    return errors, day
+    return _dated(values, texts, errors, "on", texts.gettext("Enter the date as a real date"))
 
 
 def _documents_checks(values: dict[str, str], texts: Texts) -> tuple[list[FieldError], date | None]:
@@ -593,7 +595,7 @@ def _step_post(
     check; ``step=confirm`` (or a step without a check page): recorded."""
     account = visitor.account
     assert account is not None
-    values = {name: field(form, name) for name in step.fields}
+    values = fields(form, step.fields)
     s = _summary(session, visitor, kind, ident, today)
     errors, day = step.checks(values, visitor.texts)
     if errors:
@@ -749,7 +751,7 @@ def propose_post(
 ) -> Response:
     assert visitor.account is not None
     t = visitor.texts
-    values = {name: field(form, name) for name in ("candidate_id", "route", "reason")}
+    values = fields(form, ("candidate_id", "route", "reason"))
     errors = []
     if values["route"] not in ROUTES:
         errors.append(FieldError("route", t.gettext("Choose the route")))

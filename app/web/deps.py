@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -133,6 +133,11 @@ CheckedForm = Annotated[FormData, Depends(checked_form)]
 def field(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
+
+
+def fields(form: FormData, names: Iterable[str]) -> dict[str, str]:
+    """The named fields of a form, each stripped (``""`` where absent or a file)."""
+    return {name: field(form, name) for name in names}
 
 
 def render(

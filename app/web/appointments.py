@@ -39,7 +39,7 @@ from app.vacancies import service as vacancies
 from app.vacancies.models import DRAFT, Vacancy
 from app.web import analytics
 from app.web.analytics import ROUTE_TEXTS  # the routes' names, the figures page's and these pages' alike
-from app.web.deps import CheckedForm, Visitor, WebRoute, field, fields, redirect, render, staff_of
+from app.web.deps import CheckedForm, Visitor, WebRoute, field, fields, parse_day, parse_id, redirect, render, staff_of
 from app.web.i18n import Texts
 from app.web.messages import FieldError, problem_message
 from app.web.nav import staff_link
@@ -109,13 +109,6 @@ def dry_run(session: Session, attempt: Callable[[], dict[str, Any]]) -> dict[str
             raise _DryRun
     except _DryRun:
         return seen
-
-
-def parse_day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def area_error(problem: DomainError, texts: Texts, field_id: str | None = None) -> FieldError:
@@ -685,19 +678,20 @@ def _direct_page(
         title = _title(vacancy, visitor.locale)
         raw = values.get("candidate_id", "")
         if raw:
-            if not raw.isdigit() or int(raw) > 2**31 - 1:
+            candidate_id = parse_id(raw)
+            if candidate_id is None:
                 errors.append(FieldError("candidate_id", visitor.texts.gettext("Enter the candidate's number")))
             else:
                 try:
                     checked = service.eligibility(
-                        session=session, candidate_id=int(raw), vacancy=vacancy, today=today, policy=policy
+                        session=session, candidate_id=candidate_id, vacancy=vacancy, today=today, policy=policy
                     )
                 except DomainError as problem:
                     if problem.code != "candidate_not_found":
                         raise
                     errors.append(area_error(problem, visitor.texts))
                 else:
-                    candidate_name = _name(session, int(raw))
+                    candidate_name = _name(session, candidate_id)
                     routes = [
                         {
                             "route": r["route"],
@@ -759,7 +753,7 @@ def propose_post(
         errors.append(FieldError("reason", t.gettext("Say why this person is proposed")))
     elif len(values["reason"]) > 2000:
         errors.append(FieldError("reason", t.gettext("The reason has at most 2000 characters")))
-    if not values["candidate_id"].isdigit() or int(values["candidate_id"]) > 2**31 - 1:
+    if parse_id(values["candidate_id"]) is None:
         errors.append(FieldError("candidate_id", t.gettext("Enter the candidate's number")))
     if errors:
         return _direct_page(

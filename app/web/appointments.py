@@ -440,46 +440,15 @@ def _record_documents(
     return {}
 
 
-def _order_check_page(
-    request: Request,
-    visitor: Visitor,
-    s: dict[str, Any],
-    values: dict[str, str],
-    day: date | None,
-    checked: dict[str, Any],
-) -> HTMLResponse:
-    return render(
-        request,
-        visitor,
-        "appointments/order_check.html",
-        title=visitor.texts.gettext("Check the appointment before you record it"),
-        s=s,
-        values=values,
-        day=day,
-        outside_window=checked.get("outside_window", False),
-    )
+def _order_checked(texts: Texts, values: dict[str, str], checked: dict[str, Any]) -> dict[str, Any]:
+    return {"outside_window": checked.get("outside_window", False)}
 
 
-def _refusal_check_page(
-    request: Request,
-    visitor: Visitor,
-    s: dict[str, Any],
-    values: dict[str, str],
-    day: date | None,
-    checked: dict[str, Any],
-) -> HTMLResponse:
-    t = visitor.texts
-    return render(
-        request,
-        visitor,
-        "appointments/refusal_check.html",
-        title=t.gettext("Check the refusal before you record it"),
-        s=s,
-        values=values,
-        day=day,
-        kind_text=t.gettext(REFUSAL_KINDS[values["kind"]]),
-        next_text=t.gettext(NEXT_TEXTS.get(str(checked.get("action")), "")),
-    )
+def _refusal_checked(texts: Texts, values: dict[str, str], checked: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind_text": texts.gettext(REFUSAL_KINDS[values["kind"]]),
+        "next_text": texts.gettext(NEXT_TEXTS.get(str(checked.get("action")), "")),
+    }
 
 
 def _no_field(code: str) -> str | None:
@@ -501,9 +470,8 @@ class _Step:
     checks: Callable[[dict[str, str], Texts], tuple[list[FieldError], date | None]]
     record: Callable[[Session, JobQueue, Appointment, Account, dict[str, str], date | None], dict[str, Any]]
     done: Callable[[dict[str, Any]], str]
-    check_page: (
-        Callable[[Request, Visitor, dict[str, Any], dict[str, str], date | None, dict[str, Any]], HTMLResponse] | None
-    ) = None
+    check: tuple[str, str, Callable[[Texts, dict[str, str], dict[str, Any]], dict[str, Any]]] | None = None
+    """The "check your answers" page: its template, its title and what it shows of the rolled-back attempt."""
     error_field: Callable[[str], str | None] = _no_field
     form_extra: Callable[[Texts], dict[str, Any]] = _no_extra
 
@@ -516,7 +484,11 @@ STEPS: dict[str, _Step] = {
         checks=_order_checks,
         record=_record_order,
         done=lambda recorded: "appointed",
-        check_page=_order_check_page,
+        check=(
+            "appointments/order_check.html",
+            _("Check the appointment before you record it"),
+            _order_checked,
+        ),
         error_field=lambda code: "appointed_on" if code == "date_before_offer" else None,
     ),
     "refusal": _Step(
@@ -526,7 +498,7 @@ STEPS: dict[str, _Step] = {
         checks=_refusal_checks,
         record=_record_refusal,
         done=lambda recorded: f"refused&next={recorded.get('action', '')}",
-        check_page=_refusal_check_page,
+        check=("appointments/refusal_check.html", _("Check the refusal before you record it"), _refusal_checked),
         form_extra=lambda texts: {"kinds": [(k, texts.gettext(v)) for k, v in REFUSAL_KINDS.items()]},
     ),
     "documents": _Step(
@@ -599,8 +571,19 @@ def _step_post(
         return step.record(session, queue, offer, account, values, day)
 
     try:
-        if step.check_page is not None and field(form, "step") != "confirm":
-            return step.check_page(request, visitor, s, values, day, dry_run(session, attempt))
+        if step.check is not None and field(form, "step") != "confirm":
+            template, title, shown = step.check
+            checked = dry_run(session, attempt)
+            return render(
+                request,
+                visitor,
+                template,
+                title=visitor.texts.gettext(title),
+                s=s,
+                values=values,
+                day=day,
+                **shown(visitor.texts, values, checked),
+            )
         with session.begin():
             recorded = attempt()
     except DomainError as problem:

@@ -224,14 +224,10 @@ def _decide(
 ) -> dict[str, Any]:
     """The second person's decision on a proposed direct appointment (the rule is checked again)."""
     with session.begin():
-        appointment = service.get_appointment(
-            session=session, appointment_id=appointment_id, actor=account, action="appointment.read"
-        )
-        service.ensure_approver(session, appointment, account)
-        service.decide(
+        appointment = service.decide_proposal(
             session=session,
             queue=queue,
-            appointment=appointment,
+            appointment_id=appointment_id,
             actor=account,
             approve=approve,
             note=data.note,

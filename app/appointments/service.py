@@ -674,6 +674,35 @@ def decide(
     return appointment
 
 
+def decide_proposal(
+    *,
+    session: Session,
+    queue: JobQueue,
+    appointment_id: int,
+    actor: Account,
+    approve: bool,
+    note: str | None,
+    today: date,
+    policy: SelectionPolicy,
+) -> Appointment:
+    """The second person's decision on a proposal found by its id: only a second person may decide it
+    (``ensure_approver``), then ``decide`` (the rule is checked again on the day)."""
+    appointment = get_appointment(
+        session=session, appointment_id=appointment_id, actor=actor, action="appointment.read"
+    )
+    ensure_approver(session, appointment, actor)
+    return decide(
+        session=session,
+        queue=queue,
+        appointment=appointment,
+        actor=actor,
+        approve=approve,
+        note=note,
+        today=today,
+        policy=policy,
+    )
+
+
 def list_appointments(*, session: Session, actor: Account, status: str | None = None) -> Sequence[Appointment]:
     """An HR officer's body's appointments; all for an administrator."""
     query = select(Appointment).order_by(Appointment.id.desc())

@@ -33,7 +33,7 @@ from app.notifications.models import OUTBOX_STATUSES
 from app.notifications.schemas import OutboxDecisionIn
 from app.prescoring import registry
 from app.prescoring.gate import GateThresholds, verdict
-from app.web.deps import CheckedForm, Visitor, WebRoute, field, redirect, render, staff_of
+from app.web.deps import CheckedForm, Visitor, WebRoute, field, fields, redirect, render, staff_of
 from app.web.messages import FieldError, field_error, problem_message
 from app.web.nav import _, staff_link
 from app.web.proctor import namer
@@ -225,7 +225,7 @@ def account_create(
     request: Request, visitor: AdminVisitor, form: CheckedForm, session: SessionDep, settings: SettingsDep
 ) -> Response:
     assert visitor.account is not None
-    values = {name: field(form, name) for name in ACCOUNT_FIELDS}
+    values = fields(form, ACCOUNT_FIELDS)
     body: dict[str, Any] = {**values, "state_body_id": values["state_body_id"] or None, "iin": values["iin"] or None}
     data, errors = _validated(StaffAccountIn, body, ACCOUNT_FIELDS, ACCOUNT_FIELD_ERRORS, visitor)
     values.pop("password")
@@ -265,7 +265,7 @@ def state_body_new(request: Request, visitor: AdminVisitor) -> HTMLResponse:
 @router.post("/admin/state-bodies/new", response_class=HTMLResponse)
 def state_body_create(request: Request, visitor: AdminVisitor, form: CheckedForm, session: SessionDep) -> Response:
     assert visitor.account is not None
-    values = {name: field(form, name) for name in STATE_BODY_FIELDS}
+    values = fields(form, STATE_BODY_FIELDS)
     data, errors = _validated(StateBodyIn, dict(values), STATE_BODY_FIELDS, STATE_BODY_FIELD_ERRORS, visitor)
     if data is not None:
         try:

@@ -27,7 +27,7 @@ from app.deps import PolicyDep, SessionDep
 from app.errors import NOT_FOUND, DomainError
 from app.rules.analytics import GROUPINGS
 from app.rules.policy import SelectionPolicy
-from app.web.deps import Visitor, WebRoute, render, staff_of
+from app.web.deps import Visitor, WebRoute, parse_day, parse_id, render, staff_of
 from app.web.messages import FieldError
 from app.web.nav import staff_link
 
@@ -92,17 +92,16 @@ class Filters:
         self.end = self._day("to")
         self.by = self.raw["by"] if self.raw["by"] in GROUPINGS else None
         body = self.raw["state_body_id"]
-        self.state_body_id = int(body) if body.isdigit() and int(body) < 2**31 else None
+        self.state_body_id = parse_id(body)
 
     def _day(self, name: str) -> date | None:
         value = self.raw[name]
         if not value:
             return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
+        day = parse_day(value)
+        if day is None:
             self.errors.append(FieldError(name, _("Enter the date as a real date")))
-            return None
+        return day
 
     def query(self) -> str:
         """The filters as a query string, for the plots and the CSV link."""

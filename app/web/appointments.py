@@ -16,6 +16,7 @@ service call in a transaction that is rolled back, so the check and the recordin
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -37,7 +38,8 @@ from app.rules.routes import ROUTES
 from app.vacancies import service as vacancies
 from app.vacancies.models import DRAFT, Vacancy
 from app.web import analytics
-from app.web.deps import CheckedForm, Visitor, WebRoute, field, redirect, render, staff_of
+from app.web.analytics import ROUTE_TEXTS  # the routes' names, the figures page's and these pages' alike
+from app.web.deps import CheckedForm, Visitor, WebRoute, field, fields, parse_day, parse_id, redirect, render, staff_of
 from app.web.i18n import Texts
 from app.web.messages import FieldError, problem_message
 from app.web.nav import staff_link
@@ -69,13 +71,6 @@ STATUS_TEXTS: dict[str, str] = {
     "appointed": _("Appointed"),
     "refused": _("Refused"),
     "documents_not_submitted": _("Documents not handed in"),
-}
-ROUTE_TEXTS: dict[str, str] = {
-    "competition": _("Competition"),
-    "grant_graduate": _("Graduate on a state grant"),
-    "academy_graduate": _("Best graduate of the Academy of Public Administration"),
-    "regional_reserve": _("Regional personnel reserve"),
-    "presidential_youth_reserve": _("Presidential youth personnel reserve"),
 }
 NEXT_TEXTS: dict[str, str] = {
     "offer": _("The post is offered to the next ranked candidate."),
@@ -114,13 +109,6 @@ def dry_run(session: Session, attempt: Callable[[], dict[str, Any]]) -> dict[str
             raise _DryRun
     except _DryRun:
         return seen
-
-
-def parse_day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def area_error(problem: DomainError, texts: Texts, field_id: str | None = None) -> FieldError:
@@ -368,30 +356,24 @@ def competition_page(
     )
 
 
-def _order_values(form: FormData | None) -> dict[str, str]:
-    names = ("order_number", "appointed_on", "reason")
-    return {name: field(form, name) if form is not None else "" for name in names}
+# --- the three records on an open offer: the order, a refusal, the documents ---------------------------------
+
+REFUSAL_KINDS: dict[str, str] = {
+    "refused": _("The person refused the post"),
+    "documents_not_submitted": _("The person did not hand in the documents in time"),
+}
 
 
-def _order_form(
-    request: Request,
-    visitor: Visitor,
-    s: dict[str, Any],
-    *,
-    values: dict[str, str],
-    errors: list[FieldError] | None = None,
-    status: int = 200,
-) -> HTMLResponse:
-    return render(
-        request,
-        visitor,
-        "appointments/order.html",
-        status=status,
-        errors=errors,
-        title=visitor.texts.gettext("Record the appointment order"),
-        s=s,
-        values=values,
-    )
+def _dated(
+    values: dict[str, str], texts: Texts, errors: list[FieldError], day_field: str, day_message: str
+) -> tuple[list[FieldError], date | None]:
+    """After a form's own checks: its date (a real date) and its optional reason (at most 2000 characters)."""
+    day = parse_day(values[day_field])
+    if day is None:
+        errors.append(FieldError(day_field, day_message))
+    if len(values["reason"]) > 2000:
+        errors.append(FieldError("reason", texts.gettext("The reason has at most 2000 characters")))
+    return errors, day
 
 
 def _order_checks(values: dict[str, str], texts: Texts) -> tuple[list[FieldError], date | None]:
@@ -400,303 +382,244 @@ def _order_checks(values: dict[str, str], texts: Texts) -> tuple[list[FieldError
         errors.append(FieldError("order_number", texts.gettext("Enter the number of the order")))
     elif len(values["order_number"]) > 64:
         errors.append(FieldError("order_number", texts.gettext("The order number has at most 64 characters")))
-    day = parse_day(values["appointed_on"])
-    if day is None:
-        errors.append(FieldError("appointed_on", texts.gettext("Enter the order's date as a real date")))
-    if len(values["reason"]) > 2000:
-        errors.append(FieldError("reason", texts.gettext("The reason has at most 2000 characters")))
-    return errors, day
+    return _dated(values, texts, errors, "appointed_on", texts.gettext("Enter the order's date as a real date"))
 
 
-def _order_get(request: Request, visitor: Visitor, session: Session, kind: str, ident: int, today: date) -> Response:
+def _refusal_checks(values: dict[str, str], texts: Texts) -> tuple[list[FieldError], date | None]:
+    errors = []
+    if values["kind"] not in REFUSAL_KINDS:
+        errors.append(FieldError("kind-refused", texts.gettext("Choose what happened")))
+    return _dated(values, texts, errors, "on", texts.gettext("Enter the date as a real date"))
+
+
+def _documents_checks(values: dict[str, str], texts: Texts) -> tuple[list[FieldError], date | None]:
+    """The receipt date is optional; when given it must be a real date."""
+    received = parse_day(values["received_on"]) if values["received_on"] else None
+    if values["received_on"] and received is None:
+        return [FieldError("received_on", texts.gettext("Enter the date as a real date"))], None
+    return [], received
+
+
+def _record_order(
+    session: Session, queue: JobQueue, offer: Appointment, actor: Account, values: dict[str, str], day: date | None
+) -> dict[str, Any]:
+    assert day is not None
+    service.record_appointment(
+        session=session,
+        queue=queue,
+        appointment=offer,
+        actor=actor,
+        order_number=values["order_number"],
+        appointed_on=day,
+        reason=values["reason"] or None,
+    )
+    return {"outside_window": offer.outside_window}
+
+
+def _record_refusal(
+    session: Session, queue: JobQueue, offer: Appointment, actor: Account, values: dict[str, str], day: date | None
+) -> dict[str, Any]:
+    assert day is not None
+    return service.record_refusal(
+        session=session,
+        queue=queue,
+        appointment=offer,
+        actor=actor,
+        kind=values["kind"],
+        on=day,
+        reason=values["reason"] or None,
+    )
+
+
+def _record_documents(
+    session: Session, queue: JobQueue, offer: Appointment, actor: Account, values: dict[str, str], day: date | None
+) -> dict[str, Any]:
+    service.record_documents(
+        session=session, appointment=offer, actor=actor, required=values["serving"] != "yes", received_on=day
+    )
+    return {}
+
+
+def _order_checked(texts: Texts, values: dict[str, str], checked: dict[str, Any]) -> dict[str, Any]:
+    return {"outside_window": checked.get("outside_window", False)}
+
+
+def _refusal_checked(texts: Texts, values: dict[str, str], checked: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind_text": texts.gettext(REFUSAL_KINDS[values["kind"]]),
+        "next_text": texts.gettext(NEXT_TEXTS.get(str(checked.get("action")), "")),
+    }
+
+
+def _no_field(code: str) -> str | None:
+    return None
+
+
+def _no_extra(texts: Texts) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class _Step:
+    """One record on an open offer: its form and checks, the service call, the "check your answers" page (where
+    the step has one), the field a refusal of the service is shown at, and the ``done`` mark it ends with."""
+
+    template: str
+    title: str
+    fields: tuple[str, ...]
+    checks: Callable[[dict[str, str], Texts], tuple[list[FieldError], date | None]]
+    record: Callable[[Session, JobQueue, Appointment, Account, dict[str, str], date | None], dict[str, Any]]
+    done: Callable[[dict[str, Any]], str]
+    check: tuple[str, str, Callable[[Texts, dict[str, str], dict[str, Any]], dict[str, Any]]] | None = None
+    """The "check your answers" page: its template, its title and what it shows of the rolled-back attempt."""
+    error_field: Callable[[str], str | None] = _no_field
+    form_extra: Callable[[Texts], dict[str, Any]] = _no_extra
+
+
+STEPS: dict[str, _Step] = {
+    "order": _Step(
+        template="appointments/order.html",
+        title=_("Record the appointment order"),
+        fields=("order_number", "appointed_on", "reason"),
+        checks=_order_checks,
+        record=_record_order,
+        done=lambda recorded: "appointed",
+        check=(
+            "appointments/order_check.html",
+            _("Check the appointment before you record it"),
+            _order_checked,
+        ),
+        error_field=lambda code: "appointed_on" if code == "date_before_offer" else None,
+    ),
+    "refusal": _Step(
+        template="appointments/refusal.html",
+        title=_("Record a refusal"),
+        fields=("kind", "on", "reason"),
+        checks=_refusal_checks,
+        record=_record_refusal,
+        done=lambda recorded: f"refused&next={recorded.get('action', '')}",
+        check=("appointments/refusal_check.html", _("Check the refusal before you record it"), _refusal_checked),
+        form_extra=lambda texts: {"kinds": [(k, texts.gettext(v)) for k, v in REFUSAL_KINDS.items()]},
+    ),
+    "documents": _Step(
+        template="appointments/documents.html",
+        title=_("Record the documents"),
+        fields=("received_on", "serving"),
+        checks=_documents_checks,
+        record=_record_documents,
+        done=lambda recorded: "documents",
+        error_field=lambda code: "received_on",
+    ),
+}
+
+
+def _step_form(
+    request: Request,
+    visitor: Visitor,
+    step: _Step,
+    s: dict[str, Any],
+    *,
+    values: dict[str, str],
+    errors: list[FieldError] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        visitor,
+        step.template,
+        status=status,
+        errors=errors,
+        title=visitor.texts.gettext(step.title),
+        s=s,
+        values=values,
+        **step.form_extra(visitor.texts),
+    )
+
+
+def _step_get(
+    request: Request, visitor: Visitor, session: Session, step: _Step, kind: str, ident: int, today: date
+) -> Response:
     s = _summary(session, visitor, kind, ident, today)
     if not s["open"]:
         return redirect(s["base"])
-    return _order_form(request, visitor, s, values=_order_values(None))
+    return _step_form(request, visitor, step, s, values=dict.fromkeys(step.fields, ""))
 
 
-def _order_post(
+def _step_post(
     request: Request,
     visitor: Visitor,
     form: FormData,
     session: Session,
     queue: JobQueue,
+    step: _Step,
     kind: str,
     ident: int,
     today: date,
 ) -> Response:
-    """``step=check``: the service's checks (rolled back) and the answers to check; ``step=confirm``: recorded."""
-    assert visitor.account is not None
+    """``step=check`` (where the step has a check page): the service's checks, rolled back, and the answers to
+    check; ``step=confirm`` (or a step without a check page): recorded."""
     account = visitor.account
-    values = _order_values(form)
+    assert account is not None
+    values = fields(form, step.fields)
     s = _summary(session, visitor, kind, ident, today)
-    errors, day = _order_checks(values, visitor.texts)
-    if errors or day is None:
-        return _order_form(request, visitor, s, values=values, errors=errors, status=422)
+    errors, day = step.checks(values, visitor.texts)
+    if errors:
+        return _step_form(request, visitor, step, s, values=values, errors=errors, status=422)
 
     def attempt() -> dict[str, Any]:
         offer = _offer(session, queue, visitor, kind, ident)
-        service.record_appointment(
-            session=session,
-            queue=queue,
-            appointment=offer,
-            actor=account,
-            order_number=values["order_number"],
-            appointed_on=day,
-            reason=values["reason"] or None,
-        )
-        return {"outside_window": offer.outside_window}
+        return step.record(session, queue, offer, account, values, day)
 
     try:
-        if field(form, "step") != "confirm":
+        if step.check is not None and field(form, "step") != "confirm":
+            template, title, shown = step.check
             checked = dry_run(session, attempt)
             return render(
                 request,
                 visitor,
-                "appointments/order_check.html",
-                title=visitor.texts.gettext("Check the appointment before you record it"),
+                template,
+                title=visitor.texts.gettext(title),
                 s=s,
                 values=values,
                 day=day,
-                outside_window=checked.get("outside_window", False),
+                **shown(visitor.texts, values, checked),
             )
         with session.begin():
-            attempt()
+            recorded = attempt()
     except DomainError as problem:
         if problem.code not in FIELD_OF_CODE:
             raise
-        error = area_error(problem, visitor.texts, "appointed_on" if problem.code == "date_before_offer" else None)
-        return _order_form(request, visitor, s, values=values, errors=[error], status=422)
-    return redirect(f"{s['base']}?done=appointed")
+        error = area_error(problem, visitor.texts, step.error_field(problem.code))
+        return _step_form(request, visitor, step, s, values=values, errors=[error], status=422)
+    return redirect(f"{s['base']}?done={step.done(recorded)}")
 
 
-def _refusal_values(form: FormData | None) -> dict[str, str]:
-    names = ("kind", "on", "reason")
-    return {name: field(form, name) if form is not None else "" for name in names}
+def _step_routes(prefix: str, kind: str) -> None:
+    """Each step's form (GET) and its check-then-record (POST) under ``prefix/{ident}/<step>``, for HR."""
+    for name, step in STEPS.items():
+        _add_step_routes(f"{prefix}/{{ident}}/{name}", kind, step)
 
 
-def _refusal_form(
-    request: Request,
-    visitor: Visitor,
-    s: dict[str, Any],
-    *,
-    values: dict[str, str],
-    errors: list[FieldError] | None = None,
-    status: int = 200,
-) -> HTMLResponse:
-    t = visitor.texts
-    return render(
-        request,
-        visitor,
-        "appointments/refusal.html",
-        status=status,
-        errors=errors,
-        title=t.gettext("Record a refusal"),
-        s=s,
-        values=values,
-        kinds=[
-            ("refused", t.gettext("The person refused the post")),
-            ("documents_not_submitted", t.gettext("The person did not hand in the documents in time")),
-        ],
-    )
+def _add_step_routes(path: str, kind: str, step: _Step) -> None:
+    def show(request: Request, ident: int, visitor: HrVisitor, session: SessionDep, today: TodayDep) -> Response:
+        return _step_get(request, visitor, session, step, kind, ident, today)
+
+    def record(
+        request: Request,
+        ident: int,
+        visitor: HrVisitor,
+        form: CheckedForm,
+        session: SessionDep,
+        queue: QueueDep,
+        today: TodayDep,
+    ) -> Response:
+        return _step_post(request, visitor, form, session, queue, step, kind, ident, today)
+
+    router.add_api_route(path, show, methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route(path, record, methods=["POST"], response_class=HTMLResponse)
 
 
-def _refusal_get(request: Request, visitor: Visitor, session: Session, kind: str, ident: int, today: date) -> Response:
-    s = _summary(session, visitor, kind, ident, today)
-    if not s["open"]:
-        return redirect(s["base"])
-    return _refusal_form(request, visitor, s, values=_refusal_values(None))
-
-
-def _refusal_post(
-    request: Request,
-    visitor: Visitor,
-    form: FormData,
-    session: Session,
-    queue: JobQueue,
-    kind: str,
-    ident: int,
-    today: date,
-) -> Response:
-    assert visitor.account is not None
-    account = visitor.account
-    t = visitor.texts
-    values = _refusal_values(form)
-    s = _summary(session, visitor, kind, ident, today)
-    errors = []
-    if values["kind"] not in ("refused", "documents_not_submitted"):
-        errors.append(FieldError("kind-refused", t.gettext("Choose what happened")))
-    day = parse_day(values["on"])
-    if day is None:
-        errors.append(FieldError("on", t.gettext("Enter the date as a real date")))
-    if len(values["reason"]) > 2000:
-        errors.append(FieldError("reason", t.gettext("The reason has at most 2000 characters")))
-    if errors or day is None:
-        return _refusal_form(request, visitor, s, values=values, errors=errors, status=422)
-
-    def attempt() -> dict[str, Any]:
-        offer = _offer(session, queue, visitor, kind, ident)
-        return service.record_refusal(
-            session=session,
-            queue=queue,
-            appointment=offer,
-            actor=account,
-            kind=values["kind"],
-            on=day,
-            reason=values["reason"] or None,
-        )
-
-    try:
-        if field(form, "step") != "confirm":
-            next_step = dry_run(session, attempt)
-            kinds = dict(
-                refused=t.gettext("The person refused the post"),
-                documents_not_submitted=t.gettext("The person did not hand in the documents in time"),
-            )
-            return render(
-                request,
-                visitor,
-                "appointments/refusal_check.html",
-                title=t.gettext("Check the refusal before you record it"),
-                s=s,
-                values=values,
-                day=day,
-                kind_text=kinds[values["kind"]],
-                next_text=t.gettext(NEXT_TEXTS.get(str(next_step.get("action")), "")),
-            )
-        with session.begin():
-            next_step = attempt()
-    except DomainError as problem:
-        if problem.code not in FIELD_OF_CODE:
-            raise
-        return _refusal_form(request, visitor, s, values=values, errors=[area_error(problem, t)], status=422)
-    return redirect(f"{s['base']}?done=refused&next={next_step.get('action', '')}")
-
-
-def _documents_form(
-    request: Request,
-    visitor: Visitor,
-    s: dict[str, Any],
-    *,
-    values: dict[str, str],
-    errors: list[FieldError] | None = None,
-    status: int = 200,
-) -> HTMLResponse:
-    return render(
-        request,
-        visitor,
-        "appointments/documents.html",
-        status=status,
-        errors=errors,
-        title=visitor.texts.gettext("Record the documents"),
-        s=s,
-        values=values,
-    )
-
-
-def _documents_get(
-    request: Request, visitor: Visitor, session: Session, kind: str, ident: int, today: date
-) -> Response:
-    s = _summary(session, visitor, kind, ident, today)
-    if not s["open"]:
-        return redirect(s["base"])
-    return _documents_form(request, visitor, s, values={"received_on": "", "serving": ""})
-
-
-def _documents_post(
-    request: Request,
-    visitor: Visitor,
-    form: FormData,
-    session: Session,
-    queue: JobQueue,
-    kind: str,
-    ident: int,
-    today: date,
-) -> Response:
-    assert visitor.account is not None
-    account = visitor.account
-    values = {"received_on": field(form, "received_on"), "serving": field(form, "serving")}
-    s = _summary(session, visitor, kind, ident, today)
-    received = parse_day(values["received_on"]) if values["received_on"] else None
-    if values["received_on"] and received is None:
-        error = FieldError("received_on", visitor.texts.gettext("Enter the date as a real date"))
-        return _documents_form(request, visitor, s, values=values, errors=[error], status=422)
-    try:
-        with session.begin():
-            offer = _offer(session, queue, visitor, kind, ident)
-            service.record_documents(
-                session=session,
-                appointment=offer,
-                actor=account,
-                required=values["serving"] != "yes",
-                received_on=received,
-            )
-    except DomainError as problem:
-        if problem.code not in FIELD_OF_CODE:
-            raise
-        error = area_error(problem, visitor.texts, "received_on")
-        return _documents_form(request, visitor, s, values=values, errors=[error], status=422)
-    return redirect(f"{s['base']}?done=documents")
-
-
-@router.get("/appointments/competitions/{competition_id}/order", response_class=HTMLResponse)
-def competition_order(
-    request: Request, competition_id: int, visitor: HrVisitor, session: SessionDep, today: TodayDep
-) -> Response:
-    return _order_get(request, visitor, session, "competition", competition_id, today)
-
-
-@router.post("/appointments/competitions/{competition_id}/order", response_class=HTMLResponse)
-def competition_order_post(
-    request: Request,
-    competition_id: int,
-    visitor: HrVisitor,
-    form: CheckedForm,
-    session: SessionDep,
-    queue: QueueDep,
-    today: TodayDep,
-) -> Response:
-    return _order_post(request, visitor, form, session, queue, "competition", competition_id, today)
-
-
-@router.get("/appointments/competitions/{competition_id}/refusal", response_class=HTMLResponse)
-def competition_refusal(
-    request: Request, competition_id: int, visitor: HrVisitor, session: SessionDep, today: TodayDep
-) -> Response:
-    return _refusal_get(request, visitor, session, "competition", competition_id, today)
-
-
-@router.post("/appointments/competitions/{competition_id}/refusal", response_class=HTMLResponse)
-def competition_refusal_post(
-    request: Request,
-    competition_id: int,
-    visitor: HrVisitor,
-    form: CheckedForm,
-    session: SessionDep,
-    queue: QueueDep,
-    today: TodayDep,
-) -> Response:
-    return _refusal_post(request, visitor, form, session, queue, "competition", competition_id, today)
-
-
-@router.get("/appointments/competitions/{competition_id}/documents", response_class=HTMLResponse)
-def competition_documents(
-    request: Request, competition_id: int, visitor: HrVisitor, session: SessionDep, today: TodayDep
-) -> Response:
-    return _documents_get(request, visitor, session, "competition", competition_id, today)
-
-
-@router.post("/appointments/competitions/{competition_id}/documents", response_class=HTMLResponse)
-def competition_documents_post(
-    request: Request,
-    competition_id: int,
-    visitor: HrVisitor,
-    form: CheckedForm,
-    session: SessionDep,
-    queue: QueueDep,
-    today: TodayDep,
-) -> Response:
-    return _documents_post(request, visitor, form, session, queue, "competition", competition_id, today)
+_step_routes("/appointments/competitions", "competition")
 
 
 # --- routes outside competition ----------------------------------------------------------------------------
@@ -738,19 +661,20 @@ def _direct_page(
         title = _title(vacancy, visitor.locale)
         raw = values.get("candidate_id", "")
         if raw:
-            if not raw.isdigit() or int(raw) > 2**31 - 1:
+            candidate_id = parse_id(raw)
+            if candidate_id is None:
                 errors.append(FieldError("candidate_id", visitor.texts.gettext("Enter the candidate's number")))
             else:
                 try:
                     checked = service.eligibility(
-                        session=session, candidate_id=int(raw), vacancy=vacancy, today=today, policy=policy
+                        session=session, candidate_id=candidate_id, vacancy=vacancy, today=today, policy=policy
                     )
                 except DomainError as problem:
                     if problem.code != "candidate_not_found":
                         raise
                     errors.append(area_error(problem, visitor.texts))
                 else:
-                    candidate_name = _name(session, int(raw))
+                    candidate_name = _name(session, candidate_id)
                     routes = [
                         {
                             "route": r["route"],
@@ -804,7 +728,7 @@ def propose_post(
 ) -> Response:
     assert visitor.account is not None
     t = visitor.texts
-    values = {name: field(form, name) for name in ("candidate_id", "route", "reason")}
+    values = fields(form, ("candidate_id", "route", "reason"))
     errors = []
     if values["route"] not in ROUTES:
         errors.append(FieldError("route", t.gettext("Choose the route")))
@@ -812,7 +736,7 @@ def propose_post(
         errors.append(FieldError("reason", t.gettext("Say why this person is proposed")))
     elif len(values["reason"]) > 2000:
         errors.append(FieldError("reason", t.gettext("The reason has at most 2000 characters")))
-    if not values["candidate_id"].isdigit() or int(values["candidate_id"]) > 2**31 - 1:
+    if parse_id(values["candidate_id"]) is None:
         errors.append(FieldError("candidate_id", t.gettext("Enter the candidate's number")))
     if errors:
         return _direct_page(
@@ -908,14 +832,10 @@ def decision_post(
         return _appointment_page(request, visitor, session, appointment_id, today, errors=[error], status=422)
     try:
         with session.begin():
-            appointment = service.get_appointment(
-                session=session, appointment_id=appointment_id, actor=account, action="appointment.read"
-            )
-            service.ensure_approver(session, appointment, account)
-            service.decide(
+            service.decide_proposal(
                 session=session,
                 queue=queue,
-                appointment=appointment,
+                appointment_id=appointment_id,
                 actor=account,
                 approve=decision == "approve",
                 note=note,
@@ -932,64 +852,7 @@ def decision_post(
     return redirect(f"/appointments/{appointment_id}?done={'approved' if decision == 'approve' else 'rejected'}")
 
 
-@router.get("/appointments/{appointment_id}/order", response_class=HTMLResponse)
-def direct_order(
-    request: Request, appointment_id: int, visitor: HrVisitor, session: SessionDep, today: TodayDep
-) -> Response:
-    return _order_get(request, visitor, session, "direct", appointment_id, today)
-
-
-@router.post("/appointments/{appointment_id}/order", response_class=HTMLResponse)
-def direct_order_post(
-    request: Request,
-    appointment_id: int,
-    visitor: HrVisitor,
-    form: CheckedForm,
-    session: SessionDep,
-    queue: QueueDep,
-    today: TodayDep,
-) -> Response:
-    return _order_post(request, visitor, form, session, queue, "direct", appointment_id, today)
-
-
-@router.get("/appointments/{appointment_id}/refusal", response_class=HTMLResponse)
-def direct_refusal(
-    request: Request, appointment_id: int, visitor: HrVisitor, session: SessionDep, today: TodayDep
-) -> Response:
-    return _refusal_get(request, visitor, session, "direct", appointment_id, today)
-
-
-@router.post("/appointments/{appointment_id}/refusal", response_class=HTMLResponse)
-def direct_refusal_post(
-    request: Request,
-    appointment_id: int,
-    visitor: HrVisitor,
-    form: CheckedForm,
-    session: SessionDep,
-    queue: QueueDep,
-    today: TodayDep,
-) -> Response:
-    return _refusal_post(request, visitor, form, session, queue, "direct", appointment_id, today)
-
-
-@router.get("/appointments/{appointment_id}/documents", response_class=HTMLResponse)
-def direct_documents(
-    request: Request, appointment_id: int, visitor: HrVisitor, session: SessionDep, today: TodayDep
-) -> Response:
-    return _documents_get(request, visitor, session, "direct", appointment_id, today)
-
-
-@router.post("/appointments/{appointment_id}/documents", response_class=HTMLResponse)
-def direct_documents_post(
-    request: Request,
-    appointment_id: int,
-    visitor: HrVisitor,
-    form: CheckedForm,
-    session: SessionDep,
-    queue: QueueDep,
-    today: TodayDep,
-) -> Response:
-    return _documents_post(request, visitor, form, session, queue, "direct", appointment_id, today)
+_step_routes("/appointments", "direct")
 
 
 router.include_router(analytics.router)  # the selection figures' page, its plots and its CSV

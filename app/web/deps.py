@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -133,6 +134,24 @@ CheckedForm = Annotated[FormData, Depends(checked_form)]
 def field(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
+
+
+def parse_day(value: str) -> date | None:
+    """A form's ISO date (``2026-03-01``), or None where it is not a real date."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def parse_id(value: str) -> int | None:
+    """A form's or query's row number (digits, within the database's integer), or None."""
+    return int(value) if value.isdigit() and int(value) < 2**31 else None
+
+
+def fields(form: FormData, names: Iterable[str]) -> dict[str, str]:
+    """The named fields of a form, each stripped (``""`` where absent or a file)."""
+    return {name: field(form, name) for name in names}
 
 
 def render(

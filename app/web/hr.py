@@ -50,7 +50,7 @@ from app.vacancies import service as vacancies
 from app.vacancies.models import DRAFT, PUBLISHED, Vacancy
 from app.vacancies.schemas import VacancyCreate
 from app.web.commission import ROLE_NAMES as COMMISSION_ROLES
-from app.web.deps import CheckedForm, Visitor, WebRoute, field, redirect, render, staff_of
+from app.web.deps import CheckedForm, Visitor, WebRoute, field, fields, redirect, render, staff_of
 from app.web.i18n import Texts
 from app.web.messages import FieldError, problem_message
 from app.web.nav import _, staff_link
@@ -1292,7 +1292,7 @@ def record_results(
 ) -> Response:
     """Record by ``applications.record_stage_results`` (the replay format's ranges under the competition's policy)."""
     assert visitor.account is not None
-    values = {name: field(form, name) for name in (*RESULT_FIELDS, "certificate")}
+    values = fields(form, (*RESULT_FIELDS, "certificate"))
     data, errors = _results_data(values, visitor.texts)
     if errors:
         return _record_page(request, visitor, session, application_id, today, values=values, status=422, errors=errors)

@@ -42,7 +42,7 @@ from app.talent.regions import KNOWN_REGIONS
 from app.talent.schemas import InvitationIn, ReserveIn, TalentSearchIn, TalentSearchOut
 from app.vacancies import service as vacancies
 from app.vacancies.models import PUBLISHED, Vacancy
-from app.web.deps import CheckedForm, PageForbidden, Visitor, WebRoute, field, redirect, render, staff_of
+from app.web.deps import CheckedForm, PageForbidden, Visitor, WebRoute, field, fields, redirect, render, staff_of
 from app.web.messages import FieldError, problem_kind, problem_message
 from app.web.nav import _, staff_link
 
@@ -494,7 +494,7 @@ def reserves(request: Request, visitor: HRVisitor, session: SessionDep, saved: s
 def add_reserve(request: Request, visitor: HRVisitor, form: CheckedForm, session: SessionDep) -> Response:
     actor = _hr(visitor)
     t = visitor.texts
-    values = {name: field(form, name) for name in RESERVE_FIELDS}
+    values = fields(form, RESERVE_FIELDS)
     body = {name: values[name] or None for name in RESERVE_FIELDS}
     try:
         data = ReserveIn.model_validate(body)
@@ -716,7 +716,7 @@ def cancel(campaign_id: int, visitor: HRVisitor, form: CheckedForm, session: Ses
 @router.post("/hr/alerts/rules", response_class=HTMLResponse)
 def create_rule(request: Request, visitor: HRVisitor, form: CheckedForm, session: SessionDep) -> Response:
     actor = _hr(visitor)
-    values = {name: field(form, name) for name in ("functional_areas", "categories")}
+    values = fields(form, ("functional_areas", "categories"))
     try:
         data = StandingRuleIn(
             functional_areas=_split(values["functional_areas"]), categories=_split(values["categories"])

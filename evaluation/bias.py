@@ -25,8 +25,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from app.research.audit import flagged, run_audit
-from app.research.figures import FOUR_FIFTHS, GROUP_SMD_MAX
+from app.research.figures import GROUP_SMD_MAX
 from app.research.groups import SOURCE_COLUMNS, UnknownGroup, parse_groups
+from app.research.thresholds import FOUR_FIFTHS
 from evaluation.items import ItemAnalysisError, analyse
 
 _TRUE = {"1", "true", "yes", "y"}

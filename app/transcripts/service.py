@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +37,7 @@ from app.jobs.queue import JobQueue
 from app.logs import current_request_id
 from app.mlops.service import is_enabled
 from app.settings import Settings
+from app.transcripts.access import UPLOAD
 from app.transcripts.errors import MEDIA_ERRORS, NOT_MEDIA, TRANSCRIPT_NOT_READY, TRANSCRIPT_VERSION_CONFLICT
 from app.transcripts.models import DISABLED, FAILED, QUEUED, TRANSCRIBED, Recording, Transcript, TranscriptVersion
 from app.transcripts.upload import Received
@@ -50,6 +51,9 @@ LANGUAGES = ("kk", "ru")
 
 
 # --- settings and model -------------------------------------------------------------------------
+
+
+_T = TypeVar("_T")
 
 
 def recordings_dir(settings: Settings) -> Path:
@@ -240,6 +244,41 @@ def attach_recording(
     )
     start_transcription(session=session, queue=queue, settings=settings, recording=recording, actor=actor)
     return recording, True
+
+
+def store_upload(
+    *,
+    session: Session,
+    queue: JobQueue,
+    settings: Settings,
+    interview_id: int,
+    received: Received,
+    language: str,
+    actor: Account,
+    present: Callable[[Recording, bool], _T],
+) -> _T:
+    """The upload's one transaction (the API's and the page's): the permission checked again, the file attached
+    (:func:`attach_recording`) and ``present(recording, new)`` read inside it. When anything fails, commit included,
+    the received file and the stored copy are deleted and the error goes on."""
+    recording: Recording | None = None
+    try:
+        with session.begin():
+            scoped = scope(session=session, interview_id=interview_id, actor=actor, action=UPLOAD)
+            recording, new = attach_recording(
+                session=session,
+                queue=queue,
+                settings=settings,
+                scoped=scoped,
+                received=received,
+                language=language,
+                actor=actor,
+            )
+            return present(recording, new)
+    except BaseException:
+        received.path.unlink(missing_ok=True)
+        if recording is not None and recording.path is not None:
+            (recordings_dir(settings) / recording.path).unlink(missing_ok=True)
+        raise
 
 
 def start_transcription(

@@ -200,15 +200,7 @@ def correct_transcript(
 ) -> TranscriptOut:
     """A commission member's correction: a new version with author and time (the machine's stays)."""
     with session.begin():
-        scoped = service.scope(session=session, interview_id=interview_id, actor=account, action=access.CORRECT)
-        version = service.correct(
-            session=session,
-            interview=scoped.interview,
-            actor=account,
-            base_version=data.base_version,
-            segments=[segment.model_dump() for segment in data.segments],
-            note=data.note,
-        )
+        version = service.correct_interview(session=session, interview_id=interview_id, actor=account, data=data)
         transcript = session.get(Transcript, version.transcript_id)
         assert transcript is not None
         return _transcript_out(session, transcript, version)

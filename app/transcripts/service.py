@@ -37,9 +37,10 @@ from app.jobs.queue import JobQueue
 from app.logs import current_request_id
 from app.mlops.service import is_enabled
 from app.settings import Settings
-from app.transcripts.access import UPLOAD
+from app.transcripts.access import CORRECT, UPLOAD
 from app.transcripts.errors import MEDIA_ERRORS, NOT_MEDIA, TRANSCRIPT_NOT_READY, TRANSCRIPT_VERSION_CONFLICT
 from app.transcripts.models import DISABLED, FAILED, QUEUED, TRANSCRIBED, Recording, Transcript, TranscriptVersion
+from app.transcripts.schemas import CorrectionIn
 from app.transcripts.upload import Received
 from ml.registry import ModelInfo
 from ml.transcription.model_files import BASE_MODEL_NAME, BASE_MODEL_SHA256, custom_model, packaged_parts
@@ -456,6 +457,19 @@ def get_version(session: Session, interview: Interview, number: int | None) -> t
     if version is None:
         raise DomainError(NOT_FOUND, f"the transcript has no version {number}")
     return transcript, version
+
+
+def correct_interview(*, session: Session, interview_id: int, actor: Account, data: CorrectionIn) -> TranscriptVersion:
+    """The API's and the page's correction: the permission checked, then :func:`correct` with the checked form."""
+    scoped = scope(session=session, interview_id=interview_id, actor=actor, action=CORRECT)
+    return correct(
+        session=session,
+        interview=scoped.interview,
+        actor=actor,
+        base_version=data.base_version,
+        segments=[segment.model_dump() for segment in data.segments],
+        note=data.note,
+    )
 
 
 def correct(

@@ -490,16 +490,9 @@ def save_correction(
         return _edit_page(request, visitor, session, interview_id, status=422, errors=errors, texts=texts, note=note)
     try:
         with session.begin():
-            scoped = service.scope(session=session, interview_id=interview_id, actor=account, action=access.CORRECT)
-            saved = service.correct(
-                session=session,
-                interview=scoped.interview,
-                actor=account,
-                base_version=data.base_version,
-                segments=[segment.model_dump() for segment in data.segments],
-                note=data.note,
-            )
-            number = saved.version
+            number = service.correct_interview(
+                session=session, interview_id=interview_id, actor=account, data=data
+            ).version
     except DomainError as problem:
         if problem.kind in (Kind.NOT_FOUND, Kind.FORBIDDEN):
             raise

@@ -9,7 +9,8 @@ from typing import Any
 
 from app.interviews.models import Interview
 from ml.registry import ModelInfo
-from ml.transcription import BASE_MODEL_SHA256, Segment
+from ml.transcription import BASE_MODEL_SHA256, Segment, Transcript
+from ml.transcription.transcriber import quality_note
 from tests.api._assessment import NOW, Setup
 
 FAKE_MODEL = ModelInfo(name="whisper-base-ct2", version="1.0.0", weights_sha256=BASE_MODEL_SHA256)
@@ -61,3 +62,19 @@ def add_interview(
     session.add(interview)
     session.flush()
     return interview.id
+
+
+def fixed_transcript(model: ModelInfo, language: Any) -> Transcript:
+    """What the stand-in speech models return: :data:`SEGMENTS` in ``language``, 3 s long."""
+    return Transcript(
+        language=language,
+        detected_language=language,
+        detected_probability=0.98,
+        requested_language_probability=0.98,
+        language_mismatch=False,
+        duration=3.0,
+        speech_duration=2.5,
+        segments=SEGMENTS,
+        model=model,
+        quality_note=quality_note(model, language),
+    )

@@ -26,7 +26,6 @@ from app.transcripts.models import Recording
 from app.transcripts.service import RETENTION_JOB_KIND
 from ml.registry import ModelInfo
 from ml.transcription import Transcript, TranscriptionError
-from ml.transcription.transcriber import quality_note
 from tests.api._assessment import (
     NOW,
     Clocked,
@@ -35,7 +34,7 @@ from tests.api._assessment import (
     clocked_world_every_backend_fixture,  # noqa: F401
     clocked_world_fixture,  # noqa: F401
 )
-from tests.api._transcripts import FAKE_MODEL, SEGMENTS, add_interview
+from tests.api._transcripts import FAKE_MODEL, add_interview, fixed_transcript
 from tests.unit.ml._audio import RU_CLIP_MAX_WER, reference_wer, silence, tone
 
 
@@ -53,18 +52,7 @@ class FakeTranscriber:
             progress(0.5)
         if self.during is not None:
             self.during()
-        return Transcript(
-            language=language,
-            detected_language=language,
-            detected_probability=0.98,
-            requested_language_probability=0.98,
-            language_mismatch=False,
-            duration=3.0,
-            speech_duration=2.5,
-            segments=SEGMENTS,
-            model=self.model_info,
-            quality_note=quality_note(self.model_info, language),
-        )
+        return fixed_transcript(self.model_info, language)
 
 
 @dataclass

@@ -26,9 +26,8 @@ from app.cli import main
 from app.transcripts import jobs as transcript_jobs
 from app.transcripts import service
 from ml.transcription import Transcript
-from ml.transcription.transcriber import quality_note
 from tests.api._transcripts import FAKE_MODEL as MODEL
-from tests.api._transcripts import SEGMENTS
+from tests.api._transcripts import fixed_transcript
 
 FAULTS = Path(os.environ["IRIKTEU_TEST_FAULT_DIR"])
 
@@ -48,18 +47,7 @@ class StandIn:
             progress(0.5)
         if (FAULTS / "block_transcribe").exists():
             _stop_here("transcribing")
-        return Transcript(
-            language=language,
-            detected_language=language,
-            detected_probability=0.98,
-            requested_language_probability=0.98,
-            language_mismatch=False,
-            duration=3.0,
-            speech_duration=2.5,
-            segments=SEGMENTS,
-            model=MODEL,
-            quality_note=quality_note(MODEL, language),
-        )
+        return fixed_transcript(MODEL, language)
 
 
 _write = service.write_machine_version

@@ -91,25 +91,16 @@ async def upload_recording(
     )
 
     def store() -> tuple[RecordingOut, bool]:
-        recording: Recording | None = None
-        try:
-            with session.begin():
-                scoped = service.scope(session=session, interview_id=interview_id, actor=account, action=access.UPLOAD)
-                recording, new = service.attach_recording(
-                    session=session,
-                    queue=queue,
-                    settings=settings,
-                    scoped=scoped,
-                    received=received,
-                    language=received.fields.get("language", "").strip(),
-                    actor=account,
-                )
-                return _recording_out(session, recording), new
-        except BaseException:
-            received.path.unlink(missing_ok=True)
-            if recording is not None and recording.path is not None:
-                (service.recordings_dir(settings) / recording.path).unlink(missing_ok=True)
-            raise
+        return service.store_upload(
+            session=session,
+            queue=queue,
+            settings=settings,
+            interview_id=interview_id,
+            received=received,
+            language=received.fields.get("language", "").strip(),
+            actor=account,
+            present=lambda recording, new: (_recording_out(session, recording), new),
+        )
 
     out, new = await run_in_threadpool(store)
     if not new:
@@ -209,15 +200,7 @@ def correct_transcript(
 ) -> TranscriptOut:
     """A commission member's correction: a new version with author and time (the machine's stays)."""
     with session.begin():
-        scoped = service.scope(session=session, interview_id=interview_id, actor=account, action=access.CORRECT)
-        version = service.correct(
-            session=session,
-            interview=scoped.interview,
-            actor=account,
-            base_version=data.base_version,
-            segments=[segment.model_dump() for segment in data.segments],
-            note=data.note,
-        )
+        version = service.correct_interview(session=session, interview_id=interview_id, actor=account, data=data)
         transcript = session.get(Transcript, version.transcript_id)
         assert transcript is not None
         return _transcript_out(session, transcript, version)

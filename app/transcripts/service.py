@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -37,8 +37,10 @@ from app.jobs.queue import JobQueue
 from app.logs import current_request_id
 from app.mlops.service import is_enabled
 from app.settings import Settings
+from app.transcripts.access import CORRECT, UPLOAD
 from app.transcripts.errors import MEDIA_ERRORS, NOT_MEDIA, TRANSCRIPT_NOT_READY, TRANSCRIPT_VERSION_CONFLICT
 from app.transcripts.models import DISABLED, FAILED, QUEUED, TRANSCRIBED, Recording, Transcript, TranscriptVersion
+from app.transcripts.schemas import CorrectionIn
 from app.transcripts.upload import Received
 from ml.registry import ModelInfo
 from ml.transcription.model_files import BASE_MODEL_NAME, BASE_MODEL_SHA256, custom_model, packaged_parts
@@ -50,6 +52,9 @@ LANGUAGES = ("kk", "ru")
 
 
 # --- settings and model -------------------------------------------------------------------------
+
+
+_T = TypeVar("_T")
 
 
 def recordings_dir(settings: Settings) -> Path:
@@ -242,6 +247,41 @@ def attach_recording(
     return recording, True
 
 
+def store_upload(
+    *,
+    session: Session,
+    queue: JobQueue,
+    settings: Settings,
+    interview_id: int,
+    received: Received,
+    language: str,
+    actor: Account,
+    present: Callable[[Recording, bool], _T],
+) -> _T:
+    """The upload's one transaction (the API's and the page's): the permission checked again, the file attached
+    (:func:`attach_recording`) and ``present(recording, new)`` read inside it. When anything fails, commit included,
+    the received file and the stored copy are deleted and the error goes on."""
+    recording: Recording | None = None
+    try:
+        with session.begin():
+            scoped = scope(session=session, interview_id=interview_id, actor=actor, action=UPLOAD)
+            recording, new = attach_recording(
+                session=session,
+                queue=queue,
+                settings=settings,
+                scoped=scoped,
+                received=received,
+                language=language,
+                actor=actor,
+            )
+            return present(recording, new)
+    except BaseException:
+        received.path.unlink(missing_ok=True)
+        if recording is not None and recording.path is not None:
+            (recordings_dir(settings) / recording.path).unlink(missing_ok=True)
+        raise
+
+
 def start_transcription(
     *, session: Session, queue: JobQueue, settings: Settings, recording: Recording, actor: Account | None
 ) -> None:
@@ -417,6 +457,19 @@ def get_version(session: Session, interview: Interview, number: int | None) -> t
     if version is None:
         raise DomainError(NOT_FOUND, f"the transcript has no version {number}")
     return transcript, version
+
+
+def correct_interview(*, session: Session, interview_id: int, actor: Account, data: CorrectionIn) -> TranscriptVersion:
+    """The API's and the page's correction: the permission checked, then :func:`correct` with the checked form."""
+    scoped = scope(session=session, interview_id=interview_id, actor=actor, action=CORRECT)
+    return correct(
+        session=session,
+        interview=scoped.interview,
+        actor=actor,
+        base_version=data.base_version,
+        segments=[segment.model_dump() for segment in data.segments],
+        note=data.note,
+    )
 
 
 def correct(

@@ -188,14 +188,24 @@ def _choices(session: Session, locale: str) -> dict[str, Any]:
     }
 
 
-def _scope_values(competition: str, body: str, date_from: str, date_to: str, groups: list[str]) -> dict[str, Any]:
+def _scope_values(
+    competition: str = "",
+    body: str = "",
+    date_from: Annotated[str, Query(alias="from")] = "",
+    date_to: Annotated[str, Query(alias="to")] = "",
+    groups: Annotated[list[str] | None, Query()] = None,
+) -> dict[str, Any]:
+    """The audit's scope and groups as the query string asks them (the page, its plots and its report)."""
     return {
         "competition": competition.strip(),
         "body": body.strip(),
         "from": date_from.strip(),
         "to": date_to.strip(),
-        "groups": [g for g in groups if g],
+        "groups": [g for g in groups or [] if g],
     }
+
+
+ScopeAsked = Annotated[dict[str, Any], Depends(_scope_values)]
 
 
 def _scope_query(values: dict[str, Any]) -> str:
@@ -294,14 +304,9 @@ def fairness_page(
     visitor: Researcher,
     session: SessionDep,
     settings: SettingsDep,
-    competition: str = "",
-    body: str = "",
-    date_from: Annotated[str, Query(alias="from")] = "",
-    date_to: Annotated[str, Query(alias="to")] = "",
-    groups: Annotated[list[str] | None, Query()] = None,
+    values: ScopeAsked,
 ) -> HTMLResponse:
     """Choose the scope and the groups; with a scope chosen, the tables, plots and the report download."""
-    values = _scope_values(competition, body, date_from, date_to, groups or [])
     labels = Labels(visitor)
     with session.begin():
         choices = _choices(session, visitor.locale)
@@ -405,14 +410,10 @@ def fairness_plot(
     session: SessionDep,
     settings: SettingsDep,
     group: str,
-    competition: str = "",
-    body: str = "",
-    date_from: Annotated[str, Query(alias="from")] = "",
-    date_to: Annotated[str, Query(alias="to")] = "",
-    groups: Annotated[list[str] | None, Query()] = None,
+    values: ScopeAsked,
 ) -> Response:
     """One group's plot of the audit the page shows (the same figures, drawn)."""
-    values = _scope_values(competition, body, date_from, date_to, groups or [group])
+    values = {**values, "groups": values["groups"] or [group]}
     report = _audit_of(session, values, settings.research_min_cell, settings.secret_key, draws=500)
     if group not in report["groups"]:
         raise DomainError(BAD_SCOPE, f"the plot's group {group!r} is not among the audit's groups")
@@ -424,16 +425,11 @@ def fairness_report(
     visitor: Researcher,
     session: SessionDep,
     settings: SettingsDep,
-    competition: str = "",
-    body: str = "",
-    date_from: Annotated[str, Query(alias="from")] = "",
-    date_to: Annotated[str, Query(alias="to")] = "",
-    groups: Annotated[list[str] | None, Query()] = None,
+    values: ScopeAsked,
 ) -> Response:
     """The report of ``irikteu evaluate fairness --report`` (Markdown with its plots) and the JSON, zipped."""
     from evaluation.bias import write_report  # noqa: PLC0415  matplotlib loads with it; only a download needs it
 
-    values = _scope_values(competition, body, date_from, date_to, groups or [])
     report = _audit_of(session, values, settings.research_min_cell, settings.secret_key, draws=2000)
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as scratch, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

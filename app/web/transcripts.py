@@ -262,24 +262,16 @@ async def upload(
         )
 
     def store() -> None:
-        recording: Recording | None = None
-        try:
-            with session.begin():
-                scoped = service.scope(session=session, interview_id=interview_id, actor=account, action=access.UPLOAD)
-                recording, _new = service.attach_recording(
-                    session=session,
-                    queue=queue,
-                    settings=settings,
-                    scoped=scoped,
-                    received=received,
-                    language=language,
-                    actor=account,
-                )
-        except BaseException:
-            received.path.unlink(missing_ok=True)
-            if recording is not None and recording.path is not None:
-                (service.recordings_dir(settings) / recording.path).unlink(missing_ok=True)
-            raise
+        service.store_upload(
+            session=session,
+            queue=queue,
+            settings=settings,
+            interview_id=interview_id,
+            received=received,
+            language=language,
+            actor=account,
+            present=lambda _recording, _new: None,
+        )
 
     try:
         await run_in_threadpool(store)
@@ -498,16 +490,9 @@ def save_correction(
         return _edit_page(request, visitor, session, interview_id, status=422, errors=errors, texts=texts, note=note)
     try:
         with session.begin():
-            scoped = service.scope(session=session, interview_id=interview_id, actor=account, action=access.CORRECT)
-            saved = service.correct(
-                session=session,
-                interview=scoped.interview,
-                actor=account,
-                base_version=data.base_version,
-                segments=[segment.model_dump() for segment in data.segments],
-                note=data.note,
-            )
-            number = saved.version
+            number = service.correct_interview(
+                session=session, interview_id=interview_id, actor=account, data=data
+            ).version
     except DomainError as problem:
         if problem.kind in (Kind.NOT_FOUND, Kind.FORBIDDEN):
             raise

@@ -13,8 +13,9 @@ from app.audit.models import AuditEvent
 from app.auth.models import Account
 from app.candidates.models import Candidate
 from app.notifications.models import Notification, OutboxMessage
-from app.talent.models import REGIONAL, ReserveMembership, TalentInvitation
+from app.talent.models import TalentInvitation
 from tests.api._workflow import TODAY, World, world_fixture  # noqa: F401
+from tests.factories.talent import add_reserve, candidate_id
 
 
 @dataclass
@@ -28,43 +29,18 @@ class Pool:
     almaty: int
 
 
-def _candidate_id(world: World, account: Account) -> int:
-    with world.session() as session:
-        candidate_id: int = session.scalars(select(Candidate.id).where(Candidate.account_id == account.id)).one()
-        return candidate_id
-
-
 @pytest.fixture(name="pool")
 def pool_fixture(world: World) -> Pool:
     hr = world.account("hr_officer")
     vacancy_id, _ = world.published_competition(hr)
-    qualified = _candidate_id(world, world.candidate(talent_pool=True, surname="Әлиев"))
-    short = _candidate_id(world, world.candidate(experience_years=0, talent_pool=True, surname="Қасымов"))
-    no_consent = _candidate_id(world, world.candidate(talent_pool=False, surname="Жоқов"))
-    reserve_only = _candidate_id(world, world.candidate(talent_pool=False, surname="Резервов"))
-    almaty = _candidate_id(world, world.candidate(talent_pool=True, region="Almaty", surname="Алматов"))
-    with world.session() as session:
-        session.add(
-            ReserveMembership(
-                candidate_id=reserve_only,
-                kind=REGIONAL,
-                region="Astana",
-                since=date(2025, 1, 1),
-                until=None,
-                source="test order",
-            )
-        )
-        # An expired membership does not bring anyone into the pool.
-        session.add(
-            ReserveMembership(
-                candidate_id=no_consent,
-                kind=REGIONAL,
-                region="Astana",
-                since=date(2020, 1, 1),
-                until=date(2024, 12, 31),
-                source="old order",
-            )
-        )
+    qualified = candidate_id(world, world.candidate(talent_pool=True, surname="Әлиев"))
+    short = candidate_id(world, world.candidate(experience_years=0, talent_pool=True, surname="Қасымов"))
+    no_consent = candidate_id(world, world.candidate(talent_pool=False, surname="Жоқов"))
+    reserve_only = candidate_id(world, world.candidate(talent_pool=False, surname="Резервов"))
+    almaty = candidate_id(world, world.candidate(talent_pool=True, region="Almaty", surname="Алматов"))
+    add_reserve(world, reserve_only)
+    # An expired membership does not bring anyone into the pool.
+    add_reserve(world, no_consent, since=date(2020, 1, 1), until=date(2024, 12, 31), source="old order")
     return Pool(hr, vacancy_id, qualified, short, no_consent, reserve_only, almaty)
 
 

@@ -25,8 +25,7 @@ from app.transcripts import jobs as transcript_jobs
 from app.transcripts.models import Recording
 from app.transcripts.service import RETENTION_JOB_KIND
 from ml.registry import ModelInfo
-from ml.transcription import BASE_MODEL_SHA256, Segment, Transcript, TranscriptionError
-from ml.transcription.transcriber import quality_note
+from ml.transcription import Transcript, TranscriptionError
 from tests.api._assessment import (
     NOW,
     Clocked,
@@ -35,33 +34,8 @@ from tests.api._assessment import (
     clocked_world_every_backend_fixture,  # noqa: F401
     clocked_world_fixture,  # noqa: F401
 )
+from tests.api._transcripts import FAKE_MODEL, add_interview, fixed_transcript
 from tests.unit.ml._audio import RU_CLIP_MAX_WER, reference_wer, silence, tone
-
-FAKE_MODEL = ModelInfo(name="whisper-base-ct2", version="1.0.0", weights_sha256=BASE_MODEL_SHA256)
-SEGMENTS = (
-    Segment(
-        start=0.0,
-        end=1.5,
-        text="Сәлеметсіз бе.",
-        avg_logprob=-0.1,
-        no_speech_prob=0.01,
-        compression_ratio=1.0,
-        temperature=0.0,
-        confidence=0.8958,
-        low_confidence=False,
-    ),
-    Segment(
-        start=1.5,
-        end=3.0,
-        text="Мен заңгермін.",
-        avg_logprob=-1.2,
-        no_speech_prob=0.05,
-        compression_ratio=1.0,
-        temperature=0.0,
-        confidence=0.2861,
-        low_confidence=True,
-    ),
-)
 
 
 @dataclass
@@ -78,18 +52,7 @@ class FakeTranscriber:
             progress(0.5)
         if self.during is not None:
             self.during()
-        return Transcript(
-            language=language,
-            detected_language=language,
-            detected_probability=0.98,
-            requested_language_probability=0.98,
-            language_mismatch=False,
-            duration=3.0,
-            speech_duration=2.5,
-            segments=SEGMENTS,
-            model=self.model_info,
-            quality_note=quality_note(self.model_info, language),
-        )
+        return fixed_transcript(self.model_info, language)
 
 
 @dataclass
@@ -137,21 +100,8 @@ def scene(world: Clocked, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     setup = build(world, topic=False)
     ids = []
     with world.session() as session:
-        for number, person in enumerate(setup.people):
-            starts = NOW + timedelta(days=1, hours=number)
-            interview = Interview(
-                application_id=person.application_id,
-                competition_id=setup.competition_id,
-                starts_at=starts,
-                ends_at=starts + timedelta(minutes=15),
-                duration_minutes=15,
-                status="scheduled",
-                scheduled_by=setup.hr.id,
-                scheduled_at=NOW,
-            )
-            session.add(interview)
-            session.flush()
-            ids.append(interview.id)
+        for number in range(len(setup.people)):
+            ids.append(add_interview(session, setup, person=number, starts=NOW + timedelta(days=1, hours=number)))
     fake = FakeTranscriber()
     monkeypatch.setattr(transcript_jobs, "get_transcriber", lambda _settings: fake)
     yield Scene(world=world, setup=setup, interviews=ids, fake=fake, media=tone(tmp_path / "tone.wav", 1.0))
@@ -410,19 +360,7 @@ def test_a_transcription_job_is_read_by_the_interviews_people_only(
     world.app.state.settings.data_dir = tmp_path / "data"
     setup = build(world, topic=False)
     with world.session() as session:
-        interview = Interview(
-            application_id=setup.people[0].application_id,
-            competition_id=setup.competition_id,
-            starts_at=NOW + timedelta(days=1),
-            ends_at=NOW + timedelta(days=1, minutes=15),
-            duration_minutes=15,
-            status="scheduled",
-            scheduled_by=setup.hr.id,
-            scheduled_at=NOW,
-        )
-        session.add(interview)
-        session.flush()
-        interview_id = interview.id
+        interview_id = add_interview(session, setup)
     uploaded = world.client.post(
         f"/api/v1/interviews/{interview_id}/recording",
         headers=world.headers(setup.hr),
@@ -588,19 +526,7 @@ def test_a_real_recording_through_the_api_with_the_real_model(world: Clocked, tm
     settings.data_dir = tmp_path / "data"
     setup = build(world, topic=False)
     with world.session() as session:
-        interview = Interview(
-            application_id=setup.people[0].application_id,
-            competition_id=setup.competition_id,
-            starts_at=NOW + timedelta(days=1),
-            ends_at=NOW + timedelta(days=1, minutes=15),
-            duration_minutes=15,
-            status="held",
-            scheduled_by=setup.hr.id,
-            scheduled_at=NOW,
-        )
-        session.add(interview)
-        session.flush()
-        interview_id = interview.id
+        interview_id = add_interview(session, setup, status="held")
     uploaded = world.client.post(
         f"/api/v1/interviews/{interview_id}/recording",
         files={"file": ("call.wav", clip.read_bytes(), "audio/wav")},

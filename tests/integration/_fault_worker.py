@@ -25,35 +25,10 @@ import app.jobs.registry  # noqa: F401  (what the worker command would import af
 from app.cli import main
 from app.transcripts import jobs as transcript_jobs
 from app.transcripts import service
-from ml.registry import ModelInfo
-from ml.transcription import BASE_MODEL_SHA256, Segment, Transcript
-from ml.transcription.transcriber import quality_note
+from ml.transcription import Transcript
+from tests.api._transcripts import FAKE_MODEL as MODEL
+from tests.api._transcripts import fixed_transcript
 
-MODEL = ModelInfo(name="whisper-base-ct2", version="1.0.0", weights_sha256=BASE_MODEL_SHA256)
-SEGMENTS = (
-    Segment(
-        start=0.0,
-        end=1.5,
-        text="Сәлеметсіз бе.",
-        avg_logprob=-0.1,
-        no_speech_prob=0.01,
-        compression_ratio=1.0,
-        temperature=0.0,
-        confidence=0.8958,
-        low_confidence=False,
-    ),
-    Segment(
-        start=1.5,
-        end=3.0,
-        text="Мен заңгермін.",
-        avg_logprob=-1.2,
-        no_speech_prob=0.05,
-        compression_ratio=1.0,
-        temperature=0.0,
-        confidence=0.2861,
-        low_confidence=True,
-    ),
-)
 FAULTS = Path(os.environ["IRIKTEU_TEST_FAULT_DIR"])
 
 
@@ -72,18 +47,7 @@ class StandIn:
             progress(0.5)
         if (FAULTS / "block_transcribe").exists():
             _stop_here("transcribing")
-        return Transcript(
-            language=language,
-            detected_language=language,
-            detected_probability=0.98,
-            requested_language_probability=0.98,
-            language_mismatch=False,
-            duration=3.0,
-            speech_duration=2.5,
-            segments=SEGMENTS,
-            model=MODEL,
-            quality_note=quality_note(MODEL, language),
-        )
+        return fixed_transcript(MODEL, language)
 
 
 _write = service.write_machine_version

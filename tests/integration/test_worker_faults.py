@@ -30,13 +30,13 @@ from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.db import utcnow
-from app.interviews.models import Interview
 from app.jobs.models import Job
 from app.notifications.jobs import ABANDONED
 from app.notifications.models import OutboxMessage
 from app.notifications.service import SEND_EMAIL, enqueue_email
 from app.transcripts.models import Recording, Transcript, TranscriptVersion
 from tests.api._assessment import NOW, Clocked, build, clocked_world_every_backend_fixture  # noqa: F401
+from tests.api._transcripts import add_interview
 from tests.integration.test_smtp_delivery import _free_port
 from tests.unit.ml._audio import tone
 
@@ -315,21 +315,8 @@ def _recordings_waiting(world: Clocked, tmp_path: Path, interviews: int) -> tupl
     setup = build(world, topic=False)
     ids = []
     with world.session() as session:
-        for number, person in enumerate(setup.people[:interviews]):
-            starts = NOW + timedelta(days=1, hours=number)
-            interview = Interview(
-                application_id=person.application_id,
-                competition_id=setup.competition_id,
-                starts_at=starts,
-                ends_at=starts + timedelta(minutes=15),
-                duration_minutes=15,
-                status="scheduled",
-                scheduled_by=setup.hr.id,
-                scheduled_at=NOW,
-            )
-            session.add(interview)
-            session.flush()
-            ids.append(interview.id)
+        for number in range(interviews):
+            ids.append(add_interview(session, setup, person=number, starts=NOW + timedelta(days=1, hours=number)))
     media = tone(tmp_path / "tone.wav", 1.0).read_bytes()
     jobs = set()
     for interview_id in ids:

@@ -9,26 +9,18 @@ from typing import Any
 import pytest
 
 from tests.api._assessment import build, close, score, write_essay
-from tests.factories.accounts import TEST_PASSWORD
+from tests.web._pages import sign_in_page
 from tests.web.conftest import Live
 from tests.web.test_accessibility import Audit
 
 pytestmark = pytest.mark.timeout(600)
 
 
-def _sign_in(page: Any, email: str) -> None:
-    page.goto("/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", TEST_PASSWORD)
-    page.locator("form[action='/sign-in'] button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/work$"))
-
-
 def test_hr_publishes_a_vacancy_in_kazakh_and_confirms_an_application_in_russian(live: Live, browser: Any) -> None:
     hr = live.account("hr_officer")
     kk = Audit("kk")
     officer = live.page(browser, "kk")
-    _sign_in(officer, hr.email)
+    sign_in_page(officer, hr.email)
     officer.click("nav.main-nav a[href='/hr/vacancies']")
     officer.wait_for_url(re.compile(r"/hr/vacancies$"))
     kk.check(officer, "hr-vacancies-empty")
@@ -67,7 +59,7 @@ def test_hr_publishes_a_vacancy_in_kazakh_and_confirms_an_application_in_russian
 
     ru = Audit("ru")
     russian = live.page(browser, "ru")
-    _sign_in(russian, hr.email)
+    sign_in_page(russian, hr.email)
     russian.goto(f"/hr/competitions/{competition_id}")
     assert russian.locator("#count-submitted").inner_text() == "1"
     ru.check(russian, "hr-dashboard")
@@ -94,7 +86,7 @@ def test_hr_publishes_a_vacancy_in_kazakh_and_confirms_an_application_in_russian
     russian.goto(f"/hr/competitions/{competition_id}")
     assert russian.locator("#count-confirmed").inner_text() == "1"
     kk_board = live.page(browser, "kk")
-    _sign_in(kk_board, hr.email)
+    sign_in_page(kk_board, hr.email)
     kk_board.goto(f"/hr/competitions/{competition_id}")
     kk.check(kk_board, "hr-dashboard")
 
@@ -106,7 +98,7 @@ def test_hr_publishes_a_vacancy_in_kazakh_and_confirms_an_application_in_russian
             assert score(live, setup, "essay", person.code, member, value).status_code == 200
     assert close(live, setup, "essay").status_code == 200
     scheduler = live.page(browser, "ru")
-    _sign_in(scheduler, setup.hr.email)
+    sign_in_page(scheduler, setup.hr.email)
     scheduler.goto(f"/hr/competitions/{setup.competition_id}/interviews")
     first = setup.people[0].code
     ru.check(scheduler, "hr-interviews-shortlist")

@@ -18,9 +18,9 @@ from app.alerts.models import AlertSubscription
 from app.applications.models import Application
 from app.essays.models import Essay
 from tests.api._assessment import build
-from tests.factories.accounts import TEST_PASSWORD
 from tests.factories.candidates import make_iin
 from tests.integration.test_smtp_delivery import Inbox
+from tests.web._pages import mailing_live, sign_in_page, subscribe_to_legal
 from tests.web.conftest import Live
 
 pytestmark = pytest.mark.timeout(600)
@@ -54,11 +54,8 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def sign_in(page: Any, email: str) -> None:
-    page.goto("/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", TEST_PASSWORD)
-    page.locator("form[action='/sign-in'] button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/applications$"))
+    """A candidate signs in through the page and lands on the applications."""
+    sign_in_page(page, email, lands="/applications")
 
 
 # kk: six months of experience against twelve required (not met); ru: three years (every requirement met)
@@ -179,18 +176,9 @@ def test_the_unsubscribe_link_from_the_letter_opens_a_page_in_the_letters_langua
     live_factory: Callable[..., Live], browser: Any, smtp_server: tuple[Inbox, int], locale: str
 ) -> None:
     inbox, port = smtp_server
-    live = live_factory(
-        start_consumer=True,
-        smtp_url=f"smtp://irikteu:p%40ss%20word@127.0.0.1:{port}",
-        mail_from="Irikteu <no-reply@irikteu.test>",
-    )
+    live = mailing_live(live_factory, port)
     account = live.candidate(vacancy_alerts=True)
-    subscribed = live.client.post(
-        "/api/v1/alerts/subscriptions",
-        headers=live.headers(account),
-        json={"criteria": {"functional_areas": ["legal"]}, "frequency": "immediate", "locale": locale},
-    )
-    assert subscribed.status_code == 201, subscribed.text
+    subscription_id = subscribe_to_legal(live, account, locale)
     hr = live.account("hr_officer")
     live.published_competition(hr)
     [campaign] = live.client.get("/api/v1/alerts/campaigns", headers=live.headers(hr)).json()
@@ -212,6 +200,6 @@ def test_the_unsubscribe_link_from_the_letter_opens_a_page_in_the_letters_langua
         assert page.locator("html").get_attribute("lang") == locale
         assert page.inner_text("h1").strip() == TEXTS[locale]["unsubscribed"]
     with live.session() as session:
-        subscription = session.get(AlertSubscription, subscribed.json()["id"])
+        subscription = session.get(AlertSubscription, subscription_id)
         assert subscription is not None and subscription.active is False
     assert not live.csp_errors

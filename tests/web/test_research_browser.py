@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.competitions.models import Competition
 from app.demo import seed
+from tests.web._pages import sign_in_page
 from tests.web.conftest import Live, screenshot
 from tests.web.test_accessibility import BLOCKING, WCAG_TAGS
 
@@ -36,14 +37,6 @@ WORDS = {
 }
 
 
-def _sign_in(page: Any, login: str, password: str) -> None:
-    page.goto("/sign-in")
-    page.fill("#email", f"{login}@demo.irikteu.kz")
-    page.fill("#password", password)
-    page.locator("form[action='/sign-in'] button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/work$"))
-
-
 def _accessible(axe: Axe, page: Any, locale: str, name: str) -> None:
     """axe-core finds nothing serious or critical; screenshots at 360 and 1280 px."""
     page.wait_for_load_state("load")
@@ -63,7 +56,7 @@ def test_a_researcher_chooses_a_scope_and_sees_the_table_in_kk_and_ru(
     axe = Axe()
     for locale, words in WORDS.items():
         page = live.page(browser, locale)
-        _sign_in(page, "researcher", "demo-research-2026")
+        sign_in_page(page, "researcher@demo.irikteu.kz", "demo-research-2026")
         page.goto("/research/fairness")
         page.select_option("#competition", str(finished))
         page.locator("input[name=groups][value=sex]").check()
@@ -95,7 +88,7 @@ def test_a_researcher_chooses_a_scope_and_sees_the_table_in_kk_and_ru(
         page.context.close()
         # the administrator's decision page for the study just requested
         admin = live.page(browser, locale)
-        _sign_in(admin, "admin", "demo-admin-2026")
+        sign_in_page(admin, "admin@demo.irikteu.kz", "demo-admin-2026")
         admin.goto("/research/studies")
         admin.get_by_role("link", name=f"Study {locale}").click()
         assert admin.locator("input[name=decision]").count() == 2

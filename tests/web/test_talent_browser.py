@@ -15,21 +15,12 @@ from sqlalchemy import select
 from app.alerts.models import AlertCampaign
 from app.candidates.models import Candidate
 from app.talent.models import TalentInvitation
-from tests.factories.accounts import TEST_PASSWORD
 from tests.integration.test_smtp_delivery import Inbox
+from tests.web._pages import mailing_live, sign_in_page, subscribe_to_legal
 from tests.web.conftest import Live
 from tests.web.test_accessibility import Audit
 
 pytestmark = pytest.mark.timeout(600)
-
-
-def sign_in(page: Any, email: str) -> None:
-    """Sign in through the page; staff land on their work page."""
-    page.goto("/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", TEST_PASSWORD)
-    page.locator("form[action='/sign-in'] button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/work$"))
 
 
 def _passed(audit: Audit, live: Live) -> None:
@@ -42,18 +33,9 @@ def test_hr_approves_the_alert_campaign_in_kazakh_and_the_subscriber_gets_the_le
     live_factory: Callable[..., Live], browser: Any, smtp_server: tuple[Inbox, int]
 ) -> None:
     inbox, port = smtp_server
-    live = live_factory(
-        start_consumer=True,
-        smtp_url=f"smtp://irikteu:p%40ss%20word@127.0.0.1:{port}",
-        mail_from="Irikteu <no-reply@irikteu.test>",
-    )
+    live = mailing_live(live_factory, port)
     subscriber = live.candidate(vacancy_alerts=True)
-    subscribed = live.client.post(
-        "/api/v1/alerts/subscriptions",
-        headers=live.headers(subscriber),
-        json={"criteria": {"functional_areas": ["legal"]}, "frequency": "immediate", "locale": "kk"},
-    )
-    assert subscribed.status_code == 201, subscribed.text
+    subscribe_to_legal(live, subscriber, "kk")
     hr = live.account("hr_officer")
     vacancy_id, _ = live.published_competition(hr)
     with live.session() as session:
@@ -61,7 +43,7 @@ def test_hr_approves_the_alert_campaign_in_kazakh_and_the_subscriber_gets_the_le
 
     audit = Audit("kk")
     page = live.page(browser, "kk")
-    sign_in(page, hr.email)
+    sign_in_page(page, hr.email)
     page.goto("/hr/alerts")
     assert page.inner_text("h1").strip() == "Бос лауазымдар туралы хабарлама таратылымдары"
     audit.check(page, "hr-alerts")
@@ -95,7 +77,7 @@ def test_hr_approves_the_alert_campaign_in_kazakh_and_the_subscriber_gets_the_le
 
     russian = Audit("ru")
     other = live.page(browser, "ru")
-    sign_in(other, hr.email)
+    sign_in_page(other, hr.email)
     for path, name in (("/hr/alerts", "hr-alerts"), (f"/hr/alerts/{campaign_id}", "hr-alert-campaign-approved")):
         other.goto(path)
         russian.check(other, name)
@@ -112,7 +94,7 @@ def test_hr_searches_the_pool_for_a_vacancy_and_opens_a_match_explanation_in_rus
 
     audit = Audit("ru")
     page = live.page(browser, "ru")
-    sign_in(page, hr.email)
+    sign_in_page(page, hr.email)
     page.goto("/hr/talent")
     audit.check(page, "hr-talent")
     page.select_option("#vacancy_id", str(vacancy_id))
@@ -148,7 +130,7 @@ def test_hr_searches_the_pool_for_a_vacancy_and_opens_a_match_explanation_in_rus
 
     kazakh = Audit("kk")
     other = live.page(browser, "kk")
-    sign_in(other, hr.email)
+    sign_in_page(other, hr.email)
     for path, name in (
         (f"/hr/talent?vacancy_id={vacancy_id}&include_failing=1", "hr-talent-results"),
         (f"/hr/talent/invite?vacancy_id={vacancy_id}&candidate_id={candidate_id}", "hr-talent-invite"),

@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
@@ -15,11 +14,11 @@ from sqlalchemy import event, select
 
 from app.alerts.models import AlertCampaign, AlertStandingRule
 from app.auth.models import Account
-from app.candidates.models import Candidate
 from app.jobs.models import Job
 from app.notifications.models import Notification
-from app.talent.models import REGIONAL, ReserveMembership, TalentInvitation
+from app.talent.models import TalentInvitation
 from tests.api._workflow import World, world_fixture  # noqa: F401
+from tests.factories.talent import add_reserve, candidate_id
 from tests.web._pages import csrf_of, sign_in
 
 RU = {"Accept-Language": "ru"}
@@ -35,35 +34,15 @@ class Pool:
     reserve_only: int
 
 
-def _candidate_id(world: World, account: Account) -> int:
-    with world.session() as session:
-        found: int = session.scalars(select(Candidate.id).where(Candidate.account_id == account.id)).one()
-        return found
-
-
-def _reserve(world: World, candidate_id: int) -> None:
-    with world.session() as session:
-        session.add(
-            ReserveMembership(
-                candidate_id=candidate_id,
-                kind=REGIONAL,
-                region="Astana",
-                since=date(2025, 1, 1),
-                until=None,
-                source="test order",
-            )
-        )
-
-
 @pytest.fixture(name="pool")
 def pool_fixture(world: World) -> Pool:
     hr = world.account("hr_officer")
     vacancy_id, _ = world.published_competition(hr)  # bachelor in Law, at least 12 months of experience
-    qualified = _candidate_id(world, world.candidate(talent_pool=True, surname="Әлиев"))
-    short = _candidate_id(world, world.candidate(experience_years=0, talent_pool=True, surname="Қасымов"))
-    reserve_only = _candidate_id(world, world.candidate(talent_pool=False, surname="Резервов"))
+    qualified = candidate_id(world, world.candidate(talent_pool=True, surname="Әлиев"))
+    short = candidate_id(world, world.candidate(experience_years=0, talent_pool=True, surname="Қасымов"))
+    reserve_only = candidate_id(world, world.candidate(talent_pool=False, surname="Резервов"))
     world.candidate(talent_pool=False, surname="Жоқов")  # outside the pool: never listed
-    _reserve(world, reserve_only)
+    add_reserve(world, reserve_only)
     sign_in(world.client, hr.email)
     return Pool(hr, vacancy_id, qualified, short, reserve_only)
 
@@ -161,7 +140,7 @@ def test_the_search_page_makes_no_query_per_result(world: World, pool: Pool) -> 
     _queries_for(world, url)  # embeddings of the texts stored once
     few = _queries_for(world, url)
     for number in range(6):
-        _reserve(world, _candidate_id(world, world.candidate(talent_pool=True, surname=f"Көпов{number}")))
+        add_reserve(world, candidate_id(world, world.candidate(talent_pool=True, surname=f"Көпов{number}")))
     _queries_for(world, url)
     many = _queries_for(world, url)
     assert len(re.findall(r'id="candidate-\d+"', world.client.get(url).text)) == 9
@@ -340,7 +319,7 @@ def test_another_state_body_gets_the_403_page_and_changes_nothing(world: World) 
     owner = world.account("hr_officer")
     vacancy_id, _ = world.published_competition(owner)
     campaign = _campaign_of(world, vacancy_id)
-    qualified = _candidate_id(world, world.candidate(talent_pool=True))
+    qualified = candidate_id(world, world.candidate(talent_pool=True))
     with world.session() as session:
         rule = AlertStandingRule(
             state_body_id=owner.state_body_id, criteria={}, auto_approve=True, active=True, created_by=owner.id

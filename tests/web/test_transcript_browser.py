@@ -11,30 +11,21 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from app.interviews.models import Interview
-from tests.api._assessment import NOW, build
-from tests.factories.accounts import TEST_PASSWORD
+from tests.api._assessment import build
+from tests.api._transcripts import add_interview
 from tests.web._anonymity import assert_anonymous, identities
+from tests.web._pages import sign_in_page
 from tests.web.conftest import SCREENSHOTS, Live
 from tests.web.test_accessibility import Audit
 
 pytestmark = pytest.mark.timeout(600)
 
 CLIP = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "asr" / "ru" / "test_sound_ru.wav"
-
-
-def _sign_in(page: Any, email: str) -> None:
-    page.goto("/sign-in")
-    page.fill("#email", email)
-    page.fill("#password", TEST_PASSWORD)
-    page.locator("form[action='/sign-in'] button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/work$"))
 
 
 def test_upload_the_russian_clip_see_the_transcript_correct_a_word_and_see_the_diff(
@@ -44,26 +35,14 @@ def test_upload_the_russian_clip_see_the_transcript_correct_a_word_and_see_the_d
     live = live_factory(start_consumer=True, data_dir=tmp_path / "data")
     setup = build(live, topic=False)
     with live.session() as session:
-        interview = Interview(
-            application_id=setup.people[0].application_id,
-            competition_id=setup.competition_id,
-            starts_at=NOW + timedelta(days=1),
-            ends_at=NOW + timedelta(days=1, minutes=15),
-            duration_minutes=15,
-            status="held",
-            scheduled_by=setup.hr.id,
-            scheduled_at=NOW,
-        )
-        session.add(interview)
-        session.flush()
-        base = f"/commission/interviews/{interview.id}"
+        base = f"/commission/interviews/{add_interview(session, setup, status='held')}"
     with live.session() as session:
         people = identities(session, live.app.state.settings.secret_key)
 
     # the secretary, in Kazakh: the list, the upload form, the page that waits for the job
     kk = Audit("kk")
     secretary = live.page(browser, "kk")
-    _sign_in(secretary, setup.secretary.email)
+    sign_in_page(secretary, setup.secretary.email)
     secretary.click("a[href='/commission/transcripts']")
     kk.check(secretary, "transcripts-list")
     secretary.click(f"a[href='{base}/transcript']")
@@ -86,7 +65,7 @@ def test_upload_the_russian_clip_see_the_transcript_correct_a_word_and_see_the_d
     # a member, in Russian: play from a segment, correct its last word, read the diff
     ru = Audit("ru")
     member = live.page(browser, "ru")
-    _sign_in(member, setup.members[1].email)
+    sign_in_page(member, setup.members[1].email)
     member.goto(f"{base}/transcript")
     assert_anonymous(member.content(), people, "member's transcript page")
     member.wait_for_function("() => document.getElementById('interview-audio').readyState >= 1")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +20,14 @@ from sqlalchemy import select
 
 from app.auth.models import Account
 from app.i18n import translate
-from app.interviews.models import Interview
 from app.transcripts import jobs as transcript_jobs
 from app.transcripts.errors import SILENT_AUDIO
 from app.transcripts.models import Recording, TranscriptVersion
 from ml.transcription import TranscriptionError
 from ml.transcription.transcriber import quality_note
 from tests.api._assessment import NOW, Clocked, Setup, build, clocked_world_fixture  # noqa: F401
-from tests.api.test_transcripts import FAKE_MODEL, FakeTranscriber
+from tests.api._transcripts import FAKE_MODEL, add_interview
+from tests.api.test_transcripts import FakeTranscriber
 from tests.unit.ml._audio import tone
 from tests.web._anonymity import Identity, assert_anonymous, identities
 from tests.web._pages import csrf_of, sign_in
@@ -65,19 +64,7 @@ class Scene:
 
 def _interview(world: Clocked, setup: Setup) -> int:
     with world.session() as session:
-        interview = Interview(
-            application_id=setup.people[0].application_id,
-            competition_id=setup.competition_id,
-            starts_at=NOW + timedelta(days=1),
-            ends_at=NOW + timedelta(days=1, minutes=15),
-            duration_minutes=15,
-            status="held",
-            scheduled_by=setup.hr.id,
-            scheduled_at=NOW,
-        )
-        session.add(interview)
-        session.flush()
-        return interview.id
+        return add_interview(session, setup, status="held")
 
 
 @pytest.fixture

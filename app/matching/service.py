@@ -184,15 +184,32 @@ def _weights(settings: Settings, *, structured: bool) -> dict[str, float]:
 # --- the pool ----------------------------------------------------------------------------------------
 
 
-def _candidate_pool(session: Session, filters: CandidateFilters, on: date) -> list[Candidate]:
-    query = select(Candidate).order_by(Candidate.id)
+def _pool_query(filters: CandidateFilters, query: Any) -> Any:
+    """``query`` narrowed by the filters SQL can apply (the pool's ids, regions); None for an empty pool."""
     if filters.candidate_ids is not None:
         ids = sorted({int(i) for i in filters.candidate_ids})
         if not ids:
-            return []
+            return None
         query = query.where(Candidate.id.in_(ids))
     if filters.regions:
         query = query.where(Candidate.region.in_(list(filters.regions)))
+    return query.order_by(Candidate.id)
+
+
+def _profile_filters(filters: CandidateFilters) -> bool:
+    """Whether a filter reads the profiles (education, experience, area, languages), not only SQL columns."""
+    return bool(
+        filters.min_education_level is not None
+        or filters.min_experience_months
+        or filters.functional_area
+        or filters.languages
+    )
+
+
+def _candidate_pool(session: Session, filters: CandidateFilters, on: date) -> list[Candidate]:
+    query = _pool_query(filters, select(Candidate))
+    if query is None:
+        return []
     pool = list(session.scalars(query))
     out = []
     wanted_languages = set(filters.languages)
@@ -372,8 +389,8 @@ def _round(value: float) -> float:
 
 
 def _snapshot_restrict(
-    session: Session, settings: Settings, embedder: Embedder, pool: list[Candidate], query: npt.NDArray[np.float32]
-) -> list[Candidate]:
+    settings: Settings, embedder: Embedder, pool: list[int], query: npt.NDArray[np.float32]
+) -> list[int]:
     """With a large pool and a current snapshot: the snapshot's nearest plus anyone not in it yet."""
     if len(pool) <= settings.matching_retrieval_depth:
         return pool
@@ -382,7 +399,29 @@ def _snapshot_restrict(
         return pool
     _scores, ids = current.search(query[None, :], settings.matching_retrieval_depth)
     near = {int(i) for i in ids[0] if i >= 0}
-    return [candidate for candidate in pool if candidate.id in near or candidate.id not in current]
+    return [candidate_id for candidate_id in pool if candidate_id in near or candidate_id not in current]
+
+
+def _ranked_pool(
+    session: Session,
+    settings: Settings,
+    embedder: Embedder,
+    filters: CandidateFilters,
+    on: date,
+    query: npt.NDArray[np.float32],
+) -> list[Candidate]:
+    """The pool to rank for ``query``: filtered, then cut to the snapshot's nearest when it is large. Without
+    a filter on the profiles the cut is made on ids, so only the profiles that are ranked are loaded."""
+    if _profile_filters(filters):
+        pool = _candidate_pool(session, filters, on)
+        kept = set(_snapshot_restrict(settings, embedder, [candidate.id for candidate in pool], query))
+        return [candidate for candidate in pool if candidate.id in kept]
+    ids_query = _pool_query(filters, select(Candidate.id))
+    if ids_query is None:
+        return []
+    ids = _snapshot_restrict(settings, embedder, list(session.scalars(ids_query)), query)
+    found = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.id.in_(ids)))} if ids else {}
+    return [found[candidate_id] for candidate_id in ids]
 
 
 def match_candidates_for_vacancy(
@@ -405,10 +444,9 @@ def match_candidates_for_vacancy(
     on = on or kazakhstan_today()
     embedder = get_embedder(settings)
     weights = _weights(settings, structured=True)
-    pool = _candidate_pool(session, filters, on)
     v_fields = vacancy_fields(vacancy)
     query = _text_side(session, embedder, [vacancy_text(vacancy)], [v_fields["title"]])
-    pool = _snapshot_restrict(session, settings, embedder, pool, query.full[0])
+    pool = _ranked_pool(session, settings, embedder, filters, on, query.full[0])
     results: list[MatchResult] = []
     if pool:
         texts = [profile_text(candidate) for candidate in pool]
@@ -535,9 +573,8 @@ def search_candidates_by_text(
     on = on or kazakhstan_today()
     embedder = get_embedder(settings)
     weights = _weights(settings, structured=False)
-    pool = _candidate_pool(session, filters, on)
     query_vector = embed_queries(session, embedder, [cleaned])[0]
-    pool = _snapshot_restrict(session, settings, embedder, pool, query_vector)
+    pool = _ranked_pool(session, settings, embedder, filters, on, query_vector)
     results: list[MatchResult] = []
     if pool:
         texts = [profile_text(candidate) for candidate in pool]

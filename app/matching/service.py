@@ -20,8 +20,8 @@ embeddings.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -341,6 +341,19 @@ def _matched_terms(
     return terms
 
 
+def _explainer(
+    signals: _Signals, fields: Sequence[Mapping[str, str]], order: Sequence[str], by: str, ids: Sequence[int]
+) -> Callable[[MatchResult], list[MatchedTerm]]:
+    """The matched terms of a result, found by its ``by`` id among ``ids`` (the ranked documents in order)."""
+    position = {item_id: index for index, item_id in enumerate(ids)}
+
+    def explain(result: MatchResult) -> list[MatchedTerm]:
+        index = position[getattr(result, by)]
+        return _matched_terms(signals.bm25, signals.query_tokens, index, fields[index], order)
+
+    return explain
+
+
 def _vectors(
     session: Session,
     embedder: Embedder,
@@ -365,13 +378,18 @@ def _page(
     page_size: int,
     embedder: Embedder,
     weights: dict[str, float],
+    explain: Callable[[MatchResult], list[MatchedTerm]] | None = None,
 ) -> MatchPage:
-    """Best first (ties by ``by`` id), failing ones counted rather than listed unless asked, one page cut."""
+    """Best first (ties by ``by`` id), failing ones counted rather than listed unless asked, one page cut;
+    ``explain`` gives the matched terms of the results on the page (worked out for those only)."""
     kept = [result for result in results if include_failing or result.meets_requirements]
     kept.sort(key=lambda item: (-item.score, getattr(item, by) or 0))
     start = (page - 1) * page_size
+    items = kept[start : start + page_size]
+    if explain is not None:
+        items = [replace(item, matched_terms=explain(item)) for item in items]
     return MatchPage(
-        items=kept[start : start + page_size],
+        items=items,
         total=len(kept),
         page=page,
         page_size=page_size,
@@ -448,14 +466,15 @@ def match_candidates_for_vacancy(
     query = _text_side(session, embedder, [vacancy_text(vacancy)], [v_fields["title"]])
     pool = _ranked_pool(session, settings, embedder, filters, on, query.full[0])
     results: list[MatchResult] = []
+    explain = None
     if pool:
         texts = [profile_text(candidate) for candidate in pool]
         fields = [profile_fields(candidate) for candidate in pool]
         signals = _rank_signals(query, _text_side(session, embedder, texts, [f["title"] for f in fields]))
         results = [
-            _pair_result(candidate, vacancy, on, signals, index, weights, fields[index], PROFILE_FIELDS)
-            for index, candidate in enumerate(pool)
+            _pair_result(candidate, vacancy, on, signals, index, weights) for index, candidate in enumerate(pool)
         ]
+        explain = _explainer(signals, fields, PROFILE_FIELDS, "candidate_id", [c.id for c in pool])
     return _page(
         results,
         include_failing=include_failing,
@@ -464,6 +483,7 @@ def match_candidates_for_vacancy(
         page_size=page_size,
         embedder=embedder,
         weights=weights,
+        explain=explain,
     )
 
 
@@ -474,8 +494,6 @@ def _pair_result(
     signals: Any,
     index: int,
     weights: dict[str, float],
-    fields: Any,
-    field_names: Any,
 ) -> MatchResult:
     """One candidate–vacancy pair scored and explained: the rule's requirements, the blend, the terms."""
     check = qualification_of(candidate, vacancy, on)
@@ -493,7 +511,6 @@ def _pair_result(
         shares=_shares(components, weights, score),
         meets_requirements=check.qualified,
         requirements=_outcomes(check),
-        matched_terms=_matched_terms(signals.bm25, signals.query_tokens, index, fields, field_names),
     )
 
 
@@ -522,15 +539,16 @@ def match_vacancies_for_candidate(
     p_fields = profile_fields(candidate)
     query_text = profile_text(candidate)
     results: list[MatchResult] = []
+    explain = None
     if vacancies:
         query = _text_side(session, embedder, [query_text], [p_fields["title"]])
         fields = [vacancy_fields(vacancy) for vacancy in vacancies]
         texts = [vacancy_text(vacancy) for vacancy in vacancies]
         signals = _rank_signals(query, _text_side(session, embedder, texts, [f["title"] for f in fields]))
         results = [
-            _pair_result(candidate, vacancy, on, signals, index, weights, fields[index], VACANCY_FIELDS)
-            for index, vacancy in enumerate(vacancies)
+            _pair_result(candidate, vacancy, on, signals, index, weights) for index, vacancy in enumerate(vacancies)
         ]
+        explain = _explainer(signals, fields, VACANCY_FIELDS, "vacancy_id", [v.id for v in vacancies])
     return _page(
         results,
         include_failing=include_failing,
@@ -539,6 +557,7 @@ def match_vacancies_for_candidate(
         page_size=page_size,
         embedder=embedder,
         weights=weights,
+        explain=explain,
     )
 
 
@@ -576,6 +595,7 @@ def search_candidates_by_text(
     query_vector = embed_queries(session, embedder, [cleaned])[0]
     pool = _ranked_pool(session, settings, embedder, filters, on, query_vector)
     results: list[MatchResult] = []
+    explain = None
     if pool:
         texts = [profile_text(candidate) for candidate in pool]
         fields = [profile_fields(candidate) for candidate in pool]
@@ -599,11 +619,9 @@ def search_candidates_by_text(
                     shares=_shares(components, weights, score),
                     meets_requirements=True,
                     requirements=[],
-                    matched_terms=_matched_terms(
-                        signals.bm25, signals.query_tokens, index, fields[index], PROFILE_FIELDS
-                    ),
                 )
             )
+        explain = _explainer(signals, fields, PROFILE_FIELDS, "candidate_id", [c.id for c in pool])
     return _page(
         results,
         include_failing=True,
@@ -612,6 +630,7 @@ def search_candidates_by_text(
         page_size=page_size,
         embedder=embedder,
         weights=weights,
+        explain=explain,
     )
 
 

@@ -434,12 +434,14 @@ def _ranked_pool(
         pool = _candidate_pool(session, filters, on)
         kept = set(_snapshot_restrict(settings, embedder, [candidate.id for candidate in pool], query))
         return [candidate for candidate in pool if candidate.id in kept]
-    ids_query = _pool_query(filters, select(Candidate.id))
-    if ids_query is None:
-        return []
-    ids = _snapshot_restrict(settings, embedder, list(session.scalars(ids_query)), query)
+    if filters.candidate_ids is not None and not filters.regions:
+        ids = sorted({int(i) for i in filters.candidate_ids})  # no filter left for the database to apply
+    else:
+        ids_query = _pool_query(filters, select(Candidate.id))
+        ids = [] if ids_query is None else list(session.scalars(ids_query))
+    ids = _snapshot_restrict(settings, embedder, ids, query)
     found = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.id.in_(ids)))} if ids else {}
-    return [found[candidate_id] for candidate_id in ids]
+    return [found[candidate_id] for candidate_id in ids if candidate_id in found]
 
 
 def match_candidates_for_vacancy(

@@ -20,8 +20,8 @@ embeddings.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -184,15 +184,32 @@ def _weights(settings: Settings, *, structured: bool) -> dict[str, float]:
 # --- the pool ----------------------------------------------------------------------------------------
 
 
-def _candidate_pool(session: Session, filters: CandidateFilters, on: date) -> list[Candidate]:
-    query = select(Candidate).order_by(Candidate.id)
+def _pool_query(filters: CandidateFilters, query: Any) -> Any:
+    """``query`` narrowed by the filters SQL can apply (the pool's ids, regions); None for an empty pool."""
     if filters.candidate_ids is not None:
         ids = sorted({int(i) for i in filters.candidate_ids})
         if not ids:
-            return []
+            return None
         query = query.where(Candidate.id.in_(ids))
     if filters.regions:
         query = query.where(Candidate.region.in_(list(filters.regions)))
+    return query.order_by(Candidate.id)
+
+
+def _profile_filters(filters: CandidateFilters) -> bool:
+    """Whether a filter reads the profiles (education, experience, area, languages), not only SQL columns."""
+    return bool(
+        filters.min_education_level is not None
+        or filters.min_experience_months
+        or filters.functional_area
+        or filters.languages
+    )
+
+
+def _candidate_pool(session: Session, filters: CandidateFilters, on: date) -> list[Candidate]:
+    query = _pool_query(filters, select(Candidate))
+    if query is None:
+        return []
     pool = list(session.scalars(query))
     out = []
     wanted_languages = set(filters.languages)
@@ -324,6 +341,19 @@ def _matched_terms(
     return terms
 
 
+def _explainer(
+    signals: _Signals, fields: Sequence[Mapping[str, str]], order: Sequence[str], by: str, ids: Sequence[int]
+) -> Callable[[MatchResult], list[MatchedTerm]]:
+    """The matched terms of a result, found by its ``by`` id among ``ids`` (the ranked documents in order)."""
+    position = {item_id: index for index, item_id in enumerate(ids)}
+
+    def explain(result: MatchResult) -> list[MatchedTerm]:
+        index = position[getattr(result, by)]
+        return _matched_terms(signals.bm25, signals.query_tokens, index, fields[index], order)
+
+    return explain
+
+
 def _vectors(
     session: Session,
     embedder: Embedder,
@@ -348,13 +378,18 @@ def _page(
     page_size: int,
     embedder: Embedder,
     weights: dict[str, float],
+    explain: Callable[[MatchResult], list[MatchedTerm]] | None = None,
 ) -> MatchPage:
-    """Best first (ties by ``by`` id), failing ones counted rather than listed unless asked, one page cut."""
+    """Best first (ties by ``by`` id), failing ones counted rather than listed unless asked, one page cut;
+    ``explain`` gives the matched terms of the results on the page (worked out for those only)."""
     kept = [result for result in results if include_failing or result.meets_requirements]
     kept.sort(key=lambda item: (-item.score, getattr(item, by) or 0))
     start = (page - 1) * page_size
+    items = kept[start : start + page_size]
+    if explain is not None:
+        items = [replace(item, matched_terms=explain(item)) for item in items]
     return MatchPage(
-        items=kept[start : start + page_size],
+        items=items,
         total=len(kept),
         page=page,
         page_size=page_size,
@@ -372,8 +407,8 @@ def _round(value: float) -> float:
 
 
 def _snapshot_restrict(
-    session: Session, settings: Settings, embedder: Embedder, pool: list[Candidate], query: npt.NDArray[np.float32]
-) -> list[Candidate]:
+    settings: Settings, embedder: Embedder, pool: list[int], query: npt.NDArray[np.float32]
+) -> list[int]:
     """With a large pool and a current snapshot: the snapshot's nearest plus anyone not in it yet."""
     if len(pool) <= settings.matching_retrieval_depth:
         return pool
@@ -382,7 +417,31 @@ def _snapshot_restrict(
         return pool
     _scores, ids = current.search(query[None, :], settings.matching_retrieval_depth)
     near = {int(i) for i in ids[0] if i >= 0}
-    return [candidate for candidate in pool if candidate.id in near or candidate.id not in current]
+    return [candidate_id for candidate_id in pool if candidate_id in near or candidate_id not in current]
+
+
+def _ranked_pool(
+    session: Session,
+    settings: Settings,
+    embedder: Embedder,
+    filters: CandidateFilters,
+    on: date,
+    query: npt.NDArray[np.float32],
+) -> list[Candidate]:
+    """The pool to rank for ``query``: filtered, then cut to the snapshot's nearest when it is large. Without
+    a filter on the profiles the cut is made on ids, so only the profiles that are ranked are loaded."""
+    if _profile_filters(filters):
+        pool = _candidate_pool(session, filters, on)
+        kept = set(_snapshot_restrict(settings, embedder, [candidate.id for candidate in pool], query))
+        return [candidate for candidate in pool if candidate.id in kept]
+    if filters.candidate_ids is not None and not filters.regions:
+        ids = sorted({int(i) for i in filters.candidate_ids})  # no filter left for the database to apply
+    else:
+        ids_query = _pool_query(filters, select(Candidate.id))
+        ids = [] if ids_query is None else list(session.scalars(ids_query))
+    ids = _snapshot_restrict(settings, embedder, ids, query)
+    found = {c.id: c for c in session.scalars(select(Candidate).where(Candidate.id.in_(ids)))} if ids else {}
+    return [found[candidate_id] for candidate_id in ids if candidate_id in found]
 
 
 def match_candidates_for_vacancy(
@@ -405,19 +464,19 @@ def match_candidates_for_vacancy(
     on = on or kazakhstan_today()
     embedder = get_embedder(settings)
     weights = _weights(settings, structured=True)
-    pool = _candidate_pool(session, filters, on)
     v_fields = vacancy_fields(vacancy)
     query = _text_side(session, embedder, [vacancy_text(vacancy)], [v_fields["title"]])
-    pool = _snapshot_restrict(session, settings, embedder, pool, query.full[0])
+    pool = _ranked_pool(session, settings, embedder, filters, on, query.full[0])
     results: list[MatchResult] = []
+    explain = None
     if pool:
         texts = [profile_text(candidate) for candidate in pool]
         fields = [profile_fields(candidate) for candidate in pool]
         signals = _rank_signals(query, _text_side(session, embedder, texts, [f["title"] for f in fields]))
         results = [
-            _pair_result(candidate, vacancy, on, signals, index, weights, fields[index], PROFILE_FIELDS)
-            for index, candidate in enumerate(pool)
+            _pair_result(candidate, vacancy, on, signals, index, weights) for index, candidate in enumerate(pool)
         ]
+        explain = _explainer(signals, fields, PROFILE_FIELDS, "candidate_id", [c.id for c in pool])
     return _page(
         results,
         include_failing=include_failing,
@@ -426,6 +485,7 @@ def match_candidates_for_vacancy(
         page_size=page_size,
         embedder=embedder,
         weights=weights,
+        explain=explain,
     )
 
 
@@ -436,8 +496,6 @@ def _pair_result(
     signals: Any,
     index: int,
     weights: dict[str, float],
-    fields: Any,
-    field_names: Any,
 ) -> MatchResult:
     """One candidate–vacancy pair scored and explained: the rule's requirements, the blend, the terms."""
     check = qualification_of(candidate, vacancy, on)
@@ -455,7 +513,6 @@ def _pair_result(
         shares=_shares(components, weights, score),
         meets_requirements=check.qualified,
         requirements=_outcomes(check),
-        matched_terms=_matched_terms(signals.bm25, signals.query_tokens, index, fields, field_names),
     )
 
 
@@ -484,15 +541,16 @@ def match_vacancies_for_candidate(
     p_fields = profile_fields(candidate)
     query_text = profile_text(candidate)
     results: list[MatchResult] = []
+    explain = None
     if vacancies:
         query = _text_side(session, embedder, [query_text], [p_fields["title"]])
         fields = [vacancy_fields(vacancy) for vacancy in vacancies]
         texts = [vacancy_text(vacancy) for vacancy in vacancies]
         signals = _rank_signals(query, _text_side(session, embedder, texts, [f["title"] for f in fields]))
         results = [
-            _pair_result(candidate, vacancy, on, signals, index, weights, fields[index], VACANCY_FIELDS)
-            for index, vacancy in enumerate(vacancies)
+            _pair_result(candidate, vacancy, on, signals, index, weights) for index, vacancy in enumerate(vacancies)
         ]
+        explain = _explainer(signals, fields, VACANCY_FIELDS, "vacancy_id", [v.id for v in vacancies])
     return _page(
         results,
         include_failing=include_failing,
@@ -501,6 +559,7 @@ def match_vacancies_for_candidate(
         page_size=page_size,
         embedder=embedder,
         weights=weights,
+        explain=explain,
     )
 
 
@@ -535,10 +594,10 @@ def search_candidates_by_text(
     on = on or kazakhstan_today()
     embedder = get_embedder(settings)
     weights = _weights(settings, structured=False)
-    pool = _candidate_pool(session, filters, on)
     query_vector = embed_queries(session, embedder, [cleaned])[0]
-    pool = _snapshot_restrict(session, settings, embedder, pool, query_vector)
+    pool = _ranked_pool(session, settings, embedder, filters, on, query_vector)
     results: list[MatchResult] = []
+    explain = None
     if pool:
         texts = [profile_text(candidate) for candidate in pool]
         fields = [profile_fields(candidate) for candidate in pool]
@@ -562,11 +621,9 @@ def search_candidates_by_text(
                     shares=_shares(components, weights, score),
                     meets_requirements=True,
                     requirements=[],
-                    matched_terms=_matched_terms(
-                        signals.bm25, signals.query_tokens, index, fields[index], PROFILE_FIELDS
-                    ),
                 )
             )
+        explain = _explainer(signals, fields, PROFILE_FIELDS, "candidate_id", [c.id for c in pool])
     return _page(
         results,
         include_failing=True,
@@ -575,6 +632,7 @@ def search_candidates_by_text(
         page_size=page_size,
         embedder=embedder,
         weights=weights,
+        explain=explain,
     )
 
 

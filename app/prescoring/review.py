@@ -113,10 +113,14 @@ def discussion_states(
 
 def undiscussed_essays(session: Session, *, competition: Competition) -> list[str]:
     """Anonymous codes of the competition's flagged essays without a discussion of every flag."""
+    # An essay no member has scored has no flag (every flag names a member's score): only scored ones are read.
+    scored = select(MemberScore.application_id).where(
+        MemberScore.stage == STAGE, MemberScore.score_type == SCORE_MEMBER
+    )
     rows = session.execute(
         select(Application.id, Application.anonymous_code)
         .join(Essay, Essay.application_id == Application.id)
-        .where(Application.competition_id == competition.id, Essay.locked.is_(True))
+        .where(Application.competition_id == competition.id, Essay.locked.is_(True), Application.id.in_(scored))
         .order_by(Application.applied_at, Application.id)
     ).all()
     states = discussion_states(

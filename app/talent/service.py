@@ -99,14 +99,13 @@ def active_reserves(
 def talent_pool(session: Session, *, on: date) -> dict[int, PoolEntry]:
     """Every candidate in the pool on ``on`` and why (consent, past competition, reserve)."""
     pool: dict[int, PoolEntry] = {}
-    consented = session.scalars(
-        select(Consent.candidate_id).where(Consent.kind == TALENT_POOL, Consent.granted.is_(True))
-    ).all()
-    for candidate_id in consented:
+    consenting = select(Consent.candidate_id).where(Consent.kind == TALENT_POOL, Consent.granted.is_(True))
+    for candidate_id in session.scalars(consenting).all():
         pool[candidate_id] = PoolEntry(candidate_id, consented=True)
     if pool:
+        # the consenting candidates as a subquery: a list of thousands of ids as parameters is slow to bind
         competed = session.scalars(
-            select(Application.candidate_id).distinct().where(Application.candidate_id.in_(list(pool)))
+            select(Application.candidate_id).distinct().where(Application.candidate_id.in_(consenting))
         ).all()
         for candidate_id in competed:
             pool[candidate_id].past_competitor = True

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -112,6 +112,9 @@ SIGNATURE_WORDS: dict[str, str] = {
     "signer_not_identified": _("Your IIN is not on record, so the certificate cannot be matched to you"),
 }
 """Each reason ``app.protocol.signing.verify_detached`` gives, in words (msgids)."""
+
+ESSAYS_PER_PAGE = 50
+"""Essays listed on one page of a competition's essay list (the pages link to the others)."""
 
 SIGNATURE_MAX_BYTES = 150_000
 """The API takes 200 000 base64 characters; the DER they hold is at most this long."""
@@ -340,12 +343,19 @@ def _essays_page(
     status: int = 200,
     errors: list[FieldError] | None = None,
     done: str = "",
+    page: int = 1,
 ) -> HTMLResponse:
     account = _account(visitor)
     with session.begin():
         competition = _readable(session, competition_id, account)
         heading = _heading(session, visitor, competition)
-        rows = list(queries.submitted_essays(session=session, competition=competition))
+        pages = max(1, -(-queries.submitted_essay_count(session=session, competition=competition) // ESSAYS_PER_PAGE))
+        page = min(page, pages)
+        rows = list(
+            queries.submitted_essays(
+                session=session, competition=competition, offset=(page - 1) * ESSAYS_PER_PAGE, limit=ESSAYS_PER_PAGE
+            )
+        )
         closed, essays = reviewed_essays(session, competition, account, rows)
         dues = {
             application.anonymous_code: stages.essay_scoring_due(competition, essay.submitted_at)
@@ -370,14 +380,22 @@ def _essays_page(
         topic=topic,
         assist=mode == ASSIST,
         done=done,
+        page=page,
+        pages=pages,
+        page_url=lambda number: f"/commission/competitions/{competition_id}/essays?page={number}",
     )
 
 
 @router.get("/commission/competitions/{competition_id}/essays", response_class=HTMLResponse)
 def essays_list(
-    request: Request, competition_id: Id, visitor: Reader, session: SessionDep, done: str = ""
+    request: Request,
+    competition_id: Id,
+    visitor: Reader,
+    session: SessionDep,
+    done: str = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    return _essays_page(request, visitor, session, competition_id, done=done if done in ("closed",) else "")
+    return _essays_page(request, visitor, session, competition_id, done=done if done in ("closed",) else "", page=page)
 
 
 @router.post("/commission/competitions/{competition_id}/stages/{stage}/close", response_model=None)

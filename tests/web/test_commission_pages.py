@@ -5,6 +5,7 @@ anonymity scan of every page a member receives."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from fastapi.testclient import TestClient
 from app.auth.models import Account
 from app.prescoring.texts import UNAVAILABLE_TEXTS
 from app.protocol.signing import make_demo_ca, make_test_certificate, make_test_crl
+from app.web import commission
 from tests.api._assessment import (  # noqa: F401
     Clocked,
     Setup,
@@ -403,3 +405,24 @@ def test_practical_tasks_are_read_and_scored_by_code_and_closing_too_early_is_re
     expected = f"Оценки выставило недостаточно членов комиссии: {first.code}, {second.code}, {third.code}"
     assert f'<a href="#close-stage">{expected}</a>' in summary
     assert 'id="close-stage"' not in chair_client.get(f"{base}/practical").text
+
+
+def test_the_essay_list_is_paged_in_application_order(scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One page at a time (a competition may have thousands of essays): page n lists the n-th essay of the
+    whole list when a page holds one, links to the next, and a page past the end shows the last."""
+    world, setup = scene.world, scene.setup
+    for person, language in zip(setup.people, ("kk", "ru", "kk"), strict=True):
+        write_essay(world, person, ESSAYS[language], language=language)
+    client = client_of(world, setup.members[1], "ru")
+    base = f"/commission/competitions/{setup.competition_id}/essays"
+    codes = re.findall(rf'<td><a href="{base}/([^"]+)">', client.get(base).text)
+    assert sorted(codes) == sorted(person.code for person in setup.people)
+    monkeypatch.setattr(commission, "ESSAYS_PER_PAGE", 1)
+    for number, code in enumerate(codes, start=1):
+        page = client.get(f"{base}?page={number}").text
+        assert re.findall(rf'<td><a href="{base}/([^"]+)">', page) == [code]
+        assert f"Страница {number} из {len(codes)}" in page
+        assert (f'href="{base}?page={number + 1}" rel="next"' in page) == (number < len(codes))
+    past = client.get(f"{base}?page=999").text
+    assert re.findall(rf'<td><a href="{base}/([^"]+)">', past) == [codes[-1]]
+    assert client.get(f"{base}?page=0").status_code == 400  # the pages answer a bad query with 400

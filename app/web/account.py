@@ -14,6 +14,7 @@ from app.auth import reset
 from app.auth import service as auth
 from app.auth.models import CANDIDATE
 from app.auth.permissions import ensure_can
+from app.bounds import Id
 from app.candidates import service as candidates
 from app.candidates.models import CONSENT_KINDS, OPTIONAL_CONSENTS, REQUIRED_CONSENTS
 from app.candidates.schemas import CandidatePersonalOut, ConsentsUpdate, PersonalFileIn, RegistrationIn
@@ -429,7 +430,7 @@ def notifications_page(request: Request, visitor: CandidateVisitor, session: Ses
 
 
 @router.post("/notifications/{notification_id}/read")
-def mark_read(notification_id: int, visitor: CandidateVisitor, form: CheckedForm, session: SessionDep) -> Response:
+def mark_read(notification_id: Id, visitor: CandidateVisitor, form: CheckedForm, session: SessionDep) -> Response:
     assert visitor.account is not None
     with session.begin():
         notifications.mark_read(

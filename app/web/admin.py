@@ -24,6 +24,7 @@ from app.audit.service import verify_chain
 from app.auth import service as accounts
 from app.auth.models import ADMINISTRATOR, STAFF_ROLES
 from app.auth.schemas import StaffAccountIn, StateBodyIn
+from app.bounds import Id
 from app.deps import QueueDep, SessionDep, SettingsDep
 from app.errors import DomainError, Kind
 from app.mlops.errors import UNKNOWN_ML_MODULE
@@ -380,7 +381,7 @@ def _letter_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    outbox_id: int,
+    outbox_id: Id,
     *,
     status: int = 200,
     errors: list[FieldError] | None = None,
@@ -421,14 +422,14 @@ def _outbox_decision(
 
 @router.get("/admin/outbox/{outbox_id}", response_class=HTMLResponse)
 def outbox_letter(
-    outbox_id: int, request: Request, visitor: AdminVisitor, session: SessionDep, decided: str = ""
+    outbox_id: Id, request: Request, visitor: AdminVisitor, session: SessionDep, decided: str = ""
 ) -> HTMLResponse:
     return _letter_page(request, visitor, session, outbox_id, decided=decided)
 
 
 @router.post("/admin/outbox/{outbox_id}", response_class=HTMLResponse)
 def outbox_check(
-    outbox_id: int, request: Request, visitor: AdminVisitor, form: CheckedForm, session: SessionDep
+    outbox_id: Id, request: Request, visitor: AdminVisitor, form: CheckedForm, session: SessionDep
 ) -> HTMLResponse:
     """The decision and its note shown for a check before they are recorded."""
     decision, values, errors = _outbox_decision(visitor, form)
@@ -450,7 +451,7 @@ def outbox_check(
 
 @router.post("/admin/outbox/{outbox_id}/change", response_class=HTMLResponse)
 def outbox_change(
-    outbox_id: int, request: Request, visitor: AdminVisitor, form: CheckedForm, session: SessionDep
+    outbox_id: Id, request: Request, visitor: AdminVisitor, form: CheckedForm, session: SessionDep
 ) -> HTMLResponse:
     """Back from the check to the form, with the decision and note as they were."""
     values = {"decision": field(form, "decision"), "note": field(form, "note")}
@@ -459,7 +460,7 @@ def outbox_change(
 
 @router.post("/admin/outbox/{outbox_id}/decision", response_class=HTMLResponse)
 def outbox_decide(
-    outbox_id: int, request: Request, visitor: AdminVisitor, form: CheckedForm, session: SessionDep, queue: QueueDep
+    outbox_id: Id, request: Request, visitor: AdminVisitor, form: CheckedForm, session: SessionDep, queue: QueueDep
 ) -> Response:
     """Record the checked decision by ``decide_held``, the API's service (it audits the decision and its note)."""
     assert visitor.account is not None

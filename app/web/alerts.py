@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.alerts import subscriptions as alerts
 from app.alerts.schemas import SubscriptionIn
 from app.applications.texts import explain
+from app.bounds import Id
 from app.candidates.service import candidate_of_account
 from app.competitions.clock import TodayDep
 from app.deps import SessionDep, SettingsDep
@@ -113,7 +114,7 @@ def subscribe(
 
 
 @router.post("/alerts/{subscription_id}/delete")
-def delete(subscription_id: int, visitor: CandidateVisitor, form: CheckedForm, session: SessionDep) -> Response:
+def delete(subscription_id: Id, visitor: CandidateVisitor, form: CheckedForm, session: SessionDep) -> Response:
     assert visitor.account is not None
     with session.begin():
         candidate = candidate_of_account(session, visitor.account)

@@ -21,6 +21,7 @@ from app.applications.errors import COMPETITION_CLOSED
 from app.applications.models import CONFIRMED, REJECTED, SUBMITTED, RecordedStageResult
 from app.applications.schemas import ApplicationOut
 from app.auth.models import StateBody
+from app.bounds import Id
 from app.candidates import service as candidates
 from app.competitions import service as competitions
 from app.competitions.clock import NowDep, TodayDep
@@ -57,7 +58,7 @@ def _apply_page(
     visitor: Visitor,
     session: Session,
     settings: Any,
-    vacancy_id: int,
+    vacancy_id: Id,
     today: Any,
     *,
     status: int = 200,
@@ -88,7 +89,7 @@ def _apply_page(
 
 @router.get("/vacancies/{vacancy_id}/apply", response_class=HTMLResponse)
 def apply_page(
-    vacancy_id: int,
+    vacancy_id: Id,
     request: Request,
     visitor: CandidateVisitor,
     session: SessionDep,
@@ -100,7 +101,7 @@ def apply_page(
 
 @router.post("/vacancies/{vacancy_id}/apply", response_class=HTMLResponse)
 def apply(
-    vacancy_id: int,
+    vacancy_id: Id,
     request: Request,
     visitor: CandidateVisitor,
     form: CheckedForm,
@@ -143,7 +144,7 @@ def apply(
 
 
 def _own(
-    session: Session, visitor: Visitor, application_id: int, today: Any
+    session: Session, visitor: Visitor, application_id: Id, today: Any
 ) -> tuple[ApplicationOut, Competition, Vacancy]:
     assert visitor.account is not None
     application, competition = essays.own_application(
@@ -156,7 +157,7 @@ def _own(
 
 @router.get("/applications/{application_id}/confirmation", response_class=HTMLResponse)
 def confirmation(
-    application_id: int, request: Request, visitor: CandidateVisitor, session: SessionDep, today: TodayDep
+    application_id: Id, request: Request, visitor: CandidateVisitor, session: SessionDep, today: TodayDep
 ) -> HTMLResponse:
     with session.begin():
         out, competition, vacancy = _own(session, visitor, application_id, today)
@@ -284,7 +285,7 @@ def my_applications(request: Request, visitor: CandidateVisitor, session: Sessio
 # --- the essay --------------------------------------------------------------------------------------------------
 
 
-def _essay_context(session: Session, visitor: Visitor, application_id: int, now: datetime) -> dict[str, Any]:
+def _essay_context(session: Session, visitor: Visitor, application_id: Id, now: datetime) -> dict[str, Any]:
     assert visitor.account is not None
     application, competition = essays.own_application(
         session=session, application_id=application_id, actor=visitor.account
@@ -311,7 +312,7 @@ def _essay_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    application_id: int,
+    application_id: Id,
     now: datetime,
     *,
     status: int = 200,
@@ -338,7 +339,7 @@ def _essay_page(
 
 @router.get("/applications/{application_id}/essay", response_class=HTMLResponse)
 def essay_page(
-    application_id: int,
+    application_id: Id,
     request: Request,
     visitor: CandidateVisitor,
     session: SessionDep,
@@ -350,7 +351,7 @@ def essay_page(
 
 @router.post("/applications/{application_id}/essay/start", response_class=HTMLResponse)
 def essay_start(
-    application_id: int,
+    application_id: Id,
     request: Request,
     visitor: CandidateVisitor,
     form: CheckedForm,
@@ -389,7 +390,7 @@ def essay_start(
 
 @router.post("/applications/{application_id}/essay/draft", response_class=HTMLResponse)
 def essay_draft(
-    application_id: int,
+    application_id: Id,
     request: Request,
     visitor: CandidateVisitor,
     form: CheckedForm,
@@ -434,7 +435,7 @@ def essay_draft(
 
 @router.post("/applications/{application_id}/essay/check", response_class=HTMLResponse)
 def essay_check(
-    application_id: int,
+    application_id: Id,
     request: Request,
     visitor: CandidateVisitor,
     form: CheckedForm,
@@ -466,7 +467,7 @@ def essay_check(
 
 @router.post("/applications/{application_id}/essay/submit", response_class=HTMLResponse)
 def essay_submit(
-    application_id: int,
+    application_id: Id,
     request: Request,
     visitor: CandidateVisitor,
     form: CheckedForm,

@@ -28,6 +28,7 @@ from starlette.datastructures import FormData
 from app.appointments import service
 from app.appointments.models import OFFERED, PROPOSED, Appointment
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
+from app.bounds import Id
 from app.candidates.models import Candidate
 from app.competitions.clock import TodayDep
 from app.competitions.service import full_name, get_competition, ranked_names
@@ -136,7 +137,7 @@ def area_error(problem: DomainError, texts: Texts, field_id: str | None = None) 
     return FieldError(field_id or FIELD_OF_CODE.get(code, "main-content"), message)
 
 
-def _name(session: Session, candidate_id: int) -> str:
+def _name(session: Session, candidate_id: Id) -> str:
     candidate = session.get(Candidate, candidate_id)
     return "" if candidate is None else full_name(candidate)
 
@@ -206,7 +207,7 @@ def _marks(overdue: dict[str, bool] | None) -> dict[str, bool]:
 
 
 def competition_summary(
-    session: Session, visitor: Visitor, competition_id: int, today: date
+    session: Session, visitor: Visitor, competition_id: Id, today: date
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The competition's appointment view (the service's) with names and the current offer."""
     assert visitor.account is not None
@@ -249,7 +250,7 @@ def competition_summary(
 
 
 def appointment_summary(
-    session: Session, visitor: Visitor, appointment_id: int, today: date, action: str = "appointment.read"
+    session: Session, visitor: Visitor, appointment_id: Id, today: date, action: str = "appointment.read"
 ) -> tuple[dict[str, Any], Appointment]:
     assert visitor.account is not None
     appointment = service.get_appointment(
@@ -276,7 +277,7 @@ def appointment_summary(
     return summary, appointment
 
 
-def _offer(session: Session, queue: JobQueue, visitor: Visitor, kind: str, ident: int) -> Appointment:
+def _offer(session: Session, queue: JobQueue, visitor: Visitor, kind: str, ident: Id) -> Appointment:
     """The offer a form records something about (the competition's current one, made for the winner at first)."""
     assert visitor.account is not None
     if kind == "competition":
@@ -286,7 +287,7 @@ def _offer(session: Session, queue: JobQueue, visitor: Visitor, kind: str, ident
     )
 
 
-def _summary(session: Session, visitor: Visitor, kind: str, ident: int, today: date) -> dict[str, Any]:
+def _summary(session: Session, visitor: Visitor, kind: str, ident: Id, today: date) -> dict[str, Any]:
     with session.begin():
         if kind == "competition":
             return competition_summary(session, visitor, ident, today)[0]
@@ -338,7 +339,7 @@ def appointments_home(
 
 @router.get("/appointments/competitions/{competition_id}", response_class=HTMLResponse)
 def competition_page(
-    request: Request, competition_id: int, visitor: AppointmentStaff, session: SessionDep, today: TodayDep
+    request: Request, competition_id: Id, visitor: AppointmentStaff, session: SessionDep, today: TodayDep
 ) -> HTMLResponse:
     with session.begin():
         summary, _current = competition_summary(session, visitor, competition_id, today)
@@ -537,7 +538,7 @@ def _step_form(
 
 
 def _step_get(
-    request: Request, visitor: Visitor, session: Session, step: _Step, kind: str, ident: int, today: date
+    request: Request, visitor: Visitor, session: Session, step: _Step, kind: str, ident: Id, today: date
 ) -> Response:
     s = _summary(session, visitor, kind, ident, today)
     if not s["open"]:
@@ -553,7 +554,7 @@ def _step_post(
     queue: JobQueue,
     step: _Step,
     kind: str,
-    ident: int,
+    ident: Id,
     today: date,
 ) -> Response:
     """``step=check`` (where the step has a check page): the service's checks, rolled back, and the answers to
@@ -601,12 +602,12 @@ def _step_routes(prefix: str, kind: str) -> None:
 
 
 def _add_step_routes(path: str, kind: str, step: _Step) -> None:
-    def show(request: Request, ident: int, visitor: HrVisitor, session: SessionDep, today: TodayDep) -> Response:
+    def show(request: Request, ident: Id, visitor: HrVisitor, session: SessionDep, today: TodayDep) -> Response:
         return _step_get(request, visitor, session, step, kind, ident, today)
 
     def record(
         request: Request,
-        ident: int,
+        ident: Id,
         visitor: HrVisitor,
         form: CheckedForm,
         session: SessionDep,
@@ -644,7 +645,7 @@ def _direct_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    vacancy_id: int,
+    vacancy_id: Id,
     *,
     today: date,
     policy: Any,
@@ -703,7 +704,7 @@ def _direct_page(
 @router.get("/appointments/direct/{vacancy_id}", response_class=HTMLResponse)
 def propose_page(
     request: Request,
-    vacancy_id: int,
+    vacancy_id: Id,
     visitor: HrVisitor,
     session: SessionDep,
     today: TodayDep,
@@ -719,7 +720,7 @@ def propose_page(
 @router.post("/appointments/direct/{vacancy_id}", response_class=HTMLResponse)
 def propose_post(
     request: Request,
-    vacancy_id: int,
+    vacancy_id: Id,
     visitor: HrVisitor,
     form: CheckedForm,
     session: SessionDep,
@@ -769,7 +770,7 @@ def _appointment_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    appointment_id: int,
+    appointment_id: Id,
     today: date,
     *,
     errors: list[FieldError] | None = None,
@@ -806,7 +807,7 @@ def _appointment_page(
 
 @router.get("/appointments/{appointment_id}", response_class=HTMLResponse)
 def appointment_page(
-    request: Request, appointment_id: int, visitor: AppointmentStaff, session: SessionDep, today: TodayDep
+    request: Request, appointment_id: Id, visitor: AppointmentStaff, session: SessionDep, today: TodayDep
 ) -> Response:
     return _appointment_page(request, visitor, session, appointment_id, today)
 
@@ -814,7 +815,7 @@ def appointment_page(
 @router.post("/appointments/{appointment_id}/decision", response_class=HTMLResponse)
 def decision_post(
     request: Request,
-    appointment_id: int,
+    appointment_id: Id,
     visitor: AppointmentStaff,
     form: CheckedForm,
     session: SessionDep,

@@ -148,7 +148,7 @@ def _account(visitor: Visitor) -> Account:
     return visitor.account
 
 
-def _readable(session: Session, competition_id: int, account: Account) -> Competition:
+def _readable(session: Session, competition_id: Id, account: Account) -> Competition:
     return competitions.managed_competition(
         session=session, competition_id=competition_id, actor=account, action="competition.progress"
     )
@@ -166,7 +166,7 @@ def _seat_role(session: Session, competition: Competition, account: Account) -> 
 class Heading:
     """What every page of one competition shows on top: the post, the body, the reader's seat."""
 
-    competition_id: int
+    competition_id: Id
     title: str
     body: str
     role: str | None
@@ -212,7 +212,7 @@ class Task:
 
 @dataclass
 class Seat:
-    competition_id: int
+    competition_id: Id
     title: str
     body: str
     role: str
@@ -338,7 +338,7 @@ def _essays_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    competition_id: int,
+    competition_id: Id,
     *,
     status: int = 200,
     errors: list[FieldError] | None = None,
@@ -454,7 +454,7 @@ def _essay_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    competition_id: int,
+    competition_id: Id,
     anonymous_code: str,
     *,
     status: int = 200,
@@ -543,7 +543,7 @@ def _score_form(form: Any, visitor: Visitor, points: range) -> tuple[int | None,
     return value, comment or None, errors
 
 
-def _scoring_points(session: Session, competition_id: int) -> range:
+def _scoring_points(session: Session, competition_id: Id) -> range:
     with session.begin():
         policy = competitions.policy_of(competitions.get_competition(session=session, competition_id=competition_id))
     return range(policy.member_score_min, policy.member_score_max + 1)
@@ -552,7 +552,7 @@ def _scoring_points(session: Session, competition_id: int) -> range:
 def _save_score(
     session: Session,
     visitor: Visitor,
-    competition_id: int,
+    competition_id: Id,
     stage: str,
     code: str,
     value: int,
@@ -622,7 +622,7 @@ def _stage_list_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    competition_id: int,
+    competition_id: Id,
     stage: str,
     rows: Callable[[Account, Competition, bool], dict[str, Any]],
     *,
@@ -658,7 +658,7 @@ def _practical_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    competition_id: int,
+    competition_id: Id,
     *,
     status: int = 200,
     errors: list[FieldError] | None = None,
@@ -690,7 +690,7 @@ def _scoring_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    competition_id: int,
+    competition_id: Id,
     stage: str,
     code: str,
     now: datetime,
@@ -752,7 +752,7 @@ def _post_score(
     visitor: Visitor,
     form: Any,
     session: Session,
-    competition_id: int,
+    competition_id: Id,
     stage: str,
     code: str,
     now: datetime,
@@ -817,7 +817,7 @@ def _interviews_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    competition_id: int,
+    competition_id: Id,
     *,
     status: int = 200,
     errors: list[FieldError] | None = None,
@@ -876,7 +876,7 @@ def _protocol_page(
     visitor: Visitor,
     session: Session,
     settings: Any,
-    competition_id: int,
+    competition_id: Id,
     today: date,
     *,
     status: int = 200,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.applications.models import CONFIRMED, Application
 from app.auth.security import TokenClaims
+from app.bounds import Id
 from app.candidates.service import candidate_of_account
 from app.competitions.clock import KAZAKHSTAN, NowDep, TodayDep
 from app.deps import PolicyDep, QueueDep, SessionDep, SettingsDep
@@ -161,13 +162,13 @@ def book(
     return redirect(f"/tests/{booking_id}")
 
 
-def _running(session: Session, booking_id: int) -> TestSession | None:
+def _running(session: Session, booking_id: Id) -> TestSession | None:
     return next((s for s in exams.booking_sessions(session, booking_id) if s.status == RUNNING), None)
 
 
 @router.get("/tests/{booking_id}", response_class=HTMLResponse)
 def booking_page(
-    booking_id: int,
+    booking_id: Id,
     request: Request,
     visitor: CandidateVisitor,
     session: SessionDep,
@@ -210,7 +211,7 @@ def booking_page(
 
 @router.post("/tests/{booking_id}/start", response_class=HTMLResponse)
 def start(
-    booking_id: int,
+    booking_id: Id,
     request: Request,
     visitor: CandidateVisitor,
     form: CheckedForm,
@@ -234,7 +235,7 @@ def start(
     return redirect(f"/test-sessions/{session_id}/questions/1")
 
 
-def _sitting(session: Session, visitor: Visitor, session_id: int, now: datetime) -> dict[str, Any]:
+def _sitting(session: Session, visitor: Visitor, session_id: Id, now: datetime) -> dict[str, Any]:
     assert visitor.account is not None
     test_session = exams.own_session(session, session_id, visitor.account)
     form = cached_form(session, test_session.form_hash)
@@ -250,7 +251,7 @@ def _sitting(session: Session, visitor: Visitor, session_id: int, now: datetime)
 
 @router.get("/test-sessions/{session_id}/questions/{number}", response_class=HTMLResponse)
 def question(
-    session_id: int, number: int, request: Request, visitor: CandidateVisitor, session: SessionDep, now: NowDep
+    session_id: Id, number: int, request: Request, visitor: CandidateVisitor, session: SessionDep, now: NowDep
 ) -> Response:
     """One question per screen, the navigator, the server's remaining time; the saved answer checked."""
     with session.begin():
@@ -278,7 +279,7 @@ def question(
 
 @router.post("/test-sessions/{session_id}/questions/{number}", response_class=HTMLResponse)
 def answer_without_script(
-    session_id: int, number: int, visitor: CandidateVisitor, form: CheckedForm, request: Request, now: NowDep
+    session_id: Id, number: int, visitor: CandidateVisitor, form: CheckedForm, request: Request, now: NowDep
 ) -> Response:
     """The same answer path for a browser without JavaScript: save, then the next question."""
     response = _save(request, visitor, session_id, form, now)
@@ -289,13 +290,13 @@ def answer_without_script(
 
 @router.post("/test-sessions/{session_id}/answers")
 def save_answer(
-    session_id: int, visitor: CandidateVisitor, form: CheckedForm, request: Request, now: NowDep
+    session_id: Id, visitor: CandidateVisitor, form: CheckedForm, request: Request, now: NowDep
 ) -> Response:
     """The page's autosave: one answer with its ``client_request_id`` (a retry stores nothing new)."""
     return _save(request, visitor, session_id, form, now)
 
 
-def _save(request: Request, visitor: Visitor, session_id: int, form: Any, now: datetime) -> Response:
+def _save(request: Request, visitor: Visitor, session_id: Id, form: Any, now: datetime) -> Response:
     assert visitor.account is not None
     claims = TokenClaims(account_id=visitor.account.id, role=visitor.account.role, expires_at=now)
     try:
@@ -315,7 +316,7 @@ def _save(request: Request, visitor: Visitor, session_id: int, form: Any, now: d
 
 
 @router.get("/test-sessions/{session_id}/review", response_class=HTMLResponse)
-def review(session_id: int, request: Request, visitor: CandidateVisitor, session: SessionDep, now: NowDep) -> Response:
+def review(session_id: Id, request: Request, visitor: CandidateVisitor, session: SessionDep, now: NowDep) -> Response:
     """ "Check your answers": what is answered and what is not, before the irreversible submission."""
     with session.begin():
         sitting = _sitting(session, visitor, session_id, now)
@@ -334,7 +335,7 @@ def review(session_id: int, request: Request, visitor: CandidateVisitor, session
 
 @router.post("/test-sessions/{session_id}/submit")
 def submit(
-    session_id: int, visitor: CandidateVisitor, form: CheckedForm, session: SessionDep, policy: PolicyDep, now: NowDep
+    session_id: Id, visitor: CandidateVisitor, form: CheckedForm, session: SessionDep, policy: PolicyDep, now: NowDep
 ) -> Response:
     """Submit (by the person, or by the page at the deadline); the service scores the last block at once."""
     assert visitor.account is not None

@@ -131,7 +131,7 @@ def _refusal(problem: DomainError, texts: Texts, field_id: str) -> FieldError:
 # --- vacancies ----------------------------------------------------------------------------------------------
 
 
-def _own_vacancy(session: Session, vacancy_id: int, actor: Account) -> Vacancy:
+def _own_vacancy(session: Session, vacancy_id: Id, actor: Account) -> Vacancy:
     """The vacancy when it is the HR officer's body's: 404 when there is none, 403 when it is another body's."""
     vacancy = session.get(Vacancy, vacancy_id)
     if vacancy is None:
@@ -351,7 +351,7 @@ def _decide_vacancy(
     request: Request,
     visitor: Visitor,
     session: Session,
-    vacancy_id: int,
+    vacancy_id: Id,
     today: date,
     settings: Any,
     action: str,
@@ -443,7 +443,7 @@ def close_vacancy(
 # --- a competition's dashboard -----------------------------------------------------------------------------
 
 
-def _managed(session: Session, competition_id: int, actor: Account) -> Competition:
+def _managed(session: Session, competition_id: Id, actor: Account) -> Competition:
     """The competition when it is the officer's body's (the service's check: 404, or 403 for another body's)."""
     return competitions.managed_competition(session=session, competition_id=competition_id, actor=actor)
 
@@ -648,7 +648,7 @@ def _applications_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    competition_id: int,
+    competition_id: Id,
     today: date,
     *,
     page: int,
@@ -734,11 +734,11 @@ def _back(form: FormData) -> tuple[int, str]:
 
 @dataclass(frozen=True)
 class Decided:
-    competition_id: int
+    competition_id: Id
     anonymous_code: str
 
 
-def _readable(session: Session, application_id: int, actor: Account) -> Decided:
+def _readable(session: Session, application_id: Id, actor: Account) -> Decided:
     """The application when it is of the officer's body (the service's check: 404, or 403 for another body's)."""
     with session.begin():
         application = applications.readable_application(session=session, application_id=application_id, actor=actor)
@@ -911,7 +911,7 @@ def _interviews_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    competition_id: int,
+    competition_id: Id,
     *,
     status: int = 200,
     errors: list[FieldError] | None = None,
@@ -1015,7 +1015,7 @@ def _publish_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    competition_id: int,
+    competition_id: Id,
     today: date,
     *,
     status: int = 200,
@@ -1243,7 +1243,7 @@ def _record_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    application_id: int,
+    application_id: Id,
     today: date,
     *,
     values: dict[str, str] | None = None,

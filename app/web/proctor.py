@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.auth.models import PROCTOR
+from app.bounds import Id
 from app.competitions.clock import NowDep, TodayDep
 from app.deps import PolicyDep, SessionDep
 from app.errors import DomainError
@@ -139,7 +140,7 @@ def queue(
     )
 
 
-def _review_row(session: Session, review_id: int, today: Any, policy: SelectionPolicy) -> dict[str, Any]:
+def _review_row(session: Session, review_id: Id, today: Any, policy: SelectionPolicy) -> dict[str, Any]:
     with session.begin():
         return _row(service.review(session=session, review_id=review_id, today=today, policy=policy))
 
@@ -153,7 +154,7 @@ def _review_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    review_id: int,
+    review_id: Id,
     *,
     today: Any,
     policy: SelectionPolicy,
@@ -181,7 +182,7 @@ def _review_page(
 
 @router.get("/proctor/reviews/{review_id}", response_class=HTMLResponse)
 def review_page(
-    review_id: int,
+    review_id: Id,
     request: Request,
     visitor: ProctorVisitor,
     session: SessionDep,
@@ -215,7 +216,7 @@ def _decision(visitor: Visitor, form: CheckedForm) -> tuple[DecisionIn | None, d
 
 @router.post("/proctor/reviews/{review_id}", response_class=HTMLResponse)
 def check_decision(
-    review_id: int,
+    review_id: Id,
     request: Request,
     visitor: ProctorVisitor,
     form: CheckedForm,
@@ -243,7 +244,7 @@ def check_decision(
 
 @router.post("/proctor/reviews/{review_id}/change", response_class=HTMLResponse)
 def change_decision(
-    review_id: int,
+    review_id: Id,
     request: Request,
     visitor: ProctorVisitor,
     form: CheckedForm,
@@ -257,7 +258,7 @@ def change_decision(
 
 @router.post("/proctor/reviews/{review_id}/decision", response_class=HTMLResponse)
 def record_decision(
-    review_id: int,
+    review_id: Id,
     request: Request,
     visitor: ProctorVisitor,
     form: CheckedForm,

@@ -15,6 +15,7 @@ from app.applications import service as applications
 from app.applications.models import Application
 from app.applications.texts import explain
 from app.auth.models import CANDIDATE, StateBody
+from app.bounds import Id
 from app.candidates.service import candidate_of_account
 from app.competitions import service as competitions
 from app.competitions.clock import TodayDep
@@ -206,7 +207,7 @@ def qualification_preview(session: Any, visitor: Visitor, vacancy: Vacancy, toda
 
 @router.get("/vacancies/{vacancy_id}", response_class=HTMLResponse)
 def vacancy_page(
-    vacancy_id: int, request: Request, visitor: VisitorDep, session: SessionDep, settings: SettingsDep, today: TodayDep
+    vacancy_id: Id, request: Request, visitor: VisitorDep, session: SessionDep, settings: SettingsDep, today: TodayDep
 ) -> HTMLResponse:
     with session.begin():
         vacancy = vacancies.get(session=session, vacancy_id=vacancy_id, actor=visitor.account)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from app.alerts.models import AlertCampaign
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, RESEARCHER, StateBody
 from app.auth.permissions import ensure_can
+from app.bounds import Id
 from app.competitions.clock import TodayDep
 from app.competitions.models import Competition
 from app.deps import SessionDep, SettingsDep
@@ -222,7 +223,7 @@ its plots read one audit, computed once (aggregates only, the same for every res
 
 
 def _audit_of(session: Session, values: dict[str, Any], min_cell: int, secret_key: str, draws: int) -> dict[str, Any]:
-    competition_id: int | None = None
+    competition_id: Id | None = None
     if values["competition"]:
         if not values["competition"].isdigit():
             raise DomainError(BAD_SCOPE, f"competition must be a number, got {values['competition']!r}")
@@ -578,7 +579,7 @@ def _stored_row(stored: StoredAudit, labels: Labels) -> dict[str, Any]:
 
 
 @router.get("/research/audits/{audit_id}", response_class=HTMLResponse)
-def audit_page(request: Request, visitor: AuditReader, session: SessionDep, audit_id: int) -> HTMLResponse:
+def audit_page(request: Request, visitor: AuditReader, session: SessionDep, audit_id: Id) -> HTMLResponse:
     """One stored audit's tables (the aggregates as stored, small cells already suppressed)."""
     assert visitor.account is not None
     labels = Labels(visitor)
@@ -704,7 +705,7 @@ def create_study(request: Request, visitor: StudyRequester, form: CheckedForm, s
 
 @router.get("/research/studies/{study_id}", response_class=HTMLResponse)
 def study_page(
-    request: Request, visitor: Researcher, session: SessionDep, study_id: int, requested: str = "", decided: str = ""
+    request: Request, visitor: Researcher, session: SessionDep, study_id: Id, requested: str = "", decided: str = ""
 ) -> HTMLResponse:
     """A study: what was asked, its status; the administrator's decision form, or the researcher's download."""
     assert visitor.account is not None
@@ -723,7 +724,7 @@ def study_page(
 
 
 @router.post("/research/studies/{study_id}/decision", response_class=HTMLResponse)
-def decide(request: Request, visitor: Administrator, form: CheckedForm, session: SessionDep, study_id: int) -> Response:
+def decide(request: Request, visitor: Administrator, form: CheckedForm, session: SessionDep, study_id: Id) -> Response:
     """The administrator's approval or rejection (irreversible: the study page shows all of it first)."""
     assert visitor.account is not None
     decision = field(form, "decision")
@@ -756,7 +757,7 @@ def decide(request: Request, visitor: Administrator, form: CheckedForm, session:
 
 
 @router.get("/research/studies/{study_id}/export.csv")
-def study_export(visitor: Researcher, session: SessionDep, settings: SettingsDep, study_id: int) -> Response:
+def study_export(visitor: Researcher, session: SessionDep, settings: SettingsDep, study_id: Id) -> Response:
     """The approved study's pseudonymised records as CSV (audited); the 409 page before approval."""
     assert visitor.account is not None
     with session.begin():

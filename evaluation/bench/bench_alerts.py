@@ -30,7 +30,22 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Table
+from sqlalchemy import Table, insert, select
+
+from app import db
+from app.alerts import campaigns as alerts
+from app.alerts.models import AlertCampaignRecipient, AlertSubscription
+from app.alerts.scoring import VacancyFacts, build_subscriber_set, match_subscribers, match_subscribers_loop
+from app.auth.models import Account, StateBody
+from app.candidates.models import Candidate, Consent
+from app.db import transaction, utcnow
+from app.matching import service as matching
+from app.matching.models import StoredEmbedding
+from app.models import metadata
+from app.settings import Settings
+from app.vacancies.models import Vacancy
+from ml.embeddings import content_hash
+from ml.registry import ModelInfo
 
 AREAS = [f"area_{i:02d}" for i in range(40)]
 REGIONS = [
@@ -66,8 +81,6 @@ class SyntheticEmbedder:
     dim = DIM
 
     def __init__(self, vacancy_vector: np.ndarray) -> None:
-        from ml.registry import ModelInfo
-
         self.model_info = ModelInfo("synthetic/bench-alerts", "1", "0" * 64)
         self._vacancy = vacancy_vector
 
@@ -121,16 +134,6 @@ def _populate(
     sessions: Any, criteria: list[dict[str, Any]], vectors: dict[int, np.ndarray], embedder: SyntheticEmbedder
 ) -> int:
     """Candidates, consents, subscriptions and stored text vectors by bulk insert; returns the vacancy id."""
-    from sqlalchemy import insert
-
-    from app.alerts.models import AlertSubscription
-    from app.auth.models import Account, StateBody
-    from app.candidates.models import Candidate, Consent
-    from app.db import transaction, utcnow
-    from app.matching.models import StoredEmbedding
-    from app.vacancies.models import Vacancy
-    from ml.embeddings import content_hash
-
     now = utcnow()
     n = len(criteria)
     with transaction(sessions) as session:
@@ -240,18 +243,6 @@ def _populate(
 
 
 def bench(n: int, threshold: float = 0.80) -> dict[str, Any]:
-    from sqlalchemy import select
-
-    from app import db
-    from app.alerts import campaigns as alerts
-    from app.alerts.models import AlertCampaignRecipient
-    from app.alerts.scoring import VacancyFacts, build_subscriber_set, match_subscribers, match_subscribers_loop
-    from app.matching import service as matching
-    from app.matching.models import StoredEmbedding
-    from app.models import metadata
-    from app.settings import Settings
-    from app.vacancies.models import Vacancy
-
     criteria, vectors, vacancy_vector = synthetic(n)
     embedder = SyntheticEmbedder(vacancy_vector)
     facts = VacancyFacts(0, "area_07", "Astana", "C-4", vacancy_vector)

@@ -22,10 +22,14 @@ import resource
 import sys
 import time
 import wave
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from faster_whisper import WhisperModel, decode_audio
+
+from evaluation.asr import SOURCES, real_clips, sentences, synthesise
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data"
@@ -34,10 +38,6 @@ RATE = 16000
 
 def build_recording(language: str, minutes: float, target: Path) -> Path:
     """Speech clips of ``language`` with pauses, up to ``minutes``, as a 16 kHz mono WAV (cached)."""
-    from faster_whisper import decode_audio
-
-    from evaluation.asr import SOURCES, real_clips, sentences, synthesise
-
     if target.exists():
         return target
     pieces = [clip.audio for clip in real_clips(SHARED / "asr") if clip.language == language]
@@ -72,11 +72,9 @@ def _peak_mb() -> float:
 
 def _run(kind: str, recording: str, language: str, options: dict[str, Any], queue: Any) -> None:
     """In a fresh process: load, run once, report seconds and peak RSS."""
-    from faster_whisper import decode_audio
-
-    from app.settings import get_settings
-    from app.transcripts.service import transcriber_config
-    from ml.transcription import Transcriber
+    from app.settings import get_settings  # noqa: PLC0415  the app stays out of the decode-only baseline's peak RSS (each kind runs in a fresh process)
+    from app.transcripts.service import transcriber_config  # noqa: PLC0415  the app stays out of the decode-only baseline's peak RSS (each kind runs in a fresh process)
+    from ml.transcription import Transcriber  # noqa: PLC0415  the app stays out of the decode-only baseline's peak RSS (each kind runs in a fresh process)
 
     result: dict[str, Any] = {"kind": kind, "options": options}
     before = resource.getrusage(resource.RUSAGE_SELF)
@@ -86,10 +84,8 @@ def _run(kind: str, recording: str, language: str, options: dict[str, Any], queu
         audio = decode_audio(recording, sampling_rate=RATE)
         result.update(seconds=time.perf_counter() - started, audio_seconds=audio.size / RATE)
     elif kind == "sequential":
-        from faster_whisper import WhisperModel
-
         config = transcriber_config(get_settings())
-        from ml.transcription.model_files import resolve_model
+        from ml.transcription.model_files import resolve_model  # noqa: PLC0415  the app stays out of the decode-only baseline's peak RSS (each kind runs in a fresh process)
 
         folder = resolve_model(model_dir=config.model_dir, cache_dir=config.cache_dir)
         model = WhisperModel(
@@ -107,8 +103,6 @@ def _run(kind: str, recording: str, language: str, options: dict[str, Any], queu
         count = len(list(segments))
         result.update(seconds=time.perf_counter() - started, audio_seconds=info.duration, segments=count)
     else:
-        from dataclasses import replace
-
         config = replace(transcriber_config(get_settings()), **options)
         transcriber = Transcriber(config)
         started = time.perf_counter()

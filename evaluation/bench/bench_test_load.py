@@ -57,6 +57,22 @@ from typing import Any
 import httpx2
 from sqlalchemy import func, select, text
 
+from app import db
+from app.auth.security import hash_password, issue_access_token
+from app.candidates import service as candidates_service
+from app.competitions.clock import kazakhstan_today
+from app.exams import service as testing
+from app.exams.forms import cached_form
+from app.exams.models import TestAnswer
+from app.items.bank import ItemBankError, load_bank
+from app.items.forms import draw_form
+from app.jobs.registry import build_queue
+from app.migrate import upgrade
+from app.rules.policy import SelectionPolicy, policy_from_overrides
+from tests.conftest import make_settings
+from tests.factories.candidates import make_candidate, make_iin
+from tests.factories.items import make_bank, make_item
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 PG_ADMIN_URL = os.environ.get("IRIKTEU_BENCH_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
 GOAL_P99_MS = 200.0
@@ -99,8 +115,6 @@ def _answers(host: str, port: int) -> bool:
 @contextmanager
 def fresh_database(backend: str, workdir: Path) -> Iterator[str]:
     """An empty database URL for ``backend``; a PostgreSQL one is dropped afterwards."""
-    from app import db
-
     if backend == "sqlite":
         yield f"sqlite:///{workdir / 'bench.db'}"
         return
@@ -118,11 +132,6 @@ def fresh_database(backend: str, workdir: Path) -> Iterator[str]:
 
 def _bank() -> Any:
     """The repository's item bank when it can give a legislation form; a synthetic one otherwise."""
-    from app.items.bank import ItemBankError, load_bank
-    from app.items.forms import draw_form
-    from app.rules.policy import SelectionPolicy
-    from tests.factories.items import make_bank, make_item
-
     try:
         bank = load_bank()
         draw_form(bank, "legislation", seed=0)
@@ -139,17 +148,6 @@ def _bank() -> Any:
 
 def seed(url: str, settings: Any, candidates: int) -> list[Seat]:
     """N candidates, each with a legislation booking and a started session, through the services."""
-    from app import db
-    from app.auth.security import hash_password, issue_access_token
-    from app.candidates import service as candidates_service
-    from app.competitions.clock import kazakhstan_today
-    from app.exams import service as testing
-    from app.exams.forms import cached_form
-    from app.jobs.registry import build_queue
-    from app.migrate import upgrade
-    from app.rules.policy import policy_from_overrides
-    from tests.factories.candidates import make_candidate, make_iin
-
     upgrade(url)
     password_hash = hash_password("bench-password-1")
 
@@ -372,9 +370,6 @@ def summary(tally: Tally, elapsed: float) -> dict[str, Any]:
 
 def verify(url: str, tallies: list[Tally], seats: list[Seat]) -> dict[str, int]:
     """Compare the acknowledged answers with ``test_answers``: each stored once, none extra."""
-    from app import db
-    from app.exams.models import TestAnswer
-
     engine = db.make_engine(url)
     try:
         with engine.connect() as connection:
@@ -430,8 +425,6 @@ def _report(name: str, result: dict[str, Any], *, offered: float | None = None, 
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
-    from tests.conftest import make_settings
-
     modes = ["saturation", "paced"] if args.mode == "both" else [args.mode]
     print(
         f"== {backend}: {args.candidates} candidates x {QUESTIONS} questions; modes {', '.join(modes)}; "

@@ -21,7 +21,7 @@ def quadratic_kappa(human: npt.ArrayLike, machine: npt.ArrayLike, labels: Sequen
         return 1.0 if np.array_equal(human_array, machine_array) else 0.0
     # scikit-learn is imported where a kappa is computed, not at import: the service imports this module
     # (the pre-scoring gate) at start-up, and scikit-learn alone costs a worker about a second of CPU there.
-    from sklearn.metrics import cohen_kappa_score  # noqa: PLC0415
+    from sklearn.metrics import cohen_kappa_score  # noqa: PLC0415  scikit-learn loads in about a second; only a fit or an evaluation needs it
 
     return float(
         cohen_kappa_score(

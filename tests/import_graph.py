@@ -2,6 +2,10 @@
 functions. Run from the root of a checkout (``python -m tests.import_graph``); the closing note of issue 12
 quotes it for the tree before and after.
 
+``AcyclicModulesContract`` puts the same check into ``lint-imports`` (``[tool.importlinter]`` registers it as
+``acyclic_modules``): import-linter's own ``acyclic_siblings`` compares packages, so a cycle between two modules
+of different packages that already depend on each other elsewhere would pass it.
+
 grimp (import-linter's graph library) sees every import statement, at module level or inside a function;
 networkx finds the strongly connected groups. ``tests/unit/app/test_import_graph.py`` asserts on both.
 """
@@ -14,6 +18,9 @@ from pathlib import Path
 
 import grimp
 import networkx
+from importlinter.application import output
+from importlinter.domain import fields
+from importlinter.domain.contract import Contract, ContractCheck
 
 PACKAGES = ("app", "ml", "evaluation")
 
@@ -41,6 +48,33 @@ def cycles(graph: grimp.ImportGraph) -> list[list[str]]:
         for imported in graph.find_modules_directly_imported_by(module):
             directed.add_edge(module, imported)
     return sorted(sorted(group) for group in networkx.strongly_connected_components(directed) if len(group) > 1)
+
+
+class AcyclicModulesContract(Contract):
+    """No module of ``packages`` imports itself back through other modules of them, at any depth."""
+
+    type_name = "acyclic_modules"
+    packages = fields.ListField(subfield=fields.StringField())
+
+    def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
+        roots = tuple(str(package) for package in self.packages)  # type: ignore[attr-defined]
+        ours = grimp.ImportGraph()
+        for module in graph.modules:
+            if module.split(".")[0] in roots:
+                ours.add_module(module)
+        for module in ours.modules:
+            for imported in graph.find_modules_directly_imported_by(module):
+                if imported.split(".")[0] in roots:
+                    ours.add_import(importer=module, imported=imported)
+        groups = cycles(ours)
+        return ContractCheck(kept=not groups, warnings=None, metadata={"groups": groups})
+
+    def render_broken_contract(self, check: ContractCheck) -> None:
+        for group in check.metadata["groups"]:
+            output.print_error(f"These {len(group)} modules import one another in a cycle:")
+            for module in group:
+                output.print_error(f"  {module}", bold=False)
+            output.new_line()
 
 
 def main() -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import grimp
 
-from tests.import_graph import PACKAGES, cycles, function_level_imports
+from tests.import_graph import PACKAGES, AcyclicModulesContract, cycles, function_level_imports
 
 
 def test_the_finder_sees_a_cycle() -> None:
@@ -19,6 +19,23 @@ def test_the_finder_sees_a_cycle() -> None:
     graph.add_import(importer="p.c", imported="p.a")
     graph.add_import(importer="p.c", imported="p.d")
     assert cycles(graph) == [["p.a", "p.b", "p.c"]]
+
+
+def test_the_lint_imports_contract_breaks_on_a_cycle_of_its_packages_only() -> None:
+    """``lint-imports`` runs ``AcyclicModulesContract``; a cycle outside its packages is none of its business."""
+    graph = grimp.ImportGraph()
+    for module in ("app.a", "app.b", "app.c", "other.x", "other.y"):
+        graph.add_module(module)
+    graph.add_import(importer="app.a", imported="app.b")
+    graph.add_import(importer="other.x", imported="other.y")
+    graph.add_import(importer="other.y", imported="other.x")
+    contract = AcyclicModulesContract(name="acyclic", session_options={}, contract_options={"packages": ["app"]})
+    assert contract.check(graph, verbose=False).kept
+    graph.add_import(importer="app.b", imported="app.c")
+    graph.add_import(importer="app.c", imported="app.a")
+    check = contract.check(graph, verbose=False)
+    assert not check.kept
+    assert check.metadata["groups"] == [["app.a", "app.b", "app.c"]]
 
 
 def test_no_module_imports_itself_back() -> None:

@@ -58,7 +58,7 @@ def worker(
 ) -> None:
     """Run a queue consumer in this process (Redis deployments run it on as many machines as needed)."""
     from app import db  # noqa: PLC0415  SQLAlchemy and the services load in seconds; replay and policy start without them
-    from app.jobs.registry import build_queue  # noqa: PLC0415  every domain's jobs, services and models
+    from app.job_registry import build_queue  # noqa: PLC0415  every domain's jobs, services and models
 
     settings = get_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)

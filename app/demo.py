@@ -12,15 +12,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.analytics.demo import seed_demo_history
 from app.audit.models import AuditEvent
 from app.audit.service import record
 from app.auth.demo import seed_identity
 from app.candidates.demo import seed_candidates
 from app.db import transaction
 from app.demo_competition import seed_demo_competitions
+from app.demo_history import seed_demo_history
 from app.demo_staff import seed_alert_draft, seed_staff_work
-from app.talent.demo import seed_talent
+from app.demo_talent import seed_talent
 
 DEMO_VERSION = "2026.11-1"
 

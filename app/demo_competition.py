@@ -38,13 +38,13 @@ from app.candidates.demo import make_iin
 from app.competitions import service as competitions
 from app.competitions.clock import kazakhstan_today
 from app.competitions.models import Competition
-from app.competitions.protocol_link import draw_up_protocol
 from app.essays import service as essays
 from app.essays import stages
 from app.interviews import service as interviews
 from app.jobs.queue import JobQueue
 from app.notifications import jobs as notification_jobs  # noqa: F401  (registers the e-mail job kind)
 from app.protocol import service as protocols
+from app.protocol.link import draw_up_protocol
 from app.protocol.signing import make_demo_ca, make_test_certificate
 from app.rules.policy import SelectionPolicy
 from app.settings import get_settings

@@ -14,7 +14,7 @@ from app import db
 from app.api.guards import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.api.middleware import RequestIdMiddleware
 from app.api.routers import ROUTERS
-from app.jobs.registry import build_queue
+from app.job_registry import build_queue
 from app.logs import configure_logging
 from app.problems import install_problem_documentation, install_problem_handlers, problem_response
 from app.protocol.trust import revocation_lists, trusted_roots

@@ -61,13 +61,10 @@ from app.rules.policy import SelectionPolicy
 from app.rules.routes import (
     COMPETITION_ROUTE,
     ROUTES,
-    Diploma,
-    Post,
-    Reserve,
     eligibility_to_json,
     route_eligibility,
 )
-from app.talent.models import ReserveMembership
+from app.talent.eligibility import post_of, route_facts
 from app.vacancies.models import CLOSED, DRAFT, Vacancy
 
 BASIS = {
@@ -490,32 +487,6 @@ def _recompete(session: Session, appointment: Appointment, actor: Account) -> Va
 # --- routes outside competition -----------------------------------------------------------------------------
 
 
-def _post(session: Session, vacancy: Vacancy) -> Post:
-    body = session.get(StateBody, vacancy.state_body_id)
-    assert body is not None
-    return Post(locality_type=vacancy.locality_type, region=body.region)
-
-
-def _facts(session: Session, candidate: Candidate) -> tuple[list[Diploma], list[Reserve]]:
-    diplomas = [
-        Diploma(
-            e.institution,
-            e.diploma_on,
-            grant_funded=e.grant_funded,
-            gpa=e.gpa,
-            gpa_scale=e.gpa_scale,
-            academy=e.academy,
-            best_graduate=e.best_graduate,
-        )
-        for e in candidate.education
-    ]
-    reserves = [
-        Reserve(r.kind, r.since, r.until, r.region)
-        for r in session.scalars(select(ReserveMembership).where(ReserveMembership.candidate_id == candidate.id)).all()
-    ]
-    return diplomas, reserves
-
-
 def eligibility(
     *,
     session: Session,
@@ -529,27 +500,14 @@ def eligibility(
     candidate = session.get(Candidate, candidate_id)
     if candidate is None:
         raise DomainError(CANDIDATE_NOT_FOUND, f"no candidate {candidate_id}")
-    diplomas, reserves = _facts(session, candidate)
-    post = _post(session, vacancy)
+    diplomas, reserves = route_facts(session, candidate)
+    post = post_of(session, vacancy)
     return [
         eligibility_to_json(
             route_eligibility(route, diplomas=diplomas, reserves=reserves, post=post, on=today, policy=policy)
         )
         for route in routes
     ]
-
-
-def eligible_candidates(
-    session: Session, *, candidate_ids: Sequence[int], vacancy: Vacancy, route: str, on: date, policy: SelectionPolicy
-) -> set[int]:
-    """Those of ``candidate_ids`` whom ``route`` allows to be appointed to ``vacancy`` on ``on`` (the talent filter)."""
-    post = _post(session, vacancy)
-    eligible = set()
-    for candidate in session.scalars(select(Candidate).where(Candidate.id.in_(list(candidate_ids)))).all():
-        diplomas, reserves = _facts(session, candidate)
-        if route_eligibility(route, diplomas=diplomas, reserves=reserves, post=post, on=on, policy=policy).eligible:
-            eligible.add(candidate.id)
-    return eligible
 
 
 def managed_vacancy(session: Session, vacancy_id: int, actor: Account, action: str = "appointment.manage") -> Vacancy:

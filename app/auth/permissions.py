@@ -142,7 +142,7 @@ PERMISSIONS: dict[str, Rule] = {
     # Accommodations (extra test minutes, with their medical reason): granted and read by the HR officer
     # of a body the candidate applied to, or by an administrator.
     "candidate.accommodate": any_of(all_of(role_in(HR_OFFICER), applied_to_own_body()), role_in(ADMINISTRATOR)),
-    # --- background jobs (app.jobs.access.JobAccess: the job's object's body, commission, owner) ---
+    # --- background jobs (app.job_access.JobAccess: the job's object's body, commission, owner) ---
     "job.read": any_of(
         role_in(ADMINISTRATOR),
         all_of(role_in(HR_OFFICER), same_state_body()),
@@ -311,7 +311,7 @@ OUTSIDER_ACCESS: dict[str, frozenset[str]] = {
     "POST /api/v1/alerts/campaigns/{campaign_id}/approve": _NOBODY,
     "POST /api/v1/alerts/campaigns/{campaign_id}/cancel": _NOBODY,
     "DELETE /api/v1/alerts/standing-rules/{rule_id}": _NOBODY,
-    # --- notifications and jobs: the account's own; a job's object decides (app.jobs.access) ---
+    # --- notifications and jobs: the account's own; a job's object decides (app.job_access) ---
     "POST /api/v1/notifications/{notification_id}/read": _NOBODY,
     "GET /api/v1/jobs/{job_id}": _ADMIN,
     # --- appointment and the routes outside competition: the body's HR; administrators read and approve ---

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from app.auth.passwords import MAX_LENGTH, MIN_LENGTH, check_password
 from app.bounds import Id, SingleLine
-from app.candidates.schemas import normalise_email
 
 StaffRole = Literal["hr_officer", "commission_member", "proctor", "researcher", "administrator"]
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def normalise_email(value: str) -> str:
+    """Trimmed and lower-case; a plain shape check (delivery proves the rest)."""
+    email = value.strip().lower()
+    if len(email) > 254 or not _EMAIL.fullmatch(email):
+        raise ValueError("not an e-mail address")
+    return email
 
 
 class TokenOut(BaseModel):

@@ -14,6 +14,7 @@ from app.auth import throttle
 from app.auth.crypto import iin_lookup_hash
 from app.auth.errors import (
     EMAIL_ALREADY_REGISTERED,
+    IIN_ERRORS,
     INVALID_CREDENTIALS,
     SIGN_IN_LOCKED,
     SIGN_IN_THROTTLED,
@@ -25,7 +26,6 @@ from app.auth.models import CANDIDATE, HR_OFFICER, Account, StateBody
 from app.auth.permissions import ensure_can
 from app.auth.schemas import StaffAccountIn, StateBodyIn
 from app.auth.security import hash_password, verify_password
-from app.candidates.errors import IIN_ERRORS
 from app.db import utcnow
 from app.errors import VALIDATION_ERROR, DomainError
 from app.logs import current_request_id

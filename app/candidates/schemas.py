@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from app.auth.passwords import MAX_LENGTH, MIN_LENGTH, check_password
+from app.auth.schemas import normalise_email
 from app.bounds import SaneDate, SingleLine
 from app.rules.policy import EDUCATION_LEVELS
 
@@ -20,16 +21,7 @@ Locale = Literal["kk", "ru"]
 REGISTRATION_ACCEPTED = (
     "the registration is accepted; a letter goes to the e-mail address of the account, new or existing"
 )
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+?[0-9][0-9 ()-]{6,30}")
-
-
-def normalise_email(value: str) -> str:
-    """Trimmed and lower-case; a plain shape check (delivery proves the rest)."""
-    email = value.strip().lower()
-    if len(email) > 254 or not _EMAIL.fullmatch(email):
-        raise ValueError("not an e-mail address")
-    return email
 
 
 class Strict(BaseModel):

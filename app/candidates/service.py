@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.auth.crypto import decrypt_iin, encrypt_iin, iin_lookup_hash
-from app.auth.errors import EMAIL_ALREADY_REGISTERED
+from app.auth.errors import EMAIL_ALREADY_REGISTERED, IIN_ERRORS
 from app.auth.models import CANDIDATE, Account
 from app.auth.security import hash_password
-from app.candidates.errors import CONSENT_REQUIRED, IIN_ALREADY_REGISTERED, IIN_ERRORS
+from app.candidates.errors import CONSENT_REQUIRED, IIN_ALREADY_REGISTERED
 from app.candidates.experience import total_months
 from app.candidates.models import (
     CONSENT_KINDS,

@@ -13,7 +13,7 @@ from app.auth.deps import CurrentAccount
 from app.auth.models import ADMINISTRATOR, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, Account
 from app.auth.permissions import can
 from app.bounds import Id
-from app.competitions import protocol_link, service
+from app.competitions import service
 from app.competitions.access import competition_access
 from app.competitions.clock import TodayDep
 from app.competitions.models import CommissionMember, Competition
@@ -22,7 +22,6 @@ from app.competitions.schemas import (
     CommissionSeatOut,
     CompetitionCalendar,
     CompetitionOut,
-    CompetitionProtocolOut,
     EssayTopicIn,
     ProgressOut,
     PublishedResultsOut,
@@ -31,8 +30,9 @@ from app.deps import PolicyDep, QueueDep, SessionDep
 from app.errors import FORBIDDEN, NOT_FOUND, DomainError
 from app.prescoring.review import set_mode
 from app.prescoring.schemas import PrescoringModeIn
+from app.protocol import link as protocol_link
 from app.protocol import service as protocols
-from app.protocol.schemas import ProtocolOut, SignatureOut
+from app.protocol.schemas import CompetitionProtocolOut, ProtocolOut, SignatureOut
 from app.rules.policy import policy_fields
 from app.rules.replay import replay
 
@@ -249,7 +249,7 @@ def _results_out(session: Session, competition: Competition, *, account: Account
     )
 
 
-# --- the protocol of the published results (the workflow: app.competitions.protocol_link) ----------
+# --- the protocol of the published results (the workflow: app.protocol.link) ----------
 
 
 def _protocol_out(session: Session, competition: Competition, drawn: protocol_link.DrawnUp) -> CompetitionProtocolOut:

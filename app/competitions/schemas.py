@@ -8,7 +8,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.bounds import Id
-from app.protocol.schemas import ProtocolOut
 
 
 class CommissionSeatIn(BaseModel):
@@ -83,20 +82,3 @@ class PublishedResultsOut(BaseModel):
     names: dict[str, str] | None = Field(
         default=None, description="anonymous code -> full name of the ranked, shown once results are published"
     )
-
-
-class CompetitionProtocolOut(BaseModel):
-    """The competition's current protocol with the rules' deadline for it."""
-
-    competition_id: Id
-    created: bool = Field(description="true when this request drew the protocol up; false: it already was")
-    results_published_on: date
-    protocol_due: date = Field(description="the last day the rules allow: protocol_working_days after publication")
-    drawn_up_on: date
-    overdue: bool = Field(description="drawn up after protocol_due")
-    sign_deadline: date = Field(description="the day the commission members are asked to sign by")
-    notified_account_ids: list[Id] = Field(
-        description="the commission members this request asked to sign (protocol_ready_to_sign)"
-    )
-    protocol: ProtocolOut
-    links: dict[str, str]

@@ -1,17 +1,20 @@
-"""Asking for the ML pre-score of a submitted essay: a job of kind ``essay_prescore``.
+"""Asking for the ML pre-score of a submitted essay (a job of kind ``essay_prescore``) and, once the essay
+stage has closed, for the training of the pre-scoring models on its final scores (``essay_models_train``).
 
-The essays domain queues the job by its kind and never imports the pre-scoring gate; the gate
-(``app.prescoring``) registers the job's handler and decides there whether a suggestion is made.
+The essays domain queues these jobs by their kinds and never imports the pre-scoring gate; the gate
+(``app.prescoring``) registers the jobs' handlers and decides there whether a suggestion is made.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.competitions.models import Competition
 from app.essays.models import Essay
 from app.jobs.queue import JobQueue
 
 PRESCORE_JOB = "essay_prescore"
+TRAIN_JOB = "essay_models_train"
 
 
 def prescore_key(essay: Essay) -> str:
@@ -29,4 +32,11 @@ def enqueue_prescore(*, session: Session, queue: JobQueue, essay: Essay, tag: st
     key = prescore_key(essay) if tag is None else f"{prescore_key(essay)}:{tag}"
     return queue.enqueue(
         PRESCORE_JOB, {"essay_id": essay.id, "content_hash": essay.content_hash}, dedupe_key=key, session=session
+    )
+
+
+def enqueue_training(*, session: Session, queue: JobQueue, competition: Competition) -> str:
+    """Queue the training that a closed essay stage makes possible (once per competition)."""
+    return queue.enqueue(
+        TRAIN_JOB, {"competition_id": competition.id}, dedupe_key=f"{TRAIN_JOB}:{competition.id}", session=session
     )

@@ -24,7 +24,6 @@ from app.deps import QueueDep, SessionDep
 from app.errors import NOT_FOUND, DomainError
 from app.essays import practical, queries, service, stages
 from app.essays.models import Essay, PracticalTask
-from app.essays.reviewed import reviewed_essays
 from app.essays.schemas import (
     EssayDraftIn,
     EssayOut,
@@ -40,6 +39,7 @@ from app.essays.schemas import (
     ScoreOut,
     StageClosureOut,
 )
+from app.prescoring.reviewed import reviewed_essays
 from app.prescoring.schemas import ReviewedEssayOut, ReviewedEssaysOut
 
 router = APIRouter(prefix="/api/v1/applications", tags=["essays"])

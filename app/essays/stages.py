@@ -45,11 +45,11 @@ from app.essays.errors import (
     STAGE_NOT_REACHED,
 )
 from app.essays.models import Essay, StageClosure
+from app.essays.prescore_queue import enqueue_training
 from app.interviews.errors import INTERVIEW_NOT_SCHEDULED, INTERVIEW_NOT_STARTED
 from app.interviews.models import CANCELLED, Interview
 from app.jobs.queue import JobQueue
 from app.prescoring.review import ensure_discussed
-from app.prescoring.service import enqueue_training
 from app.rules.calendar import working_day_deadline
 from app.rules.competition import StageOutcome, run_competition
 from app.rules.member_scores import scoring_quorum_reached

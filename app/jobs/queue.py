@@ -123,7 +123,7 @@ def build_huey(url: str, name: str) -> Huey:
 
 def queue_from_settings(settings: Settings, sessions: sessionmaker[Session]) -> JobQueue:
     """The queue the settings describe. It runs the kinds registered so far: a process that runs jobs builds
-    it with ``app.jobs.registry.build_queue``, which registers every kind first."""
+    it with ``app.job_registry.build_queue``, which registers every kind first."""
     return JobQueue(
         build_huey(settings.resolved_queue_url, settings.queue_name),
         sessions,

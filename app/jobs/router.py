@@ -12,7 +12,7 @@ from app.auth.deps import CurrentAccount
 from app.auth.permissions import can
 from app.deps import SessionDep
 from app.errors import DomainError
-from app.jobs.access import job_access
+from app.job_access import job_access
 from app.jobs.errors import JOB_NOT_FOUND
 from app.jobs.models import Job
 
@@ -35,7 +35,7 @@ class JobOut(BaseModel):
 
 @router.get("/{job_id}", response_model=JobOut)
 def read_job(job_id: Annotated[str, Path(max_length=36)], account: CurrentAccount, session: SessionDep) -> JobOut:
-    """A job's state, for whoever may read the object it works on (``app.jobs.access``); 404 for anyone else."""
+    """A job's state, for whoever may read the object it works on (``app.job_access``); 404 for anyone else."""
     with session.begin():
         job = session.get(Job, job_id)
         if job is None or not (

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import transaction
-from app.essays.prescore_queue import PRESCORE_JOB, enqueue_prescore
+from app.essays.prescore_queue import PRESCORE_JOB, TRAIN_JOB, enqueue_prescore
 from app.jobs.queue import JobContext, job_handler
 from app.matching import store
 from app.matching.embedder import get_embedder
@@ -127,9 +127,9 @@ def essay_prescore(context: JobContext, payload: dict[str, Any]) -> dict[str, An
             scorer = load_scorer(artifact, embedder_for(context.settings, context.sessions))
         except StaleScorerArtifact:  # saved in the old pickle format, never unpickled: trained again instead
             training = context.queue.enqueue(
-                registry.TRAIN_JOB,
+                TRAIN_JOB,
                 {"stale_essay_model_id": model.id},
-                dedupe_key=f"{registry.TRAIN_JOB}:stale:{model.id}",
+                dedupe_key=f"{TRAIN_JOB}:stale:{model.id}",
             )
             return {"skipped": "model_stale", "essay_model_id": model.id, "training_job": training}
         context.progress(40, "scoring the essay")
@@ -190,7 +190,7 @@ def _train(
         return {"scope": scope, "topic_key": key, "essay_model_id": row.id, "n_train": len(examples)}
 
 
-@job_handler(registry.TRAIN_JOB)
+@job_handler(TRAIN_JOB)
 def essay_models_train(context: JobContext, payload: dict[str, Any]) -> dict[str, Any]:
     """Train the topic and cross-topic models that the final essay scores allow, then pre-score the essays
     of open essay stages that still have no suggestion. Queued when an essay stage closes, and by a

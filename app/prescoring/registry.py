@@ -29,9 +29,6 @@ from ml.essay_scoring.api import EssayInput
 MODULE = "essay_prescoring"
 
 
-TRAIN_JOB = "essay_models_train"
-
-
 STAGE = "essay"
 
 

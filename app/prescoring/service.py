@@ -30,7 +30,6 @@ from app.prescoring.models import SCOPE_CROSS_TOPIC, SCOPE_TOPIC, SUGGESTED, UNA
 from app.prescoring.registry import (
     MODULE,
     STAGE,
-    TRAIN_JOB,
     _jsonable,
     competition_topic_key,
     essay_input,
@@ -40,13 +39,6 @@ from app.prescoring.texts import REASON_SWITCHED_OFF
 from ml.essay_scoring.api import EssayInput, Suggestion
 
 _ACTIVE_JOB_STATUSES = ("queued", "running", "retrying")
-
-
-def enqueue_training(*, session: Session, queue: JobQueue, competition: Competition) -> str:
-    """Queue the training that a closed essay stage makes possible (once per competition)."""
-    return queue.enqueue(
-        TRAIN_JOB, {"competition_id": competition.id}, dedupe_key=f"{TRAIN_JOB}:{competition.id}", session=session
-    )
 
 
 def prescore_in_flight(session: Session, essay: Essay) -> bool:

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.bounds import Id
+
 
 class SignatureIn(BaseModel):
     """A detached CMS/PKCS#7 SignedData (DER), base64-encoded, over the protocol's PDF bytes."""
@@ -78,3 +80,20 @@ class VerificationOut(BaseModel):
     )
     signatures: list[SignatureCheckOut]
     unsigned_member_account_ids: list[int]
+
+
+class CompetitionProtocolOut(BaseModel):
+    """The competition's current protocol with the rules' deadline for it."""
+
+    competition_id: Id
+    created: bool = Field(description="true when this request drew the protocol up; false: it already was")
+    results_published_on: date
+    protocol_due: date = Field(description="the last day the rules allow: protocol_working_days after publication")
+    drawn_up_on: date
+    overdue: bool = Field(description="drawn up after protocol_due")
+    sign_deadline: date = Field(description="the day the commission members are asked to sign by")
+    notified_account_ids: list[Id] = Field(
+        description="the commission members this request asked to sign (protocol_ready_to_sign)"
+    )
+    protocol: ProtocolOut
+    links: dict[str, str]

@@ -21,7 +21,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application
-from app.appointments.service import eligible_candidates
 from app.audit.service import record
 from app.auth.models import ADMINISTRATOR, Account, StateBody
 from app.auth.permissions import can, ensure_can
@@ -43,6 +42,7 @@ from app.matching.service import (
 from app.notifications.service import notify
 from app.rules.policy import policy_from_overrides
 from app.settings import Settings
+from app.talent.eligibility import eligible_candidates
 from app.talent.errors import ALREADY_INVITED
 from app.talent.models import PRESIDENTIAL_YOUTH, REGIONAL, ReserveMembership, TalentInvitation
 from app.talent.regions import known_region

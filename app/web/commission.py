@@ -4,7 +4,7 @@ interviews, and the protocol to sign.
 
 Every rule is the services': who may read or score (``app.auth.permissions`` through
 ``managed_competition`` and ``app.essays.stages``), what of the pre-score a reader sees
-(``app.essays.reviewed``), the flags and the chair's discussion (``app.prescoring.review``), closing a
+(``app.prescoring.reviewed``), the flags and the chair's discussion (``app.prescoring.review``), closing a
 stage (``app.essays.stages.close_stage``: the HR service of the body), the deadlines (``app.rules.calendar``
 through ``stages.essay_scoring_due`` and ``protocol_link.sign_deadline``) and signing (``app.protocol.service``).
 The transcripts of interviews have their own pages (``/commission/interviews/{id}/transcript``).
@@ -30,7 +30,6 @@ from starlette.datastructures import UploadFile
 from app.auth.models import COMMISSION_MEMBER, HR_OFFICER, Account, StateBody
 from app.auth.permissions import can, ensure_can
 from app.bounds import Id
-from app.competitions import protocol_link
 from app.competitions import service as competitions
 from app.competitions.access import competition_access
 from app.competitions.clock import NowDep, TodayDep
@@ -44,7 +43,6 @@ from app.competitions.models import (
 from app.deps import QueueDep, SessionDep, SettingsDep
 from app.errors import NOT_FOUND, DomainError
 from app.essays import practical, queries, stages
-from app.essays.reviewed import reviewed_essays
 from app.i18n.domain import STAGE_NAMES
 from app.interviews import service as interviews
 from app.interviews.models import CANCELLED
@@ -52,7 +50,9 @@ from app.mlops.service import switches
 from app.prescoring.models import ASSIST, EssayModel
 from app.prescoring.registry import MODULE
 from app.prescoring.review import record_discussion, undiscussed_essays
+from app.prescoring.reviewed import reviewed_essays
 from app.prescoring.texts import REASON_SWITCHED_OFF
+from app.protocol import link as protocol_link
 from app.protocol import service as protocols
 from app.protocol.trust import revocation_lists, trusted_roots
 from app.vacancies.models import Vacancy

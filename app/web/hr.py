@@ -29,7 +29,6 @@ from app.auth.models import HR_OFFICER, Account
 from app.auth.permissions import ensure_can
 from app.bounds import Id
 from app.candidates.models import Candidate
-from app.competitions import protocol_link
 from app.competitions import service as competitions
 from app.competitions.clock import KAZAKHSTAN, NowDep, TodayDep
 from app.competitions.models import RESULTS_PUBLISHED, SCORE_MEMBER, SCORED_STAGES, Competition, MemberScore
@@ -41,6 +40,7 @@ from app.i18n.domain import EDUCATION_LEVEL_NAMES, STAGE_NAMES
 from app.interviews import service as interviews
 from app.interviews.models import HELD, SCHEDULED, Interview
 from app.interviews.schemas import InterviewIn
+from app.protocol import link as protocol_link
 from app.protocol import service as protocols
 from app.rules.calendar import nth_working_day_after
 from app.rules.categories import all_categories, stage_plan

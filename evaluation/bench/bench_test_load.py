@@ -66,7 +66,7 @@ from app.exams.forms import cached_form
 from app.exams.models import TestAnswer
 from app.items.bank import ItemBankError, load_bank
 from app.items.forms import draw_form
-from app.jobs.registry import build_queue
+from app.job_registry import build_queue
 from app.migrate import upgrade
 from app.rules.policy import SelectionPolicy, policy_from_overrides
 from tests.conftest import make_settings

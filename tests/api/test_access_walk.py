@@ -32,7 +32,6 @@ import pytest
 from sqlalchemy import select
 
 from app.alerts.models import AlertSubscription
-from app.analytics.demo import seed_demo_history
 from app.applications.models import Application
 from app.appointments.models import Appointment
 from app.auth.models import ADMINISTRATOR, CANDIDATE, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, RESEARCHER, Account
@@ -41,6 +40,7 @@ from app.candidates.models import Candidate
 from app.competitions.clock import kazakhstan_today
 from app.competitions.models import RESULTS_PUBLISHED, CommissionMember, Competition
 from app.db import utcnow as db_now
+from app.demo_history import seed_demo_history
 from app.interviews.models import Interview
 from app.jobs.models import Job
 from app.notifications.models import Notification, OutboxMessage

@@ -16,8 +16,8 @@ from app.auth.crypto import iin_lookup_hash
 from app.auth.models import COMMISSION_MEMBER, HR_OFFICER, Account
 from app.competitions import service as competitions
 from app.competitions.models import Competition
-from app.competitions.protocol_link import protocol_data
 from app.notifications.models import Notification
+from app.protocol.link import protocol_data
 from app.protocol.signing import TestIdentity, make_demo_ca, make_test_certificate, make_test_crl
 from app.protocol.trust import TrustedRootsError, certificate_iin, revocation_lists
 from tests.api._workflow import World, world_fixture  # noqa: F401

@@ -20,17 +20,17 @@ from sqlalchemy import delete, select
 
 from app.applications.models import Application
 from app.audit.models import AuditEvent
-from app.competitions import protocol_link
 from app.competitions import service as competitions
 from app.competitions.models import SCORE_ML_SUGGESTION, Competition, MemberScore
 from app.essays.models import Essay
-from app.essays.prescore_queue import PRESCORE_JOB, enqueue_prescore
+from app.essays.prescore_queue import PRESCORE_JOB, TRAIN_JOB, enqueue_prescore, enqueue_training
 from app.jobs.models import Job
 from app.notifications.models import Notification
 from app.prescoring import jobs as prescoring_jobs
-from app.prescoring import registry, service, views
+from app.prescoring import registry, views
 from app.prescoring.models import EssayDiscussion, EssayModel, EssaySuggestion
 from app.prescoring.texts import UNAVAILABLE_TEXTS
+from app.protocol import link as protocol_link
 from app.protocol.document import content_hash, render_html, render_pdf
 from app.protocol.models import Protocol
 from app.rules.competition import outcome_to_json, run_competition
@@ -498,7 +498,7 @@ def test_switched_off_the_job_records_nothing_and_the_stage_closes_then_switched
     scene.switch(False)
     assert scene.essays(chair)[first.code]["discussion"]["flagged"] is False
     assert close(world, setup, "essay").status_code == 200
-    assert scene.run(registry.TRAIN_JOB) == [{"skipped": "switched_off"}]
+    assert scene.run(TRAIN_JOB) == [{"skipped": "switched_off"}]
 
 
 def test_an_essay_the_stage_closed_on_before_its_prescore_says_none_will_come(scene: Scene) -> None:
@@ -810,7 +810,7 @@ def test_closing_the_stage_trains_on_the_final_scores_and_prescores_the_waiting_
             assert score(world, setup, "essay", person.code, scorer, value).status_code == 200
     assert close(world, setup, "essay").status_code == 200
 
-    [result] = scene.run(registry.TRAIN_JOB)
+    [result] = scene.run(TRAIN_JOB)
     key = registry.topic_key(**TOPIC)
     assert result == {
         "final_essays": 3,
@@ -862,11 +862,11 @@ def test_closing_the_stage_trains_on_the_final_scores_and_prescores_the_waiting_
     ]
     # the same final scores again train nothing new
     with world.session() as session:
-        session.execute(delete(Job).where(Job.kind == registry.TRAIN_JOB))
+        session.execute(delete(Job).where(Job.kind == TRAIN_JOB))
         competition = session.get(Competition, setup.competition_id)
         assert competition is not None
-        service.enqueue_training(session=session, queue=world.app.state.queue, competition=competition)
-    [repeat] = scene.run(registry.TRAIN_JOB)
+        enqueue_training(session=session, queue=world.app.state.queue, competition=competition)
+    [repeat] = scene.run(TRAIN_JOB)
     assert ([m.get("skipped") for m in repeat["models"]], repeat["prescores_queued"]) == (
         ["same_training_data", "same_training_data"],
         0,
@@ -972,7 +972,7 @@ def test_a_model_saved_in_the_old_pickle_format_is_never_loaded_and_is_trained_a
         write_essay(world, person, text, language="kk")
 
     results = scene.run()
-    [training] = scene.jobs(registry.TRAIN_JOB)
+    [training] = scene.jobs(TRAIN_JOB)
     assert results == [{"skipped": "model_stale", "essay_model_id": stale, "training_job": training}] * 5
     for person, given in zip(setup.people, [(3, 4), (2, 3, 3), (2, 2, 3)], strict=True):
         for scorer, value in zip(setup.members, given, strict=False):
@@ -984,7 +984,7 @@ def test_a_model_saved_in_the_old_pickle_format_is_never_loaded_and_is_trained_a
         row.training_data_sha256 = registry.training_data_sha256(registry.final_essays(session))
         session.commit()
 
-    first, second = scene.run(registry.TRAIN_JOB)
+    first, second = scene.run(TRAIN_JOB)
     assert [(model["scope"], model.get("essay_model_id"), model.get("skipped")) for model in first["models"]] == [
         ("topic", stale + 1, None),
         ("cross_topic", stale + 2, None),

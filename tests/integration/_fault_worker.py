@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import app.jobs.registry  # noqa: F401  (what the worker command would import after the go)
+import app.job_registry  # noqa: F401  (what the worker command would import after the go)
 from app.cli import main
 from app.transcripts import jobs as transcript_jobs
 from app.transcripts import service

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app.essays.prescore_queue import PRESCORE_JOB
+from app.essays.prescore_queue import PRESCORE_JOB, TRAIN_JOB
 from app.jobs.models import Job
 from app.matching.embedder import get_embedder
 from app.matching.models import StoredEmbedding
@@ -121,7 +121,7 @@ def test_real_scorer_trains_from_final_scores_and_suggests_through_the_jobs(
             for member in group.members[:2]:
                 assert score(world, group, "essay", person.code, member, label).status_code == 200
         assert close(world, group, "essay").status_code == 200
-        runs += _run(world, registry.TRAIN_JOB)
+        runs += _run(world, TRAIN_JOB)
     [first_close, trained] = runs
     assert (first_close["final_essays"], first_close["models"]) == (15, [])  # too few after the first close
     assert [(m["scope"], m["n_train"]) for m in trained["models"]] == [("topic", 30), ("cross_topic", 30)]

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 
 from app import db
 from app.auth.models import ADMINISTRATOR, HR_OFFICER
+from app.job_registry import build_queue
 from app.jobs.models import Job
 from app.jobs.queue import STALE_AFTER, JobContext, JobQueue, build_huey, job_handler
-from app.jobs.registry import build_queue
 from app.main import create_app
 from tests.conftest import make_settings
 from tests.factories.accounts import auth_headers, make_account

@@ -13,6 +13,7 @@ from app.competitions.models import CommissionMember, Competition, MemberScore
 from app.db import Base
 from app.essays.models import Essay, PracticalTask, StageClosure
 from app.exams.models import Accommodation, Certificate, TestAnswer, TestBooking, TestResult, TestSession
+from app.exams.reviews import ProctoringReview
 from app.interviews.models import Interview
 from app.items.models import TestForm
 from app.jobs.models import Job
@@ -20,7 +21,7 @@ from app.matching.models import StoredEmbedding
 from app.mlops.models import MLSwitch
 from app.notifications.models import Notification, OutboxMessage
 from app.prescoring.models import EssayDiscussion, EssayModel, EssaySuggestion
-from app.proctoring.models import ProctoringEvent, ProctoringReview
+from app.proctoring.models import ProctoringEvent
 from app.protocol.models import Protocol, ProtocolSignature
 from app.research.models import ResearchStudy, StoredAudit
 from app.talent.models import ReserveMembership, TalentInvitation

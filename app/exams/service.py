@@ -89,13 +89,11 @@ from app.exams.models import (
     TestResult,
     TestSession,
 )
+from app.exams.reviews import UNRELIABLE_ANSWERS, confirmed_violation, flag_session
 from app.exams.scoring import latest_answers, score_booking
 from app.items.bank import Bank
 from app.items.forms import Form, ItemBankTooSmallError
 from app.jobs.queue import JobQueue
-from app.proctoring.models import CONFIRMED as REVIEW_CONFIRMED
-from app.proctoring.models import ProctoringReview
-from app.proctoring.service import flag_session
 from app.rules.calendar import earliest_booking_date
 from app.rules.policy import SelectionPolicy
 from app.rules.programmes import COMPETITION_STAGE
@@ -627,16 +625,6 @@ def answers_of(session: Session, session_id: int) -> dict[str, str]:
 # --- submission ------------------------------------------------------------------------------------
 
 
-def confirmed_violation(session: Session, booking_id: int) -> str | None:
-    """The reason of a confirmed proctoring violation in any session of the booking, if there is one."""
-    row = session.execute(
-        select(ProctoringReview.decision_reason)
-        .join(TestSession, TestSession.id == ProctoringReview.session_id)
-        .where(TestSession.booking_id == booking_id, ProctoringReview.status == REVIEW_CONFIRMED)
-    ).first()
-    return None if row is None else f"proctoring violation confirmed: {row[0]}"
-
-
 def submit(
     *, session: Session, session_id: int, actor: Account | None, now: datetime, policy: SelectionPolicy, by: str
 ) -> TestSession:
@@ -680,7 +668,7 @@ def submit(
             voided_reason=confirmed_violation(session, booking.id),
         )
         if result.flagged_unreliable:
-            flag_session(session, test_session=test_session, flag="unreliable_answers")
+            flag_session(session, test_session=test_session, flag=UNRELIABLE_ANSWERS)
     return test_session
 
 

@@ -35,14 +35,9 @@ from app.errors import DomainError
 from app.exams.errors import TEST_SESSION_NOT_FOUND
 from app.exams.models import Certificate, TestBooking, TestResult, TestSession
 from app.exams.recording import record_for_application, recorded_violations
+from app.exams.reviews import CONFIRMED, DISMISSED, PENDING, ProctoringReview, flag_session
 from app.proctoring.errors import EVENT_OUTSIDE_SESSION, REVIEW_ALREADY_DECIDED, REVIEW_NOT_FOUND
-from app.proctoring.models import (
-    CONFIRMED,
-    DISMISSED,
-    PENDING,
-    ProctoringEvent,
-    ProctoringReview,
-)
+from app.proctoring.models import ProctoringEvent
 from app.rules.calendar import working_day_deadline
 from app.rules.policy import SelectionPolicy
 from app.rules.proctoring import behaviour_flagged
@@ -60,23 +55,6 @@ def _booking(session: Session, test_session: TestSession) -> TestBooking:
     booking = session.get(TestBooking, test_session.booking_id)
     assert booking is not None
     return booking
-
-
-def flag_session(session: Session, *, test_session: TestSession, flag: str) -> ProctoringReview:
-    """Put the session in the review queue with ``flag`` (an event kind or ``unreliable_answers``)."""
-    review = session.scalars(
-        select(ProctoringReview).where(ProctoringReview.session_id == test_session.id).with_for_update()
-    ).first()
-    if review is None:
-        review = ProctoringReview(session_id=test_session.id, flags=[flag], status=PENDING)
-        session.add(review)
-        session.flush()
-        return review
-    if flag not in review.flags:
-        review.flags = [*review.flags, flag]
-    if review.status == DISMISSED:
-        review.status, review.decided_at, review.decided_by, review.decision_reason = PENDING, None, None, None
-    return review
 
 
 def record_event(

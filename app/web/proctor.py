@@ -22,8 +22,8 @@ from app.bounds import Id
 from app.competitions.clock import NowDep, TodayDep
 from app.deps import PolicyDep, SessionDep
 from app.errors import DomainError
+from app.exams.reviews import REVIEW_STATUSES, UNRELIABLE_ANSWERS
 from app.proctoring import service
-from app.proctoring.models import REVIEW_STATUSES, UNRELIABLE_ANSWERS
 from app.proctoring.schemas import DecisionIn
 from app.rules.policy import SelectionPolicy
 from app.web.deps import CheckedForm, Visitor, WebRoute, field, redirect, render, staff_of

@@ -18,9 +18,10 @@ from app.competitions.models import Competition, MemberScore
 from app.demo import seed
 from app.demo_staff import working_days_before
 from app.essays.models import Essay
+from app.exams.reviews import ProctoringReview
 from app.interviews.models import Interview
 from app.main import create_app
-from app.proctoring.models import ProctoringEvent, ProctoringReview
+from app.proctoring.models import ProctoringEvent
 from app.rules.calendar import nth_working_day_after
 from tests.conftest import make_settings
 

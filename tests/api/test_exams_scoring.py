@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.candidates.models import Candidate
-from app.proctoring.models import ProctoringReview
+from app.exams.reviews import ProctoringReview
 from tests.api._assessment import Clocked, build
 from tests.api._exam_sessions import (
     answer_sections,

@@ -17,10 +17,10 @@ from app.audit.models import AuditEvent
 from app.auth.models import Account, StateBody
 from app.competitions.models import Competition
 from app.exams.models import TestResult
+from app.exams.reviews import ProctoringReview
 from app.mlops.service import is_enabled
 from app.notifications.models import OutboxMessage
 from app.prescoring import registry
-from app.proctoring.models import ProctoringReview
 from app.web.i18n import Texts
 from tests.api._assessment import Clocked, Person, Setup, build
 from tests.api._exam_sessions import (

@@ -35,8 +35,8 @@ from app.auth.crypto import iin_lookup_hash
 from app.auth.demo import demo_email
 from app.auth.models import Account
 from app.candidates.demo import make_iin
+from app.clock import kazakhstan_today
 from app.competitions import service as competitions
-from app.competitions.clock import kazakhstan_today
 from app.competitions.models import Competition
 from app.essays import service as essays
 from app.essays import stages

@@ -34,8 +34,8 @@ from app.applications import service as applications
 from app.applications.schemas import StageResultsIn
 from app.auth.models import Account
 from app.auth.security import TokenClaims
+from app.clock import kazakhstan_today
 from app.competitions import service as competitions
-from app.competitions.clock import kazakhstan_today
 from app.competitions.models import Competition
 from app.demo_competition import _account, _at, _code, _demo_queue, _open_competition
 from app.essays import service as essays

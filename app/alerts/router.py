@@ -26,9 +26,8 @@ from app.auth.deps import CandidateAccount, HROfficerAccount, require_roles
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
 from app.bounds import MAX_COUNT, Id
 from app.candidates.service import candidate_of_account
-from app.competitions.clock import TodayDep
 from app.db import utcnow
-from app.deps import QueueDep, SessionDep, SettingsDep
+from app.deps import QueueDep, SessionDep, SettingsDep, TodayDep
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
 HRorAdmin = Annotated[Account, Depends(require_roles(HR_OFFICER, ADMINISTRATOR))]

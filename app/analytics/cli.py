@@ -11,7 +11,7 @@ import typer
 from app import db
 from app.analytics.report import write_report
 from app.analytics.service import figures
-from app.competitions.clock import kazakhstan_today
+from app.clock import kazakhstan_today
 from app.rules.analytics import GROUPINGS
 from app.rules.policy import policy_from_overrides
 from app.settings import get_settings

@@ -12,8 +12,7 @@ from app.analytics import service
 from app.auth.deps import CurrentAccount
 from app.auth.models import Account
 from app.bounds import Id
-from app.competitions.clock import TodayDep
-from app.deps import PolicyDep, SessionDep
+from app.deps import PolicyDep, SessionDep, TodayDep
 from app.rules.policy import SelectionPolicy
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])

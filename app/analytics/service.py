@@ -32,7 +32,7 @@ from app.applications.models import Application, RecordedStageResult
 from app.appointments.models import APPOINTED, Appointment
 from app.auth.models import HR_OFFICER, Account, StateBody
 from app.auth.permissions import ensure_can
-from app.competitions.clock import KAZAKHSTAN
+from app.clock import KAZAKHSTAN
 from app.competitions.models import RESULTS_PUBLISHED, CommissionMember, Competition
 from app.errors import DomainError
 from app.exams.models import TestBooking, TestResult

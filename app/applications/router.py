@@ -19,8 +19,7 @@ from app.auth.permissions import can
 from app.bounds import Id
 from app.competitions import service as competitions
 from app.competitions.access import competition_access
-from app.competitions.clock import TodayDep
-from app.deps import QueueDep, SessionDep
+from app.deps import QueueDep, SessionDep, TodayDep
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 competition_router = APIRouter(prefix="/api/v1/competitions", tags=["applications"])

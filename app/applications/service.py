@@ -36,13 +36,13 @@ from app.applications.schemas import (
     StageResultsOut,
 )
 from app.applications.texts import explain
+from app.audit.events import audit
 from app.auth.models import HR_OFFICER, Account, StateBody
 from app.auth.permissions import ensure_can
 from app.candidates.models import REQUIRED_CONSENTS, Candidate
 from app.candidates.service import candidate_of_account, consents_of, experience_months, functional_area_months
 from app.competitions import service as competitions
 from app.competitions.access import application_access
-from app.competitions.events import audit
 from app.competitions.models import Competition
 from app.db import utcnow
 from app.errors import NOT_FOUND, DomainError

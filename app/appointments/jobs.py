@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from app.appointments.service import OVERDUE_JOB, notify_overdue
-from app.competitions.clock import kazakhstan_today
+from app.clock import kazakhstan_today
 from app.db import transaction
 from app.jobs.queue import JobContext, job_handler, periodic_job
 

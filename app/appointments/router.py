@@ -13,8 +13,7 @@ from app.appointments.schemas import AppointIn, DecisionIn, DocumentsIn, Proposa
 from app.auth.deps import CurrentAccount
 from app.auth.models import Account
 from app.bounds import Id
-from app.competitions.clock import TodayDep
-from app.deps import PolicyDep, QueueDep, SessionDep
+from app.deps import PolicyDep, QueueDep, SessionDep, TodayDep
 from app.jobs.queue import JobQueue
 from app.rules.policy import SelectionPolicy
 

@@ -44,10 +44,10 @@ from app.appointments.models import (
     REJECTED,
     Appointment,
 )
+from app.audit.events import audit
 from app.auth.models import ADMINISTRATOR, Account, StateBody
 from app.auth.permissions import ensure_can
 from app.candidates.models import Candidate
-from app.competitions.events import audit
 from app.competitions.models import RESULTS_PUBLISHED, Competition
 from app.competitions.service import get_competition, policy_of
 from app.db import utcnow

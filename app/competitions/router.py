@@ -15,7 +15,6 @@ from app.auth.permissions import can
 from app.bounds import Id
 from app.competitions import service
 from app.competitions.access import competition_access
-from app.competitions.clock import TodayDep
 from app.competitions.models import CommissionMember, Competition
 from app.competitions.schemas import (
     CommissionSeatIn,
@@ -26,7 +25,7 @@ from app.competitions.schemas import (
     ProgressOut,
     PublishedResultsOut,
 )
-from app.deps import PolicyDep, QueueDep, SessionDep
+from app.deps import PolicyDep, QueueDep, SessionDep, TodayDep
 from app.errors import FORBIDDEN, NOT_FOUND, DomainError
 from app.prescoring.review import set_mode
 from app.prescoring.schemas import PrescoringModeIn

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.applications.errors import APPLICATION_NOT_CONFIRMED
 from app.applications.models import CONFIRMED, SUBMITTED, Application, RecordedStageResult
+from app.audit.events import audit
 from app.auth.models import COMMISSION_MEMBER, HR_OFFICER, Account, StateBody
 from app.auth.permissions import ensure_can
 from app.candidates.models import Candidate
@@ -41,7 +42,6 @@ from app.competitions.errors import (
     RESULTS_ALREADY_PUBLISHED,
     STAGE_NOT_IN_PLAN,
 )
-from app.competitions.events import audit
 from app.competitions.models import (
     CHAIR,
     CLOSED,

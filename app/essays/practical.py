@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit.events import audit
 from app.auth.models import Account
 from app.competitions import service as competitions
-from app.competitions.events import audit
 from app.competitions.models import Competition
 from app.db import utcnow
 from app.errors import NOT_FOUND, DomainError

@@ -18,9 +18,8 @@ from app.auth.deps import CandidateAccount, CurrentAccount
 from app.auth.models import Account
 from app.bounds import Id
 from app.competitions import service as competitions
-from app.competitions.clock import NowDep
 from app.competitions.models import Competition
-from app.deps import QueueDep, SessionDep
+from app.deps import NowDep, QueueDep, SessionDep
 from app.errors import NOT_FOUND, DomainError
 from app.essays import practical, queries, service, stages
 from app.essays.models import Essay, PracticalTask

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from app.applications.errors import APPLICATION_NOT_CONFIRMED
 from app.applications.models import CONFIRMED, Application
+from app.audit.events import audit
 from app.auth.models import Account
 from app.candidates.models import Candidate
 from app.competitions import service as competitions
 from app.competitions.errors import NO_ESSAY_STAGE
-from app.competitions.events import audit
 from app.competitions.models import Competition
 from app.errors import NOT_FOUND, DomainError
 from app.essays import stages

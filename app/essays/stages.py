@@ -27,12 +27,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application
+from app.audit.events import audit
 from app.auth.models import COMMISSION_MEMBER, Account
+from app.clock import KAZAKHSTAN
 from app.competitions import service as competitions
 from app.competitions.access import competition_access
-from app.competitions.clock import KAZAKHSTAN
 from app.competitions.errors import NOT_ON_COMMISSION, STAGE_NOT_IN_PLAN
-from app.competitions.events import audit
 from app.competitions.models import SCORE_MEMBER, SCORED_STAGES, Competition, MemberScore
 from app.db import utcnow
 from app.errors import NOT_FOUND, DomainError

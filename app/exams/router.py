@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from app.auth.deps import CandidateAccount, CandidateClaims, require_roles
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
 from app.bounds import BoundedInt, Id
-from app.competitions.clock import NowDep, TodayDep
-from app.deps import PolicyDep, QueueDep, SessionDep, SettingsDep
+from app.deps import NowDep, PolicyDep, QueueDep, SessionDep, SettingsDep, TodayDep
 from app.errors import DomainError
 from app.exams import service
 from app.exams.errors import CERTIFICATE_NOT_FOUND, PAGE_NOT_FOUND, SESSION_ALREADY_STARTED

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit.events import audit
 from app.auth.models import Account
-from app.competitions.clock import KAZAKHSTAN
-from app.competitions.events import audit
+from app.clock import KAZAKHSTAN
 from app.exams.forms import cached_form
 from app.exams.models import (
     LEGISLATION,

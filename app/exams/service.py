@@ -30,17 +30,17 @@ from sqlalchemy.orm import Session
 
 from app.applications.errors import APPLICATION_NOT_CONFIRMED
 from app.applications.models import CONFIRMED, Application
+from app.audit.events import audit
 from app.auth.deps import check_account_state
 from app.auth.models import Account
 from app.auth.permissions import can
 from app.auth.security import TokenClaims
 from app.candidates.models import Candidate
 from app.candidates.service import candidate_of_account
+from app.clock import KAZAKHSTAN
 from app.competitions import service as competitions
 from app.competitions.access import candidate_access
-from app.competitions.clock import KAZAKHSTAN
 from app.competitions.errors import RESULTS_ALREADY_PUBLISHED, STAGE_NOT_IN_PLAN
-from app.competitions.events import audit
 from app.competitions.models import RESULTS_PUBLISHED
 from app.errors import DomainError
 from app.exams.errors import (

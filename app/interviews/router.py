@@ -8,8 +8,7 @@ from app.applications.models import Application
 from app.auth.deps import CandidateAccount, CurrentAccount
 from app.bounds import Id
 from app.competitions import service as competitions
-from app.competitions.clock import NowDep
-from app.deps import QueueDep, SessionDep
+from app.deps import NowDep, QueueDep, SessionDep
 from app.errors import NOT_FOUND, DomainError
 from app.essays import service as essays
 from app.essays import stages

@@ -17,12 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.applications.models import CONFIRMED, Application
+from app.audit.events import audit
 from app.auth.models import Account
 from app.candidates.models import Candidate
+from app.clock import KAZAKHSTAN
 from app.competitions import service as competitions
 from app.competitions.access import competition_access
-from app.competitions.clock import KAZAKHSTAN
-from app.competitions.events import audit
 from app.competitions.models import VOTING_ROLES, CommissionMember, Competition
 from app.errors import CONFLICT, NOT_FOUND, DomainError
 from app.essays import stages

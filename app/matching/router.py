@@ -17,8 +17,7 @@ from app.auth.deps import CandidateAccount, require_roles
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
 from app.bounds import MAX_COUNT, Id
 from app.candidates.service import candidate_of_account
-from app.competitions.clock import TodayDep
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep, TodayDep
 from app.talent import service
 from app.talent.schemas import (
     EducationLevel,

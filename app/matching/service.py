@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from app.applications.service import qualification_of
 from app.candidates.models import Candidate
 from app.candidates.service import experience_months, functional_area_months
-from app.competitions.clock import kazakhstan_today
+from app.clock import kazakhstan_today
 from app.errors import DomainError
 from app.matching.embedder import get_embedder
 from app.matching.errors import CONTRADICTORY_FILTERS, INVALID_PAGE, SEARCH_TEXT_EMPTY, SEARCH_TEXT_TOO_LONG

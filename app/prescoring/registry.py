@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.applications.models import CONFIRMED, Application
+from app.audit.events import audit
 from app.competitions import service as competitions
-from app.competitions.events import audit
 from app.competitions.models import Competition
 from app.db import utcnow
 from app.essays.models import Essay, StageClosure

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application
+from app.audit.events import audit
 from app.auth.models import Account
 from app.auth.permissions import can
 from app.competitions import service as competitions
 from app.competitions.access import competition_access
-from app.competitions.events import audit
 from app.competitions.models import CHAIR, SCORE_MEMBER, CommissionMember, Competition, MemberScore
 from app.db import utcnow
 from app.errors import FORBIDDEN, NOT_FOUND, VALIDATION_ERROR, DomainError

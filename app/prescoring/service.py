@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.applications.models import CONFIRMED, Application
+from app.audit.events import audit
 from app.audit.service import SYSTEM_ACTOR, record
 from app.auth.models import Account
 from app.competitions import service as competitions
-from app.competitions.events import audit
 from app.competitions.models import RESULTS_PUBLISHED, SCORE_ML_SUGGESTION, Competition
 from app.db import utcnow
 from app.errors import DomainError

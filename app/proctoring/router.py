@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, Query, status
 from app.auth.deps import require_roles
 from app.auth.models import CANDIDATE, PROCTOR, Account
 from app.bounds import Id
-from app.competitions.clock import NowDep, TodayDep
-from app.deps import PolicyDep, SessionDep
+from app.deps import NowDep, PolicyDep, SessionDep, TodayDep
 from app.proctoring import service
 from app.proctoring.models import ProctoringEvent
 from app.proctoring.schemas import DecisionIn, EventIn, EventOut, ReviewOut

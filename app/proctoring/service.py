@@ -28,9 +28,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.applications.models import Application
+from app.audit.events import audit
 from app.auth.models import PROCTOR, Account
-from app.competitions.clock import KAZAKHSTAN
-from app.competitions.events import audit
+from app.clock import KAZAKHSTAN
 from app.errors import DomainError
 from app.exams.errors import TEST_SESSION_NOT_FOUND
 from app.exams.models import Certificate, TestBooking, TestResult, TestSession

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.competitions.clock import kazakhstan_today
+from app.clock import kazakhstan_today
 from app.db import transaction
 from app.jobs.queue import JobContext, job_handler, periodic_job
 from app.research.service import YEARLY_AUDIT_JOB, previous_year, yearly_audits

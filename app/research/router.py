@@ -11,8 +11,7 @@ from pydantic import BaseModel, Field
 from app.auth.deps import CurrentAccount
 from app.auth.permissions import ensure_can
 from app.bounds import Id
-from app.competitions.clock import TodayDep
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep, TodayDep
 from app.research import studies
 from app.research.exposure import TOP, ExposureScope, research_exposure
 from app.research.groups import DEFAULT_GROUPS, GROUPS

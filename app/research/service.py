@@ -20,11 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.applications.models import CONFIRMED, REJECTED, Application, RecordedStageResult
+from app.audit.events import audit
 from app.auth.crypto import DecryptionFailed, decrypt_iin
 from app.auth.models import Account, StateBody
 from app.candidates.models import Candidate
 from app.competitions import service as competitions
-from app.competitions.events import audit
 from app.competitions.models import Competition
 from app.errors import DomainError
 from app.essays.models import Essay

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, status
 from app.auth.deps import HROfficerAccount, require_roles
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
 from app.bounds import Id
-from app.competitions.clock import TodayDep
-from app.deps import QueueDep, SessionDep, SettingsDep
+from app.deps import QueueDep, SessionDep, SettingsDep, TodayDep
 from app.talent import service
 from app.talent.models import TalentInvitation
 from app.talent.schemas import (

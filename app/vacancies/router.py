@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from app.auth.deps import CurrentAccount, get_current_account
 from app.auth.models import Account
 from app.bounds import Id
-from app.competitions.clock import TodayDep
-from app.deps import PolicyDep, SessionDep, SettingsDep
+from app.deps import PolicyDep, SessionDep, SettingsDep, TodayDep
 from app.vacancies import service
 from app.vacancies.schemas import PublishIn, VacancyCreate, VacancyOut
 

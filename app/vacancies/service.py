@@ -10,11 +10,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.alerts import campaigns as alerts
+from app.audit.events import audit
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
 from app.auth.permissions import can, ensure_can
+from app.clock import KAZAKHSTAN
 from app.competitions import service as competitions
-from app.competitions.clock import KAZAKHSTAN
-from app.competitions.events import audit
 from app.competitions.models import Competition
 from app.db import utcnow
 from app.errors import NOT_FOUND, DomainError

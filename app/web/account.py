@@ -18,8 +18,7 @@ from app.bounds import Id
 from app.candidates import service as candidates
 from app.candidates.models import CONSENT_KINDS, OPTIONAL_CONSENTS, REQUIRED_CONSENTS
 from app.candidates.schemas import CandidatePersonalOut, ConsentsUpdate, PersonalFileIn, RegistrationIn
-from app.competitions.clock import NowDep
-from app.deps import QueueDep, SessionDep, SettingsDep
+from app.deps import NowDep, QueueDep, SessionDep, SettingsDep
 from app.errors import DomainError
 from app.notifications import service as notifications
 from app.rules.iin import InvalidIIN, parse_iin

@@ -19,8 +19,7 @@ from app.alerts.schemas import SubscriptionIn
 from app.applications.texts import explain
 from app.bounds import Id
 from app.candidates.service import candidate_of_account
-from app.competitions.clock import TodayDep
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep, TodayDep
 from app.errors import DomainError
 from app.talent import service as talent
 from app.web.deps import CandidateVisitor, CheckedForm, Visitor, WebRoute, field, redirect, render

@@ -22,8 +22,7 @@ from sqlalchemy.orm import Session
 from app.analytics import service
 from app.analytics.errors import BAD_PERIOD
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, RESEARCHER
-from app.competitions.clock import TodayDep
-from app.deps import PolicyDep, SessionDep
+from app.deps import PolicyDep, SessionDep, TodayDep
 from app.errors import NOT_FOUND, DomainError
 from app.rules.analytics import GROUPINGS
 from app.rules.policy import SelectionPolicy

@@ -24,9 +24,8 @@ from app.auth.models import StateBody
 from app.bounds import Id
 from app.candidates import service as candidates
 from app.competitions import service as competitions
-from app.competitions.clock import NowDep, TodayDep
 from app.competitions.models import RESULTS_PUBLISHED, Competition
-from app.deps import QueueDep, SessionDep, SettingsDep
+from app.deps import NowDep, QueueDep, SessionDep, SettingsDep, TodayDep
 from app.errors import DomainError
 from app.essays import queries as essay_queries
 from app.essays import service as essays

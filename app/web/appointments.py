@@ -30,9 +30,8 @@ from app.appointments.models import OFFERED, PROPOSED, Appointment
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
 from app.bounds import Id
 from app.candidates.models import Candidate
-from app.competitions.clock import TodayDep
 from app.competitions.service import full_name, get_competition, ranked_names
-from app.deps import PolicyDep, QueueDep, SessionDep
+from app.deps import PolicyDep, QueueDep, SessionDep, TodayDep
 from app.errors import DomainError
 from app.jobs.queue import JobQueue
 from app.rules.routes import ROUTES

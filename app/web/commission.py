@@ -32,7 +32,6 @@ from app.auth.permissions import can, ensure_can
 from app.bounds import Id
 from app.competitions import service as competitions
 from app.competitions.access import competition_access
-from app.competitions.clock import NowDep, TodayDep
 from app.competitions.models import (
     CHAIR,
     RESULTS_PUBLISHED,
@@ -40,7 +39,7 @@ from app.competitions.models import (
     CommissionMember,
     Competition,
 )
-from app.deps import QueueDep, SessionDep, SettingsDep
+from app.deps import NowDep, QueueDep, SessionDep, SettingsDep, TodayDep
 from app.errors import NOT_FOUND, DomainError
 from app.essays import practical, queries, stages
 from app.i18n.domain import STAGE_NAMES

@@ -24,8 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
 from app.auth.models import CANDIDATE, STAFF_ROLES, Account
-from app.competitions.clock import NowDep
-from app.deps import SessionDep, SettingsDep
+from app.deps import NowDep, SessionDep, SettingsDep
 from app.errors import DomainError, Kind
 from app.logs import current_request_id
 from app.settings import Settings

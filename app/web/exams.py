@@ -21,8 +21,8 @@ from app.applications.models import CONFIRMED, Application
 from app.auth.security import TokenClaims
 from app.bounds import Id
 from app.candidates.service import candidate_of_account
-from app.competitions.clock import KAZAKHSTAN, NowDep, TodayDep
-from app.deps import PolicyDep, QueueDep, SessionDep, SettingsDep
+from app.clock import KAZAKHSTAN
+from app.deps import NowDep, PolicyDep, QueueDep, SessionDep, SettingsDep, TodayDep
 from app.errors import DomainError
 from app.exams import service as exams
 from app.exams.forms import cached_form, get_item_bank

@@ -29,10 +29,10 @@ from app.auth.models import HR_OFFICER, Account
 from app.auth.permissions import ensure_can
 from app.bounds import Id
 from app.candidates.models import Candidate
+from app.clock import KAZAKHSTAN
 from app.competitions import service as competitions
-from app.competitions.clock import KAZAKHSTAN, NowDep, TodayDep
 from app.competitions.models import RESULTS_PUBLISHED, SCORE_MEMBER, SCORED_STAGES, Competition, MemberScore
-from app.deps import PolicyDep, QueueDep, SessionDep, SettingsDep
+from app.deps import NowDep, PolicyDep, QueueDep, SessionDep, SettingsDep, TodayDep
 from app.errors import NOT_FOUND, DomainError, Kind
 from app.essays import stages as scored_stages
 from app.essays.models import Essay, StageClosure

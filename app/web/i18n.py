@@ -20,7 +20,7 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 from starlette.requests import Request
 
-from app.competitions.clock import KAZAKHSTAN
+from app.clock import KAZAKHSTAN
 from app.i18n import negotiate
 
 PAGE_LOCALES: tuple[str, ...] = ("kk", "ru")

@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import PROCTOR
 from app.bounds import Id
-from app.competitions.clock import NowDep, TodayDep
-from app.deps import PolicyDep, SessionDep
+from app.deps import NowDep, PolicyDep, SessionDep, TodayDep
 from app.errors import DomainError
 from app.exams.reviews import REVIEW_STATUSES, UNRELIABLE_ANSWERS
 from app.proctoring import service

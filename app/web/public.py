@@ -18,10 +18,9 @@ from app.auth.models import CANDIDATE, StateBody
 from app.bounds import Id
 from app.candidates.service import candidate_of_account
 from app.competitions import service as competitions
-from app.competitions.clock import TodayDep
 from app.competitions.models import OPEN, Competition
 from app.db import utcnow
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep, TodayDep
 from app.errors import DomainError
 from app.i18n.domain import EDUCATION_LEVEL_NAMES, STAGE_NAMES
 from app.vacancies import service as vacancies

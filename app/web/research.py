@@ -26,9 +26,8 @@ from app.alerts.models import AlertCampaign
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, RESEARCHER, StateBody
 from app.auth.permissions import ensure_can
 from app.bounds import Id
-from app.competitions.clock import TodayDep
 from app.competitions.models import Competition
-from app.deps import SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep, TodayDep
 from app.errors import NOT_FOUND, DomainError
 from app.research import studies
 from app.research.audit import STAGE_ORDER

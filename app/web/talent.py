@@ -34,8 +34,7 @@ from app.alerts.schemas import StandingRuleIn
 from app.auth.models import HR_OFFICER, Account, StateBody
 from app.auth.permissions import can
 from app.bounds import Id
-from app.competitions.clock import TodayDep
-from app.deps import QueueDep, SessionDep, SettingsDep
+from app.deps import QueueDep, SessionDep, SettingsDep, TodayDep
 from app.errors import DomainError, Kind
 from app.i18n.domain import EDUCATION_LEVEL_NAMES
 from app.talent import service as talent

@@ -43,7 +43,7 @@ from app.auth.models import Account, StateBody
 from app.auth.security import hash_password, issue_access_token
 from app.candidates.demo import make_iin
 from app.candidates.models import Candidate, Consent
-from app.competitions.clock import KAZAKHSTAN, kazakhstan_today
+from app.clock import KAZAKHSTAN, kazakhstan_today
 from app.competitions.models import Competition
 from app.exams import service as exams
 from app.exams.forms import cached_form, get_item_bank

@@ -52,7 +52,7 @@ from app import db
 from app.applications.models import CONFIRMED, Application
 from app.auth.models import COMMISSION_MEMBER, Account
 from app.candidates.models import TALENT_POOL, Candidate, CandidateLanguage, Consent, EducationRecord, WorkRecord
-from app.competitions.clock import kazakhstan_today
+from app.clock import kazakhstan_today
 from app.competitions.models import CommissionMember, Competition, MemberScore
 from app.essays.models import Essay
 from app.main import create_app

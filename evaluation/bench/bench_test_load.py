@@ -60,7 +60,7 @@ from sqlalchemy import func, select, text
 from app import db
 from app.auth.security import hash_password, issue_access_token
 from app.candidates import service as candidates_service
-from app.competitions.clock import kazakhstan_today
+from app.clock import kazakhstan_today
 from app.exams import service as testing
 from app.exams.forms import cached_form
 from app.exams.models import TestAnswer

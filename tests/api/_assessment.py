@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from app.auth.models import Account
-from app.competitions.clock import get_now
+from app.deps import get_now
 from tests.api._workflow import TODAY, World, _world
 from tests.factories.candidates import make_iin
 

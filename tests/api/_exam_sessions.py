@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from app.auth.models import Account
-from app.competitions.clock import get_now
+from app.deps import get_now
 from app.exams.forms import cached_form, get_item_bank
 from app.exams.models import TestSession
 from app.items.forms import Form

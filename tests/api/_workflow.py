@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from app import db
 from app.auth.models import Account
-from app.competitions.clock import get_today
+from app.deps import get_today
 from app.main import create_app
 from tests.conftest import make_settings
 from tests.factories.accounts import auth_headers, make_account, make_state_body

@@ -37,7 +37,7 @@ from app.appointments.models import Appointment
 from app.auth.models import ADMINISTRATOR, CANDIDATE, COMMISSION_MEMBER, HR_OFFICER, PROCTOR, RESEARCHER, Account
 from app.auth.permissions import ANONYMOUS, OUTSIDER_ACCESS, operation_key
 from app.candidates.models import Candidate
-from app.competitions.clock import kazakhstan_today
+from app.clock import kazakhstan_today
 from app.competitions.models import RESULTS_PUBLISHED, CommissionMember, Competition
 from app.db import utcnow as db_now
 from app.demo_history import seed_demo_history

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from app.competitions.clock import kazakhstan_today
+from app.clock import kazakhstan_today
 from app.demo import seed
 from app.main import create_app
 from app.rules.replay import replay

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.alerts.models import AlertCampaign
 from app.applications.models import Application
-from app.competitions.clock import kazakhstan_today
+from app.clock import kazakhstan_today
 from app.competitions.models import Competition, MemberScore
 from app.demo import seed
 from app.demo_staff import working_days_before

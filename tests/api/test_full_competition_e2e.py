@@ -37,7 +37,7 @@ from app.applications.models import Application
 from app.audit.service import verify_chain
 from app.auth.models import ADMINISTRATOR
 from app.competitions import service as competitions
-from app.competitions.clock import get_now, get_today
+from app.deps import get_now, get_today
 from app.main import create_app
 from app.notifications.models import Notification, OutboxMessage
 from app.protocol.signing import TestIdentity, make_demo_ca, make_test_certificate

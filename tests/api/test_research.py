@@ -16,7 +16,7 @@ from app.auth.crypto import decrypt_iin
 from app.auth.models import Account
 from app.candidates.models import Candidate
 from app.cli import cli
-from app.competitions.clock import kazakhstan_today
+from app.clock import kazakhstan_today
 from app.competitions.models import Competition
 from app.demo import seed
 from app.demo_staff import working_days_before

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
-from app.competitions.clock import KAZAKHSTAN
+from app.clock import KAZAKHSTAN
 from app.rules.calendar import nth_working_day_after
 from tests.api._workflow import World, vacancy_body, world_fixture  # noqa: F401
 

@@ -28,7 +28,7 @@ try:  # a test dependency: without it the browser tests skip (or fail in CI), th
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None  # type: ignore[assignment]
 
-from app.competitions.clock import get_now, get_today
+from app.deps import get_now, get_today
 from app.main import create_app
 from tests.api._assessment import NOW, Clocked
 from tests.api._workflow import TODAY

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from app.competitions.clock import get_today
+from app.deps import get_today
 from app.main import create_app
 from app.protocol.signing import make_demo_ca
 from app.web import sessions

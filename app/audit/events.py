@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from app.audit.service import SYSTEM_ACTOR, record
-from app.auth.models import Account
 from app.logs import current_request_id
+
+
+class Actor(Protocol):
+    """Who changed the state: an account (``app.auth.models.Account``), read for its id and role only."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def role(self) -> str: ...
 
 
 def audit(
     session: Session,
     *,
-    actor: Account | None,
+    actor: Actor | None,
     action: str,
     entity_type: str,
     entity_id: int | str,

@@ -12,7 +12,7 @@ from app.problems import STATUS_OF_KIND, TITLES, title_of
 
 APP = Path(__file__).resolve().parents[3] / "app"
 # The HTTP layer: the only modules that may use FastAPI's ProblemError.
-HTTP_MODULES = {"app/auth/deps.py", "app/problems.py", "app/main.py", "app/competitions/protocol_link.py"}
+HTTP_MODULES = {"app/auth/deps.py", "app/problems.py", "app/main.py"}
 
 
 def _every_declaration() -> list[ErrorCode]:

@@ -47,6 +47,9 @@ from app.protocol import service as protocols
 from app.protocol.link import draw_up_protocol
 from app.protocol.signing import make_demo_ca, make_test_certificate
 from app.rules.policy import SelectionPolicy
+from app.scoring import stages as scoring
+from app.selection import service as selection
+from app.selection import vacancies as vacancy_competition
 from app.settings import get_settings
 from app.vacancies import service as vacancies
 from app.vacancies.schemas import VacancyCreate
@@ -173,7 +176,7 @@ def _open_competition(
     session: Session, *, hr: Account, vacancy: dict[str, Any], today: date, seats: tuple[tuple[str, str], ...]
 ) -> Competition:
     draft = vacancies.create(session=session, data=VacancyCreate.model_validate(vacancy), actor=hr)
-    vacancies.publish(
+    vacancy_competition.publish(
         session=session, vacancy_id=draft.id, actor=hr, policy=SelectionPolicy(), today=today, window_working_days=7
     )
     competition = session.scalars(select(Competition).where(Competition.vacancy_id == draft.id)).one()
@@ -247,7 +250,7 @@ def _finished_competition(session: Session, queue: JobQueue) -> dict[str, int]:
     for applicant in essayists:
         assert applicant.essay is not None
         for member, score in zip(members, applicant.essay, strict=True):
-            stages.score_application(
+            scoring.score_application(
                 session=session,
                 competition=competition,
                 stage="essay",
@@ -257,7 +260,7 @@ def _finished_competition(session: Session, queue: JobQueue) -> dict[str, int]:
                 comment=None,
                 now=scored_at,
             )
-    stages.close_stage(session=session, competition=competition, stage="essay", actor=hr, now=scored_at)
+    scoring.close_stage(session=session, competition=competition, stage="essay", actor=hr, now=scored_at)
 
     shortlist = stages.interview_shortlist(session=session, competition=competition)
     for slot, code in enumerate(shortlist):
@@ -277,7 +280,7 @@ def _finished_competition(session: Session, queue: JobQueue) -> dict[str, int]:
         scores = next(a.interview for a in FINISHED_APPLICANTS if a.login == by_code[application.anonymous_code])
         assert scores is not None
         for member, score in zip(members, scores, strict=True):
-            stages.score_application(
+            scoring.score_application(
                 session=session,
                 competition=competition,
                 stage="interview",
@@ -287,9 +290,9 @@ def _finished_competition(session: Session, queue: JobQueue) -> dict[str, int]:
                 comment=None,
                 now=after,
             )
-    stages.close_stage(session=session, competition=competition, stage="interview", actor=hr, now=after)
+    scoring.close_stage(session=session, competition=competition, stage="interview", actor=hr, now=after)
 
-    competitions.publish_results(
+    selection.publish_results(
         session=session, queue=queue, competition=competition, actor=hr, today=days["published_results"]
     )
     drawn = draw_up_protocol(

@@ -50,6 +50,8 @@ from app.proctoring import service as proctoring
 from app.rules.calendar import is_working_day
 from app.rules.policy import SelectionPolicy
 from app.rules.programmes import STATE_LANGUAGE
+from app.scoring import stages as scoring
+from app.selection import vacancies as vacancy_competition
 from app.settings import get_settings
 from app.vacancies import service as vacancies
 from app.vacancies.schemas import VacancyCreate
@@ -294,7 +296,7 @@ def _interview_stage(session: Session, queue: JobQueue, today: date) -> dict[str
     scored_at = _at(essay_day, 16)
     for essayist, scores in INTERVIEW_STAGE_ESSAYISTS:
         for member, score in zip(members, scores, strict=True):
-            stages.score_application(
+            scoring.score_application(
                 session=session,
                 competition=competition,
                 stage="essay",
@@ -304,7 +306,7 @@ def _interview_stage(session: Session, queue: JobQueue, today: date) -> dict[str
                 comment=None,
                 now=scored_at,
             )
-    stages.close_stage(session=session, competition=competition, stage="essay", actor=hr, now=scored_at)
+    scoring.close_stage(session=session, competition=competition, stage="essay", actor=hr, now=scored_at)
     scheduled_at = _at(working_days_before(interview_day, 2), 11)
     for slot, code in enumerate(stages.interview_shortlist(session=session, competition=competition)):
         interviews.schedule(
@@ -398,7 +400,7 @@ def seed_alert_draft(session: Session) -> dict[str, int]:
     """A vacancy published today for the demo subscribers (after the talent seeder): its campaign is a draft."""
     hr = _account(session, "hr.minfin")
     draft = vacancies.create(session=session, data=VacancyCreate.model_validate(ALERT_VACANCY), actor=hr)
-    vacancies.publish(
+    vacancy_competition.publish(
         session=session,
         vacancy_id=draft.id,
         actor=hr,

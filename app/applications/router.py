@@ -20,6 +20,7 @@ from app.bounds import Id
 from app.competitions import service as competitions
 from app.competitions.access import competition_access
 from app.deps import QueueDep, SessionDep, TodayDep
+from app.selection import service as selection
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 competition_router = APIRouter(prefix="/api/v1/competitions", tags=["applications"])
@@ -70,7 +71,7 @@ def list_competition_applications(
         if can(account, "competition.read_personal", access):
             return [service.to_out(session, a, today=today, personal=True) for a in applications]
         names = (
-            competitions.ranked_names(session=session, competition=competition)
+            selection.ranked_names(session=session, competition=competition)
             if can(account, "competition.read_names", access)
             else {}
         )

@@ -40,7 +40,8 @@ from app.audit.events import audit
 from app.auth.models import HR_OFFICER, Account, StateBody
 from app.auth.permissions import ensure_can
 from app.candidates.models import REQUIRED_CONSENTS, Candidate
-from app.candidates.service import candidate_of_account, consents_of, experience_months, functional_area_months
+from app.candidates.qualification import diplomas_on, qualification_of
+from app.candidates.service import candidate_of_account, consents_of, experience_months
 from app.competitions import service as competitions
 from app.competitions.access import application_access
 from app.competitions.models import Competition
@@ -49,10 +50,9 @@ from app.errors import NOT_FOUND, DomainError
 from app.jobs.queue import JobQueue
 from app.notifications.service import notify
 from app.rules.calendar import working_day_deadline
-from app.rules.qualification import QualificationCheck, check_qualification, highest_level
+from app.rules.qualification import highest_level
 from app.rules.replay import ReplayInputError, parse_replay_input
 from app.vacancies.models import Vacancy
-from app.vacancies.schemas import requirements_from_json
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 """Crockford's base32: no I, L, O or U, so a code read aloud or copied by hand stays unambiguous."""
@@ -70,29 +70,6 @@ def _unique_code(session: Session) -> str:
         code = new_anonymous_code()
         if session.scalar(select(Application.id).where(Application.anonymous_code == code)) is None:
             return code
-
-
-# --- the personal file on a day ---------------------------------------------------------------------
-
-
-def diplomas_on(candidate: Candidate, on: date) -> list[tuple[str, str | None]]:
-    """``(level, field)`` of every diploma obtained by ``on``."""
-    return [
-        (record.level, record.field)
-        for record in candidate.education
-        if record.end_date is not None and record.end_date <= on
-    ]
-
-
-def qualification_of(candidate: Candidate, vacancy: Vacancy, on: date) -> QualificationCheck:
-    """The vacancy's requirements checked against the candidate's file on ``on``."""
-    areas = {job.functional_area for job in candidate.work}
-    return check_qualification(
-        requirements_from_json(vacancy.requirements),
-        education=diplomas_on(candidate, on),
-        experience_months=experience_months(candidate, on),
-        functional_area_months={area: functional_area_months(candidate, area, on) for area in areas},
-    )
 
 
 def _json(value: Any) -> Any:

@@ -138,7 +138,7 @@ PERMISSIONS: dict[str, Rule] = {
         role_in(ADMINISTRATOR),
         all_of(role_in(COMMISSION_MEMBER), member_of()),
     ),
-    # --- a candidate seen by staff (obj: app.competitions.access.CandidateAccess) ---
+    # --- a candidate seen by staff (obj: app.applications.access.CandidateAccess) ---
     # Accommodations (extra test minutes, with their medical reason): granted and read by the HR officer
     # of a body the candidate applied to, or by an administrator.
     "candidate.accommodate": any_of(all_of(role_in(HR_OFFICER), applied_to_own_body()), role_in(ADMINISTRATOR)),

@@ -34,6 +34,7 @@ from app.protocol import service as protocols
 from app.protocol.schemas import CompetitionProtocolOut, ProtocolOut, SignatureOut
 from app.rules.policy import policy_fields
 from app.rules.replay import replay
+from app.selection import service as selection
 
 router = APIRouter(prefix="/api/v1/competitions", tags=["selection"])
 policy_router = APIRouter(prefix="/api/v1/policy", tags=["selection"])
@@ -90,7 +91,7 @@ def competition_out(session: Session, competition: Competition, *, account: Acco
         status=competition.status,
         essay_topic=topic,
         prescoring_mode=competition.prescoring_mode,
-        calendar=CompetitionCalendar(**service.calendar_view(session=session, competition=competition, today=today)),
+        calendar=CompetitionCalendar(**selection.calendar_view(session=session, competition=competition, today=today)),
         commission=seats if show_commission else None,
     )
 
@@ -190,7 +191,7 @@ def read_progress(competition_id: Id, account: CurrentAccount, session: SessionD
         competition = service.managed_competition(
             session=session, competition_id=competition_id, actor=account, action="competition.progress"
         )
-        return ProgressOut(**service.progress(session=session, competition=competition))
+        return ProgressOut(**selection.progress(session=session, competition=competition))
 
 
 @router.get("/{competition_id}/replay-input")
@@ -203,7 +204,7 @@ def read_replay_input(competition_id: Id, account: CurrentAccount, session: Sess
         competition = service.managed_competition(
             session=session, competition_id=competition_id, actor=account, action="competition.read_replay_input"
         )
-        return service.replay_document(
+        return selection.replay_document(
             session=session, competition=competition, results_published_on=competition.results_published_on
         )
 
@@ -215,7 +216,7 @@ def publish_results(
     """Rank, store and publish the outcome with today as the publication day (HR of the body)."""
     with session.begin():
         competition = service.managed_competition(session=session, competition_id=competition_id, actor=account)
-        service.publish_results(session=session, queue=queue, competition=competition, actor=account, today=today)
+        selection.publish_results(session=session, queue=queue, competition=competition, actor=account, today=today)
         return _results_out(session, competition, account=account)
 
 
@@ -235,7 +236,7 @@ def _results_out(session: Session, competition: Competition, *, account: Account
     """The outcome; the names beside the codes only for those who may read them (never the proctor)."""
     assert competition.outcome is not None and competition.results_published_on is not None
     names = (
-        service.ranked_names(session=session, competition=competition)
+        selection.ranked_names(session=session, competition=competition)
         if can(account, "competition.read_names", competition_access(session, competition))
         else {}
     )

@@ -40,6 +40,7 @@ from app.essays.schemas import (
 )
 from app.prescoring.reviewed import reviewed_essays
 from app.prescoring.schemas import ReviewedEssayOut, ReviewedEssaysOut
+from app.scoring import stages as scoring
 
 router = APIRouter(prefix="/api/v1/applications", tags=["essays"])
 competition_router = APIRouter(prefix="/api/v1/competitions", tags=["essays"])
@@ -260,7 +261,7 @@ def read_practical(competition_id: Id, account: CurrentAccount, session: Session
     with session.begin():
         competition = _readable(session, competition_id, account)
         tasks = practical.tasks_of(session=session, competition=competition)
-        items = stages.stage_items(session=session, competition=competition, stage=practical.STAGE)
+        items = scoring.stage_items(session=session, competition=competition, stage=practical.STAGE)
         mine = stages.own_scores(
             session=session, scorer=account, application_ids=[a.id for a in items], stage=practical.STAGE
         )
@@ -291,7 +292,7 @@ def score(
     """A voting member's score 1..5 with an optional note; sending it again replaces the member's own score."""
     with session.begin():
         competition = competitions.get_competition(session=session, competition_id=competition_id)
-        row = stages.score_application(
+        row = scoring.score_application(
             session=session,
             competition=competition,
             stage=stage,
@@ -325,7 +326,7 @@ def close_stage(
     """
     with session.begin():
         competition = competitions.managed_competition(session=session, competition_id=competition_id, actor=account)
-        row, _created = stages.close_stage(
+        row, _created = scoring.close_stage(
             session=session, competition=competition, stage=stage, actor=account, now=now, queue=queue
         )
         return StageClosureOut(

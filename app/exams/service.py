@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.applications.access import candidate_access
 from app.applications.errors import APPLICATION_NOT_CONFIRMED
 from app.applications.models import CONFIRMED, Application
 from app.audit.events import audit
@@ -39,7 +40,6 @@ from app.candidates.models import Candidate
 from app.candidates.service import candidate_of_account
 from app.clock import KAZAKHSTAN
 from app.competitions import service as competitions
-from app.competitions.access import candidate_access
 from app.competitions.errors import RESULTS_ALREADY_PUBLISHED, STAGE_NOT_IN_PLAN
 from app.competitions.models import RESULTS_PUBLISHED
 from app.errors import DomainError

@@ -11,7 +11,7 @@ weight settings): months in the vacancy's functional area and of experience agai
 asks (or a year), and the education level and field — from the candidate helpers.
 
 Qualification requirements are never scored by the model: ``app.rules.qualification`` decides
-each one (through ``app.applications.service.qualification_of``). A candidate who fails one is
+each one (through ``app.candidates.qualification.qualification_of``). A candidate who fails one is
 left out of a vacancy's list only when the caller asks so, and then counted in
 ``excluded_failing``; with ``include_failing`` they are listed with ``meets_requirements``
 false and the failing requirement. Nothing here rejects anyone or writes anything but reused
@@ -30,8 +30,8 @@ import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.applications.service import qualification_of
 from app.candidates.models import Candidate
+from app.candidates.qualification import qualification_of
 from app.candidates.service import experience_months, functional_area_months
 from app.clock import kazakhstan_today
 from app.errors import DomainError

@@ -24,6 +24,7 @@ from app.essays.models import Essay, StageClosure
 from app.prescoring.models import SCOPE_CROSS_TOPIC, SCOPE_TOPIC, EssayModel
 from app.rules.member_scores import aggregate_member_scores
 from app.rules.policy import SelectionPolicy
+from app.selection import service as selection
 from ml.essay_scoring.api import EssayInput
 
 MODULE = "essay_prescoring"
@@ -94,7 +95,7 @@ def final_essays(session: Session) -> list[FinalEssay]:
         .where(Essay.locked.is_(True), Application.status == CONFIRMED)
         .order_by(Essay.id)
     ).all()
-    scores = competitions.counting_member_scores(session=session, application_ids=[a.id for _e, a, _c in rows])
+    scores = selection.counting_member_scores(session=session, application_ids=[a.id for _e, a, _c in rows])
     found = []
     for essay, application, competition in rows:
         given = scores.get(application.id, {}).get(STAGE)

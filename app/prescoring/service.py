@@ -36,6 +36,7 @@ from app.prescoring.registry import (
     newest_model,
 )
 from app.prescoring.texts import REASON_SWITCHED_OFF
+from app.selection import service as selection
 from ml.essay_scoring.api import EssayInput, Suggestion
 
 _ACTIVE_JOB_STATUSES = ("queued", "running", "retrying")
@@ -188,7 +189,7 @@ def store_outcome(
     assert application is not None
     score_row = None
     if suggestion.score is not None:
-        score_row = competitions.record_member_score(
+        score_row = selection.record_member_score(
             session=session,
             application=application,
             stage=STAGE,

@@ -32,6 +32,7 @@ from app.protocol import service as protocols
 from app.protocol.document import CommissionMember, ProtocolData, protocol_data_from_outcome, render_html
 from app.protocol.models import Protocol
 from app.rules.calendar import working_day_deadline
+from app.selection import service as selection
 from app.vacancies.models import Vacancy
 
 PROTOCOL_READY_TO_SIGN = "protocol_ready_to_sign"
@@ -74,8 +75,8 @@ def _commission(session: Session, competition: Competition) -> tuple[CommissionM
 
 def _member_scores(session: Session, competition: Competition) -> dict[str, dict[str, tuple[int, ...]]]:
     """Stage -> anonymous code -> the members' scores, for the candidates of the competition."""
-    applications: Sequence[Application] = competitions.competing_applications(session=session, competition=competition)
-    scores = competitions.counting_member_scores(session=session, application_ids=[a.id for a in applications])
+    applications: Sequence[Application] = selection.competing_applications(session=session, competition=competition)
+    scores = selection.counting_member_scores(session=session, application_ids=[a.id for a in applications])
     by_stage: dict[str, dict[str, tuple[int, ...]]] = {}
     for application in applications:
         for stage, given in scores.get(application.id, {}).items():
@@ -101,7 +102,7 @@ def protocol_data(*, session: Session, competition: Competition, drawn_up_on: da
         category=competition.category,
         managerial=competition.managerial,
         commission=_commission(session, competition),
-        finalist_names=competitions.ranked_names(session=session, competition=competition),
+        finalist_names=selection.ranked_names(session=session, competition=competition),
         member_scores=_member_scores(session, competition),
         results_published_on=published,
     )

@@ -39,6 +39,7 @@ from app.research.groups import GROUPS, UnknownGroup, parse_groups
 from app.research.models import StoredAudit
 from app.rules.competition import run_competition
 from app.rules.member_scores import aggregate_member_scores
+from app.selection import service as selection
 from app.talent.models import ReserveMembership
 
 SCORED_FROM_MEMBERS = ("essay", "practical", "interview")
@@ -197,12 +198,12 @@ def audit_tables(
 
 def _core_stages(session: Session, competition: Competition) -> list[dict[str, Any]]:
     """Who entered and left each stage of the rules core, with the stage's score where it has one."""
-    data = competitions.competition_input(session=session, competition=competition)
+    data = selection.competition_input(session=session, competition=competition)
     if not data.candidates:
         return []
     policy = competitions.policy_of(competition)
     outcome = run_competition(data, policy)
-    applications = competitions.competing_applications(session=session, competition=competition)
+    applications = selection.competing_applications(session=session, competition=competition)
     by_code = {a.anonymous_code: a.id for a in applications}
     recorded = {
         row.application_id: row
@@ -210,7 +211,7 @@ def _core_stages(session: Session, competition: Competition) -> list[dict[str, A
             select(RecordedStageResult).where(RecordedStageResult.application_id.in_(list(by_code.values())))
         ).all()
     }
-    members = competitions.counting_member_scores(session=session, application_ids=list(by_code.values()))
+    members = selection.counting_member_scores(session=session, application_ids=list(by_code.values()))
     rows = []
     for stage in outcome.stages:
         advanced = set(stage.advanced)
@@ -239,7 +240,7 @@ def _essay_pairs(session: Session, competition: Competition, application_ids: Se
     if not suggested:
         return []
     policy = competitions.policy_of(competition)
-    members = competitions.counting_member_scores(session=session, application_ids=list(suggested))
+    members = selection.counting_member_scores(session=session, application_ids=list(suggested))
     return [
         {
             "application": application_id,

@@ -10,6 +10,7 @@ from app.auth.deps import CurrentAccount, get_current_account
 from app.auth.models import Account
 from app.bounds import Id
 from app.deps import PolicyDep, SessionDep, SettingsDep, TodayDep
+from app.selection import vacancies as vacancy_competition
 from app.vacancies import service
 from app.vacancies.schemas import PublishIn, VacancyCreate, VacancyOut
 
@@ -35,7 +36,9 @@ def create_vacancy(
     """A draft vacancy of the HR officer's own state body (HR officers only)."""
     with session.begin():
         vacancy = service.create(session=session, data=data, actor=account)
-        return service.to_out(session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days)
+        return vacancy_competition.to_out(
+            session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days
+        )
 
 
 @router.get("")
@@ -49,7 +52,9 @@ def list_vacancies(
     """Published vacancies for everybody; an HR officer also sees every vacancy of their body (with the stale flag)."""
     with session.begin():
         return [
-            service.to_out(session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days)
+            vacancy_competition.to_out(
+                session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days
+            )
             for vacancy in service.list_vacancies(session=session, actor=account, status=status)
         ]
 
@@ -60,7 +65,9 @@ def read_vacancy(
 ) -> VacancyOut:
     with session.begin():
         vacancy = service.get(session=session, vacancy_id=vacancy_id, actor=account)
-        return service.to_out(session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days)
+        return vacancy_competition.to_out(
+            session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days
+        )
 
 
 @router.post("/{vacancy_id}/publish")
@@ -75,7 +82,7 @@ def publish_vacancy(
 ) -> VacancyOut:
     """Publish a draft: its competition opens with the policy in force today and the stage plan of its category."""
     with session.begin():
-        vacancy = service.publish(
+        vacancy = vacancy_competition.publish(
             session=session,
             vacancy_id=vacancy_id,
             actor=account,
@@ -84,7 +91,9 @@ def publish_vacancy(
             window_working_days=settings.application_window_working_days,
             applications_close_on=None if data is None else data.applications_close_on,
         )
-        return service.to_out(session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days)
+        return vacancy_competition.to_out(
+            session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days
+        )
 
 
 @router.post("/{vacancy_id}/close")
@@ -93,5 +102,7 @@ def close_vacancy(
 ) -> VacancyOut:
     """Close the vacancy; its competition stops taking applications."""
     with session.begin():
-        vacancy = service.close(session=session, vacancy_id=vacancy_id, actor=account)
-        return service.to_out(session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days)
+        vacancy = vacancy_competition.close(session=session, vacancy_id=vacancy_id, actor=account)
+        return vacancy_competition.to_out(
+            session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days
+        )

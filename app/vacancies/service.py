@@ -9,26 +9,19 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.alerts import campaigns as alerts
 from app.audit.events import audit
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
 from app.auth.permissions import can, ensure_can
 from app.clock import KAZAKHSTAN
-from app.competitions import service as competitions
-from app.competitions.models import Competition
 from app.db import utcnow
 from app.errors import NOT_FOUND, DomainError
 from app.rules.calendar import working_days_between
 from app.rules.categories import is_managerial, parse_category
-from app.rules.policy import SelectionPolicy
 from app.rules.qualification import QualificationRequirements
-from app.vacancies.errors import VACANCY_CLOSED, VACANCY_NOT_DRAFT
-from app.vacancies.models import CLOSED, DRAFT, PUBLISHED, Vacancy
+from app.vacancies.models import DRAFT, PUBLISHED, Vacancy
 from app.vacancies.schemas import (
     RequirementsIn,
     VacancyCreate,
-    VacancyOut,
-    requirements_from_json,
     requirements_to_json,
 )
 
@@ -45,7 +38,8 @@ def _requirements(data: RequirementsIn, functional_area: str) -> QualificationRe
     )
 
 
-def _snapshot(vacancy: Vacancy) -> dict[str, Any]:
+def snapshot(vacancy: Vacancy) -> dict[str, Any]:
+    """The vacancy's fields an audit event records before and after a change."""
     return {
         "status": vacancy.status,
         "category": vacancy.category,
@@ -89,7 +83,7 @@ def create(*, session: Session, data: VacancyCreate, actor: Account) -> Vacancy:
         action="vacancy.created",
         entity_type="vacancy",
         entity_id=vacancy.id,
-        after=_snapshot(vacancy),
+        after=snapshot(vacancy),
     )
     return vacancy
 
@@ -120,74 +114,12 @@ def list_vacancies(*, session: Session, actor: Account | None, status: str | Non
     return session.scalars(query).all()
 
 
-def _managed(session: Session, vacancy_id: int, actor: Account) -> Vacancy:
+def managed(session: Session, vacancy_id: int, actor: Account) -> Vacancy:
+    """The vacancy ``actor`` may manage (``vacancy.manage``); 404 when there is none."""
     vacancy = session.get(Vacancy, vacancy_id)
     if vacancy is None:
         raise DomainError(NOT_FOUND, f"no vacancy {vacancy_id}")
     ensure_can(actor, "vacancy.manage", vacancy)
-    return vacancy
-
-
-def publish(
-    *,
-    session: Session,
-    vacancy_id: int,
-    actor: Account,
-    policy: SelectionPolicy,
-    today: date,
-    window_working_days: int,
-    applications_close_on: date | None = None,
-) -> Vacancy:
-    """Publish a draft and open its competition (one per vacancy) under the policy in force today."""
-    vacancy = _managed(session, vacancy_id, actor)
-    if vacancy.status != DRAFT:
-        raise DomainError(VACANCY_NOT_DRAFT, f"the vacancy is {vacancy.status}; only a draft can be published")
-    before = _snapshot(vacancy)
-    vacancy.status = PUBLISHED
-    vacancy.published_at = vacancy.updated_at = utcnow()
-    session.flush()
-    competitions.open_competition(
-        session=session,
-        vacancy=vacancy,
-        actor=actor,
-        policy=policy,
-        today=today,
-        window_working_days=window_working_days,
-        applications_close_on=applications_close_on,
-    )
-    audit(
-        session,
-        actor=actor,
-        action="vacancy.published",
-        entity_type="vacancy",
-        entity_id=vacancy.id,
-        before=before,
-        after=_snapshot(vacancy),
-    )
-    alerts.vacancy_published(session=session, vacancy=vacancy)  # drafts an alert campaign (issue 7)
-    return vacancy
-
-
-def close(*, session: Session, vacancy_id: int, actor: Account) -> Vacancy:
-    """Close a vacancy: a draft is withdrawn, a published one stops taking applications."""
-    vacancy = _managed(session, vacancy_id, actor)
-    if vacancy.status == CLOSED:
-        raise DomainError(VACANCY_CLOSED, "the vacancy is already closed")
-    before = _snapshot(vacancy)
-    vacancy.status = CLOSED
-    vacancy.closed_at = vacancy.updated_at = utcnow()
-    competition = session.scalars(select(Competition).where(Competition.vacancy_id == vacancy.id)).first()
-    if competition is not None:
-        competitions.close_applications(session=session, competition=competition, actor=actor)
-    audit(
-        session,
-        actor=actor,
-        action="vacancy.closed",
-        entity_type="vacancy",
-        entity_id=vacancy.id,
-        before=before,
-        after=_snapshot(vacancy),
-    )
     return vacancy
 
 
@@ -197,27 +129,3 @@ def is_stale(vacancy: Vacancy, *, today: date, stale_working_days: int) -> bool:
         return False
     created_on = vacancy.created_at.astimezone(KAZAKHSTAN).date()
     return working_days_between(created_on, today) > stale_working_days
-
-
-def to_out(session: Session, vacancy: Vacancy, *, today: date, stale_working_days: int) -> VacancyOut:
-    competition = session.scalars(select(Competition).where(Competition.vacancy_id == vacancy.id)).first()
-    return VacancyOut(
-        id=vacancy.id,
-        state_body_id=vacancy.state_body_id,
-        category=vacancy.category,
-        managerial=vacancy.managerial,
-        functional_area=vacancy.functional_area,
-        title_kk=vacancy.title_kk,
-        title_ru=vacancy.title_ru,
-        duties_kk=vacancy.duties_kk,
-        duties_ru=vacancy.duties_ru,
-        requirements=requirements_to_json(requirements_from_json(vacancy.requirements)),
-        status=vacancy.status,
-        created_at=vacancy.created_at,
-        published_at=vacancy.published_at,
-        closed_at=vacancy.closed_at,
-        competition_id=None if competition is None else competition.id,
-        applications_close_on=None if competition is None else competition.applications_close_on,
-        stale_unpublished=is_stale(vacancy, today=today, stale_working_days=stale_working_days),
-        locality_type=vacancy.locality_type,
-    )

@@ -32,6 +32,7 @@ from app.essays import service as essays
 from app.essays.models import Essay
 from app.i18n.domain import STAGE_NAMES
 from app.interviews.models import Interview
+from app.selection import vacancies as vacancy_competition
 from app.vacancies import service as vacancies
 from app.vacancies.models import Vacancy
 from app.web.deps import CandidateVisitor, CheckedForm, Visitor, WebRoute, field, redirect, render
@@ -66,7 +67,9 @@ def _apply_page(
     assert visitor.account is not None
     with session.begin():
         vacancy = vacancies.get(session=session, vacancy_id=vacancy_id, actor=visitor.account)
-        out = vacancies.to_out(session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days)
+        out = vacancy_competition.to_out(
+            session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days
+        )
         candidate = candidates.candidate_of_account(session, visitor.account)
         personal = candidates.candidate_personal_view(candidate, secret_key=settings.secret_key)
         preview = qualification_preview(session, visitor, vacancy, today)
@@ -114,7 +117,7 @@ def apply(
     try:
         with session.begin():
             vacancy = vacancies.get(session=session, vacancy_id=vacancy_id, actor=visitor.account)
-            out = vacancies.to_out(
+            out = vacancy_competition.to_out(
                 session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days
             )
             if out.competition_id is None:

@@ -30,11 +30,12 @@ from app.appointments.models import OFFERED, PROPOSED, Appointment
 from app.auth.models import ADMINISTRATOR, HR_OFFICER, Account
 from app.bounds import Id
 from app.candidates.models import Candidate
-from app.competitions.service import full_name, get_competition, ranked_names
+from app.competitions.service import get_competition
 from app.deps import PolicyDep, QueueDep, SessionDep, TodayDep
 from app.errors import DomainError
 from app.jobs.queue import JobQueue
 from app.rules.routes import ROUTES
+from app.selection.service import full_name, ranked_names
 from app.vacancies import service as vacancies
 from app.vacancies.models import DRAFT, Vacancy
 from app.web import analytics

@@ -5,7 +5,7 @@ interviews, and the protocol to sign.
 Every rule is the services': who may read or score (``app.auth.permissions`` through
 ``managed_competition`` and ``app.essays.stages``), what of the pre-score a reader sees
 (``app.prescoring.reviewed``), the flags and the chair's discussion (``app.prescoring.review``), closing a
-stage (``app.essays.stages.close_stage``: the HR service of the body), the deadlines (``app.rules.calendar``
+stage (``app.scoring.stages.close_stage``: the HR service of the body), the deadlines (``app.rules.calendar``
 through ``stages.essay_scoring_due`` and ``protocol_link.sign_deadline``) and signing (``app.protocol.service``).
 The transcripts of interviews have their own pages (``/commission/interviews/{id}/transcript``).
 """
@@ -54,6 +54,7 @@ from app.prescoring.texts import REASON_SWITCHED_OFF
 from app.protocol import link as protocol_link
 from app.protocol import service as protocols
 from app.protocol.trust import revocation_lists, trusted_roots
+from app.scoring import stages as scoring
 from app.vacancies.models import Vacancy
 from app.web.deps import CheckedForm, Visitor, WebRoute, field, redirect, render, staff_of
 from app.web.messages import FieldError, problem_message
@@ -258,7 +259,7 @@ def _tasks(
             if pending:
                 tasks.append(Task(texts.gettext("Flagged essays to discuss"), f"{base}/essays", len(pending)))
     if not published and "practical" in competition.stage_plan and open_stage["practical"] and voting:
-        items = stages.stage_items(session=session, competition=competition, stage="practical")
+        items = scoring.stage_items(session=session, competition=competition, stage="practical")
         mine = stages.own_scores(
             session=session, scorer=account, application_ids=[a.id for a in items], stage="practical"
         )
@@ -419,7 +420,7 @@ def close_stage(
             competition = competitions.managed_competition(
                 session=session, competition_id=competition_id, actor=account
             )
-            stages.close_stage(
+            scoring.close_stage(
                 session=session, competition=competition, stage=stage, actor=account, now=now, queue=queue
             )
     except DomainError as problem:
@@ -560,7 +561,7 @@ def _save_score(
 ) -> None:
     with session.begin():
         competition = _readable(session, competition_id, _account(visitor))
-        stages.score_application(
+        scoring.score_application(
             session=session,
             competition=competition,
             stage=stage,
@@ -664,7 +665,7 @@ def _practical_page(
     done: str = "",
 ) -> HTMLResponse:
     def rows(account: Account, competition: Competition, in_plan: bool) -> dict[str, Any]:
-        items = stages.stage_items(session=session, competition=competition, stage=practical.STAGE) if in_plan else []
+        items = scoring.stage_items(session=session, competition=competition, stage=practical.STAGE) if in_plan else []
         mine = stages.own_scores(
             session=session, scorer=account, application_ids=[a.id for a in items], stage=practical.STAGE
         )

@@ -46,6 +46,8 @@ from app.rules.calendar import nth_working_day_after
 from app.rules.categories import all_categories, stage_plan
 from app.rules.errors import RulesError
 from app.rules.policy import EDUCATION_LEVELS
+from app.selection import service as selection
+from app.selection import vacancies as vacancy_competition
 from app.vacancies import service as vacancies
 from app.vacancies.models import DRAFT, PUBLISHED, Vacancy
 from app.vacancies.schemas import VacancyCreate
@@ -269,7 +271,9 @@ def create_vacancy(request: Request, visitor: HrVisitor, form: CheckedForm, sess
 
 
 def _vacancy_view(session: Session, vacancy: Vacancy, texts: Texts, today: date, settings: Any) -> dict[str, Any]:
-    out = vacancies.to_out(session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days)
+    out = vacancy_competition.to_out(
+        session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days
+    )
     managerial_word = texts.gettext("Yes") if vacancy.managerial else texts.gettext("No")
     return {
         "vacancy": out,
@@ -404,7 +408,7 @@ def publish_vacancy(
     account = visitor.account
 
     def publish() -> object:
-        return vacancies.publish(
+        return vacancy_competition.publish(
             session=session,
             vacancy_id=vacancy_id,
             actor=account,
@@ -436,7 +440,7 @@ def close_vacancy(
         today,
         settings,
         "close",
-        lambda: vacancies.close(session=session, vacancy_id=vacancy_id, actor=account),
+        lambda: vacancy_competition.close(session=session, vacancy_id=vacancy_id, actor=account),
     )
 
 
@@ -601,7 +605,7 @@ def dashboard(
         competition = _managed(session, competition_id, visitor.account)
         vacancy = session.get(Vacancy, competition.vacancy_id)
         assert vacancy is not None
-        calendar = competitions.calendar_view(session=session, competition=competition, today=today)
+        calendar = selection.calendar_view(session=session, competition=competition, today=today)
         counts = _counts(session, competition)
         closures = dict(
             session.execute(
@@ -864,7 +868,7 @@ def recorded_results(
             .offset((page - 1) * RESULTS_PER_PAGE)
             .limit(RESULTS_PER_PAGE)
         ).all()
-        scores = competitions.counting_member_scores(session=session, application_ids=[a.id for a, _r in rows])
+        scores = selection.counting_member_scores(session=session, application_ids=[a.id for a, _r in rows])
         lines = [
             {
                 "id": application.id,
@@ -1026,8 +1030,8 @@ def _publish_page(
         competition = _managed(session, competition_id, visitor.account)
         vacancy = session.get(Vacancy, competition.vacancy_id)
         assert vacancy is not None
-        calendar = competitions.calendar_view(session=session, competition=competition, today=today)
-        preview = competitions.progress(session=session, competition=competition)
+        calendar = selection.calendar_view(session=session, competition=competition, today=today)
+        preview = selection.progress(session=session, competition=competition)
     return render(
         request,
         visitor,
@@ -1067,7 +1071,7 @@ def publish_results(
     try:
         with session.begin():
             competition = _managed(session, competition_id, visitor.account)
-            competitions.publish_results(
+            selection.publish_results(
                 session=session, queue=queue, competition=competition, actor=visitor.account, today=today
             )
     except DomainError as problem:

@@ -11,11 +11,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
 from app.alerts import subscriptions as alerts
-from app.applications import service as applications
 from app.applications.models import Application
 from app.applications.texts import explain
 from app.auth.models import CANDIDATE, StateBody
 from app.bounds import Id
+from app.candidates.qualification import qualification_of
 from app.candidates.service import candidate_of_account
 from app.competitions import service as competitions
 from app.competitions.models import OPEN, Competition
@@ -23,6 +23,7 @@ from app.db import utcnow
 from app.deps import SessionDep, SettingsDep, TodayDep
 from app.errors import DomainError
 from app.i18n.domain import EDUCATION_LEVEL_NAMES, STAGE_NAMES
+from app.selection import vacancies as vacancy_competition
 from app.vacancies import service as vacancies
 from app.vacancies.models import Vacancy
 from app.vacancies.schemas import VacancyOut, requirements_from_json, requirements_to_json
@@ -200,7 +201,7 @@ def qualification_preview(session: Any, visitor: Visitor, vacancy: Vacancy, toda
     if visitor.account is None or visitor.account.role != CANDIDATE:
         return None
     candidate = candidate_of_account(session, visitor.account)
-    check = applications.qualification_of(candidate, vacancy, today)
+    check = qualification_of(candidate, vacancy, today)
     return [{"met": r.met, "text": explain(r.reason, r.required, r.actual)[visitor.locale]} for r in check.results]
 
 
@@ -210,7 +211,9 @@ def vacancy_page(
 ) -> HTMLResponse:
     with session.begin():
         vacancy = vacancies.get(session=session, vacancy_id=vacancy_id, actor=visitor.account)
-        out = vacancies.to_out(session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days)
+        out = vacancy_competition.to_out(
+            session, vacancy, today=today, stale_working_days=settings.vacancy_stale_working_days
+        )
         bodies = {b.id: b for b in session.scalars(select(StateBody).where(StateBody.id == vacancy.state_body_id))}
         card = _card(out, bodies, visitor.texts)
         competition = (

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from app.applications.models import Application
 from app.auth.crypto import iin_lookup_hash
 from app.auth.models import COMMISSION_MEMBER, HR_OFFICER, Account
-from app.competitions import service as competitions
 from app.competitions.models import Competition
 from app.notifications.models import Notification
 from app.protocol.link import protocol_data
 from app.protocol.signing import TestIdentity, make_demo_ca, make_test_certificate, make_test_crl
 from app.protocol.trust import TrustedRootsError, certificate_iin, revocation_lists
+from app.selection import service as selection
 from tests.api._workflow import World, world_fixture  # noqa: F401
 from tests.factories.candidates import make_candidate, make_iin
 
@@ -92,10 +92,10 @@ def _published(world: World, *, publish: bool = True) -> Published:
             assert application is not None
             for stage, scores in (("essay", essay), ("interview", interview)):
                 for member, score in zip(members, scores, strict=True):
-                    competitions.record_member_score(
+                    selection.record_member_score(
                         session=session, application=application, stage=stage, scorer=member, score=score
                     )
-            competitions.record_member_score(
+            selection.record_member_score(
                 session=session,
                 application=application,
                 stage="essay",

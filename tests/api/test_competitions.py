@@ -12,10 +12,10 @@ from app.applications.models import Application
 from app.auth.crypto import decrypt_iin
 from app.auth.models import Account
 from app.candidates.models import Candidate
-from app.competitions import service as competitions
 from app.competitions.models import MemberScore
 from app.errors import DomainError, Kind
 from app.rules.member_scores import InvalidMemberScoresError
+from app.selection import service as selection
 from tests.api._workflow import World, world_fixture  # noqa: F401
 
 
@@ -105,37 +105,37 @@ def test_member_scores_only_by_voting_members_on_the_policy_scale_and_ml_never_c
     with world.session() as session:
         for scorer in (outsider, secretary, hr):
             with pytest.raises(DomainError) as refused:
-                competitions.record_member_score(
+                selection.record_member_score(
                     session=session, application=application, stage="essay", scorer=scorer, score=4
                 )
             assert (refused.value.kind, refused.value.code) == (Kind.FORBIDDEN, "not_on_commission")
         with pytest.raises(InvalidMemberScoresError):
-            competitions.record_member_score(
+            selection.record_member_score(
                 session=session, application=application, stage="essay", scorer=member, score=6
             )
         with pytest.raises(DomainError) as wrong_stage:
-            competitions.record_member_score(
+            selection.record_member_score(
                 session=session, application=application, stage="practical", scorer=member, score=4
             )
         assert wrong_stage.value.code == "stage_not_in_plan"
     with world.session() as session:
-        competitions.record_member_score(
+        selection.record_member_score(
             session=session, application=application, stage="essay", scorer=member, score=4, comment="Жақсы"
         )
-        competitions.record_member_score(
+        selection.record_member_score(
             session=session, application=application, stage="essay", scorer=None, score=1, score_type="ml_suggestion"
         )
     with world.session() as session:
         with pytest.raises(DomainError) as twice:
-            competitions.record_member_score(
+            selection.record_member_score(
                 session=session, application=application, stage="essay", scorer=member, score=3
             )
         assert twice.value.code == "already_scored"
     with world.session() as session:
-        competitions.record_member_score(
+        selection.record_member_score(
             session=session, application=application, stage="essay", scorer=member, score=5, replace=True
         )
-        assert competitions.counting_member_scores(session=session, application_ids=[application.id]) == {
+        assert selection.counting_member_scores(session=session, application_ids=[application.id]) == {
             application.id: {"essay": (5,)}
         }
         assert len(session.scalars(select(MemberScore)).all()) == 2

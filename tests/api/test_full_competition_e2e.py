@@ -36,12 +36,12 @@ from app import db
 from app.applications.models import Application
 from app.audit.service import verify_chain
 from app.auth.models import ADMINISTRATOR
-from app.competitions import service as competitions
 from app.deps import get_now, get_today
 from app.main import create_app
 from app.notifications.models import Notification, OutboxMessage
 from app.protocol.signing import TestIdentity, make_demo_ca, make_test_certificate
 from app.rules.replay import replay
+from app.selection import service as selection
 from tests.conftest import make_settings
 from tests.factories.accounts import make_account
 from tests.factories.candidates import make_iin
@@ -447,7 +447,7 @@ def _the_competition(run: Scenario, app: Any, inbox: Inbox, ca: TestIdentity, tm
     with db.transaction(app.state.sessions) as session:  # an ML pre-score beside them: it never counts
         first = session.get(Application, applications[PEOPLE[0].login]["id"])
         assert first is not None
-        competitions.record_member_score(
+        selection.record_member_score(
             session=session, application=first, stage="essay", scorer=None, score=1, score_type="ml_suggestion"
         )
     run.ok("POST", f"{base}/stages/essay/close", hr)

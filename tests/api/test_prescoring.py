@@ -34,6 +34,7 @@ from app.protocol import link as protocol_link
 from app.protocol.document import content_hash, render_html, render_pdf
 from app.protocol.models import Protocol
 from app.rules.competition import outcome_to_json, run_competition
+from app.selection import service as selection
 from ml.essay_scoring.api import REASON_LANGUAGE_MISMATCH, REASONS, EssayInput, Suggestion, is_stale_artifact
 from tests.api._assessment import (
     NOW,
@@ -332,7 +333,7 @@ def test_the_prescore_never_counts_in_a_mean_a_pass_mark_the_outcome_the_protoco
         session.execute(delete(MemberScore).where(MemberScore.score_type == SCORE_ML_SUGGESTION))
         competition = session.get(Competition, setup.competition_id)
         assert competition is not None and competition.results_published_on is not None
-        data = competitions.competition_input(
+        data = selection.competition_input(
             session=session, competition=competition, results_published_on=competition.results_published_on
         )
         assert outcome_to_json(run_competition(data, competitions.policy_of(competition))) == stored_outcome

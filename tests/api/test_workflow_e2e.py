@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import select
 
 from app.applications.models import Application
-from app.competitions import service as competitions
 from app.competitions.models import Competition
 from app.notifications.models import Notification
 from app.rules.replay import replay
+from app.selection import service as selection
 from tests.api._workflow import World, world_every_backend_fixture  # noqa: F401
 
 CERTIFICATE: dict[str, Any] = {"legislation_certificate_valid": True}
@@ -148,11 +148,11 @@ def test_a_whole_competition_from_vacancy_to_published_results(world_every_backe
             assert application is not None
             for stage, scores in (("essay", essay), ("interview", interview)):
                 for member, score in zip(members, scores, strict=False):
-                    competitions.record_member_score(
+                    selection.record_member_score(
                         session=session, application=application, stage=stage, scorer=member, score=score
                     )
             if essay:
-                competitions.record_member_score(
+                selection.record_member_score(
                     session=session,
                     application=application,
                     stage="essay",

@@ -1,0 +1,1 @@
+"""The commission's scoring of the scored stages and their closing (``app.scoring.stages``)."""

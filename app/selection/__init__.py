@@ -1,0 +1,1 @@
+"""The selection's results, read from a competition's applications (``app.selection.service``)."""

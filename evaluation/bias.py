@@ -228,7 +228,8 @@ def _plots(report: Mapping[str, Any], folder: Path) -> dict[str, list[str]]:
             axis.set_xticks(range(len(stages)), stages, rotation=30, ha="right", fontsize=8)
             axis.set_title(title, fontsize=9)
         ratios.axhline(FOUR_FIFTHS, color="red", linestyle="--", linewidth=1, label="0.8")
-        rates.legend(fontsize=7)
+        if rates.get_legend_handles_labels()[0]:  # every group suppressed: nothing to name
+            rates.legend(fontsize=7)
         ratios.legend(fontsize=7)
         written.setdefault("stages", []).append(_save(figure, folder / f"fairness-{safe}.png"))
     model = report.get("essay_model")

@@ -90,7 +90,14 @@ def close(*, session: Session, vacancy_id: int, actor: Account) -> Vacancy:
 
 
 def to_out(session: Session, vacancy: Vacancy, *, today: date, stale_working_days: int) -> VacancyOut:
+    """The vacancy as the API and the pages show it, with its competition (if one is open) and the stale flag."""
     competition = session.scalars(select(Competition).where(Competition.vacancy_id == vacancy.id)).first()
+    stale = vacancies.is_stale(vacancy, today=today, stale_working_days=stale_working_days)
+    return vacancy_out(vacancy, competition, stale_unpublished=stale)
+
+
+def vacancy_out(vacancy: Vacancy, competition: Competition | None, *, stale_unpublished: bool) -> VacancyOut:
+    """``to_out`` with the competition already read (the listings read every vacancy's in one query)."""
     return VacancyOut(
         id=vacancy.id,
         state_body_id=vacancy.state_body_id,
@@ -108,6 +115,6 @@ def to_out(session: Session, vacancy: Vacancy, *, today: date, stale_working_day
         closed_at=vacancy.closed_at,
         competition_id=None if competition is None else competition.id,
         applications_close_on=None if competition is None else competition.applications_close_on,
-        stale_unpublished=vacancies.is_stale(vacancy, today=today, stale_working_days=stale_working_days),
+        stale_unpublished=stale_unpublished,
         locality_type=vacancy.locality_type,
     )

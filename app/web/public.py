@@ -26,7 +26,7 @@ from app.i18n.domain import EDUCATION_LEVEL_NAMES, STAGE_NAMES
 from app.selection import vacancies as vacancy_competition
 from app.vacancies import service as vacancies
 from app.vacancies.models import Vacancy
-from app.vacancies.schemas import VacancyOut, requirements_from_json, requirements_to_json
+from app.vacancies.schemas import VacancyOut
 from app.web.deps import Visitor, VisitorDep, WebRoute, render, safe_next, secure_cookies
 from app.web.i18n import LANGUAGE_COOKIE, PAGE_LOCALES, Texts
 from app.web.messages import problem_message
@@ -106,26 +106,8 @@ def _card(
 
 
 def _listed(vacancy: Vacancy, competition: Competition) -> VacancyOut:
-    """What ``vacancies.to_out`` says of a published vacancy, its competition given."""
-    return VacancyOut(
-        id=vacancy.id,
-        state_body_id=vacancy.state_body_id,
-        category=vacancy.category,
-        managerial=vacancy.managerial,
-        functional_area=vacancy.functional_area,
-        title_kk=vacancy.title_kk,
-        title_ru=vacancy.title_ru,
-        duties_kk=vacancy.duties_kk,
-        duties_ru=vacancy.duties_ru,
-        requirements=requirements_to_json(requirements_from_json(vacancy.requirements)),
-        status=vacancy.status,
-        created_at=vacancy.created_at,
-        published_at=vacancy.published_at,
-        closed_at=vacancy.closed_at,
-        competition_id=competition.id,
-        applications_close_on=competition.applications_close_on,
-        stale_unpublished=False,
-    )
+    """What ``to_out`` says of a published vacancy, its competition given (a published one is never stale)."""
+    return vacancy_competition.vacancy_out(vacancy, competition, stale_unpublished=False)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -18,5 +18,5 @@ the gate's workflow (``service``), the commission's review (``review``) and what
   flag needs a new discussion.
 
 The suggestion never counts: totals, pass marks, the protocol and notifications read
-``counting_member_scores``, which takes members' scores only.
+``app.selection.service.counting_member_scores``, which takes members' scores only.
 """

@@ -1,8 +1,9 @@
 """Pages of HR officers: their body's vacancies (create, publish, close), a competition's dashboard, its
 applications (confirm or reject), recorded results, interview slots, publishing the results, the protocol.
 
-Every step calls the service the API calls (``app.vacancies.service``, ``app.competitions.service``,
-``app.applications.service``, ``app.interviews.service``); the page shows what they return or refuse.
+Every step calls the service the API calls (``app.vacancies.service``, ``app.selection.vacancies``,
+``app.competitions.service``, ``app.selection.service``, ``app.applications.service``,
+``app.interviews.service``); the page shows what they return or refuse.
 Another state body's vacancy, competition or application is the 403 page (the services' permission
 checks decide), never its data. Talent search and alert campaigns are ``app.web.talent``'s.
 """
@@ -403,7 +404,7 @@ def publish_vacancy(
     policy: PolicyDep,
     today: TodayDep,
 ) -> Response:
-    """Publish by ``vacancies.publish`` (its competition opens under the policy in force today)."""
+    """Publish by ``app.selection.vacancies.publish`` (its competition opens under the policy in force today)."""
     assert visitor.account is not None
     account = visitor.account
 

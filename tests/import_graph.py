@@ -40,12 +40,16 @@ def function_level_imports(root: Path) -> list[str]:
     return sorted(set(found))
 
 
-def cycles(graph: grimp.ImportGraph) -> list[list[str]]:
-    """The strongly connected groups of more than one module."""
+def cycles(graph: grimp.ImportGraph, packages: tuple[str, ...] | None = None) -> list[list[str]]:
+    """The strongly connected groups of more than one module (of ``packages`` only, when given)."""
+
+    def ours(module: str) -> bool:
+        return packages is None or module.split(".")[0] in packages
+
     directed = networkx.DiGraph()
-    for module in graph.modules:
+    for module in filter(ours, graph.modules):
         directed.add_node(module)
-        for imported in graph.find_modules_directly_imported_by(module):
+        for imported in filter(ours, graph.find_modules_directly_imported_by(module)):
             directed.add_edge(module, imported)
     return sorted(sorted(group) for group in networkx.strongly_connected_components(directed) if len(group) > 1)
 
@@ -57,16 +61,7 @@ class AcyclicModulesContract(Contract):
     packages = fields.ListField(subfield=fields.StringField())
 
     def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
-        roots = tuple(str(package) for package in self.packages)  # type: ignore[attr-defined]
-        ours = grimp.ImportGraph()
-        for module in graph.modules:
-            if module.split(".")[0] in roots:
-                ours.add_module(module)
-        for module in ours.modules:
-            for imported in graph.find_modules_directly_imported_by(module):
-                if imported.split(".")[0] in roots:
-                    ours.add_import(importer=module, imported=imported)
-        groups = cycles(ours)
+        groups = cycles(graph, tuple(str(package) for package in self.packages))  # type: ignore[attr-defined]
         return ContractCheck(kept=not groups, warnings=None, metadata={"groups": groups})
 
     def render_broken_contract(self, check: ContractCheck) -> None:

@@ -18,11 +18,6 @@ DATA = ("app",)
 """Under ``app/`` every file is read at run time (templates, catalogues, migrations, word lists, schemas)."""
 
 
-def _mkdir(path: Path) -> Path:
-    path.mkdir(parents=True)
-    return path
-
-
 def _tree_files() -> set[str]:
     wanted = {p for folder in CODE for p in (ROOT / folder).rglob("*.py")}
     wanted |= {p for folder in DATA for p in (ROOT / folder).rglob("*") if p.is_file()}
@@ -37,8 +32,9 @@ def test_the_wheel_ships_every_module_and_every_data_file(tmp_path: Path) -> Non
     """Built from a copy of the sources, as the Dockerfile copies them: setuptools' ``build/`` in the checkout
     would otherwise lend the wheel what an earlier build held."""
     source = tmp_path / "src"
+    source.mkdir()
     for name in ("pyproject.toml", "README.md"):
-        shutil.copy2(ROOT / name, source / name if source.exists() else _mkdir(source) / name)
+        shutil.copy2(ROOT / name, source / name)
     for folder in CODE:
         shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run(

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 
 from app.auth.models import ADMINISTRATOR, CANDIDATE, HR_OFFICER, ROLES, Account
-from app.auth.security import InvalidToken, TokenClaims, read_access_token
+from app.auth.security import InvalidToken, TokenClaims, check_account_state, read_access_token
 from app.deps import SessionDep, SettingsDep
 from app.problems import ProblemError
 from app.settings import Settings
@@ -29,27 +29,6 @@ def read_bearer_claims(token: str | None, settings: Settings) -> TokenClaims:
         return read_access_token(token, settings=settings)
     except InvalidToken as exc:
         raise ProblemError(str(exc), status=401, code="unauthorized") from None
-
-
-def check_account_state(
-    claims: TokenClaims, *, is_active: bool | None, role: str | None, token_version: int | None
-) -> None:
-    """The 401 ``unauthorized`` problem unless the claimed account exists, is active, keeps the claimed role
-    and has not revoked the token (sign-out, a password change: ``token_version`` moved on).
-
-    The three are ``None`` when the account does not exist. Routes on a hot path read these
-    columns in their own transaction and call this (see ``app.exams.service.save_answer``).
-    """
-    if is_active is None or not is_active:
-        raise ProblemError("the account does not exist or is switched off", status=401, code="unauthorized")
-    if role != claims.role:
-        raise ProblemError("the account's role has changed; sign in again", status=401, code="unauthorized")
-    if token_version != claims.token_version:
-        raise ProblemError(
-            "the token has been revoked (signed out or password changed); sign in again",
-            status=401,
-            code="unauthorized",
-        )
 
 
 def get_current_account(

@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.db import utcnow
+from app.errors import UNAUTHORIZED, DomainError
 from app.settings import Settings
 
 TOKEN_ALGORITHM = "HS256"
@@ -90,3 +91,20 @@ def read_access_token(token: str, *, settings: Settings) -> TokenClaims:
         expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=utcnow().tzinfo),
         token_version=version,
     )
+
+
+def check_account_state(
+    claims: TokenClaims, *, is_active: bool | None, role: str | None, token_version: int | None
+) -> None:
+    """``unauthorized`` unless the claimed account exists, is active, keeps the claimed role and has not
+    revoked the token (sign-out, a password change: ``token_version`` moved on).
+
+    The three are ``None`` when the account does not exist. Routes on a hot path read these
+    columns in their own transaction and call this (see ``app.exams.service.save_answer``).
+    """
+    if is_active is None or not is_active:
+        raise DomainError(UNAUTHORIZED, "the account does not exist or is switched off")
+    if role != claims.role:
+        raise DomainError(UNAUTHORIZED, "the account's role has changed; sign in again")
+    if token_version != claims.token_version:
+        raise DomainError(UNAUTHORIZED, "the token has been revoked (signed out or password changed); sign in again")

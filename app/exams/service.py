@@ -32,10 +32,9 @@ from app.applications.access import candidate_access
 from app.applications.errors import APPLICATION_NOT_CONFIRMED
 from app.applications.models import CONFIRMED, Application
 from app.audit.events import audit
-from app.auth.deps import check_account_state
 from app.auth.models import Account
 from app.auth.permissions import can
-from app.auth.security import TokenClaims
+from app.auth.security import TokenClaims, check_account_state
 from app.candidates.models import Candidate
 from app.candidates.service import candidate_of_account
 from app.clock import KAZAKHSTAN

@@ -23,7 +23,7 @@ from app.bounds import Id
 from app.candidates.service import candidate_of_account
 from app.clock import KAZAKHSTAN
 from app.deps import NowDep, PolicyDep, QueueDep, SessionDep, SettingsDep, TodayDep
-from app.errors import DomainError
+from app.errors import DomainError, Kind
 from app.exams import service as exams
 from app.exams.forms import cached_form, get_item_bank
 from app.exams.models import COMPLETED, PROGRAMMES, RUNNING, STAGE_PROGRAMMES, TestSession
@@ -311,6 +311,8 @@ def _save(request: Request, visitor: Visitor, session_id: Id, form: Any, now: da
                 now=now,
             )
     except DomainError as problem:
+        if problem.kind is Kind.UNAUTHENTICATED:  # the account's state (app.auth.security): the API's 401
+            raise
         return JSONResponse({"code": problem.code, "message": problem_message(problem, visitor.texts)}, status_code=409)
     return JSONResponse({"item_id": saved.answer.item_id, "option": saved.answer.option, "created": saved.created})
 

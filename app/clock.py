@@ -1,6 +1,7 @@
-"""The one place the service reads the clock (the rules never do): today in Kazakhstan and the UTC now.
+"""Where the service reads the calendar day (the rules never read the clock): today in Kazakhstan.
 
-A request reads them through ``app.deps.TodayDep`` and ``NowDep``, which tests override to pin the date.
+The UTC moment is ``app.db.utcnow``. A request reads both through ``app.deps.TodayDep`` and ``NowDep``,
+which tests override to pin them.
 """
 
 from __future__ import annotations
